@@ -1,0 +1,19 @@
+/* libdtb — digital twin brain simulation library (umbrella header).
+ *
+ * Copyright (C) 2026 the libdtb authors. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Include this one header: <dtb/dtb.h>. Link with `pkg-config --libs dtb`.
+ * Overview: libdtb(3).
+ */
+#ifndef DTB_H
+#define DTB_H
+
+#include "dtb_common.h"
+#include "dtb_version.h"
+#include "dtb_error.h"
+#include "dtb_atlas.h"
+#include "dtb_model.h"
+#include "dtb_sim.h"
+#include "dtb_observer.h"
+
+#endif /* DTB_H */

@@ -1,0 +1,167 @@
+/* libdtb — simulations: atlas x model x coupling x integrator x observers.
+ *
+ * Copyright (C) 2026 the libdtb authors. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Time at this API is in seconds, conduction speed in m/s (= mm/ms).
+ *
+ * One step advances the state from t to t + dt:
+ *   1. the coupling input of every region is computed from the delayed
+ *      history of the coupling variables (delay in steps =
+ *      rint(tract_length / speed / dt), round half to even, as TVB), and
+ *      held fixed through all stages of the integrator;
+ *   2. the integrator (Euler, Heun or RK4; with additive noise
+ *      sqrt(2 D h) z per state variable when any D > 0, h = dt in the
+ *      model's time unit) advances the state, clipping to the model's bounds;
+ *   3. the new state enters the history and the observers.
+ * The same seed and inputs give the same numbers on every run.
+ *
+ * Thread safety: a dtb_sim must not be used by two threads at once, except
+ * dtb_sim_request_stop(), which any thread may call at any time. Different
+ * simulations are independent. Callbacks run on the calling thread, inside
+ * the call that triggered them; inside a callback only getters and
+ * dtb_sim_request_stop() may be called on the same simulation.
+ */
+#ifndef DTB_SIM_H
+#define DTB_SIM_H
+
+#include "dtb_common.h"
+#include "dtb_atlas.h"
+#include "dtb_model.h"
+
+DTB_BEGIN_DECLS
+
+typedef struct dtb_sim dtb_sim;
+
+typedef enum dtb_integrator {
+    DTB_INTEGRATOR_DEFAULT = 0, /* Heun */
+    DTB_INTEGRATOR_EULER = 1,
+    DTB_INTEGRATOR_HEUN = 2,
+    DTB_INTEGRATOR_RK4 = 3,
+    DTB_INTEGRATOR_FORCE32_ = 0x7FFFFFFF
+} dtb_integrator;
+
+/* Coupling functions (TVB definitions; x_j delayed source, x_k target now):
+ *   LINEAR      c = a * sum_j w_kj x_j + b          (a = 0.00390625, b = 0)
+ *   SCALING     c = a * sum_j w_kj x_j              (a = 0.00390625)
+ *   DIFFERENCE  c = a * sum_j w_kj (x_j - x_k)      (a = 0.1)
+ *   KURAMOTO    c = a * sum_j w_kj sin(x_j - x_k)   (a = 1; TVB divides by the
+ *               number of coupling variables, 1, not by the number of regions) */
+typedef enum dtb_coupling_kind {
+    DTB_COUPLING_LINEAR = 1,
+    DTB_COUPLING_SCALING = 2,
+    DTB_COUPLING_DIFFERENCE = 3,
+    DTB_COUPLING_KURAMOTO = 4,
+    DTB_COUPLING_FORCE32_ = 0x7FFFFFFF
+} dtb_coupling_kind;
+
+/* dtb_sim_options.flags */
+/* Accumulate the coupling sum in float32 from a float32 history, in TVB's
+ * order, to reproduce TVB's numbers to ~1e-11 (slower). */
+#define DTB_SIM_FLAG_TVB_FLOAT32_COUPLING 0x1u
+
+#define DTB_SIM_OPTIONS_VERSION 1
+
+/* Zero in any member means its default. */
+typedef struct dtb_sim_options {
+    uint32_t version;       /* DTB_SIM_OPTIONS_VERSION */
+    uint32_t flags;         /* DTB_SIM_FLAG_* */
+    double dt;              /* step in seconds; default 1e-4 (0.1 ms) */
+    double speed;           /* conduction speed in m/s; default 3; INFINITY: no delays */
+    int32_t integrator;     /* dtb_integrator; default Heun */
+    int32_t coupling;       /* dtb_coupling_kind; default linear */
+    uint64_t seed;          /* RNG seed for noise and random initial values */
+} dtb_sim_options;
+
+#define DTB_SIM_OPTIONS_INIT { DTB_SIM_OPTIONS_VERSION, 0, 0.0, 0.0, 0, 0, 0 }
+
+DTB_API dtb_status dtb_sim_options_init(dtb_sim_options *opts, uint32_t version);
+
+/* Progress callback of dtb_sim_run: t = simulated time (s), fraction of the
+ * run done in [0, 1]. Return 0 to continue, non-zero to stop: the run then
+ * returns DTB_ECANCELLED with the state at the last completed step. */
+typedef int32_t (*dtb_progress_fn)(double t, double fraction, void *user_data);
+
+/* Create a simulation. The atlas and model are copied (they may be freed
+ * afterwards). Initial state: drawn uniformly in each state variable's range
+ * from the seed, constant over the past (history). opts may be NULL. */
+DTB_API dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas,
+                                  const dtb_model *model, const dtb_sim_options *opts);
+
+/* Free a simulation and drop its references to its observers. NULL is accepted. */
+DTB_API void dtb_sim_free(dtb_sim *sim);
+
+/* --- configuration (allowed between steps unless said otherwise) --- */
+
+/* Choose the coupling function; its parameters reset to the defaults above. */
+DTB_API dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind);
+/* Set / get a coupling parameter by name ("a", "b"). */
+DTB_API dtb_status dtb_sim_set_coupling_param(dtb_sim *sim, const char *name, double value);
+DTB_API dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *name,
+                                              double *value_out);
+DTB_API dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim);
+
+/* Model parameters of this simulation (in the parameter's unit): one value
+ * for every region, or one value per region (n_values == region count). */
+DTB_API dtb_status dtb_sim_set_param(dtb_sim *sim, const char *name, double value);
+DTB_API dtb_status dtb_sim_set_param_regions(dtb_sim *sim, const char *name,
+                                             const double *values, size_t n_values);
+/* Per-region values of a parameter (two-call idiom; needed = region count). */
+DTB_API dtb_status dtb_sim_get_param_regions(const dtb_sim *sim, const char *name,
+                                             double *buf, size_t capacity, size_t *needed_out);
+
+/* Additive noise intensity D >= 0 of one state variable (state = -1: all),
+ * for every region or one value per region. All zero: deterministic. */
+DTB_API dtb_status dtb_sim_set_noise(dtb_sim *sim, int64_t state, double D);
+DTB_API dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state,
+                                             const double *D, size_t n_values);
+
+/* Initial state, before the first step only (else DTB_ESTATE). x holds
+ * state_count * region_count values, state-major: x[v * n_regions + k].
+ * The history of the past is this state, constant in time. */
+DTB_API dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size_t n_values);
+/* Initial value of one state variable, the same for every region. */
+DTB_API dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value);
+
+/* --- running --- */
+
+/* Advance n_steps steps (>= 0). */
+DTB_API dtb_status dtb_sim_step(dtb_sim *sim, int64_t n_steps);
+
+/* Advance rint(duration / dt) steps, calling progress (may be NULL) about a
+ * thousand times and at the end. File observers are flushed when it returns. */
+DTB_API dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress,
+                               void *user_data);
+
+/* Ask a running dtb_sim_step/dtb_sim_run to stop after the current step; it
+ * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. The request is
+ * cleared when the stopped call returns. */
+DTB_API void dtb_sim_request_stop(dtb_sim *sim);
+
+/* --- inspection --- */
+
+DTB_API double dtb_sim_time(const dtb_sim *sim);          /* seconds; NaN for NULL */
+DTB_API int64_t dtb_sim_step_index(const dtb_sim *sim);   /* steps done; -1 for NULL */
+DTB_API double dtb_sim_dt(const dtb_sim *sim);            /* seconds; NaN for NULL */
+DTB_API int64_t dtb_sim_region_count(const dtb_sim *sim);
+DTB_API int64_t dtb_sim_state_count(const dtb_sim *sim);
+/* History length in steps (largest delay + 1). */
+DTB_API int64_t dtb_sim_horizon(const dtb_sim *sim);
+
+/* Current state, state-major (two-call idiom; needed = states * regions). */
+DTB_API dtb_status dtb_sim_get_state(const dtb_sim *sim, double *buf, size_t capacity,
+                                     size_t *needed_out);
+/* Replace the current state (the history of the past is unchanged). */
+DTB_API dtb_status dtb_sim_set_state(dtb_sim *sim, const double *x, size_t n_values);
+
+/* Delays in steps, n*n row-major (rows = targets; two-call idiom). */
+DTB_API dtb_status dtb_sim_get_delays(const dtb_sim *sim, int64_t *buf, size_t capacity,
+                                      size_t *needed_out);
+
+/* Coupling input used by the last step, coupling-major: c[i * n_regions + k]
+ * (two-call idiom; needed = coupling count * regions). Zero before the first step. */
+DTB_API dtb_status dtb_sim_get_coupling_input(const dtb_sim *sim, double *buf,
+                                              size_t capacity, size_t *needed_out);
+
+DTB_END_DECLS
+
+#endif /* DTB_SIM_H */

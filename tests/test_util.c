@@ -1,0 +1,89 @@
+#define _GNU_SOURCE
+#include "test_util.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dtb/dtb.h"
+
+const char *shared_path(const char *relative)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", DTB_SHARED_DATA, relative);
+    struct stat st;
+    if (stat(buf, &st) != 0) {
+        print_error("shared data not found: %s (set -Dshared_data=DIR)\n", buf);
+        fail();
+    }
+    return buf;
+}
+
+static char tmpdir[4096];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void rm_tmpdir(void)
+{
+    if (tmpdir[0])
+        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *test_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/dtb-test-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            print_error("mkdtemp failed\n");
+            fail();
+        }
+        atexit(rm_tmpdir);
+    }
+    return tmpdir;
+}
+
+char *read_text_file(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) {
+            cap *= 2;
+            char *p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = p;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[len] = '\0';
+        if (len_out)
+            *len_out = len;
+    }
+    return buf;
+}
+
+void assert_error_contains_impl(const char *needle, const char *file, int line)
+{
+    const char *msg = dtb_last_error_message();
+    if (!strstr(msg, needle)) {
+        print_error("%s:%d: error message \"%s\" does not contain \"%s\"\n", file, line, msg, needle);
+        fail();
+    }
+}
