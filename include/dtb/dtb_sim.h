@@ -150,7 +150,7 @@ DTB_API int64_t dtb_sim_horizon(const dtb_sim *sim);
 /* Current state, state-major (two-call idiom; needed = states * regions). */
 DTB_API dtb_status dtb_sim_get_state(const dtb_sim *sim, double *buf, size_t capacity,
                                      size_t *needed_out);
-/* Replace the current state (the history of the past is unchanged). */
+/* Replace the current state (the history of earlier steps is unchanged). */
 DTB_API dtb_status dtb_sim_set_state(dtb_sim *sim, const double *x, size_t n_values);
 
 /* Delays in steps, n*n row-major (rows = targets; two-call idiom). */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dtb/dtb_common.h"
+#include "dtb/dtb_error.h"
 
 #if defined(__GNUC__)
 #  define DTB__PRINTF(f, a) __attribute__((format(printf, f, a)))

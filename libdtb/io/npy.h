@@ -1,0 +1,42 @@
+/* libdtb internal — NumPy .npy files: streaming 2-D float64 writer and a
+ * reader for float64/float32/int32/int64 arrays.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The writer reserves a fixed-size header and rewrites the row count in it
+ * on every flush, so the file is a valid array after each flush however
+ * long the run is, and rows are never held in memory. */
+#ifndef DTB_NPY_H
+#define DTB_NPY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dtb/dtb_common.h"
+
+typedef struct dtb__npy_writer {
+    FILE *f;
+    char *path;
+    int64_t rows, cols;
+} dtb__npy_writer;
+
+/* Create/truncate path and write a header for (0, cols). */
+dtb_status dtb__npy_open(dtb__npy_writer *w, const char *path, int64_t cols);
+/* Append one row of cols doubles. */
+dtb_status dtb__npy_write_row(dtb__npy_writer *w, const double *row);
+/* Write buffers, patch the row count in the header. */
+dtb_status dtb__npy_flush(dtb__npy_writer *w);
+/* Flush and close (also frees). Returns the flush status. */
+dtb_status dtb__npy_close(dtb__npy_writer *w);
+
+typedef struct dtb__npy_array {
+    double *data;          /* converted to double, C order */
+    int64_t shape[8];
+    int ndim;
+    int64_t count;
+} dtb__npy_array;
+
+/* Read an .npy file (little- or big-endian <f8 >f8 <f4 <i4 <i8, C order). */
+dtb_status dtb__npy_read(const char *path, dtb__npy_array *out);
+void dtb__npy_array_free(dtb__npy_array *a);
+
+#endif

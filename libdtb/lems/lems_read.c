@@ -1,0 +1,510 @@
+/* libdtb — reading LEMS / NeuroML2 XML documents with libxml2.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two passes over the top-level elements of every document: the first reads
+ * Dimensions, Units, ComponentTypes and follows Includes (each file once);
+ * the second reads Component instances and RegionModels, which may name
+ * types declared later or in other files. libxml2 is used without network
+ * access, entity expansion or external DTDs, and never prints: its errors
+ * are turned into libdtb errors with file and line. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libxml/parser.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "lems_private.h"
+
+#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+int dtb__lems_is(xmlNodePtr node, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0;
+}
+
+char *dtb__lems_get_attr(xmlNodePtr node, const char *name, int *oom)
+{
+    xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = dtb__strdup((const char *)v);
+    xmlFree(v);
+    if (!s && oom)
+        *oom = 1;
+    return s;
+}
+
+dtb_status dtb__lems_error_at(dtb_status code, const char *file, xmlNodePtr node,
+                              const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    long line = node ? xmlGetLineNo(node) : 0;
+    return dtb__error(code, "%s:%ld: <%s>: %s", file ? file : "<memory>", line,
+                      node ? (const char *)node->name : "?", msg);
+}
+
+dtb_status dtb__lems_located(dtb_status st, const char *file, xmlNodePtr node)
+{
+    return dtb__error_context(st, "%s:%ld: <%s>", file ? file : "<memory>",
+                              node ? xmlGetLineNo(node) : 0L,
+                              node ? (const char *)node->name : "?");
+}
+
+/* ------------------------------------------------------------ files */
+
+static const char *remember_file(dtb__lems_reader *r, const char *path)
+{
+    char **slot = dtb__lems_push(&r->doc->files, &r->doc->n_files, sizeof *slot);
+    if (!slot)
+        return NULL;
+    *slot = dtb__strdup(path);
+    if (!*slot) {
+        r->doc->n_files--;
+        return NULL;
+    }
+    return *slot;
+}
+
+static int already_read(const dtb__lems_reader *r, const char *canonical)
+{
+    for (size_t i = 0; i < r->doc->n_files; i++)
+        if (strcmp(r->doc->files[i], canonical) == 0)
+            return 1;
+    return 0;
+}
+
+static dtb_status xml_failure(xmlParserCtxtPtr ctxt, const char *file)
+{
+    const xmlError *e = xmlCtxtGetLastError(ctxt);
+    if (e && e->message) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", e->message);
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+        return dtb__error(DTB_EPARSE, "%s:%d: malformed XML: %s", file, e->line, msg);
+    }
+    return dtb__error(DTB_EPARSE, "%s: malformed XML", file);
+}
+
+static dtb_status keep_xml_doc(dtb__lems_reader *r, xmlDocPtr xdoc, const char *file)
+{
+    xmlDocPtr *slot = dtb__lems_push(&r->xml_docs, &r->n_xml_docs, sizeof *slot);
+    if (!slot) {
+        xmlFreeDoc(xdoc);
+        return DTB_ENOMEM;
+    }
+    size_t n = r->n_xml_docs;
+    const char **names = dtb__realloc_array(r->xml_doc_files, n, sizeof *names);
+    if (!names) {
+        xmlFreeDoc(xdoc);
+        r->n_xml_docs--;
+        return DTB_ENOMEM;
+    }
+    r->xml_doc_files = names;
+    *slot = xdoc;
+    names[n - 1] = file;
+    return DTB_OK;
+}
+
+static dtb_status read_pass1(dtb__lems_reader *r, const char *file, xmlDocPtr xdoc);
+
+static dtb_status parse_and_read(dtb__lems_reader *r, const char *file, const char *xml,
+                                 size_t len)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return dtb__error(DTB_ENOMEM, "out of memory creating an XML parser");
+    xmlDocPtr xdoc = xml ? xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL, XML_OPTIONS)
+                         : xmlCtxtReadFile(ctxt, file, NULL, XML_OPTIONS);
+    if (!xdoc) {
+        dtb_status st = xml_failure(ctxt, file);
+        xmlFreeParserCtxt(ctxt);
+        return st;
+    }
+    xmlFreeParserCtxt(ctxt);
+    dtb_status st = keep_xml_doc(r, xdoc, file);
+    if (st)
+        return st;
+    return read_pass1(r, file, xdoc);
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Where an included name is found: beside the including file, then along
+ * the include search path. */
+static char *resolve_include(const dtb__lems_reader *r, const char *including, const char *name)
+{
+    if (name[0] == '/')
+        return is_file(name) ? dtb__strdup(name) : NULL;
+    if (including) {
+        const char *slash = strrchr(including, '/');
+        char *candidate = slash ? dtb__asprintf("%.*s/%s", (int)(slash - including), including, name)
+                                : dtb__strdup(name);
+        if (candidate && is_file(candidate))
+            return candidate;
+        free(candidate);
+    }
+    for (size_t i = 0; r->opts && i < r->opts->n_include_dirs; i++) {
+        char *candidate = dtb__asprintf("%s/%s", r->opts->include_dirs[i], name);
+        if (candidate && is_file(candidate))
+            return candidate;
+        free(candidate);
+    }
+    return NULL;
+}
+
+static dtb_status read_include(dtb__lems_reader *r, const char *file, xmlNodePtr node)
+{
+    int oom = 0;
+    char *name = dtb__lems_get_attr(node, "file", &oom);
+    if (!name)
+        name = dtb__lems_get_attr(node, "href", &oom);
+    if (oom)
+        return DTB_ENOMEM;
+    if (!name)
+        return dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'file' or 'href' attribute");
+    char *found = resolve_include(r, file, name);
+    if (!found) {
+        dtb_status st = dtb__lems_error_at(DTB_ENOTFOUND, file, node,
+                                           "included file '%s' not found (looked beside %s and "
+                                           "in %zu include folder(s))",
+                                           name, file, r->opts ? r->opts->n_include_dirs : 0);
+        free(name);
+        return st;
+    }
+    free(name);
+    char canonical[PATH_MAX];
+    if (!realpath(found, canonical))
+        snprintf(canonical, sizeof canonical, "%s", found);
+    free(found);
+    if (already_read(r, canonical))
+        return DTB_OK;
+    const char *kept = remember_file(r, canonical);
+    if (!kept)
+        return DTB_ENOMEM;
+    return parse_and_read(r, kept, NULL, 0);
+}
+
+/* ------------------------------------------------------ dimensions, units */
+
+static dtb_status read_int_attr(xmlNodePtr node, const char *file, const char *name, int *out)
+{
+    int oom = 0;
+    char *v = dtb__lems_get_attr(node, name, &oom);
+    if (oom)
+        return DTB_ENOMEM;
+    *out = 0;
+    if (!v)
+        return DTB_OK;
+    int64_t x;
+    int ok = dtb__parse_int64(v, &x) && x >= -127 && x <= 127;
+    dtb_status st = ok ? DTB_OK
+                       : dtb__lems_error_at(DTB_EPARSE, file, node,
+                                            "attribute %s='%s' is not a small integer", name, v);
+    free(v);
+    *out = (int)x;
+    return st;
+}
+
+static dtb_status read_dimension(dtb__lems_reader *r, const char *file, xmlNodePtr node)
+{
+    static const char *const names[7] = {"m", "l", "t", "i", "k", "n", "j"};
+    int oom = 0;
+    char *name = dtb__lems_get_attr(node, "name", &oom);
+    if (!name)
+        return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'name'");
+    dtb__dim d = DTB__DIM_NONE;
+    for (int i = 0; i < 7; i++) {
+        int e;
+        dtb_status st = read_int_attr(node, file, names[i], &e);
+        if (st) {
+            free(name);
+            return st;
+        }
+        d.e[i] = (int8_t)e;
+    }
+    const dtb__lems_dimension *old = dtb__lems_find_dimension(r->doc, name);
+    if (old) {
+        /* Identical re-declarations occur in real files and are harmless. */
+        dtb_status st = dtb__dim_eq(old->dim, d)
+                            ? DTB_OK
+                            : dtb__lems_error_at(DTB_EPARSE, file, node,
+                                                 "Dimension '%s' redeclared differently (first at %s:%d)",
+                                                 name, old->at.file, old->at.line);
+        free(name);
+        return st;
+    }
+    dtb__lems_dimension *slot = dtb__lems_push(&r->doc->dims, &r->doc->n_dims, sizeof *slot);
+    if (!slot) {
+        free(name);
+        return DTB_ENOMEM;
+    }
+    slot->name = name;
+    slot->dim = d;
+    slot->at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
+    return DTB_OK;
+}
+
+dtb_status dtb__lems_resolve_dimension(const dtb__lems_doc *doc, const char *name,
+                                       const char *file, xmlNodePtr node, dtb__dim *out)
+{
+    if (!name || strcmp(name, "none") == 0) {
+        *out = DTB__DIM_NONE;
+        return DTB_OK;
+    }
+    const dtb__lems_dimension *d = dtb__lems_find_dimension(doc, name);
+    if (d) {
+        *out = d->dim;
+        return DTB_OK;
+    }
+    /* Region-model files may use the common LEMS dimensions without
+     * declaring them. */
+    static const struct {
+        const char *name;
+        dtb__dim dim;
+    } common[] = {
+        {"time", {{0, 0, 1, 0, 0, 0, 0}}},         {"per_time", {{0, 0, -1, 0, 0, 0, 0}}},
+        {"voltage", {{1, 2, -3, -1, 0, 0, 0}}},    {"current", {{0, 0, 0, 1, 0, 0, 0}}},
+        {"conductance", {{-1, -2, 3, 2, 0, 0, 0}}}, {"capacitance", {{-1, -2, 4, 2, 0, 0, 0}}},
+        {"length", {{0, 1, 0, 0, 0, 0, 0}}},       {"temperature", {{0, 0, 0, 0, 1, 0, 0}}},
+        {"concentration", {{0, -3, 0, 0, 0, 1, 0}}},
+    };
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(common[i].name, name) == 0) {
+            *out = common[i].dim;
+            return DTB_OK;
+        }
+    return dtb__lems_error_at(DTB_ENOTFOUND, file, node, "unknown dimension '%s'", name);
+}
+
+static dtb_status read_unit(dtb__lems_reader *r, const char *file, xmlNodePtr node)
+{
+    int oom = 0;
+    char *symbol = dtb__lems_get_attr(node, "symbol", &oom);
+    char *dimension = dtb__lems_get_attr(node, "dimension", &oom);
+    char *scale_s = dtb__lems_get_attr(node, "scale", &oom);
+    char *offset_s = dtb__lems_get_attr(node, "offset", &oom);
+    dtb_status st = DTB_OK;
+    int power = 0;
+    double scale = 1.0, offset = 0.0;
+    dtb__dim dim = DTB__DIM_NONE;
+    if (oom)
+        st = DTB_ENOMEM;
+    else if (!symbol || !dimension)
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'symbol' and 'dimension'");
+    if (!st)
+        st = read_int_attr(node, file, "power", &power);
+    if (!st && scale_s && (!dtb__parse_double(scale_s, &scale) || !(scale > 0) || !isfinite(scale)))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "scale='%s' is not a positive number", scale_s);
+    if (!st && offset_s && (!dtb__parse_double(offset_s, &offset) || !isfinite(offset)))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "offset='%s' is not a number", offset_s);
+    if (!st)
+        st = dtb__lems_resolve_dimension(r->doc, dimension, file, node, &dim);
+    free(scale_s);
+    free(offset_s);
+    if (!st) {
+        const dtb__lems_unit *old = dtb__lems_find_unit(r->doc, symbol);
+        if (old) {
+            if (!dtb__dim_eq(old->dim, dim) || old->scale != scale * pow(10.0, power) ||
+                old->offset != offset)
+                st = dtb__lems_error_at(DTB_EPARSE, file, node,
+                                        "Unit '%s' redeclared differently (first at %s:%d)", symbol,
+                                        old->at.file, old->at.line);
+            free(symbol);
+            free(dimension);
+            return st;
+        }
+    }
+    dtb__lems_unit *slot = st ? NULL : dtb__lems_push(&r->doc->units, &r->doc->n_units, sizeof *slot);
+    if (!slot) {
+        free(symbol);
+        free(dimension);
+        return st ? st : DTB_ENOMEM;
+    }
+    slot->symbol = symbol;
+    slot->dimension = dimension;
+    slot->dim = dim;
+    /* 10^power exactly for negative powers: divide rather than multiply by
+     * an inexact 1e-3. */
+    slot->scale = power >= 0 ? scale * pow(10.0, power) : scale / pow(10.0, -power);
+    slot->offset = offset;
+    slot->at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
+    return DTB_OK;
+}
+
+/* ------------------------------------------------------------ components */
+
+static dtb_status read_component(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                 const char *type_name)
+{
+    int oom = 0;
+    dtb__lems_component c = {0};
+    c.at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
+    c.id = dtb__lems_get_attr(node, "id", &oom);
+    if (type_name) {
+        c.type = dtb__strdup(type_name);
+        oom |= !c.type;
+    } else {
+        c.type = dtb__lems_get_attr(node, "type", &oom);
+    }
+    dtb_status st = DTB_OK;
+    if (oom)
+        st = DTB_ENOMEM;
+    else if (!c.type)
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "<Component> needs a 'type'");
+    if (!st && !dtb__lems_find_type(r->doc, c.type))
+        st = dtb__lems_error_at(DTB_ENOTFOUND, file, node, "unknown ComponentType '%s'", c.type);
+    if (!st && c.id && dtb__lems_find_component(r->doc, c.id))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "duplicate component id '%s'", c.id);
+    for (xmlAttrPtr a = node->properties; !st && a; a = a->next) {
+        const char *an = (const char *)a->name;
+        if (strcmp(an, "id") == 0 || strcmp(an, "type") == 0)
+            continue;
+        dtb__lems_attr *slot = dtb__lems_push(&c.attrs, &c.n_attrs, sizeof *slot);
+        if (!slot || !(slot->name = dtb__strdup(an)) || !(slot->value = dtb__lems_get_attr(node, an, &oom)))
+            st = DTB_ENOMEM;
+    }
+    /* Nested elements of an instance (children, notes) matter only to
+     * network models, which this reader does not build yet. */
+    dtb__lems_component *slot = st ? NULL
+                                   : dtb__lems_push(&r->doc->components, &r->doc->n_components,
+                                                    sizeof *slot);
+    if (!slot) {
+        free(c.id);
+        free(c.type);
+        for (size_t i = 0; i < c.n_attrs; i++) {
+            free(c.attrs[i].name);
+            free(c.attrs[i].value);
+        }
+        free(c.attrs);
+        return st ? st : DTB_ENOMEM;
+    }
+    *slot = c;
+    return DTB_OK;
+}
+
+/* Top-level elements of LEMS/NeuroML that region models do not need. */
+static int ignorable_top_level(xmlNodePtr node)
+{
+    static const char *const names[] = {"Target", "notes", "annotation", "Meta", "About"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (dtb__lems_is(node, names[i]))
+            return 1;
+    return 0;
+}
+
+static int is_root(xmlNodePtr root)
+{
+    return dtb__lems_is(root, "Lems") || dtb__lems_is(root, "neuroml");
+}
+
+static dtb_status read_pass1(dtb__lems_reader *r, const char *file, xmlDocPtr xdoc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(xdoc);
+    if (!root)
+        return dtb__error(DTB_EPARSE, "%s: empty XML document", file);
+    if (!is_root(root))
+        return dtb__lems_error_at(DTB_EPARSE, file, root,
+                                  "the root element must be <Lems> or <neuroml>");
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        dtb_status st = DTB_OK;
+        if (dtb__lems_is(n, "Include") || dtb__lems_is(n, "include"))
+            st = read_include(r, file, n);
+        else if (dtb__lems_is(n, "Dimension"))
+            st = read_dimension(r, file, n);
+        else if (dtb__lems_is(n, "Unit"))
+            st = read_unit(r, file, n);
+        else if (dtb__lems_is(n, "ComponentType"))
+            st = dtb__lems_read_comptype(r, file, n);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+static dtb_status read_pass2(dtb__lems_reader *r, const char *file, xmlDocPtr xdoc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(xdoc);
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        dtb_status st = DTB_OK;
+        if (dtb__lems_is(n, "Include") || dtb__lems_is(n, "include") || dtb__lems_is(n, "Dimension") ||
+            dtb__lems_is(n, "Unit") || dtb__lems_is(n, "ComponentType") || ignorable_top_level(n))
+            continue;
+        if (dtb__lems_is(n, "Component"))
+            st = read_component(r, file, n, NULL);
+        else if (dtb__lems_is(n, "RegionModel"))
+            st = dtb__lems_read_region_model(r, file, n);
+        else if (dtb__lems_find_type(r->doc, (const char *)n->name))
+            st = read_component(r, file, n, (const char *)n->name);
+        else
+            st = dtb__lems_error_at(DTB_EPARSE, file, n,
+                                    "unknown element (not a LEMS keyword and no ComponentType "
+                                    "of that name is declared)");
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+static dtb_status read_all(dtb__lems_doc *doc, const char *source, const char *xml, size_t len,
+                           const dtb__lems_read_options *opts)
+{
+    dtb__lems_reader r = {.doc = doc, .opts = opts};
+    const char *kept = remember_file(&r, source);
+    dtb_status st = kept ? parse_and_read(&r, kept, xml, len) : DTB_ENOMEM;
+    for (size_t i = 0; !st && i < r.n_xml_docs; i++)
+        st = read_pass2(&r, r.xml_doc_files[i], r.xml_docs[i]);
+    for (size_t i = 0; i < r.n_xml_docs; i++)
+        xmlFreeDoc(r.xml_docs[i]);
+    free(r.xml_docs);
+    free(r.xml_doc_files);
+    if (st)
+        dtb__lems_doc_free(doc);
+    return st;
+}
+
+dtb_status dtb__lems_read_file(dtb__lems_doc *doc, const char *path,
+                               const dtb__lems_read_options *opts)
+{
+    memset(doc, 0, sizeof *doc);
+    if (!path)
+        return dtb__error(DTB_EINVAL, "model file path is NULL");
+    if (!is_file(path))
+        return dtb__error(access(path, F_OK) == 0 ? DTB_EIO : DTB_ENOTFOUND,
+                          "%s: cannot read model file (%s)", path,
+                          access(path, F_OK) == 0 ? "not a regular file" : strerror(errno));
+    char canonical[PATH_MAX];
+    if (!realpath(path, canonical))
+        snprintf(canonical, sizeof canonical, "%s", path);
+    return read_all(doc, canonical, NULL, 0, opts);
+}
+
+dtb_status dtb__lems_read_memory(dtb__lems_doc *doc, const char *xml, size_t len,
+                                 const char *source_name, const dtb__lems_read_options *opts)
+{
+    memset(doc, 0, sizeof *doc);
+    if (!xml)
+        return dtb__error(DTB_EINVAL, "model XML text is NULL");
+    if (len > INT_MAX)
+        return dtb__error(DTB_EINVAL, "model XML text is too large (%zu bytes)", len);
+    return read_all(doc, source_name ? source_name : "<memory>", xml, len, opts);
+}

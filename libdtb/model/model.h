@@ -1,0 +1,88 @@
+/* libdtb internal — the compiled region model behind dtb_model.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Built from a LEMS document and one <RegionModel>. The core (names,
+ * equations, bounds) is immutable and shared by reference between a model,
+ * its clones and the simulations made from it; a dtb_model adds its own
+ * parameter values. Equations keep their ASTs: each simulation compiles
+ * them to bytecode for its own layout of scalar and per-region parameters. */
+#ifndef DTB_MODEL_INTERNAL_H
+#define DTB_MODEL_INTERNAL_H
+
+#include "base/base.h"
+#include "base/units.h"
+#include "dtb/dtb_model.h"
+#include "expr/expr.h"
+#include "lems/lems.h"
+
+typedef struct dtb__model_param {
+    char *name;
+    char *unit;          /* native unit symbol ("" when dimensionless or SI) */
+    char *description;
+    dtb__dim dim;
+    double default_value; /* from the descriptor, in the native unit */
+    double unit_scale;   /* SI = value * unit_scale + unit_offset */
+    double unit_offset;
+} dtb__model_param;
+
+typedef struct dtb__model_named_value {
+    char *name;
+    double value;
+} dtb__model_named_value;
+
+typedef struct dtb__model_equation {
+    char *name;
+    dtb__expr *value;
+    char *what;          /* "DerivedVariable 'x_e' (file:line)" for messages */
+} dtb__model_equation;
+
+typedef struct dtb__model_state {
+    char *name;
+    dtb__expr *derivative;   /* NULL: the variable is constant */
+    char *what;
+    double bound_lo, bound_hi;  /* +-inf when unbounded */
+    double range_lo, range_hi;  /* default initial values drawn here */
+} dtb__model_state;
+
+typedef struct dtb__model_unit {
+    char *symbol;
+    dtb__unit unit;      /* unit.symbol points to symbol */
+} dtb__model_unit;
+
+typedef struct dtb__model_core {
+    dtb__refcount ref;
+    char *name, *description, *reference, *source;
+    double time_scale;
+    dtb__model_param *params; size_t n_params;
+    dtb__model_named_value *constants; size_t n_constants;
+    dtb__model_equation *derived_params; size_t n_derived_params;   /* dependency order */
+    dtb__model_state *states; size_t n_states;
+    dtb__model_equation *derived_vars; size_t n_derived_vars;       /* dependency order */
+    int64_t *coupling_state; char **coupling_input; size_t n_couplings;
+    int64_t *voi; size_t n_voi;
+    dtb__model_unit *units; size_t n_units;   /* units declared by the document */
+} dtb__model_core;
+
+struct dtb_model {
+    dtb__model_core *core;
+    double *values;      /* current parameter values, native units, n_params */
+};
+
+/* Build a core from a document that was read successfully (the document is
+ * not kept). `model_name` selects a RegionModel (NULL: the only / first). */
+dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_name,
+                                    const char *source, dtb__model_core **out);
+
+/* Keep / drop a reference to a core (simulations keep theirs alive). */
+dtb__model_core *dtb__model_core_ref(dtb__model_core *c);
+void dtb__model_core_unref(dtb__model_core *c);
+
+/* Index of a parameter / state, or -1. */
+int64_t dtb__model_param_index(const dtb__model_core *c, const char *name);
+int64_t dtb__model_state_index(const dtb__model_core *c, const char *name);
+
+/* Parse "10ms" / "0.5" for parameter p into its native unit. */
+dtb_status dtb__model_param_parse(const dtb__model_core *c, int64_t p, const char *text,
+                                  double *out);
+
+#endif

@@ -1,0 +1,547 @@
+/* libdtb — turning a LEMS document and a <RegionModel> into a dtb_model.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Checks everything a simulation will rely on, so that a model that loads
+ * always compiles: parameter values and units, unique names, state
+ * variables with at most one TimeDerivative, derived quantities without
+ * cycles (sorted so each is computed after what it uses), coupling inputs
+ * bound to Requirements, and every symbol of every expression known. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static char *where_text(const char *kind, const char *name, dtb__lems_where at)
+{
+    return dtb__asprintf("%s '%s' (%s:%d)", kind, name, at.file ? at.file : "<memory>", at.line);
+}
+
+/* ------------------------------------------------------ dependency order */
+
+typedef struct order_ctx {
+    const dtb__lems_equation *eqs;
+    size_t n;
+    size_t *deps;      /* per equation: count of unresolved dependencies (scratch) */
+    size_t current;
+    unsigned char *dep_matrix; /* n*n: dep_matrix[i*n+j] = equation i uses j */
+} order_ctx;
+
+static int note_dependency(const char *name, void *ud)
+{
+    order_ctx *c = ud;
+    for (size_t j = 0; j < c->n; j++)
+        if (strcmp(c->eqs[j].name, name) == 0)
+            c->dep_matrix[c->current * c->n + j] = 1;
+    return 0;
+}
+
+/* Order equations so that each comes after those it uses; the document
+ * order is kept where there is a choice. order_out[k] = index of the k-th. */
+static dtb_status dependency_order(const dtb__lems_equation *eqs, size_t n, const char *kind,
+                                   size_t *order_out)
+{
+    if (n == 0)
+        return DTB_OK;
+    order_ctx c = {eqs, n, NULL, 0, dtb__calloc(n * n, 1)};
+    unsigned char *done = dtb__calloc(n, 1);
+    dtb_status st = c.dep_matrix && done ? DTB_OK : DTB_ENOMEM;
+    for (size_t i = 0; !st && i < n; i++) {
+        c.current = i;
+        dtb__expr_visit_symbols(eqs[i].value, note_dependency, &c);
+        if (c.dep_matrix[i * n + i])
+            st = dtb__error(DTB_EPARSE, "%s:%d: %s '%s' refers to itself", eqs[i].at.file,
+                            eqs[i].at.line, kind, eqs[i].name);
+    }
+    for (size_t k = 0; !st && k < n; k++) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++) {
+            if (done[i])
+                continue;
+            int ready = 1;
+            for (size_t j = 0; j < n && ready; j++)
+                if (c.dep_matrix[i * n + j] && !done[j])
+                    ready = 0;
+            if (ready)
+                pick = i;
+        }
+        if (pick == n) {
+            dtb__strbuf names = {0};
+            for (size_t i = 0; i < n; i++)
+                if (!done[i])
+                    dtb__strbuf_printf(&names, "%s'%s'", names.len ? ", " : "", eqs[i].name);
+            st = dtb__error(DTB_EPARSE, "%s:%d: circular definitions among %ss %s",
+                            eqs[0].at.file, eqs[0].at.line, kind, names.data ? names.data : "");
+            dtb__strbuf_free(&names);
+            break;
+        }
+        done[pick] = 1;
+        order_out[k] = pick;
+    }
+    free(c.dep_matrix);
+    free(done);
+    return st;
+}
+
+static dtb_status copy_equations(const dtb__lems_equation *eqs, size_t n, const char *kind,
+                                 dtb__model_equation **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!n)
+        return DTB_OK;
+    size_t *order = dtb__calloc(n, sizeof *order);
+    dtb__model_equation *copy = dtb__calloc(n, sizeof *copy);
+    dtb_status st = order && copy ? dependency_order(eqs, n, kind, order) : DTB_ENOMEM;
+    for (size_t k = 0; !st && k < n; k++) {
+        const dtb__lems_equation *e = &eqs[order[k]];
+        copy[k].name = dtb__strdup(e->name);
+        copy[k].value = dtb__expr_clone(e->value);
+        copy[k].what = where_text(kind, e->name, e->at);
+        if (!copy[k].name || !copy[k].value || !copy[k].what)
+            st = DTB_ENOMEM;
+        *n_out = k + 1;
+    }
+    free(order);
+    *out = copy;
+    return st;
+}
+
+/* ------------------------------------------------------------ checks */
+
+typedef struct name_check {
+    const char **names;
+    const char **kinds;
+    size_t n, cap;
+} name_check;
+
+static dtb_status add_name(name_check *nc, const char *name, const char *kind, const char *type_name)
+{
+    for (size_t i = 0; i < nc->n; i++)
+        if (strcmp(nc->names[i], name) == 0)
+            return dtb__error(DTB_EPARSE, "ComponentType '%s': '%s' is both a %s and a %s",
+                              type_name, name, nc->kinds[i], kind);
+    if (nc->n == nc->cap) {
+        size_t cap = nc->cap ? nc->cap * 2 : 32;
+        const char **a = dtb__realloc_array(nc->names, cap, sizeof *a);
+        if (!a)
+            return DTB_ENOMEM;
+        nc->names = a;
+        const char **b = dtb__realloc_array(nc->kinds, cap, sizeof *b);
+        if (!b)
+            return DTB_ENOMEM;
+        nc->kinds = b;
+        nc->cap = cap;
+    }
+    nc->names[nc->n] = name;
+    nc->kinds[nc->n] = kind;
+    nc->n++;
+    return DTB_OK;
+}
+
+static dtb_status check_unique_names(const dtb__lems_comptype *t)
+{
+    name_check nc = {0};
+    dtb_status st = add_name(&nc, "t", "built-in time", t->name);
+    for (size_t i = 0; !st && i < t->n_params; i++)
+        st = add_name(&nc, t->params[i].name, "Parameter", t->name);
+    for (size_t i = 0; !st && i < t->n_constants; i++)
+        st = add_name(&nc, t->constants[i].name, "Constant", t->name);
+    for (size_t i = 0; !st && i < t->n_derived_params; i++)
+        st = add_name(&nc, t->derived_params[i].name, "DerivedParameter", t->name);
+    for (size_t i = 0; !st && i < t->n_requirements; i++)
+        st = add_name(&nc, t->requirements[i].name, "Requirement", t->name);
+    for (size_t i = 0; !st && i < t->n_state_vars; i++)
+        st = add_name(&nc, t->state_vars[i].name, "StateVariable", t->name);
+    for (size_t i = 0; !st && i < t->n_derived_vars; i++)
+        st = add_name(&nc, t->derived_vars[i].name, "DerivedVariable", t->name);
+    free(nc.names);
+    free(nc.kinds);
+    return st;
+}
+
+/* Derived parameters are computed once from parameters and constants. */
+typedef struct scalar_only_ctx {
+    const dtb__lems_comptype *t;
+    const char *bad;
+} scalar_only_ctx;
+
+static int is_scalar_symbol(const char *name, void *ud)
+{
+    scalar_only_ctx *c = ud;
+    const dtb__lems_comptype *t = c->t;
+    for (size_t i = 0; i < t->n_params; i++)
+        if (strcmp(t->params[i].name, name) == 0)
+            return 0;
+    for (size_t i = 0; i < t->n_constants; i++)
+        if (strcmp(t->constants[i].name, name) == 0)
+            return 0;
+    for (size_t i = 0; i < t->n_derived_params; i++)
+        if (strcmp(t->derived_params[i].name, name) == 0)
+            return 0;
+    c->bad = name;
+    return 1;
+}
+
+static dtb_status check_derived_params(const dtb__lems_comptype *t)
+{
+    for (size_t i = 0; i < t->n_derived_params; i++) {
+        scalar_only_ctx c = {t, NULL};
+        if (dtb__expr_visit_symbols(t->derived_params[i].value, is_scalar_symbol, &c))
+            return dtb__error(DTB_EPARSE,
+                              "%s:%d: DerivedParameter '%s' uses '%s', which is not a parameter "
+                              "or constant",
+                              t->derived_params[i].at.file, t->derived_params[i].at.line,
+                              t->derived_params[i].name, c.bad);
+    }
+    return DTB_OK;
+}
+
+/* ------------------------------------------------------------ building */
+
+static dtb_status build_units(dtb__model_core *m, const dtb__lems_doc *doc)
+{
+    if (!doc->n_units)
+        return DTB_OK;
+    m->units = dtb__calloc(doc->n_units, sizeof *m->units);
+    if (!m->units)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < doc->n_units; i++) {
+        dtb__model_unit *u = &m->units[m->n_units++];
+        u->symbol = dtb__strdup(doc->units[i].symbol);
+        if (!u->symbol)
+            return DTB_ENOMEM;
+        u->unit = (dtb__unit){u->symbol, doc->units[i].dim, doc->units[i].scale, doc->units[i].offset};
+    }
+    return DTB_OK;
+}
+
+static dtb_status build_params(dtb__model_core *m, const dtb__lems_doc *doc,
+                               const dtb__lems_comptype *t, const dtb__lems_component *defaults)
+{
+    if (!t->n_params)
+        return DTB_OK;
+    m->params = dtb__calloc(t->n_params, sizeof *m->params);
+    if (!m->params)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < t->n_params; i++) {
+        const dtb__lems_quantity *q = &t->params[i];
+        dtb__model_param *p = &m->params[m->n_params++];
+        p->name = dtb__strdup(q->name);
+        p->description = dtb__strdup(q->description ? q->description : "");
+        p->unit = dtb__strdup(q->unit ? q->unit : "");
+        if (!p->name || !p->description || !p->unit)
+            return DTB_ENOMEM;
+        p->dim = q->dim;
+        p->unit_scale = 1.0;
+        p->unit_offset = 0.0;
+        if (q->unit) {
+            dtb__unit u;
+            if (!dtb__lems_unit_lookup(doc, q->unit, &u))
+                return dtb__error(DTB_ENOTFOUND, "%s:%d: Parameter '%s': unknown unit '%s'",
+                                  q->at.file, q->at.line, q->name, q->unit);
+            if (!dtb__dim_eq(u.dim, q->dim))
+                return dtb__error(DTB_EPARSE,
+                                  "%s:%d: Parameter '%s': unit '%s' does not match dimension '%s'",
+                                  q->at.file, q->at.line, q->name, q->unit,
+                                  q->dimension ? q->dimension : "none");
+            p->unit_scale = u.scale;
+            p->unit_offset = u.offset;
+        }
+        const char *text = NULL;
+        for (size_t k = 0; defaults && k < defaults->n_attrs; k++)
+            if (strcmp(defaults->attrs[k].name, q->name) == 0)
+                text = defaults->attrs[k].value;
+        if (!text)
+            return dtb__error(DTB_EPARSE, "%s:%d: Parameter '%s' has no value%s%s%s",
+                              q->at.file, q->at.line, q->name,
+                              defaults ? " in component '" : " (the RegionModel names no defaults component)",
+                              defaults ? (defaults->id ? defaults->id : "?") : "", defaults ? "'" : "");
+        double si;
+        char what[256];
+        snprintf(what, sizeof what, "%s:%d: parameter '%s'", defaults->at.file, defaults->at.line,
+                 q->name);
+        dtb_status st = dtb__lems_quantity_to_si(doc, text, q->dim, p->unit_scale, p->unit_offset,
+                                                 what, &si);
+        if (st)
+            return st;
+        p->default_value = (si - p->unit_offset) / p->unit_scale;
+    }
+    /* Attributes of the defaults component must all be parameters. */
+    for (size_t k = 0; defaults && k < defaults->n_attrs; k++)
+        if (dtb__model_param_index(m, defaults->attrs[k].name) < 0)
+            return dtb__error(DTB_ENOTFOUND,
+                              "%s:%d: component '%s' sets '%s', which is not a Parameter of '%s'",
+                              defaults->at.file, defaults->at.line,
+                              defaults->id ? defaults->id : "?", defaults->attrs[k].name, t->name);
+    return DTB_OK;
+}
+
+static dtb_status build_states(dtb__model_core *m, const dtb__lems_comptype *t,
+                               const dtb__lems_region_model *rm)
+{
+    if (!t->n_state_vars)
+        return dtb__error(DTB_EPARSE, "%s:%d: ComponentType '%s' has no StateVariable",
+                          t->at.file, t->at.line, t->name);
+    m->states = dtb__calloc(t->n_state_vars, sizeof *m->states);
+    if (!m->states)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < t->n_state_vars; i++) {
+        dtb__model_state *s = &m->states[m->n_states++];
+        s->name = dtb__strdup(t->state_vars[i].name);
+        if (!s->name)
+            return DTB_ENOMEM;
+        s->bound_lo = -INFINITY;
+        s->bound_hi = INFINITY;
+        s->range_lo = s->range_hi = 0.0;
+    }
+    for (size_t i = 0; i < t->n_time_derivs; i++) {
+        const dtb__lems_equation *e = &t->time_derivs[i];
+        int64_t k = dtb__model_state_index(m, e->name);
+        if (k < 0)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: TimeDerivative of '%s', which is not a "
+                                             "StateVariable", e->at.file, e->at.line, e->name);
+        dtb__model_state *s = &m->states[k];
+        if (s->derivative)
+            return dtb__error(DTB_EPARSE, "%s:%d: second TimeDerivative of '%s'", e->at.file,
+                              e->at.line, e->name);
+        s->derivative = dtb__expr_clone(e->value);
+        s->what = where_text("TimeDerivative of", e->name, e->at);
+        if (!s->derivative || !s->what)
+            return DTB_ENOMEM;
+    }
+    for (size_t i = 0; i < rm->n_bounds + rm->n_ranges; i++) {
+        int is_bound = i < rm->n_bounds;
+        const dtb__lems_bound *b = is_bound ? &rm->bounds[i] : &rm->ranges[i - rm->n_bounds];
+        int64_t k = dtb__model_state_index(m, b->variable);
+        if (k < 0)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: %s names '%s', which is not a state variable",
+                              b->at.file, b->at.line, is_bound ? "StateBounds" : "StateRange",
+                              b->variable);
+        if (is_bound) {
+            m->states[k].bound_lo = b->lo;
+            m->states[k].bound_hi = b->hi;
+        } else {
+            if (!isfinite(b->lo) || !isfinite(b->hi))
+                return dtb__error(DTB_EPARSE, "%s:%d: StateRange of '%s' needs finite min and max",
+                                  b->at.file, b->at.line, b->variable);
+            m->states[k].range_lo = b->lo;
+            m->states[k].range_hi = b->hi;
+        }
+    }
+    return DTB_OK;
+}
+
+static dtb_status build_couplings(dtb__model_core *m, const dtb__lems_comptype *t,
+                                  const dtb__lems_region_model *rm)
+{
+    size_t n = rm->n_couplings;
+    m->coupling_state = dtb__calloc(n ? n : 1, sizeof *m->coupling_state);
+    m->coupling_input = dtb__calloc(n ? n : 1, sizeof *m->coupling_input);
+    if (!m->coupling_state || !m->coupling_input)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const dtb__lems_coupling *c = &rm->couplings[i];
+        int64_t k = dtb__model_state_index(m, c->variable);
+        if (k < 0)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: Coupling variable '%s' is not a state variable",
+                              c->at.file, c->at.line, c->variable);
+        int found = 0;
+        for (size_t r = 0; r < t->n_requirements; r++)
+            found |= strcmp(t->requirements[r].name, c->input) == 0;
+        if (!found)
+            return dtb__error(DTB_ENOTFOUND,
+                              "%s:%d: Coupling input '%s' is not a Requirement of ComponentType '%s'",
+                              c->at.file, c->at.line, c->input, t->name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(m->coupling_input[j], c->input) == 0)
+                return dtb__error(DTB_EPARSE, "%s:%d: Coupling input '%s' is bound twice",
+                                  c->at.file, c->at.line, c->input);
+        m->coupling_state[i] = k;
+        m->coupling_input[i] = dtb__strdup(c->input);
+        m->n_couplings = i + 1;
+        if (!m->coupling_input[i])
+            return DTB_ENOMEM;
+    }
+    for (size_t r = 0; r < t->n_requirements; r++) {
+        int bound = 0;
+        for (size_t i = 0; i < n; i++)
+            bound |= strcmp(t->requirements[r].name, m->coupling_input[i]) == 0;
+        if (!bound)
+            return dtb__error(DTB_EPARSE,
+                              "%s:%d: Requirement '%s' of ComponentType '%s' is not bound: a region "
+                              "model receives only coupling inputs (add <Coupling variable=... "
+                              "input=\"%s\"/> to the RegionModel)",
+                              t->requirements[r].at.file, t->requirements[r].at.line,
+                              t->requirements[r].name, t->name, t->requirements[r].name);
+    }
+    return DTB_OK;
+}
+
+static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_model *rm)
+{
+    size_t n = rm->n_observe ? rm->n_observe : m->n_states;
+    m->voi = dtb__calloc(n, sizeof *m->voi);
+    if (!m->voi)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int64_t k = rm->n_observe ? dtb__model_state_index(m, rm->observe[i]) : (int64_t)i;
+        if (k < 0)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: Observe names '%s', which is not a state variable",
+                              rm->at.file, rm->at.line, rm->observe[i]);
+        m->voi[m->n_voi++] = k;
+    }
+    return DTB_OK;
+}
+
+/* Compile every equation once with all parameters scalar: any unknown
+ * symbol is reported now, at load time, with the equation's location. */
+static dtb_status trial_compile(const dtb__model_core *m)
+{
+    dtb__prog_builder *pb = dtb__pb_new();
+    if (!pb)
+        return DTB_ENOMEM;
+    dtb_status st = DTB_OK;
+    if (dtb__pb_scalar_input(pb, "t") < 0)
+        st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < m->n_params; i++)
+        if (dtb__pb_scalar_input(pb, m->params[i].name) < 0)
+            st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < m->n_constants; i++)
+        if (dtb__pb_scalar_input(pb, m->constants[i].name) < 0)
+            st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < m->n_states; i++)
+        if (dtb__pb_vector_input(pb, m->states[i].name) < 0)
+            st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < m->n_couplings; i++)
+        if (dtb__pb_vector_input(pb, m->coupling_input[i]) < 0)
+            st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < m->n_derived_params; i++)
+        st = dtb__pb_define(pb, m->derived_params[i].name, m->derived_params[i].value,
+                            m->derived_params[i].what);
+    for (size_t i = 0; !st && i < m->n_derived_vars; i++)
+        st = dtb__pb_define(pb, m->derived_vars[i].name, m->derived_vars[i].value,
+                            m->derived_vars[i].what);
+    for (size_t i = 0; !st && i < m->n_states; i++)
+        if (m->states[i].derivative && dtb__pb_output(pb, m->states[i].derivative, m->states[i].what) < 0)
+            st = dtb_last_error_code();
+    dtb__prog *prog = NULL;
+    if (!st)
+        st = dtb__pb_finish(pb, &prog);
+    dtb__prog_free(prog);
+    dtb__pb_free(pb);
+    return st;
+}
+
+static const dtb__lems_region_model *select_region_model(const dtb__lems_doc *doc,
+                                                         const char *model_name, const char *source)
+{
+    if (model_name) {
+        for (size_t i = 0; i < doc->n_region_models; i++)
+            if (strcmp(doc->region_models[i].name, model_name) == 0)
+                return &doc->region_models[i];
+        dtb__error(DTB_ENOTFOUND, "%s: no RegionModel named '%s'", source, model_name);
+        return NULL;
+    }
+    if (!doc->n_region_models) {
+        dtb__error(DTB_ENOTFOUND,
+                   "%s: no <RegionModel> element: add one naming the ComponentType, its coupling "
+                   "variables and variables of interest (see dtb-model(5))",
+                   source);
+        return NULL;
+    }
+    return &doc->region_models[0];
+}
+
+static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region_model *rm)
+{
+    if (!t)
+        return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s' names unknown ComponentType '%s'",
+                          rm->at.file, rm->at.line, rm->name, rm->type);
+    if (t->extends)
+        return dtb__error(DTB_EUNSUPPORTED,
+                          "%s:%d: ComponentType '%s' extends '%s': inheritance is not supported "
+                          "for region models yet",
+                          t->at.file, t->at.line, t->name, t->extends);
+    if (t->unsupported)
+        return dtb__error(DTB_EUNSUPPORTED,
+                          "%s:%d: ComponentType '%s' uses <%s>, which region models do not support yet",
+                          t->unsupported_at.file, t->unsupported_at.line, t->name, t->unsupported);
+    if (!t->has_dynamics)
+        return dtb__error(DTB_EPARSE, "%s:%d: ComponentType '%s' has no <Dynamics>", t->at.file,
+                          t->at.line, t->name);
+    dtb_status st = check_unique_names(t);
+    return st ? st : check_derived_params(t);
+}
+
+dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_name,
+                                    const char *source, dtb__model_core **out)
+{
+    *out = NULL;
+    const dtb__lems_region_model *rm = select_region_model(doc, model_name, source);
+    if (!rm)
+        return dtb_last_error_code();
+    const dtb__lems_comptype *t = dtb__lems_find_type(doc, rm->type);
+    dtb_status st = check_type(t, rm);
+    if (st)
+        return st;
+    const dtb__lems_component *defaults = NULL;
+    if (rm->defaults) {
+        defaults = dtb__lems_find_component(doc, rm->defaults);
+        if (!defaults)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s': no component with id '%s'",
+                              rm->at.file, rm->at.line, rm->name, rm->defaults);
+        if (strcmp(defaults->type, t->name) != 0)
+            return dtb__error(DTB_EPARSE,
+                              "%s:%d: RegionModel '%s': component '%s' is a '%s', not a '%s'",
+                              rm->at.file, rm->at.line, rm->name, rm->defaults, defaults->type,
+                              t->name);
+    }
+
+    dtb__model_core *m = dtb__calloc(1, sizeof *m);
+    if (!m)
+        return DTB_ENOMEM;
+    dtb__ref_init(&m->ref);
+    m->time_scale = rm->time_scale;
+    m->name = dtb__strdup(rm->name);
+    m->description = dtb__strdup(rm->description ? rm->description
+                                                 : (t->description ? t->description : ""));
+    m->reference = dtb__strdup(rm->reference ? rm->reference : "");
+    m->source = dtb__strdup(source);
+    st = m->name && m->description && m->reference && m->source ? DTB_OK : DTB_ENOMEM;
+    if (!st)
+        st = build_units(m, doc);
+    if (!st)
+        st = build_params(m, doc, t, defaults);
+    if (!st && t->n_constants) {
+        m->constants = dtb__calloc(t->n_constants, sizeof *m->constants);
+        st = m->constants ? DTB_OK : DTB_ENOMEM;
+        for (size_t i = 0; !st && i < t->n_constants; i++) {
+            m->constants[i].name = dtb__strdup(t->constants[i].name);
+            m->constants[i].value = t->constants[i].value;
+            m->n_constants = i + 1;
+            st = m->constants[i].name ? DTB_OK : DTB_ENOMEM;
+        }
+    }
+    if (!st)
+        st = copy_equations(t->derived_params, t->n_derived_params, "DerivedParameter",
+                            &m->derived_params, &m->n_derived_params);
+    if (!st)
+        st = build_states(m, t, rm);
+    if (!st)
+        st = copy_equations(t->derived_vars, t->n_derived_vars, "DerivedVariable",
+                            &m->derived_vars, &m->n_derived_vars);
+    if (!st)
+        st = build_couplings(m, t, rm);
+    if (!st)
+        st = build_observed(m, rm);
+    if (!st)
+        st = trial_compile(m);
+    if (st) {
+        dtb__model_core_unref(m);
+        return st;
+    }
+    *out = m;
+    return DTB_OK;
+}

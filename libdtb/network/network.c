@@ -1,0 +1,137 @@
+/* libdtb — building the network: delays in steps and edge lists.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "network.h"
+
+/* A ring larger than this is almost certainly a unit mistake (a speed in
+ * mm/s, say); refuse it with a message rather than exhaust memory. */
+#define MAX_HISTORY_BYTES (8.0 * 1024 * 1024 * 1024)
+
+void dtb__network_free(dtb__network *net)
+{
+    free(net->delay);
+    free(net->src_start);
+    free(net->edge_target);
+    free(net->edge_delay);
+    free(net->edge_weight);
+    free(net->row_sum);
+    free(net->row_start);
+    free(net->row_source);
+    free(net->row_delay);
+    free(net->row_weight32);
+    memset(net, 0, sizeof *net);
+}
+
+static dtb_status compute_delays(dtb__network *net, const double *lengths_mm, double speed,
+                                 double dt)
+{
+    int64_t n = net->n;
+    net->horizon = 1;
+    if (isinf(speed))
+        return DTB_OK;   /* net->delay is all zero */
+    /* TVB: rint(tract_lengths / speed / dt) with speed in mm/ms, dt in ms.
+     * m/s equals mm/ms, so only dt changes unit. */
+    double dt_ms = dt * 1000.0;
+    int64_t max_delay = 0;
+    for (int64_t i = 0; i < n * n; i++) {
+        double steps = rint(lengths_mm[i] / speed / dt_ms);
+        if (!(steps >= 0) || steps > 1e9)
+            return dtb__error(DTB_EINVAL,
+                              "conduction delay of edge %lld -> %lld is %g steps (length %g mm, "
+                              "speed %g m/s, dt %g s): too long",
+                              (long long)(i % n), (long long)(i / n), steps, lengths_mm[i], speed, dt);
+        net->delay[i] = (int32_t)steps;
+        if (net->delay[i] > max_delay)
+            max_delay = net->delay[i];
+    }
+    net->horizon = max_delay + 1;
+    double bytes = 2.0 * (double)net->horizon * (double)n * sizeof(double);
+    if (bytes > MAX_HISTORY_BYTES)
+        return dtb__error(DTB_EINVAL,
+                          "the delay history would need %.1f GiB per coupling variable (longest "
+                          "delay %lld steps at speed %g m/s, dt %g s); check the units of speed "
+                          "and tract lengths",
+                          bytes / (1024.0 * 1024 * 1024), (long long)max_delay, speed, dt);
+    return DTB_OK;
+}
+
+dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weights,
+                              const double *lengths_mm, double speed, double dt)
+{
+    memset(net, 0, sizeof *net);
+    net->n = n;
+    if (!isinf(speed) && !lengths_mm)
+        return dtb__error(DTB_EINVAL,
+                          "the atlas has no tract lengths (and no centres to derive them), so "
+                          "conduction delays cannot be computed: use an infinite speed (--speed "
+                          "inf) for a run without delays");
+    if (!(speed > 0))
+        return dtb__error(DTB_EINVAL, "conduction speed must be positive (got %g m/s)", speed);
+    size_t nn = (size_t)n * (size_t)n;
+    net->delay = dtb__calloc(nn, sizeof *net->delay);
+    net->src_start = dtb__calloc((size_t)n + 1, sizeof *net->src_start);
+    net->row_start = dtb__calloc((size_t)n + 1, sizeof *net->row_start);
+    net->row_sum = dtb__calloc((size_t)n, sizeof *net->row_sum);
+    if (!net->delay || !net->src_start || !net->row_start || !net->row_sum)
+        goto oom;
+    dtb_status st = compute_delays(net, lengths_mm, speed, dt);
+    if (st) {
+        dtb__network_free(net);
+        return st;
+    }
+    int64_t m = 0;
+    for (size_t i = 0; i < nn; i++)
+        m += weights[i] != 0.0;
+    net->n_edges = m;
+    size_t me = m ? (size_t)m : 1;
+    net->edge_target = dtb__malloc_array(me, sizeof *net->edge_target);
+    net->edge_delay = dtb__malloc_array(me, sizeof *net->edge_delay);
+    net->edge_weight = dtb__malloc_array(me, sizeof *net->edge_weight);
+    net->row_source = dtb__malloc_array(me, sizeof *net->row_source);
+    net->row_delay = dtb__malloc_array(me, sizeof *net->row_delay);
+    net->row_weight32 = dtb__malloc_array(me, sizeof *net->row_weight32);
+    if (!net->edge_target || !net->edge_delay || !net->edge_weight || !net->row_source ||
+        !net->row_delay || !net->row_weight32)
+        goto oom;
+    /* by source (column j), targets ascending */
+    int64_t e = 0;
+    for (int64_t j = 0; j < n; j++) {
+        net->src_start[j] = e;
+        for (int64_t k = 0; k < n; k++) {
+            double w = weights[k * n + j];
+            if (w == 0.0)
+                continue;
+            net->edge_target[e] = (int32_t)k;
+            net->edge_delay[e] = net->delay[k * n + j];
+            net->edge_weight[e] = w;
+            e++;
+        }
+    }
+    net->src_start[n] = e;
+    /* by target (row k), sources ascending */
+    e = 0;
+    for (int64_t k = 0; k < n; k++) {
+        net->row_start[k] = e;
+        double sum = 0.0;
+        for (int64_t j = 0; j < n; j++) {
+            double w = weights[k * n + j];
+            if (w == 0.0)
+                continue;
+            net->row_source[e] = (int32_t)j;
+            net->row_delay[e] = net->delay[k * n + j];
+            net->row_weight32[e] = (float)w;
+            sum += w;
+            e++;
+        }
+        net->row_sum[k] = sum;
+    }
+    net->row_start[n] = e;
+    return DTB_OK;
+oom:
+    dtb__network_free(net);
+    return DTB_ENOMEM;
+}

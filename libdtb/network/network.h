@@ -1,0 +1,99 @@
+/* libdtb internal — the long-range network: delays, edges, history ring and
+ * coupling functions.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Layout choices, all for the per-step coupling gather, which dominates
+ * dense networks with delays:
+ *  - edges are grouped by SOURCE region (CSR over columns of w). The gather
+ *    for one source reads only that source's history window, which is
+ *    contiguous, so the reads stream through memory instead of jumping
+ *    between the rings of different regions; the per-target sums live in a
+ *    small array that stays in L1. Sources are visited in ascending order,
+ *    so every target's sum is accumulated in the same order as TVB's (j
+ *    ascending), and the result does not depend on anything but the inputs.
+ *  - each region's history is a ring of H values stored twice in a row
+ *    (2H doubles), so "the value d steps ago" is ring[pos + H - d] with no
+ *    wrap-around test.
+ *  - zero weights are dropped; delays are rint(length / speed / dt) (round
+ *    half to even) over ALL entries, and the horizon H = max delay + 1, as
+ *    TVB does.
+ */
+#ifndef DTB_NETWORK_H
+#define DTB_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtb/dtb_common.h"
+#include "dtb/dtb_sim.h"
+
+typedef struct dtb__network {
+    int64_t n;            /* regions */
+    int64_t horizon;      /* H: history length in steps (max delay + 1) */
+    int32_t *delay;       /* n*n, row-major (target, source), for inspection */
+    /* edges grouped by source, ascending source then ascending target */
+    int64_t n_edges;
+    int64_t *src_start;   /* n + 1 */
+    int32_t *edge_target;
+    int32_t *edge_delay;
+    double *edge_weight;
+    double *row_sum;      /* sum_j w_kj, for the difference coupling */
+    /* the same edges by target, ascending source (TVB float32 mode) */
+    int64_t *row_start;   /* n + 1 */
+    int32_t *row_source;
+    int32_t *row_delay;
+    float *row_weight32;
+} dtb__network;
+
+/* Build from an n*n weight matrix and tract lengths in mm (NULL: none),
+ * speed in m/s (INFINITY: no delays) and dt in seconds. */
+dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weights,
+                              const double *lengths_mm, double speed, double dt);
+void dtb__network_free(dtb__network *net);
+
+/* History of the coupling variables: for each channel (one per coupling
+ * variable; the Kuramoto coupling adds sine and cosine channels) and each
+ * region a doubled ring of H values. The value written after step m sits at
+ * ring position m mod H. */
+typedef struct dtb__history {
+    int64_t n, horizon;
+    size_t n_cvar;
+    double *ring;         /* [n_cvar][n][2H] raw coupling-variable values */
+    double *sin_ring;     /* [n_cvar][n][2H] sin of them, only for Kuramoto coupling */
+    double *cos_ring;
+    float *ring32;        /* [n_cvar][n][H] float32 copy, only in TVB float32 mode */
+} dtb__history;
+
+dtb_status dtb__history_init(dtb__history *h, int64_t n, int64_t horizon, size_t n_cvar);
+void dtb__history_free(dtb__history *h);
+/* The coupling variables are rows cvar_state[cv] of a state-major state
+ * x[v * n + k]. */
+/* Fill every slot of every channel with the current value (constant past). */
+void dtb__history_fill(dtb__history *h, const double *x, const int64_t *cvar_state);
+/* Store the state after step m. */
+void dtb__history_push(dtb__history *h, int64_t m, const double *x, const int64_t *cvar_state);
+/* Make sure the derived channels a coupling kind needs exist and are
+ * up to date (allocating and filling them from the raw ring if needed). */
+dtb_status dtb__history_prepare(dtb__history *h, dtb_coupling_kind kind, int float32_mode);
+
+/* A coupling function: kind and the parameters of its post/pre functions. */
+typedef struct dtb__coupling {
+    dtb_coupling_kind kind;
+    double a, b;
+} dtb__coupling;
+
+void dtb__coupling_defaults(dtb__coupling *c, dtb_coupling_kind kind);
+/* Parameter by name; returns a pointer into c or NULL if the kind has no
+ * such parameter. */
+double *dtb__coupling_param(dtb__coupling *c, const char *name);
+const char *dtb__coupling_kind_name(dtb_coupling_kind kind);
+
+/* Compute the coupling input of step n+1 (from states up to step m = n,
+ * with zero delay meaning the state after step m) for every coupling
+ * variable: out[cv * n_regions + k]. scratch holds n_regions doubles (two
+ * arrays for Kuramoto: 2 * n_regions). */
+void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
+                           const dtb__history *h, int64_t m, int float32_mode,
+                           double *out, double *scratch);
+
+#endif

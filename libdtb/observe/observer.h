@@ -1,0 +1,56 @@
+/* libdtb internal — observers as the simulation sees them.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef DTB_OBSERVER_INTERNAL_H
+#define DTB_OBSERVER_INTERNAL_H
+
+#include <stdio.h>
+
+#include "base/base.h"
+#include "dtb/dtb_observer.h"
+#include "io/npy.h"
+
+struct dtb_observer {
+    dtb__refcount ref;           /* the caller's and the simulation's */
+    dtb_observer_kind kind;
+    double dt;                   /* seconds per step */
+    int64_t istep;               /* steps per sample */
+    int64_t n_regions;
+    size_t n_vars;
+    int64_t *vars;               /* state indices */
+    size_t n_cols;
+    char **col_names;
+    double *acc;                 /* TAVG running sum, n_cols */
+    int64_t acc_count;
+    double *row;                 /* one sample, n_cols */
+    int64_t n_samples;
+    dtb_sink_kind sink;
+    /* MEMORY: samples [head, len) of (t, values...) rows */
+    double *mem;
+    size_t mem_head, mem_len, mem_cap;   /* in samples */
+    /* CALLBACK */
+    dtb_sample_fn callback;
+    void *user_data;
+    dtb_destroy_fn destroy;
+    /* CSV / NPY */
+    char *path;
+    FILE *csv;
+    dtb__npy_writer npy;
+    int file_open;
+};
+
+/* Called by the simulation after every step with the new state
+ * (state-major, n_states * n_regions). Returns DTB_ECANCELLED when a
+ * callback asks to stop, DTB_EIO / DTB_ENOMEM on sink failures. */
+dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x);
+
+/* Keep / drop a reference. */
+dtb_observer *dtb__observer_ref(dtb_observer *o);
+void dtb__observer_unref(dtb_observer *o);
+
+/* Sinks (observe/sinks.c). */
+dtb_status dtb__sink_open(dtb_observer *o);
+dtb_status dtb__sink_emit(dtb_observer *o, double t, const double *values);
+dtb_status dtb__sink_flush(dtb_observer *o);
+void dtb__sink_close(dtb_observer *o);
+
+#endif

@@ -1,0 +1,73 @@
+/* libdtb internal — the simulation object.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef DTB_SIM_INTERNAL_H
+#define DTB_SIM_INTERNAL_H
+
+#include <gsl/gsl_rng.h>
+#include <stdatomic.h>
+
+#include "base/base.h"
+#include "dtb/dtb_observer.h"
+#include "dtb/dtb_sim.h"
+#include "expr/expr.h"
+#include "integrate/integrate.h"
+#include "model/model.h"
+#include "network/network.h"
+
+struct dtb_sim {
+    atomic_int stop_requested;
+    dtb__model_core *core;
+    int64_t n;                 /* regions */
+    size_t n_states, n_cvar;
+    char **labels;             /* region labels, for messages */
+    double dt;                 /* seconds */
+    double h;                  /* dt in model time units */
+    double speed;              /* m/s */
+    uint32_t flags;
+    uint64_t seed;
+    int64_t step;              /* steps done */
+    int started;
+
+    double *x;                 /* [n_states][n] current state */
+
+    /* parameters: values[p * n + k]; per_region[p] = 1 when they differ */
+    double *param_values;
+    unsigned char *per_region;
+
+    /* compiled dfun, rebuilt when the scalar/per-region layout changes */
+    dtb__prog *prog;
+    dtb__prog_scratch *scratch;
+    int prog_dirty;
+    double *scalars;           /* scalar inputs: t, scalar params, constants */
+    int *param_slot;           /* per param: scalar slot or vector slot */
+    const double **vectors;    /* vector input table */
+    double **outputs;          /* output table */
+    int64_t *output_state;     /* state index of each output */
+    size_t n_outputs;
+
+    /* network */
+    dtb__network net;
+    dtb__history hist;
+    dtb__coupling coupling;
+    double *coupling_in;       /* [n_cvar][n] input held over the step */
+    double *coupling_scratch;  /* 2n doubles */
+
+    /* integration */
+    dtb__integrator integ;
+    dtb__bounds bounds;
+    double *noise_D;           /* [n_states][n] */
+    int stochastic;
+    double *eta;
+    gsl_rng *rng;
+
+    dtb_observer **observers;
+    size_t n_observers;
+};
+
+/* Attach an observer (the simulation keeps a reference). */
+dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);
+
+/* (Re)compile the model for the current parameter layout. */
+dtb_status dtb__sim_compile(dtb_sim *sim);
+
+#endif

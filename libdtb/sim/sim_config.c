@@ -1,0 +1,253 @@
+/* libdtb — configuring a simulation: coupling, parameters, noise, state.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define REQUIRE_SIM(sim, fn) \
+    do { \
+        if (!(sim)) \
+            return dtb__error(DTB_EINVAL, "%s: sim is NULL", fn); \
+    } while (0)
+
+dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_coupling");
+    if (!dtb__coupling_kind_name(kind))
+        return dtb__error(DTB_EINVAL, "dtb_sim_set_coupling: unknown coupling kind %d", (int)kind);
+    dtb_status st = dtb__history_prepare(&sim->hist, kind,
+                                         (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
+    if (st)
+        return st;
+    dtb__coupling_defaults(&sim->coupling, kind);
+    return DTB_OK;
+}
+
+dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim)
+{
+    return sim ? sim->coupling.kind : (dtb_coupling_kind)0;
+}
+
+dtb_status dtb_sim_set_coupling_param(dtb_sim *sim, const char *name, double value)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_coupling_param");
+    double *p = name ? dtb__coupling_param(&sim->coupling, name) : NULL;
+    if (!p)
+        return dtb__error(DTB_ENOTFOUND, "the %s coupling has no parameter '%s' (it has: a%s)",
+                          dtb__coupling_kind_name(sim->coupling.kind), name ? name : "(null)",
+                          sim->coupling.kind == DTB_COUPLING_LINEAR ? ", b" : "");
+    if (!isfinite(value))
+        return dtb__error(DTB_EINVAL, "coupling parameter '%s': %g is not finite", name, value);
+    *p = value;
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *name, double *value_out)
+{
+    REQUIRE_SIM(sim, "dtb_sim_get_coupling_param");
+    if (!value_out)
+        return dtb__error(DTB_EINVAL, "dtb_sim_get_coupling_param: value_out is NULL");
+    dtb__coupling c = sim->coupling;
+    double *p = name ? dtb__coupling_param(&c, name) : NULL;
+    if (!p)
+        return dtb__error(DTB_ENOTFOUND, "the %s coupling has no parameter '%s'",
+                          dtb__coupling_kind_name(sim->coupling.kind), name ? name : "(null)");
+    *value_out = *p;
+    return DTB_OK;
+}
+
+static dtb_status find_param(const dtb_sim *sim, const char *name, int64_t *p)
+{
+    if (!name)
+        return dtb__error(DTB_EINVAL, "parameter name is NULL");
+    *p = dtb__model_param_index(sim->core, name);
+    if (*p < 0)
+        return dtb__error(DTB_ENOTFOUND, "model '%s' has no parameter '%s'", sim->core->name, name);
+    return DTB_OK;
+}
+
+/* Record whether parameter p now differs between regions; a change of that
+ * layout means recompiling (scalar parameters are folded per evaluation,
+ * per-region ones are read as arrays). */
+static void update_layout(dtb_sim *sim, int64_t p)
+{
+    const size_t n = (size_t)sim->n;
+    const double *v = sim->param_values + (size_t)p * n;
+    unsigned char differs = 0;
+    for (size_t k = 1; k < n && !differs; k++)
+        differs = v[k] != v[0];
+    if (differs != sim->per_region[p]) {
+        sim->per_region[p] = differs;
+        sim->prog_dirty = 1;
+    } else if (!differs && !sim->prog_dirty) {
+        sim->scalars[sim->param_slot[p]] = v[0];
+    }
+}
+
+dtb_status dtb_sim_set_param(dtb_sim *sim, const char *name, double value)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_param");
+    int64_t p;
+    dtb_status st = find_param(sim, name, &p);
+    if (st)
+        return st;
+    if (!isfinite(value))
+        return dtb__error(DTB_EINVAL, "parameter '%s': value %g is not finite", name, value);
+    for (int64_t k = 0; k < sim->n; k++)
+        sim->param_values[p * sim->n + k] = value;
+    update_layout(sim, p);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_set_param_regions(dtb_sim *sim, const char *name, const double *values,
+                                     size_t n_values)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_param_regions");
+    int64_t p;
+    dtb_status st = find_param(sim, name, &p);
+    if (st)
+        return st;
+    if (!values || n_values != (size_t)sim->n)
+        return dtb__error(DTB_EINVAL, "parameter '%s': %zu values given, the atlas has %lld regions",
+                          name, values ? n_values : 0, (long long)sim->n);
+    for (size_t k = 0; k < n_values; k++)
+        if (!isfinite(values[k]))
+            return dtb__error(DTB_EINVAL, "parameter '%s': value %g for region %zu is not finite",
+                              name, values[k], k);
+    memcpy(sim->param_values + p * sim->n, values, n_values * sizeof *values);
+    update_layout(sim, p);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_get_param_regions(const dtb_sim *sim, const char *name, double *buf,
+                                     size_t capacity, size_t *needed_out)
+{
+    REQUIRE_SIM(sim, "dtb_sim_get_param_regions");
+    int64_t p;
+    dtb_status st = find_param(sim, name, &p);
+    if (st)
+        return st;
+    if (needed_out)
+        *needed_out = (size_t)sim->n;
+    if (!buf)
+        return DTB_OK;
+    if (capacity < (size_t)sim->n)
+        return dtb__error(DTB_EBUFSIZE, "dtb_sim_get_param_regions: buffer holds %zu values, %lld needed",
+                          capacity, (long long)sim->n);
+    memcpy(buf, sim->param_values + p * sim->n, (size_t)sim->n * sizeof *buf);
+    return DTB_OK;
+}
+
+static void update_stochastic(dtb_sim *sim)
+{
+    size_t len = sim->n_states * (size_t)sim->n;
+    sim->stochastic = 0;
+    for (size_t i = 0; i < len && !sim->stochastic; i++)
+        sim->stochastic = sim->noise_D[i] > 0;
+}
+
+static dtb_status check_state_index(const dtb_sim *sim, int64_t state, int allow_all)
+{
+    if ((allow_all && state == -1) || (state >= 0 && (size_t)state < sim->n_states))
+        return DTB_OK;
+    return dtb__error(DTB_EINVAL, "state variable index %lld is out of range (model '%s' has %zu)",
+                      (long long)state, sim->core->name, sim->n_states);
+}
+
+dtb_status dtb_sim_set_noise(dtb_sim *sim, int64_t state, double D)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_noise");
+    dtb_status st = check_state_index(sim, state, 1);
+    if (st)
+        return st;
+    if (!isfinite(D) || D < 0)
+        return dtb__error(DTB_EINVAL, "noise intensity must be finite and >= 0 (got %g)", D);
+    const size_t n = (size_t)sim->n;
+    for (size_t v = 0; v < sim->n_states; v++)
+        if (state < 0 || (size_t)state == v)
+            for (size_t k = 0; k < n; k++)
+                sim->noise_D[v * n + k] = D;
+    update_stochastic(sim);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state, const double *D, size_t n_values)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_noise_regions");
+    dtb_status st = check_state_index(sim, state, 1);
+    if (st)
+        return st;
+    const size_t n = (size_t)sim->n;
+    if (!D || n_values != n)
+        return dtb__error(DTB_EINVAL, "noise: %zu values given, the atlas has %zu regions",
+                          D ? n_values : 0, n);
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(D[k]) || D[k] < 0)
+            return dtb__error(DTB_EINVAL, "noise intensity for region %zu must be finite and >= 0 "
+                                          "(got %g)", k, D[k]);
+    for (size_t v = 0; v < sim->n_states; v++)
+        if (state < 0 || (size_t)state == v)
+            memcpy(sim->noise_D + v * n, D, n * sizeof *D);
+    update_stochastic(sim);
+    return DTB_OK;
+}
+
+static dtb_status check_finite_state(const dtb_sim *sim, const double *x, size_t n_values,
+                                     const char *fn)
+{
+    size_t len = sim->n_states * (size_t)sim->n;
+    if (!x || n_values != len)
+        return dtb__error(DTB_EINVAL, "%s: %zu values given, %zu needed (%zu state variables x %lld "
+                                      "regions)", fn, x ? n_values : 0, len, sim->n_states,
+                          (long long)sim->n);
+    for (size_t i = 0; i < len; i++)
+        if (!isfinite(x[i]))
+            return dtb__error(DTB_EINVAL, "%s: value for '%s' of region %zu is not finite", fn,
+                              sim->core->states[i / (size_t)sim->n].name, i % (size_t)sim->n);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size_t n_values)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_initial_state");
+    if (sim->started)
+        return dtb__error(DTB_ESTATE, "dtb_sim_set_initial_state: the simulation has already "
+                                      "stepped (use dtb_sim_set_state)");
+    dtb_status st = check_finite_state(sim, x, n_values, "dtb_sim_set_initial_state");
+    if (st)
+        return st;
+    memcpy(sim->x, x, n_values * sizeof *x);
+    dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_initial_value");
+    if (sim->started)
+        return dtb__error(DTB_ESTATE, "dtb_sim_set_initial_value: the simulation has already stepped");
+    dtb_status st = check_state_index(sim, state, 0);
+    if (st)
+        return st;
+    if (!isfinite(value))
+        return dtb__error(DTB_EINVAL, "initial value of '%s' is not finite",
+                          sim->core->states[state].name);
+    for (int64_t k = 0; k < sim->n; k++)
+        sim->x[state * sim->n + k] = value;
+    dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_set_state(dtb_sim *sim, const double *x, size_t n_values)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_state");
+    dtb_status st = check_finite_state(sim, x, n_values, "dtb_sim_set_state");
+    if (st)
+        return st;
+    memcpy(sim->x, x, n_values * sizeof *x);
+    /* The current step's history slot is "now" (zero delay) for the next
+     * coupling: it must hold the replaced state. */
+    dtb__history_push(&sim->hist, sim->step, sim->x, sim->core->coupling_state);
+    return DTB_OK;
+}

@@ -1,0 +1,157 @@
+/* libdtb — the step loop.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One step (from step m to m + 1):
+ *   coupling input from the history (held over the step) -> noise draw ->
+ *   integrator (which calls dfun once per stage) -> history -> checks ->
+ *   observers. */
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <string.h>
+
+#include "observe/observer.h"
+#include "sim.h"
+
+/* dx = f(t, x): evaluate the compiled equations over all regions. */
+static void dfun(void *ctx, double t, const double *x, double *dx)
+{
+    dtb_sim *sim = ctx;
+    const size_t n = (size_t)sim->n;
+    for (size_t v = 0; v < sim->n_states; v++)
+        sim->vectors[v] = x + v * n;
+    for (size_t cv = 0; cv < sim->n_cvar; cv++)
+        sim->vectors[sim->n_states + cv] = sim->coupling_in + cv * n;
+    for (size_t i = 0; i < sim->n_outputs; i++)
+        sim->outputs[i] = dx + (size_t)sim->output_state[i] * n;
+    if (sim->n_outputs < sim->n_states)
+        for (size_t v = 0; v < sim->n_states; v++)
+            if (!sim->core->states[v].derivative)
+                memset(dx + v * n, 0, n * sizeof *dx);
+    sim->scalars[0] = t;
+    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, NULL, NULL};
+    dtb__prog_eval(sim->prog, &env, sim->scratch);
+}
+
+/* eta = sqrt(h) z sqrt(2 D), TVB's additive noise, one normal draw per
+ * state variable and region in a fixed order. */
+static void draw_noise(dtb_sim *sim)
+{
+    const size_t len = sim->n_states * (size_t)sim->n;
+    const double sqrt_h = sqrt(sim->h);
+    for (size_t i = 0; i < len; i++) {
+        double z = gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+        sim->eta[i] = sqrt_h * z * sqrt(2.0 * sim->noise_D[i]);
+    }
+}
+
+static dtb_status check_finite(const dtb_sim *sim)
+{
+    const size_t len = sim->n_states * (size_t)sim->n;
+    for (size_t i = 0; i < len; i++) {
+        if (DTB__LIKELY(isfinite(sim->x[i])))
+            continue;
+        size_t v = i / (size_t)sim->n, k = i % (size_t)sim->n;
+        return dtb__error(DTB_ENUMERIC,
+                          "the state became %s at t = %.10g s (step %lld): variable '%s' of region "
+                          "%zu ('%s'); reduce dt, the coupling or the noise, or check the parameters",
+                          isnan(sim->x[i]) ? "NaN" : "infinite", (double)sim->step * sim->dt,
+                          (long long)sim->step, sim->core->states[v].name, k, sim->labels[k]);
+    }
+    return DTB_OK;
+}
+
+static dtb_status step_once(dtb_sim *sim)
+{
+    const int float32 = (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0;
+    const int64_t m = sim->step;
+    sim->started = 1;
+    if (sim->n_cvar)
+        dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, m, float32, sim->coupling_in,
+                              sim->coupling_scratch);
+    if (sim->stochastic)
+        draw_noise(sim);
+    dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,
+                         sim->stochastic ? sim->eta : NULL, &sim->bounds);
+    sim->step = m + 1;
+    dtb__history_push(&sim->hist, sim->step, sim->x, sim->core->coupling_state);
+    dtb_status st = check_finite(sim);
+    for (size_t i = 0; !st && i < sim->n_observers; i++)
+        st = dtb__observer_record(sim->observers[i], sim->step, sim->x);
+    return st;
+}
+
+static dtb_status begin(dtb_sim *sim)
+{
+    return dtb__sim_compile(sim);
+}
+
+static dtb_status stop_requested(dtb_sim *sim)
+{
+    if (!atomic_load_explicit(&sim->stop_requested, memory_order_relaxed))
+        return DTB_OK;
+    atomic_store(&sim->stop_requested, 0);
+    return dtb__error(DTB_ECANCELLED, "stopped on request at t = %g s (step %lld)",
+                      (double)sim->step * sim->dt, (long long)sim->step);
+}
+
+dtb_status dtb_sim_step(dtb_sim *sim, int64_t n_steps)
+{
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "dtb_sim_step: sim is NULL");
+    if (n_steps < 0)
+        return dtb__error(DTB_EINVAL, "dtb_sim_step: n_steps is negative (%lld)", (long long)n_steps);
+    dtb_status st = begin(sim);
+    for (int64_t i = 0; !st && i < n_steps; i++) {
+        st = stop_requested(sim);
+        if (!st)
+            st = step_once(sim);
+    }
+    return st;
+}
+
+static dtb_status flush_observers(dtb_sim *sim)
+{
+    dtb_status st = DTB_OK;
+    for (size_t i = 0; i < sim->n_observers; i++) {
+        dtb_status s = dtb__sink_flush(sim->observers[i]);
+        if (!st)
+            st = s;
+    }
+    return st;
+}
+
+dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress, void *user_data)
+{
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "dtb_sim_run: sim is NULL");
+    if (!isfinite(duration) || duration < 0)
+        return dtb__error(DTB_EINVAL, "dtb_sim_run: duration must be finite and >= 0 (got %g s)",
+                          duration);
+    double steps_d = rint(duration / sim->dt);
+    if (steps_d > 9e15)
+        return dtb__error(DTB_EINVAL, "dtb_sim_run: %g s is too many steps of %g s", duration, sim->dt);
+    int64_t n_steps = (int64_t)steps_d;
+    int64_t every = n_steps / 1000 > 0 ? n_steps / 1000 : 1;
+    dtb_status st = begin(sim);
+    for (int64_t i = 0; !st && i < n_steps; i++) {
+        st = stop_requested(sim);
+        if (!st)
+            st = step_once(sim);
+        if (!st && progress && ((i + 1) % every == 0 || i + 1 == n_steps)) {
+            int32_t r = progress(dtb_sim_time(sim), (double)(i + 1) / (double)n_steps, user_data);
+            if (r)
+                st = dtb__error(DTB_ECANCELLED, "cancelled by the progress callback (it returned %d) "
+                                                "at t = %g s", (int)r, dtb_sim_time(sim));
+        }
+    }
+    if (!st && progress && n_steps == 0 && progress(dtb_sim_time(sim), 1.0, user_data))
+        st = dtb__error(DTB_ECANCELLED, "cancelled by the progress callback");
+    dtb_status fst = flush_observers(sim);
+    return st ? st : fst;
+}
+
+void dtb_sim_request_stop(dtb_sim *sim)
+{
+    if (sim)
+        atomic_store(&sim->stop_requested, 1);
+}

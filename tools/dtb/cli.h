@@ -1,0 +1,83 @@
+/* dtb — the libdtb command-line program: shared declarations.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef DTB_CLI_H
+#define DTB_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtb/dtb.h"
+
+/* Exit statuses. */
+#define EXIT_USAGE 2        /* bad flags, unknown names, unreadable inputs */
+#define EXIT_RUNTIME 1      /* the run itself failed (numerical blow-up, I/O) */
+#define EXIT_INTERRUPTED 130
+
+/* Print "dtb: message" to stderr (one line) and return EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse a time such as "0.1ms", "2s", "1000" (bare numbers are
+ * milliseconds). Returns 1 and seconds on success. */
+int cli_parse_time(const char *text, double *seconds);
+/* Parse a speed "3", "3m/s", "inf" in m/s. */
+int cli_parse_speed(const char *text, double *m_per_s);
+/* Parse a plain number. */
+int cli_parse_number(const char *text, double *out);
+
+typedef struct observe_spec {
+    dtb_observer_kind kind;
+    double period;          /* seconds, 0 = default */
+    char *vars;             /* NULL = variables of interest */
+} observe_spec;
+
+typedef struct name_value {
+    char *name;
+    char *value;
+} name_value;
+
+typedef struct run_args {
+    const char *atlas;
+    const char *model;
+    name_value *sets; size_t n_sets;
+    dtb_coupling_kind coupling;
+    name_value *coupling_params; size_t n_coupling_params;
+    double speed;            /* 0 = default */
+    double dt;               /* 0 = default */
+    double duration;         /* seconds */
+    dtb_integrator integrator;
+    double noise_all;        /* < 0: not given */
+    name_value *noise; size_t n_noise;
+    uint64_t seed;
+    name_value *init; size_t n_init;
+    const char *init_file;
+    observe_spec *observe; size_t n_observe;
+    const char *out_dir;
+    int npy;
+    int quiet;
+    int tvb_float32;
+    char **include_dirs; size_t n_include_dirs;
+} run_args;
+
+/* Parse `dtb run` arguments (argv[0] is "run"). Returns 0, or an exit
+ * status after printing the error. *help is set when --help was asked. */
+int run_args_parse(int argc, char **argv, run_args *a, int *help);
+void run_args_free(run_args *a);
+
+int cmd_run(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+void print_run_help(void);
+
+/* Progress bar on stderr for runs longer than a second, on a terminal. */
+typedef struct progress_state {
+    double start_wall;
+    double last_draw;
+    double duration;
+    int enabled;
+    int drawn;
+} progress_state;
+void progress_init(progress_state *p, double duration, int quiet);
+int32_t progress_callback(double t, double fraction, void *user_data);
+void progress_finish(progress_state *p);
+double wall_seconds(void);
+
+#endif

@@ -1,0 +1,287 @@
+/* dtb run — build a simulation from the command line, run it, write results.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything that can be wrong with the inputs is checked before the output
+ * folder is touched, so a failing invocation writes nothing. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/base.h"
+#include "cli.h"
+#include "io/text_matrix.h"
+
+static dtb_sim *volatile running_sim;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    if (running_sim)
+        dtb_sim_request_stop(running_sim);
+}
+
+static int lib_error(const char *context)
+{
+    return cli_usage_error("%s: %s", context, dtb_last_error_message());
+}
+
+static int find_state(dtb_model *model, const char *flag, const char *name, int64_t *k)
+{
+    if (dtb_model_find_state(model, name, k) == DTB_OK)
+        return 0;
+    return cli_usage_error("%s: model '%s' has no state variable '%s'", flag, dtb_model_name(model),
+                           name);
+}
+
+static int apply_init_file(dtb_sim *sim, dtb_model *model, const char *path)
+{
+    dtb__matrix m = {0};
+    char **header = NULL;
+    size_t n_header = 0;
+    if (dtb__matrix_read(path, DTB__MATRIX_HEADER, &m, &header, &n_header))
+        return lib_error("--init");
+    int rc = 0;
+    int64_t n = dtb_sim_region_count(sim);
+    size_t needed;
+    dtb_sim_get_state(sim, NULL, 0, &needed);
+    double *x = malloc(needed * sizeof *x);
+    if (!x)
+        rc = cli_usage_error("out of memory");
+    if (!rc && m.rows != (size_t)n)
+        rc = cli_usage_error("--init %s: %zu rows, the atlas has %lld regions", path, m.rows,
+                             (long long)n);
+    if (!rc && dtb_sim_get_state(sim, x, needed, NULL))
+        rc = lib_error("--init");
+    for (size_t c = 0; !rc && c < n_header; c++) {
+        int64_t k;
+        rc = find_state(model, "--init", header[c], &k);
+        for (size_t r = 0; !rc && r < m.rows; r++)
+            x[k * n + (int64_t)r] = m.data[r * m.cols + c];
+    }
+    if (!rc && dtb_sim_set_initial_state(sim, x, needed))
+        rc = lib_error("--init");
+    free(x);
+    dtb__matrix_free(&m);
+    dtb__strings_free(header, n_header);
+    return rc;
+}
+
+static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
+{
+    for (size_t i = 0; i < a->n_coupling_params; i++) {
+        double v;
+        if (!cli_parse_number(a->coupling_params[i].value, &v))
+            return cli_usage_error("--coupling: '%s' is not a number", a->coupling_params[i].value);
+        if (dtb_sim_set_coupling_param(sim, a->coupling_params[i].name, v))
+            return lib_error("--coupling");
+    }
+    if (a->noise_all >= 0 && dtb_sim_set_noise(sim, -1, a->noise_all))
+        return lib_error("--noise");
+    for (size_t i = 0; i < a->n_noise; i++) {
+        int64_t k;
+        double D;
+        int rc = find_state(model, "--noise", a->noise[i].name, &k);
+        if (rc)
+            return rc;
+        if (!cli_parse_number(a->noise[i].value, &D) || D < 0)
+            return cli_usage_error("--noise: '%s' is not a non-negative number", a->noise[i].value);
+        if (dtb_sim_set_noise(sim, k, D))
+            return lib_error("--noise");
+    }
+    for (size_t i = 0; i < a->n_init; i++) {
+        int64_t k;
+        double v;
+        int rc = find_state(model, "--init", a->init[i].name, &k);
+        if (rc)
+            return rc;
+        if (!cli_parse_number(a->init[i].value, &v))
+            return cli_usage_error("--init: '%s' is not a number", a->init[i].value);
+        if (dtb_sim_set_initial_value(sim, k, v))
+            return lib_error("--init");
+    }
+    if (a->init_file)
+        return apply_init_file(sim, model, a->init_file);
+    return 0;
+}
+
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+typedef struct output {
+    dtb_observer *obs;
+    char path[4096];
+} output;
+
+/* Observers and their files: DIR/<kind>.csv, then DIR/<kind>-2.csv, ... */
+static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_t n_outs)
+{
+    static const observe_spec default_spec = {DTB_OBSERVER_TAVG, 1e-3, NULL};
+    if (make_dirs(a->out_dir) != 0)
+        return cli_usage_error("--out: cannot create folder '%s': %s", a->out_dir, strerror(errno));
+    for (size_t i = 0; i < n_outs; i++) {
+        const observe_spec *s = a->n_observe ? &a->observe[i] : &default_spec;
+        const char *kind = s->kind == DTB_OBSERVER_RAW ? "raw"
+                           : s->kind == DTB_OBSERVER_SUBSAMPLE ? "subsample" : "tavg";
+        int same = 1;
+        for (size_t j = 0; j < i; j++)
+            same += a->observe[j].kind == s->kind;
+        char name[64];
+        if (same > 1)
+            snprintf(name, sizeof name, "%s-%d", kind, same);
+        else
+            snprintf(name, sizeof name, "%s", kind);
+        snprintf(outs[i].path, sizeof outs[i].path, "%s/%s.%s", a->out_dir, name, a->npy ? "npy" : "csv");
+        dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+        o.kind = s->kind;
+        o.period = s->period;
+        o.variables = s->vars;
+        o.sink = a->npy ? DTB_SINK_NPY : DTB_SINK_CSV;
+        o.path = outs[i].path;
+        if (dtb_observer_create(&outs[i].obs, sim, &o)) {
+            int rc = lib_error("--observe");
+            for (size_t j = 0; j < i; j++)
+                remove(outs[j].path);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, const run_args *a,
+                          const output *outs, size_t n_outs, double wall)
+{
+    double t = dtb_sim_time(sim);
+    int64_t H = dtb_sim_horizon(sim);
+    double coupling_a = 0;
+    dtb_sim_get_coupling_param(sim, "a", &coupling_a);
+    static const char *const kinds[] = {"?", "linear", "scaling", "difference", "kuramoto"};
+    static const char *const schemes[] = {"heun", "euler", "heun", "rk4"};
+    printf("dtb run: %s on %s (%lld regions, %lld connections%s)\n", dtb_model_name(model),
+           dtb_atlas_name(atlas), (long long)dtb_atlas_region_count(atlas),
+           (long long)dtb_atlas_edge_count(atlas),
+           dtb_atlas_is_synthetic(atlas) ? "; SYNTHETIC connectivity" : "");
+    printf("  %s coupling a=%g, speed %s m/s (longest delay %.1f ms), %s, dt %g ms, noise %s, seed %llu\n",
+           kinds[dtb_sim_coupling(sim)], coupling_a,
+           isinf(a->speed) ? "inf" : (a->speed ? "" : "3"), (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
+           schemes[a->integrator], dtb_sim_dt(sim) * 1e3,
+           a->noise_all > 0 || a->n_noise ? "on" : "off", (unsigned long long)a->seed);
+    if (!isinf(a->speed) && a->speed)
+        printf("  (speed %g m/s)\n", a->speed);
+    printf("  simulated %g s (%lld steps) in %.3f s: %.2f simulated s per wall s\n", t,
+           (long long)dtb_sim_step_index(sim), wall, wall > 0 ? t / wall : 0.0);
+    for (size_t i = 0; i < n_outs; i++)
+        printf("  %s: %lld samples x %lld columns\n", outs[i].path,
+               (long long)dtb_observer_sample_count(outs[i].obs),
+               (long long)dtb_observer_column_count(outs[i].obs));
+    /* The end state of the variables of interest, at a glance. */
+    size_t needed;
+    dtb_sim_get_state(sim, NULL, 0, &needed);
+    double *x = malloc(needed * sizeof *x);
+    if (x && dtb_sim_get_state(sim, x, needed, NULL) == DTB_OK) {
+        int64_t n = dtb_sim_region_count(sim);
+        for (int64_t v = 0; v < dtb_model_voi_count(model); v++) {
+            int64_t s = dtb_model_voi_state(model, v);
+            double lo = INFINITY, hi = -INFINITY, sum = 0;
+            for (int64_t k = 0; k < n; k++) {
+                double y = x[s * n + k];
+                lo = y < lo ? y : lo;
+                hi = y > hi ? y : hi;
+                sum += y;
+            }
+            printf("  final %s over regions: mean %.6g, min %.6g, max %.6g\n",
+                   dtb_model_state_name(model, s), sum / (double)n, lo, hi);
+        }
+    }
+    free(x);
+}
+
+static int build(const run_args *a, dtb_atlas **atlas, dtb_model **model, dtb_sim **sim)
+{
+    if (dtb_atlas_load(atlas, a->atlas, NULL))
+        return lib_error("--atlas");
+    dtb_model_load_options mo = DTB_MODEL_LOAD_OPTIONS_INIT;
+    mo.include_dirs = (const char *const *)a->include_dirs;
+    mo.n_include_dirs = a->n_include_dirs;
+    if (dtb_model_load(model, a->model, &mo))
+        return lib_error("--model");
+    for (size_t i = 0; i < a->n_sets; i++)
+        if (dtb_model_set_param_string(*model, a->sets[i].name, a->sets[i].value))
+            return lib_error("--set");
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    so.dt = a->dt;
+    so.speed = a->speed;
+    so.integrator = a->integrator;
+    so.coupling = a->coupling;
+    so.seed = a->seed;
+    so.flags = a->tvb_float32 ? DTB_SIM_FLAG_TVB_FLOAT32_COUPLING : 0;
+    if (dtb_sim_create(sim, *atlas, *model, &so))
+        return lib_error("run");
+    return configure(*sim, *model, a);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int help;
+    int rc = run_args_parse(argc, argv, &a, &help);
+    if (rc || help) {
+        if (help)
+            print_run_help();
+        run_args_free(&a);
+        return rc;
+    }
+    dtb_atlas *atlas = NULL;
+    dtb_model *model = NULL;
+    dtb_sim *sim = NULL;
+    size_t n_outs = a.n_observe ? a.n_observe : 1;
+    output *outs = calloc(n_outs, sizeof *outs);
+    rc = outs ? build(&a, &atlas, &model, &sim) : cli_usage_error("out of memory");
+    if (!rc)
+        rc = create_observers(sim, &a, outs, n_outs);
+    if (!rc) {
+        progress_state prog;
+        progress_init(&prog, a.duration, a.quiet);
+        running_sim = sim;
+        void (*old)(int) = signal(SIGINT, on_interrupt);
+        double t0 = wall_seconds();
+        dtb_status st = dtb_sim_run(sim, a.duration, progress_callback, &prog);
+        double wall = wall_seconds() - t0;
+        signal(SIGINT, old);
+        running_sim = NULL;
+        progress_finish(&prog);
+        if (st == DTB_ECANCELLED) {
+            fprintf(stderr, "dtb: interrupted at t = %g s; the files hold the samples so far\n",
+                    dtb_sim_time(sim));
+            rc = EXIT_INTERRUPTED;
+        } else if (st) {
+            fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+            rc = EXIT_RUNTIME;
+        } else {
+            print_summary(sim, atlas, model, &a, outs, n_outs, wall);
+        }
+    }
+    for (size_t i = 0; outs && i < n_outs; i++)
+        dtb_observer_free(outs[i].obs);
+    free(outs);
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+    run_args_free(&a);
+    return rc;
+}

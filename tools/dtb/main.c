@@ -1,0 +1,58 @@
+/* dtb — run digital twin brain simulations from the shell.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("dtb: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static void print_help(void)
+{
+    printf("Usage: dtb COMMAND [OPTIONS]\n"
+           "\n"
+           "libdtb %s: simulate a digital twin brain (whole-brain network of neural masses\n"
+           "wired by an atlas' structural connectivity with conduction delays).\n"
+           "\n"
+           "Commands:\n"
+           "  run        run a simulation and write the observers' recordings (dtb run --help)\n"
+           "  models     list the built-in models with their parameters and defaults\n"
+           "\n"
+           "Options:\n"
+           "  --help     show this help\n"
+           "  --version  show the version\n"
+           "\n"
+           "Start with:  dtb run          (built-in bn246 atlas and default model, 1 s)\n"
+           "Manual: dtb(1), libdtb(3).\n",
+           dtb_version_string());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("missing command (try 'dtb --help')");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_help();
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("dtb (libdtb) %s\n", dtb_version_string());
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "models") == 0)
+        return cmd_models(argc - 1, argv + 1);
+    return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
+}

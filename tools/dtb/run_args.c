@@ -1,0 +1,343 @@
+/* dtb run — command-line parsing.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "cli.h"
+
+void print_run_help(void)
+{
+    printf(
+        "Usage: dtb run [OPTIONS]\n"
+        "\n"
+        "Simulate a whole-brain network: one neural-mass model per atlas region, coupled\n"
+        "through the structural connectivity with conduction delays, and write what the\n"
+        "observers record to files. Times accept a unit (0.1ms, 2s); a bare number is in\n"
+        "milliseconds. Parameter values accept a unit (10ms, -65mV); a bare number is in the\n"
+        "parameter's own unit (TVB's units for TVB models, see 'dtb models').\n"
+        "\n"
+        "  --atlas NAME|DIR|FILE   atlas: built-in name (bn246, default), a folder in TVB's\n"
+        "                          layout (weights.txt, tract_lengths.txt, centres.txt,\n"
+        "                          region_labels.txt) or a weight-matrix file (CSV or text)\n"
+        "  --model NAME|FILE.xml   built-in model (generic_2d_oscillator, default) or a model\n"
+        "                          descriptor (LEMS ComponentType + RegionModel)\n"
+        "  -I, --include DIR       extra folder for <Include> files of FILE.xml (repeatable)\n"
+        "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
+        "  --coupling KIND[:a=..,b=..]\n"
+        "                          linear (default; a = 0.00390625, b = 0), scaling,\n"
+        "                          difference (a = 0.1) or kuramoto (a = 1)\n"
+        "  --speed M_PER_S|inf     conduction speed in m/s (= mm/ms; default 3); inf: no delays\n"
+        "  --dt TIME               integration step (default 0.1ms)\n"
+        "  --duration TIME         simulated time (default 1000ms)\n"
+        "  --integrator euler|heun|rk4\n"
+        "                          fixed-step scheme (default heun)\n"
+        "  --noise D | --noise VAR=D,...\n"
+        "                          additive noise of intensity D (increment sqrt(2 D dt) z, as\n"
+        "                          TVB) on every state variable, or on the ones named\n"
+        "  --seed N                seed of the random numbers (default 42)\n"
+        "  --init VAR=VALUE,...    initial value of state variables, the same in every region\n"
+        "                          (others are drawn uniformly in the model's range)\n"
+        "  --init FILE.csv         initial state: a header of state-variable names and one row\n"
+        "                          per region\n"
+        "  --observe SPEC          what to record (repeatable; default tavg:period=1ms):\n"
+        "                            raw                   every step\n"
+        "                            subsample:period=1ms  the state every period\n"
+        "                            tavg:period=1ms       the mean over each period\n"
+        "                          append :vars=V,W to choose state variables (default: the\n"
+        "                          model's variables of interest)\n"
+        "  --out DIR               output folder (default dtb-out); each observer writes\n"
+        "                          DIR/<observer>.csv (or .npy): column t in seconds, then VAR.i\n"
+        "                          for state variable VAR of region i (0-based)\n"
+        "  --format csv|npy        output format (default csv)\n"
+        "  --tvb-float32-coupling  sum the coupling in float32 in TVB's order (reproduces TVB's\n"
+        "                          numbers to round-off; slower)\n"
+        "  --quiet                 no progress bar\n"
+        "  --help                  show this help\n"
+        "\n"
+        "Exit status: 0 success, 2 bad arguments or unreadable inputs (nothing is written),\n"
+        "1 the run failed (for example the state became non-finite), 130 interrupted.\n");
+}
+
+static int push_nv(name_value **arr, size_t *n, const char *name, size_t name_len, const char *value)
+{
+    name_value *p = realloc(*arr, (*n + 1) * sizeof *p);
+    if (!p)
+        return 0;
+    *arr = p;
+    p[*n].name = dtb__strndup(name, name_len);
+    p[*n].value = dtb__strdup(value);
+    if (!p[*n].name || !p[*n].value) {
+        free(p[*n].name);
+        free(p[*n].value);
+        return 0;
+    }
+    (*n)++;
+    return 1;
+}
+
+/* "A=1,B=2" -> name/value pairs. */
+static int parse_pairs(const char *flag, const char *text, name_value **arr, size_t *n)
+{
+    const char *p = text;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        if (!eq || eq == p || eq + 1 == p + len)
+            return cli_usage_error("%s: expected NAME=VALUE pairs separated by commas, got '%s'", flag,
+                                   text);
+        char value[256];
+        size_t vlen = (size_t)(p + len - (eq + 1));
+        if (vlen >= sizeof value)
+            return cli_usage_error("%s: value too long in '%s'", flag, text);
+        memcpy(value, eq + 1, vlen);
+        value[vlen] = '\0';
+        if (!push_nv(arr, n, p, (size_t)(eq - p), value))
+            return cli_usage_error("out of memory");
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return *n ? 0 : cli_usage_error("%s: empty value", flag);
+}
+
+static int parse_observe(const char *text, run_args *a)
+{
+    observe_spec spec = {0};
+    size_t len = strcspn(text, ":");
+    if (len == 3 && strncmp(text, "raw", 3) == 0)
+        spec.kind = DTB_OBSERVER_RAW;
+    else if (len == 9 && strncmp(text, "subsample", 9) == 0)
+        spec.kind = DTB_OBSERVER_SUBSAMPLE;
+    else if (len == 4 && strncmp(text, "tavg", 4) == 0)
+        spec.kind = DTB_OBSERVER_TAVG;
+    else
+        return cli_usage_error("--observe: unknown observer '%.*s' (raw, subsample, tavg)", (int)len,
+                               text);
+    const char *p = text + len;
+    while (*p == ':') {
+        p++;
+        size_t seg = strcspn(p, ":");
+        char buf[512];
+        if (seg >= sizeof buf)
+            return cli_usage_error("--observe: option too long in '%s'", text);
+        memcpy(buf, p, seg);
+        buf[seg] = '\0';
+        p += seg;
+        if (strncmp(buf, "period=", 7) == 0) {
+            if (spec.kind == DTB_OBSERVER_RAW)
+                return cli_usage_error("--observe: raw records every step and takes no period");
+            if (!cli_parse_time(buf + 7, &spec.period) || !(spec.period > 0))
+                return cli_usage_error("--observe: bad period '%s' in '%s'", buf + 7, text);
+        } else if (strncmp(buf, "vars=", 5) == 0 && buf[5]) {
+            free(spec.vars);
+            spec.vars = dtb__strdup(buf + 5);
+        } else {
+            free(spec.vars);
+            return cli_usage_error("--observe: unknown option '%s' in '%s' (period=TIME, vars=V,W)",
+                                   buf, text);
+        }
+    }
+    observe_spec *arr = realloc(a->observe, (a->n_observe + 1) * sizeof *arr);
+    if (!arr) {
+        free(spec.vars);
+        return cli_usage_error("out of memory");
+    }
+    a->observe = arr;
+    arr[a->n_observe++] = spec;
+    return 0;
+}
+
+static int parse_coupling(const char *text, run_args *a)
+{
+    size_t len = strcspn(text, ":");
+    static const struct {
+        const char *name;
+        dtb_coupling_kind kind;
+    } kinds[] = {{"linear", DTB_COUPLING_LINEAR},
+                 {"scaling", DTB_COUPLING_SCALING},
+                 {"difference", DTB_COUPLING_DIFFERENCE},
+                 {"kuramoto", DTB_COUPLING_KURAMOTO}};
+    a->coupling = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strlen(kinds[i].name) == len && strncmp(text, kinds[i].name, len) == 0)
+            a->coupling = kinds[i].kind;
+    if (!a->coupling)
+        return cli_usage_error("--coupling: unknown kind '%.*s' (linear, scaling, difference, kuramoto)",
+                               (int)len, text);
+    if (text[len] == ':')
+        return parse_pairs("--coupling", text + len + 1, &a->coupling_params, &a->n_coupling_params);
+    return 0;
+}
+
+static int parse_noise(const char *text, run_args *a)
+{
+    if (strchr(text, '='))
+        return parse_pairs("--noise", text, &a->noise, &a->n_noise);
+    if (!cli_parse_number(text, &a->noise_all) || a->noise_all < 0)
+        return cli_usage_error("--noise: '%s' is not a non-negative number", text);
+    return 0;
+}
+
+static int parse_seed(const char *text, run_args *a)
+{
+    int64_t v;
+    if (!dtb__parse_int64(text, &v) || v < 0)
+        return cli_usage_error("--seed: '%s' is not a non-negative integer", text);
+    a->seed = (uint64_t)v;
+    return 0;
+}
+
+/* One flag with a value; returns 0 or an exit status. */
+static int parse_valued(const char *flag, const char *v, run_args *a)
+{
+    if (!strcmp(flag, "--atlas"))
+        a->atlas = v;
+    else if (!strcmp(flag, "--model"))
+        a->model = v;
+    else if (!strcmp(flag, "--include") || !strcmp(flag, "-I")) {
+        char **p = realloc(a->include_dirs, (a->n_include_dirs + 1) * sizeof *p);
+        if (!p)
+            return cli_usage_error("out of memory");
+        a->include_dirs = p;
+        p[a->n_include_dirs++] = (char *)v;
+    } else if (!strcmp(flag, "--set")) {
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v)
+            return cli_usage_error("--set: expected NAME=VALUE, got '%s'", v);
+        if (!push_nv(&a->sets, &a->n_sets, v, (size_t)(eq - v), eq + 1))
+            return cli_usage_error("out of memory");
+    } else if (!strcmp(flag, "--coupling"))
+        return parse_coupling(v, a);
+    else if (!strcmp(flag, "--speed")) {
+        if (!cli_parse_speed(v, &a->speed))
+            return cli_usage_error("--speed: '%s' is not a positive speed in m/s (or inf)", v);
+    } else if (!strcmp(flag, "--dt")) {
+        if (!cli_parse_time(v, &a->dt) || !(a->dt > 0))
+            return cli_usage_error("--dt: '%s' is not a positive time (e.g. 0.1ms)", v);
+    } else if (!strcmp(flag, "--duration")) {
+        if (!cli_parse_time(v, &a->duration) || a->duration < 0)
+            return cli_usage_error("--duration: '%s' is not a time (e.g. 1000ms, 2s)", v);
+    } else if (!strcmp(flag, "--integrator")) {
+        if (!strcmp(v, "euler"))
+            a->integrator = DTB_INTEGRATOR_EULER;
+        else if (!strcmp(v, "heun"))
+            a->integrator = DTB_INTEGRATOR_HEUN;
+        else if (!strcmp(v, "rk4"))
+            a->integrator = DTB_INTEGRATOR_RK4;
+        else
+            return cli_usage_error("--integrator: unknown scheme '%s' (euler, heun, rk4)", v);
+    } else if (!strcmp(flag, "--noise"))
+        return parse_noise(v, a);
+    else if (!strcmp(flag, "--seed"))
+        return parse_seed(v, a);
+    else if (!strcmp(flag, "--init")) {
+        if (strchr(v, '='))
+            return parse_pairs("--init", v, &a->init, &a->n_init);
+        a->init_file = v;
+    } else if (!strcmp(flag, "--observe"))
+        return parse_observe(v, a);
+    else if (!strcmp(flag, "--out"))
+        a->out_dir = v;
+    else if (!strcmp(flag, "--format")) {
+        if (!strcmp(v, "csv"))
+            a->npy = 0;
+        else if (!strcmp(v, "npy"))
+            a->npy = 1;
+        else
+            return cli_usage_error("--format: unknown format '%s' (csv, npy)", v);
+    } else
+        return cli_usage_error("unknown option '%s' (see 'dtb run --help')", flag);
+    return 0;
+}
+
+static int takes_value(const char *flag)
+{
+    static const char *const valued[] = {"--atlas", "--model", "--include", "-I", "--set",
+                                         "--coupling", "--speed", "--dt", "--duration",
+                                         "--integrator", "--noise", "--seed", "--init",
+                                         "--observe", "--out", "--format"};
+    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
+        if (!strcmp(flag, valued[i]))
+            return 1;
+    return 0;
+}
+
+int run_args_parse(int argc, char **argv, run_args *a, int *help)
+{
+    memset(a, 0, sizeof *a);
+    a->atlas = "bn246";
+    a->model = "generic_2d_oscillator";
+    a->duration = 1.0;
+    a->noise_all = -1;
+    a->seed = 42;
+    a->out_dir = "dtb-out";
+    *help = 0;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            *help = 1;
+            return 0;
+        }
+        if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            a->quiet = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--tvb-float32-coupling")) {
+            a->tvb_float32 = 1;
+            continue;
+        }
+        /* --flag=value and --flag value */
+        char flag[64];
+        const char *value = NULL;
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        if (eq && (size_t)(eq - arg) < sizeof flag) {
+            memcpy(flag, arg, (size_t)(eq - arg));
+            flag[eq - arg] = '\0';
+            value = eq + 1;
+        } else {
+            snprintf(flag, sizeof flag, "%s", arg);
+        }
+        if (!takes_value(flag))
+            return cli_usage_error(arg[0] == '-' ? "unknown option '%s' (see 'dtb run --help')"
+                                                 : "unexpected argument '%s' (see 'dtb run --help')",
+                                   arg);
+        if (!value) {
+            if (i + 1 >= argc)
+                return cli_usage_error("%s needs a value", flag);
+            value = argv[++i];
+        }
+        int rc = parse_valued(flag, value, a);
+        if (rc)
+            return rc;
+    }
+    if (a->noise_all >= 0 && a->n_noise)
+        return cli_usage_error("--noise: give either one intensity or VAR=D pairs, not both");
+    if (a->init_file && a->n_init)
+        return cli_usage_error("--init: give either VAR=VALUE pairs or a CSV file, not both");
+    return 0;
+}
+
+static void free_nv(name_value *arr, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(arr[i].name);
+        free(arr[i].value);
+    }
+    free(arr);
+}
+
+void run_args_free(run_args *a)
+{
+    free_nv(a->sets, a->n_sets);
+    free_nv(a->coupling_params, a->n_coupling_params);
+    free_nv(a->noise, a->n_noise);
+    free_nv(a->init, a->n_init);
+    for (size_t i = 0; i < a->n_observe; i++)
+        free(a->observe[i].vars);
+    free(a->observe);
+    free(a->include_dirs);
+    memset(a, 0, sizeof *a);
+}
