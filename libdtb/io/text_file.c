@@ -13,9 +13,10 @@
 static dtb_status read_stream(FILE *f, const char *path, size_t size_hint, char **data_out,
                               size_t *len_out)
 {
-    /* One read for a regular file; the loop only matters for pipes and
-     * files that grow while being read. */
-    size_t cap = size_hint + 1, len = 0;
+    /* Room for the expected bytes, one probe byte that meets the end of
+     * the file, and the NUL: a regular file takes one allocation. The loop
+     * only grows the buffer for pipes and files that grow while read. */
+    size_t cap = size_hint + 2, len = 0;
     char *data = dtb__malloc(cap);
     if (!data)
         return DTB_ENOMEM;
@@ -215,4 +216,22 @@ size_t dtb__fields_count(const dtb__text_line *line, char delim)
     while (dtb__fields_next(&c, line, &f))
         n++;
     return n;
+}
+
+int dtb__field_to_double(const dtb__field *field, double *out)
+{
+    if (field->len == 0)
+        return 0;
+    if (field->len == 1 && field->start[0] == '0') {
+        *out = 0.0; /* most entries of a sparse connectome */
+        return 1;
+    }
+    /* strtod stops at the byte after a field (separator, quote, line end),
+     * so the field needs no NUL terminator. */
+    char *end;
+    double v = dtb__strtod(field->start, &end);
+    if (end != field->start + field->len)
+        return 0;
+    *out = v;
+    return 1;
 }

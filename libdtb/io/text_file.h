@@ -73,4 +73,8 @@ int dtb__fields_next(dtb__field_cursor *c, const dtb__text_line *line, dtb__fiel
 /* Number of fields in a line. */
 size_t dtb__fields_count(const dtb__text_line *line, char delim);
 
+/* Read a whole field as a number (C locale). Returns 0 if it is empty or
+ * not entirely a number; non-finite values are returned, not rejected. */
+int dtb__field_to_double(const dtb__field *field, double *out);
+
 #endif /* DTB_TEXT_FILE_H */
