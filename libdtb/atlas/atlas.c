@@ -153,7 +153,8 @@ static dtb_status check_arrays(int64_t n, const double *weights, const double *l
                           bad, bad / (size_t)n, bad % (size_t)n);
     if (lengths && (bad = first_bad(lengths, cells, 1)) < cells)
         return dtb__error(DTB_EINVAL,
-                          "%s: tract_lengths[%zu] (target %zu, source %zu) is %g; lengths must be finite and >= 0",
+                          "%s: tract_lengths[%zu] (target %zu, source %zu) is %g; "
+                          "lengths must be finite and >= 0",
                           fn, bad, bad / (size_t)n, bad % (size_t)n, lengths[bad]);
     if (centres && (bad = first_bad(centres, 3 * (size_t)n, 0)) < 3 * (size_t)n)
         return dtb__error(DTB_EINVAL, "%s: centres[%zu] (region %zu) is not finite", fn, bad, bad / 3);
@@ -171,7 +172,8 @@ static char *arrays_description(const dtb_atlas *a, int lengths_given, int label
     if (lengths_given)
         dtb__strbuf_append(&b, "tract lengths given");
     else if (a->lengths)
-        dtb__strbuf_append(&b, "tract lengths DERIVED as Euclidean distances between the region centres (mm), not measured");
+        dtb__strbuf_append(&b, "tract lengths DERIVED as Euclidean distances between the region "
+                               "centres (mm), not measured");
     else
         dtb__strbuf_append(&b, "no tract lengths");
     dtb__strbuf_append(&b, a->centres ? "; centres given" : "; no centres");

@@ -276,8 +276,8 @@ static dtb_status check_options(const dtb_atlas_load_options *opts)
     if (s != DTB_OK)
         return s;
     if (opts->flags != 0)
-        return dtb__error(DTB_EINVAL, "dtb_atlas_load_options.flags is %" PRIu32 "; it is reserved and must be 0",
-                          opts->flags);
+        return dtb__error(DTB_EINVAL, "dtb_atlas_load_options.flags is %" PRIu32
+                          "; it is reserved and must be 0", opts->flags);
     return DTB_OK;
 }
 
@@ -296,8 +296,8 @@ dtb_status dtb_atlas_load(dtb_atlas **out, const char *path, const dtb_atlas_loa
         return dtb__error(DTB_EINVAL, "dtb_atlas_load: path is NULL and no options.weights_path is given");
     if (path && is_builtin_name(path)) {
         if (opts->weights_path || opts->tract_lengths_path || opts->centres_path || opts->labels_path)
-            return dtb__error(DTB_EINVAL, "dtb_atlas_load: '%s' is a built-in atlas; file options do not apply to it",
-                              path);
+            return dtb__error(DTB_EINVAL, "dtb_atlas_load: '%s' is a built-in atlas; "
+                              "file options do not apply to it", path);
         return dtb_atlas_create_builtin(out, path);
     }
     atlas_files files = {0};

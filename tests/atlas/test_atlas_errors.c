@@ -152,7 +152,8 @@ static void test_single_file_errors(void **state)
     write_file(dir, "labels.csv", "a,b,c\n", labels);
     dtb_atlas_load_options opts = DTB_ATLAS_LOAD_OPTIONS_INIT;
     opts.labels_path = labels;
-    expect_load_error(file, &opts, DTB_EPARSE, "labels.csv:1:5: label 3 'c' is one too many: expected 2 (one per region of good.csv)");
+    expect_load_error(file, &opts, DTB_EPARSE,
+                      "labels.csv:1:5: label 3 'c' is one too many: expected 2 (one per region of good.csv)");
 }
 
 /* A folder written on Windows: UTF-8 BOMs and CRLF line ends everywhere. */
