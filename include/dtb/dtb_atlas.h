@@ -73,6 +73,8 @@ DTB_API const char *dtb_atlas_builtin_name(int64_t index);
  * Without tract lengths, lengths are the Euclidean distances between centres
  * when centres exist; without either the atlas has no lengths
  * (dtb_atlas_has_tract_lengths() == 0) and only delay-free runs accept it.
+ * Labels come from the labels file, else the centres file; without either,
+ * region k is labelled with its 0-based index as text ("0", "1", ...).
  * opts may be NULL. */
 DTB_API dtb_status dtb_atlas_load(dtb_atlas **out, const char *path,
                                   const dtb_atlas_load_options *opts);

@@ -1,0 +1,30 @@
+/* libdtb internal — read-only access to an atlas for other library layers.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The network layer builds coupling and delays straight from these arrays,
+ * without the copies the public dtb_atlas_copy_* functions make. The
+ * pointers are borrowed: valid while the atlas lives and is not modified
+ * (dtb_atlas_set_weight / normalize / scale write into the weights array in
+ * place). Matrices are n*n row-major, rows = targets: w[k*n + j] is the
+ * weight from region j to region k.
+ */
+#ifndef DTB_ATLAS_INTERNAL_H
+#define DTB_ATLAS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "dtb/dtb_atlas.h"
+
+/* Number of regions, -1 for NULL. */
+int64_t dtb__atlas_n(const dtb_atlas *atlas);
+
+/* n*n weights (never NULL for a valid atlas; NULL for a NULL atlas). */
+const double *dtb__atlas_weights(const dtb_atlas *atlas);
+
+/* n*n tract lengths in mm, or NULL if the atlas has none. */
+const double *dtb__atlas_lengths(const dtb_atlas *atlas);
+
+/* n*3 centres (x, y, z in mm), or NULL if the atlas has none. */
+const double *dtb__atlas_centres(const dtb_atlas *atlas);
+
+#endif /* DTB_ATLAS_INTERNAL_H */
