@@ -1,0 +1,569 @@
+/* Simulation: integrators against exact solutions and their orders, the
+ * coupling functions with delays against a direct computation, noise
+ * statistics and reproducibility, bounds, per-region parameters,
+ * observers and sinks, cancellation, and error paths. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtb/dtb.h"
+#include "io/npy.h"
+#include "test_util.h"
+
+static const char *model_path(const char *name)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf, "%s/models/%s", DTB_TEST_DATA, name);
+    return buf;
+}
+
+/* n unconnected regions. */
+static dtb_atlas *isolated_atlas(int64_t n)
+{
+    double *w = calloc((size_t)(n * n), sizeof *w);
+    double *len = calloc((size_t)(n * n), sizeof *len);
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
+    free(w);
+    free(len);
+    return a;
+}
+
+static dtb_sim *decay_sim(dtb_atlas *atlas, dtb_integrator integ, double dt, dtb_model **model_out)
+{
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.integrator = integ;
+    o.dt = dt;
+    o.seed = 7;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_OK);
+    if (model_out)
+        *model_out = m;
+    else
+        dtb_model_free(m);
+    return sim;
+}
+
+/* x' = -k (x - 1), y' = -k y with k = 0.5 /ms: x = 1 - e^{-kt}, y = e^{-kt}. */
+static double decay_error(dtb_integrator integ, double dt)
+{
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_sim *sim = decay_sim(atlas, integ, dt, NULL);
+    const double T = 4e-3;
+    assert_int_equal(dtb_sim_run(sim, T, NULL, NULL), DTB_OK);
+    double x[4];
+    assert_int_equal(dtb_sim_get_state(sim, x, 4, NULL), DTB_OK);
+    double e = exp(-0.5 * T * 1e3);
+    double err = fmax(fabs(x[0] - (1 - e)), fabs(x[2] - e));
+    assert_true(x[0] == x[1]);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+    return err;
+}
+
+static void test_integrator_orders(void **state)
+{
+    (void)state;
+    static const struct {
+        dtb_integrator integ;
+        double order;
+        double tol;
+    } schemes[] = {{DTB_INTEGRATOR_EULER, 1, 1e-2}, {DTB_INTEGRATOR_HEUN, 2, 1e-4}, {DTB_INTEGRATOR_RK4, 4, 1e-8}};
+    for (size_t i = 0; i < 3; i++) {
+        double e1 = decay_error(schemes[i].integ, 1e-4);
+        double e2 = decay_error(schemes[i].integ, 5e-5);
+        double observed = log2(e1 / e2);
+        print_message("scheme %d: error %.3g at dt 0.1 ms, %.3g at 0.05 ms, order %.2f\n",
+                      (int)schemes[i].integ, e1, e2, observed);
+        assert_true(e1 < schemes[i].tol);
+        assert_true(fabs(observed - schemes[i].order) < 0.15);
+    }
+}
+
+/* A 3-region network with chosen delays (in steps at dt = 0.1 ms, speed
+ * 1 m/s: length 0.1 mm per step). */
+static const double W3[9] = {0.0, 0.5, 0.25,
+                             1.0, 0.3, 0.0,
+                             0.2, 0.0, 0.7};
+static const double L3[9] = {0.0, 0.1, 0.2,
+                             0.3, 0.0, 0.0,
+                             0.05, 0.0, 0.1};   /* 0.05 mm: rint(0.5) = 0 (half to even) */
+
+static void test_delays_round_half_even(void **state)
+{
+    (void)state;
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, 3, W3, L3, NULL, NULL), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.speed = 1.0;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, a, m, &o), DTB_OK);
+    int64_t d[9];
+    size_t needed;
+    assert_int_equal(dtb_sim_get_delays(sim, NULL, 0, &needed), DTB_OK);
+    assert_int_equal(needed, 9);
+    assert_int_equal(dtb_sim_get_delays(sim, d, 8, NULL), DTB_EBUFSIZE);
+    assert_int_equal(dtb_sim_get_delays(sim, d, 9, NULL), DTB_OK);
+    static const int64_t expect[9] = {0, 1, 2, 3, 0, 0, 0, 0, 1};
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(d[i], expect[i]);
+    assert_int_equal(dtb_sim_horizon(sim), 4);
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(a);
+}
+
+/* Record x after every step, then check every step's coupling input
+ * against sum_j w_kj pre(x_j(m - d_kj), x_k(m)). */
+static void check_coupling_kind(dtb_coupling_kind kind, double a_param, double b_param)
+{
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, 3, W3, L3, NULL, NULL), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.speed = 1.0;
+    o.coupling = kind;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, a, m, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a_param), DTB_OK);
+    if (kind == DTB_COUPLING_LINEAR)
+        assert_int_equal(dtb_sim_set_coupling_param(sim, "b", b_param), DTB_OK);
+    double x0[6] = {0.1, 0.7, -0.4, 1, 1, 1};
+    assert_int_equal(dtb_sim_set_initial_state(sim, x0, 6), DTB_OK);
+    const int steps = 12;
+    double hist[13][3];
+    for (int k = 0; k < 3; k++)
+        hist[0][k] = x0[k];
+    static const int64_t d[9] = {0, 1, 2, 3, 0, 0, 0, 0, 1};
+    for (int s = 1; s <= steps; s++) {
+        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+        double c[3];
+        assert_int_equal(dtb_sim_get_coupling_input(sim, c, 3, NULL), DTB_OK);
+        int mstep = s - 1;   /* states up to mstep were known when c was computed */
+        for (int k = 0; k < 3; k++) {
+            double sum = 0, xk = hist[mstep][k];
+            for (int j = 0; j < 3; j++) {
+                if (W3[k * 3 + j] == 0)
+                    continue;
+                int past = mstep - (int)d[k * 3 + j];
+                double xj = hist[past < 0 ? 0 : past][j];
+                double pre = kind == DTB_COUPLING_DIFFERENCE ? xj - xk
+                             : kind == DTB_COUPLING_KURAMOTO ? sin(xj - xk) : xj;
+                sum += W3[k * 3 + j] * pre;
+            }
+            double expect = a_param * sum + (kind == DTB_COUPLING_LINEAR ? b_param : 0);
+            if (fabs(c[k] - expect) > 1e-13)
+                print_error("kind %d step %d region %d: %.17g vs %.17g\n", (int)kind, s, k, c[k], expect);
+            assert_true(fabs(c[k] - expect) <= 1e-13);
+        }
+        double x[6];
+        dtb_sim_get_state(sim, x, 6, NULL);
+        for (int k = 0; k < 3; k++)
+            hist[s][k] = x[k];
+    }
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(a);
+}
+
+static void test_coupling_kinds(void **state)
+{
+    (void)state;
+    check_coupling_kind(DTB_COUPLING_LINEAR, 0.3, 0.05);
+    check_coupling_kind(DTB_COUPLING_SCALING, 0.3, 0);
+    check_coupling_kind(DTB_COUPLING_DIFFERENCE, 0.7, 0);
+    check_coupling_kind(DTB_COUPLING_KURAMOTO, 1.3, 0);
+}
+
+static void test_coupling_params(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    double v;
+    assert_int_equal(dtb_sim_get_coupling_param(sim, "a", &v), DTB_OK);
+    assert_true(v == 0.00390625);
+    assert_int_equal(dtb_sim_set_coupling(sim, DTB_COUPLING_DIFFERENCE), DTB_OK);
+    assert_int_equal(dtb_sim_get_coupling_param(sim, "a", &v), DTB_OK);
+    assert_true(v == 0.1);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "b", 1), DTB_ENOTFOUND);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", INFINITY), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_coupling(sim, (dtb_coupling_kind)99), DTB_EINVAL);
+    assert_int_equal(dtb_sim_coupling(sim), DTB_COUPLING_DIFFERENCE);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
+/* Ornstein-Uhlenbeck: dx = -k x dt + sqrt(2 D) dW has stationary variance
+ * D / k. 400 independent regions, variance across regions at the end. */
+static void test_noise_statistics_and_seed(void **state)
+{
+    (void)state;
+    const int64_t n = 400;
+    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_model *m;
+    dtb_sim *sims[3];
+    for (int s = 0; s < 3; s++) {
+        dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+        assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+        assert_int_equal(dtb_model_set_param(m, "x_inf", 0), DTB_OK);
+        o.seed = s == 2 ? 8 : 7;
+        o.integrator = DTB_INTEGRATOR_EULER;
+        assert_int_equal(dtb_sim_create(&sims[s], atlas, m, &o), DTB_OK);
+        assert_int_equal(dtb_sim_set_noise(sims[s], 0, 0.01), DTB_OK);
+        assert_int_equal(dtb_sim_run(sims[s], 0.03, NULL, NULL), DTB_OK);
+        dtb_model_free(m);
+    }
+    double *x[3];
+    for (int s = 0; s < 3; s++) {
+        x[s] = malloc((size_t)(2 * n) * sizeof **x);
+        assert_int_equal(dtb_sim_get_state(sims[s], x[s], (size_t)(2 * n), NULL), DTB_OK);
+    }
+    assert_memory_equal(x[0], x[1], (size_t)(2 * n) * sizeof **x);   /* same seed */
+    assert_memory_not_equal(x[0], x[2], (size_t)n * sizeof **x);     /* other seed */
+    double mean = 0, var = 0;
+    for (int64_t k = 0; k < n; k++)
+        mean += x[0][k];
+    mean /= (double)n;
+    for (int64_t k = 0; k < n; k++)
+        var += (x[0][k] - mean) * (x[0][k] - mean);
+    var /= (double)(n - 1);
+    double expect = 0.01 / 0.5;   /* D / k, k = 0.5 per ms */
+    print_message("OU variance %.4g, expected %.4g\n", var, expect);
+    assert_true(fabs(var - expect) < 0.25 * expect);
+    /* noise only on x: y still decays deterministically */
+    assert_true(fabs(x[0][n] - exp(-0.5 * 30)) < 1e-6);
+    for (int s = 0; s < 3; s++) {
+        free(x[s]);
+        dtb_sim_free(sims[s]);
+    }
+    dtb_atlas_free(atlas);
+}
+
+static void test_bounds_and_conditionals(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(1);
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("conditional.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.dt = 1e-3;
+    o.integrator = DTB_INTEGRATOR_EULER;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_initial_value(sim, 0, 0.0), DTB_OK);
+    assert_int_equal(dtb_sim_step(sim, 100), DTB_OK);
+    double u;
+    dtb_sim_get_state(sim, &u, 1, NULL);
+    assert_true(fabs(u - 0.1) < 1e-12);   /* rate +1 per second below the threshold */
+    double high = 0.9;
+    assert_int_equal(dtb_sim_set_state(sim, &high, 1), DTB_OK);
+    assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+    dtb_sim_get_state(sim, &u, 1, NULL);
+    assert_true(u == 0.75);               /* clipped to the upper bound */
+    assert_int_equal(dtb_sim_step(sim, 10), DTB_OK);
+    dtb_sim_get_state(sim, &u, 1, NULL);
+    assert_true(fabs(u - 0.74) < 1e-12);  /* rate -1 above the threshold */
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(atlas);
+}
+
+static void test_per_region_params(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(3);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_RK4, 1e-4, NULL);
+    double k[3] = {0.5, 1.0, 0.25};
+    assert_int_equal(dtb_sim_set_param_regions(sim, "k", k, 3), DTB_OK);
+    assert_int_equal(dtb_sim_set_param_regions(sim, "k", k, 2), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_param_regions(sim, "kk", k, 3), DTB_ENOTFOUND);
+    assert_int_equal(dtb_sim_run(sim, 2e-3, NULL, NULL), DTB_OK);
+    double x[6];
+    dtb_sim_get_state(sim, x, 6, NULL);
+    for (int r = 0; r < 3; r++) {
+        assert_true(fabs(x[r] - (1 - exp(-k[r] * 2))) < 1e-9);
+        /* k2 = 2 k is a derived parameter: y' = -k y per region */
+        assert_true(fabs(x[3 + r] - exp(-k[r] * 2)) < 1e-9);
+    }
+    /* Back to one value everywhere, mid-run. */
+    assert_int_equal(dtb_sim_set_param(sim, "k", 0.0), DTB_OK);
+    assert_int_equal(dtb_sim_step(sim, 5), DTB_OK);
+    double y[6];
+    dtb_sim_get_state(sim, y, 6, NULL);
+    for (int i = 0; i < 6; i++)
+        assert_true(y[i] == x[i]);
+    double got[3];
+    size_t needed;
+    assert_int_equal(dtb_sim_get_param_regions(sim, "k", got, 3, &needed), DTB_OK);
+    assert_int_equal(needed, 3);
+    assert_true(got[2] == 0.0);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
+static int32_t count_samples(double t, const double *values, size_t n, void *ud)
+{
+    (void)t;
+    (void)values;
+    (void)n;
+    int *count = ud;
+    return ++*count >= 5;   /* stop after five samples */
+}
+
+static int destroyed;
+static void on_destroy(void *ud)
+{
+    (void)ud;
+    destroyed++;
+}
+
+static void test_observers(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+    o.kind = DTB_OBSERVER_RAW;
+    o.variables = "x,y";
+    dtb_observer *raw, *tavg, *sub;
+    assert_int_equal(dtb_observer_create(&raw, sim, &o), DTB_OK);
+    o.kind = DTB_OBSERVER_TAVG;
+    o.period = 1e-3;
+    assert_int_equal(dtb_observer_create(&tavg, sim, &o), DTB_OK);
+    o.kind = DTB_OBSERVER_SUBSAMPLE;
+    o.variables = NULL;   /* variables of interest: x */
+    assert_int_equal(dtb_observer_create(&sub, sim, &o), DTB_OK);
+    assert_int_equal(dtb_observer_column_count(raw), 4);
+    assert_string_equal(dtb_observer_column_name(raw, 2), "y.0");
+    assert_int_equal(dtb_observer_column_count(sub), 2);
+    assert_string_equal(dtb_observer_kind_name(tavg), "tavg");
+    assert_int_equal(dtb_sim_run(sim, 3e-3, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_observer_sample_count(raw), 30);
+    assert_int_equal(dtb_observer_sample_count(tavg), 3);
+    assert_int_equal(dtb_observer_pending(sub), 3);
+    double rt[30], rv[120], tt[3], tv[12], st[3], sv[6];
+    size_t n;
+    /* read the raw samples in two chunks */
+    assert_int_equal(dtb_observer_read(raw, rt, rv, 10, &n), DTB_OK);
+    assert_int_equal(n, 10);
+    assert_int_equal(dtb_observer_read(raw, rt + 10, rv + 40, 100, &n), DTB_OK);
+    assert_int_equal(n, 20);
+    assert_int_equal(dtb_observer_read(tavg, tt, tv, 3, &n), DTB_OK);
+    assert_int_equal(dtb_observer_read(sub, st, sv, 3, &n), DTB_OK);
+    for (int w = 0; w < 3; w++) {
+        assert_true(fabs(tt[w] - (w * 1e-3 + 0.5e-3)) < 1e-15);   /* (n - istep/2) dt */
+        assert_true(fabs(st[w] - (w + 1) * 1e-3) < 1e-15);
+        for (int c = 0; c < 4; c++) {
+            double mean = 0;
+            for (int s = 0; s < 10; s++)
+                mean += rv[(w * 10 + s) * 4 + c];
+            assert_true(fabs(tv[w * 4 + c] - mean / 10) < 1e-15);
+        }
+        assert_true(sv[w * 2] == rv[(w * 10 + 9) * 4]);
+    }
+    assert_true(rt[0] == 1e-4);
+    /* a callback that stops the run after five samples */
+    int count = 0;
+    dtb_observer_options co = DTB_OBSERVER_OPTIONS_INIT;
+    co.kind = DTB_OBSERVER_RAW;
+    co.sink = DTB_SINK_CALLBACK;
+    co.callback = count_samples;
+    co.user_data = &count;
+    co.destroy = on_destroy;
+    dtb_observer *cb;
+    assert_int_equal(dtb_observer_create(&cb, sim, &co), DTB_OK);
+    int64_t before = dtb_sim_step_index(sim);
+    assert_int_equal(dtb_sim_run(sim, 1e-3, NULL, NULL), DTB_ECANCELLED);
+    assert_error_contains("observer callback");
+    assert_int_equal(dtb_sim_step_index(sim), before + 5);
+    assert_int_equal(dtb_observer_read(cb, NULL, NULL, 1, &n), DTB_ESTATE);
+    dtb_observer_free(cb);
+    assert_int_equal(destroyed, 0);     /* the simulation still holds it */
+    dtb_sim_free(sim);
+    assert_int_equal(destroyed, 1);
+    /* observers stay readable after their simulation is gone */
+    assert_int_equal(dtb_observer_pending(raw), 5);
+    dtb_observer_free(raw);
+    dtb_observer_free(tavg);
+    dtb_observer_free(sub);
+    dtb_atlas_free(atlas);
+}
+
+static void test_file_sinks(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(3);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    char csv[1024], npy[1024];
+    snprintf(csv, sizeof csv, "%s/tavg.csv", test_tmpdir());
+    snprintf(npy, sizeof npy, "%s/tavg.npy", test_tmpdir());
+    dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+    o.kind = DTB_OBSERVER_TAVG;
+    o.period = 5e-4;
+    o.sink = DTB_SINK_CSV;
+    o.path = csv;
+    dtb_observer *a, *b;
+    assert_int_equal(dtb_observer_create(&a, sim, &o), DTB_OK);
+    o.sink = DTB_SINK_NPY;
+    o.path = npy;
+    assert_int_equal(dtb_observer_create(&b, sim, &o), DTB_OK);
+    assert_int_equal(dtb_sim_run(sim, 2e-3, NULL, NULL), DTB_OK);
+    char *text = read_text_file(csv, NULL);
+    assert_non_null(text);
+    assert_true(strncmp(text, "t,x.0,x.1,x.2\n", 14) == 0);
+    int lines = 0;
+    for (char *p = text; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 5);
+    dtb__npy_array arr;
+    assert_int_equal(dtb__npy_read(npy, &arr), DTB_OK);
+    assert_int_equal(arr.ndim, 2);
+    assert_int_equal(arr.shape[0], 4);
+    assert_int_equal(arr.shape[1], 4);
+    /* CSV and NPY hold the same numbers (CSV written to round-trip) */
+    char *p = strchr(text, '\n') + 1;
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++) {
+            char *end;
+            double v = strtod(p, &end);
+            assert_true(v == arr.data[r * 4 + c]);
+            p = end + 1;
+        }
+    free(text);
+    dtb__npy_array_free(&arr);
+    /* the NPY file is complete after every run: run more, re-read */
+    assert_int_equal(dtb_sim_run(sim, 1e-3, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb__npy_read(npy, &arr), DTB_OK);
+    assert_int_equal(arr.shape[0], 6);
+    dtb__npy_array_free(&arr);
+    dtb_observer_free(a);
+    dtb_observer_free(b);
+    dtb_sim_free(sim);
+    /* a path that cannot be created: clear error, nothing attached */
+    sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    o.path = "/nonexistent-dir/x.npy";
+    dtb_observer *c = (dtb_observer *)1;
+    assert_int_equal(dtb_observer_create(&c, sim, &o), DTB_EIO);
+    assert_null(c);
+    assert_error_contains("/nonexistent-dir/x.npy");
+    o.path = NULL;
+    assert_int_equal(dtb_observer_create(&c, sim, &o), DTB_EINVAL);
+    o.path = npy;
+    o.period = 1.5e-4;   /* not a whole number of steps */
+    assert_int_equal(dtb_observer_create(&c, sim, &o), DTB_EINVAL);
+    o.period = 1e-3;
+    o.variables = "x,q";
+    assert_int_equal(dtb_observer_create(&c, sim, &o), DTB_ENOTFOUND);
+    assert_error_contains("'q'");
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
+static int32_t stop_at_half(double t, double fraction, void *ud)
+{
+    (void)t;
+    int *calls = ud;
+    ++*calls;
+    return fraction >= 0.5;
+}
+
+static void test_cancellation(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    int calls = 0;
+    assert_int_equal(dtb_sim_run(sim, 0.1, stop_at_half, &calls), DTB_ECANCELLED);
+    assert_int_equal(dtb_sim_step_index(sim), 500);
+    assert_int_equal(calls, 500);
+    assert_error_contains("progress callback");
+    dtb_sim_request_stop(sim);
+    assert_int_equal(dtb_sim_step(sim, 10), DTB_ECANCELLED);
+    assert_int_equal(dtb_sim_step_index(sim), 500);
+    assert_int_equal(dtb_sim_step(sim, 10), DTB_OK);   /* the request was consumed */
+    assert_int_equal(dtb_sim_step_index(sim), 510);
+    assert_true(fabs(dtb_sim_time(sim) - 0.051) < 1e-15);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
+static void test_non_finite_detected(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_model *m;
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_EULER, 1e-4, &m);
+    assert_int_equal(dtb_sim_set_param(sim, "k", 1e6), DTB_OK);
+    dtb_status st = dtb_sim_run(sim, 0.1, NULL, NULL);
+    assert_int_equal(st, DTB_ENUMERIC);
+    assert_error_contains("variable 'x'");
+    assert_error_contains("region 0");
+    assert_true(dtb_sim_step_index(sim) < 200);
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(atlas);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    dtb_model *m;
+    assert_int_equal(dtb_model_create_builtin(&m, "generic_2d_oscillator"), DTB_OK);
+    double w[4] = {0, 1, 1, 0};
+    dtb_atlas *nolen;
+    assert_int_equal(dtb_atlas_create_from_arrays(&nolen, 2, w, NULL, NULL, NULL), DTB_OK);
+    dtb_sim *sim = (dtb_sim *)1;
+    assert_int_equal(dtb_sim_create(&sim, nolen, m, NULL), DTB_EINVAL);
+    assert_null(sim);
+    assert_error_contains("tract lengths");
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.speed = INFINITY;
+    assert_int_equal(dtb_sim_create(&sim, nolen, m, &o), DTB_OK);
+    assert_int_equal(dtb_sim_horizon(sim), 1);
+    double x[4] = {0, 0, 0, NAN};
+    assert_int_equal(dtb_sim_set_initial_state(sim, x, 4), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_initial_state(sim, x, 3), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_noise(sim, 5, 0.1), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_noise(sim, 0, -1), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_param(sim, "zz", 1), DTB_ENOTFOUND);
+    assert_int_equal(dtb_sim_step(sim, -1), DTB_EINVAL);
+    assert_int_equal(dtb_sim_run(sim, NAN, NULL, NULL), DTB_EINVAL);
+    assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+    x[3] = 0;
+    assert_int_equal(dtb_sim_set_initial_state(sim, x, 4), DTB_ESTATE);
+    dtb_sim_free(sim);
+    o.version = 7;
+    assert_int_equal(dtb_sim_create(&sim, nolen, m, &o), DTB_EINVAL);
+    o.version = DTB_SIM_OPTIONS_VERSION;
+    o.dt = -1;
+    assert_int_equal(dtb_sim_create(&sim, nolen, m, &o), DTB_EINVAL);
+    o.dt = 0;
+    o.integrator = 42;
+    assert_int_equal(dtb_sim_create(&sim, nolen, m, &o), DTB_EINVAL);
+    assert_int_equal(dtb_sim_create(&sim, NULL, m, NULL), DTB_EINVAL);
+    assert_int_equal(dtb_sim_step(NULL, 1), DTB_EINVAL);
+    assert_true(isnan(dtb_sim_time(NULL)));
+    dtb_sim_free(NULL);
+    dtb_atlas_free(nolen);
+    dtb_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_integrator_orders),      cmocka_unit_test(test_delays_round_half_even),
+        cmocka_unit_test(test_coupling_kinds),         cmocka_unit_test(test_coupling_params),
+        cmocka_unit_test(test_noise_statistics_and_seed), cmocka_unit_test(test_bounds_and_conditionals),
+        cmocka_unit_test(test_per_region_params),      cmocka_unit_test(test_observers),
+        cmocka_unit_test(test_file_sinks),             cmocka_unit_test(test_cancellation),
+        cmocka_unit_test(test_non_finite_detected),    cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
