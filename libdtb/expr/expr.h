@@ -16,6 +16,10 @@
  * random factorial. log/ln = natural log; H(x) = 0 (x<0), 0.5 (x=0), 1 (x>0);
  * random(x) uniform on [0, x); factorial(n) for integer n >= 0.
  * Comparisons give 1 or 0; .and./.or. treat non-zero as true.
+ * x^k with an integer k in -4..4 is computed by multiplication (x^2 = x*x,
+ * x^-1 = 1/x, ...), other exponents with pow(); every evaluation path
+ * (eval_scalar, constant folding, programs) applies the same rule
+ * (expr_math.h), so they agree bit for bit.
  */
 #ifndef DTB_EXPR_H
 #define DTB_EXPR_H
@@ -62,7 +66,10 @@ void dtb__expr_free(dtb__expr *e);
 dtb__expr *dtb__expr_clone(const dtb__expr *e);           /* NULL + DTB_ENOMEM on failure */
 
 /* Constructors (take ownership of operands; on allocation failure they free
- * the operands and return NULL with DTB_ENOMEM set). */
+ * the operands and return NULL with DTB_ENOMEM set). A NULL operand (an
+ * inner constructor failed) makes them free the others and return NULL, so
+ * calls can be nested. dtb__expr_unary accepts only NEG, dtb__expr_binary
+ * only ADD..OR (DTB_EINVAL otherwise). Constructed nodes have column 0. */
 dtb__expr *dtb__expr_num(double v);
 dtb__expr *dtb__expr_sym(const char *name);
 dtb__expr *dtb__expr_unary(dtb__ex_kind kind, dtb__expr *a);             /* NEG */
@@ -113,7 +120,8 @@ dtb_status dtb__pb_define(dtb__prog_builder *pb, const char *name, const dtb__ex
 int dtb__pb_output(dtb__prog_builder *pb, const dtb__expr *e, const char *what);
 
 /* Also expose a defined intermediate as an output (for recording derived
- * variables). */
+ * variables). An input's name is accepted too (its values are copied);
+ * an unknown name gives DTB_ENOTFOUND. */
 int dtb__pb_output_name(dtb__prog_builder *pb, const char *name, const char *what);
 
 /* Finish; the builder may be freed afterwards. */
@@ -127,8 +135,12 @@ int dtb__prog_n_outputs(const dtb__prog *p);
 int dtb__prog_uses_random(const dtb__prog *p);
 
 /* Evaluation environment. vectors[i] and outputs[i] point to element 0 of
- * arrays of n elements; element stride is 1. Outputs must not alias inputs.
- * uniform() returns a number in [0, 1) (needed only if random() is used). */
+ * arrays of n elements; element stride is 1. Outputs must not alias inputs
+ * or each other. scalars may be NULL if there are no scalar inputs.
+ * uniform() returns a number in [0, 1) (needed only if random() is used;
+ * without it random() gives NaN). random(x) = x * uniform(), one call per
+ * element: blocks in order, within a block the random() calls in program
+ * order, each over its elements in order. */
 typedef struct dtb__prog_env {
     const double *scalars;
     const double *const *vectors;
@@ -149,8 +161,9 @@ void dtb__prog_scratch_free(dtb__prog_scratch *s);
 void dtb__prog_eval(const dtb__prog *p, const dtb__prog_env *env, dtb__prog_scratch *s);
 
 /* Evaluate a scalar-only expression given a resolver for symbol values
- * (used for DerivedParameters and constant folding). Returns DTB_ENOTFOUND
- * naming an unresolved symbol. */
+ * (used for DerivedParameters and constant folding). lookup returns non-zero
+ * and sets *value when it knows `name`, 0 otherwise. Returns DTB_ENOTFOUND
+ * naming an unresolved symbol, DTB_EUNSUPPORTED if random() is used. */
 dtb_status dtb__expr_eval_scalar(const dtb__expr *e,
                                  int (*lookup)(const char *name, double *value, void *ud),
                                  void *ud, double *out);

@@ -1,0 +1,31 @@
+/* libdtb internal — helpers shared by the files of the expression engine.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef DTB_EXPR_PRIVATE_H
+#define DTB_EXPR_PRIVATE_H
+
+#include <stddef.h>
+
+#include "expr.h"
+
+/* Deepest nesting of parentheses and unary operators the parser accepts:
+ * the parser and the AST walkers recurse, and hostile input must not be
+ * able to exhaust the stack. */
+#define DTB__EXPR_MAX_DEPTH 256
+
+/* A function call node (the public constructors cover the other kinds).
+ * Takes ownership of `a`; NULL + DTB_ENOMEM on failure. */
+dtb__expr *dtb__expr_call(dtb__ex_func func, dtb__expr *a);
+
+/* Function names: the canonical name ("log" for ln), and the lookup used by
+ * the parser (accepts "ln"). */
+const char *dtb__ex_func_name(dtb__ex_func func);
+int dtb__ex_func_lookup(const char *name, size_t len, dtb__ex_func *func);
+
+/* A rendering with only the parentheses the grammar needs, close to what a
+ * person writes ("xF + 1"); used in error messages. */
+size_t dtb__expr_format_compact(const dtb__expr *e, char *buf, size_t size);
+
+/* The compact rendering in a new string (for messages); NULL + DTB_ENOMEM. */
+char *dtb__expr_to_text(const dtb__expr *e);
+
+#endif /* DTB_EXPR_PRIVATE_H */
