@@ -14,7 +14,10 @@
  * products and numpy's pairwise summation per target row) to reproduce TVB
  * runs to round-off. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/base.h"
 
 #include "network.h"
 
@@ -49,23 +52,105 @@ const char *dtb__coupling_kind_name(dtb_coupling_kind kind)
     }
 }
 
-/* G[k] = sum_j w_kj * ring_j[m - d_kj]: sources outer, so each source's
- * history window is read contiguously and every G[k] is summed over j in
- * ascending order. */
-static void gather(const dtb__network *net, const double *ring, int64_t horizon, int64_t m,
-                   double *restrict G)
+dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar)
 {
-    const int64_t n = net->n;
+    /* Two channels per coupling variable cover the Kuramoto coupling. */
+    g->start = -1;
+    g->n_channels = 2 * (n_cvar ? n_cvar : 1);
+    g->G = dtb__calloc(g->n_channels * (size_t)n * DTB__GATHER_BLOCK, sizeof *g->G);
+    g->near = dtb__calloc(g->n_channels * (size_t)n, sizeof *g->near);
+    return g->G && g->near ? DTB_OK : DTB_ENOMEM;
+}
+
+void dtb__gather_cache_free(dtb__gather_cache *g)
+{
+    free(g->G);
+    free(g->near);
+    g->G = g->near = NULL;
+}
+
+/* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj]. Sources outer, so each
+ * source's history window is read contiguously and every G[k] is summed
+ * over j in ascending order. */
+static void gather_near(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
+                        int64_t m, double *restrict G)
+{
     const size_t len = 2 * (size_t)horizon;
     const size_t now = (size_t)(m % horizon) + (size_t)horizon;
     memset(G, 0, (size_t)n * sizeof *G);
-    const int32_t *restrict tgt = net->edge_target;
-    const int32_t *restrict del = net->edge_delay;
-    const double *restrict w = net->edge_weight;
+    const int32_t *restrict tgt = es->target;
+    const int32_t *restrict del = es->delay;
+    const double *restrict w = es->weight;
     for (int64_t j = 0; j < n; j++) {
         const double *restrict rj = ring + (size_t)j * len + now;
-        for (int64_t e = net->src_start[j]; e < net->src_start[j + 1]; e++)
+        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++)
             G[tgt[e]] += w[e] * rj[-del[e]];
+    }
+}
+
+/* Far edges for the block of steps m+1 .. m+B at once:
+ * G[k][b] = sum_j w_kj * ring_j[m + b - d_kj], b < B. d_kj >= B - 1 >= b,
+ * so only known states are read; for each edge the B values are one
+ * contiguous run of the source's ring. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* AVX2 when the CPU has it (picked once at load time), plain SSE2
+ * otherwise; the same arithmetic either way (no FMA contraction). */
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void gather_far(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
+                       int64_t m, double *restrict G)
+{
+    enum { B = DTB__GATHER_BLOCK };
+    const size_t len = 2 * (size_t)horizon;
+    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
+    memset(G, 0, (size_t)n * B * sizeof *G);
+    const int32_t *restrict tgt = es->target;
+    const int32_t *restrict del = es->delay;
+    const double *restrict w = es->weight;
+    for (int64_t j = 0; j < n; j++) {
+        const double *restrict rj = ring + (size_t)j * len + now;
+        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
+            const double *restrict src = rj - del[e];
+            double *restrict g = G + (size_t)tgt[e] * B;
+            const double we = w[e];
+            for (int b = 0; b < B; b++)
+                g[b] += we * src[b];
+        }
+    }
+}
+
+/* Ring of each channel: raw values, or their sine / cosine. */
+static const double *channel_ring(const dtb__history *h, size_t channel, int kuramoto)
+{
+    const size_t per = (size_t)h->n * 2 * (size_t)h->horizon;
+    if (!kuramoto)
+        return h->ring + channel * per;
+    return (channel % 2 ? h->cos_ring : h->sin_ring) + (channel / 2) * per;
+}
+
+/* Total (far + near) sums of every channel for step m+1, in cache->near. */
+static void gather_all(const dtb__network *net, const dtb__history *h, dtb__gather_cache *cache,
+                       int64_t m, int kuramoto)
+{
+    const int64_t n = net->n, H = h->horizon;
+    const size_t n_channels = h->n_cvar * (kuramoto ? 2 : 1);
+    int64_t b = m - cache->start;
+    if (cache->start < 0 || b < 0 || b >= DTB__GATHER_BLOCK) {
+        cache->start = m;
+        b = 0;
+        if (net->far.n_edges)
+            for (size_t ch = 0; ch < n_channels; ch++)
+                gather_far(&net->far, n, channel_ring(h, ch, kuramoto), H, m,
+                           cache->G + ch * (size_t)n * DTB__GATHER_BLOCK);
+    }
+    for (size_t ch = 0; ch < n_channels; ch++) {
+        double *G = cache->near + ch * (size_t)n;
+        gather_near(&net->near, n, channel_ring(h, ch, kuramoto), H, m, G);
+        if (net->far.n_edges) {
+            const double *F = cache->G + ch * (size_t)n * DTB__GATHER_BLOCK + b;
+            for (int64_t k = 0; k < n; k++)
+                G[k] += F[k * DTB__GATHER_BLOCK];
+        }
     }
 }
 
@@ -137,8 +222,8 @@ static void coupling_tvb_float32(const dtb__coupling *c, const dtb__network *net
 }
 
 void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
-                           const dtb__history *h, int64_t m, int float32_mode, double *out,
-                           double *scratch)
+                           const dtb__history *h, dtb__gather_cache *cache, int64_t m,
+                           int float32_mode, double *out, double *scratch)
 {
     const int64_t n = net->n, H = h->horizon;
     const size_t len = 2 * (size_t)H;
@@ -147,14 +232,14 @@ void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
         coupling_tvb_float32(c, net, h, m, out, (float *)scratch);
         return;
     }
+    const int kuramoto = c->kind == DTB_COUPLING_KURAMOTO;
+    gather_all(net, h, cache, m, kuramoto);
     for (size_t cv = 0; cv < h->n_cvar; cv++) {
         double *o = out + cv * (size_t)n;
         const size_t ch = cv * (size_t)n * len;
         switch (c->kind) {
         case DTB_COUPLING_KURAMOTO: {
-            double *Gs = scratch, *Gc = scratch + n;
-            gather(net, h->sin_ring + ch, H, m, Gs);
-            gather(net, h->cos_ring + ch, H, m, Gc);
+            const double *Gs = cache->near + 2 * cv * (size_t)n, *Gc = Gs + n;
             for (int64_t k = 0; k < n; k++) {
                 double sk = h->sin_ring[ch + (size_t)k * len + now];
                 double ck = h->cos_ring[ch + (size_t)k * len + now];
@@ -162,21 +247,25 @@ void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
             }
             break;
         }
-        case DTB_COUPLING_DIFFERENCE:
-            gather(net, h->ring + ch, H, m, o);
+        case DTB_COUPLING_DIFFERENCE: {
+            const double *G = cache->near + cv * (size_t)n;
             for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * (o[k] - h->ring[ch + (size_t)k * len + now] * net->row_sum[k]);
-            break;
-        case DTB_COUPLING_SCALING:
-            gather(net, h->ring + ch, H, m, o);
-            for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * o[k];
-            break;
-        default:
-            gather(net, h->ring + ch, H, m, o);
-            for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * o[k] + c->b;
+                o[k] = c->a * (G[k] - h->ring[ch + (size_t)k * len + now] * net->row_sum[k]);
             break;
         }
+        case DTB_COUPLING_SCALING: {
+            const double *G = cache->near + cv * (size_t)n;
+            for (int64_t k = 0; k < n; k++)
+                o[k] = c->a * G[k];
+            break;
+        }
+        default: {
+            const double *G = cache->near + cv * (size_t)n;
+            for (int64_t k = 0; k < n; k++)
+                o[k] = c->a * G[k] + c->b;
+            break;
+        }
+        }
     }
+    (void)scratch;
 }

@@ -11,13 +11,19 @@
  * mm/s, say); refuse it with a message rather than exhaust memory. */
 #define MAX_HISTORY_BYTES (8.0 * 1024 * 1024 * 1024)
 
+static void edge_set_free(dtb__edge_set *e)
+{
+    free(e->src_start);
+    free(e->target);
+    free(e->delay);
+    free(e->weight);
+}
+
 void dtb__network_free(dtb__network *net)
 {
     free(net->delay);
-    free(net->src_start);
-    free(net->edge_target);
-    free(net->edge_delay);
-    free(net->edge_weight);
+    edge_set_free(&net->near);
+    edge_set_free(&net->far);
     free(net->row_sum);
     free(net->row_start);
     free(net->row_source);
@@ -59,6 +65,40 @@ static dtb_status compute_delays(dtb__network *net, const double *lengths_mm, do
     return DTB_OK;
 }
 
+/* Source-grouped edges whose delay is below (far = 0) or at least
+ * (far = 1) DTB__GATHER_BLOCK - 1 steps. */
+static dtb_status edge_set_build(dtb__edge_set *e, int64_t n, const double *weights,
+                                 const int32_t *delay, int far)
+{
+    const int32_t split = DTB__GATHER_BLOCK - 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n * n; i++)
+        m += weights[i] != 0.0 && (delay[i] >= split) == far;
+    size_t me = m ? (size_t)m : 1;
+    e->n_edges = m;
+    e->src_start = dtb__calloc((size_t)n + 1, sizeof *e->src_start);
+    e->target = dtb__malloc_array(me, sizeof *e->target);
+    e->delay = dtb__malloc_array(me, sizeof *e->delay);
+    e->weight = dtb__malloc_array(me, sizeof *e->weight);
+    if (!e->src_start || !e->target || !e->delay || !e->weight)
+        return DTB_ENOMEM;
+    int64_t k_edge = 0;
+    for (int64_t j = 0; j < n; j++) {
+        e->src_start[j] = k_edge;
+        for (int64_t k = 0; k < n; k++) {
+            double w = weights[k * n + j];
+            if (w == 0.0 || (delay[k * n + j] >= split) != far)
+                continue;
+            e->target[k_edge] = (int32_t)k;
+            e->delay[k_edge] = delay[k * n + j];
+            e->weight[k_edge] = w;
+            k_edge++;
+        }
+    }
+    e->src_start[n] = k_edge;
+    return DTB_OK;
+}
+
 dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weights,
                               const double *lengths_mm, double speed, double dt)
 {
@@ -73,10 +113,9 @@ dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weight
         return dtb__error(DTB_EINVAL, "conduction speed must be positive (got %g m/s)", speed);
     size_t nn = (size_t)n * (size_t)n;
     net->delay = dtb__calloc(nn, sizeof *net->delay);
-    net->src_start = dtb__calloc((size_t)n + 1, sizeof *net->src_start);
     net->row_start = dtb__calloc((size_t)n + 1, sizeof *net->row_start);
     net->row_sum = dtb__calloc((size_t)n, sizeof *net->row_sum);
-    if (!net->delay || !net->src_start || !net->row_start || !net->row_sum)
+    if (!net->delay || !net->row_start || !net->row_sum)
         goto oom;
     dtb_status st = compute_delays(net, lengths_mm, speed, dt);
     if (st) {
@@ -88,32 +127,15 @@ dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weight
         m += weights[i] != 0.0;
     net->n_edges = m;
     size_t me = m ? (size_t)m : 1;
-    net->edge_target = dtb__malloc_array(me, sizeof *net->edge_target);
-    net->edge_delay = dtb__malloc_array(me, sizeof *net->edge_delay);
-    net->edge_weight = dtb__malloc_array(me, sizeof *net->edge_weight);
     net->row_source = dtb__malloc_array(me, sizeof *net->row_source);
     net->row_delay = dtb__malloc_array(me, sizeof *net->row_delay);
     net->row_weight32 = dtb__malloc_array(me, sizeof *net->row_weight32);
-    if (!net->edge_target || !net->edge_delay || !net->edge_weight || !net->row_source ||
-        !net->row_delay || !net->row_weight32)
+    if (!net->row_source || !net->row_delay || !net->row_weight32 ||
+        edge_set_build(&net->near, n, weights, net->delay, 0) ||
+        edge_set_build(&net->far, n, weights, net->delay, 1))
         goto oom;
-    /* by source (column j), targets ascending */
-    int64_t e = 0;
-    for (int64_t j = 0; j < n; j++) {
-        net->src_start[j] = e;
-        for (int64_t k = 0; k < n; k++) {
-            double w = weights[k * n + j];
-            if (w == 0.0)
-                continue;
-            net->edge_target[e] = (int32_t)k;
-            net->edge_delay[e] = net->delay[k * n + j];
-            net->edge_weight[e] = w;
-            e++;
-        }
-    }
-    net->src_start[n] = e;
     /* by target (row k), sources ascending */
-    e = 0;
+    int64_t e = 0;
     for (int64_t k = 0; k < n; k++) {
         net->row_start[k] = e;
         double sum = 0.0;

@@ -14,6 +14,15 @@
  *  - each region's history is a ring of H values stored twice in a row
  *    (2H doubles), so "the value d steps ago" is ring[pos + H - d] with no
  *    wrap-around test.
+ *  - edges whose delay is at least DTB__GATHER_BLOCK - 1 steps ("far"
+ *    edges, nearly all of them in a brain with realistic conduction
+ *    speeds) need only states that are already known for the next
+ *    DTB__GATHER_BLOCK steps. They are gathered once per block of steps:
+ *    each edge's weight and indices are read once for the block, and its
+ *    source values are read as one contiguous run of the ring. "Near"
+ *    edges (shorter delays) are gathered every step. A coupling sum is the
+ *    far part plus the near part, each over sources in ascending order, so
+ *    results are deterministic and independent of the block phase.
  *  - zero weights are dropped; delays are rint(length / speed / dt) (round
  *    half to even) over ALL entries, and the horizon H = max delay + 1, as
  *    TVB does.
@@ -27,16 +36,24 @@
 #include "dtb/dtb_common.h"
 #include "dtb/dtb_sim.h"
 
+#define DTB__GATHER_BLOCK 8
+
+/* Edges grouped by source, ascending source then ascending target. */
+typedef struct dtb__edge_set {
+    int64_t n_edges;
+    int64_t *src_start;   /* n + 1 */
+    int32_t *target;
+    int32_t *delay;
+    double *weight;
+} dtb__edge_set;
+
 typedef struct dtb__network {
     int64_t n;            /* regions */
     int64_t horizon;      /* H: history length in steps (max delay + 1) */
     int32_t *delay;       /* n*n, row-major (target, source), for inspection */
-    /* edges grouped by source, ascending source then ascending target */
     int64_t n_edges;
-    int64_t *src_start;   /* n + 1 */
-    int32_t *edge_target;
-    int32_t *edge_delay;
-    double *edge_weight;
+    dtb__edge_set near;   /* delay < DTB__GATHER_BLOCK - 1: gathered every step */
+    dtb__edge_set far;    /* the rest: gathered once per block of steps */
     double *row_sum;      /* sum_j w_kj, for the difference coupling */
     /* the same edges by target, ascending source (TVB float32 mode) */
     int64_t *row_start;   /* n + 1 */
@@ -88,12 +105,25 @@ void dtb__coupling_defaults(dtb__coupling *c, dtb_coupling_kind kind);
 double *dtb__coupling_param(dtb__coupling *c, const char *name);
 const char *dtb__coupling_kind_name(dtb_coupling_kind kind);
 
-/* Compute the coupling input of step n+1 (from states up to step m = n,
- * with zero delay meaning the state after step m) for every coupling
- * variable: out[cv * n_regions + k]. scratch holds n_regions doubles (two
- * arrays for Kuramoto: 2 * n_regions). */
+/* Far-edge sums of the current block: G[channel][k][b] for the steps
+ * start+1 .. start+DTB__GATHER_BLOCK. start < 0: nothing computed. */
+typedef struct dtb__gather_cache {
+    int64_t start;
+    size_t n_channels;
+    double *G;
+    double *near;         /* per-step near sums, [channel][n] */
+} dtb__gather_cache;
+
+dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar);
+void dtb__gather_cache_free(dtb__gather_cache *g);
+/* Forget the block (after the history or the coupling kind changed). */
+static inline void dtb__gather_cache_invalidate(dtb__gather_cache *g) { g->start = -1; }
+
+/* Compute the coupling input of step m+1 (from states up to step m, a zero
+ * delay meaning the state after step m) for every coupling variable:
+ * out[cv * n_regions + k]. scratch holds 2 * n_regions doubles. */
 void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
-                           const dtb__history *h, int64_t m, int float32_mode,
-                           double *out, double *scratch);
+                           const dtb__history *h, dtb__gather_cache *cache, int64_t m,
+                           int float32_mode, double *out, double *scratch);
 
 #endif

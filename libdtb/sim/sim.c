@@ -85,6 +85,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->output_state);
     dtb__network_free(&sim->net);
     dtb__history_free(&sim->hist);
+    dtb__gather_cache_free(&sim->gather);
     free(sim->coupling_in);
     free(sim->coupling_scratch);
     dtb__integrator_free(&sim->integ);
@@ -216,6 +217,8 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
     free(len);
     if (!st)
         st = dtb__history_init(&sim->hist, sim->n, sim->net.horizon, sim->n_cvar);
+    if (!st)
+        st = dtb__gather_cache_init(&sim->gather, sim->n, sim->n_cvar);
     if (!st)
         st = dtb__history_prepare(&sim->hist, kind, (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
     if (!st)

@@ -48,6 +48,7 @@ struct dtb_sim {
     /* network */
     dtb__network net;
     dtb__history hist;
+    dtb__gather_cache gather;
     dtb__coupling coupling;
     double *coupling_in;       /* [n_cvar][n] input held over the step */
     double *coupling_scratch;  /* 2n doubles */

@@ -21,6 +21,7 @@ dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind)
     if (st)
         return st;
     dtb__coupling_defaults(&sim->coupling, kind);
+    dtb__gather_cache_invalidate(&sim->gather);
     return DTB_OK;
 }
 
@@ -219,6 +220,7 @@ dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size_t n_val
         return st;
     memcpy(sim->x, x, n_values * sizeof *x);
     dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    dtb__gather_cache_invalidate(&sim->gather);
     return DTB_OK;
 }
 
@@ -236,6 +238,7 @@ dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value)
     for (int64_t k = 0; k < sim->n; k++)
         sim->x[state * sim->n + k] = value;
     dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    dtb__gather_cache_invalidate(&sim->gather);
     return DTB_OK;
 }
 

@@ -66,8 +66,8 @@ static dtb_status step_once(dtb_sim *sim)
     const int64_t m = sim->step;
     sim->started = 1;
     if (sim->n_cvar)
-        dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, m, float32, sim->coupling_in,
-                              sim->coupling_scratch);
+        dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, m, float32,
+                              sim->coupling_in, sim->coupling_scratch);
     if (sim->stochastic)
         draw_noise(sim);
     dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,

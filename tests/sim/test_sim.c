@@ -84,13 +84,15 @@ static void test_integrator_orders(void **state)
 }
 
 /* A 3-region network with chosen delays (in steps at dt = 0.1 ms, speed
- * 1 m/s: length 0.1 mm per step). */
+ * 1 m/s: length 0.1 mm per step). Delays of 9, 13 and 17 steps take the
+ * blocked "far" gather, 0 and 3 the per-step one. */
 static const double W3[9] = {0.0, 0.5, 0.25,
                              1.0, 0.3, 0.0,
                              0.2, 0.0, 0.7};
-static const double L3[9] = {0.0, 0.1, 0.2,
+static const double L3[9] = {0.0, 0.9, 1.3,
                              0.3, 0.0, 0.0,
-                             0.05, 0.0, 0.1};   /* 0.05 mm: rint(0.5) = 0 (half to even) */
+                             0.05, 0.0, 1.7};   /* 0.05 mm: rint(0.5) = 0 (half to even) */
+static const int64_t D3[9] = {0, 9, 13, 3, 0, 0, 0, 0, 17};
 
 static void test_delays_round_half_even(void **state)
 {
@@ -109,10 +111,9 @@ static void test_delays_round_half_even(void **state)
     assert_int_equal(needed, 9);
     assert_int_equal(dtb_sim_get_delays(sim, d, 8, NULL), DTB_EBUFSIZE);
     assert_int_equal(dtb_sim_get_delays(sim, d, 9, NULL), DTB_OK);
-    static const int64_t expect[9] = {0, 1, 2, 3, 0, 0, 0, 0, 1};
     for (int i = 0; i < 9; i++)
-        assert_int_equal(d[i], expect[i]);
-    assert_int_equal(dtb_sim_horizon(sim), 4);
+        assert_int_equal(d[i], D3[i]);
+    assert_int_equal(dtb_sim_horizon(sim), 18);
     dtb_sim_free(sim);
     dtb_model_free(m);
     dtb_atlas_free(a);
@@ -136,15 +137,22 @@ static void check_coupling_kind(dtb_coupling_kind kind, double a_param, double b
         assert_int_equal(dtb_sim_set_coupling_param(sim, "b", b_param), DTB_OK);
     double x0[6] = {0.1, 0.7, -0.4, 1, 1, 1};
     assert_int_equal(dtb_sim_set_initial_state(sim, x0, 6), DTB_OK);
-    const int steps = 12;
-    double hist[13][3];
+    enum { steps = 45 };
+    double hist[steps + 1][3];
     for (int k = 0; k < 3; k++)
         hist[0][k] = x0[k];
-    static const int64_t d[9] = {0, 1, 2, 3, 0, 0, 0, 0, 1};
+    const int64_t *d = D3;
     for (int s = 1; s <= steps; s++) {
         assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
         double c[3];
         assert_int_equal(dtb_sim_get_coupling_input(sim, c, 3, NULL), DTB_OK);
+        if (s == 20 && kind == DTB_COUPLING_LINEAR) {
+            /* changing the state mid-block must reach the next couplings */
+            double xs[6];
+            dtb_sim_get_state(sim, xs, 6, NULL);
+            xs[1] += 0.25;
+            assert_int_equal(dtb_sim_set_state(sim, xs, 6), DTB_OK);
+        }
         int mstep = s - 1;   /* states up to mstep were known when c was computed */
         for (int k = 0; k < 3; k++) {
             double sum = 0, xk = hist[mstep][k];

@@ -1,0 +1,120 @@
+/* Region-network benchmark: simulated seconds per wall-clock second and
+ * peak memory, one thread.
+ *
+ *   bench_region [--duration SECONDS] [--shared DIR]
+ *
+ * Cases (issue "Foundation"): Generic2dOscillator, linear coupling
+ * a = 0.0152, conduction speed 3 m/s, Heun stochastic (additive noise
+ * D = 1e-6 on every state variable), dt = 0.1 ms, a 1 ms temporal-average
+ * observer streaming to a callback; on TVB's 76-region connectivity and on
+ * the built-in bn246 atlas (dense, 60 270 connections). Prints figures, it
+ * does not pass or fail. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "dtb/dtb.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak_rss_mib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;   /* Linux: kilobytes */
+}
+
+static int32_t discard(double t, const double *v, size_t n, void *ud)
+{
+    (void)t;
+    (void)v;
+    (void)n;
+    (*(int64_t *)ud)++;
+    return 0;
+}
+
+static int run_case(const char *label, const char *atlas_path, double duration)
+{
+    dtb_atlas *atlas = NULL;
+    dtb_model *model = NULL;
+    dtb_sim *sim = NULL;
+    dtb_observer *obs = NULL;
+    int64_t samples = 0;
+    if (dtb_atlas_load(&atlas, atlas_path, NULL) ||
+        dtb_model_create_builtin(&model, "generic_2d_oscillator")) {
+        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+        dtb_atlas_free(atlas);
+        return 1;
+    }
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    so.dt = 1e-4;
+    so.speed = 3.0;
+    so.integrator = DTB_INTEGRATOR_HEUN;
+    so.coupling = DTB_COUPLING_LINEAR;
+    so.seed = 42;
+    dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;
+    oo.kind = DTB_OBSERVER_TAVG;
+    oo.period = 1e-3;
+    oo.sink = DTB_SINK_CALLBACK;
+    oo.callback = discard;
+    oo.user_data = &samples;
+    int rc = 0;
+    double t0 = now();
+    if (dtb_sim_create(&sim, atlas, model, &so) || dtb_sim_set_coupling_param(sim, "a", 0.0152) ||
+        dtb_sim_set_noise(sim, -1, 1e-6) || dtb_observer_create(&obs, sim, &oo)) {
+        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+        rc = 1;
+    }
+    double setup = now() - t0;
+    if (!rc) {
+        t0 = now();
+        if (dtb_sim_run(sim, duration, NULL, NULL)) {
+            fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+            rc = 1;
+        }
+        double wall = now() - t0;
+        int64_t steps = dtb_sim_step_index(sim);
+        if (!rc)
+            printf("%-8s regions %4lld  edges %6lld  horizon %4lld  %5.1f s simulated in %7.3f s: "
+                   "%7.2f sim-s/wall-s  %6.2f us/step  setup %.3f s  peak RSS %.1f MiB\n",
+                   label, (long long)dtb_atlas_region_count(atlas),
+                   (long long)dtb_atlas_edge_count(atlas), (long long)dtb_sim_horizon(sim),
+                   duration, wall, duration / wall, 1e6 * wall / (double)steps, setup, peak_rss_mib());
+    }
+    dtb_observer_free(obs);
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    double duration = 10.0;
+    const char *shared = DTB_SHARED_DATA;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--duration") && i + 1 < argc)
+            duration = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--shared") && i + 1 < argc)
+            shared = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR]\n", argv[0]);
+            return 2;
+        }
+    }
+    char tvb76[4096];
+    snprintf(tvb76, sizeof tvb76, "%s/atlases/tvb76", shared);
+    printf("libdtb %s, Generic2dOscillator, linear a=0.0152, 3 m/s, Heun stochastic D=1e-6, "
+           "dt 0.1 ms, tavg 1 ms\n", dtb_version_string());
+    int rc = run_case("tvb76", tvb76, duration);
+    rc |= run_case("bn246", "bn246", duration);
+    return rc;
+}
