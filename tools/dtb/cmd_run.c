@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "cli.h"
@@ -108,19 +109,40 @@ static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
     return 0;
 }
 
-static int make_dirs(const char *path)
+/* mkdir -p that remembers which folders it created, so that a failure
+ * afterwards can remove them again (rmdir_created). */
+typedef struct created_dirs {
+    char paths[16][4096];
+    int n;
+} created_dirs;
+
+static int make_dirs(const char *path, created_dirs *made)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
+    made->n = 0;
+    for (char *p = buf + 1;; p++) {
+        int last = *p == '\0';
+        if (*p != '/' && !last)
             continue;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0777) == 0) {
+            if (made->n < 16)
+                snprintf(made->paths[made->n++], sizeof made->paths[0], "%s", buf);
+        } else if (errno != EEXIST) {
             return -1;
+        }
+        if (last)
+            break;
         *p = '/';
     }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    return 0;
+}
+
+static void rmdir_created(const created_dirs *made)
+{
+    for (int i = made->n; i-- > 0;)
+        rmdir(made->paths[i]);
 }
 
 typedef struct output {
@@ -132,8 +154,12 @@ typedef struct output {
 static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_t n_outs)
 {
     static const observe_spec default_spec = {DTB_OBSERVER_TAVG, 1e-3, NULL};
-    if (make_dirs(a->out_dir) != 0)
-        return cli_usage_error("--out: cannot create folder '%s': %s", a->out_dir, strerror(errno));
+    created_dirs made;
+    if (make_dirs(a->out_dir, &made) != 0) {
+        int rc = cli_usage_error("--out: cannot create folder '%s': %s", a->out_dir, strerror(errno));
+        rmdir_created(&made);
+        return rc;
+    }
     for (size_t i = 0; i < n_outs; i++) {
         const observe_spec *s = a->n_observe ? &a->observe[i] : &default_spec;
         const char *kind = s->kind == DTB_OBSERVER_RAW ? "raw"
@@ -154,9 +180,16 @@ static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_
         o.sink = a->npy ? DTB_SINK_NPY : DTB_SINK_CSV;
         o.path = outs[i].path;
         if (dtb_observer_create(&outs[i].obs, sim, &o)) {
+            /* Nothing written: remove the files and folders made so far.
+             * The observers stay attached to the simulation, which the
+             * caller frees without running it. */
             int rc = lib_error("--observe");
-            for (size_t j = 0; j < i; j++)
+            for (size_t j = 0; j < i; j++) {
+                dtb_observer_free(outs[j].obs);
+                outs[j].obs = NULL;
                 remove(outs[j].path);
+            }
+            rmdir_created(&made);
             return rc;
         }
     }

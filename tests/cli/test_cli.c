@@ -1,0 +1,218 @@
+/* The dtb program: its command-line contract (flags, files, columns, exit
+ * statuses, nothing written on bad input). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io/npy.h"
+#include "test_util.h"
+
+/* Run `dtb ARGS` in the test's temporary folder; returns the exit status
+ * and keeps stdout+stderr in `output`. */
+static char output[1 << 16];
+
+static int dtb(const char *args)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>&1", test_tmpdir(), DTB_EXE, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(output, 1, sizeof output - 1, p);
+    output[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *tmp(const char *name)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
+    return buf;
+}
+
+static int exists(const char *name)
+{
+    struct stat st;
+    return stat(tmp(name), &st) == 0;
+}
+
+static void clean(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp(dir));
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_version_and_help(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb("--version"), 0);
+    assert_non_null(strstr(output, "libdtb"));
+    assert_int_equal(dtb("--help"), 0);
+    assert_non_null(strstr(output, "run"));
+    assert_int_equal(dtb("run --help"), 0);
+    static const char *const flags[] = {"--atlas", "--model", "--set", "--coupling", "--speed",
+                                        "--dt", "--duration", "--integrator", "--noise", "--seed",
+                                        "--init", "--observe", "--out", "--format", "--quiet"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        assert_non_null(strstr(output, flags[i]));
+    assert_int_equal(dtb(""), 2);
+    assert_int_equal(dtb("frobnicate"), 2);
+}
+
+static void test_models(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb("models"), 0);
+    assert_non_null(strstr(output, "generic_2d_oscillator"));
+    assert_non_null(strstr(output, "wilson_cowan"));
+    assert_non_null(strstr(output, "kuramoto"));
+    assert_non_null(strstr(output, "tau_e"));
+    assert_non_null(strstr(output, "Reference:"));
+    assert_int_equal(dtb("models kuramoto"), 0);
+    assert_null(strstr(output, "wilson_cowan"));
+    assert_int_equal(dtb("models nope"), 2);
+}
+
+static void test_default_run(void **state)
+{
+    (void)state;
+    clean("dtb-out");
+    assert_int_equal(dtb("run --duration 20ms --quiet"), 0);
+    assert_non_null(strstr(output, "bn246"));
+    assert_non_null(strstr(output, "SYNTHETIC"));
+    char *csv = read_text_file(tmp("dtb-out/tavg.csv"), NULL);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "t,V.0,V.1,", 10) == 0);
+    int lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 21);   /* header + 20 samples */
+    char *row1 = strchr(csv, '\n') + 1;
+    assert_true(fabs(strtod(row1, NULL) - 0.0005) < 1e-12);
+    free(csv);
+}
+
+static void test_run_options(void **state)
+{
+    (void)state;
+    clean("o1");
+    char args[4096];
+    snprintf(args, sizeof args,
+             "run --atlas '%s' --model wilson_cowan --set tau_e=12ms --set P=0.5 "
+             "--coupling linear:a=0.01 --speed 10 --dt 0.05ms --duration 10ms --integrator rk4 "
+             "--noise E=1e-5 --seed 3 --init E=0.1,I=0.05 --observe raw:vars=E,I "
+             "--observe subsample:period=2ms --observe tavg:period=1ms --observe tavg:period=5ms "
+             "--out o1 --format npy --quiet",
+             shared_path("atlases/tvb76"));
+    assert_int_equal(dtb(args), 0);
+    dtb__npy_array a;
+    assert_int_equal(dtb__npy_read(tmp("o1/raw.npy"), &a), DTB_OK);
+    assert_int_equal(a.shape[0], 200);
+    assert_int_equal(a.shape[1], 1 + 2 * 76);
+    assert_true(fabs(a.data[0] - 5e-5) < 1e-15);
+    assert_true(fabs(a.data[1 + 76] - 0.05) < 0.01);   /* I.0 near its initial value */
+    dtb__npy_array_free(&a);
+    assert_int_equal(dtb__npy_read(tmp("o1/subsample.npy"), &a), DTB_OK);
+    assert_int_equal(a.shape[0], 5);
+    assert_int_equal(a.shape[1], 77);
+    dtb__npy_array_free(&a);
+    assert_true(exists("o1/tavg.npy"));
+    assert_int_equal(dtb__npy_read(tmp("o1/tavg-2.npy"), &a), DTB_OK);
+    assert_int_equal(a.shape[0], 2);
+    dtb__npy_array_free(&a);
+    /* same seed, same numbers; --init from a CSV file */
+    FILE *f = fopen(tmp("init.csv"), "w");
+    fputs("E,I\n", f);
+    for (int k = 0; k < 76; k++)
+        fprintf(f, "%g,%g\n", 0.01 * k, 0.0);
+    fclose(f);
+    clean("o2");
+    snprintf(args, sizeof args,
+             "run --atlas '%s' --model wilson_cowan --duration 1ms --init init.csv --observe raw "
+             "--out o2 --quiet --speed inf", shared_path("atlases/tvb76"));
+    assert_int_equal(dtb(args), 0);
+    char *csv = read_text_file(tmp("o2/raw.csv"), NULL);
+    assert_non_null(csv);
+    char *row = strchr(csv, '\n') + 1;
+    double v[4];
+    char *p = row;
+    for (int i = 0; i < 4; i++) {
+        v[i] = strtod(p, &p);
+        p++;
+    }
+    assert_true(fabs(v[2] - 0.01) < 1e-3);   /* E.1 started at 0.01 */
+    assert_true(fabs(v[3] - 0.02) < 1e-3);
+    free(csv);
+}
+
+/* Bad input: exit status 2, one line on stderr, nothing written. */
+static void test_bad_input_writes_nothing(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "run --bogus",
+        "run --model no_such_model",
+        "run --model /no/such/file.xml",
+        "run --atlas /no/such/folder",
+        "run --set nope=1",
+        "run --set tau=abc",
+        "run --coupling cubic",
+        "run --coupling linear:z=1",
+        "run --speed -3",
+        "run --dt 0",
+        "run --dt 1V",
+        "run --duration soon",
+        "run --integrator leapfrog",
+        "run --noise -1",
+        "run --noise Q=0.1",
+        "run --seed x",
+        "run --init V=1,Q=2",
+        "run --init missing.csv",
+        "run --observe spectrum",
+        "run --observe tavg:period=0.15ms",
+        "run --observe tavg:vars=V,Q",
+        "run --format hdf5",
+        "run --dt",
+        "run extra",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clean("dtb-out");
+        char args[512];
+        snprintf(args, sizeof args, "%s --duration 1ms --quiet", cases[i]);
+        int rc = dtb(args);
+        if (rc != 2 || exists("dtb-out"))
+            print_error("'%s': exit %d, output: %s\n", cases[i], rc, output);
+        assert_int_equal(rc, 2);
+        assert_false(exists("dtb-out"));
+        assert_true(strncmp(output, "dtb: ", 5) == 0);
+        assert_non_null(strchr(output, '\n'));
+        assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* one line */
+    }
+}
+
+static void test_custom_model_file(void **state)
+{
+    (void)state;
+    clean("o3");
+    char args[4096];
+    snprintf(args, sizeof args, "run --model '%s/models/decay.xml' --atlas '%s' --duration 2ms "
+             "--observe raw --out o3 --quiet --set k=1per_ms",
+             DTB_TEST_DATA, shared_path("atlases/tvb76"));
+    assert_int_equal(dtb(args), 0);
+    assert_true(exists("o3/raw.csv"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_and_help), cmocka_unit_test(test_models),
+        cmocka_unit_test(test_default_run),      cmocka_unit_test(test_run_options),
+        cmocka_unit_test(test_bad_input_writes_nothing), cmocka_unit_test(test_custom_model_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
