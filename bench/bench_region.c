@@ -1,7 +1,7 @@
 /* Region-network benchmark: simulated seconds per wall-clock second and
  * peak memory, one thread.
  *
- *   bench_region [--duration SECONDS] [--shared DIR]
+ *   bench_region [--duration SECONDS] [--shared DIR] [--case tvb76|bn246]
  *
  * Cases (issue "Foundation"): Generic2dOscillator, linear coupling
  * a = 0.0152, conduction speed 3 m/s, Heun stochastic (additive noise
@@ -100,13 +100,17 @@ int main(int argc, char **argv)
 {
     double duration = 10.0;
     const char *shared = DTB_SHARED_DATA;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--duration") && i + 1 < argc)
             duration = atof(argv[++i]);
         else if (!strcmp(argv[i], "--shared") && i + 1 < argc)
             shared = argv[++i];
+        else if (!strcmp(argv[i], "--case") && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR] [--case NAME]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -114,7 +118,10 @@ int main(int argc, char **argv)
     snprintf(tvb76, sizeof tvb76, "%s/atlases/tvb76", shared);
     printf("libdtb %s, Generic2dOscillator, linear a=0.0152, 3 m/s, Heun stochastic D=1e-6, "
            "dt 0.1 ms, tavg 1 ms\n", dtb_version_string());
-    int rc = run_case("tvb76", tvb76, duration);
-    rc |= run_case("bn246", "bn246", duration);
+    int rc = 0;
+    if (!only || !strcmp(only, "tvb76"))
+        rc |= run_case("tvb76", tvb76, duration);
+    if (!only || !strcmp(only, "bn246"))
+        rc |= run_case("bn246", "bn246", duration);
     return rc;
 }

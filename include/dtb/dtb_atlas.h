@@ -67,9 +67,14 @@ DTB_API const char *dtb_atlas_builtin_name(int64_t index);
 /* Load an atlas from `path`, which is one of:
  *  - the name of a built-in atlas ("bn246");
  *  - a folder in TVB's plain-text layout: weights.txt (required),
- *    tract_lengths.txt, centres.txt, region_labels.txt (all optional;
- *    .csv variants of the same names are accepted);
+ *    tract_lengths.txt (or lengths.txt), centres.txt, region_labels.txt
+ *    (or labels.txt), all optional but the weights; .csv variants of the
+ *    same names are accepted;
  *  - a single CSV or text file holding the weight matrix.
+ * `path` may be NULL when opts->weights_path is given. Paths in opts are
+ * used as given (not relative to the folder) and override the folder's
+ * files; they cannot be combined with a built-in name or with a single
+ * matrix file (DTB_EINVAL).
  * Without tract lengths, lengths are the Euclidean distances between centres
  * when centres exist; without either the atlas has no lengths
  * (dtb_atlas_has_tract_lengths() == 0) and only delay-free runs accept it.
@@ -81,7 +86,8 @@ DTB_API dtb_status dtb_atlas_load(dtb_atlas **out, const char *path,
 
 /* Build an atlas from caller arrays (copied). weights is n*n row-major
  * (rows = targets). tract_lengths (n*n, mm), centres (n*3, mm) and labels
- * (n strings) may each be NULL. */
+ * (n strings) may each be NULL; without lengths but with centres, lengths
+ * are the centre distances, as for dtb_atlas_load(). Its name is "custom". */
 DTB_API dtb_status dtb_atlas_create_from_arrays(dtb_atlas **out, int64_t n_regions,
                                                 const double *weights,
                                                 const double *tract_lengths,
@@ -124,17 +130,21 @@ DTB_API const char *dtb_atlas_region_lobe(const dtb_atlas *atlas, int64_t region
 DTB_API const char *dtb_atlas_region_gyrus(const dtb_atlas *atlas, int64_t region);
 DTB_API dtb_hemisphere dtb_atlas_region_hemisphere(const dtb_atlas *atlas, int64_t region);
 
-/* Index of the region with this exact label (first match), or DTB_ENOTFOUND. */
+/* Index of the region with this exact label (first match), or DTB_ENOTFOUND
+ * (*region_out is then unchanged). */
 DTB_API dtb_status dtb_atlas_find_region(const dtb_atlas *atlas, const char *label,
                                          int64_t *region_out);
 
-/* Centre of one region in mm (x, y, z). DTB_ENOTFOUND if the atlas has no centres. */
+/* Centre of one region in mm (x, y, z). DTB_ENOTFOUND if the atlas has no
+ * centres, DTB_EINVAL for a bad index. */
 DTB_API dtb_status dtb_atlas_region_centre(const dtb_atlas *atlas, int64_t region,
                                            double xyz_out[3]);
 
 /* Copy the n*n weight / tract-length matrix (row-major, rows = targets) into
  * buf. With buf == NULL only *needed_out (n*n) is set. A non-NULL buf smaller
- * than n*n gives DTB_EBUFSIZE and writes nothing. needed_out may be NULL. */
+ * than n*n gives DTB_EBUFSIZE and writes nothing. needed_out may be NULL.
+ * Without tract lengths, dtb_atlas_copy_tract_lengths() returns
+ * DTB_ENOTFOUND and sets *needed_out to 0. */
 DTB_API dtb_status dtb_atlas_copy_weights(const dtb_atlas *atlas, double *buf,
                                           size_t capacity, size_t *needed_out);
 DTB_API dtb_status dtb_atlas_copy_tract_lengths(const dtb_atlas *atlas, double *buf,
@@ -149,10 +159,11 @@ DTB_API double dtb_atlas_tract_length(const dtb_atlas *atlas, int64_t target, in
 DTB_API dtb_status dtb_atlas_set_weight(dtb_atlas *atlas, int64_t target, int64_t source,
                                         double weight);
 
-/* Normalise the weights in place. */
+/* Normalise the weights in place (all-zero weights stay unchanged). */
 DTB_API dtb_status dtb_atlas_normalize_weights(dtb_atlas *atlas, dtb_weight_norm norm);
 
-/* Multiply every weight by `factor` (finite). */
+/* Multiply every weight by `factor` (finite). If a product would overflow,
+ * DTB_ENUMERIC and nothing changes. */
 DTB_API dtb_status dtb_atlas_scale_weights(dtb_atlas *atlas, double factor);
 
 DTB_END_DECLS

@@ -93,6 +93,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->bounds.lo);
     free(sim->bounds.hi);
     free(sim->noise_D);
+    free(sim->noise_amp);
     free(sim->eta);
     if (sim->rng)
         gsl_rng_free(sim->rng);
@@ -166,10 +167,11 @@ static dtb_status allocate_state(dtb_sim *sim, const dtb_model *model)
     sim->param_values = dtb__calloc(np ? np * n : 1, sizeof *sim->param_values);
     sim->per_region = dtb__calloc(np ? np : 1, 1);
     sim->noise_D = dtb__calloc(len, sizeof *sim->noise_D);
+    sim->noise_amp = dtb__calloc(len, sizeof *sim->noise_amp);
     sim->eta = dtb__calloc(len, sizeof *sim->eta);
     sim->coupling_in = dtb__calloc(sim->n_cvar ? sim->n_cvar * n : 1, sizeof *sim->coupling_in);
     sim->coupling_scratch = dtb__calloc(2 * n, sizeof *sim->coupling_scratch);
-    if (!sim->x || !sim->param_values || !sim->per_region || !sim->noise_D || !sim->eta ||
+    if (!sim->x || !sim->param_values || !sim->per_region || !sim->noise_D || !sim->noise_amp || !sim->eta ||
         !sim->coupling_in || !sim->coupling_scratch)
         return DTB_ENOMEM;
     for (size_t p = 0; p < np; p++)

@@ -57,6 +57,7 @@ struct dtb_sim {
     dtb__integrator integ;
     dtb__bounds bounds;
     double *noise_D;           /* [n_states][n] */
+    double *noise_amp;         /* sqrt(2 D), kept with noise_D */
     int stochastic;
     double *eta;
     gsl_rng *rng;

@@ -144,8 +144,10 @@ static void update_stochastic(dtb_sim *sim)
 {
     size_t len = sim->n_states * (size_t)sim->n;
     sim->stochastic = 0;
-    for (size_t i = 0; i < len && !sim->stochastic; i++)
-        sim->stochastic = sim->noise_D[i] > 0;
+    for (size_t i = 0; i < len; i++) {
+        sim->noise_amp[i] = sqrt(2.0 * sim->noise_D[i]);
+        sim->stochastic |= sim->noise_D[i] > 0;
+    }
 }
 
 static dtb_status check_state_index(const dtb_sim *sim, int64_t state, int allow_all)

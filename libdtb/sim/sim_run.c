@@ -32,15 +32,16 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
     dtb__prog_eval(sim->prog, &env, sim->scratch);
 }
 
-/* eta = sqrt(h) z sqrt(2 D), TVB's additive noise, one normal draw per
- * state variable and region in a fixed order. */
+/* eta = sqrt(h) z sqrt(2 D), TVB's additive noise (same operation order),
+ * one normal draw per state variable and region in a fixed order. */
 static void draw_noise(dtb_sim *sim)
 {
     const size_t len = sim->n_states * (size_t)sim->n;
     const double sqrt_h = sqrt(sim->h);
+    const double *amp = sim->noise_amp;
     for (size_t i = 0; i < len; i++) {
         double z = gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
-        sim->eta[i] = sqrt_h * z * sqrt(2.0 * sim->noise_D[i]);
+        sim->eta[i] = sqrt_h * z * amp[i];
     }
 }
 

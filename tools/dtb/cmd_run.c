@@ -209,13 +209,16 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
            dtb_atlas_name(atlas), (long long)dtb_atlas_region_count(atlas),
            (long long)dtb_atlas_edge_count(atlas),
            dtb_atlas_is_synthetic(atlas) ? "; SYNTHETIC connectivity" : "");
-    printf("  %s coupling a=%g, speed %s m/s (longest delay %.1f ms), %s, dt %g ms, noise %s, seed %llu\n",
-           kinds[dtb_sim_coupling(sim)], coupling_a,
-           isinf(a->speed) ? "inf" : (a->speed ? "" : "3"), (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
+    char speed[32];
+    double speed_v = a->speed ? a->speed : 3.0;
+    if (isinf(speed_v))
+        snprintf(speed, sizeof speed, "inf (no delays)");
+    else
+        snprintf(speed, sizeof speed, "%g m/s", speed_v);
+    printf("  %s coupling a=%g, speed %s, longest delay %.1f ms, %s, dt %g ms, noise %s, seed %llu\n",
+           kinds[dtb_sim_coupling(sim)], coupling_a, speed, (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
            schemes[a->integrator], dtb_sim_dt(sim) * 1e3,
            a->noise_all > 0 || a->n_noise ? "on" : "off", (unsigned long long)a->seed);
-    if (!isinf(a->speed) && a->speed)
-        printf("  (speed %g m/s)\n", a->speed);
     printf("  simulated %g s (%lld steps) in %.3f s: %.2f simulated s per wall s\n", t,
            (long long)dtb_sim_step_index(sim), wall, wall > 0 ? t / wall : 0.0);
     for (size_t i = 0; i < n_outs; i++)
