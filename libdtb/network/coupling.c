@@ -69,22 +69,37 @@ void dtb__gather_cache_free(dtb__gather_cache *g)
     g->G = g->near = NULL;
 }
 
-/* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj]. Sources outer, so each
- * source's history window is read contiguously and every G[k] is summed
- * over j in ascending order. */
-static void gather_near(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
+/* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj] per target. Four
+ * interleaved partial sums (edge e goes to sum e mod 4, combined as
+ * (s0 + s1) + (s2 + s3)) break the dependency chain of one running sum,
+ * which would otherwise cost an addition's latency per edge; the order is
+ * fixed by the edge list, so results stay deterministic. */
+static void gather_near(const dtb__pull_set *ps, int64_t n, const double *ring, int64_t horizon,
                         int64_t m, double *restrict G)
 {
-    const size_t len = 2 * (size_t)horizon;
-    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
-    memset(G, 0, (size_t)n * sizeof *G);
-    const int32_t *restrict tgt = es->target;
-    const int32_t *restrict del = es->delay;
-    const double *restrict w = es->weight;
-    for (int64_t j = 0; j < n; j++) {
-        const double *restrict rj = ring + (size_t)j * len + now;
-        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++)
-            G[tgt[e]] += w[e] * rj[-del[e]];
+    const double *restrict now = ring + (size_t)(m % horizon) + (size_t)horizon;
+    const int32_t *restrict off = ps->offset;
+    const double *restrict w = ps->weight;
+    for (int64_t k = 0; k < n; k++) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int64_t e = ps->row_start[k];
+        const int64_t end = ps->row_start[k + 1];
+        for (; e + 4 <= end; e += 4) {
+            s0 += w[e] * now[off[e]];
+            s1 += w[e + 1] * now[off[e + 1]];
+            s2 += w[e + 2] * now[off[e + 2]];
+            s3 += w[e + 3] * now[off[e + 3]];
+        }
+        for (int q = 0; e < end; e++, q++) {
+            double v = w[e] * now[off[e]];
+            if (q == 0)
+                s0 += v;
+            else if (q == 1)
+                s1 += v;
+            else
+                s2 += v;
+        }
+        G[k] = (s0 + s1) + (s2 + s3);
     }
 }
 

@@ -9,7 +9,14 @@
 
 /* A ring larger than this is almost certainly a unit mistake (a speed in
  * mm/s, say); refuse it with a message rather than exhaust memory. */
-#define MAX_HISTORY_BYTES (8.0 * 1024 * 1024 * 1024)
+#define MAX_HISTORY_BYTES (8.0 * 1024 * 1024 * 1024)   /* 2^30 doubles */
+
+static void pull_set_free(dtb__pull_set *p)
+{
+    free(p->row_start);
+    free(p->offset);
+    free(p->weight);
+}
 
 static void edge_set_free(dtb__edge_set *e)
 {
@@ -22,7 +29,7 @@ static void edge_set_free(dtb__edge_set *e)
 void dtb__network_free(dtb__network *net)
 {
     free(net->delay);
-    edge_set_free(&net->near);
+    pull_set_free(&net->near);
     edge_set_free(&net->far);
     free(net->row_sum);
     free(net->row_start);
@@ -65,8 +72,40 @@ static dtb_status compute_delays(dtb__network *net, const double *lengths_mm, do
     return DTB_OK;
 }
 
-/* Source-grouped edges whose delay is below (far = 0) or at least
- * (far = 1) DTB__GATHER_BLOCK - 1 steps. */
+/* Target-grouped edges whose delay is below DTB__GATHER_BLOCK - 1 steps. */
+static dtb_status pull_set_build(dtb__pull_set *p, int64_t n, const double *weights,
+                                 const int32_t *delay, int64_t horizon)
+{
+    const int32_t split = DTB__GATHER_BLOCK - 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n * n; i++)
+        m += weights[i] != 0.0 && delay[i] < split;
+    size_t me = m ? (size_t)m : 1;
+    p->n_edges = m;
+    p->row_start = dtb__calloc((size_t)n + 1, sizeof *p->row_start);
+    p->offset = dtb__malloc_array(me, sizeof *p->offset);
+    p->weight = dtb__malloc_array(me, sizeof *p->weight);
+    if (!p->row_start || !p->offset || !p->weight)
+        return DTB_ENOMEM;
+    /* The ring holds n * 2H values per channel, at most 2^30 (the history
+     * size limit), so offsets fit in 32 bits. */
+    int64_t e = 0;
+    for (int64_t k = 0; k < n; k++) {
+        p->row_start[k] = e;
+        for (int64_t j = 0; j < n; j++) {
+            if (weights[k * n + j] == 0.0 || delay[k * n + j] >= split)
+                continue;
+            p->offset[e] = (int32_t)(j * 2 * horizon - delay[k * n + j]);
+            p->weight[e] = weights[k * n + j];
+            e++;
+        }
+    }
+    p->row_start[n] = e;
+    return DTB_OK;
+}
+
+/* Source-grouped edges whose delay is at least DTB__GATHER_BLOCK - 1
+ * steps (far = 1) or below it (far = 0). */
 static dtb_status edge_set_build(dtb__edge_set *e, int64_t n, const double *weights,
                                  const int32_t *delay, int far)
 {
@@ -131,7 +170,7 @@ dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weight
     net->row_delay = dtb__malloc_array(me, sizeof *net->row_delay);
     net->row_weight32 = dtb__malloc_array(me, sizeof *net->row_weight32);
     if (!net->row_source || !net->row_delay || !net->row_weight32 ||
-        edge_set_build(&net->near, n, weights, net->delay, 0) ||
+        pull_set_build(&net->near, n, weights, net->delay, net->horizon) ||
         edge_set_build(&net->far, n, weights, net->delay, 1))
         goto oom;
     /* by target (row k), sources ascending */

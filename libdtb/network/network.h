@@ -4,13 +4,15 @@
  *
  * Layout choices, all for the per-step coupling gather, which dominates
  * dense networks with delays:
- *  - edges are grouped by SOURCE region (CSR over columns of w). The gather
- *    for one source reads only that source's history window, which is
- *    contiguous, so the reads stream through memory instead of jumping
- *    between the rings of different regions; the per-target sums live in a
- *    small array that stays in L1. Sources are visited in ascending order,
- *    so every target's sum is accumulated in the same order as TVB's (j
- *    ascending), and the result does not depend on anything but the inputs.
+ *  - far edges (below) are grouped by SOURCE region (CSR over columns of
+ *    w). The gather for one source reads only that source's history
+ *    window, which is contiguous, so the reads stream through memory
+ *    instead of jumping between the rings of different regions; the
+ *    per-target sums live in a small array that stays in L1. Sources are
+ *    visited in ascending order, so every target's sum is accumulated in
+ *    the same order as TVB's (j ascending), and the result depends on
+ *    nothing but the inputs. Near edges are grouped by target (see
+ *    dtb__pull_set), also summed over ascending sources.
  *  - each region's history is a ring of H values stored twice in a row
  *    (2H doubles), so "the value d steps ago" is ring[pos + H - d] with no
  *    wrap-around test.
@@ -38,7 +40,18 @@
 
 #define DTB__GATHER_BLOCK 8
 
-/* Edges grouped by source, ascending source then ascending target. */
+/* Near edges grouped by TARGET, ascending source: each step's sum for a
+ * target is accumulated in a register from ring[now + offset], offset =
+ * source * 2H - delay. Dense delay-free networks are a plain
+ * matrix-vector product this way. */
+typedef struct dtb__pull_set {
+    int64_t n_edges;
+    int64_t *row_start;   /* n + 1 */
+    int32_t *offset;
+    double *weight;
+} dtb__pull_set;
+
+/* Far edges grouped by source, ascending source then ascending target. */
 typedef struct dtb__edge_set {
     int64_t n_edges;
     int64_t *src_start;   /* n + 1 */
@@ -52,7 +65,7 @@ typedef struct dtb__network {
     int64_t horizon;      /* H: history length in steps (max delay + 1) */
     int32_t *delay;       /* n*n, row-major (target, source), for inspection */
     int64_t n_edges;
-    dtb__edge_set near;   /* delay < DTB__GATHER_BLOCK - 1: gathered every step */
+    dtb__pull_set near;   /* delay < DTB__GATHER_BLOCK - 1: gathered every step */
     dtb__edge_set far;    /* the rest: gathered once per block of steps */
     double *row_sum;      /* sum_j w_kj, for the difference coupling */
     /* the same edges by target, ascending source (TVB float32 mode) */
