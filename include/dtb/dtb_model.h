@@ -105,9 +105,17 @@ DTB_API int64_t dtb_model_coupling_count(const dtb_model *model);
 DTB_API int64_t dtb_model_coupling_state(const dtb_model *model, int64_t index);
 DTB_API const char *dtb_model_coupling_input(const dtb_model *model, int64_t index);
 
-/* Variables of interest: what observers record by default. */
+/* Derived variables (the model's DerivedVariables, in dependency order):
+ * observers can record them like state variables. */
+DTB_API int64_t dtb_model_derived_count(const dtb_model *model);
+DTB_API const char *dtb_model_derived_name(const dtb_model *model, int64_t index);
+
+/* Variables of interest: what observers record by default. Each is a state
+ * variable or a derived variable; dtb_model_voi_state() gives the state
+ * index, or -1 for a derived variable. */
 DTB_API int64_t dtb_model_voi_count(const dtb_model *model);
 DTB_API int64_t dtb_model_voi_state(const dtb_model *model, int64_t index);
+DTB_API const char *dtb_model_voi_name(const dtb_model *model, int64_t index);
 
 DTB_END_DECLS
 

@@ -354,9 +354,52 @@ int64_t dtb_model_voi_count(const dtb_model *model)
     return (int64_t)model->core->n_voi;
 }
 
+int64_t dtb__model_variable_index(const dtb__model_core *c, const char *name)
+{
+    int64_t k = dtb__model_state_index(c, name);
+    if (k >= 0)
+        return k;
+    for (size_t d = 0; name && d < c->n_derived_vars; d++)
+        if (strcmp(c->derived_vars[d].name, name) == 0)
+            return (int64_t)(c->n_states + d);
+    return -1;
+}
+
+const char *dtb__model_variable_name(const dtb__model_core *c, int64_t code)
+{
+    if (code < 0)
+        return NULL;
+    if ((size_t)code < c->n_states)
+        return c->states[code].name;
+    if ((size_t)code < c->n_states + c->n_derived_vars)
+        return c->derived_vars[(size_t)code - c->n_states].name;
+    return NULL;
+}
+
 int64_t dtb_model_voi_state(const dtb_model *model, int64_t index)
 {
     if (!model || index < 0 || (size_t)index >= model->core->n_voi)
         return -1;
-    return model->core->voi[index];
+    int64_t code = model->core->voi[index];
+    return (size_t)code < model->core->n_states ? code : -1;
+}
+
+const char *dtb_model_voi_name(const dtb_model *model, int64_t index)
+{
+    if (!model || index < 0 || (size_t)index >= model->core->n_voi)
+        return NULL;
+    return dtb__model_variable_name(model->core, model->core->voi[index]);
+}
+
+int64_t dtb_model_derived_count(const dtb_model *model)
+{
+    CORE_OR(model, -1);
+    return (int64_t)model->core->n_derived_vars;
+}
+
+const char *dtb_model_derived_name(const dtb_model *model, int64_t index)
+{
+    if (!model || index < 0 || (size_t)index >= model->core->n_derived_vars)
+        return NULL;
+    return model->core->derived_vars[index].name;
 }

@@ -59,7 +59,7 @@ typedef struct dtb__model_core {
     dtb__model_state *states; size_t n_states;
     dtb__model_equation *derived_vars; size_t n_derived_vars;       /* dependency order */
     int64_t *coupling_state; char **coupling_input; size_t n_couplings;
-    int64_t *voi; size_t n_voi;
+    int64_t *voi; size_t n_voi;   /* variable codes, see dtb__model_variable_index */
     dtb__model_unit *units; size_t n_units;   /* units declared by the document */
 } dtb__model_core;
 
@@ -76,6 +76,11 @@ dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_
 /* Keep / drop a reference to a core (simulations keep theirs alive). */
 dtb__model_core *dtb__model_core_ref(dtb__model_core *c);
 void dtb__model_core_unref(dtb__model_core *c);
+
+/* Variables that can be observed: code v < n_states is state v, code
+ * n_states + d is derived variable d. -1 if the name is neither. */
+int64_t dtb__model_variable_index(const dtb__model_core *c, const char *name);
+const char *dtb__model_variable_name(const dtb__model_core *c, int64_t code);
 
 /* Index of a parameter / state, or -1. */
 int64_t dtb__model_param_index(const dtb__model_core *c, const char *name);

@@ -386,10 +386,11 @@ static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_mode
     if (!m->voi)
         return DTB_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        int64_t k = rm->n_observe ? dtb__model_state_index(m, rm->observe[i]) : (int64_t)i;
+        int64_t k = rm->n_observe ? dtb__model_variable_index(m, rm->observe[i]) : (int64_t)i;
         if (k < 0)
-            return dtb__error(DTB_ENOTFOUND, "%s:%d: Observe names '%s', which is not a state variable",
-                              rm->at.file, rm->at.line, rm->observe[i]);
+            return dtb__error(DTB_ENOTFOUND,
+                              "%s:%d: Observe names '%s', which is neither a state variable nor a "
+                              "DerivedVariable", rm->at.file, rm->at.line, rm->observe[i]);
         m->voi[m->n_voi++] = k;
     }
     return DTB_OK;

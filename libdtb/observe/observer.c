@@ -51,9 +51,10 @@ void dtb__observer_unref(dtb_observer *o)
 
 void dtb_observer_free(dtb_observer *obs) { dtb__observer_unref(obs); }
 
-/* "V,W" -> state indices. */
+/* "V,W" -> variable codes. */
 static dtb_status parse_variables(dtb_observer *o, const dtb__model_core *core, const char *list)
 {
+    o->n_states = core->n_states;
     if (!list) {
         o->n_vars = core->n_voi;
         o->vars = dtb__calloc(o->n_vars ? o->n_vars : 1, sizeof *o->vars);
@@ -80,14 +81,15 @@ static dtb_status parse_variables(dtb_observer *o, const dtb__model_core *core, 
             return dtb__error(DTB_EINVAL, "observer variables '%s': empty or over-long name", list);
         memcpy(name, p, len);
         name[len] = '\0';
-        int64_t k = dtb__model_state_index(core, name);
+        int64_t k = dtb__model_variable_index(core, name);
         if (k < 0) {
             dtb__strbuf known = {0};
-            for (size_t i = 0; i < core->n_states; i++)
-                dtb__strbuf_printf(&known, "%s%s", i ? ", " : "", core->states[i].name);
+            for (int64_t i = 0; dtb__model_variable_name(core, i); i++)
+                dtb__strbuf_printf(&known, "%s%s", i ? ", " : "", dtb__model_variable_name(core, i));
             dtb_status st = dtb__error(DTB_ENOTFOUND,
-                                       "observer variables: model '%s' has no state variable '%s' "
-                                       "(it has: %s)", core->name, name, known.data ? known.data : "");
+                                       "observer variables: model '%s' has no state or derived "
+                                       "variable '%s' (it has: %s)", core->name, name,
+                                       known.data ? known.data : "");
             dtb__strbuf_free(&known);
             return st;
         }
@@ -114,7 +116,8 @@ static dtb_status make_columns(dtb_observer *o, const dtb__model_core *core)
     size_t c = 0;
     for (size_t v = 0; v < o->n_vars; v++)
         for (int64_t k = 0; k < o->n_regions; k++) {
-            o->col_names[c] = dtb__asprintf("%s.%lld", core->states[o->vars[v]].name, (long long)k);
+            o->col_names[c] = dtb__asprintf("%s.%lld", dtb__model_variable_name(core, o->vars[v]),
+                                            (long long)k);
             if (!o->col_names[c++])
                 return DTB_ENOMEM;
         }
@@ -183,6 +186,8 @@ dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_obser
         st = parse_variables(o, sim->core, opts ? opts->variables : NULL);
     if (!st)
         st = make_columns(o, sim->core);
+    for (size_t v = 0; !st && v < o->n_vars; v++)
+        o->needs_derived |= (size_t)o->vars[v] >= o->n_states;
     if (!st && opts) {
         o->callback = opts->callback;
         o->user_data = opts->user_data;
@@ -209,14 +214,23 @@ dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_obser
     return DTB_OK;
 }
 
-dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x)
+/* Row of variable v: a state or a derived variable. */
+static const double *variable_row(const dtb_observer *o, size_t v, const double *x,
+                                  const double *derived)
+{
+    size_t code = (size_t)o->vars[v], n = (size_t)o->n_regions;
+    return code < o->n_states ? x + code * n : derived + (code - o->n_states) * n;
+}
+
+dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
+                                const double *derived)
 {
     const size_t n = (size_t)o->n_regions;
     int emit = step % o->istep == 0;
     double t;
     if (o->kind == DTB_OBSERVER_TAVG) {
         for (size_t v = 0; v < o->n_vars; v++) {
-            const double *src = x + (size_t)o->vars[v] * n;
+            const double *src = variable_row(o, v, x, derived);
             double *acc = o->acc + v * n;
             for (size_t k = 0; k < n; k++)
                 acc[k] += src[k];
@@ -237,7 +251,7 @@ dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x)
         if (!emit)
             return DTB_OK;
         for (size_t v = 0; v < o->n_vars; v++)
-            memcpy(o->row + v * n, x + (size_t)o->vars[v] * n, n * sizeof *o->row);
+            memcpy(o->row + v * n, variable_row(o, v, x, derived), n * sizeof *o->row);
         t = (double)step * o->dt;
     }
     o->n_samples++;

@@ -16,7 +16,9 @@ struct dtb_observer {
     int64_t istep;               /* steps per sample */
     int64_t n_regions;
     size_t n_vars;
-    int64_t *vars;               /* state indices */
+    int64_t *vars;               /* variable codes: state v, or n_states + derived d */
+    size_t n_states;
+    int needs_derived;           /* records derived variables */
     size_t n_cols;
     char **col_names;
     double *acc;                 /* TAVG running sum, n_cols */
@@ -39,9 +41,12 @@ struct dtb_observer {
 };
 
 /* Called by the simulation after every step with the new state
- * (state-major, n_states * n_regions). Returns DTB_ECANCELLED when a
- * callback asks to stop, DTB_EIO / DTB_ENOMEM on sink failures. */
-dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x);
+ * (state-major, n_states * n_regions) and, when the observer needs them,
+ * the derived variables evaluated at that state ([n_derived][n_regions]).
+ * Returns DTB_ECANCELLED when a callback asks to stop, DTB_EIO /
+ * DTB_ENOMEM on sink failures. */
+dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
+                                const double *derived);
 
 /* Keep / drop a reference. */
 dtb_observer *dtb__observer_ref(dtb_observer *o);

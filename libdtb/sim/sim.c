@@ -83,6 +83,10 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->vectors);
     free(sim->outputs);
     free(sim->output_state);
+    dtb__prog_free(sim->obs_prog);
+    dtb__prog_scratch_free(sim->obs_scratch);
+    free(sim->obs_outputs);
+    free(sim->derived);
     dtb__network_free(&sim->net);
     dtb__history_free(&sim->hist);
     dtb__gather_cache_free(&sim->gather);
@@ -245,6 +249,15 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
 
 dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs)
 {
+    if (obs->needs_derived && !sim->need_derived) {
+        sim->need_derived = 1;
+        sim->prog_dirty = 1;
+        dtb_status st = dtb__sim_compile(sim);
+        if (st) {
+            sim->need_derived = 0;
+            return st;
+        }
+    }
     dtb_observer **p = dtb__realloc_array(sim->observers, sim->n_observers + 1, sizeof *p);
     if (!p)
         return DTB_ENOMEM;

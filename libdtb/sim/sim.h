@@ -45,6 +45,15 @@ struct dtb_sim {
     int64_t *output_state;     /* state index of each output */
     size_t n_outputs;
 
+    /* derived variables for observers: a second program whose outputs are
+     * every DerivedVariable, evaluated after a step only when an attached
+     * observer records one */
+    int need_derived;
+    dtb__prog *obs_prog;
+    dtb__prog_scratch *obs_scratch;
+    double **obs_outputs;
+    double *derived;           /* [n_derived][n] */
+
     /* network */
     dtb__network net;
     dtb__history hist;

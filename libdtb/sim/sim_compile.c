@@ -42,7 +42,7 @@ static dtb_status declare_inputs(dtb_sim *sim, dtb__prog_builder *pb, size_t *n_
     return DTB_OK;
 }
 
-static dtb_status define_and_output(dtb_sim *sim, dtb__prog_builder *pb)
+static dtb_status define_all(const dtb_sim *sim, dtb__prog_builder *pb)
 {
     const dtb__model_core *c = sim->core;
     dtb_status st = DTB_OK;
@@ -52,6 +52,13 @@ static dtb_status define_and_output(dtb_sim *sim, dtb__prog_builder *pb)
     for (size_t i = 0; !st && i < c->n_derived_vars; i++)
         st = dtb__pb_define(pb, c->derived_vars[i].name, c->derived_vars[i].value,
                             c->derived_vars[i].what);
+    return st;
+}
+
+static dtb_status define_and_output(dtb_sim *sim, dtb__prog_builder *pb)
+{
+    const dtb__model_core *c = sim->core;
+    dtb_status st = define_all(sim, pb);
     sim->n_outputs = 0;
     for (size_t v = 0; !st && v < c->n_states; v++) {
         if (!c->states[v].derivative)
@@ -62,6 +69,49 @@ static dtb_status define_and_output(dtb_sim *sim, dtb__prog_builder *pb)
             sim->output_state[sim->n_outputs++] = (int64_t)v;
     }
     return st;
+}
+
+/* The observables program: same inputs and definitions, every derived
+ * variable as an output. */
+static dtb_status compile_observables(dtb_sim *sim)
+{
+    const dtb__model_core *c = sim->core;
+    dtb__prog_builder *pb = dtb__pb_new();
+    if (!pb)
+        return DTB_ENOMEM;
+    size_t n_scalars, n_vectors;
+    dtb__prog *prog = NULL;
+    dtb_status st = declare_inputs(sim, pb, &n_scalars, &n_vectors);
+    if (!st)
+        st = define_all(sim, pb);
+    for (size_t i = 0; !st && i < c->n_derived_vars; i++)
+        if (dtb__pb_output_name(pb, c->derived_vars[i].name, c->derived_vars[i].what) < 0)
+            st = dtb_last_error_code();
+    if (!st)
+        st = dtb__pb_finish(pb, &prog);
+    dtb__pb_free(pb);
+    dtb__prog_scratch *scratch = st ? NULL : dtb__prog_scratch_new(prog);
+    if (!st && !scratch)
+        st = DTB_ENOMEM;
+    if (!st && !sim->derived) {
+        size_t nd = c->n_derived_vars ? c->n_derived_vars : 1;
+        sim->derived = dtb__calloc(nd * (size_t)sim->n, sizeof *sim->derived);
+        sim->obs_outputs = dtb__calloc(nd, sizeof *sim->obs_outputs);
+        if (!sim->derived || !sim->obs_outputs)
+            st = DTB_ENOMEM;
+    }
+    if (st) {
+        dtb__prog_free(prog);
+        dtb__prog_scratch_free(scratch);
+        return st;
+    }
+    for (size_t i = 0; i < c->n_derived_vars; i++)
+        sim->obs_outputs[i] = sim->derived + i * (size_t)sim->n;
+    dtb__prog_free(sim->obs_prog);
+    dtb__prog_scratch_free(sim->obs_scratch);
+    sim->obs_prog = prog;
+    sim->obs_scratch = scratch;
+    return DTB_OK;
 }
 
 dtb_status dtb__sim_compile(dtb_sim *sim)
@@ -119,6 +169,11 @@ dtb_status dtb__sim_compile(dtb_sim *sim)
     }
     for (size_t i = 0; i < c->n_constants; i++)
         scalars[next_scalar + i] = c->constants[i].value;
+    if (sim->need_derived) {
+        st = compile_observables(sim);
+        if (st)
+            return st;
+    }
     sim->prog_dirty = 0;
     return DTB_OK;
 }

@@ -12,22 +12,29 @@
 #include "observe/observer.h"
 #include "sim.h"
 
-/* dx = f(t, x): evaluate the compiled equations over all regions. */
-static void dfun(void *ctx, double t, const double *x, double *dx)
+/* Point the input table at state x and the step's coupling input. */
+static void bind_inputs(dtb_sim *sim, double t, const double *x)
 {
-    dtb_sim *sim = ctx;
     const size_t n = (size_t)sim->n;
     for (size_t v = 0; v < sim->n_states; v++)
         sim->vectors[v] = x + v * n;
     for (size_t cv = 0; cv < sim->n_cvar; cv++)
         sim->vectors[sim->n_states + cv] = sim->coupling_in + cv * n;
+    sim->scalars[0] = t;
+}
+
+/* dx = f(t, x): evaluate the compiled equations over all regions. */
+static void dfun(void *ctx, double t, const double *x, double *dx)
+{
+    dtb_sim *sim = ctx;
+    const size_t n = (size_t)sim->n;
+    bind_inputs(sim, t, x);
     for (size_t i = 0; i < sim->n_outputs; i++)
         sim->outputs[i] = dx + (size_t)sim->output_state[i] * n;
     if (sim->n_outputs < sim->n_states)
         for (size_t v = 0; v < sim->n_states; v++)
             if (!sim->core->states[v].derivative)
                 memset(dx + v * n, 0, n * sizeof *dx);
-    sim->scalars[0] = t;
     dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, NULL, NULL};
     dtb__prog_eval(sim->prog, &env, sim->scratch);
 }
@@ -76,8 +83,15 @@ static dtb_status step_once(dtb_sim *sim)
     sim->step = m + 1;
     dtb__history_push(&sim->hist, sim->step, sim->x, sim->core->coupling_state);
     dtb_status st = check_finite(sim);
+    if (!st && sim->need_derived) {
+        /* Derived variables at the new state, with the coupling input of
+         * the step that produced it. */
+        bind_inputs(sim, (double)sim->step * sim->h, sim->x);
+        dtb__prog_env env = {sim->scalars, sim->vectors, sim->obs_outputs, (size_t)sim->n, NULL, NULL};
+        dtb__prog_eval(sim->obs_prog, &env, sim->obs_scratch);
+    }
     for (size_t i = 0; !st && i < sim->n_observers; i++)
-        st = dtb__observer_record(sim->observers[i], sim->step, sim->x);
+        st = dtb__observer_record(sim->observers[i], sim->step, sim->x, sim->derived);
     return st;
 }
 

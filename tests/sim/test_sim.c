@@ -406,6 +406,39 @@ static void test_observers(void **state)
     dtb_atlas_free(atlas);
 }
 
+/* Derived variables are observable: drive = -(x - x_inf). */
+static void test_observe_derived(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_model *m;
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, &m);
+    assert_int_equal(dtb_model_derived_count(m), 1);
+    assert_string_equal(dtb_model_derived_name(m, 0), "drive");
+    dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+    o.kind = DTB_OBSERVER_RAW;
+    o.variables = "x,drive";
+    dtb_observer *obs;
+    assert_int_equal(dtb_observer_create(&obs, sim, &o), DTB_OK);
+    assert_string_equal(dtb_observer_column_name(obs, 2), "drive.0");
+    assert_int_equal(dtb_sim_step(sim, 5), DTB_OK);
+    double t[5], v[20];
+    size_t n;
+    assert_int_equal(dtb_observer_read(obs, t, v, 5, &n), DTB_OK);
+    assert_int_equal(n, 5);
+    for (size_t s = 0; s < n; s++)
+        for (int k = 0; k < 2; k++)
+            assert_true(v[s * 4 + 2 + k] == -(v[s * 4 + k] - 1.0));
+    o.variables = "nothing";
+    dtb_observer *bad;
+    assert_int_equal(dtb_observer_create(&bad, sim, &o), DTB_ENOTFOUND);
+    assert_error_contains("drive");
+    dtb_observer_free(obs);
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(atlas);
+}
+
 static void test_file_sinks(void **state)
 {
     (void)state;
@@ -572,7 +605,7 @@ int main(void)
         cmocka_unit_test(test_coupling_kinds),         cmocka_unit_test(test_coupling_params),
         cmocka_unit_test(test_noise_statistics_and_seed), cmocka_unit_test(test_bounds_and_conditionals),
         cmocka_unit_test(test_per_region_params),      cmocka_unit_test(test_observers),
-        cmocka_unit_test(test_file_sinks),             cmocka_unit_test(test_cancellation),
+        cmocka_unit_test(test_file_sinks),             cmocka_unit_test(test_observe_derived),             cmocka_unit_test(test_cancellation),
         cmocka_unit_test(test_non_finite_detected),    cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,6 +233,8 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
         int64_t n = dtb_sim_region_count(sim);
         for (int64_t v = 0; v < dtb_model_voi_count(model); v++) {
             int64_t s = dtb_model_voi_state(model, v);
+            if (s < 0)
+                continue;   /* a derived variable: in the files, not in the state */
             double lo = INFINITY, hi = -INFINITY, sum = 0;
             for (int64_t k = 0; k < n; k++) {
                 double y = x[s * n + k];
