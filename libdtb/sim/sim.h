@@ -78,6 +78,11 @@ struct dtb_sim {
 /* Attach an observer (the simulation keeps a reference). */
 dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);
 
+/* The model's right-hand side at state x (state-major) with coupling input
+ * c ([n_cvar][n]) at model time t: dx = f(t, x, c). For tests and tools;
+ * the simulation's own state is not touched. */
+dtb_status dtb__sim_derivative(dtb_sim *sim, double t, const double *x, const double *c, double *dx);
+
 /* (Re)compile the model for the current parameter layout. */
 dtb_status dtb__sim_compile(dtb_sim *sim);
 

@@ -7,6 +7,7 @@
  *   observers. */
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "observe/observer.h"
@@ -37,6 +38,23 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
                 memset(dx + v * n, 0, n * sizeof *dx);
     dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, NULL, NULL};
     dtb__prog_eval(sim->prog, &env, sim->scratch);
+}
+
+dtb_status dtb__sim_derivative(dtb_sim *sim, double t, const double *x, const double *c, double *dx)
+{
+    dtb_status st = dtb__sim_compile(sim);
+    if (st)
+        return st;
+    size_t len = sim->n_cvar * (size_t)sim->n;
+    double *saved = dtb__malloc_array(len ? len : 1, sizeof *saved);
+    if (!saved)
+        return DTB_ENOMEM;
+    memcpy(saved, sim->coupling_in, len * sizeof *saved);
+    memcpy(sim->coupling_in, c, len * sizeof *saved);
+    dfun(sim, t, x, dx);
+    memcpy(sim->coupling_in, saved, len * sizeof *saved);
+    free(saved);
+    return DTB_OK;
 }
 
 /* eta = sqrt(h) z sqrt(2 D), TVB's additive noise (same operation order),
