@@ -40,17 +40,45 @@ typedef enum dtb_integrator {
     DTB_INTEGRATOR_FORCE32_ = 0x7FFFFFFF
 } dtb_integrator;
 
-/* Coupling functions (TVB definitions; x_j delayed source, x_k target now):
- *   LINEAR      c = a * sum_j w_kj x_j + b          (a = 0.00390625, b = 0)
- *   SCALING     c = a * sum_j w_kj x_j              (a = 0.00390625)
- *   DIFFERENCE  c = a * sum_j w_kj (x_j - x_k)      (a = 0.1)
- *   KURAMOTO    c = a * sum_j w_kj sin(x_j - x_k)   (a = 1; TVB divides by the
- *               number of coupling variables, 1, not by the number of regions) */
+/* Coupling functions (TVB's definitions; x_j is the source's coupling
+ * variable d_kj steps ago, x_k the target's current value, w_kj the
+ * weight; defaults in brackets):
+ *   LINEAR        a * sum_j w_kj x_j + b                    [a 0.00390625, b 0]
+ *   SCALING       a * sum_j w_kj x_j                        [a 0.00390625]
+ *   DIFFERENCE    a * sum_j w_kj (x_j - x_k)                [a 0.1]
+ *   KURAMOTO      a * sum_j w_kj sin(x_j - x_k)             [a 1] (TVB divides by the
+ *                 number of coupling variables, 1, not by the number of regions)
+ *   HYPERBOLIC_TANGENT  sum_j w_kj a (1 + tanh((b x_j - midpoint) / sigma))
+ *                                                           [a 1, b 1, midpoint 0, sigma 1]
+ *   SIGMOIDAL     cmin + (cmax - cmin) / (1 + exp(-a (g - midpoint) / sigma)),
+ *                 g = sum_j w_kj x_j                        [cmin -1, cmax 1, midpoint 0,
+ *                                                            a 1, sigma 230]
+ *   SIGMOIDAL_JANSEN_RIT  a * sum_j w_kj (cmin + (cmax - cmin) /
+ *                 (1 + exp(r (midpoint - (x_j[0] - x_j[1]))))): reads the first two
+ *                 coupling variables and feeds the first input; the other inputs get 0
+ *                                                           [cmin 0, cmax 0.005,
+ *                                                            midpoint 6, r 0.56, a 1]
+ *   PRE_SIGMOIDAL static (dynamic = 0): sum_j w_kj H (Q + tanh(G (P x_j - theta)))
+ *                 per coupling variable; dynamic (dynamic = 1): the first input is
+ *                 sum_j w_kj A_j with A_j = H (Q + tanh(G (P x_j[0] - x_j[1]))), the
+ *                 second the region's own current A_k (TVB's local dynamic threshold)
+ *                                                           [H 0.5, Q 1, G 60, P 1,
+ *                                                            theta 0.5, dynamic 1]
+ *   EXPRESSION    post(sum_j w_kj pre(x_j)) with user expressions: pre may use x_j
+ *                 and parameters; post may use gx (the weighted sum), x_i (the
+ *                 target's current value), w_sum (sum_j w_kj) and parameters. Set
+ *                 with dtb_sim_set_coupling_expressions(). Applied to every
+ *                 coupling variable. */
 typedef enum dtb_coupling_kind {
     DTB_COUPLING_LINEAR = 1,
     DTB_COUPLING_SCALING = 2,
     DTB_COUPLING_DIFFERENCE = 3,
     DTB_COUPLING_KURAMOTO = 4,
+    DTB_COUPLING_HYPERBOLIC_TANGENT = 5,
+    DTB_COUPLING_SIGMOIDAL = 6,
+    DTB_COUPLING_SIGMOIDAL_JANSEN_RIT = 7,
+    DTB_COUPLING_PRE_SIGMOIDAL = 8,
+    DTB_COUPLING_EXPRESSION = 9,
     DTB_COUPLING_FORCE32_ = 0x7FFFFFFF
 } dtb_coupling_kind;
 
@@ -92,13 +120,29 @@ DTB_API void dtb_sim_free(dtb_sim *sim);
 
 /* --- configuration (allowed between steps unless said otherwise) --- */
 
-/* Choose the coupling function; its parameters reset to the defaults above. */
+/* Choose a built-in coupling function (not EXPRESSION); its parameters
+ * reset to the defaults above. */
 DTB_API dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind);
-/* Set / get a coupling parameter by name ("a", "b"). */
+/* A user-defined coupling: post(sum_j w_kj pre(x_j)) (see EXPRESSION
+ * above), with n_params named parameters and their values. Expressions use
+ * the LEMS expression language (dtb-model(5)). */
+DTB_API dtb_status dtb_sim_set_coupling_expressions(dtb_sim *sim, const char *pre,
+                                                    const char *post,
+                                                    const char *const *param_names,
+                                                    const double *param_values, size_t n_params);
+/* Read a coupling function from an XML file: a <CouplingFunction pre="..."
+ * post="..."> element (in a <Lems> root) with <Parameter name= value=/>
+ * children. */
+DTB_API dtb_status dtb_sim_load_coupling(dtb_sim *sim, const char *path);
+/* Set / get a coupling parameter by name ("a", "midpoint", ...). */
 DTB_API dtb_status dtb_sim_set_coupling_param(dtb_sim *sim, const char *name, double value);
 DTB_API dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *name,
                                               double *value_out);
+/* The current coupling function, its parameters (names are borrowed,
+ * valid until the coupling changes). */
 DTB_API dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim);
+DTB_API int64_t dtb_sim_coupling_param_count(const dtb_sim *sim);
+DTB_API const char *dtb_sim_coupling_param_name(const dtb_sim *sim, int64_t index);
 
 /* Model parameters of this simulation (in the parameter's unit): one value
  * for every region, or one value per region (n_values == region count). */

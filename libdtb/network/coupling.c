@@ -1,173 +1,313 @@
-/* libdtb — coupling functions and the delayed gather.
+/* libdtb — coupling functions.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * For target k and coupling variable cv, with x_j the source's value d_kj
- * steps ago and x_k the target's current value (TVB's definitions):
- *   linear      a * sum_j w_kj x_j + b
- *   scaling     a * sum_j w_kj x_j
- *   difference  a * sum_j w_kj (x_j - x_k) = a * (sum_j w_kj x_j - x_k sum_j w_kj)
- *   kuramoto    a * sum_j w_kj sin(x_j - x_k)
- *               = a * (cos x_k sum_j w_kj sin x_j - sin x_k sum_j w_kj cos x_j)
- * The rewritten forms need one gather of a per-region history channel, so
- * no per-edge transcendental functions are evaluated. The float32 mode
- * instead follows TVB's arithmetic exactly (float32 history, weights,
- * products and numpy's pairwise summation per target row) to reproduce TVB
- * runs to round-off. */
+ * Every coupling is post(sum_j w_kj pre(x_j)). TVB's DIFFERENCE and
+ * KURAMOTO pre functions also read the target x_k; they are rewritten so
+ * that the gather stays linear in per-source channels:
+ *   difference  a * (sum_j w_kj x_j - x_k sum_j w_kj)
+ *   kuramoto    a * (cos x_k sum_j w_kj sin x_j - sin x_k sum_j w_kj cos x_j)
+ * so no transcendental function is evaluated per edge. The float32 mode
+ * instead follows TVB's arithmetic exactly for its sparse couplings
+ * (float32 history, weights, products and numpy's pairwise summation per
+ * target row) to reproduce TVB runs to round-off. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
-
 #include "network.h"
 
-void dtb__coupling_defaults(dtb__coupling *c, dtb_coupling_kind kind)
-{
-    c->kind = kind;
-    c->b = 0.0;
-    switch (kind) {
-    case DTB_COUPLING_DIFFERENCE: c->a = 0.1; break;
-    case DTB_COUPLING_KURAMOTO: c->a = 1.0; break;
-    default: c->a = 0.00390625; break;   /* TVB's Linear and Scaling default, 1/256 */
-    }
-}
+typedef struct kind_info {
+    dtb_coupling_kind kind;
+    const char *name;
+    const char *alias;
+    size_t n_params;
+    const char *names[DTB__COUPLING_MAX_PARAMS];
+    double defaults[DTB__COUPLING_MAX_PARAMS];
+    size_t min_cvar;
+} kind_info;
 
-double *dtb__coupling_param(dtb__coupling *c, const char *name)
+static const kind_info kinds[] = {
+    {DTB_COUPLING_LINEAR, "linear", NULL, 2, {"a", "b"}, {0.00390625, 0.0}, 1},
+    {DTB_COUPLING_SCALING, "scaling", NULL, 1, {"a"}, {0.00390625}, 1},
+    {DTB_COUPLING_DIFFERENCE, "difference", NULL, 1, {"a"}, {0.1}, 1},
+    {DTB_COUPLING_KURAMOTO, "kuramoto", NULL, 1, {"a"}, {1.0}, 1},
+    {DTB_COUPLING_HYPERBOLIC_TANGENT, "hyperbolic_tangent", "tanh", 4,
+     {"a", "b", "midpoint", "sigma"}, {1.0, 1.0, 0.0, 1.0}, 1},
+    {DTB_COUPLING_SIGMOIDAL, "sigmoidal", NULL, 5, {"cmin", "cmax", "midpoint", "a", "sigma"},
+     {-1.0, 1.0, 0.0, 1.0, 230.0}, 1},
+    {DTB_COUPLING_SIGMOIDAL_JANSEN_RIT, "sigmoidal_jansen_rit", NULL, 5,
+     {"cmin", "cmax", "midpoint", "r", "a"}, {0.0, 2.0 * 0.0025, 6.0, 0.56, 1.0}, 2},
+    {DTB_COUPLING_PRE_SIGMOIDAL, "pre_sigmoidal", NULL, 6, {"H", "Q", "G", "P", "theta", "dynamic"},
+     {0.5, 1.0, 60.0, 1.0, 0.5, 1.0}, 1},
+    {DTB_COUPLING_EXPRESSION, "expression", NULL, 0, {NULL}, {0}, 1},
+};
+
+static const kind_info *info_of(dtb_coupling_kind kind)
 {
-    if (strcmp(name, "a") == 0)
-        return &c->a;
-    if (strcmp(name, "b") == 0 && c->kind == DTB_COUPLING_LINEAR)
-        return &c->b;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].kind == kind)
+            return &kinds[i];
     return NULL;
 }
 
 const char *dtb__coupling_kind_name(dtb_coupling_kind kind)
 {
-    switch (kind) {
-    case DTB_COUPLING_LINEAR: return "linear";
-    case DTB_COUPLING_SCALING: return "scaling";
-    case DTB_COUPLING_DIFFERENCE: return "difference";
-    case DTB_COUPLING_KURAMOTO: return "kuramoto";
-    default: return NULL;
-    }
+    const kind_info *k = info_of(kind);
+    return k ? k->name : NULL;
 }
 
-dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar)
+dtb_coupling_kind dtb__coupling_kind_from_name(const char *name)
 {
-    /* Two channels per coupling variable cover the Kuramoto coupling. */
-    g->start = -1;
-    g->n_channels = 2 * (n_cvar ? n_cvar : 1);
-    g->G = dtb__calloc(g->n_channels * (size_t)n * DTB__GATHER_BLOCK, sizeof *g->G);
-    g->near = dtb__calloc(g->n_channels * (size_t)n, sizeof *g->near);
-    return g->G && g->near ? DTB_OK : DTB_ENOMEM;
+    for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].name, name) == 0 || (kinds[i].alias && strcmp(kinds[i].alias, name) == 0))
+            return kinds[i].kind;
+    return (dtb_coupling_kind)0;
 }
 
-void dtb__gather_cache_free(dtb__gather_cache *g)
+int dtb__coupling_has_float32_mode(dtb_coupling_kind kind)
 {
-    free(g->G);
-    free(g->near);
-    g->G = g->near = NULL;
+    return kind >= DTB_COUPLING_LINEAR && kind <= DTB_COUPLING_KURAMOTO;
 }
 
-/* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj] per target. Four
- * interleaved partial sums (edge e goes to sum e mod 4, combined as
- * (s0 + s1) + (s2 + s3)) break the dependency chain of one running sum,
- * which would otherwise cost an addition's latency per edge; the order is
- * fixed by the edge list, so results stay deterministic. */
-static void gather_near(const dtb__pull_set *ps, int64_t n, const double *ring, int64_t horizon,
-                        int64_t m, double *restrict G)
+static void clear(dtb__coupling *c)
 {
-    const double *restrict now = ring + (size_t)(m % horizon) + (size_t)horizon;
-    const int32_t *restrict off = ps->offset;
-    const double *restrict w = ps->weight;
-    for (int64_t k = 0; k < n; k++) {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        int64_t e = ps->row_start[k];
-        const int64_t end = ps->row_start[k + 1];
-        for (; e + 4 <= end; e += 4) {
-            s0 += w[e] * now[off[e]];
-            s1 += w[e + 1] * now[off[e + 1]];
-            s2 += w[e + 2] * now[off[e + 2]];
-            s3 += w[e + 3] * now[off[e + 3]];
+    for (size_t i = 0; i < c->n_params; i++)
+        free(c->names[i]);
+    dtb__expr_free(c->pre_expr);
+    dtb__expr_free(c->post_expr);
+    dtb__prog_free(c->pre_prog);
+    dtb__prog_free(c->post_prog);
+    dtb__prog_scratch_free(c->pre_scratch);
+    dtb__prog_scratch_free(c->post_scratch);
+    free(c->scalars);
+    memset(c, 0, sizeof *c);
+}
+
+void dtb__coupling_free(dtb__coupling *c) { clear(c); }
+
+double *dtb__coupling_param(dtb__coupling *c, const char *name)
+{
+    for (size_t i = 0; name && i < c->n_params; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return &c->p[i];
+    return NULL;
+}
+
+/* Parameter values by position, for the built-in kinds. */
+enum { P0, P1, P2, P3, P4, P5 };
+
+dtb_status dtb__coupling_set_builtin(dtb__coupling *c, dtb_coupling_kind kind, size_t n_cvar)
+{
+    const kind_info *k = info_of(kind);
+    if (!k || kind == DTB_COUPLING_EXPRESSION)
+        return dtb__error(DTB_EINVAL, "unknown coupling kind %d", (int)kind);
+    if (n_cvar && n_cvar < k->min_cvar)
+        return dtb__error(DTB_EINVAL, "the %s coupling needs %zu coupling variables; the model has %zu",
+                          k->name, k->min_cvar, n_cvar);
+    dtb__coupling fresh = {0};
+    fresh.kind = kind;
+    for (size_t i = 0; i < k->n_params; i++) {
+        fresh.names[i] = dtb__strdup(k->names[i]);
+        if (!fresh.names[i]) {
+            fresh.n_params = i;
+            clear(&fresh);
+            return DTB_ENOMEM;
         }
-        for (int q = 0; e < end; e++, q++) {
-            double v = w[e] * now[off[e]];
-            if (q == 0)
-                s0 += v;
-            else if (q == 1)
-                s1 += v;
-            else
-                s2 += v;
-        }
-        G[k] = (s0 + s1) + (s2 + s3);
+        fresh.p[i] = k->defaults[i];
+    }
+    fresh.n_params = k->n_params;
+    /* TVB's dynamic threshold reads a second coupling variable. */
+    if (kind == DTB_COUPLING_PRE_SIGMOIDAL && n_cvar < 2)
+        fresh.p[P5] = 0.0;
+    clear(c);
+    *c = fresh;
+    return DTB_OK;
+}
+
+/* --------------------------------------------------------- expressions */
+
+typedef struct symbol_check {
+    const char *const *allowed;
+    size_t n_allowed;
+    const char *const *params;
+    size_t n_params;
+    const char *bad;
+} symbol_check;
+
+static int unknown_symbol(const char *name, void *ud)
+{
+    symbol_check *s = ud;
+    for (size_t i = 0; i < s->n_allowed; i++)
+        if (strcmp(s->allowed[i], name) == 0)
+            return 0;
+    for (size_t i = 0; i < s->n_params; i++)
+        if (strcmp(s->params[i], name) == 0)
+            return 0;
+    s->bad = name;
+    return 1;
+}
+
+/* Compile one expression with vector inputs `vars` and scalar parameters. */
+static dtb_status compile_expr(const dtb__expr *e, const char *what, const char *const *vars,
+                               size_t n_vars, const char *const *names, size_t n_params,
+                               dtb__prog **prog, dtb__prog_scratch **scratch)
+{
+    dtb__prog_builder *pb = dtb__pb_new();
+    if (!pb)
+        return DTB_ENOMEM;
+    dtb_status st = DTB_OK;
+    for (size_t i = 0; !st && i < n_params; i++)
+        if (dtb__pb_scalar_input(pb, names[i]) < 0)
+            st = dtb_last_error_code();
+    for (size_t i = 0; !st && i < n_vars; i++)
+        if (dtb__pb_vector_input(pb, vars[i]) < 0)
+            st = dtb_last_error_code();
+    if (!st && dtb__pb_output(pb, e, what) < 0)
+        st = dtb_last_error_code();
+    if (!st)
+        st = dtb__pb_finish(pb, prog);
+    dtb__pb_free(pb);
+    if (!st && !(*scratch = dtb__prog_scratch_new(*prog)))
+        st = DTB_ENOMEM;
+    return st;
+}
+
+static dtb_status parse_checked(const char *text, const char *what, const char *const *vars,
+                                size_t n_vars, const char *const *names, size_t n_params,
+                                dtb__expr **out)
+{
+    if (!text)
+        return dtb__error(DTB_EINVAL, "coupling %s expression is NULL", what);
+    dtb_status st = dtb__expr_parse(text, out);
+    if (st)
+        return dtb__error_context(st, "coupling %s", what);
+    symbol_check sc = {vars, n_vars, names, n_params, NULL};
+    if (dtb__expr_visit_symbols(*out, unknown_symbol, &sc)) {
+        st = dtb__error(DTB_EINVAL,
+                        "coupling %s '%s': unknown symbol '%s' (it may use %s%s and the parameters)%s",
+                        what, text, sc.bad, vars[0], n_vars > 1 ? ", x_i, w_sum" : "",
+                        strcmp(sc.bad, "x_i") == 0 && n_vars == 1
+                            ? "; a pre expression may not read the target: move x_i into post"
+                            : "");
+        dtb__expr_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+dtb_status dtb__coupling_set_expressions(dtb__coupling *c, const char *pre, const char *post,
+                                         const char *const *names, const double *values,
+                                         size_t n_params)
+{
+    static const char *const pre_vars[] = {"x_j"};
+    static const char *const post_vars[] = {"gx", "x_i", "w_sum"};
+    if (n_params > DTB__COUPLING_MAX_PARAMS)
+        return dtb__error(DTB_EINVAL, "a coupling has at most %d parameters (%zu given)",
+                          DTB__COUPLING_MAX_PARAMS, n_params);
+    if (n_params && (!names || !values))
+        return dtb__error(DTB_EINVAL, "coupling parameters: names or values is NULL");
+    for (size_t i = 0; i < n_params; i++) {
+        if (!names[i] || !*names[i] || !isfinite(values[i]))
+            return dtb__error(DTB_EINVAL, "coupling parameter %zu: missing name or non-finite value", i);
+        for (size_t j = 0; j < 3; j++)
+            if (strcmp(names[i], post_vars[j]) == 0 || strcmp(names[i], pre_vars[0]) == 0)
+                return dtb__error(DTB_EINVAL, "coupling parameter '%s' would hide a variable", names[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                return dtb__error(DTB_EINVAL, "coupling parameter '%s' is given twice", names[i]);
+    }
+    dtb__coupling fresh = {0};
+    fresh.kind = DTB_COUPLING_EXPRESSION;
+    dtb_status st = parse_checked(pre, "pre", pre_vars, 1, names, n_params, &fresh.pre_expr);
+    if (!st)
+        st = parse_checked(post, "post", post_vars, 3, names, n_params, &fresh.post_expr);
+    if (!st)
+        st = compile_expr(fresh.pre_expr, "coupling pre", pre_vars, 1, names, n_params,
+                          &fresh.pre_prog, &fresh.pre_scratch);
+    if (!st)
+        st = compile_expr(fresh.post_expr, "coupling post", post_vars, 3, names, n_params,
+                          &fresh.post_prog, &fresh.post_scratch);
+    if (!st && !(fresh.scalars = dtb__calloc(n_params ? n_params : 1, sizeof *fresh.scalars)))
+        st = DTB_ENOMEM;
+    for (size_t i = 0; !st && i < n_params; i++) {
+        fresh.names[i] = dtb__strdup(names[i]);
+        fresh.p[i] = values[i];
+        fresh.n_params = i + 1;
+        if (!fresh.names[i])
+            st = DTB_ENOMEM;
+    }
+    if (st) {
+        clear(&fresh);
+        return st;
+    }
+    clear(c);
+    *c = fresh;
+    return DTB_OK;
+}
+
+static void run_prog(dtb__coupling *c, dtb__prog *prog, dtb__prog_scratch *scratch,
+                     const double *const *vectors, double *out, size_t n)
+{
+    memcpy(c->scalars, c->p, c->n_params * sizeof *c->scalars);
+    double *outputs[1] = {out};
+    dtb__prog_env env = {c->scalars, vectors, outputs, n, NULL, NULL};
+    dtb__prog_eval(prog, &env, scratch);
+}
+
+/* ---------------------------------------------------------------- pre */
+
+size_t dtb__coupling_n_channels(const dtb__coupling *c, size_t n_cvar)
+{
+    switch (c->kind) {
+    case DTB_COUPLING_KURAMOTO: return 2 * n_cvar;
+    case DTB_COUPLING_HYPERBOLIC_TANGENT:
+    case DTB_COUPLING_EXPRESSION: return n_cvar;
+    case DTB_COUPLING_SIGMOIDAL_JANSEN_RIT: return 1;
+    case DTB_COUPLING_PRE_SIGMOIDAL: return c->p[P5] != 0.0 ? 1 : n_cvar;
+    default: return 0;   /* the raw coupling variables */
     }
 }
 
-/* Far edges for the block of steps m+1 .. m+B at once:
- * G[k][b] = sum_j w_kj * ring_j[m + b - d_kj], b < B. d_kj >= B - 1 >= b,
- * so only known states are read; for each edge the B values are one
- * contiguous run of the source's ring. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-/* AVX2 when the CPU has it (picked once at load time), plain SSE2
- * otherwise; the same arithmetic either way (no FMA contraction). */
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void gather_far(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
-                       int64_t m, double *restrict G)
+void dtb__coupling_pre(const dtb__coupling *c, size_t n_cvar, size_t n, const double *raw,
+                       double *out)
 {
-    enum { B = DTB__GATHER_BLOCK };
-    const size_t len = 2 * (size_t)horizon;
-    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
-    memset(G, 0, (size_t)n * B * sizeof *G);
-    const int32_t *restrict tgt = es->target;
-    const int32_t *restrict del = es->delay;
-    const double *restrict w = es->weight;
-    for (int64_t j = 0; j < n; j++) {
-        const double *restrict rj = ring + (size_t)j * len + now;
-        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
-            const double *restrict src = rj - del[e];
-            double *restrict g = G + (size_t)tgt[e] * B;
-            const double we = w[e];
-            for (int b = 0; b < B; b++)
-                g[b] += we * src[b];
+    const double *p = c->p;
+    switch (c->kind) {
+    case DTB_COUPLING_KURAMOTO:
+        for (size_t cv = 0; cv < n_cvar; cv++)
+            for (size_t k = 0; k < n; k++) {
+                out[2 * cv * n + k] = sin(raw[cv * n + k]);
+                out[(2 * cv + 1) * n + k] = cos(raw[cv * n + k]);
+            }
+        break;
+    case DTB_COUPLING_HYPERBOLIC_TANGENT:
+        for (size_t i = 0; i < n_cvar * n; i++)
+            out[i] = p[P0] * (1 + tanh((p[P1] * raw[i] - p[P2]) / p[P3]));
+        break;
+    case DTB_COUPLING_SIGMOIDAL_JANSEN_RIT:
+        for (size_t k = 0; k < n; k++)
+            out[k] = p[P0] + (p[P1] - p[P0]) / (1.0 + exp(p[P3] * (p[P2] - (raw[k] - raw[n + k]))));
+        break;
+    case DTB_COUPLING_PRE_SIGMOIDAL:
+        if (p[P5] != 0.0)
+            for (size_t k = 0; k < n; k++)
+                out[k] = p[P0] * (p[P1] + tanh(p[P2] * (p[P3] * raw[k] - raw[n + k])));
+        else
+            for (size_t i = 0; i < n_cvar * n; i++)
+                out[i] = p[P0] * (p[P1] + tanh(p[P2] * (p[P3] * raw[i] - p[P4])));
+        break;
+    case DTB_COUPLING_EXPRESSION:
+        for (size_t cv = 0; cv < n_cvar; cv++) {
+            const double *vectors[1] = {raw + cv * n};
+            run_prog((dtb__coupling *)c, c->pre_prog, c->pre_scratch, vectors, out + cv * n, n);
         }
+        break;
+    default: break;
     }
 }
 
-/* Ring of each channel: raw values, or their sine / cosine. */
-static const double *channel_ring(const dtb__history *h, size_t channel, int kuramoto)
-{
-    const size_t per = (size_t)h->n * 2 * (size_t)h->horizon;
-    if (!kuramoto)
-        return h->ring + channel * per;
-    return (channel % 2 ? h->cos_ring : h->sin_ring) + (channel / 2) * per;
-}
-
-/* Total (far + near) sums of every channel for step m+1, in cache->near. */
-static void gather_all(const dtb__network *net, const dtb__history *h, dtb__gather_cache *cache,
-                       int64_t m, int kuramoto)
-{
-    const int64_t n = net->n, H = h->horizon;
-    const size_t n_channels = h->n_cvar * (kuramoto ? 2 : 1);
-    int64_t b = m - cache->start;
-    if (cache->start < 0 || b < 0 || b >= DTB__GATHER_BLOCK) {
-        cache->start = m;
-        b = 0;
-        if (net->far.n_edges)
-            for (size_t ch = 0; ch < n_channels; ch++)
-                gather_far(&net->far, n, channel_ring(h, ch, kuramoto), H, m,
-                           cache->G + ch * (size_t)n * DTB__GATHER_BLOCK);
-    }
-    for (size_t ch = 0; ch < n_channels; ch++) {
-        double *G = cache->near + ch * (size_t)n;
-        gather_near(&net->near, n, channel_ring(h, ch, kuramoto), H, m, G);
-        if (net->far.n_edges) {
-            const double *F = cache->G + ch * (size_t)n * DTB__GATHER_BLOCK + b;
-            for (int64_t k = 0; k < n; k++)
-                G[k] += F[k * DTB__GATHER_BLOCK];
-        }
-    }
-}
+/* --------------------------------------------------- TVB float32 mode */
 
 /* numpy's pairwise summation of float32 (npy_pairwise_sum, block 128). */
 static float pairwise_f32(const float *a, int64_t n)
@@ -231,56 +371,83 @@ static void coupling_tvb_float32(const dtb__coupling *c, const dtb__network *net
                 products[e] = net->row_weight32[start + e] * pre;
             }
             double sum = (double)reduce_row_f32(products, count);
-            out[cv * (size_t)n + (size_t)k] = c->a * sum + (c->kind == DTB_COUPLING_LINEAR ? c->b : 0.0);
+            out[cv * (size_t)n + (size_t)k] = c->p[P0] * sum + (c->kind == DTB_COUPLING_LINEAR ? c->p[P1] : 0.0);
         }
     }
 }
 
-void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
-                           const dtb__history *h, dtb__gather_cache *cache, int64_t m,
-                           int float32_mode, double *out, double *scratch)
+/* --------------------------------------------------------------- post */
+
+void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb__history *h,
+                           dtb__gather_cache *cache, int64_t m, int float32_mode, double *out,
+                           double *scratch)
 {
     const int64_t n = net->n, H = h->horizon;
     const size_t len = 2 * (size_t)H;
     const size_t now = (size_t)(m % H) + (size_t)H;
-    if (float32_mode) {
+    const double *p = c->p;
+    if (float32_mode && dtb__coupling_has_float32_mode(c->kind)) {
         coupling_tvb_float32(c, net, h, m, out, (float *)scratch);
         return;
     }
-    const int kuramoto = c->kind == DTB_COUPLING_KURAMOTO;
-    gather_all(net, h, cache, m, kuramoto);
+    dtb__gather(net, h, cache, m);
+    const double *G = cache->sums;
     for (size_t cv = 0; cv < h->n_cvar; cv++) {
         double *o = out + cv * (size_t)n;
-        const size_t ch = cv * (size_t)n * len;
+        const double *g = G + cv * (size_t)n;
+        /* the target's current raw value of this coupling variable */
+        const double *xk = h->ring + cv * (size_t)n * len + now;
         switch (c->kind) {
+        case DTB_COUPLING_LINEAR:
+            for (int64_t k = 0; k < n; k++)
+                o[k] = p[P0] * g[k] + p[P1];
+            break;
+        case DTB_COUPLING_SCALING:
+            for (int64_t k = 0; k < n; k++)
+                o[k] = p[P0] * g[k];
+            break;
+        case DTB_COUPLING_DIFFERENCE:
+            for (int64_t k = 0; k < n; k++)
+                o[k] = p[P0] * (g[k] - xk[(size_t)k * len] * net->row_sum[k]);
+            break;
         case DTB_COUPLING_KURAMOTO: {
-            const double *Gs = cache->near + 2 * cv * (size_t)n, *Gc = Gs + n;
+            const double *gs = G + 2 * cv * (size_t)n, *gc = gs + n;
             for (int64_t k = 0; k < n; k++) {
-                double sk = h->sin_ring[ch + (size_t)k * len + now];
-                double ck = h->cos_ring[ch + (size_t)k * len + now];
-                o[k] = c->a * (ck * Gs[k] - sk * Gc[k]);
+                double x = xk[(size_t)k * len];
+                o[k] = p[P0] * (cos(x) * gs[k] - sin(x) * gc[k]);
             }
             break;
         }
-        case DTB_COUPLING_DIFFERENCE: {
-            const double *G = cache->near + cv * (size_t)n;
+        case DTB_COUPLING_HYPERBOLIC_TANGENT:
+            memcpy(o, g, (size_t)n * sizeof *o);
+            break;
+        case DTB_COUPLING_SIGMOIDAL:
             for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * (G[k] - h->ring[ch + (size_t)k * len + now] * net->row_sum[k]);
+                o[k] = p[P0] + ((p[P1] - p[P0]) / (1.0 + exp(-p[P3] * ((g[k] - p[P2]) / p[P4]))));
+            break;
+        case DTB_COUPLING_SIGMOIDAL_JANSEN_RIT:
+            for (int64_t k = 0; k < n; k++)
+                o[k] = cv == 0 ? p[P4] * G[k] : 0.0;
+            break;
+        case DTB_COUPLING_PRE_SIGMOIDAL:
+            if (p[P5] != 0.0) {
+                /* input 0: the delayed sum; input 1: the region's own A_k */
+                const double *own = dtb__history_channel(h, 0) + now;
+                for (int64_t k = 0; k < n; k++)
+                    o[k] = cv == 0 ? G[k] : (cv == 1 ? own[(size_t)k * len] : 0.0);
+            } else {
+                memcpy(o, g, (size_t)n * sizeof *o);
+            }
+            break;
+        case DTB_COUPLING_EXPRESSION: {
+            double *xi = scratch;
+            for (int64_t k = 0; k < n; k++)
+                xi[k] = xk[(size_t)k * len];
+            const double *vectors[3] = {g, xi, net->row_sum};
+            run_prog(c, c->post_prog, c->post_scratch, vectors, o, (size_t)n);
             break;
         }
-        case DTB_COUPLING_SCALING: {
-            const double *G = cache->near + cv * (size_t)n;
-            for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * G[k];
-            break;
-        }
-        default: {
-            const double *G = cache->near + cv * (size_t)n;
-            for (int64_t k = 0; k < n; k++)
-                o[k] = c->a * G[k] + c->b;
-            break;
-        }
+        default: break;
         }
     }
-    (void)scratch;
 }

@@ -37,6 +37,7 @@
 
 #include "dtb/dtb_common.h"
 #include "dtb/dtb_sim.h"
+#include "expr/expr.h"
 
 #define DTB__GATHER_BLOCK 8
 
@@ -81,42 +82,78 @@ dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weight
                               const double *lengths_mm, double speed, double dt);
 void dtb__network_free(dtb__network *net);
 
-/* History of the coupling variables: for each channel (one per coupling
- * variable; the Kuramoto coupling adds sine and cosine channels) and each
- * region a doubled ring of H values. The value written after step m sits at
- * ring position m mod H. */
+/* ------------------------------------------------------------ coupling */
+
+#define DTB__COUPLING_MAX_PARAMS 8
+
+/* A coupling function: post(sum_j w_kj pre(x_j)) per coupling input. The
+ * "pre" part depends only on the source's own (delayed) values, so the
+ * history keeps the pre-transformed values as channels and every kind is a
+ * linear gather of channels followed by a per-target "post". DIFFERENCE
+ * and KURAMOTO, whose TVB pre also reads the target, are rewritten into
+ * that form (see coupling.c). */
+typedef struct dtb__coupling {
+    dtb_coupling_kind kind;
+    size_t n_params;
+    char *names[DTB__COUPLING_MAX_PARAMS];   /* owned */
+    double p[DTB__COUPLING_MAX_PARAMS];
+    /* EXPRESSION: pre(x_j) and post(gx, x_i, w_sum) */
+    dtb__expr *pre_expr, *post_expr;
+    struct dtb__prog *pre_prog, *post_prog;
+    struct dtb__prog_scratch *pre_scratch, *post_scratch;
+    double *scalars;                         /* parameters, in program slots */
+} dtb__coupling;
+
+/* Set to a built-in kind with its defaults (the coupling must be zeroed or
+ * previously set). DTB_EINVAL if the model has too few coupling variables
+ * for the kind. */
+dtb_status dtb__coupling_set_builtin(dtb__coupling *c, dtb_coupling_kind kind, size_t n_cvar);
+/* Set to user expressions (parsed and compiled now). */
+dtb_status dtb__coupling_set_expressions(dtb__coupling *c, const char *pre, const char *post,
+                                         const char *const *names, const double *values,
+                                         size_t n_params);
+void dtb__coupling_free(dtb__coupling *c);
+/* Parameter by name, or NULL. */
+double *dtb__coupling_param(dtb__coupling *c, const char *name);
+const char *dtb__coupling_kind_name(dtb_coupling_kind kind);
+/* Kind by name ("linear", "sigmoidal_jansen_rit", "tanh", ...), 0 if unknown. */
+dtb_coupling_kind dtb__coupling_kind_from_name(const char *name);
+/* Pre channels of the coupling: 0 when they are the raw coupling
+ * variables themselves. */
+size_t dtb__coupling_n_channels(const dtb__coupling *c, size_t n_cvar);
+/* Pre-transform one time slot: raw [n_cvar][n] -> out [n_channels][n]. */
+void dtb__coupling_pre(const dtb__coupling *c, size_t n_cvar, size_t n, const double *raw,
+                       double *out);
+/* Whether the TVB float32 mode applies (TVB's sparse couplings). */
+int dtb__coupling_has_float32_mode(dtb_coupling_kind kind);
+
+/* History of the coupling variables and of their pre-transformed channels,
+ * for each region a doubled ring of H values (see the top of this file).
+ * The value written after step m sits at ring position m mod H. */
 typedef struct dtb__history {
     int64_t n, horizon;
     size_t n_cvar;
+    const int64_t *cvar_state; /* state index of each coupling variable (borrowed) */
     double *ring;         /* [n_cvar][n][2H] raw coupling-variable values */
-    double *sin_ring;     /* [n_cvar][n][2H] sin of them, only for Kuramoto coupling */
-    double *cos_ring;
+    size_t n_channels;    /* pre channels of the current coupling */
+    double *pre_ring;     /* [n_channels][n][2H]; NULL when the channels are the raw rings */
     float *ring32;        /* [n_cvar][n][H] float32 copy, only in TVB float32 mode */
+    double *tmp;          /* transform scratch, (n_cvar + 2 * n_cvar) * n */
 } dtb__history;
 
-dtb_status dtb__history_init(dtb__history *h, int64_t n, int64_t horizon, size_t n_cvar);
+dtb_status dtb__history_init(dtb__history *h, int64_t n, int64_t horizon, size_t n_cvar,
+                             const int64_t *cvar_state);
 void dtb__history_free(dtb__history *h);
 /* The coupling variables are rows cvar_state[cv] of a state-major state
- * x[v * n + k]. */
-/* Fill every slot of every channel with the current value (constant past). */
-void dtb__history_fill(dtb__history *h, const double *x, const int64_t *cvar_state);
+ * x[v * n + k]. Fill every slot with the current value (constant past). */
+void dtb__history_fill(dtb__history *h, const dtb__coupling *c, const double *x);
 /* Store the state after step m. */
-void dtb__history_push(dtb__history *h, int64_t m, const double *x, const int64_t *cvar_state);
-/* Make sure the derived channels a coupling kind needs exist and are
- * up to date (allocating and filling them from the raw ring if needed). */
-dtb_status dtb__history_prepare(dtb__history *h, dtb_coupling_kind kind, int float32_mode);
-
-/* A coupling function: kind and the parameters of its post/pre functions. */
-typedef struct dtb__coupling {
-    dtb_coupling_kind kind;
-    double a, b;
-} dtb__coupling;
-
-void dtb__coupling_defaults(dtb__coupling *c, dtb_coupling_kind kind);
-/* Parameter by name; returns a pointer into c or NULL if the kind has no
- * such parameter. */
-double *dtb__coupling_param(dtb__coupling *c, const char *name);
-const char *dtb__coupling_kind_name(dtb_coupling_kind kind);
+void dtb__history_push(dtb__history *h, const dtb__coupling *c, int64_t m, const double *x);
+/* Rebuild the channels for coupling c (after the kind or a parameter that
+ * enters "pre" changed), and the float32 copy if asked. */
+dtb_status dtb__history_prepare(dtb__history *h, const dtb__coupling *c, int float32_mode);
+/* Ring of channel ch (raw or pre-transformed). */
+const double *dtb__history_channel(const dtb__history *h, size_t ch);
 
 /* Far-edge sums of the current block: G[channel][k][b] for the steps
  * start+1 .. start+DTB__GATHER_BLOCK. start < 0: nothing computed. */
@@ -124,19 +161,21 @@ typedef struct dtb__gather_cache {
     int64_t start;
     size_t n_channels;
     double *G;
-    double *near;         /* per-step near sums, [channel][n] */
+    double *sums;         /* per-step total sums, [channel][n] */
 } dtb__gather_cache;
 
 dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar);
 void dtb__gather_cache_free(dtb__gather_cache *g);
-/* Forget the block (after the history or the coupling kind changed). */
+/* Forget the block (after the history or the coupling changed). */
 static inline void dtb__gather_cache_invalidate(dtb__gather_cache *g) { g->start = -1; }
+/* Weighted sums of every channel for step m+1, into g->sums. */
+void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cache *g, int64_t m);
 
 /* Compute the coupling input of step m+1 (from states up to step m, a zero
- * delay meaning the state after step m) for every coupling variable:
+ * delay meaning the state after step m) for every coupling input:
  * out[cv * n_regions + k]. scratch holds 2 * n_regions doubles. */
-void dtb__coupling_compute(const dtb__coupling *c, const dtb__network *net,
-                           const dtb__history *h, dtb__gather_cache *cache, int64_t m,
-                           int float32_mode, double *out, double *scratch);
+void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb__history *h,
+                           dtb__gather_cache *cache, int64_t m, int float32_mode, double *out,
+                           double *scratch);
 
 #endif

@@ -89,6 +89,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->derived);
     dtb__network_free(&sim->net);
     dtb__history_free(&sim->hist);
+    dtb__coupling_free(&sim->coupling);
     dtb__gather_cache_free(&sim->gather);
     free(sim->coupling_in);
     free(sim->coupling_scratch);
@@ -210,8 +211,8 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
         sim->n_states = sim->core->n_states;
         sim->n_cvar = sim->core->n_couplings;
         sim->h = sim->dt / sim->core->time_scale;
-        dtb__coupling_defaults(&sim->coupling, kind);
-        if (sim->n <= 0 || sim->n > INT32_MAX)
+        st = dtb__coupling_set_builtin(&sim->coupling, kind, sim->n_cvar);
+        if (!st && (sim->n <= 0 || sim->n > INT32_MAX))
             st = dtb__error(DTB_EINVAL, "dtb_sim_create: the atlas has %lld regions",
                             (long long)sim->n);
     }
@@ -222,11 +223,13 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
     free(w);
     free(len);
     if (!st)
-        st = dtb__history_init(&sim->hist, sim->n, sim->net.horizon, sim->n_cvar);
+        st = dtb__history_init(&sim->hist, sim->n, sim->net.horizon, sim->n_cvar,
+                               sim->core->coupling_state);
     if (!st)
         st = dtb__gather_cache_init(&sim->gather, sim->n, sim->n_cvar);
     if (!st)
-        st = dtb__history_prepare(&sim->hist, kind, (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
+        st = dtb__history_prepare(&sim->hist, &sim->coupling,
+                                  (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
     if (!st)
         st = allocate_state(sim, model);
     if (!st)
@@ -235,7 +238,7 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
         st = dtb__integrator_init(&sim->integ, integ, sim->n_states, (size_t)sim->n);
     if (!st) {
         draw_initial_state(sim);
-        dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+        dtb__history_fill(&sim->hist, &sim->coupling, sim->x);
         sim->prog_dirty = 1;
         st = dtb__sim_compile(sim);
     }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lems/coupling_file.h"
 #include "sim.h"
 
 #define REQUIRE_SIM(sim, fn) \
@@ -11,18 +12,48 @@
             return dtb__error(DTB_EINVAL, "%s: sim is NULL", fn); \
     } while (0)
 
+/* After the coupling or one of its parameters changed: rebuild the history
+ * channels it needs and forget gathered sums. */
+static dtb_status coupling_changed(dtb_sim *sim)
+{
+    dtb__gather_cache_invalidate(&sim->gather);
+    return dtb__history_prepare(&sim->hist, &sim->coupling,
+                                (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
+}
+
 dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind)
 {
     REQUIRE_SIM(sim, "dtb_sim_set_coupling");
-    if (!dtb__coupling_kind_name(kind))
-        return dtb__error(DTB_EINVAL, "dtb_sim_set_coupling: unknown coupling kind %d", (int)kind);
-    dtb_status st = dtb__history_prepare(&sim->hist, kind,
-                                         (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
+    if (!dtb__coupling_kind_name(kind) || kind == DTB_COUPLING_EXPRESSION)
+        return dtb__error(DTB_EINVAL, "dtb_sim_set_coupling: unknown coupling kind %d%s", (int)kind,
+                          kind == DTB_COUPLING_EXPRESSION ? " (use dtb_sim_set_coupling_expressions)" : "");
+    dtb_status st = dtb__coupling_set_builtin(&sim->coupling, kind, sim->n_cvar);
+    return st ? st : coupling_changed(sim);
+}
+
+dtb_status dtb_sim_set_coupling_expressions(dtb_sim *sim, const char *pre, const char *post,
+                                            const char *const *param_names,
+                                            const double *param_values, size_t n_params)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_coupling_expressions");
+    dtb_status st = dtb__coupling_set_expressions(&sim->coupling, pre, post, param_names,
+                                                  param_values, n_params);
+    return st ? st : coupling_changed(sim);
+}
+
+dtb_status dtb_sim_load_coupling(dtb_sim *sim, const char *path)
+{
+    REQUIRE_SIM(sim, "dtb_sim_load_coupling");
+    dtb__coupling_file cf;
+    dtb_status st = dtb__coupling_file_read(path, &cf);
     if (st)
         return st;
-    dtb__coupling_defaults(&sim->coupling, kind);
-    dtb__gather_cache_invalidate(&sim->gather);
-    return DTB_OK;
+    st = dtb_sim_set_coupling_expressions(sim, cf.pre, cf.post, (const char *const *)cf.names,
+                                          cf.values, cf.n_params);
+    if (st)
+        dtb__error_context(st, "%s:%d", path, cf.line);
+    dtb__coupling_file_free(&cf);
+    return st;
 }
 
 dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim)
@@ -30,17 +61,56 @@ dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim)
     return sim ? sim->coupling.kind : (dtb_coupling_kind)0;
 }
 
+int64_t dtb_sim_coupling_param_count(const dtb_sim *sim)
+{
+    return sim ? (int64_t)sim->coupling.n_params : -1;
+}
+
+const char *dtb_sim_coupling_param_name(const dtb_sim *sim, int64_t index)
+{
+    if (!sim || index < 0 || (size_t)index >= sim->coupling.n_params)
+        return NULL;
+    return sim->coupling.names[index];
+}
+
+static void list_params(const dtb__coupling *c, dtb__strbuf *b)
+{
+    for (size_t i = 0; i < c->n_params; i++)
+        dtb__strbuf_printf(b, "%s%s", i ? ", " : "", c->names[i]);
+    if (!c->n_params)
+        dtb__strbuf_append(b, "none");
+}
+
 dtb_status dtb_sim_set_coupling_param(dtb_sim *sim, const char *name, double value)
 {
     REQUIRE_SIM(sim, "dtb_sim_set_coupling_param");
     double *p = name ? dtb__coupling_param(&sim->coupling, name) : NULL;
-    if (!p)
-        return dtb__error(DTB_ENOTFOUND, "the %s coupling has no parameter '%s' (it has: a%s)",
-                          dtb__coupling_kind_name(sim->coupling.kind), name ? name : "(null)",
-                          sim->coupling.kind == DTB_COUPLING_LINEAR ? ", b" : "");
+    if (!p) {
+        dtb__strbuf known = {0};
+        list_params(&sim->coupling, &known);
+        dtb_status st = dtb__error(DTB_ENOTFOUND, "the %s coupling has no parameter '%s' (it has: %s)",
+                                   dtb__coupling_kind_name(sim->coupling.kind),
+                                   name ? name : "(null)", known.data ? known.data : "");
+        dtb__strbuf_free(&known);
+        return st;
+    }
     if (!isfinite(value))
         return dtb__error(DTB_EINVAL, "coupling parameter '%s': %g is not finite", name, value);
+    if (sim->coupling.kind == DTB_COUPLING_PRE_SIGMOIDAL && strcmp(name, "dynamic") == 0 &&
+        value != 0.0 && sim->n_cvar < 2)
+        return dtb__error(DTB_EINVAL, "the dynamic pre_sigmoidal coupling needs two coupling "
+                                      "variables; model '%s' has %zu", sim->core->name, sim->n_cvar);
+    double old = *p;
     *p = value;
+    /* Parameters that enter "pre" change the stored channels. */
+    if (dtb__coupling_n_channels(&sim->coupling, sim->n_cvar) || sim->hist.pre_ring) {
+        dtb_status st = coupling_changed(sim);
+        if (st) {
+            *p = old;
+            coupling_changed(sim);
+            return st;
+        }
+    }
     return DTB_OK;
 }
 
@@ -49,8 +119,7 @@ dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *name, doub
     REQUIRE_SIM(sim, "dtb_sim_get_coupling_param");
     if (!value_out)
         return dtb__error(DTB_EINVAL, "dtb_sim_get_coupling_param: value_out is NULL");
-    dtb__coupling c = sim->coupling;
-    double *p = name ? dtb__coupling_param(&c, name) : NULL;
+    double *p = name ? dtb__coupling_param((dtb__coupling *)&sim->coupling, name) : NULL;
     if (!p)
         return dtb__error(DTB_ENOTFOUND, "the %s coupling has no parameter '%s'",
                           dtb__coupling_kind_name(sim->coupling.kind), name ? name : "(null)");
@@ -221,7 +290,7 @@ dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size_t n_val
     if (st)
         return st;
     memcpy(sim->x, x, n_values * sizeof *x);
-    dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    dtb__history_fill(&sim->hist, &sim->coupling, sim->x);
     dtb__gather_cache_invalidate(&sim->gather);
     return DTB_OK;
 }
@@ -239,7 +308,7 @@ dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value)
                           sim->core->states[state].name);
     for (int64_t k = 0; k < sim->n; k++)
         sim->x[state * sim->n + k] = value;
-    dtb__history_fill(&sim->hist, sim->x, sim->core->coupling_state);
+    dtb__history_fill(&sim->hist, &sim->coupling, sim->x);
     dtb__gather_cache_invalidate(&sim->gather);
     return DTB_OK;
 }
@@ -253,6 +322,6 @@ dtb_status dtb_sim_set_state(dtb_sim *sim, const double *x, size_t n_values)
     memcpy(sim->x, x, n_values * sizeof *x);
     /* The current step's history slot is "now" (zero delay) for the next
      * coupling: it must hold the replaced state. */
-    dtb__history_push(&sim->hist, sim->step, sim->x, sim->core->coupling_state);
+    dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
     return DTB_OK;
 }

@@ -99,7 +99,7 @@ static dtb_status step_once(dtb_sim *sim)
     dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,
                          sim->stochastic ? sim->eta : NULL, &sim->bounds);
     sim->step = m + 1;
-    dtb__history_push(&sim->hist, sim->step, sim->x, sim->core->coupling_state);
+    dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
     dtb_status st = check_finite(sim);
     if (!st && sim->need_derived) {
         /* Derived variables at the new state, with the coupling input of

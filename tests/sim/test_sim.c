@@ -189,6 +189,178 @@ static void test_coupling_kinds(void **state)
     check_coupling_kind(DTB_COUPLING_KURAMOTO, 1.3, 0);
 }
 
+/* The couplings that read two coupling variables or transform x_j before
+ * summing, and user expressions, against TVB's definitions computed per
+ * edge here. Model `pair`: coupling variables u and v. */
+typedef struct kind_case {
+    dtb_coupling_kind kind;
+    const char *params[6];
+    double values[6];
+} kind_case;
+
+static double pre_sigmoid(double H, double Q, double G, double arg) { return H * (Q + tanh(G * arg)); }
+
+static void expected_coupling(const kind_case *kc, double hist[][3][2], int mstep, double c[2][3])
+{
+    const double *q = kc->values;
+    for (int k = 0; k < 3; k++) {
+        double sum[2] = {0, 0}, sjr = 0, dyn = 0, expr = 0, wsum = 0;
+        for (int j = 0; j < 3; j++) {
+            double w = W3[k * 3 + j];
+            if (w == 0)
+                continue;
+            int past = mstep - (int)D3[k * 3 + j];
+            const double *xj = hist[past < 0 ? 0 : past][j];
+            wsum += w;
+            for (int cv = 0; cv < 2; cv++) {
+                double pre = xj[cv];
+                if (kc->kind == DTB_COUPLING_HYPERBOLIC_TANGENT)
+                    pre = q[0] * (1 + tanh((q[1] * xj[cv] - q[2]) / q[3]));
+                else if (kc->kind == DTB_COUPLING_PRE_SIGMOIDAL)
+                    pre = pre_sigmoid(q[0], q[1], q[2], q[3] * xj[cv] - q[4]);
+                sum[cv] += w * pre;
+            }
+            sjr += w * (q[0] + (q[1] - q[0]) / (1 + exp(q[3] * (q[2] - (xj[0] - xj[1])))));
+            dyn += w * pre_sigmoid(q[0], q[1], q[2], q[3] * xj[0] - xj[1]);
+            (void)expr;
+        }
+        const double *xk = hist[mstep][k];
+        for (int cv = 0; cv < 2; cv++) {
+            switch (kc->kind) {
+            case DTB_COUPLING_SIGMOIDAL:
+                c[cv][k] = q[0] + (q[1] - q[0]) / (1 + exp(-q[3] * ((sum[cv] - q[2]) / q[4])));
+                break;
+            case DTB_COUPLING_SIGMOIDAL_JANSEN_RIT: c[cv][k] = cv == 0 ? q[4] * sjr : 0; break;
+            case DTB_COUPLING_PRE_SIGMOIDAL:
+                if (q[5] != 0)
+                    c[cv][k] = cv == 0 ? dyn : pre_sigmoid(q[0], q[1], q[2], q[3] * xk[0] - xk[1]);
+                else
+                    c[cv][k] = sum[cv];
+                break;
+            case DTB_COUPLING_EXPRESSION: {
+                /* pre x_j^2, post a * gx - b * x_i * w_sum */
+                double g = 0;
+                for (int j = 0; j < 3; j++) {
+                    if (W3[k * 3 + j] == 0)
+                        continue;
+                    int past = mstep - (int)D3[k * 3 + j];
+                    double x = hist[past < 0 ? 0 : past][j][cv];
+                    g += W3[k * 3 + j] * x * x;
+                }
+                c[cv][k] = q[0] * g - q[1] * xk[cv] * wsum;
+                break;
+            }
+            default: c[cv][k] = sum[cv]; break;
+            }
+        }
+    }
+}
+
+static void test_nonlinear_couplings(void **state)
+{
+    (void)state;
+    static const kind_case cases[] = {
+        {DTB_COUPLING_HYPERBOLIC_TANGENT, {"a", "b", "midpoint", "sigma"}, {0.8, 1.5, 0.1, 0.7}},
+        {DTB_COUPLING_SIGMOIDAL, {"cmin", "cmax", "midpoint", "a", "sigma"}, {-0.5, 2, 0.2, 1.3, 0.9}},
+        {DTB_COUPLING_SIGMOIDAL_JANSEN_RIT, {"cmin", "cmax", "midpoint", "r", "a"}, {0.1, 1.2, 0.3, 2.0, 0.7}},
+        {DTB_COUPLING_PRE_SIGMOIDAL, {"H", "Q", "G", "P", "theta", "dynamic"}, {0.5, 1, 3, 1.2, 0.4, 0}},
+        {DTB_COUPLING_PRE_SIGMOIDAL, {"H", "Q", "G", "P", "theta", "dynamic"}, {0.5, 1, 3, 1.2, 0.4, 1}},
+        {DTB_COUPLING_EXPRESSION, {"a", "b"}, {0.6, 0.2}},
+    };
+    dtb_atlas *atlas;
+    assert_int_equal(dtb_atlas_create_from_arrays(&atlas, 3, W3, L3, NULL, NULL), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("pair.xml"), NULL), DTB_OK);
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const kind_case *kc = &cases[ci];
+        dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+        o.speed = 1.0;
+        dtb_sim *sim;
+        assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_OK);
+        size_t np = 0;
+        while (np < 6 && kc->params[np])
+            np++;
+        if (kc->kind == DTB_COUPLING_EXPRESSION) {
+            assert_int_equal(dtb_sim_set_coupling_expressions(sim, "x_j^2", "a * gx - b * x_i * w_sum",
+                                                              kc->params, kc->values, np), DTB_OK);
+        } else {
+            assert_int_equal(dtb_sim_set_coupling(sim, kc->kind), DTB_OK);
+            assert_int_equal(dtb_sim_coupling_param_count(sim), (int64_t)np);
+        }
+        double x0[6] = {0.3, -0.2, 0.9, 0.1, 0.5, -0.4};
+        assert_int_equal(dtb_sim_set_initial_state(sim, x0, 6), DTB_OK);
+        /* parameters set after the initial state: the stored channels follow */
+        for (size_t i = 0; i < np; i++)
+            assert_int_equal(dtb_sim_set_coupling_param(sim, kc->params[i], kc->values[i]), DTB_OK);
+        enum { steps = 40 };
+        double hist[steps + 1][3][2];
+        for (int k = 0; k < 3; k++) {
+            hist[0][k][0] = x0[k];
+            hist[0][k][1] = x0[3 + k];
+        }
+        for (int s = 1; s <= steps; s++) {
+            assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+            double c[6], e[2][3];
+            assert_int_equal(dtb_sim_get_coupling_input(sim, c, 6, NULL), DTB_OK);
+            expected_coupling(kc, hist, s - 1, e);
+            for (int cv = 0; cv < 2; cv++)
+                for (int k = 0; k < 3; k++) {
+                    if (!(fabs(c[cv * 3 + k] - e[cv][k]) <= 1e-13 * (1 + fabs(e[cv][k]))))
+                        print_error("case %zu step %d input %d region %d: %.17g vs %.17g\n", ci, s,
+                                    cv, k, c[cv * 3 + k], e[cv][k]);
+                    assert_true(fabs(c[cv * 3 + k] - e[cv][k]) <= 1e-13 * (1 + fabs(e[cv][k])));
+                }
+            double x[6];
+            dtb_sim_get_state(sim, x, 6, NULL);
+            for (int k = 0; k < 3; k++) {
+                hist[s][k][0] = x[k];
+                hist[s][k][1] = x[3 + k];
+            }
+        }
+        dtb_sim_free(sim);
+    }
+    /* expression errors name the problem */
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, NULL), DTB_OK);
+    assert_int_equal(dtb_sim_set_coupling_expressions(sim, "x_j - x_i", "gx", NULL, NULL, 0), DTB_EINVAL);
+    assert_error_contains("move x_i into post");
+    assert_int_equal(dtb_sim_set_coupling_expressions(sim, "x_j", "gx * (", NULL, NULL, 0), DTB_EPARSE);
+    assert_error_contains("post");
+    assert_int_equal(dtb_sim_set_coupling_expressions(sim, "x_j", "q * gx", NULL, NULL, 0), DTB_EINVAL);
+    assert_error_contains("'q'");
+    assert_int_equal(dtb_sim_coupling(sim), DTB_COUPLING_LINEAR);   /* unchanged by the failures */
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(atlas);
+}
+
+static void test_coupling_file(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/coupling.xml", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    fputs("<Lems>\n  <CouplingFunction name=\"sq\" pre=\"x_j^2\" post=\"a * gx\">\n"
+          "    <Parameter name=\"a\" value=\"0.25\"/>\n  </CouplingFunction>\n</Lems>\n", f);
+    fclose(f);
+    assert_int_equal(dtb_sim_load_coupling(sim, path), DTB_OK);
+    assert_int_equal(dtb_sim_coupling(sim), DTB_COUPLING_EXPRESSION);
+    double a;
+    assert_int_equal(dtb_sim_get_coupling_param(sim, "a", &a), DTB_OK);
+    assert_true(a == 0.25);
+    assert_string_equal(dtb_sim_coupling_param_name(sim, 0), "a");
+    f = fopen(path, "w");
+    fputs("<Lems>\n  <CouplingFunction pre=\"x_j\">\n  </CouplingFunction>\n</Lems>\n", f);
+    fclose(f);
+    assert_int_equal(dtb_sim_load_coupling(sim, path), DTB_EPARSE);
+    assert_error_contains("coupling.xml:2");
+    assert_int_equal(dtb_sim_load_coupling(sim, "/no/such.xml"), DTB_ENOTFOUND);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
 static void test_coupling_params(void **state)
 {
     (void)state;
@@ -603,6 +775,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integrator_orders),      cmocka_unit_test(test_delays_round_half_even),
         cmocka_unit_test(test_coupling_kinds),         cmocka_unit_test(test_coupling_params),
+        cmocka_unit_test(test_nonlinear_couplings),    cmocka_unit_test(test_coupling_file),
         cmocka_unit_test(test_noise_statistics_and_seed), cmocka_unit_test(test_bounds_and_conditionals),
         cmocka_unit_test(test_per_region_params),      cmocka_unit_test(test_observers),
         cmocka_unit_test(test_file_sinks),             cmocka_unit_test(test_observe_derived),             cmocka_unit_test(test_cancellation),

@@ -40,6 +40,7 @@ typedef struct run_args {
     const char *model;
     name_value *sets; size_t n_sets;
     dtb_coupling_kind coupling;
+    char *coupling_file;     /* user-defined coupling XML, or NULL */
     name_value *coupling_params; size_t n_coupling_params;
     double speed;            /* 0 = default */
     double dt;               /* 0 = default */

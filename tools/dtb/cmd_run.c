@@ -15,6 +15,7 @@
 #include "base/base.h"
 #include "cli.h"
 #include "io/text_matrix.h"
+#include "network/network.h"
 
 static dtb_sim *volatile running_sim;
 
@@ -73,6 +74,8 @@ static int apply_init_file(dtb_sim *sim, dtb_model *model, const char *path)
 
 static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
 {
+    if (a->coupling_file && dtb_sim_load_coupling(sim, a->coupling_file))
+        return lib_error("--coupling");
     for (size_t i = 0; i < a->n_coupling_params; i++) {
         double v;
         if (!cli_parse_number(a->coupling_params[i].value, &v))
@@ -201,9 +204,14 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
 {
     double t = dtb_sim_time(sim);
     int64_t H = dtb_sim_horizon(sim);
-    double coupling_a = 0;
-    dtb_sim_get_coupling_param(sim, "a", &coupling_a);
-    static const char *const kinds[] = {"?", "linear", "scaling", "difference", "kuramoto"};
+    char coupling[256] = "";
+    for (int64_t i = 0; i < dtb_sim_coupling_param_count(sim); i++) {
+        double v = 0;
+        const char *name = dtb_sim_coupling_param_name(sim, i);
+        dtb_sim_get_coupling_param(sim, name, &v);
+        size_t used = strlen(coupling);
+        snprintf(coupling + used, sizeof coupling - used, "%s%s=%g", i ? ", " : "", name, v);
+    }
     static const char *const schemes[] = {"heun", "euler", "heun", "rk4"};
     printf("dtb run: %s on %s (%lld regions, %lld connections%s)\n", dtb_model_name(model),
            dtb_atlas_name(atlas), (long long)dtb_atlas_region_count(atlas),
@@ -215,8 +223,8 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
         snprintf(speed, sizeof speed, "inf (no delays)");
     else
         snprintf(speed, sizeof speed, "%g m/s", speed_v);
-    printf("  %s coupling a=%g, speed %s, longest delay %.1f ms, %s, dt %g ms, noise %s, seed %llu\n",
-           kinds[dtb_sim_coupling(sim)], coupling_a, speed, (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
+    printf("  %s coupling (%s), speed %s, longest delay %.1f ms, %s, dt %g ms, noise %s, seed %llu\n",
+           dtb__coupling_kind_name(dtb_sim_coupling(sim)), coupling, speed, (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
            schemes[a->integrator], dtb_sim_dt(sim) * 1e3,
            a->noise_all > 0 || a->n_noise ? "on" : "off", (unsigned long long)a->seed);
     printf("  simulated %g s (%lld steps) in %.3f s: %.2f simulated s per wall s\n", t,

@@ -7,6 +7,7 @@
 
 #include "base/base.h"
 #include "cli.h"
+#include "network/network.h"
 
 void print_run_help(void)
 {
@@ -28,7 +29,11 @@ void print_run_help(void)
         "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
         "  --coupling KIND[:a=..,b=..]\n"
         "                          linear (default; a = 0.00390625, b = 0), scaling,\n"
-        "                          difference (a = 0.1) or kuramoto (a = 1)\n"
+        "                          difference (a = 0.1), kuramoto (a = 1), hyperbolic_tangent\n"
+        "                          (tanh), sigmoidal, sigmoidal_jansen_rit, pre_sigmoidal, with\n"
+        "                          TVB's parameter names and defaults (man dtb_sim); or\n"
+        "  --coupling FILE.xml[:p=..]\n"
+        "                          a user-defined <CouplingFunction pre=\"..\" post=\"..\">\n"
         "  --speed M_PER_S|inf     conduction speed in m/s (= mm/ms; default 3); inf: no delays\n"
         "  --dt TIME               integration step (default 0.1ms)\n"
         "  --duration TIME         simulated time (default 1000ms)\n"
@@ -152,23 +157,31 @@ static int parse_observe(const char *text, run_args *a)
 
 static int parse_coupling(const char *text, run_args *a)
 {
-    size_t len = strcspn(text, ":");
-    static const struct {
-        const char *name;
-        dtb_coupling_kind kind;
-    } kinds[] = {{"linear", DTB_COUPLING_LINEAR},
-                 {"scaling", DTB_COUPLING_SCALING},
-                 {"difference", DTB_COUPLING_DIFFERENCE},
-                 {"kuramoto", DTB_COUPLING_KURAMOTO}};
+    /* KIND[:p=v,...] or FILE.xml[:p=v,...] */
+    const char *xml = strstr(text, ".xml");
+    size_t len = xml ? (size_t)(xml + 4 - text) : strcspn(text, ":");
     a->coupling = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strlen(kinds[i].name) == len && strncmp(text, kinds[i].name, len) == 0)
-            a->coupling = kinds[i].kind;
-    if (!a->coupling)
-        return cli_usage_error("--coupling: unknown kind '%.*s' (linear, scaling, difference, kuramoto)",
-                               (int)len, text);
+    a->coupling_file = NULL;
+    if (xml && (xml[4] == '\0' || xml[4] == ':')) {
+        a->coupling_file = dtb__strndup(text, len);
+        if (!a->coupling_file)
+            return cli_usage_error("out of memory");
+    } else {
+        char name[64];
+        if (len >= sizeof name)
+            return cli_usage_error("--coupling: unknown kind '%s'", text);
+        memcpy(name, text, len);
+        name[len] = '\0';
+        a->coupling = dtb__coupling_kind_from_name(name);
+        if (!a->coupling || a->coupling == DTB_COUPLING_EXPRESSION)
+            return cli_usage_error("--coupling: unknown kind '%s' (linear, scaling, difference, "
+                                   "kuramoto, hyperbolic_tangent, sigmoidal, sigmoidal_jansen_rit, "
+                                   "pre_sigmoidal, or FILE.xml)", name);
+    }
     if (text[len] == ':')
         return parse_pairs("--coupling", text + len + 1, &a->coupling_params, &a->n_coupling_params);
+    if (text[len])
+        return cli_usage_error("--coupling: cannot read '%s'", text);
     return 0;
 }
 
@@ -331,6 +344,7 @@ static void free_nv(name_value *arr, size_t n)
 
 void run_args_free(run_args *a)
 {
+    free(a->coupling_file);
     free_nv(a->sets, a->n_sets);
     free_nv(a->coupling_params, a->n_coupling_params);
     free_nv(a->noise, a->n_noise);

@@ -1,0 +1,117 @@
+/* libdtb — the delayed weighted sums ("gathers") of history channels.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See network.h for the layout. Near edges: per target, four interleaved
+ * partial sums over ascending sources. Far edges: once per block of
+ * DTB__GATHER_BLOCK steps, per source, contiguous runs of the ring. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "network.h"
+
+dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar)
+{
+    /* Up to two channels per coupling variable (Kuramoto: sine, cosine). */
+    g->start = -1;
+    g->n_channels = 2 * (n_cvar ? n_cvar : 1);
+    g->G = dtb__calloc(g->n_channels * (size_t)n * DTB__GATHER_BLOCK, sizeof *g->G);
+    g->sums = dtb__calloc(g->n_channels * (size_t)n, sizeof *g->sums);
+    return g->G && g->sums ? DTB_OK : DTB_ENOMEM;
+}
+
+void dtb__gather_cache_free(dtb__gather_cache *g)
+{
+    free(g->G);
+    free(g->sums);
+    g->G = g->sums = NULL;
+}
+
+/* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj] per target. Four
+ * interleaved partial sums (edge e goes to sum e mod 4, combined as
+ * (s0 + s1) + (s2 + s3)) break the dependency chain of one running sum,
+ * which would otherwise cost an addition's latency per edge; the order is
+ * fixed by the edge list, so results stay deterministic. */
+static void gather_near(const dtb__pull_set *ps, int64_t n, const double *ring, int64_t horizon,
+                        int64_t m, double *restrict G)
+{
+    const double *restrict now = ring + (size_t)(m % horizon) + (size_t)horizon;
+    const int32_t *restrict off = ps->offset;
+    const double *restrict w = ps->weight;
+    for (int64_t k = 0; k < n; k++) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int64_t e = ps->row_start[k];
+        const int64_t end = ps->row_start[k + 1];
+        for (; e + 4 <= end; e += 4) {
+            s0 += w[e] * now[off[e]];
+            s1 += w[e + 1] * now[off[e + 1]];
+            s2 += w[e + 2] * now[off[e + 2]];
+            s3 += w[e + 3] * now[off[e + 3]];
+        }
+        for (int q = 0; e < end; e++, q++) {
+            double v = w[e] * now[off[e]];
+            if (q == 0)
+                s0 += v;
+            else if (q == 1)
+                s1 += v;
+            else
+                s2 += v;
+        }
+        G[k] = (s0 + s1) + (s2 + s3);
+    }
+}
+
+/* Far edges for the block of steps m+1 .. m+B at once:
+ * G[k][b] = sum_j w_kj * ring_j[m + b - d_kj], b < B. d_kj >= B - 1 >= b,
+ * so only known states are read; for each edge the B values are one
+ * contiguous run of the source's ring. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* AVX2 when the CPU has it (picked once at load time), plain SSE2
+ * otherwise; the same arithmetic either way (no FMA contraction). */
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void gather_far(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
+                       int64_t m, double *restrict G)
+{
+    enum { B = DTB__GATHER_BLOCK };
+    const size_t len = 2 * (size_t)horizon;
+    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
+    memset(G, 0, (size_t)n * B * sizeof *G);
+    const int32_t *restrict tgt = es->target;
+    const int32_t *restrict del = es->delay;
+    const double *restrict w = es->weight;
+    for (int64_t j = 0; j < n; j++) {
+        const double *restrict rj = ring + (size_t)j * len + now;
+        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
+            const double *restrict src = rj - del[e];
+            double *restrict g = G + (size_t)tgt[e] * B;
+            const double we = w[e];
+            for (int b = 0; b < B; b++)
+                g[b] += we * src[b];
+        }
+    }
+}
+
+void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cache *cache, int64_t m)
+{
+    const int64_t n = net->n, H = h->horizon;
+    const size_t n_channels = h->n_channels;
+    int64_t b = m - cache->start;
+    if (cache->start < 0 || b < 0 || b >= DTB__GATHER_BLOCK) {
+        cache->start = m;
+        b = 0;
+        if (net->far.n_edges)
+            for (size_t ch = 0; ch < n_channels; ch++)
+                gather_far(&net->far, n, dtb__history_channel(h, ch), H, m,
+                           cache->G + ch * (size_t)n * DTB__GATHER_BLOCK);
+    }
+    for (size_t ch = 0; ch < n_channels; ch++) {
+        double *G = cache->sums + ch * (size_t)n;
+        gather_near(&net->near, n, dtb__history_channel(h, ch), H, m, G);
+        if (net->far.n_edges) {
+            const double *F = cache->G + ch * (size_t)n * DTB__GATHER_BLOCK + b;
+            for (int64_t k = 0; k < n; k++)
+                G[k] += F[k * DTB__GATHER_BLOCK];
+        }
+    }
+}
