@@ -3,7 +3,9 @@
  *            <Parameter name="a" value="0.1"/> ... </CouplingFunction> </Lems>
  * (or <CouplingFunction> as the root element).
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,11 @@ dtb_status dtb__coupling_file_read(const char *path, dtb__coupling_file *cf)
     memset(cf, 0, sizeof *cf);
     if (!path)
         return dtb__error(DTB_EINVAL, "coupling file path is NULL");
+    /* Check first: libxml2 prints I/O errors on stderr even when told not to. */
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return dtb__error(DTB_ENOTFOUND, "%s: cannot read coupling file: %s", path, strerror(errno));
+    fclose(probe);
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return DTB_ENOMEM;

@@ -177,9 +177,17 @@ static void test_bad_input_writes_nothing(void **state)
         "run --observe tavg:period=0.15ms",
         "run --observe tavg:vars=V,Q",
         "run --format hdf5",
+        "run --set a=@missing.csv",
+        "run --set a=@short.csv",
+        "run --set nope=@short.csv",
+        "run --coupling sigmoidal:zz=1",
+        "run --coupling missing.xml",
         "run --dt",
         "run extra",
     };
+    FILE *f = fopen(tmp("short.csv"), "w");
+    fputs("a\n1\n2\n", f);
+    fclose(f);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         clean("dtb-out");
         char args[512];
@@ -192,6 +200,44 @@ static void test_bad_input_writes_nothing(void **state)
         assert_true(strncmp(output, "dtb: ", 5) == 0);
         assert_non_null(strchr(output, '\n'));
         assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* one line */
+    }
+}
+
+static void test_region_params_and_couplings(void **state)
+{
+    (void)state;
+    FILE *f = fopen(tmp("P.csv"), "w");
+    fputs("region,P\n", f);
+    for (int k = 0; k < 76; k++)
+        fprintf(f, "%d,%g\n", k, k == 3 ? 5.0 : 0.0);
+    fclose(f);
+    f = fopen(tmp("coupling.xml"), "w");
+    fputs("<Lems><CouplingFunction pre=\"x_j\" post=\"a * gx\"><Parameter name=\"a\" value=\"0.01\"/>"
+          "</CouplingFunction></Lems>\n", f);
+    fclose(f);
+    clean("o4");
+    char args[4096];
+    snprintf(args, sizeof args, "run --atlas '%s' --model wilson_cowan --set P=@P.csv "
+             "--coupling coupling.xml:a=0.02 --duration 20ms --observe subsample:period=20ms "
+             "--init E=0,I=0 --out o4 --quiet", shared_path("atlases/tvb76"));
+    assert_int_equal(dtb(args), 0);
+    assert_non_null(strstr(output, "expression coupling (a=0.02)"));
+    char *csv = read_text_file(tmp("o4/subsample.csv"), NULL);
+    char *p = strchr(csv, '\n') + 1;
+    double v[5];
+    for (int i = 0; i < 5; i++) {
+        v[i] = strtod(p, &p);
+        p++;
+    }
+    /* only region 3 is driven by P = 5 */
+    assert_true(v[4] > 0.1);
+    assert_true(fabs(v[1]) < 0.05 && fabs(v[2]) < 0.05);
+    free(csv);
+    for (const char *const *kind = (const char *const[]){"scaling", "difference", "kuramoto",
+            "tanh", "sigmoidal", "sigmoidal_jansen_rit", "pre_sigmoidal", NULL}; *kind; kind++) {
+        snprintf(args, sizeof args, "run --model wilson_cowan --coupling %s --duration 2ms --out o5 "
+                 "--quiet", *kind);
+        assert_int_equal(dtb(args), 0);
     }
 }
 
@@ -213,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_version_and_help), cmocka_unit_test(test_models),
         cmocka_unit_test(test_default_run),      cmocka_unit_test(test_run_options),
         cmocka_unit_test(test_bad_input_writes_nothing), cmocka_unit_test(test_custom_model_file),
+        cmocka_unit_test(test_region_params_and_couplings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

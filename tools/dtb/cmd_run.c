@@ -14,6 +14,7 @@
 
 #include "base/base.h"
 #include "cli.h"
+#include "io/text_column.h"
 #include "io/text_matrix.h"
 #include "network/network.h"
 
@@ -72,8 +73,33 @@ static int apply_init_file(dtb_sim *sim, dtb_model *model, const char *path)
     return rc;
 }
 
+/* --set NAME=@file.csv: one value per region, from the column NAME (or
+ * the only column) of a CSV/text table with one row per region. */
+static int apply_region_params(dtb_sim *sim, dtb_model *model, const run_args *a)
+{
+    for (size_t i = 0; i < a->n_sets; i++) {
+        if (a->sets[i].value[0] != '@')
+            continue;
+        int64_t k;
+        if (dtb_model_find_param(model, a->sets[i].name, &k))
+            return lib_error("--set");
+        double *v;
+        size_t n;
+        if (dtb__read_column(a->sets[i].value + 1, a->sets[i].name, &v, &n))
+            return lib_error("--set");
+        dtb_status st = dtb_sim_set_param_regions(sim, a->sets[i].name, v, n);
+        free(v);
+        if (st)
+            return lib_error("--set");
+    }
+    return 0;
+}
+
 static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
 {
+    int rc = apply_region_params(sim, model, a);
+    if (rc)
+        return rc;
     if (a->coupling_file && dtb_sim_load_coupling(sim, a->coupling_file))
         return lib_error("--coupling");
     for (size_t i = 0; i < a->n_coupling_params; i++) {
@@ -88,7 +114,7 @@ static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
     for (size_t i = 0; i < a->n_noise; i++) {
         int64_t k;
         double D;
-        int rc = find_state(model, "--noise", a->noise[i].name, &k);
+        rc = find_state(model, "--noise", a->noise[i].name, &k);
         if (rc)
             return rc;
         if (!cli_parse_number(a->noise[i].value, &D) || D < 0)
@@ -99,7 +125,7 @@ static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
     for (size_t i = 0; i < a->n_init; i++) {
         int64_t k;
         double v;
-        int rc = find_state(model, "--init", a->init[i].name, &k);
+        rc = find_state(model, "--init", a->init[i].name, &k);
         if (rc)
             return rc;
         if (!cli_parse_number(a->init[i].value, &v))
@@ -267,7 +293,8 @@ static int build(const run_args *a, dtb_atlas **atlas, dtb_model **model, dtb_si
     if (dtb_model_load(model, a->model, &mo))
         return lib_error("--model");
     for (size_t i = 0; i < a->n_sets; i++)
-        if (dtb_model_set_param_string(*model, a->sets[i].name, a->sets[i].value))
+        if (a->sets[i].value[0] != '@' &&
+            dtb_model_set_param_string(*model, a->sets[i].name, a->sets[i].value))
             return lib_error("--set");
     dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
     so.dt = a->dt;

@@ -27,6 +27,8 @@ void print_run_help(void)
         "                          descriptor (LEMS ComponentType + RegionModel)\n"
         "  -I, --include DIR       extra folder for <Include> files of FILE.xml (repeatable)\n"
         "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
+        "  --set NAME=@FILE.csv    one value per region: the column NAME (or the only column)\n"
+        "                          of a table with one row per region\n"
         "  --coupling KIND[:a=..,b=..]\n"
         "                          linear (default; a = 0.00390625, b = 0), scaling,\n"
         "                          difference (a = 0.1), kuramoto (a = 1), hyperbolic_tangent\n"
