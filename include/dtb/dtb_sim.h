@@ -32,11 +32,31 @@ DTB_BEGIN_DECLS
 
 typedef struct dtb_sim dtb_sim;
 
+/* Fixed-step schemes (EULER, HEUN, RK4) and GSL's gsl_odeiv2 steppers.
+ * A GSL stepper integrates each step dt adaptively (absolute / relative
+ * tolerances atol, rtol; never a step longer than dt) with the coupling of
+ * that step held fixed, as TVB's SciPy integrators do; noise is added once
+ * per step after it, and the state bounds are applied at the end of the
+ * step only. The implicit steppers (MSBDF, BSIMP, RK*IMP) use a Jacobian by
+ * finite differences (block diagonal: regions are independent within a
+ * step), which costs one model evaluation per state variable; BSIMP solves
+ * a dense linear system of size (states x regions) per step. */
 typedef enum dtb_integrator {
     DTB_INTEGRATOR_DEFAULT = 0, /* Heun */
     DTB_INTEGRATOR_EULER = 1,
     DTB_INTEGRATOR_HEUN = 2,
     DTB_INTEGRATOR_RK4 = 3,
+    DTB_INTEGRATOR_GSL_RK2 = 10,
+    DTB_INTEGRATOR_GSL_RK4 = 11,
+    DTB_INTEGRATOR_GSL_RKF45 = 12,
+    DTB_INTEGRATOR_GSL_RKCK = 13,
+    DTB_INTEGRATOR_GSL_RK8PD = 14,
+    DTB_INTEGRATOR_GSL_MSADAMS = 15,
+    DTB_INTEGRATOR_GSL_MSBDF = 16,
+    DTB_INTEGRATOR_GSL_BSIMP = 17,
+    DTB_INTEGRATOR_GSL_RK1IMP = 18,
+    DTB_INTEGRATOR_GSL_RK2IMP = 19,
+    DTB_INTEGRATOR_GSL_RK4IMP = 20,
     DTB_INTEGRATOR_FORCE32_ = 0x7FFFFFFF
 } dtb_integrator;
 
@@ -98,9 +118,11 @@ typedef struct dtb_sim_options {
     int32_t integrator;     /* dtb_integrator; default Heun */
     int32_t coupling;       /* dtb_coupling_kind; default linear */
     uint64_t seed;          /* RNG seed for noise and random initial values */
+    double rtol;            /* GSL steppers: relative tolerance; default 1e-6 */
+    double atol;            /* GSL steppers: absolute tolerance; default 1e-8 */
 } dtb_sim_options;
 
-#define DTB_SIM_OPTIONS_INIT { DTB_SIM_OPTIONS_VERSION, 0, 0.0, 0.0, 0, 0, 0 }
+#define DTB_SIM_OPTIONS_INIT { DTB_SIM_OPTIONS_VERSION, 0, 0.0, 0.0, 0, 0, 0, 0.0, 0.0 }
 
 DTB_API dtb_status dtb_sim_options_init(dtb_sim_options *opts, uint32_t version);
 
@@ -167,6 +189,9 @@ DTB_API dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size
 DTB_API dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value);
 
 /* --- running --- */
+
+/* Name of an integrator ("euler", "gsl-rk8pd", ...; static), or NULL. */
+DTB_API const char *dtb_integrator_name(dtb_integrator integrator);
 
 /* Advance n_steps steps (>= 0). */
 DTB_API dtb_status dtb_sim_step(dtb_sim *sim, int64_t n_steps);

@@ -6,13 +6,21 @@
 #include "base/base.h"
 #include "integrate.h"
 
+int dtb__integrator_is_gsl(dtb_integrator kind)
+{
+    return kind >= DTB_INTEGRATOR_GSL_RK2 && kind <= DTB_INTEGRATOR_GSL_RK4IMP;
+}
+
 dtb_status dtb__integrator_init(dtb__integrator *it, dtb_integrator kind, size_t n_states,
-                                size_t n_regions)
+                                size_t n_regions, double rtol, double atol)
 {
     memset(it, 0, sizeof *it);
     it->kind = kind;
     it->len = n_states * n_regions;
+    it->n_states = n_states;
     it->n_regions = n_regions;
+    if (dtb__integrator_is_gsl(kind))
+        return dtb__gsl_integrator_new(it, rtol, atol);
     size_t stages = kind == DTB_INTEGRATOR_RK4 ? 5 : 3;
     double *block = dtb__calloc(stages * (it->len ? it->len : 1), sizeof *block);
     if (!block)
@@ -29,6 +37,7 @@ dtb_status dtb__integrator_init(dtb__integrator *it, dtb_integrator kind, size_t
 
 void dtb__integrator_free(dtb__integrator *it)
 {
+    dtb__gsl_integrator_free(it->gsl);
     free(it->k1);
     memset(it, 0, sizeof *it);
 }
@@ -39,9 +48,22 @@ const char *dtb__integrator_name(dtb_integrator kind)
     case DTB_INTEGRATOR_EULER: return "euler";
     case DTB_INTEGRATOR_HEUN: return "heun";
     case DTB_INTEGRATOR_RK4: return "rk4";
+    case DTB_INTEGRATOR_GSL_RK2: return "gsl-rk2";
+    case DTB_INTEGRATOR_GSL_RK4: return "gsl-rk4";
+    case DTB_INTEGRATOR_GSL_RKF45: return "gsl-rkf45";
+    case DTB_INTEGRATOR_GSL_RKCK: return "gsl-rkck";
+    case DTB_INTEGRATOR_GSL_RK8PD: return "gsl-rk8pd";
+    case DTB_INTEGRATOR_GSL_MSADAMS: return "gsl-msadams";
+    case DTB_INTEGRATOR_GSL_MSBDF: return "gsl-msbdf";
+    case DTB_INTEGRATOR_GSL_BSIMP: return "gsl-bsimp";
+    case DTB_INTEGRATOR_GSL_RK1IMP: return "gsl-rk1imp";
+    case DTB_INTEGRATOR_GSL_RK2IMP: return "gsl-rk2imp";
+    case DTB_INTEGRATOR_GSL_RK4IMP: return "gsl-rk4imp";
     default: return NULL;
     }
 }
+
+const char *dtb_integrator_name(dtb_integrator integrator) { return dtb__integrator_name(integrator); }
 
 void dtb__bounds_apply(const dtb__bounds *b, size_t n_regions, double *x)
 {
@@ -114,13 +136,23 @@ static void rk4(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
         x[i] = x[i] + h6 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) + (eta ? eta[i] : 0.0);
 }
 
-void dtb__integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
-                          double *x, const double *eta, const dtb__bounds *bounds)
+dtb_status dtb__integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
+                                double *x, const double *eta, const dtb__bounds *bounds)
 {
     switch (it->kind) {
     case DTB_INTEGRATOR_EULER: euler(it, f, ctx, t, h, x, eta); break;
     case DTB_INTEGRATOR_RK4: rk4(it, f, ctx, t, h, x, eta, bounds); break;
-    default: heun(it, f, ctx, t, h, x, eta, bounds); break;
+    case DTB_INTEGRATOR_HEUN:
+    case DTB_INTEGRATOR_DEFAULT: heun(it, f, ctx, t, h, x, eta, bounds); break;
+    default: {
+        dtb_status st = dtb__gsl_integrator_step(it, f, ctx, t, h, x);
+        if (st)
+            return st;
+        for (size_t i = 0; eta && i < it->len; i++)
+            x[i] += eta[i];
+        break;
+    }
     }
     dtb__bounds_apply(bounds, it->n_regions, x);
+    return DTB_OK;
 }

@@ -30,20 +30,32 @@ typedef struct dtb__bounds {
     double *lo, *hi;
 } dtb__bounds;
 
+typedef struct dtb__gsl_integrator dtb__gsl_integrator;
+
 typedef struct dtb__integrator {
     dtb_integrator kind;
     size_t len;            /* n_states * n_regions */
-    size_t n_regions;
+    size_t n_states, n_regions;
     double *k1, *k2, *k3, *k4, *xt;
+    dtb__gsl_integrator *gsl;   /* GSL steppers only */
 } dtb__integrator;
 
+/* rtol, atol: tolerances of the GSL steppers (ignored by the others). */
 dtb_status dtb__integrator_init(dtb__integrator *it, dtb_integrator kind, size_t n_states,
-                                size_t n_regions);
+                                size_t n_regions, double rtol, double atol);
 void dtb__integrator_free(dtb__integrator *it);
+int dtb__integrator_is_gsl(dtb_integrator kind);
 
-/* One step from time t with step h (model units), in place on x. */
-void dtb__integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
-                          double *x, const double *eta, const dtb__bounds *bounds);
+/* One step from time t with step h (model units), in place on x.
+ * DTB_ENUMERIC if a GSL stepper fails (x is then unchanged). */
+dtb_status dtb__integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
+                                double *x, const double *eta, const dtb__bounds *bounds);
+
+/* GSL steppers (gsl_integrator.c). */
+dtb_status dtb__gsl_integrator_new(dtb__integrator *it, double rtol, double atol);
+void dtb__gsl_integrator_free(dtb__gsl_integrator *g);
+dtb_status dtb__gsl_integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t,
+                                    double h, double *x);
 
 /* Clip x to the bounds. */
 void dtb__bounds_apply(const dtb__bounds *b, size_t n_regions, double *x);

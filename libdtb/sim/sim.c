@@ -235,7 +235,9 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
     if (!st)
         st = make_bounds(sim);
     if (!st)
-        st = dtb__integrator_init(&sim->integ, integ, sim->n_states, (size_t)sim->n);
+        st = dtb__integrator_init(&sim->integ, integ, sim->n_states, (size_t)sim->n,
+                                  opts && opts->rtol != 0.0 ? opts->rtol : 1e-6,
+                                  opts && opts->atol != 0.0 ? opts->atol : 1e-8);
     if (!st) {
         draw_initial_state(sim);
         dtb__history_fill(&sim->hist, &sim->coupling, sim->x);

@@ -96,8 +96,10 @@ static dtb_status step_once(dtb_sim *sim)
                               sim->coupling_in, sim->coupling_scratch);
     if (sim->stochastic)
         draw_noise(sim);
-    dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,
-                         sim->stochastic ? sim->eta : NULL, &sim->bounds);
+    dtb_status ist = dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,
+                                          sim->stochastic ? sim->eta : NULL, &sim->bounds);
+    if (ist)
+        return dtb__error_context(ist, "step %lld (t = %g s)", (long long)m, (double)m * sim->dt);
     sim->step = m + 1;
     dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
     dtb_status st = check_finite(sim);

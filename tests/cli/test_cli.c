@@ -55,7 +55,7 @@ static void test_version_and_help(void **state)
     assert_int_equal(dtb("--help"), 0);
     assert_non_null(strstr(output, "run"));
     assert_int_equal(dtb("run --help"), 0);
-    static const char *const flags[] = {"--atlas", "--model", "--set", "--coupling", "--speed",
+    static const char *const flags[] = {"--atlas", "--model", "--set", "--coupling", "--speed", "--rtol",
                                         "--dt", "--duration", "--integrator", "--noise", "--seed",
                                         "--init", "--observe", "--out", "--format", "--quiet"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
@@ -168,6 +168,7 @@ static void test_bad_input_writes_nothing(void **state)
         "run --dt 1V",
         "run --duration soon",
         "run --integrator leapfrog",
+        "run --integrator gsl-rk8pd --rtol -1",
         "run --noise -1",
         "run --noise Q=0.1",
         "run --seed x",

@@ -83,6 +83,65 @@ static void test_integrator_orders(void **state)
     }
 }
 
+/* Every GSL stepper against the exact solution, at tight tolerances, and a
+ * stiff case (k = 2000 per ms, step 0.1 ms: explicit Euler would explode)
+ * with the implicit steppers. */
+static void test_gsl_integrators(void **state)
+{
+    (void)state;
+    static const dtb_integrator all[] = {
+        DTB_INTEGRATOR_GSL_RK2,    DTB_INTEGRATOR_GSL_RK4,    DTB_INTEGRATOR_GSL_RKF45,
+        DTB_INTEGRATOR_GSL_RKCK,   DTB_INTEGRATOR_GSL_RK8PD,  DTB_INTEGRATOR_GSL_MSADAMS,
+        DTB_INTEGRATOR_GSL_MSBDF,  DTB_INTEGRATOR_GSL_BSIMP,  DTB_INTEGRATOR_GSL_RK1IMP,
+        DTB_INTEGRATOR_GSL_RK2IMP, DTB_INTEGRATOR_GSL_RK4IMP};
+    dtb_atlas *atlas = isolated_atlas(2);
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        for (int stiff = 0; stiff < 2; stiff++) {
+            dtb_model *m;
+            assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+            double k = stiff ? 2000.0 : 0.5;   /* per ms */
+            assert_int_equal(dtb_model_set_param(m, "k", k), DTB_OK);
+            dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+            o.integrator = all[i];
+            /* implicit Euler (order 1) cannot reach tight tolerances cheaply */
+            int first_order = all[i] == DTB_INTEGRATOR_GSL_RK1IMP;
+            o.rtol = first_order ? 1e-7 : 1e-10;
+            o.atol = first_order ? 1e-9 : 1e-12;
+            dtb_sim *sim;
+            assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_OK);
+            dtb_status st = dtb_sim_run(sim, 2e-3, NULL, NULL);
+            if (st)
+                print_error("%s: %s\n", dtb_integrator_name(all[i]), dtb_last_error_message());
+            assert_int_equal(st, DTB_OK);
+            double x[4];
+            dtb_sim_get_state(sim, x, 4, NULL);
+            double e = exp(-k * 2.0);
+            double err = fmax(fabs(x[0] - (1 - e)), fabs(x[2] - e));
+            /* first-order implicit Euler is the least accurate */
+            double tol = first_order ? 1e-4 : 1e-8;
+            if (!(err < tol))
+                print_error("%s (%s): error %.3g\n", dtb_integrator_name(all[i]),
+                            stiff ? "stiff" : "smooth", err);
+            assert_true(err < tol);
+            dtb_sim_free(sim);
+            dtb_model_free(m);
+        }
+    }
+    assert_string_equal(dtb_integrator_name(DTB_INTEGRATOR_GSL_RK8PD), "gsl-rk8pd");
+    assert_null(dtb_integrator_name((dtb_integrator)77));
+    /* bad tolerances are refused at creation */
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.integrator = DTB_INTEGRATOR_GSL_RKF45;
+    o.rtol = -1;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_EINVAL);
+    assert_error_contains("tolerances");
+    dtb_model_free(m);
+    dtb_atlas_free(atlas);
+}
+
 /* A 3-region network with chosen delays (in steps at dt = 0.1 ms, speed
  * 1 m/s: length 0.1 mm per step). Delays of 9, 13 and 17 steps take the
  * blocked "far" gather, 0 and 3 the per-step one. */
@@ -773,7 +832,7 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integrator_orders),      cmocka_unit_test(test_delays_round_half_even),
+        cmocka_unit_test(test_integrator_orders),      cmocka_unit_test(test_gsl_integrators),      cmocka_unit_test(test_delays_round_half_even),
         cmocka_unit_test(test_coupling_kinds),         cmocka_unit_test(test_coupling_params),
         cmocka_unit_test(test_nonlinear_couplings),    cmocka_unit_test(test_coupling_file),
         cmocka_unit_test(test_noise_statistics_and_seed), cmocka_unit_test(test_bounds_and_conditionals),

@@ -46,6 +46,7 @@ typedef struct run_args {
     double dt;               /* 0 = default */
     double duration;         /* seconds */
     dtb_integrator integrator;
+    double rtol, atol;       /* 0 = default */
     double noise_all;        /* < 0: not given */
     name_value *noise; size_t n_noise;
     uint64_t seed;

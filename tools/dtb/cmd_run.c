@@ -238,7 +238,6 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
         size_t used = strlen(coupling);
         snprintf(coupling + used, sizeof coupling - used, "%s%s=%g", i ? ", " : "", name, v);
     }
-    static const char *const schemes[] = {"heun", "euler", "heun", "rk4"};
     printf("dtb run: %s on %s (%lld regions, %lld connections%s)\n", dtb_model_name(model),
            dtb_atlas_name(atlas), (long long)dtb_atlas_region_count(atlas),
            (long long)dtb_atlas_edge_count(atlas),
@@ -251,7 +250,7 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
         snprintf(speed, sizeof speed, "%g m/s", speed_v);
     printf("  %s coupling (%s), speed %s, longest delay %.1f ms, %s, dt %g ms, noise %s, seed %llu\n",
            dtb__coupling_kind_name(dtb_sim_coupling(sim)), coupling, speed, (double)(H - 1) * dtb_sim_dt(sim) * 1e3,
-           schemes[a->integrator], dtb_sim_dt(sim) * 1e3,
+           dtb_integrator_name(a->integrator ? a->integrator : DTB_INTEGRATOR_HEUN), dtb_sim_dt(sim) * 1e3,
            a->noise_all > 0 || a->n_noise ? "on" : "off", (unsigned long long)a->seed);
     printf("  simulated %g s (%lld steps) in %.3f s: %.2f simulated s per wall s\n", t,
            (long long)dtb_sim_step_index(sim), wall, wall > 0 ? t / wall : 0.0);
@@ -300,6 +299,8 @@ static int build(const run_args *a, dtb_atlas **atlas, dtb_model **model, dtb_si
     so.dt = a->dt;
     so.speed = a->speed;
     so.integrator = a->integrator;
+    so.rtol = a->rtol;
+    so.atol = a->atol;
     so.coupling = a->coupling;
     so.seed = a->seed;
     so.flags = a->tvb_float32 ? DTB_SIM_FLAG_TVB_FLOAT32_COUPLING : 0;

@@ -39,8 +39,11 @@ void print_run_help(void)
         "  --speed M_PER_S|inf     conduction speed in m/s (= mm/ms; default 3); inf: no delays\n"
         "  --dt TIME               integration step (default 0.1ms)\n"
         "  --duration TIME         simulated time (default 1000ms)\n"
-        "  --integrator euler|heun|rk4\n"
-        "                          fixed-step scheme (default heun)\n"
+        "  --integrator NAME       euler, heun (default) or rk4 (fixed step), or a GSL stepper:\n"
+        "                          gsl-rk2, gsl-rk4, gsl-rkf45, gsl-rkck, gsl-rk8pd, gsl-msadams,\n"
+        "                          gsl-msbdf, gsl-bsimp, gsl-rk1imp, gsl-rk2imp, gsl-rk4imp\n"
+        "                          (adaptive within each step dt, coupling held over the step)\n"
+        "  --rtol R, --atol A      tolerances of the GSL steppers (default 1e-6, 1e-8)\n"
         "  --noise D | --noise VAR=D,...\n"
         "                          additive noise of intensity D (increment sqrt(2 D dt) z, as\n"
         "                          TVB) on every state variable, or on the ones named\n"
@@ -236,14 +239,22 @@ static int parse_valued(const char *flag, const char *v, run_args *a)
         if (!cli_parse_time(v, &a->duration) || a->duration < 0)
             return cli_usage_error("--duration: '%s' is not a time (e.g. 1000ms, 2s)", v);
     } else if (!strcmp(flag, "--integrator")) {
-        if (!strcmp(v, "euler"))
-            a->integrator = DTB_INTEGRATOR_EULER;
-        else if (!strcmp(v, "heun"))
-            a->integrator = DTB_INTEGRATOR_HEUN;
-        else if (!strcmp(v, "rk4"))
-            a->integrator = DTB_INTEGRATOR_RK4;
+        a->integrator = 0;
+        for (int k = 1; k <= DTB_INTEGRATOR_GSL_RK4IMP; k++)
+            if (dtb_integrator_name((dtb_integrator)k) && !strcmp(dtb_integrator_name((dtb_integrator)k), v))
+                a->integrator = (dtb_integrator)k;
+        if (!a->integrator)
+            return cli_usage_error("--integrator: unknown scheme '%s' (euler, heun, rk4, gsl-rk2, "
+                                   "gsl-rk4, gsl-rkf45, gsl-rkck, gsl-rk8pd, gsl-msadams, gsl-msbdf, "
+                                   "gsl-bsimp, gsl-rk1imp, gsl-rk2imp, gsl-rk4imp)", v);
+    } else if (!strcmp(flag, "--rtol") || !strcmp(flag, "--atol")) {
+        double t;
+        if (!cli_parse_number(v, &t) || !(t > 0))
+            return cli_usage_error("%s: '%s' is not a positive number", flag, v);
+        if (flag[2] == 'r')
+            a->rtol = t;
         else
-            return cli_usage_error("--integrator: unknown scheme '%s' (euler, heun, rk4)", v);
+            a->atol = t;
     } else if (!strcmp(flag, "--noise"))
         return parse_noise(v, a);
     else if (!strcmp(flag, "--seed"))
@@ -272,7 +283,7 @@ static int takes_value(const char *flag)
 {
     static const char *const valued[] = {"--atlas", "--model", "--include", "-I", "--set",
                                          "--coupling", "--speed", "--dt", "--duration",
-                                         "--integrator", "--noise", "--seed", "--init",
+                                         "--integrator", "--rtol", "--atol", "--noise", "--seed", "--init",
                                          "--observe", "--out", "--format"};
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (!strcmp(flag, valued[i]))
