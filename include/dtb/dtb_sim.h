@@ -175,7 +175,29 @@ DTB_API dtb_status dtb_sim_set_param_regions(dtb_sim *sim, const char *name,
 DTB_API dtb_status dtb_sim_get_param_regions(const dtb_sim *sim, const char *name,
                                              double *buf, size_t capacity, size_t *needed_out);
 
-/* Additive noise intensity D >= 0 of one state variable (state = -1: all),
+/* How noise of intensity D enters the state each step (h = dt in the
+ * model's time unit, z a standard normal draw per state variable and
+ * region):
+ *   ADDITIVE        sqrt(2 D h) z                        (TVB's Additive; default)
+ *   SIGMA           D sqrt(h) z, D read as sigma         (OpenDTB's convention)
+ *   MULTIPLICATIVE  sqrt(2 D h) z x, x the state at the step's start
+ *                                                        (TVB's Multiplicative, linear g)
+ *   COLOURED        h xi, xi an Ornstein-Uhlenbeck process with correlation
+ *                   time tau and stationary variance D / tau (white noise of
+ *                   intensity D as tau -> 0), started from its stationary law */
+typedef enum dtb_noise_kind {
+    DTB_NOISE_ADDITIVE = 0,
+    DTB_NOISE_SIGMA = 1,
+    DTB_NOISE_MULTIPLICATIVE = 2,
+    DTB_NOISE_COLOURED = 3,
+    DTB_NOISE_FORCE32_ = 0x7FFFFFFF
+} dtb_noise_kind;
+
+/* Choose how noise enters (see above); tau in seconds, used by COLOURED
+ * only (> 0). Applies to every state variable. */
+DTB_API dtb_status dtb_sim_set_noise_kind(dtb_sim *sim, dtb_noise_kind kind, double tau);
+
+/* Noise intensity D >= 0 of one state variable (state = -1: all),
  * for every region or one value per region. All zero: deterministic. */
 DTB_API dtb_status dtb_sim_set_noise(dtb_sim *sim, int64_t state, double D);
 DTB_API dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state,

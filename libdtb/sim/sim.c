@@ -99,6 +99,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->bounds.hi);
     free(sim->noise_D);
     free(sim->noise_amp);
+    free(sim->ou);
     free(sim->eta);
     if (sim->rng)
         gsl_rng_free(sim->rng);

@@ -66,7 +66,10 @@ struct dtb_sim {
     dtb__integrator integ;
     dtb__bounds bounds;
     double *noise_D;           /* [n_states][n] */
-    double *noise_amp;         /* sqrt(2 D), kept with noise_D */
+    double *noise_amp;         /* per-draw factor from D, kept with noise_D and the kind */
+    dtb_noise_kind noise_kind;
+    double noise_tau;          /* COLOURED: correlation time in model time units */
+    double *ou;                /* COLOURED: the OU processes, NULL until first used */
     int stochastic;
     double *eta;
     gsl_rng *rng;

@@ -209,14 +209,35 @@ dtb_status dtb_sim_get_param_regions(const dtb_sim *sim, const char *name, doubl
     return DTB_OK;
 }
 
+/* The factor each normal draw is multiplied by (see dtb_noise_kind). */
 static void update_stochastic(dtb_sim *sim)
 {
     size_t len = sim->n_states * (size_t)sim->n;
     sim->stochastic = 0;
     for (size_t i = 0; i < len; i++) {
-        sim->noise_amp[i] = sqrt(2.0 * sim->noise_D[i]);
-        sim->stochastic |= sim->noise_D[i] > 0;
+        double D = sim->noise_D[i];
+        switch (sim->noise_kind) {
+        case DTB_NOISE_SIGMA: sim->noise_amp[i] = D; break;
+        case DTB_NOISE_COLOURED: sim->noise_amp[i] = sqrt(D / sim->noise_tau); break;
+        default: sim->noise_amp[i] = sqrt(2.0 * D); break;
+        }
+        sim->stochastic |= D > 0;
     }
+}
+
+dtb_status dtb_sim_set_noise_kind(dtb_sim *sim, dtb_noise_kind kind, double tau)
+{
+    REQUIRE_SIM(sim, "dtb_sim_set_noise_kind");
+    if (kind < DTB_NOISE_ADDITIVE || kind > DTB_NOISE_COLOURED)
+        return dtb__error(DTB_EINVAL, "unknown noise kind %d", (int)kind);
+    if (kind == DTB_NOISE_COLOURED && (!isfinite(tau) || !(tau > 0)))
+        return dtb__error(DTB_EINVAL, "coloured noise needs a correlation time > 0 (got %g s)", tau);
+    sim->noise_kind = kind;
+    sim->noise_tau = kind == DTB_NOISE_COLOURED ? tau / sim->core->time_scale : 0.0;
+    free(sim->ou);
+    sim->ou = NULL;
+    update_stochastic(sim);
+    return DTB_OK;
 }
 
 static dtb_status check_state_index(const dtb_sim *sim, int64_t state, int allow_all)

@@ -57,17 +57,44 @@ dtb_status dtb__sim_derivative(dtb_sim *sim, double t, const double *x, const do
     return DTB_OK;
 }
 
-/* eta = sqrt(h) z sqrt(2 D), TVB's additive noise (same operation order),
- * one normal draw per state variable and region in a fixed order. */
-static void draw_noise(dtb_sim *sim)
+/* The noise increment of one step (dtb_noise_kind), one normal draw per
+ * state variable and region in a fixed order. ADDITIVE follows TVB's
+ * operation order: sqrt(h) z sqrt(2 D). */
+static dtb_status draw_noise(dtb_sim *sim)
 {
     const size_t len = sim->n_states * (size_t)sim->n;
     const double sqrt_h = sqrt(sim->h);
     const double *amp = sim->noise_amp;
-    for (size_t i = 0; i < len; i++) {
-        double z = gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
-        sim->eta[i] = sqrt_h * z * amp[i];
+    switch (sim->noise_kind) {
+    case DTB_NOISE_MULTIPLICATIVE:
+        for (size_t i = 0; i < len; i++)
+            sim->eta[i] = sqrt_h * gsl_ran_gaussian_ziggurat(sim->rng, 1.0) * amp[i] * sim->x[i];
+        break;
+    case DTB_NOISE_COLOURED: {
+        /* exact OU update over h: xi' = xi e^{-h/tau} + s sqrt(1 - e^{-2h/tau}) z,
+         * s = sqrt(D / tau) the stationary standard deviation */
+        const double e = exp(-sim->h / sim->noise_tau), q = sqrt(1.0 - e * e);
+        if (!sim->ou) {
+            sim->ou = dtb__malloc_array(len, sizeof *sim->ou);
+            if (!sim->ou)
+                return DTB_ENOMEM;
+            for (size_t i = 0; i < len; i++)
+                sim->ou[i] = amp[i] * gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+        }
+        for (size_t i = 0; i < len; i++) {
+            sim->ou[i] = sim->ou[i] * e + amp[i] * q * gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+            sim->eta[i] = sim->h * sim->ou[i];
+        }
+        break;
     }
+    default:
+        for (size_t i = 0; i < len; i++) {
+            double z = gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+            sim->eta[i] = sqrt_h * z * amp[i];
+        }
+        break;
+    }
+    return DTB_OK;
 }
 
 static dtb_status check_finite(const dtb_sim *sim)
@@ -94,8 +121,11 @@ static dtb_status step_once(dtb_sim *sim)
     if (sim->n_cvar)
         dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, m, float32,
                               sim->coupling_in, sim->coupling_scratch);
-    if (sim->stochastic)
-        draw_noise(sim);
+    if (sim->stochastic) {
+        dtb_status nst = draw_noise(sim);
+        if (nst)
+            return nst;
+    }
     dtb_status ist = dtb__integrator_step(&sim->integ, dfun, sim, (double)m * sim->h, sim->h, sim->x,
                                           sim->stochastic ? sim->eta : NULL, &sim->bounds);
     if (ist)
