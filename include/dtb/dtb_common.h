@@ -62,8 +62,10 @@ typedef enum dtb_status {
     DTB_STATUS_FORCE32_ = 0x7FFFFFFF
 } dtb_status;
 
-/* Release memory that libdtb allocated for the caller (documented per
- * function). NULL is accepted. Never pass such memory to free(). */
+/* Release memory that libdtb allocated for the caller. NULL is accepted.
+ * No function of this version returns such memory (bulk data is copied into
+ * caller buffers); any that does will say so, and its memory must be
+ * released here, never with free(). */
 DTB_API void dtb_free(void *ptr);
 
 DTB_END_DECLS

@@ -104,7 +104,8 @@ DTB_API int64_t dtb_observer_pending(const dtb_observer *obs);
 
 /* MEMORY sink: move up to max_samples of the oldest waiting samples into
  * times[max_samples] and values[max_samples * column_count] (sample-major);
- * either buffer may be NULL to discard that part. *n_read_out = samples moved. */
+ * either buffer may be NULL to discard that part. *n_read_out = samples
+ * moved (n_read_out must not be NULL). DTB_ESTATE for other sinks. */
 DTB_API dtb_status dtb_observer_read(dtb_observer *obs, double *times, double *values,
                                      size_t max_samples, size_t *n_read_out);
 

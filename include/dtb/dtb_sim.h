@@ -117,7 +117,8 @@ typedef struct dtb_sim_options {
     double speed;           /* conduction speed in m/s; default 3; INFINITY: no delays */
     int32_t integrator;     /* dtb_integrator; default Heun */
     int32_t coupling;       /* dtb_coupling_kind; default linear */
-    uint64_t seed;          /* RNG seed for noise and random initial values */
+    uint64_t seed;          /* RNG seed for noise, random initial values and random();
+                               every 64-bit value is a valid seed */
     double rtol;            /* GSL steppers: relative tolerance; default 1e-6 */
     double atol;            /* GSL steppers: absolute tolerance; default 1e-8 */
 } dtb_sim_options;
@@ -224,8 +225,10 @@ DTB_API dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn pr
                                void *user_data);
 
 /* Ask a running dtb_sim_step/dtb_sim_run to stop after the current step; it
- * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. The request is
- * cleared when the stopped call returns. */
+ * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. A request made
+ * while nothing runs stops the next call before its first step (so a stop
+ * requested just before a run starts is not lost). The request is cleared
+ * when the stopped call returns. */
 DTB_API void dtb_sim_request_stop(dtb_sim *sim);
 
 /* --- inspection --- */

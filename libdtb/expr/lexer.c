@@ -1,5 +1,6 @@
 /* libdtb — lexer of the LEMS expression language.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +54,11 @@ static int lookup_dotted(const char *name, size_t len, dtb__ex_kind *kind)
     return 0;
 }
 
-/* NUMBER := digits ["." digits] [("e"|"E") ["+"|"-"] digits] | "." digits
+/* NUMBER := digits ["." [digits]] [("e"|"E") ["+"|"-"] digits] | "." digits
  * The pattern is matched here; dtb__strtod only converts the matched text
- * (it would accept more: hex, "inf", "1.", ...). */
+ * (it would accept more: hex, "inf", ...). A trailing "." ("0.", as in
+ * NeuroML's Cells.xml) belongs to the number unless a letter follows it,
+ * which starts a dotted operator ("1.gt.x" is 1 .gt. x). */
 static dtb_status lex_number(dtb__lexer *lx, dtb__token *tok)
 {
     const char *s = lx->text + lx->pos;
@@ -66,6 +69,8 @@ static dtb_status lex_number(dtb__lexer *lx, dtb__token *tok)
         n++;
         while (is_digit(s[n]))
             n++;
+    } else if (n > 0 && s[n] == '.' && !isalpha((unsigned char)s[n + 1])) {
+        n++;
     }
     if (s[n] == 'e' || s[n] == 'E') {
         size_t m = n + 1;

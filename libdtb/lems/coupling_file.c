@@ -76,6 +76,7 @@ dtb_status dtb__coupling_file_read(const char *path, dtb__coupling_file *cf)
     if (!probe)
         return dtb__error(DTB_ENOTFOUND, "%s: cannot read coupling file: %s", path, strerror(errno));
     fclose(probe);
+    dtb__lems_xml_init();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return DTB_ENOMEM;

@@ -126,6 +126,7 @@ typedef struct dtb__lems_region_model {
     double time_scale;   /* seconds per model time unit (1 if absent) */
     dtb__lems_coupling *couplings; size_t n_couplings;
     char **observe; size_t n_observe;
+    int *observe_line;   /* line of each <Observe> */
     dtb__lems_bound *bounds; size_t n_bounds;
     dtb__lems_bound *ranges; size_t n_ranges;
     dtb__lems_where at;

@@ -92,10 +92,14 @@ static dtb_status read_constant(dtb__lems_reader *r, const char *file, xmlNodePt
     return DTB_OK;
 }
 
+static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlNodePtr node);
+
 /* DerivedParameter, DerivedVariable, TimeDerivative: name_attr holds the
- * name ("name" or "variable"). */
+ * name ("name" or "variable"). A DerivedVariable with `select` (values
+ * gathered from child components) is recorded as unsupported in `t`. */
 static dtb_status read_equation(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                const char *name_attr, dtb__lems_equation **arr, size_t *n)
+                                const char *name_attr, dtb__lems_equation **arr, size_t *n,
+                                dtb__lems_comptype *t)
 {
     int oom = 0;
     dtb__lems_equation e = {0};
@@ -108,10 +112,12 @@ static dtb_status read_equation(dtb__lems_reader *r, const char *file, xmlNodePt
     dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
     if (!st && !e.name)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a '%s'", name_attr);
-    if (!st && select)
-        st = dtb__lems_error_at(DTB_EUNSUPPORTED, file, node,
-                                "'select' (values gathered from child components) is not "
-                                "supported in region models");
+    if (!st && select) {
+        free(select);
+        free(dimension);
+        dtb__lems_equation_free(&e);
+        return note_unsupported(t, file, node);
+    }
     if (!st)
         st = dtb__lems_resolve_dimension(r->doc, dimension, file, node, &e.dim);
     if (!st)
@@ -261,9 +267,9 @@ static dtb_status read_dynamics(dtb__lems_reader *r, const char *file, xmlNodePt
         if (dtb__lems_is(c, "StateVariable"))
             st = read_quantity(r, file, c, &t->state_vars, &t->n_state_vars);
         else if (dtb__lems_is(c, "TimeDerivative"))
-            st = read_equation(r, file, c, "variable", &t->time_derivs, &t->n_time_derivs);
+            st = read_equation(r, file, c, "variable", &t->time_derivs, &t->n_time_derivs, t);
         else if (dtb__lems_is(c, "DerivedVariable"))
-            st = read_equation(r, file, c, "name", &t->derived_vars, &t->n_derived_vars);
+            st = read_equation(r, file, c, "name", &t->derived_vars, &t->n_derived_vars, t);
         else if (dtb__lems_is(c, "ConditionalDerivedVariable"))
             st = read_conditional(r, file, c, t);
         else if (known_but_unsupported(c, 1))
@@ -289,7 +295,7 @@ static dtb_status read_comptype_body(dtb__lems_reader *r, const char *file, xmlN
         else if (dtb__lems_is(c, "Constant"))
             st = read_constant(r, file, c, t);
         else if (dtb__lems_is(c, "DerivedParameter"))
-            st = read_equation(r, file, c, "name", &t->derived_params, &t->n_derived_params);
+            st = read_equation(r, file, c, "name", &t->derived_params, &t->n_derived_params, t);
         else if (dtb__lems_is(c, "Exposure"))
             st = read_quantity(r, file, c, &t->exposures, &t->n_exposures);
         else if (dtb__lems_is(c, "Requirement"))
@@ -409,12 +415,19 @@ static dtb_status read_observe(const char *file, xmlNodePtr node, dtb__lems_regi
     char *v = dtb__lems_get_attr(node, "variable", &oom);
     if (!v)
         return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
+    int *lines = dtb__realloc_array(m->observe_line, m->n_observe + 1, sizeof *lines);
+    if (!lines) {
+        free(v);
+        return DTB_ENOMEM;
+    }
+    m->observe_line = lines;
     char **slot = dtb__lems_push(&m->observe, &m->n_observe, sizeof *slot);
     if (!slot) {
         free(v);
         return DTB_ENOMEM;
     }
     *slot = v;
+    lines[m->n_observe - 1] = (int)xmlGetLineNo(node);
     return DTB_OK;
 }
 

@@ -127,6 +127,7 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         for (size_t k = 0; k < m->n_observe; k++)
             free(m->observe[k]);
         free(m->observe);
+        free(m->observe_line);
         free_bounds(m->bounds, m->n_bounds);
         free_bounds(m->ranges, m->n_ranges);
     }

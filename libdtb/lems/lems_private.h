@@ -25,6 +25,9 @@ dtb_status dtb__lems_error_at(dtb_status code, const char *file, xmlNodePtr node
  * ("file:line: <Elem>: ") and return st. */
 dtb_status dtb__lems_located(dtb_status st, const char *file, xmlNodePtr node);
 
+/* Initialise libxml2 once per process (thread-safe). */
+void dtb__lems_xml_init(void);
+
 /* Reader state while walking documents. */
 typedef struct dtb__lems_reader {
     dtb__lems_doc *doc;

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +120,17 @@ static dtb_status keep_xml_doc(dtb__lems_reader *r, xmlDocPtr xdoc, const char *
 
 static dtb_status read_pass1(dtb__lems_reader *r, const char *file, xmlDocPtr xdoc);
 
+/* libxml2 2.9 asks for xmlInitParser() once before parsing in several
+ * threads; it only initialises libxml2's own tables. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static void init_xml(void) { xmlInitParser(); }
+
+void dtb__lems_xml_init(void) { pthread_once(&xml_once, init_xml); }
+
 static dtb_status parse_and_read(dtb__lems_reader *r, const char *file, const char *xml,
                                  size_t len)
 {
+    dtb__lems_xml_init();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return dtb__error(DTB_ENOMEM, "out of memory creating an XML parser");

@@ -116,12 +116,13 @@ typedef struct name_check {
     size_t n, cap;
 } name_check;
 
-static dtb_status add_name(name_check *nc, const char *name, const char *kind, const char *type_name)
+static dtb_status add_name(name_check *nc, const char *name, const char *kind,
+                           const dtb__lems_comptype *t)
 {
     for (size_t i = 0; i < nc->n; i++)
         if (strcmp(nc->names[i], name) == 0)
-            return dtb__error(DTB_EPARSE, "ComponentType '%s': '%s' is both a %s and a %s",
-                              type_name, name, nc->kinds[i], kind);
+            return dtb__error(DTB_EPARSE, "%s:%d: ComponentType '%s': '%s' is both a %s and a %s",
+                              t->at.file, t->at.line, t->name, name, nc->kinds[i], kind);
     if (nc->n == nc->cap) {
         size_t cap = nc->cap ? nc->cap * 2 : 32;
         const char **a = dtb__realloc_array(nc->names, cap, sizeof *a);
@@ -143,19 +144,19 @@ static dtb_status add_name(name_check *nc, const char *name, const char *kind, c
 static dtb_status check_unique_names(const dtb__lems_comptype *t)
 {
     name_check nc = {0};
-    dtb_status st = add_name(&nc, "t", "built-in time", t->name);
+    dtb_status st = add_name(&nc, "t", "built-in time", t);
     for (size_t i = 0; !st && i < t->n_params; i++)
-        st = add_name(&nc, t->params[i].name, "Parameter", t->name);
+        st = add_name(&nc, t->params[i].name, "Parameter", t);
     for (size_t i = 0; !st && i < t->n_constants; i++)
-        st = add_name(&nc, t->constants[i].name, "Constant", t->name);
+        st = add_name(&nc, t->constants[i].name, "Constant", t);
     for (size_t i = 0; !st && i < t->n_derived_params; i++)
-        st = add_name(&nc, t->derived_params[i].name, "DerivedParameter", t->name);
+        st = add_name(&nc, t->derived_params[i].name, "DerivedParameter", t);
     for (size_t i = 0; !st && i < t->n_requirements; i++)
-        st = add_name(&nc, t->requirements[i].name, "Requirement", t->name);
+        st = add_name(&nc, t->requirements[i].name, "Requirement", t);
     for (size_t i = 0; !st && i < t->n_state_vars; i++)
-        st = add_name(&nc, t->state_vars[i].name, "StateVariable", t->name);
+        st = add_name(&nc, t->state_vars[i].name, "StateVariable", t);
     for (size_t i = 0; !st && i < t->n_derived_vars; i++)
-        st = add_name(&nc, t->derived_vars[i].name, "DerivedVariable", t->name);
+        st = add_name(&nc, t->derived_vars[i].name, "DerivedVariable", t);
     free(nc.names);
     free(nc.kinds);
     return st;
@@ -217,6 +218,14 @@ static dtb_status build_units(dtb__model_core *m, const dtb__lems_doc *doc)
     return DTB_OK;
 }
 
+/* The model's unit system is SI with time measured in its time scale
+ * (1 ms for TVB models): a quantity of dimension d, in SI, is divided by
+ * time_scale^(time exponent of d). */
+static double model_unit_factor(dtb__dim d, double time_scale)
+{
+    return pow(time_scale, d.e[2]);
+}
+
 static dtb_status build_params(dtb__model_core *m, const dtb__lems_doc *doc,
                                const dtb__lems_comptype *t, const dtb__lems_component *defaults)
 {
@@ -234,7 +243,9 @@ static dtb_status build_params(dtb__model_core *m, const dtb__lems_doc *doc,
         if (!p->name || !p->description || !p->unit)
             return DTB_ENOMEM;
         p->dim = q->dim;
-        p->unit_scale = 1.0;
+        /* Without a unit attribute, a parameter is in the model's unit
+         * system (see model_unit_factor). */
+        p->unit_scale = model_unit_factor(q->dim, m->time_scale);
         p->unit_offset = 0.0;
         if (q->unit) {
             dtb__unit u;
@@ -390,7 +401,7 @@ static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_mode
         if (k < 0)
             return dtb__error(DTB_ENOTFOUND,
                               "%s:%d: Observe names '%s', which is neither a state variable nor a "
-                              "DerivedVariable", rm->at.file, rm->at.line, rm->observe[i]);
+                              "DerivedVariable", rm->at.file, rm->observe_line[i], rm->observe[i]);
         m->voi[m->n_voi++] = k;
     }
     return DTB_OK;
@@ -520,7 +531,8 @@ dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_
         st = m->constants ? DTB_OK : DTB_ENOMEM;
         for (size_t i = 0; !st && i < t->n_constants; i++) {
             m->constants[i].name = dtb__strdup(t->constants[i].name);
-            m->constants[i].value = t->constants[i].value;
+            m->constants[i].value =
+                t->constants[i].value / model_unit_factor(t->constants[i].dim, m->time_scale);
             m->n_constants = i + 1;
             st = m->constants[i].name ? DTB_OK : DTB_ENOMEM;
         }

@@ -166,6 +166,19 @@ static void draw_initial_state(dtb_sim *sim)
     dtb__bounds_apply(&sim->bounds, n, sim->x);
 }
 
+/* GSL's MT19937 uses 32 bits of its seed and replaces 0 by 4357. Mix all
+ * 64 bits (SplitMix64's finaliser) into a non-zero 32-bit seed, so that
+ * seed 0 is an ordinary seed and nearby seeds give unrelated streams. */
+static unsigned long mt_seed(uint64_t seed)
+{
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    unsigned long s = (unsigned long)((z ^ (z >> 32)) & 0xFFFFFFFFull);
+    return s ? s : 1;
+}
+
 static dtb_status allocate_state(dtb_sim *sim, const dtb_model *model)
 {
     const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
@@ -186,7 +199,7 @@ static dtb_status allocate_state(dtb_sim *sim, const dtb_model *model)
     sim->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!sim->rng)
         return dtb__error(DTB_ENOMEM, "out of memory allocating the random number generator");
-    gsl_rng_set(sim->rng, (unsigned long)sim->seed);
+    gsl_rng_set(sim->rng, mt_seed(sim->seed));
     return DTB_OK;
 }
 

@@ -6,6 +6,7 @@
  *   integrator (which calls dfun once per stage) -> history -> checks ->
  *   observers. */
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@ static void bind_inputs(dtb_sim *sim, double t, const double *x)
     sim->scalars[0] = t;
 }
 
+/* random(x) in a model draws from the simulation's generator. */
+static double sim_uniform(void *ud) { return gsl_rng_uniform((gsl_rng *)ud); }
+
 /* dx = f(t, x): evaluate the compiled equations over all regions. */
 static void dfun(void *ctx, double t, const double *x, double *dx)
 {
@@ -36,7 +40,7 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
         for (size_t v = 0; v < sim->n_states; v++)
             if (!sim->core->states[v].derivative)
                 memset(dx + v * n, 0, n * sizeof *dx);
-    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, NULL, NULL};
+    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, sim_uniform, sim->rng};
     dtb__prog_eval(sim->prog, &env, sim->scratch);
 }
 
@@ -137,7 +141,8 @@ static dtb_status step_once(dtb_sim *sim)
         /* Derived variables at the new state, with the coupling input of
          * the step that produced it. */
         bind_inputs(sim, (double)sim->step * sim->h, sim->x);
-        dtb__prog_env env = {sim->scalars, sim->vectors, sim->obs_outputs, (size_t)sim->n, NULL, NULL};
+        dtb__prog_env env = {sim->scalars, sim->vectors, sim->obs_outputs, (size_t)sim->n,
+                             sim_uniform, sim->rng};
         dtb__prog_eval(sim->obs_prog, &env, sim->obs_scratch);
     }
     for (size_t i = 0; !st && i < sim->n_observers; i++)

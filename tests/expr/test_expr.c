@@ -153,6 +153,8 @@ static void test_precedence(void **state)
     assert_true(eval_text("0.1") == 0.1);
     assert_true(eval_text("12.25e-1") == 1.225);
     assert_true(eval_text("1.gt.0") == 1.0);  /* "1." is not a number here */
+    assert_true(eval_text("a .neq. 0.") == 1.0);   /* a trailing dot (NeuroML Cells.xml) */
+    assert_true(eval_text("(2.)*3.") == 6.0);
     assert_true(eval_text(" \t a\n+ b ") == 5.0);
 }
 

@@ -206,6 +206,35 @@ static void test_malformed_corpus(void **state)
     }
 }
 
+/* A model file may include NeuroML's core types: types this reader cannot
+ * run (regimes, events, select ...) are only an error when used. */
+static void test_neuroml_core_types_include(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/with_core_types.xml", test_tmpdir());
+    size_t len;
+    char *xml = read_text_file(model_path("decay.xml"), &len);
+    char *root = strstr(xml, "<Lems>");
+    assert_non_null(root);
+    FILE *f = fopen(path, "w");
+    fwrite(xml, 1, (size_t)(root - xml) + 6, f);
+    fputs("\n  <Include file=\"NeuroML2CoreTypes.xml\"/>", f);
+    fputs(root + 6, f);
+    fclose(f);
+    free(xml);
+    const char *dirs[] = {shared_path("neuroml/NeuroML2/NeuroML2CoreTypes")};
+    dtb_model_load_options o = DTB_MODEL_LOAD_OPTIONS_INIT;
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, path, &o), DTB_ENOTFOUND);   /* no include path */
+    assert_error_contains("NeuroML2CoreTypes.xml");
+    o.include_dirs = dirs;
+    o.n_include_dirs = 1;
+    assert_int_equal(dtb_model_load_file(&m, path, &o), DTB_OK);
+    assert_string_equal(dtb_model_name(m), "decay");
+    dtb_model_free(m);
+}
+
 static void test_null_handles(void **state)
 {
     (void)state;
@@ -226,7 +255,7 @@ int main(void)
         cmocka_unit_test(test_wilson_cowan_units),  cmocka_unit_test(test_clone_is_independent),
         cmocka_unit_test(test_custom_file),         cmocka_unit_test(test_load_string_and_options),
         cmocka_unit_test(test_unknown_builtin),     cmocka_unit_test(test_malformed_corpus),
-        cmocka_unit_test(test_null_handles),
+        cmocka_unit_test(test_null_handles),        cmocka_unit_test(test_neuroml_core_types_include),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

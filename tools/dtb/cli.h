@@ -38,6 +38,7 @@ typedef struct name_value {
 typedef struct run_args {
     const char *atlas;
     const char *model;
+    const char *model_name;  /* RegionModel of a file, NULL = first */
     name_value *sets; size_t n_sets;
     dtb_coupling_kind coupling;
     char *coupling_file;     /* user-defined coupling XML, or NULL */
@@ -48,6 +49,8 @@ typedef struct run_args {
     dtb_integrator integrator;
     double rtol, atol;       /* 0 = default */
     double noise_all;        /* < 0: not given */
+    dtb_noise_kind noise_kind;
+    double noise_tau;        /* seconds, COLOURED */
     name_value *noise; size_t n_noise;
     uint64_t seed;
     name_value *init; size_t n_init;

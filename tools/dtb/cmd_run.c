@@ -109,6 +109,8 @@ static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
         if (dtb_sim_set_coupling_param(sim, a->coupling_params[i].name, v))
             return lib_error("--coupling");
     }
+    if (dtb_sim_set_noise_kind(sim, a->noise_kind, a->noise_tau))
+        return lib_error("--noise-kind");
     if (a->noise_all >= 0 && dtb_sim_set_noise(sim, -1, a->noise_all))
         return lib_error("--noise");
     for (size_t i = 0; i < a->n_noise; i++) {
@@ -289,6 +291,7 @@ static int build(const run_args *a, dtb_atlas **atlas, dtb_model **model, dtb_si
     dtb_model_load_options mo = DTB_MODEL_LOAD_OPTIONS_INIT;
     mo.include_dirs = (const char *const *)a->include_dirs;
     mo.n_include_dirs = a->n_include_dirs;
+    mo.model_name = a->model_name;
     if (dtb_model_load(model, a->model, &mo))
         return lib_error("--model");
     for (size_t i = 0; i < a->n_sets; i++)

@@ -25,6 +25,7 @@ void print_run_help(void)
         "                          region_labels.txt) or a weight-matrix file (CSV or text)\n"
         "  --model NAME|FILE.xml   built-in model (generic_2d_oscillator, default) or a model\n"
         "                          descriptor (LEMS ComponentType + RegionModel)\n"
+        "  --model-name NAME       which RegionModel of FILE.xml (default: the first)\n"
         "  -I, --include DIR       extra folder for <Include> files of FILE.xml (repeatable)\n"
         "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
         "  --set NAME=@FILE.csv    one value per region: the column NAME (or the only column)\n"
@@ -45,8 +46,13 @@ void print_run_help(void)
         "                          (adaptive within each step dt, coupling held over the step)\n"
         "  --rtol R, --atol A      tolerances of the GSL steppers (default 1e-6, 1e-8)\n"
         "  --noise D | --noise VAR=D,...\n"
-        "                          additive noise of intensity D (increment sqrt(2 D dt) z, as\n"
-        "                          TVB) on every state variable, or on the ones named\n"
+        "                          noise of intensity D on every state variable, or on the ones\n"
+        "                          named; by default TVB's additive increment sqrt(2 D h) z, h\n"
+        "                          the step in the model's time unit (ms for TVB models)\n"
+        "  --noise-kind additive|sigma|multiplicative|coloured:tau=TIME\n"
+        "                          sigma: D is OpenDTB's sigma, increment D sqrt(h) z;\n"
+        "                          multiplicative: sqrt(2 D h) z x; coloured: an\n"
+        "                          Ornstein-Uhlenbeck forcing with correlation time tau\n"
         "  --seed N                seed of the random numbers (default 42)\n"
         "  --init VAR=VALUE,...    initial value of state variables, the same in every region\n"
         "                          (others are drawn uniformly in the model's range)\n"
@@ -199,6 +205,25 @@ static int parse_noise(const char *text, run_args *a)
     return 0;
 }
 
+static int parse_noise_kind(const char *text, run_args *a)
+{
+    a->noise_tau = 0;
+    if (!strcmp(text, "additive"))
+        a->noise_kind = DTB_NOISE_ADDITIVE;
+    else if (!strcmp(text, "sigma"))
+        a->noise_kind = DTB_NOISE_SIGMA;
+    else if (!strcmp(text, "multiplicative"))
+        a->noise_kind = DTB_NOISE_MULTIPLICATIVE;
+    else if (!strncmp(text, "coloured:tau=", 13) || !strncmp(text, "colored:tau=", 12)) {
+        a->noise_kind = DTB_NOISE_COLOURED;
+        if (!cli_parse_time(strchr(text, '=') + 1, &a->noise_tau) || !(a->noise_tau > 0))
+            return cli_usage_error("--noise-kind: bad correlation time in '%s'", text);
+    } else
+        return cli_usage_error("--noise-kind: unknown kind '%s' (additive, sigma, multiplicative, "
+                               "coloured:tau=TIME)", text);
+    return 0;
+}
+
 static int parse_seed(const char *text, run_args *a)
 {
     int64_t v;
@@ -215,6 +240,10 @@ static int parse_valued(const char *flag, const char *v, run_args *a)
         a->atlas = v;
     else if (!strcmp(flag, "--model"))
         a->model = v;
+    else if (!strcmp(flag, "--model-name"))
+        a->model_name = v;
+    else if (!strcmp(flag, "--noise-kind"))
+        return parse_noise_kind(v, a);
     else if (!strcmp(flag, "--include") || !strcmp(flag, "-I")) {
         char **p = realloc(a->include_dirs, (a->n_include_dirs + 1) * sizeof *p);
         if (!p)
@@ -283,7 +312,8 @@ static int takes_value(const char *flag)
 {
     static const char *const valued[] = {"--atlas", "--model", "--include", "-I", "--set",
                                          "--coupling", "--speed", "--dt", "--duration",
-                                         "--integrator", "--rtol", "--atol", "--noise", "--seed", "--init",
+                                         "--integrator", "--rtol", "--atol", "--noise", "--noise-kind", "--seed", "--init",
+                                         "--model-name",
                                          "--observe", "--out", "--format"};
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (!strcmp(flag, valued[i]))
