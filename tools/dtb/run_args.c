@@ -37,6 +37,8 @@ void print_run_help(void)
         "                          TVB's parameter names and defaults (man dtb_sim); or\n"
         "  --coupling FILE.xml[:p=..]\n"
         "                          a user-defined <CouplingFunction pre=\"..\" post=\"..\">\n"
+        );
+    printf(
         "  --speed M_PER_S|inf     conduction speed in m/s (= mm/ms; default 3); inf: no delays\n"
         "  --dt TIME               integration step (default 0.1ms)\n"
         "  --duration TIME         simulated time (default 1000ms)\n"
