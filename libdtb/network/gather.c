@@ -17,14 +17,16 @@ dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar
     g->n_channels = 2 * (n_cvar ? n_cvar : 1);
     g->G = dtb__calloc(g->n_channels * (size_t)n * DTB__GATHER_BLOCK, sizeof *g->G);
     g->sums = dtb__calloc(g->n_channels * (size_t)n, sizeof *g->sums);
-    return g->G && g->sums ? DTB_OK : DTB_ENOMEM;
+    g->current = dtb__calloc((size_t)n, sizeof *g->current);
+    return g->G && g->sums && g->current ? DTB_OK : DTB_ENOMEM;
 }
 
 void dtb__gather_cache_free(dtb__gather_cache *g)
 {
     free(g->G);
     free(g->sums);
-    g->G = g->sums = NULL;
+    free(g->current);
+    g->G = g->sums = g->current = NULL;
 }
 
 /* Near edges: G[k] = sum_j w_kj * ring_j[m - d_kj] per target. Four
@@ -50,6 +52,48 @@ static void gather_near(const dtb__pull_set *ps, int64_t n, const double *ring, 
         }
         for (int q = 0; e < end; e++, q++) {
             double v = w[e] * now[off[e]];
+            if (q == 0)
+                s0 += v;
+            else if (q == 1)
+                s1 += v;
+            else
+                s2 += v;
+        }
+        G[k] = (s0 + s1) + (s2 + s3);
+    }
+}
+
+/* Dense delay-free near part. x: the channel's current values, copied to
+ * a contiguous array. Four interleaved partial sums per target (term j goes
+ * to sum j mod 4, combined as (s0 + s1) + (s2 + s3)): the compiler keeps
+ * them in one vector register; the order is the same on every run and CPU
+ * (a separate multiply and add, never a fused one). */
+static void current_values(const double *ring, int64_t n, int64_t horizon, int64_t m, double *x)
+{
+    const size_t len = 2 * (size_t)horizon;
+    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
+    for (int64_t j = 0; j < n; j++)
+        x[j] = ring[(size_t)j * len + now];
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void gather_dense(const double *restrict W, int64_t n, const double *restrict x,
+                         double *restrict G)
+{
+    for (int64_t k = 0; k < n; k++) {
+        const double *restrict w = W + (size_t)k * (size_t)n;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int64_t j = 0;
+        for (; j + 4 <= n; j += 4) {
+            s0 += w[j] * x[j];
+            s1 += w[j + 1] * x[j + 1];
+            s2 += w[j + 2] * x[j + 2];
+            s3 += w[j + 3] * x[j + 3];
+        }
+        for (int q = 0; j < n; j++, q++) {
+            double v = w[j] * x[j];
             if (q == 0)
                 s0 += v;
             else if (q == 1)
@@ -107,7 +151,11 @@ void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cac
     }
     for (size_t ch = 0; ch < n_channels; ch++) {
         double *G = cache->sums + ch * (size_t)n;
-        gather_near(&net->near, n, dtb__history_channel(h, ch), H, m, G);
+        if (net->near.dense) {
+            current_values(dtb__history_channel(h, ch), n, H, m, cache->current);
+            gather_dense(net->near.dense, n, cache->current, G);
+        } else
+            gather_near(&net->near, n, dtb__history_channel(h, ch), H, m, G);
         if (net->far.n_edges) {
             const double *F = cache->G + ch * (size_t)n * DTB__GATHER_BLOCK + b;
             for (int64_t k = 0; k < n; k++)

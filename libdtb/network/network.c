@@ -13,6 +13,7 @@
 
 static void pull_set_free(dtb__pull_set *p)
 {
+    free(p->dense);
     free(p->row_start);
     free(p->offset);
     free(p->weight);
@@ -101,6 +102,19 @@ static dtb_status pull_set_build(dtb__pull_set *p, int64_t n, const double *weig
         }
     }
     p->row_start[n] = e;
+    /* Dense delay-free near part: a dot product per target beats the
+     * indexed loop once a quarter of the entries are non-zero. */
+    int all_zero_delay = 1;
+    for (int64_t i = 0; i < n * n && all_zero_delay; i++)
+        if (weights[i] != 0.0 && delay[i] < split)
+            all_zero_delay = delay[i] == 0;
+    if (!all_zero_delay || m == 0 || 4 * m < n * n)
+        return DTB_OK;
+    p->dense = dtb__calloc((size_t)(n * n), sizeof *p->dense);
+    if (!p->dense)
+        return DTB_ENOMEM;
+    for (int64_t i = 0; i < n * n; i++)
+        p->dense[i] = weights[i];
     return DTB_OK;
 }
 

@@ -50,6 +50,11 @@ typedef struct dtb__pull_set {
     int64_t *row_start;   /* n + 1 */
     int32_t *offset;
     double *weight;
+    /* When every near edge has delay 0 and the matrix is dense (a
+     * delay-free whole-brain connectome), a plain n x n row-major copy of
+     * the weights (zeros included): each target's sum is then a dot product
+     * of contiguous arrays with no index loads. NULL otherwise. */
+    double *dense;
 } dtb__pull_set;
 
 /* Far edges grouped by source, ascending source then ascending target. */
@@ -162,6 +167,7 @@ typedef struct dtb__gather_cache {
     size_t n_channels;
     double *G;
     double *sums;         /* per-step total sums, [channel][n] */
+    double *current;      /* the channel's current values, contiguous (dense path) */
 } dtb__gather_cache;
 
 dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar);
