@@ -64,10 +64,10 @@ static void gather_near(const dtb__pull_set *ps, int64_t n, const double *ring, 
 }
 
 /* Dense delay-free near part. x: the channel's current values, copied to
- * a contiguous array. Four interleaved partial sums per target (term j goes
- * to sum j mod 4, combined as (s0 + s1) + (s2 + s3)): the compiler keeps
- * them in one vector register; the order is the same on every run and CPU
- * (a separate multiply and add, never a fused one). */
+ * a contiguous array. Eight interleaved partial sums per target (term j
+ * goes to sum j mod 8, combined in a fixed tree): two independent vector
+ * accumulators hide the addition latency; the order is the same on every
+ * run and CPU (a separate multiply and add, never a fused one). */
 static void current_values(const double *ring, int64_t n, int64_t horizon, int64_t m, double *x)
 {
     const size_t len = 2 * (size_t)horizon;
@@ -84,24 +84,21 @@ static void gather_dense(const double *restrict W, int64_t n, const double *rest
 {
     for (int64_t k = 0; k < n; k++) {
         const double *restrict w = W + (size_t)k * (size_t)n;
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         int64_t j = 0;
-        for (; j + 4 <= n; j += 4) {
-            s0 += w[j] * x[j];
-            s1 += w[j + 1] * x[j + 1];
-            s2 += w[j + 2] * x[j + 2];
-            s3 += w[j + 3] * x[j + 3];
+        for (; j + 8 <= n; j += 8) {
+            s[0] += w[j] * x[j];
+            s[1] += w[j + 1] * x[j + 1];
+            s[2] += w[j + 2] * x[j + 2];
+            s[3] += w[j + 3] * x[j + 3];
+            s[4] += w[j + 4] * x[j + 4];
+            s[5] += w[j + 5] * x[j + 5];
+            s[6] += w[j + 6] * x[j + 6];
+            s[7] += w[j + 7] * x[j + 7];
         }
-        for (int q = 0; j < n; j++, q++) {
-            double v = w[j] * x[j];
-            if (q == 0)
-                s0 += v;
-            else if (q == 1)
-                s1 += v;
-            else
-                s2 += v;
-        }
-        G[k] = (s0 + s1) + (s2 + s3);
+        for (int q = 0; j < n; j++, q++)
+            s[q] += w[j] * x[j];
+        G[k] = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
     }
 }
 

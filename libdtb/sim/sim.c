@@ -1,6 +1,5 @@
 /* libdtb — dtb_sim: creation, options, lifetime and inspection.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +100,6 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->noise_amp);
     free(sim->ou);
     free(sim->eta);
-    if (sim->rng)
-        gsl_rng_free(sim->rng);
     dtb__model_core_unref(sim->core);
     free(sim);
 }
@@ -161,22 +158,9 @@ static void draw_initial_state(dtb_sim *sim)
     for (size_t v = 0; v < sim->n_states; v++) {
         double lo = sim->core->states[v].range_lo, hi = sim->core->states[v].range_hi;
         for (size_t k = 0; k < n; k++)
-            sim->x[v * n + k] = lo + (hi - lo) * gsl_rng_uniform(sim->rng);
+            sim->x[v * n + k] = lo + (hi - lo) * dtb__rng_uniform(&sim->rng);
     }
     dtb__bounds_apply(&sim->bounds, n, sim->x);
-}
-
-/* GSL's MT19937 uses 32 bits of its seed and replaces 0 by 4357. Mix all
- * 64 bits (SplitMix64's finaliser) into a non-zero 32-bit seed, so that
- * seed 0 is an ordinary seed and nearby seeds give unrelated streams. */
-static unsigned long mt_seed(uint64_t seed)
-{
-    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    unsigned long s = (unsigned long)((z ^ (z >> 32)) & 0xFFFFFFFFull);
-    return s ? s : 1;
 }
 
 static dtb_status allocate_state(dtb_sim *sim, const dtb_model *model)
@@ -196,10 +180,7 @@ static dtb_status allocate_state(dtb_sim *sim, const dtb_model *model)
     for (size_t p = 0; p < np; p++)
         for (size_t k = 0; k < n; k++)
             sim->param_values[p * n + k] = model->values[p];
-    sim->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!sim->rng)
-        return dtb__error(DTB_ENOMEM, "out of memory allocating the random number generator");
-    gsl_rng_set(sim->rng, mt_seed(sim->seed));
+    dtb__rng_seed(&sim->rng, sim->seed);
     return DTB_OK;
 }
 

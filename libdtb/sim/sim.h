@@ -3,10 +3,10 @@
 #ifndef DTB_SIM_INTERNAL_H
 #define DTB_SIM_INTERNAL_H
 
-#include <gsl/gsl_rng.h>
 #include <stdatomic.h>
 
 #include "base/base.h"
+#include "base/rng.h"
 #include "dtb/dtb_observer.h"
 #include "dtb/dtb_sim.h"
 #include "expr/expr.h"
@@ -72,7 +72,7 @@ struct dtb_sim {
     double *ou;                /* COLOURED: the OU processes, NULL until first used */
     int stochastic;
     double *eta;
-    gsl_rng *rng;
+    dtb__rng rng;
 
     dtb_observer **observers;
     size_t n_observers;

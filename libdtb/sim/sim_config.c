@@ -1,6 +1,7 @@
 /* libdtb — configuring a simulation: coupling, parameters, noise, state.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lems/coupling_file.h"

@@ -5,8 +5,6 @@
  *   coupling input from the history (held over the step) -> noise draw ->
  *   integrator (which calls dfun once per stage) -> history -> checks ->
  *   observers. */
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +24,7 @@ static void bind_inputs(dtb_sim *sim, double t, const double *x)
 }
 
 /* random(x) in a model draws from the simulation's generator. */
-static double sim_uniform(void *ud) { return gsl_rng_uniform((gsl_rng *)ud); }
+static double sim_uniform(void *ud) { return dtb__rng_uniform((dtb__rng *)ud); }
 
 /* dx = f(t, x): evaluate the compiled equations over all regions. */
 static void dfun(void *ctx, double t, const double *x, double *dx)
@@ -40,7 +38,7 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
         for (size_t v = 0; v < sim->n_states; v++)
             if (!sim->core->states[v].derivative)
                 memset(dx + v * n, 0, n * sizeof *dx);
-    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, sim_uniform, sim->rng};
+    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, sim_uniform, &sim->rng};
     dtb__prog_eval(sim->prog, &env, sim->scratch);
 }
 
@@ -72,7 +70,7 @@ static dtb_status draw_noise(dtb_sim *sim)
     switch (sim->noise_kind) {
     case DTB_NOISE_MULTIPLICATIVE:
         for (size_t i = 0; i < len; i++)
-            sim->eta[i] = sqrt_h * gsl_ran_gaussian_ziggurat(sim->rng, 1.0) * amp[i] * sim->x[i];
+            sim->eta[i] = sqrt_h * dtb__rng_normal(&sim->rng) * amp[i] * sim->x[i];
         break;
     case DTB_NOISE_COLOURED: {
         /* exact OU update over h: xi' = xi e^{-h/tau} + s sqrt(1 - e^{-2h/tau}) z,
@@ -83,17 +81,17 @@ static dtb_status draw_noise(dtb_sim *sim)
             if (!sim->ou)
                 return DTB_ENOMEM;
             for (size_t i = 0; i < len; i++)
-                sim->ou[i] = amp[i] * gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+                sim->ou[i] = amp[i] * dtb__rng_normal(&sim->rng);
         }
         for (size_t i = 0; i < len; i++) {
-            sim->ou[i] = sim->ou[i] * e + amp[i] * q * gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+            sim->ou[i] = sim->ou[i] * e + amp[i] * q * dtb__rng_normal(&sim->rng);
             sim->eta[i] = sim->h * sim->ou[i];
         }
         break;
     }
     default:
         for (size_t i = 0; i < len; i++) {
-            double z = gsl_ran_gaussian_ziggurat(sim->rng, 1.0);
+            double z = dtb__rng_normal(&sim->rng);
             sim->eta[i] = sqrt_h * z * amp[i];
         }
         break;
@@ -142,7 +140,7 @@ static dtb_status step_once(dtb_sim *sim)
          * the step that produced it. */
         bind_inputs(sim, (double)sim->step * sim->h, sim->x);
         dtb__prog_env env = {sim->scalars, sim->vectors, sim->obs_outputs, (size_t)sim->n,
-                             sim_uniform, sim->rng};
+                             sim_uniform, &sim->rng};
         dtb__prog_eval(sim->obs_prog, &env, sim->obs_scratch);
     }
     for (size_t i = 0; !st && i < sim->n_observers; i++)

@@ -6,6 +6,7 @@
 
 #include "test_util.h"
 #include "base/base.h"
+#include "base/rng.h"
 #include "base/units.h"
 #include "dtb/dtb.h"
 
@@ -103,12 +104,66 @@ static void test_quantities(void **state)
     assert_true(dtb__unit_builtin("degC")->offset == 273.15);
 }
 
+/* The normal generator: moments, tail frequencies (the tail beyond r = 3.65
+ * has its own code path) and a binned chi-square against the normal CDF. */
+static void test_normal_generator(void **state)
+{
+    (void)state;
+    dtb__rng r;
+    dtb__rng_seed(&r, 12345);
+    const long n = 2000000;
+    double s1 = 0, s2 = 0, s4 = 0;
+    long beyond3 = 0, beyond4 = 0;
+    enum { BINS = 40 };
+    long hist[BINS] = {0};
+    for (long i = 0; i < n; i++) {
+        double z = dtb__rng_normal(&r);
+        s1 += z;
+        s2 += z * z;
+        s4 += z * z * z * z;
+        beyond3 += fabs(z) > 3.0;
+        beyond4 += fabs(z) > 4.0;
+        int b = (int)floor((z + 4.0) / 0.2);
+        if (b >= 0 && b < BINS)
+            hist[b]++;
+    }
+    double mean = s1 / n, var = s2 / n - mean * mean, kurt = s4 / n;
+    print_message("normal: mean %.4g var %.5f 4th moment %.4f P(|z|>3) %.3g P(|z|>4) %.3g\n", mean,
+                  var, kurt, (double)beyond3 / n, (double)beyond4 / n);
+    assert_true(fabs(mean) < 5.0 / sqrt((double)n));
+    assert_true(fabs(var - 1.0) < 0.004);
+    assert_true(fabs(kurt - 3.0) < 0.03);
+    assert_true(fabs((double)beyond3 / n - 0.0026998) < 0.0002);
+    assert_true(fabs((double)beyond4 / n - 6.334e-5) < 2.5e-5);
+    double chi2 = 0;
+    for (int b = 0; b < BINS; b++) {
+        double lo = -4.0 + 0.2 * b, hi = lo + 0.2;
+        double p = 0.5 * (erfc(-hi / sqrt(2.0)) - erfc(-lo / sqrt(2.0)));
+        double e = p * n;
+        chi2 += (hist[b] - e) * (hist[b] - e) / e;
+    }
+    print_message("normal: chi-square %.1f over %d bins\n", chi2, BINS);
+    assert_true(chi2 < 80.0);   /* 39 degrees of freedom: p < 1e-4 above 80 */
+    /* same seed, same stream; nearby seeds differ */
+    dtb__rng a, b, c;
+    dtb__rng_seed(&a, 0);
+    dtb__rng_seed(&b, 0);
+    dtb__rng_seed(&c, 1);
+    for (int i = 0; i < 100; i++) {
+        double x = dtb__rng_normal(&a);
+        assert_true(x == dtb__rng_normal(&b));
+        assert_true(x != dtb__rng_normal(&c));
+    }
+    double u = dtb__rng_uniform(&a);
+    assert_true(u >= 0.0 && u < 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_slot),   cmocka_unit_test(test_versions),
         cmocka_unit_test(test_numbers),      cmocka_unit_test(test_numbers_locale),
-        cmocka_unit_test(test_quantities),
+        cmocka_unit_test(test_quantities),   cmocka_unit_test(test_normal_generator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
