@@ -69,6 +69,8 @@ void dtb_sim_free(dtb_sim *sim)
         dtb__observer_unref(sim->observers[i]);
     }
     free(sim->observers);
+    dtb__sim_free_stimuli(sim);
+    free(sim->centres);
     for (int64_t k = 0; sim->labels && k < sim->n; k++)
         free(sim->labels[k]);
     free(sim->labels);
@@ -116,6 +118,12 @@ static dtb_status copy_atlas(dtb_sim *sim, const dtb_atlas *atlas, double **w, d
     if (!st && dtb_atlas_has_tract_lengths(atlas)) {
         *len = dtb__malloc_array(nn, sizeof **len);
         st = *len ? dtb_atlas_copy_tract_lengths(atlas, *len, nn, NULL) : DTB_ENOMEM;
+    }
+    if (!st && dtb_atlas_has_centres(atlas)) {
+        sim->centres = dtb__malloc_array((size_t)sim->n * 3, sizeof *sim->centres);
+        st = sim->centres ? DTB_OK : DTB_ENOMEM;
+        for (int64_t k = 0; !st && k < sim->n; k++)
+            st = dtb_atlas_region_centre(atlas, k, sim->centres + 3 * k);
     }
     for (int64_t k = 0; !st && k < sim->n; k++) {
         const char *label = dtb_atlas_region_label(atlas, k);

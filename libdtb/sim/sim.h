@@ -13,6 +13,7 @@
 #include "integrate/integrate.h"
 #include "model/model.h"
 #include "network/network.h"
+#include "stimulus/stimulus.h"
 
 struct dtb_sim {
     atomic_int stop_requested;
@@ -76,7 +77,29 @@ struct dtb_sim {
 
     dtb_observer **observers;
     size_t n_observers;
+
+    /* stimuli (copies), resolved against the model and the atlas */
+    struct dtb__sim_stimulus *stims;
+    size_t n_stims;
+    double *stim_dx;           /* [n_states][n] added to the derivatives this step */
+    int stim_dx_active;
+    unsigned char *param_stimulated;   /* per parameter: read from param_eff */
+    double *param_eff;         /* [n_params][n] parameter + stimuli, this step */
+    double *centres;           /* [n][3] region centres (mm) or NULL */
 };
+
+typedef enum dtb__stim_target { DTB__TARGET_STATE, DTB__TARGET_PARAM, DTB__TARGET_INPUT } dtb__stim_target;
+
+typedef struct dtb__sim_stimulus {
+    dtb_stimulus *stim;
+    dtb__stim_target kind;
+    int64_t index;             /* state, parameter or coupling-input index */
+    double *weights;           /* per region */
+} dtb__sim_stimulus;
+
+/* Stimulus values of the step starting at step m (sim_stimulus.c). */
+void dtb__sim_apply_stimuli(dtb_sim *sim, int64_t m);
+void dtb__sim_free_stimuli(dtb_sim *sim);
 
 /* Attach an observer (the simulation keeps a reference). */
 dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);

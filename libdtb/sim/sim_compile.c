@@ -28,7 +28,7 @@ static dtb_status declare_inputs(dtb_sim *sim, dtb__prog_builder *pb, size_t *n_
     for (size_t i = 0; i < c->n_couplings; i++, (*n_vectors)++)
         CHECK(dtb__pb_vector_input(pb, c->coupling_input[i]));
     for (size_t p = 0; p < c->n_params; p++) {
-        if (sim->per_region[p]) {
+        if (sim->per_region[p] || (sim->param_stimulated && sim->param_stimulated[p])) {
             CHECK(sim->param_slot[p] = dtb__pb_vector_input(pb, c->params[p].name));
             (*n_vectors)++;
         } else {
@@ -161,11 +161,14 @@ dtb_status dtb__sim_compile(dtb_sim *sim)
     /* Fixed inputs: scalar parameter values, constants, per-region arrays. */
     size_t next_scalar = 1 + 0;
     for (size_t p = 0; p < np; p++) {
-        if (sim->per_region[p])
+        int stimulated = sim->param_stimulated && sim->param_stimulated[p];
+        if (stimulated)
+            vectors[sim->param_slot[p]] = sim->param_eff + p * (size_t)sim->n;
+        else if (sim->per_region[p])
             vectors[sim->param_slot[p]] = sim->param_values + p * (size_t)sim->n;
         else
             scalars[sim->param_slot[p]] = sim->param_values[p * (size_t)sim->n];
-        next_scalar += !sim->per_region[p];
+        next_scalar += !sim->per_region[p] && !stimulated;
     }
     for (size_t i = 0; i < c->n_constants; i++)
         scalars[next_scalar + i] = c->constants[i].value;

@@ -151,7 +151,8 @@ static void update_layout(dtb_sim *sim, int64_t p)
     if (differs != sim->per_region[p]) {
         sim->per_region[p] = differs;
         sim->prog_dirty = 1;
-    } else if (!differs && !sim->prog_dirty) {
+    } else if (!differs && !sim->prog_dirty &&
+               !(sim->param_stimulated && sim->param_stimulated[p])) {
         sim->scalars[sim->param_slot[p]] = v[0];
     }
 }

@@ -40,6 +40,12 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
                 memset(dx + v * n, 0, n * sizeof *dx);
     dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, sim_uniform, &sim->rng};
     dtb__prog_eval(sim->prog, &env, sim->scratch);
+    if (sim->stim_dx_active) {
+        /* stimuli on state variables: TVB adds dt * s in every stage */
+        const size_t len = sim->n_states * n;
+        for (size_t i = 0; i < len; i++)
+            dx[i] += sim->stim_dx[i];
+    }
 }
 
 dtb_status dtb__sim_derivative(dtb_sim *sim, double t, const double *x, const double *c, double *dx)
@@ -123,6 +129,8 @@ static dtb_status step_once(dtb_sim *sim)
     if (sim->n_cvar)
         dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, m, float32,
                               sim->coupling_in, sim->coupling_scratch);
+    if (sim->n_stims)
+        dtb__sim_apply_stimuli(sim, m);
     if (sim->stochastic) {
         dtb_status nst = draw_noise(sim);
         if (nst)
