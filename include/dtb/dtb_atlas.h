@@ -159,6 +159,16 @@ DTB_API double dtb_atlas_tract_length(const dtb_atlas *atlas, int64_t target, in
 DTB_API dtb_status dtb_atlas_set_weight(dtb_atlas *atlas, int64_t target, int64_t source,
                                         double weight);
 
+/* Lesion a region: its row and column of weights become zero (region
+ * indices stay). */
+DTB_API dtb_status dtb_atlas_lesion_region(dtb_atlas *atlas, int64_t region);
+
+/* Multiply every weight from a region in `sources` to a region in `targets`
+ * by factor (finite, >= 0; 0 cuts the connections). */
+DTB_API dtb_status dtb_atlas_scale_connections(dtb_atlas *atlas, const int64_t *sources,
+                                               size_t n_sources, const int64_t *targets,
+                                               size_t n_targets, double factor);
+
 /* Normalise the weights in place (all-zero weights stay unchanged). */
 DTB_API dtb_status dtb_atlas_normalize_weights(dtb_atlas *atlas, dtb_weight_norm norm);
 

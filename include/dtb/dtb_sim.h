@@ -211,6 +211,35 @@ DTB_API dtb_status dtb_sim_set_initial_state(dtb_sim *sim, const double *x, size
 /* Initial value of one state variable, the same for every region. */
 DTB_API dtb_status dtb_sim_set_initial_value(dtb_sim *sim, int64_t state, double value);
 
+/* --- virtual surgery and treatment (between steps) ---
+ * Each edit is recorded in the simulation's provenance (what, when). */
+
+/* Remove a region's connections: its row and column of weights become
+ * zero. Region indices stay as they are, so outputs line up before and
+ * after. */
+DTB_API dtb_status dtb_sim_lesion_region(dtb_sim *sim, int64_t region);
+/* Multiply the weight of every connection from a region in `sources` to a
+ * region in `targets` by factor (>= 0; 0 cuts them). Directed: call again
+ * with the sets swapped to treat both directions. */
+DTB_API dtb_status dtb_sim_scale_connections(dtb_sim *sim, const int64_t *sources,
+                                             size_t n_sources, const int64_t *targets,
+                                             size_t n_targets, double factor);
+/* Change the conduction speed (m/s, INFINITY: no delays). The delays are
+ * recomputed; the history keeps the states it has (a longer history is
+ * padded with the oldest state known). */
+DTB_API dtb_status dtb_sim_set_speed(dtb_sim *sim, double speed);
+/* Change a parameter at simulated time t (seconds): one value for every
+ * region (n_values == 1) or one per region, applied before the first step
+ * that starts at or after t. */
+DTB_API dtb_status dtb_sim_schedule_param(dtb_sim *sim, double t, const char *name,
+                                          const double *values, size_t n_values);
+
+/* Provenance: one line per edit, stimulus and scheduled change, in order
+ * ("t=0.5 s: lesion of region 12 'A8m_L'"). Borrowed strings, valid while
+ * the simulation lives. */
+DTB_API int64_t dtb_sim_provenance_count(const dtb_sim *sim);
+DTB_API const char *dtb_sim_provenance_entry(const dtb_sim *sim, int64_t index);
+
 /* --- running --- */
 
 /* Name of an integrator ("euler", "gsl-rk8pd", ...; static), or NULL. */

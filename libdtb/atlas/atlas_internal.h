@@ -11,6 +11,7 @@
 #ifndef DTB_ATLAS_INTERNAL_H
 #define DTB_ATLAS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dtb/dtb_atlas.h"
@@ -26,5 +27,13 @@ const double *dtb__atlas_lengths(const dtb_atlas *atlas);
 
 /* n*3 centres (x, y, z in mm), or NULL if the atlas has none. */
 const double *dtb__atlas_centres(const dtb_atlas *atlas);
+
+/* Virtual surgery on an n*n weight matrix (rows = targets), shared by
+ * atlases and running simulations. Validate first, then change: on error
+ * the matrix is untouched. */
+dtb_status dtb__weights_lesion_region(double *weights, int64_t n, int64_t region);
+dtb_status dtb__weights_scale(double *weights, int64_t n, const int64_t *sources,
+                              size_t n_sources, const int64_t *targets, size_t n_targets,
+                              double factor);
 
 #endif /* DTB_ATLAS_INTERNAL_H */

@@ -70,6 +70,7 @@ void dtb_sim_free(dtb_sim *sim)
     }
     free(sim->observers);
     dtb__sim_free_stimuli(sim);
+    dtb__sim_free_surgery(sim);
     free(sim->centres);
     for (int64_t k = 0; sim->labels && k < sim->n; k++)
         free(sim->labels[k]);
@@ -221,10 +222,10 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
     }
     if (!st)
         st = copy_atlas(sim, atlas, &w, &len);
+    sim->weights = w;
+    sim->lengths = len;
     if (!st)
         st = dtb__network_build(&sim->net, sim->n, w, len, sim->speed, sim->dt);
-    free(w);
-    free(len);
     if (!st)
         st = dtb__history_init(&sim->hist, sim->n, sim->net.horizon, sim->n_cvar,
                                sim->core->coupling_state);

@@ -86,7 +86,31 @@ struct dtb_sim {
     unsigned char *param_stimulated;   /* per parameter: read from param_eff */
     double *param_eff;         /* [n_params][n] parameter + stimuli, this step */
     double *centres;           /* [n][3] region centres (mm) or NULL */
+
+    /* connectivity as edited (virtual surgery rebuilds the network from it) */
+    double *weights;           /* n*n */
+    double *lengths;           /* n*n mm, or NULL */
+
+    /* parameter changes scheduled in time, sorted by time */
+    struct dtb__scheduled_param *scheduled;
+    size_t n_scheduled, next_scheduled;
+
+    /* provenance: what was done to the twin, and when */
+    char **provenance;
+    size_t n_provenance;
 };
+
+typedef struct dtb__scheduled_param {
+    double t;                  /* seconds */
+    int64_t param;
+    double *values;            /* n regions */
+} dtb__scheduled_param;
+
+/* Record a provenance line (sim_surgery.c). */
+dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...) DTB__PRINTF(2, 3);
+/* Apply the parameter changes due at step m; free everything (sim_surgery.c). */
+void dtb__sim_apply_scheduled(dtb_sim *sim, int64_t m);
+void dtb__sim_free_surgery(dtb_sim *sim);
 
 typedef enum dtb__stim_target { DTB__TARGET_STATE, DTB__TARGET_PARAM, DTB__TARGET_INPUT } dtb__stim_target;
 

@@ -126,6 +126,14 @@ static dtb_status step_once(dtb_sim *sim)
     const int float32 = (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0;
     const int64_t m = sim->step;
     sim->started = 1;
+    if (sim->next_scheduled < sim->n_scheduled)
+        dtb__sim_apply_scheduled(sim, m);
+    if (sim->prog_dirty) {
+        /* a scheduled change may have made a parameter per-region */
+        dtb_status cst = dtb__sim_compile(sim);
+        if (cst)
+            return cst;
+    }
     if (sim->n_cvar)
         dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, m, float32,
                               sim->coupling_in, sim->coupling_scratch);

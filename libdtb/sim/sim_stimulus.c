@@ -86,6 +86,13 @@ dtb_status dtb_sim_add_stimulus(dtb_sim *sim, const dtb_stimulus *stim)
     }
     sim->stims = arr;
     arr[sim->n_stims++] = entry;
+    int64_t hit = 0;
+    for (int64_t k = 0; k < sim->n; k++)
+        hit += entry.weights[k] != 0.0;
+    dtb__sim_note(sim, "stimulus into '%s' (%s) on %lld region(s), %zu shape(s)", stim->target,
+                  entry.kind == DTB__TARGET_STATE ? "state variable"
+                  : entry.kind == DTB__TARGET_PARAM ? "parameter" : "coupling input",
+                  (long long)hit, stim->n_shapes);
     if (entry.kind == DTB__TARGET_PARAM && !sim->param_stimulated[entry.index]) {
         /* the parameter is now read from param_eff, as a per-region array */
         sim->param_stimulated[entry.index] = 1;
