@@ -57,6 +57,13 @@ typedef int32_t (*dtb_sample_fn)(double t, const double *values, size_t n_values
  * observer that holds it is destroyed. */
 typedef void (*dtb_destroy_fn)(void *user_data);
 
+/* dtb_observer_options.flags */
+/* CSV / NPY: continue an existing file written by the same observer
+ * configuration instead of truncating it (a missing file is created). Used
+ * to resume a run from a checkpoint: restoring cuts the file back to its
+ * length at the checkpoint. */
+#define DTB_OBSERVER_FLAG_APPEND 0x1u
+
 #define DTB_OBSERVER_OPTIONS_VERSION 1
 
 /* Zero in any member means its default. */
@@ -66,7 +73,7 @@ typedef struct dtb_observer_options {
     double period;           /* seconds; default 1e-3 (SUBSAMPLE, TAVG) */
     const char *variables;   /* comma-separated state names; NULL: variables of interest */
     int32_t sink;            /* dtb_sink_kind */
-    uint32_t flags;          /* reserved, must be 0 */
+    uint32_t flags;          /* DTB_OBSERVER_FLAG_* */
     const char *path;        /* CSV / NPY output file */
     dtb_sample_fn callback;  /* CALLBACK sink */
     void *user_data;         /* passed to callback and destroy */

@@ -253,6 +253,27 @@ DTB_API dtb_status dtb_sim_step(dtb_sim *sim, int64_t n_steps);
 DTB_API dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress,
                                void *user_data);
 
+/* Advance to simulated time t_end (seconds): rint(t_end / dt) - steps done
+ * steps (none if already there). Progress and file flushing as
+ * dtb_sim_run. */
+DTB_API dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn progress,
+                                  void *user_data);
+
+/* --- checkpoints ---
+ * A checkpoint holds the complete state of a simulation: time, state,
+ * delay history, parameters (as edited), connectivity (as lesioned),
+ * coupling, noise settings and the random generator, stimuli's generator
+ * state, scheduled changes done, provenance, and each observer's partial
+ * window, counters and output-file length. Restoring it into a simulation
+ * created the same way (same atlas and model, options, stimuli and
+ * scheduled changes added, observers attached in the same order, file
+ * observers with DTB_OBSERVER_FLAG_APPEND) continues the run so that its
+ * output is bit-identical to a run that was never interrupted, noise
+ * included. The file is versioned and checksummed: a truncated, damaged or
+ * foreign file gives a clear error and changes nothing. */
+DTB_API dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path);
+DTB_API dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path);
+
 /* Ask a running dtb_sim_step/dtb_sim_run to stop after the current step; it
  * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. A request made
  * while nothing runs stops the next call before its first step (so a stop

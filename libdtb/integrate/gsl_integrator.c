@@ -181,3 +181,11 @@ dtb_status dtb__gsl_integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx,
     memcpy(x, g->y, dim * sizeof *x);
     return DTB_OK;
 }
+
+double dtb__integrator_inner_step(const dtb__integrator *it) { return it->gsl ? it->gsl->h_inner : 0.0; }
+
+void dtb__integrator_set_inner_step(dtb__integrator *it, double h)
+{
+    if (it->gsl)
+        it->gsl->h_inner = h;
+}

@@ -51,6 +51,11 @@ int dtb__integrator_is_gsl(dtb_integrator kind);
 dtb_status dtb__integrator_step(dtb__integrator *it, dtb__dfun f, void *ctx, double t, double h,
                                 double *x, const double *eta, const dtb__bounds *bounds);
 
+/* The GSL steppers' last internal step size (0 for the others): part of a
+ * checkpoint, since it is where the next step's adaptation starts. */
+double dtb__integrator_inner_step(const dtb__integrator *it);
+void dtb__integrator_set_inner_step(dtb__integrator *it, double h);
+
 /* GSL steppers (gsl_integrator.c). */
 dtb_status dtb__gsl_integrator_new(dtb__integrator *it, double rtol, double atol);
 void dtb__gsl_integrator_free(dtb__gsl_integrator *g);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "npy.h"
@@ -59,6 +60,48 @@ dtb_status dtb__npy_open(dtb__npy_writer *w, const char *path, int64_t cols)
         memset(w, 0, sizeof *w);
     }
     return st;
+}
+
+dtb_status dtb__npy_open_append(dtb__npy_writer *w, const char *path, int64_t cols)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dtb__npy_open(w, path, cols);
+    fclose(f);
+    dtb__npy_array a;
+    dtb_status st = dtb__npy_read(path, &a);
+    if (st)
+        return dtb__error_context(st, "%s: cannot continue this file", path);
+    int64_t rows = a.ndim == 2 ? a.shape[0] : -1, have = a.ndim == 2 ? a.shape[1] : -1;
+    dtb__npy_array_free(&a);
+    if (rows < 0 || have != cols)
+        return dtb__error(DTB_EINVAL, "%s: cannot continue this file: it has %lld columns, not %lld",
+                          path, (long long)have, (long long)cols);
+    memset(w, 0, sizeof *w);
+    w->cols = cols;
+    w->rows = rows;
+    w->path = dtb__strdup(path);
+    if (!w->path)
+        return DTB_ENOMEM;
+    w->f = fopen(path, "r+b");
+    if (!w->f) {
+        st = dtb__error(DTB_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
+        free(w->path);
+        w->path = NULL;
+        return st;
+    }
+    return dtb__npy_truncate(w, rows);
+}
+
+dtb_status dtb__npy_truncate(dtb__npy_writer *w, int64_t rows)
+{
+    long end = NPY_HEADER_BYTES + (long)(rows * w->cols * (int64_t)sizeof(double));
+    if (fflush(w->f) != 0 || ftruncate(fileno(w->f), end) != 0 || fseek(w->f, end, SEEK_SET) != 0)
+        return dtb__error(DTB_EIO, "%s: cannot truncate to %lld rows: %s", w->path, (long long)rows,
+                          strerror(errno));
+    w->rows = rows;
+    return write_header(w) ? DTB_EIO : (fseek(w->f, end, SEEK_SET) == 0 ? DTB_OK
+                                        : dtb__error(DTB_EIO, "%s: seek failed", w->path));
 }
 
 dtb_status dtb__npy_write_row(dtb__npy_writer *w, const double *row)

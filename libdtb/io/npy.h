@@ -21,6 +21,10 @@ typedef struct dtb__npy_writer {
 
 /* Create/truncate path and write a header for (0, cols). */
 dtb_status dtb__npy_open(dtb__npy_writer *w, const char *path, int64_t cols);
+/* Continue a file this writer made (same number of columns), or create it. */
+dtb_status dtb__npy_open_append(dtb__npy_writer *w, const char *path, int64_t cols);
+/* Cut the file back to `rows` rows and continue writing after them. */
+dtb_status dtb__npy_truncate(dtb__npy_writer *w, int64_t rows);
 /* Append one row of cols doubles. */
 dtb_status dtb__npy_write_row(dtb__npy_writer *w, const double *row);
 /* Write buffers, patch the row count in the header. */

@@ -134,9 +134,10 @@ static dtb_status check_options(const dtb_observer_options *opts, double dt, dtb
                                            "dtb_observer_options");
         if (st)
             return st;
-        if (opts->flags)
+        if (opts->flags & ~DTB_OBSERVER_FLAG_APPEND)
             return dtb__error(DTB_EINVAL, "dtb_observer_options: unknown flags 0x%x",
                               (unsigned)opts->flags);
+        o->append = (opts->flags & DTB_OBSERVER_FLAG_APPEND) != 0;
         if (opts->kind < 0 || opts->kind > DTB_OBSERVER_TAVG)
             return dtb__error(DTB_EINVAL, "dtb_observer_options: unknown kind %d", (int)opts->kind);
         if (opts->kind)

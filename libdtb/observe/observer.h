@@ -38,6 +38,7 @@ struct dtb_observer {
     FILE *csv;
     dtb__npy_writer npy;
     int file_open;
+    int append;                  /* DTB_OBSERVER_FLAG_APPEND */
 };
 
 /* Called by the simulation after every step with the new state
@@ -51,6 +52,13 @@ dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
 /* Keep / drop a reference. */
 dtb_observer *dtb__observer_ref(dtb_observer *o);
 void dtb__observer_unref(dtb_observer *o);
+
+/* Checkpoints (observe/observer_state.c): the partial window, counters and
+ * the length of the output file. */
+struct dtb__bytes;
+struct dtb__reader;
+void dtb__observer_save(dtb_observer *o, struct dtb__bytes *b);
+dtb_status dtb__observer_restore(dtb_observer *o, struct dtb__reader *r);
 
 /* Sinks (observe/sinks.c). */
 dtb_status dtb__sink_open(dtb_observer *o);

@@ -8,7 +8,17 @@
 
 static dtb_status csv_open(dtb_observer *o)
 {
-    o->csv = fopen(o->path, "w");
+    if (o->append && (o->csv = fopen(o->path, "r+"))) {
+        /* continue after what is there (the header included) */
+        o->file_open = 1;
+        setvbuf(o->csv, NULL, _IOFBF, 1 << 16);
+        if (fseek(o->csv, 0, SEEK_END) != 0)
+            return dtb__error(DTB_EIO, "%s: cannot seek: %s", o->path, strerror(errno));
+        if (ftell(o->csv) > 0)
+            return DTB_OK;
+    }
+    if (!o->csv)
+        o->csv = fopen(o->path, "w");
     if (!o->csv)
         return dtb__error(DTB_EIO, "%s: cannot create file: %s", o->path, strerror(errno));
     o->file_open = 1;
@@ -29,7 +39,8 @@ dtb_status dtb__sink_open(dtb_observer *o)
     switch (o->sink) {
     case DTB_SINK_CSV: return csv_open(o);
     case DTB_SINK_NPY: {
-        dtb_status st = dtb__npy_open(&o->npy, o->path, (int64_t)o->n_cols + 1);
+        dtb_status st = o->append ? dtb__npy_open_append(&o->npy, o->path, (int64_t)o->n_cols + 1)
+                                  : dtb__npy_open(&o->npy, o->path, (int64_t)o->n_cols + 1);
         o->file_open = st == DTB_OK;
         return st;
     }

@@ -106,6 +106,9 @@ typedef struct dtb__scheduled_param {
     double *values;            /* n regions */
 } dtb__scheduled_param;
 
+/* Recompute the noise amplitudes after noise_D or the kind changed. */
+void dtb__sim_noise_changed(dtb_sim *sim);
+
 /* Record a provenance line (sim_surgery.c). */
 dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...) DTB__PRINTF(2, 3);
 /* Apply the parameter changes due at step m; free everything (sim_surgery.c). */

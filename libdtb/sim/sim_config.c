@@ -212,7 +212,7 @@ dtb_status dtb_sim_get_param_regions(const dtb_sim *sim, const char *name, doubl
 }
 
 /* The factor each normal draw is multiplied by (see dtb_noise_kind). */
-static void update_stochastic(dtb_sim *sim)
+void dtb__sim_noise_changed(dtb_sim *sim)
 {
     size_t len = sim->n_states * (size_t)sim->n;
     sim->stochastic = 0;
@@ -238,7 +238,7 @@ dtb_status dtb_sim_set_noise_kind(dtb_sim *sim, dtb_noise_kind kind, double tau)
     sim->noise_tau = kind == DTB_NOISE_COLOURED ? tau / sim->core->time_scale : 0.0;
     free(sim->ou);
     sim->ou = NULL;
-    update_stochastic(sim);
+    dtb__sim_noise_changed(sim);
     return DTB_OK;
 }
 
@@ -263,7 +263,7 @@ dtb_status dtb_sim_set_noise(dtb_sim *sim, int64_t state, double D)
         if (state < 0 || (size_t)state == v)
             for (size_t k = 0; k < n; k++)
                 sim->noise_D[v * n + k] = D;
-    update_stochastic(sim);
+    dtb__sim_noise_changed(sim);
     return DTB_OK;
 }
 
@@ -284,7 +284,7 @@ dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state, const double *
     for (size_t v = 0; v < sim->n_states; v++)
         if (state < 0 || (size_t)state == v)
             memcpy(sim->noise_D + v * n, D, n * sizeof *D);
-    update_stochastic(sim);
+    dtb__sim_noise_changed(sim);
     return DTB_OK;
 }
 

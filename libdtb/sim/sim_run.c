@@ -204,6 +204,9 @@ static dtb_status flush_observers(dtb_sim *sim)
     return st;
 }
 
+static dtb_status run_steps(dtb_sim *sim, int64_t n_steps, dtb_progress_fn progress,
+                            void *user_data);
+
 dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress, void *user_data)
 {
     if (!sim)
@@ -214,7 +217,25 @@ dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress, 
     double steps_d = rint(duration / sim->dt);
     if (steps_d > 9e15)
         return dtb__error(DTB_EINVAL, "dtb_sim_run: %g s is too many steps of %g s", duration, sim->dt);
-    int64_t n_steps = (int64_t)steps_d;
+    return run_steps(sim, (int64_t)steps_d, progress, user_data);
+}
+
+dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn progress, void *user_data)
+{
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "dtb_sim_run_to: sim is NULL");
+    if (!isfinite(t_end))
+        return dtb__error(DTB_EINVAL, "dtb_sim_run_to: time %g s is not finite", t_end);
+    double target = rint(t_end / sim->dt);
+    if (target > 9e15)
+        return dtb__error(DTB_EINVAL, "dtb_sim_run_to: %g s is too many steps of %g s", t_end, sim->dt);
+    int64_t n_steps = (int64_t)target - sim->step;
+    return run_steps(sim, n_steps > 0 ? n_steps : 0, progress, user_data);
+}
+
+static dtb_status run_steps(dtb_sim *sim, int64_t n_steps, dtb_progress_fn progress,
+                            void *user_data)
+{
     int64_t every = n_steps / 1000 > 0 ? n_steps / 1000 : 1;
     dtb_status st = begin(sim);
     for (int64_t i = 0; !st && i < n_steps; i++) {
