@@ -1,6 +1,9 @@
-/* The default digital twin through the C API: the built-in bn246 atlas, the
- * default model, 1 s simulated, a 1 ms temporal average kept in memory.
- * It is the simulation `dtb run` performs with no arguments.
+/* The default digital twin through the C API: OpenDTB's default twin (the
+ * reduced Wong-Wang excitatory-inhibitory model, global coupling G = 0.1,
+ * Euler at 0.1 ms, noise sigma 0.01 on S_e and 0.001 on S_i, initial state
+ * 0) on the built-in bn246 atlas with its conduction delays at 3 m/s; 1 s
+ * simulated, a 1 ms temporal average kept in memory. It is the simulation
+ * `dtb run` performs with no arguments.
  *
  *   cc default_twin.c $(pkg-config --cflags --libs dtb) -o default_twin
  */
@@ -25,15 +28,28 @@ int main(void)
 
     if (dtb_atlas_create_builtin(&atlas, "bn246"))
         return fail("atlas");
-    if (dtb_model_create_builtin(&model, "generic_2d_oscillator")) {
+    if (dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh") ||
+        dtb_model_set_param(model, "G", 0.1)) {
         rc = fail("model");
         goto out;
     }
 
-    dtb_sim_options opts = DTB_SIM_OPTIONS_INIT;   /* dt 0.1 ms, 3 m/s, Heun, linear */
+    dtb_sim_options opts = DTB_SIM_OPTIONS_INIT;   /* dt 0.1 ms, 3 m/s, linear */
+    opts.integrator = DTB_INTEGRATOR_EULER;
     opts.seed = 42;
     if (dtb_sim_create(&sim, atlas, model, &opts)) {
         rc = fail("sim");
+        goto out;
+    }
+    /* Linear coupling a = 1 (the model scales it by G itself); OpenDTB's
+     * noise convention, sigma sqrt(dt) z; states start at 0. */
+    int64_t s_e, s_i;
+    if (dtb_model_find_state(model, "S_e", &s_e) || dtb_model_find_state(model, "S_i", &s_i) ||
+        dtb_sim_set_coupling_param(sim, "a", 1.0) ||
+        dtb_sim_set_noise_kind(sim, DTB_NOISE_SIGMA, 0.0) || dtb_sim_set_noise(sim, s_e, 0.01) ||
+        dtb_sim_set_noise(sim, s_i, 0.001) || dtb_sim_set_initial_value(sim, s_e, 0.0) ||
+        dtb_sim_set_initial_value(sim, s_i, 0.0)) {
+        rc = fail("sim settings");
         goto out;
     }
     dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;   /* tavg 1 ms, into memory */

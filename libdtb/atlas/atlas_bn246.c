@@ -8,12 +8,15 @@
  * see the atlas READMEs of the shared data), so weights and lengths are
  * generated, deterministically, from the centres:
  *   d_kj = |c_k - c_j|                      (mm, MNI centres)
- *   w_kj = exp(-LAMBDA * d_kj) for k != j, w_kk = 0, then w /= max w
+ *   w_kj = S exp(-LAMBDA * d_kj) for k != j, w_kk = 0
  *   L_kj = TORTUOSITY * d_kj,  L_kk = 0     (mm)
  * LAMBDA is the exponential-distance-rule decay fitted on measured
  * Brainnetome and HCP connectomes (log w against centre distance);
  * TORTUOSITY sits between the tract-length / centre-distance ratios
  * measured on HCP (median 1.61) and TVB's 998-region connectome (1.28).
+ * The scale S makes the mean in-strength (row sum) 2.46, that of the
+ * Brainnetome SC the OpenDTB platform ships, so that a coupling strength
+ * fitted there (the default twin's G = 0.1) means the same total input here.
  * Every off-diagonal pair is connected: 246 * 245 = 60270 edges.
  */
 #include <math.h>
@@ -24,6 +27,7 @@
 
 #define BN246_LAMBDA_PER_MM 0.039
 #define BN246_TORTUOSITY 1.4
+#define BN246_MEAN_IN_STRENGTH 2.46
 
 static const char bn246_description[] =
     "Brainnetome Atlas, 246 regions (210 cortical, 36 subcortical): labels, hemispheres, lobes, "
@@ -31,7 +35,8 @@ static const char bn246_description[] =
     "based on connectional architecture. Cerebral Cortex 26(8):3508-3526, doi:10.1093/cercor/bhw157. "
     "THE CONNECTIVITY IS SYNTHETIC, not measured: weights follow the exponential distance rule "
     "w = exp(-0.039/mm * d) between MNI centres (lambda 0.039/mm, fitted on real Brainnetome and "
-    "HCP connectomes), diagonal 0, divided by the largest weight so the maximum is 1; tract lengths "
+    "HCP connectomes), diagonal 0, scaled so that the mean in-strength (row sum) is 2.46 as in "
+    "the Brainnetome SC of the OpenDTB platform; tract lengths "
     "are 1.4 x the centre distance (mm), diagonal 0. Use a measured connectome for any claim "
     "about a real brain.";
 
@@ -59,18 +64,18 @@ static dtb_status copy_regions(dtb_atlas *a)
 
 static void synthesise_weights(dtb_atlas *a)
 {
-    double max = 0.0;
+    double total = 0.0;
     for (int64_t k = 0; k < a->n; k++) {
         for (int64_t j = 0; j < a->n; j++) {
             double w = k == j ? 0.0 : exp(-BN246_LAMBDA_PER_MM * dtb__atlas_centre_distance(a, k, j));
             a->weights[k * a->n + j] = w;
-            if (w > max)
-                max = w;
+            total += w;
         }
     }
+    double scale = BN246_MEAN_IN_STRENGTH * (double)a->n / total;
     size_t cells = dtb__atlas_cells(a);
     for (size_t i = 0; i < cells; i++)
-        a->weights[i] /= max;
+        a->weights[i] *= scale;
 }
 
 dtb_status dtb__atlas_create_bn246(dtb_atlas **out)

@@ -3,6 +3,7 @@
 # library carries them without reading files at run time.
 # Usage: embed_models.py OUTPUT.c INPUT.xml...   (model name = file base name)
 import os
+import re
 import sys
 
 
@@ -27,11 +28,21 @@ def main():
             text = f.read()
         names.append(os.path.splitext(os.path.basename(path))[0])
         parts.append('static const char model_%d[] =\n%s;\n' % (i, c_string(text)))
+    # Every <RegionModel> of a file is a built-in model of that name; the
+    # file's base name must be one of them.
+    entries = []
+    for i, path in enumerate(inputs):
+        with open(path, encoding='utf-8') as f:
+            found = re.findall(r'<(?:\w+:)?RegionModel\s+name="([^"]+)"', f.read())
+        if names[i] not in found:
+            sys.exit('%s: no RegionModel named %s' % (path, names[i]))
+        entries += [(model, i) for model in found]
+    entries.sort()
     parts.append('const dtb__builtin_model dtb__builtin_models[] = {')
-    for i, name in enumerate(names):
-        parts.append('    {"%s", model_%d, sizeof model_%d - 1},' % (name, i, i))
+    for model, i in entries:
+        parts.append('    {"%s", model_%d, sizeof model_%d - 1},' % (model, i, i))
     parts.append('};')
-    parts.append('const size_t dtb__n_builtin_models = %d;' % len(names))
+    parts.append('const size_t dtb__n_builtin_models = %d;' % len(entries))
     with open(output, 'w', encoding='utf-8') as f:
         f.write('\n'.join(parts) + '\n')
 

@@ -276,13 +276,14 @@ static void test_bn246_builtin(void **state)
     assert_centre(a, 0, -5, 15, 54);
     assert_centre(a, 1, 7, 16, 54);
 
-    double max = 0, dmin = INFINITY;
+    double max = 0, dmin = INFINITY, total = 0;
     for (int64_t k = 0; k < 246; k++) {
         assert_true(dtb_atlas_weight(a, k, k) == 0.0);
         assert_true(dtb_atlas_tract_length(a, k, k) == 0.0);
         for (int64_t j = 0; j < 246; j++) {
             assert_true(dtb_atlas_weight(a, k, j) == dtb_atlas_weight(a, j, k));
             max = fmax(max, dtb_atlas_weight(a, k, j));
+            total += dtb_atlas_weight(a, k, j);
             if (k != j) {
                 double d = centre_distance(a, k, j);
                 dmin = fmin(dmin, d);
@@ -290,11 +291,13 @@ static void test_bn246_builtin(void **state)
             }
         }
     }
-    assert_true(max == 1.0);
-    /* The closest centres are sqrt(8) mm apart; w = exp(-0.039 (d - dmin)). */
+    /* Scaled so the mean in-strength is that of OpenDTB's Brainnetome SC. */
+    assert_true(fabs(total / 246.0 - 2.46) < 1e-12);
+    /* The closest centres are sqrt(8) mm apart, so the largest weight
+     * belongs to them and w / max = exp(-0.039 (d - dmin)). */
     assert_true(fabs(dmin - sqrt(8.0)) < 1e-12);
     double expected = exp(-0.039 * (sqrt(145.0) - dmin)); /* A8m_L - A8m_R: (12, 1, 0) mm */
-    assert_true(fabs(dtb_atlas_weight(a, 0, 1) - expected) < 1e-14);
+    assert_true(fabs(dtb_atlas_weight(a, 0, 1) / max - expected) < 1e-14);
     assert_true(fabs(dtb_atlas_tract_length(a, 0, 1) - 1.4 * sqrt(145.0)) < 1e-12);
 
     /* dtb_atlas_load knows the built-in names too. */

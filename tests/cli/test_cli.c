@@ -87,7 +87,10 @@ static void test_default_run(void **state)
     assert_non_null(strstr(output, "SYNTHETIC"));
     char *csv = read_text_file(tmp("dtb-out/tavg.csv"), NULL);
     assert_non_null(csv);
-    assert_true(strncmp(csv, "t,V.0,V.1,", 10) == 0);
+    /* The default twin: reduced Wong-Wang excitatory-inhibitory, S_e and S_i. */
+    assert_true(strncmp(csv, "t,S_e.0,S_e.1,", 14) == 0);
+    assert_non_null(strstr(csv, ",S_e.245,S_i.0,"));
+    assert_non_null(strstr(csv, ",S_i.245\n"));
     int lines = 0;
     for (char *p = csv; *p; p++)
         lines += *p == '\n';
@@ -160,7 +163,7 @@ static void test_bad_input_writes_nothing(void **state)
         "run --model /no/such/file.xml",
         "run --atlas /no/such/folder",
         "run --set nope=1",
-        "run --set tau=abc",
+        "run --model generic_2d_oscillator --set tau=abc",
         "run --coupling cubic",
         "run --coupling linear:z=1",
         "run --speed -3",
@@ -170,16 +173,16 @@ static void test_bad_input_writes_nothing(void **state)
         "run --integrator leapfrog",
         "run --integrator gsl-rk8pd --rtol -1",
         "run --noise -1",
-        "run --noise Q=0.1",
+        "run --model generic_2d_oscillator --noise Q=0.1",
         "run --seed x",
-        "run --init V=1,Q=2",
+        "run --model generic_2d_oscillator --init V=1,Q=2",
         "run --init missing.csv",
         "run --observe spectrum",
         "run --observe tavg:period=0.15ms",
-        "run --observe tavg:vars=V,Q",
+        "run --model generic_2d_oscillator --observe tavg:vars=V,Q",
         "run --format hdf5",
-        "run --set a=@missing.csv",
-        "run --set a=@short.csv",
+        "run --model generic_2d_oscillator --set a=@missing.csv",
+        "run --model generic_2d_oscillator --set a=@short.csv",
         "run --set nope=@short.csv",
         "run --coupling sigmoidal:zz=1",
         "run --coupling missing.xml",
@@ -254,6 +257,83 @@ static void test_custom_model_file(void **state)
     assert_true(exists("o3/raw.csv"));
 }
 
+/* Issue 4's contract: OpenDTB's default twin, deterministic, on the real
+ * Brainnetome connectome, from the command line; the subsample file must
+ * match OpenDTB's own run (S_e and S_i columns of the reference) to 1e-9
+ * relative, in CSV (round-trip decimal) and in NPY. */
+static double opendtb_worst_error(const dtb__npy_array *ref, const double *got, size_t rows,
+                                  size_t cols)
+{
+    const size_t n = 246, rcols = (size_t)ref->shape[1];
+    assert_int_equal(rows, ref->shape[0]);
+    assert_int_equal(cols, 1 + 2 * n);
+    double worst = 0;
+    for (size_t k = 0; k < rows; k++) {
+        assert_true(fabs(got[k * cols] * 1e3 - ref->data[k * rcols]) < 1e-9);
+        for (size_t j = 0; j < 2 * n; j++) {
+            double want = ref->data[k * rcols + 1 + n + j];
+            worst = fmax(worst, fabs(got[k * cols + 1 + j] - want) / fabs(want));
+        }
+    }
+    return worst;
+}
+
+static void test_opendtb_default_twin(void **state)
+{
+    (void)state;
+    dtb__npy_array ref;
+    assert_int_equal(dtb__npy_read(shared_path("reference/opendtb/det_default_rww_bn246.npy"), &ref),
+                     DTB_OK);
+    char args[4096];
+    for (int npy = 0; npy <= 1; npy++) {
+        clean("o6");
+        snprintf(args, sizeof args,
+                 "run --atlas '%s' --model reduced_wong_wang_exc_inh --set G=0.1 "
+                 "--coupling linear:a=1 --integrator euler --speed inf --init S_e=0,S_i=0 "
+                 "--observe subsample:period=1ms:vars=S_e,S_i --out o6 --quiet%s",
+                 shared_path("atlases/bn246_opendtb_sc"), npy ? " --format npy" : "");
+        assert_int_equal(dtb(args), 0);
+        double worst;
+        if (npy) {
+            dtb__npy_array a;
+            assert_int_equal(dtb__npy_read(tmp("o6/subsample.npy"), &a), DTB_OK);
+            worst = opendtb_worst_error(&ref, a.data, (size_t)a.shape[0], (size_t)a.shape[1]);
+            dtb__npy_array_free(&a);
+        } else {
+            char *csv = read_text_file(tmp("o6/subsample.csv"), NULL);
+            assert_non_null(csv);
+            assert_true(strncmp(csv, "t,S_e.0,", 8) == 0);
+            size_t cols = 1 + 2 * 246, rows = 0;
+            double *v = malloc(sizeof(double) * cols * 1001);
+            char *p = strchr(csv, '\n') + 1;
+            while (*p && rows <= 1000) {
+                for (size_t c = 0; c < cols; c++) {
+                    v[rows * cols + c] = strtod(p, &p);
+                    p++;   /* ',' or '\n' */
+                }
+                rows++;
+            }
+            worst = opendtb_worst_error(&ref, v, rows, cols);
+            free(v);
+            free(csv);
+        }
+        print_message("dtb run, OpenDTB default twin (%s): max relative error %.3g\n",
+                      npy ? "npy" : "csv", worst);
+        assert_true(worst < 1e-9);
+    }
+    dtb__npy_array_free(&ref);
+
+    /* That atlas has neither tract lengths nor centres: a run with delays
+     * cannot be built and says so, writing nothing. */
+    clean("o7");
+    snprintf(args, sizeof args, "run --atlas '%s' --duration 1ms --out o7 --quiet",
+             shared_path("atlases/bn246_opendtb_sc"));
+    assert_int_equal(dtb(args), 2);
+    assert_non_null(strstr(output, "no tract lengths"));
+    assert_non_null(strstr(output, "--speed inf"));
+    assert_false(exists("o7"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_default_run),      cmocka_unit_test(test_run_options),
         cmocka_unit_test(test_bad_input_writes_nothing), cmocka_unit_test(test_custom_model_file),
         cmocka_unit_test(test_region_params_and_couplings),
+        cmocka_unit_test(test_opendtb_default_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

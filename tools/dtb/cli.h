@@ -50,6 +50,8 @@ typedef struct run_args {
     double rtol, atol;       /* 0 = default */
     double noise_all;        /* < 0: not given */
     dtb_noise_kind noise_kind;
+    int noise_kind_given;
+    int default_twin;        /* no --model: the default twin's settings apply */
     double noise_tau;        /* seconds, COLOURED */
     name_value *noise; size_t n_noise;
     uint64_t seed;

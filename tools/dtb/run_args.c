@@ -23,8 +23,12 @@ void print_run_help(void)
         "  --atlas NAME|DIR|FILE   atlas: built-in name (bn246, default), a folder in TVB's\n"
         "                          layout (weights.txt, tract_lengths.txt, centres.txt,\n"
         "                          region_labels.txt) or a weight-matrix file (CSV or text)\n"
-        "  --model NAME|FILE.xml   built-in model (generic_2d_oscillator, default) or a model\n"
-        "                          descriptor (LEMS ComponentType + RegionModel)\n"
+        "  --model NAME|FILE.xml   built-in model ('dtb models' lists them) or a model\n"
+        "                          descriptor (LEMS ComponentType + RegionModel). Without\n"
+        "                          --model: the default twin, reduced_wong_wang_exc_inh with\n"
+        "                          G = 0.1, --coupling linear:a=1, --integrator euler,\n"
+        "                          --noise-kind sigma --noise S_e=0.01,S_i=0.001 and\n"
+        "                          --init S_e=0,S_i=0 unless those flags say otherwise\n"
         "  --model-name NAME       which RegionModel of FILE.xml (default: the first)\n"
         "  -I, --include DIR       extra folder for <Include> files of FILE.xml (repeatable)\n"
         "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
@@ -210,6 +214,7 @@ static int parse_noise(const char *text, run_args *a)
 static int parse_noise_kind(const char *text, run_args *a)
 {
     a->noise_tau = 0;
+    a->noise_kind_given = 1;
     if (!strcmp(text, "additive"))
         a->noise_kind = DTB_NOISE_ADDITIVE;
     else if (!strcmp(text, "sigma"))
@@ -323,11 +328,46 @@ static int takes_value(const char *flag)
     return 0;
 }
 
+/* Without --model, dtb run simulates the platform's default twin (OpenDTB's,
+ * with the atlas' conduction delays): reduced_wong_wang_exc_inh with
+ * G = 0.1, linear coupling a = 1, Euler, noise sigma 0.01 on S_e and 0.001
+ * on S_i in OpenDTB's convention, initial state 0. Each of these applies
+ * only where the command line says nothing about it. */
+static int apply_default_twin(run_args *a)
+{
+    if (a->model)
+        return 0;
+    a->model = "reduced_wong_wang_exc_inh";
+    a->default_twin = 1;
+    int has_g = 0;
+    for (size_t i = 0; i < a->n_sets; i++)
+        has_g |= strcmp(a->sets[i].name, "G") == 0;
+    if (!has_g && !push_nv(&a->sets, &a->n_sets, "G", 1, "0.1"))
+        return cli_usage_error("out of memory");
+    if (!a->coupling && !a->coupling_file) {
+        a->coupling = DTB_COUPLING_LINEAR;
+        if (!push_nv(&a->coupling_params, &a->n_coupling_params, "a", 1, "1"))
+            return cli_usage_error("out of memory");
+    }
+    if (!a->integrator)
+        a->integrator = DTB_INTEGRATOR_EULER;
+    if (a->noise_all < 0 && !a->n_noise && !a->noise_kind_given) {
+        a->noise_kind = DTB_NOISE_SIGMA;
+        if (!push_nv(&a->noise, &a->n_noise, "S_e", 3, "0.01") ||
+            !push_nv(&a->noise, &a->n_noise, "S_i", 3, "0.001"))
+            return cli_usage_error("out of memory");
+    }
+    if (!a->n_init && !a->init_file &&
+        (!push_nv(&a->init, &a->n_init, "S_e", 3, "0") || !push_nv(&a->init, &a->n_init, "S_i", 3, "0")))
+        return cli_usage_error("out of memory");
+    return 0;
+}
+
 int run_args_parse(int argc, char **argv, run_args *a, int *help)
 {
     memset(a, 0, sizeof *a);
     a->atlas = "bn246";
-    a->model = "generic_2d_oscillator";
+    a->model = NULL;      /* NULL: the default twin, see apply_default_twin() */
     a->duration = 1.0;
     a->noise_all = -1;
     a->seed = 42;
@@ -375,7 +415,7 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
         return cli_usage_error("--noise: give either one intensity or VAR=D pairs, not both");
     if (a->init_file && a->n_init)
         return cli_usage_error("--init: give either VAR=VALUE pairs or a CSV file, not both");
-    return 0;
+    return apply_default_twin(a);
 }
 
 static void free_nv(name_value *arr, size_t n)
