@@ -11,6 +11,7 @@
 #ifndef DTB_RNG_H
 #define DTB_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct dtb__rng {
@@ -23,6 +24,8 @@ uint64_t dtb__rng_next(dtb__rng *r);
 double dtb__rng_uniform(dtb__rng *r);
 /* Standard normal. */
 double dtb__rng_normal(dtb__rng *r);
+/* n standard normals, the same stream as n calls of dtb__rng_normal. */
+void dtb__rng_normal_fill(dtb__rng *r, double *out, size_t n);
 
 /* Ziggurat tables (ziggurat_tables.c). */
 extern const double dtb__zig_r;

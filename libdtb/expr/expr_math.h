@@ -11,6 +11,7 @@
 
 #include <math.h>
 
+#include "base/fast_exp.h"
 #include "expr.h"
 
 /* x^k for the integer exponents -4..4 is computed with multiplications (one
@@ -73,7 +74,7 @@ static inline double dtb__ex_factorial(double n)
 static inline double dtb__ex_call(dtb__ex_func f, double x)
 {
     switch (f) {
-    case DTB__FN_EXP: return exp(x);
+    case DTB__FN_EXP: return dtb__exp(x);   /* = dtb__exp_block, vectorised */
     case DTB__FN_LOG: return log(x);
     case DTB__FN_SQRT: return sqrt(x);
     case DTB__FN_SIN: return sin(x);

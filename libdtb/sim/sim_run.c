@@ -96,10 +96,9 @@ static dtb_status draw_noise(dtb_sim *sim)
         break;
     }
     default:
-        for (size_t i = 0; i < len; i++) {
-            double z = dtb__rng_normal(&sim->rng);
-            sim->eta[i] = sqrt_h * z * amp[i];
-        }
+        dtb__rng_normal_fill(&sim->rng, sim->eta, len);
+        for (size_t i = 0; i < len; i++)
+            sim->eta[i] = sqrt_h * sim->eta[i] * amp[i];
         break;
     }
     return DTB_OK;

@@ -6,6 +6,7 @@
 
 #include "test_util.h"
 #include "base/base.h"
+#include "base/fast_exp.h"
 #include "base/rng.h"
 #include "base/units.h"
 #include "dtb/dtb.h"
@@ -156,6 +157,79 @@ static void test_normal_generator(void **state)
     }
     double u = dtb__rng_uniform(&a);
     assert_true(u >= 0.0 && u < 1.0);
+
+    /* the block fill is the same stream as one call at a time, through
+     * wedges and tail (a million draws visit both) */
+    dtb__rng_seed(&a, 7);
+    dtb__rng_seed(&b, 7);
+    enum { FILL = 1000003 };
+    double *z = malloc(FILL * sizeof *z);
+    assert_non_null(z);
+    dtb__rng_normal_fill(&a, z, FILL);
+    long beyond_r = 0;
+    for (long i = 0; i < FILL; i++) {
+        double x = dtb__rng_normal(&b);
+        assert_true(memcmp(&x, &z[i], sizeof x) == 0);
+        beyond_r += fabs(x) > dtb__zig_r;
+    }
+    assert_true(beyond_r > 0);
+    assert_true(dtb__rng_next(&a) == dtb__rng_next(&b));
+    free(z);
+}
+
+/* dtb__exp: within 1 ulp of libm's exp over the whole fast range and
+ * exactly libm's outside it (overflow, subnormals, inf, NaN); the block
+ * form gives the same bits as the scalar form. */
+static double ulps(double got, double want)
+{
+    if (got == want)
+        return 0;
+    return fabs(got - want) / (nextafter(fabs(want), INFINITY) - fabs(want));
+}
+
+static void test_fast_exp(void **state)
+{
+    (void)state;
+    double worst = 0, worst_x = 0;
+    dtb__rng r;
+    dtb__rng_seed(&r, 3);
+    enum { N = 1 << 16 };
+    static double x[N], blk[N];
+    for (int i = 0; i < N; i++) {
+        /* log-uniform magnitudes from 1e-20 to 710 and a sign, plus a grid */
+        double u = dtb__rng_uniform(&r);
+        double mag = exp(log(1e-20) + u * (log(710.0) - log(1e-20)));
+        x[i] = i % 4 == 0 ? -708.0 + 1417.0 * (double)i / N : (dtb__rng_next(&r) & 1 ? -mag : mag);
+    }
+    dtb__exp_block(N, blk, x);
+    for (int i = 0; i < N; i++) {
+        double e = dtb__exp(x[i]);
+        assert_true(memcmp(&e, &blk[i], sizeof e) == 0);
+        double d = ulps(e, exp(x[i]));
+        if (d > worst) {
+            worst = d;
+            worst_x = x[i];
+        }
+    }
+    print_message("dtb__exp: at most %.3f ulp from libm (x = %.17g)\n", worst, worst_x);
+    assert_true(worst <= 1.0);
+    const double special[] = {0.0, -0.0, 1.0, -1.0, 709.0, 709.5, 709.78, 710.0, -707.0, -707.5,
+                              -720.0, -745.0, -746.0, 1e-300, -1e-300, INFINITY, -INFINITY, NAN};
+    const size_t ns = sizeof special / sizeof special[0];
+    double out[sizeof special / sizeof special[0]];
+    dtb__exp_block(ns, out, special);
+    for (size_t i = 0; i < ns; i++) {
+        double want = exp(special[i]), got = dtb__exp(special[i]);
+        if (isnan(want)) {
+            assert_true(isnan(got) && isnan(out[i]));
+            continue;
+        }
+        assert_true(ulps(got, want) <= 1.0);
+        assert_true(memcmp(&got, &out[i], sizeof got) == 0);
+        if (!(special[i] >= DTB__EXP_FAST_MIN && special[i] <= DTB__EXP_FAST_MAX))
+            assert_true(got == want);   /* libm decides there */
+    }
+    assert_true(dtb__exp(0.0) == 1.0 && dtb__exp(-0.0) == 1.0);
 }
 
 int main(void)
@@ -164,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_error_slot),   cmocka_unit_test(test_versions),
         cmocka_unit_test(test_numbers),      cmocka_unit_test(test_numbers_locale),
         cmocka_unit_test(test_quantities),   cmocka_unit_test(test_normal_generator),
+        cmocka_unit_test(test_fast_exp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

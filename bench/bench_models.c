@@ -1,0 +1,185 @@
+/* Per-model speed and the OpenDTB default twin, one thread.
+ *
+ *   bench_models [--duration SECONDS] [--shared DIR] [--model NAME] [--twin-only]
+ *
+ * 1. Every built-in model on TVB's 76-region connectivity and on the
+ *    built-in bn246 atlas (dense, 60 270 connections), both with conduction
+ *    delays at 3 m/s: Heun, deterministic, linear coupling a = 1e-3, dt
+ *    0.1 ms, a 1 ms temporal average streamed to a callback. Prints
+ *    simulated seconds per wall second and microseconds per step.
+ * 2. OpenDTB's default twin as OpenDTB runs it (issue "Built-in models"):
+ *    reduced Wong-Wang excitatory-inhibitory on the real Brainnetome SC
+ *    (shared/data/atlases/bn246_opendtb_sc), dense, no delays, G = 0.1,
+ *    Euler at 0.1 ms with sigma noise 0.01 / 0.001, a 1 ms subsample
+ *    streamed to a callback. OpenDTB's compiled kernel needs about 47 us per
+ *    step for it; the figure printed beside it is the speed-up.
+ * Prints figures, it does not pass or fail. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dtb/dtb.h"
+
+#define OPENDTB_US_PER_STEP 47.0
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int32_t discard(double t, const double *v, size_t n, void *ud)
+{
+    (void)t;
+    (void)v;
+    (void)n;
+    (*(int64_t *)ud)++;
+    return 0;
+}
+
+/* Run `sim` for `duration` with a callback observer of `kind`; returns wall
+ * seconds per step (or a negative value on error). */
+static double time_run(dtb_sim *sim, dtb_observer_kind kind, double duration)
+{
+    int64_t samples = 0;
+    dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;
+    oo.kind = kind;
+    oo.period = 1e-3;
+    oo.sink = DTB_SINK_CALLBACK;
+    oo.callback = discard;
+    oo.user_data = &samples;
+    dtb_observer *obs = NULL;
+    if (dtb_observer_create(&obs, sim, &oo))
+        return -1;
+    double t0 = now();
+    dtb_status st = dtb_sim_run(sim, duration, NULL, NULL);
+    double wall = now() - t0;
+    dtb_observer_free(obs);
+    if (st)
+        return -1;
+    return wall / (double)dtb_sim_step_index(sim);
+}
+
+static const char *final_state_note(const dtb_sim *sim)
+{
+    size_t n = (size_t)(dtb_sim_state_count(sim) * dtb_sim_region_count(sim)), got = 0;
+    double *x = malloc(n * sizeof *x);
+    const char *note = "";
+    if (!x || dtb_sim_get_state(sim, x, n, &got))
+        note = "(state unreadable)";
+    else
+        for (size_t i = 0; i < got; i++)
+            if (!isfinite(x[i]))
+                note = "(diverged at dt 0.1 ms: non-finite state)";
+    free(x);
+    return note;
+}
+
+static int bench_model(const char *name, const dtb_atlas *atlas, double duration)
+{
+    dtb_model *model = NULL;
+    dtb_sim *sim = NULL;
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    so.speed = 3.0;
+    so.integrator = DTB_INTEGRATOR_HEUN;
+    so.coupling = DTB_COUPLING_LINEAR;
+    double per_step = -1;
+    if (!dtb_model_create_builtin(&model, name) && !dtb_sim_create(&sim, atlas, model, &so) &&
+        !dtb_sim_set_coupling_param(sim, "a", 1e-3))
+        per_step = time_run(sim, DTB_OBSERVER_TAVG, duration);
+    if (per_step < 0)
+        fprintf(stderr, "%s on %s: %s\n", name, dtb_atlas_name(atlas), dtb_last_error_message());
+    else
+        printf("%-36s %-6s %3lld states  %8.2f sim-s/wall-s  %8.2f us/step %s\n", name,
+               dtb_atlas_name(atlas), (long long)dtb_model_state_count(model), 1e-4 / per_step,
+               1e6 * per_step, final_state_note(sim));
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    return per_step < 0;
+}
+
+static int bench_twin(const char *shared, double duration)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/atlases/bn246_opendtb_sc", shared);
+    dtb_atlas *atlas = NULL;
+    dtb_model *model = NULL;
+    dtb_sim *sim = NULL;
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    so.speed = INFINITY;
+    so.integrator = DTB_INTEGRATOR_EULER;
+    so.coupling = DTB_COUPLING_LINEAR;
+    so.seed = 42;
+    int64_t s_e, s_i;
+    double per_step = -1;
+    if (!dtb_atlas_load(&atlas, path, NULL) &&
+        !dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh") &&
+        !dtb_model_set_param(model, "G", 0.1) && !dtb_model_find_state(model, "S_e", &s_e) &&
+        !dtb_model_find_state(model, "S_i", &s_i) && !dtb_sim_create(&sim, atlas, model, &so) &&
+        !dtb_sim_set_coupling_param(sim, "a", 1.0) &&
+        !dtb_sim_set_noise_kind(sim, DTB_NOISE_SIGMA, 0) && !dtb_sim_set_noise(sim, s_e, 0.01) &&
+        !dtb_sim_set_noise(sim, s_i, 0.001))
+        per_step = time_run(sim, DTB_OBSERVER_SUBSAMPLE, duration);
+    if (per_step < 0)
+        fprintf(stderr, "OpenDTB twin: %s\n", dtb_last_error_message());
+    else
+        printf("OpenDTB default twin (RWW-ExcInh, bn246_opendtb_sc, dense, no delays, Euler + "
+               "sigma noise): %.2f us/step, %.2f sim-s/wall-s, %.1fx OpenDTB's %.0f us/step\n",
+               1e6 * per_step, 1e-4 / per_step, OPENDTB_US_PER_STEP / (1e6 * per_step),
+               OPENDTB_US_PER_STEP);
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+    return per_step < 0;
+}
+
+int main(int argc, char **argv)
+{
+    double duration = 2.0;
+    const char *shared = DTB_SHARED_DATA;
+    const char *only = NULL;
+    int twin_only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--duration") && i + 1 < argc)
+            duration = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--shared") && i + 1 < argc)
+            shared = argv[++i];
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
+            only = argv[++i];
+        else if (!strcmp(argv[i], "--twin-only"))
+            twin_only = 1;
+        else {
+            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR] [--model NAME] "
+                    "[--twin-only]\n", argv[0]);
+            return 2;
+        }
+    }
+    printf("libdtb %s, one thread, %g s simulated per case\n", dtb_version_string(), duration);
+    int rc = bench_twin(shared, duration);
+    if (twin_only)
+        return rc;
+
+    char tvb76_path[4096];
+    snprintf(tvb76_path, sizeof tvb76_path, "%s/atlases/tvb76", shared);
+    dtb_atlas *atlases[2] = {NULL, NULL};
+    if (dtb_atlas_load(&atlases[0], tvb76_path, NULL) ||
+        dtb_atlas_create_builtin(&atlases[1], "bn246")) {
+        fprintf(stderr, "atlas: %s\n", dtb_last_error_message());
+        dtb_atlas_free(atlases[0]);
+        return 1;
+    }
+    printf("Heun deterministic, linear a = 1e-3, 3 m/s, dt 0.1 ms, tavg 1 ms:\n");
+    for (int64_t m = 0; m < dtb_model_builtin_count(); m++) {
+        const char *name = dtb_model_builtin_name(m);
+        if (only && strcmp(only, name))
+            continue;
+        for (int a = 0; a < 2; a++)
+            rc |= bench_model(name, atlases[a], duration);
+    }
+    dtb_atlas_free(atlases[0]);
+    dtb_atlas_free(atlases[1]);
+    return rc;
+}
