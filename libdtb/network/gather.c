@@ -96,19 +96,18 @@ static inline double dense_row(const double *restrict w, int64_t n, const double
 #if defined(__GNUC__)
 typedef double dtb__v4d __attribute__((vector_size(32), aligned(8)));
 
-static inline dtb__v4d load4(const double *p)
-{
-    dtb__v4d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+/* Vectors go through memory and pointers, never by value across a
+ * function boundary: their calling convention differs between the AVX2
+ * clone and the baseline one (gcc's -Wpsabi), and inlined they cost
+ * nothing. */
+static inline void load4(dtb__v4d *v, const double *p) { memcpy(v, p, sizeof *v); }
 
-static inline void finish_row(dtb__v4d lo, dtb__v4d hi, const double *restrict w, int64_t j,
-                              int64_t n, const double *restrict x, double *out)
+static inline void finish_row(const dtb__v4d *lo, const dtb__v4d *hi, const double *restrict w,
+                              int64_t j, int64_t n, const double *restrict x, double *out)
 {
     double s[8];
-    memcpy(s, &lo, sizeof lo);
-    memcpy(s + 4, &hi, sizeof hi);
+    memcpy(s, lo, sizeof *lo);
+    memcpy(s + 4, hi, sizeof *hi);
     for (int q = 0; j < n; j++, q++)
         s[q] += w[j] * x[j];
     *out = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
@@ -128,23 +127,109 @@ static void gather_dense(const double *restrict W, int64_t n, const double *rest
         dtb__v4d a0 = {0}, b0 = {0}, a1 = {0}, b1 = {0}, a2 = {0}, b2 = {0}, a3 = {0}, b3 = {0};
         int64_t j = 0;
         for (; j + 8 <= n; j += 8) {
-            const dtb__v4d xa = load4(x + j), xb = load4(x + j + 4);
-            a0 += load4(w0 + j) * xa;
-            b0 += load4(w0 + j + 4) * xb;
-            a1 += load4(w1 + j) * xa;
-            b1 += load4(w1 + j + 4) * xb;
-            a2 += load4(w2 + j) * xa;
-            b2 += load4(w2 + j + 4) * xb;
-            a3 += load4(w3 + j) * xa;
-            b3 += load4(w3 + j + 4) * xb;
+            dtb__v4d xa, xb, u;
+            load4(&xa, x + j);
+            load4(&xb, x + j + 4);
+            load4(&u, w0 + j);
+            a0 += u * xa;
+            load4(&u, w0 + j + 4);
+            b0 += u * xb;
+            load4(&u, w1 + j);
+            a1 += u * xa;
+            load4(&u, w1 + j + 4);
+            b1 += u * xb;
+            load4(&u, w2 + j);
+            a2 += u * xa;
+            load4(&u, w2 + j + 4);
+            b2 += u * xb;
+            load4(&u, w3 + j);
+            a3 += u * xa;
+            load4(&u, w3 + j + 4);
+            b3 += u * xb;
         }
-        finish_row(a0, b0, w0, j, n, x, &G[k]);
-        finish_row(a1, b1, w1, j, n, x, &G[k + 1]);
-        finish_row(a2, b2, w2, j, n, x, &G[k + 2]);
-        finish_row(a3, b3, w3, j, n, x, &G[k + 3]);
+        finish_row(&a0, &b0, w0, j, n, x, &G[k]);
+        finish_row(&a1, &b1, w1, j, n, x, &G[k + 1]);
+        finish_row(&a2, &b2, w2, j, n, x, &G[k + 2]);
+        finish_row(&a3, &b3, w3, j, n, x, &G[k + 3]);
     }
     for (; k < n; k++)
         G[k] = dense_row(W + (size_t)k * (size_t)n, n, x);
+}
+
+/* Symmetric W (w_kj = w_jk): only the upper triangle is read, half the
+ * bytes of the full product, which is bound by the cache's bandwidth.
+ * Each weight w_kj (j > k) serves both ends: G_k += w_kj x_j (row k's dot
+ * product) and G_j += w_kj x_k (scattered forward into G). Rows go in
+ * blocks of four: the pairs inside a block first, in a fixed order, then
+ * the columns beyond it four at a time, each column group receiving the
+ * four rows' terms in one addition tree. The order differs from the full
+ * product's (last-bit differences), but is fixed: the same bits on every
+ * run and CPU. */
+static inline double hsum4(const dtb__v4d *v)
+{
+    double s[4];
+    memcpy(s, v, sizeof s);
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
+
+#if !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void gather_dense_symmetric(const double *restrict W, int64_t n, const double *restrict x,
+                                   double *restrict G)
+{
+    memset(G, 0, (size_t)n * sizeof *G);
+    int64_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        const double *restrict w0 = W + (size_t)k * (size_t)n;
+        const double *restrict w1 = w0 + n, *restrict w2 = w1 + n, *restrict w3 = w2 + n;
+        const double x0 = x[k], x1 = x[k + 1], x2 = x[k + 2], x3 = x[k + 3];
+        /* the block's diagonal (self-connections) and its six pairs */
+        double d0 = (w0[k] * x0 + w0[k + 1] * x1) + (w0[k + 2] * x2 + w0[k + 3] * x3);
+        double d1 = (w0[k + 1] * x0 + w1[k + 1] * x1) + (w1[k + 2] * x2 + w1[k + 3] * x3);
+        double d2 = (w0[k + 2] * x0 + w1[k + 2] * x1) + (w2[k + 2] * x2 + w2[k + 3] * x3);
+        double d3 = (w0[k + 3] * x0 + w1[k + 3] * x1) + (w2[k + 3] * x2 + w3[k + 3] * x3);
+        /* the columns beyond the block */
+        const dtb__v4d v0 = {x0, x0, x0, x0}, v1 = {x1, x1, x1, x1}, v2 = {x2, x2, x2, x2},
+                       v3 = {x3, x3, x3, x3};
+        dtb__v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        int64_t j = k + 4;
+        for (; j + 4 <= n; j += 4) {
+            dtb__v4d u0, u1, u2, u3, xj, g;
+            load4(&u0, w0 + j);
+            load4(&u1, w1 + j);
+            load4(&u2, w2 + j);
+            load4(&u3, w3 + j);
+            load4(&xj, x + j);
+            a0 += u0 * xj;
+            a1 += u1 * xj;
+            a2 += u2 * xj;
+            a3 += u3 * xj;
+            load4(&g, G + j);
+            g += (u0 * v0 + u1 * v1) + (u2 * v2 + u3 * v3);
+            memcpy(G + j, &g, sizeof g);
+        }
+        for (; j < n; j++) {
+            d0 += w0[j] * x[j];
+            d1 += w1[j] * x[j];
+            d2 += w2[j] * x[j];
+            d3 += w3[j] * x[j];
+            G[j] += (w0[j] * x0 + w1[j] * x1) + (w2[j] * x2 + w3[j] * x3);
+        }
+        G[k] += hsum4(&a0) + d0;
+        G[k + 1] += hsum4(&a1) + d1;
+        G[k + 2] += hsum4(&a2) + d2;
+        G[k + 3] += hsum4(&a3) + d3;
+    }
+    for (; k < n; k++) {   /* the last n mod 4 rows, one at a time */
+        const double *restrict w = W + (size_t)k * (size_t)n;
+        double d = w[k] * x[k];
+        for (int64_t j = k + 1; j < n; j++) {
+            d += w[j] * x[j];
+            G[j] += w[j] * x[k];
+        }
+        G[k] += d;
+    }
 }
 #else
 static void gather_dense(const double *restrict W, int64_t n, const double *restrict x,
@@ -152,6 +237,12 @@ static void gather_dense(const double *restrict W, int64_t n, const double *rest
 {
     for (int64_t k = 0; k < n; k++)
         G[k] = dense_row(W + (size_t)k * (size_t)n, n, x);
+}
+
+static void gather_dense_symmetric(const double *restrict W, int64_t n, const double *restrict x,
+                                   double *restrict G)
+{
+    gather_dense(W, n, x, G);
 }
 #endif
 
@@ -203,7 +294,10 @@ void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cac
         double *G = cache->sums + ch * (size_t)n;
         if (net->near.dense) {
             current_values(dtb__history_channel(h, ch), n, H, m, cache->current);
-            gather_dense(net->near.dense, n, cache->current, G);
+            if (net->near.dense_symmetric)
+                gather_dense_symmetric(net->near.dense, n, cache->current, G);
+            else
+                gather_dense(net->near.dense, n, cache->current, G);
         } else
             gather_near(&net->near, n, dtb__history_channel(h, ch), H, m, G);
         if (net->far.n_edges) {

@@ -113,8 +113,18 @@ static dtb_status pull_set_build(dtb__pull_set *p, int64_t n, const double *weig
     p->dense = dtb__calloc((size_t)(n * n), sizeof *p->dense);
     if (!p->dense)
         return DTB_ENOMEM;
+    /* near edges only: the far ones (long delays) have their own set */
     for (int64_t i = 0; i < n * n; i++)
-        p->dense[i] = weights[i];
+        p->dense[i] = delay[i] < split ? weights[i] : 0.0;
+    /* A symmetric matrix (an undirected connectome: diffusion MRI gives
+     * one) is read from its upper triangle only, half the bytes. */
+    p->dense_symmetric = 1;
+    for (int64_t k = 0; k < n && p->dense_symmetric; k++)
+        for (int64_t j = k + 1; j < n; j++)
+            if (memcmp(&p->dense[k * n + j], &p->dense[j * n + k], sizeof(double)) != 0) {
+                p->dense_symmetric = 0;
+                break;
+            }
     return DTB_OK;
 }
 

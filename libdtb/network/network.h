@@ -55,6 +55,7 @@ typedef struct dtb__pull_set {
      * the weights (zeros included): each target's sum is then a dot product
      * of contiguous arrays with no index loads. NULL otherwise. */
     double *dense;
+    int dense_symmetric;   /* dense equals its transpose, bit for bit */
 } dtb__pull_set;
 
 /* Far edges grouped by source, ascending source then ascending target. */

@@ -239,6 +239,75 @@ static void check_coupling_kind(dtb_coupling_kind kind, double a_param, double b
     dtb_atlas_free(a);
 }
 
+/* The coupling sum W x through each gather path: dense (symmetric or not,
+ * self-connections, sizes that are not multiples of the 4-row blocks),
+ * sparse, and near edges with far ones beside them; against a direct sum
+ * over the matrix. After one step from a constant history every delay
+ * reads the initial state. */
+static void check_gather(int64_t n, int symmetric, double density, int far_edges, unsigned seed)
+{
+    double *w = calloc((size_t)(n * n), sizeof *w), *len = calloc((size_t)(n * n), sizeof *len);
+    double *x0 = malloc(sizeof(double) * 2 * (size_t)n), *c = malloc(sizeof(double) * (size_t)n);
+    srand(seed);
+    for (int64_t k = 0; k < n; k++)
+        for (int64_t j = symmetric ? k : 0; j < n; j++) {
+            double v = (double)rand() / RAND_MAX < density ? (double)rand() / RAND_MAX : 0.0;
+            /* far edges: 5 mm at 1 m/s = 50 steps; near ones have length 0 */
+            double l = far_edges && rand() % 3 == 0 ? 5.0 : 0.0;
+            w[k * n + j] = v;
+            len[k * n + j] = l;
+            if (symmetric) {
+                w[j * n + k] = v;
+                len[j * n + k] = l;
+            }
+        }
+    for (int64_t i = 0; i < 2 * n; i++)
+        x0[i] = (double)rand() / RAND_MAX - 0.5;
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_load_file(&m, model_path("decay.xml"), NULL), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.speed = 1.0;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, a, m, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", 1.0), DTB_OK);
+    assert_int_equal(dtb_sim_set_initial_state(sim, x0, 2 * (size_t)n), DTB_OK);
+    assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+    assert_int_equal(dtb_sim_get_coupling_input(sim, c, (size_t)n, NULL), DTB_OK);
+    for (int64_t k = 0; k < n; k++) {
+        double sum = 0, mag = 0;
+        for (int64_t j = 0; j < n; j++) {
+            sum += w[k * n + j] * x0[j];
+            mag += fabs(w[k * n + j] * x0[j]);
+        }
+        if (fabs(c[k] - sum) > 1e-14 * (mag + 1e-300))
+            print_error("n %lld symmetric %d density %g far %d: region %lld %.17g vs %.17g\n",
+                        (long long)n, symmetric, density, far_edges, (long long)k, c[k], sum);
+        assert_true(fabs(c[k] - sum) <= 1e-14 * (mag + 1e-300));
+    }
+    dtb_sim_free(sim);
+    dtb_model_free(m);
+    dtb_atlas_free(a);
+    free(w);
+    free(len);
+    free(x0);
+    free(c);
+}
+
+static void test_gather_paths(void **state)
+{
+    (void)state;
+    const int64_t sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 30, 67};
+    unsigned seed = 1;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int symmetric = 0; symmetric <= 1; symmetric++)
+            for (int far = 0; far <= 1; far++) {
+                check_gather(sizes[i], symmetric, 1.0, far, seed++);
+                check_gather(sizes[i], symmetric, 0.1, far, seed++);
+            }
+}
+
 static void test_coupling_kinds(void **state)
 {
     (void)state;
@@ -833,7 +902,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integrator_orders),      cmocka_unit_test(test_gsl_integrators),      cmocka_unit_test(test_delays_round_half_even),
-        cmocka_unit_test(test_coupling_kinds),         cmocka_unit_test(test_coupling_params),
+        cmocka_unit_test(test_coupling_kinds),
+        cmocka_unit_test(test_gather_paths),         cmocka_unit_test(test_coupling_params),
         cmocka_unit_test(test_nonlinear_couplings),    cmocka_unit_test(test_coupling_file),
         cmocka_unit_test(test_noise_statistics_and_seed), cmocka_unit_test(test_bounds_and_conditionals),
         cmocka_unit_test(test_per_region_params),      cmocka_unit_test(test_observers),
