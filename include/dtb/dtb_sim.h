@@ -234,6 +234,18 @@ DTB_API dtb_status dtb_sim_set_speed(dtb_sim *sim, double speed);
 DTB_API dtb_status dtb_sim_schedule_param(dtb_sim *sim, double t, const char *name,
                                           const double *values, size_t n_values);
 
+/* Feedback inhibition control (Deco et al. 2014) for the reduced Wong-Wang
+ * excitatory-inhibitory model: sets the inhibitory weight J_i of every
+ * region so that, at the network's noise-free fixed point, each region's
+ * excitatory input I_e lies target_current (nA) from its threshold b_e/a_e
+ * (Deco et al.: -0.026 nA, r_e about 3 Hz). The fixed point is solved
+ * exactly, region by region, from the current weights (lesions included),
+ * parameters and coupling (linear or scaling); before the first step the
+ * initial state becomes that fixed point. Recorded in the provenance.
+ * DTB_EINVAL for another model, another coupling, or a target no J_i >= 0
+ * reaches. */
+DTB_API dtb_status dtb_sim_apply_fic(dtb_sim *sim, double target_current);
+
 /* Provenance: one line per edit, stimulus and scheduled change, in order
  * ("t=0.5 s: lesion of region 12 'A8m_L'"). Borrowed strings, valid while
  * the simulation lives. */

@@ -61,6 +61,7 @@ typedef struct run_args {
     const char *out_dir;
     int npy;
     int quiet;
+    int fic;                 /* --fic: feedback inhibition control before the run */
     int tvb_float32;
     char **include_dirs; size_t n_include_dirs;
 } run_args;

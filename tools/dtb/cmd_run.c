@@ -124,6 +124,10 @@ static int configure(dtb_sim *sim, dtb_model *model, const run_args *a)
         if (dtb_sim_set_noise(sim, k, D))
             return lib_error("--noise");
     }
+    /* FIC sets the initial state to the balanced fixed point; an explicit
+     * --init below still wins */
+    if (a->fic && dtb_sim_apply_fic(sim, -0.026))
+        return lib_error("--fic");
     for (size_t i = 0; i < a->n_init; i++) {
         int64_t k;
         double v;

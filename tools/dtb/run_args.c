@@ -28,7 +28,8 @@ void print_run_help(void)
         "                          --model: the default twin, reduced_wong_wang_exc_inh with\n"
         "                          G = 0.1, --coupling linear:a=1, --integrator euler,\n"
         "                          --noise-kind sigma --noise S_e=0.01,S_i=0.001 and\n"
-        "                          --init S_e=0,S_i=0 unless those flags say otherwise\n"
+        "                          --init S_e=0,S_i=0 (not with --fic) unless those flags say\n"
+        "                          otherwise\n"
         "  --model-name NAME       which RegionModel of FILE.xml (default: the first)\n"
         "  -I, --include DIR       extra folder for <Include> files of FILE.xml (repeatable)\n"
         "  --set NAME=VALUE        set a model parameter for every region (repeatable)\n"
@@ -64,6 +65,10 @@ void print_run_help(void)
         "                          (others are drawn uniformly in the model's range)\n"
         "  --init FILE.csv         initial state: a header of state-variable names and one row\n"
         "                          per region\n"
+        "  --fic                   feedback inhibition control (Deco et al. 2014; reduced Wong-Wang\n"
+        "                          excitatory-inhibitory model, linear coupling): J_i per region\n"
+        "                          so that every region's input sits 0.026 nA below threshold at\n"
+        "                          the fixed point, where the run starts (unless --init)\n"
         "  --observe SPEC          what to record (repeatable; default tavg:period=1ms):\n"
         "                            raw                   every step\n"
         "                            subsample:period=1ms  the state every period\n"
@@ -357,7 +362,7 @@ static int apply_default_twin(run_args *a)
             !push_nv(&a->noise, &a->n_noise, "S_i", 3, "0.001"))
             return cli_usage_error("out of memory");
     }
-    if (!a->n_init && !a->init_file &&
+    if (!a->n_init && !a->init_file && !a->fic &&
         (!push_nv(&a->init, &a->n_init, "S_e", 3, "0") || !push_nv(&a->init, &a->n_init, "S_i", 3, "0")))
         return cli_usage_error("out of memory");
     return 0;
@@ -385,6 +390,10 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
         }
         if (!strcmp(arg, "--tvb-float32-coupling")) {
             a->tvb_float32 = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--fic")) {
+            a->fic = 1;
             continue;
         }
         /* --flag=value and --flag value */
