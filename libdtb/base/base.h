@@ -76,8 +76,9 @@ int dtb__parse_double(const char *s, double *out);
 int dtb__parse_int64(const char *s, int64_t *out);
 /* snprintf in the C locale. */
 int dtb__snprintf_c(char *buf, size_t size, const char *fmt, ...) DTB__PRINTF(3, 4);
-/* Shortest of %.15g / %.17g that reads back to exactly `v` ("nan", "inf",
- * "-inf" for non-finite values). Returns the length written. */
+/* Short text that reads back to exactly `v` (Grisu2, dtoa.h: at most 17
+ * digits, usually the fewest; "nan", "inf", "-inf" for non-finite values),
+ * in any locale. Returns the length (that written if it fits). */
 int dtb__format_double(char *buf, size_t size, double v);
 
 /* Use the C locale for LC_NUMERIC on this thread until dtb__locale_pop. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "dtoa.h"
 
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static locale_t c_locale = (locale_t)0;
@@ -103,19 +104,9 @@ int dtb__snprintf_c(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
-/* Caller is expected to have the C locale active (dtb__locale_push_c) when
- * formatting many numbers; this function does not switch locales itself. */
-int dtb__format_double(char *buf, size_t size, double v)
-{
-    if (isnan(v))
-        return snprintf(buf, size, "nan");
-    if (isinf(v))
-        return snprintf(buf, size, v > 0 ? "inf" : "-inf");
-    int n = snprintf(buf, size, "%.15g", v);
-    if (n > 0 && (size_t)n < size && dtb__strtod(buf, NULL) == v)
-        return n;
-    return snprintf(buf, size, "%.17g", v);
-}
+/* Shortest (or nearly) text that reads back to exactly v: see dtoa.h.
+ * Locale-independent (no printf). */
+int dtb__format_double(char *buf, size_t size, double v) { return dtb__dtoa(buf, size, v); }
 
 int dtb__streq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
 

@@ -1,11 +1,13 @@
 /* Unit tests of the base layer: errors, numbers, units, versions. */
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test_util.h"
 #include "base/base.h"
+#include "base/dtoa.h"
 #include "base/fast_exp.h"
 #include "base/rng.h"
 #include "base/units.h"
@@ -232,6 +234,96 @@ static void test_fast_exp(void **state)
     assert_true(dtb__exp(0.0) == 1.0 && dtb__exp(-0.0) == 1.0);
 }
 
+/* dtb__format_double (Grisu2): every finite double reads back bit for bit,
+ * with at most 17 digits, rarely more than the shortest (Grisu2 gives up
+ * a candidate lying within one unit of 2^-64 of the interval's edge); the
+ * notation follows %g's conventions. */
+static int fewest_digits(double v)
+{
+    char b[64];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(b, sizeof b, "%.*g", p, v);
+        if (strtod(b, NULL) == v)
+            return p;
+    }
+    return 99;
+}
+
+static void test_format_double(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        {0.0, "0"},          {-0.0, "-0"},        {1.0, "1"},       {-2.5, "-2.5"},
+        {0.1, "0.1"},        {0.0005, "0.0005"},  {1e-5, "1e-05"},  {123456.0, "123456"},
+        {1e14, "100000000000000"},                {1e15, "1e+15"},  {1.5e300, "1.5e+300"},
+        {5e-324, "5e-324"},  {0.3, "0.3"},        {2.0 / 3.0, "0.6666666666666666"},
+        {INFINITY, "inf"},   {-INFINITY, "-inf"}, {NAN, "nan"},
+    };
+    char buf[40];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = dtb__format_double(buf, sizeof buf, cases[i].v);
+        if (strcmp(buf, cases[i].text) != 0)
+            print_error("%.17g: '%s', expected '%s'\n", cases[i].v, buf, cases[i].text);
+        assert_string_equal(buf, cases[i].text);
+        assert_int_equal(n, (int)strlen(buf));
+    }
+    /* a short buffer gets a terminated prefix; the full length is returned */
+    assert_int_equal(dtb__format_double(buf, 4, 0.6666), 6);
+    assert_string_equal(buf, "0.6");
+
+    dtb__rng r;
+    dtb__rng_seed(&r, 11);
+    long longer = 0, sampled = 0;
+    for (long i = 0; i < 400000; i++) {
+        uint64_t bits = dtb__rng_next(&r);
+        if (i % 2)   /* half of them with moderate exponents, as simulations produce */
+            bits = (bits & ~(UINT64_C(0x7FF) << 52)) | ((uint64_t)(1023 - 30 + (int)(i % 60)) << 52);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            continue;
+        int n = dtb__format_double(buf, sizeof buf, v);
+        assert_true(n > 0 && n < 32);
+        double back = strtod(buf, NULL);
+        if (memcmp(&back, &v, sizeof v) != 0)
+            print_error("%.17g printed as '%s'\n", v, buf);
+        assert_true(memcmp(&back, &v, sizeof v) == 0);
+        if (i % 20 == 0 && v != 0) {
+            char d[18];
+            int K;
+            int nd = dtb__dtoa_digits(fabs(v), d, &K);
+            while (nd > 1 && d[nd - 1] == '0')
+                nd--;
+            int shortest = fewest_digits(fabs(v));
+            assert_true(nd >= shortest && nd <= 17);
+            longer += nd > shortest;
+            sampled++;
+        }
+    }
+    print_message("format_double: %ld of %ld sampled values longer than the shortest\n",
+                  longer, sampled);
+    assert_true(longer * 100 < sampled);
+    /* subnormals, powers of two and ten, neighbours of both */
+    for (int e = -1074; e <= 1023; e++) {
+        double p2 = ldexp(1.0, e);
+        const double vals[] = {p2, nextafter(p2, 0), nextafter(p2, INFINITY)};
+        for (int j = 0; j < 3; j++) {
+            if (!isfinite(vals[j]) || vals[j] == 0)
+                continue;
+            dtb__format_double(buf, sizeof buf, vals[j]);
+            assert_true(strtod(buf, NULL) == vals[j]);
+        }
+    }
+    for (int e = -323; e <= 308; e++) {
+        double p10 = strtod((snprintf(buf, sizeof buf, "1e%d", e), buf), NULL);
+        dtb__format_double(buf, sizeof buf, p10);
+        assert_true(strtod(buf, NULL) == p10);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_numbers),      cmocka_unit_test(test_numbers_locale),
         cmocka_unit_test(test_quantities),   cmocka_unit_test(test_normal_generator),
         cmocka_unit_test(test_fast_exp),
+        cmocka_unit_test(test_format_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
