@@ -10,6 +10,7 @@
 #include "base/dtoa.h"
 #include "base/fast_exp.h"
 #include "base/rng.h"
+#include "base/sha256.h"
 #include "base/units.h"
 #include "dtb/dtb.h"
 
@@ -324,6 +325,45 @@ static void test_format_double(void **state)
     }
 }
 
+/* SHA-256 against FIPS 180-4's examples, split updates, and a file. */
+static void sha_hex(const char *text, size_t reps, size_t chunk, char hex[65])
+{
+    dtb__sha256 s;
+    dtb__sha256_init(&s);
+    size_t n = strlen(text);
+    for (size_t r = 0; r < reps; r++)
+        for (size_t off = 0; off < n; off += chunk)
+            dtb__sha256_update(&s, text + off, n - off < chunk ? n - off : chunk);
+    dtb__sha256_hex(&s, hex);
+}
+
+static void test_sha256(void **state)
+{
+    (void)state;
+    char hex[65];
+    sha_hex("", 1, 1, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    sha_hex("abc", 1, 1, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    for (size_t chunk = 1; chunk <= 64; chunk *= 3) {
+        sha_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1, chunk, hex);
+        assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    }
+    sha_hex("aaaaaaaaaa", 100000, 7, hex);   /* a million 'a' */
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sha.txt", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("abc", f);
+    fclose(f);
+    assert_int_equal(dtb__sha256_file(path, hex), DTB_OK);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    snprintf(path, sizeof path, "%s/missing.txt", test_tmpdir());
+    assert_int_equal(dtb__sha256_file(path, hex), DTB_EIO);
+    assert_error_contains("missing.txt");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_quantities),   cmocka_unit_test(test_normal_generator),
         cmocka_unit_test(test_fast_exp),
         cmocka_unit_test(test_format_double),
+        cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
