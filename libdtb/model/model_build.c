@@ -466,20 +466,48 @@ static const dtb__lems_region_model *select_region_model(const dtb__lems_doc *do
     return &doc->region_models[0];
 }
 
+/* The first construct of a (resolved) type that a region node cannot run:
+ * events, regimes and values gathered from other components belong to the
+ * LEMS engine (libdtb/lems_run), not to the region-network integrators. */
+static int region_unsupported(const dtb__lems_comptype *t, const char **what, dtb__lems_where *at)
+{
+    if (t->unsupported) {
+        *what = t->unsupported;
+        *at = t->unsupported_at;
+        return 1;
+    }
+    for (size_t i = 0; i < t->n_handlers; i++)
+        if (t->handlers[i].kind != DTB__LEMS_ON_START) {
+            *what = t->handlers[i].kind == DTB__LEMS_ON_EVENT ? "OnEvent" : "OnCondition";
+            *at = t->handlers[i].at;
+            return 1;
+        }
+    if (t->n_regimes) {
+        *what = "Regime";
+        *at = t->regimes[0].at;
+        return 1;
+    }
+    for (size_t i = 0; i < t->n_derived_vars; i++)
+        if (t->derived_vars[i].select) {
+            *what = "DerivedVariable select";
+            *at = t->derived_vars[i].at;
+            return 1;
+        }
+    return 0;
+}
+
 static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region_model *rm)
 {
     if (!t)
         return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s' names unknown ComponentType '%s'",
                           rm->at.file, rm->at.line, rm->name, rm->type);
-    if (t->extends)
+    const char *what;
+    dtb__lems_where at;
+    if (region_unsupported(t, &what, &at))
         return dtb__error(DTB_EUNSUPPORTED,
-                          "%s:%d: ComponentType '%s' extends '%s': inheritance is not supported "
-                          "for region models yet",
-                          t->at.file, t->at.line, t->name, t->extends);
-    if (t->unsupported)
-        return dtb__error(DTB_EUNSUPPORTED,
-                          "%s:%d: ComponentType '%s' uses <%s>, which region models do not support yet",
-                          t->unsupported_at.file, t->unsupported_at.line, t->name, t->unsupported);
+                          "%s:%d: ComponentType '%s' uses <%s>, which region models do not support "
+                          "(run it with 'dtb lems')",
+                          at.file, at.line, t->name, what);
     if (!t->has_dynamics)
         return dtb__error(DTB_EPARSE, "%s:%d: ComponentType '%s' has no <Dynamics>", t->at.file,
                           t->at.line, t->name);
@@ -494,7 +522,7 @@ dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_
     const dtb__lems_region_model *rm = select_region_model(doc, model_name, source);
     if (!rm)
         return dtb_last_error_code();
-    const dtb__lems_comptype *t = dtb__lems_find_type(doc, rm->type);
+    const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, rm->type);
     dtb_status st = check_type(t, rm);
     if (st)
         return st;
