@@ -39,6 +39,8 @@ typedef struct dtb__lems_reader {
     const dtb__lems_read_options *opts;
     xmlDocPtr *xml_docs; size_t n_xml_docs;
     const char **xml_doc_files; /* parallel to xml_docs (borrowed from doc->files) */
+    const char *open_files[64]; /* files being read, outermost first: Include cycles */
+    size_t n_open;
 } dtb__lems_reader;
 
 /* Read a <ComponentType> into a new element of doc->types. */

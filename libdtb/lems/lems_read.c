@@ -167,7 +167,10 @@ static dtb_status parse_and_read(dtb__lems_reader *r, const char *file, const ch
     dtb_status st = keep_xml_doc(r, xdoc, file);
     if (st)
         return st;
-    return read_pass1(r, file, xdoc);
+    r->open_files[r->n_open++] = file;
+    st = read_pass1(r, file, xdoc);
+    r->n_open--;
+    return st;
 }
 
 static int is_file(const char *path)
@@ -223,8 +226,23 @@ static dtb_status read_include(dtb__lems_reader *r, const char *file, xmlNodePtr
     if (!realpath(found, canonical))
         snprintf(canonical, sizeof canonical, "%s", found);
     free(found);
+    for (size_t i = 0; i < r->n_open; i++)
+        if (strcmp(r->open_files[i], canonical) == 0) {
+            dtb__strbuf chain = {0};
+            for (size_t k = i; k < r->n_open; k++)
+                dtb__strbuf_printf(&chain, "%s -> ", r->open_files[k]);
+            dtb__strbuf_append(&chain, canonical);
+            dtb_status st = dtb__lems_error_at(DTB_EPARSE, file, node, "cyclic Include: %s",
+                                               chain.data ? chain.data : canonical);
+            dtb__strbuf_free(&chain);
+            return st;
+        }
+    /* Included before and finished: each file is read once. */
     if (already_read(r, canonical))
         return DTB_OK;
+    if (r->n_open == sizeof r->open_files / sizeof r->open_files[0])
+        return dtb__lems_error_at(DTB_EPARSE, file, node, "Includes nested more than %zu deep",
+                                  sizeof r->open_files / sizeof r->open_files[0]);
     const char *kept = remember_file(r, canonical);
     if (!kept)
         return DTB_ENOMEM;
