@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "lems_dims.h"
 #include "lems_private.h"
 
 void *dtb__lems_push(void *arr_ptr, size_t *n, size_t elem_size)
@@ -411,9 +412,9 @@ dtb_status dtb__lems_quantity_to_si(const dtb__lems_doc *doc, const char *text, 
     if (!dtb__lems_unit_lookup(doc, symbol, &u))
         return dtb__error(DTB_ENOTFOUND, "%s: unknown unit '%s' in '%s'", what, symbol, text);
     if (!dtb__dim_eq(u.dim, dim)) {
-        char want[64], got[64];
-        dtb__dim_format(dim, want, sizeof want);
-        dtb__dim_format(u.dim, got, sizeof got);
+        char want[128], got[128];
+        dtb__lems_dim_describe(doc, dim, want, sizeof want);
+        dtb__lems_dim_describe(doc, u.dim, got, sizeof got);
         return dtb__error(DTB_EPARSE, "%s: unit '%s' has dimension %s, expected %s", what, symbol,
                           got, want);
     }
