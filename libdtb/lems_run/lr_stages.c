@@ -76,7 +76,8 @@ static dtb_status make_nodes(dtb__lr_sim *sim, node *nodes)
             nodes[id].deps = dtb__malloc_array(ga->n_deps + 1, sizeof *nodes[id].deps);
             if (!nodes[id].deps)
                 return DTB_ENOMEM;
-            memcpy(nodes[id].deps, ga->deps, ga->n_deps * sizeof *ga->deps);
+            if (ga->n_deps)
+                memcpy(nodes[id].deps, ga->deps, ga->n_deps * sizeof *ga->deps);
             nodes[id].n_deps = ga->n_deps;
         }
         for (size_t d = 0; d < g->count[LR_DV]; d++) {
