@@ -248,6 +248,9 @@ typedef struct dtb__lems_region_model {
     char *name;
     char *type;          /* ComponentType */
     char *defaults;      /* Component id giving parameter values (may be NULL) */
+    /* Synthesized region models (libdtb/model/model_synth.c): the
+     * component giving the values, which may have no id (borrowed). */
+    const struct dtb__lems_component *defaults_component;
     char *description;
     char *reference;
     double time_scale;   /* seconds per model time unit (1 if absent) */
