@@ -49,11 +49,14 @@ typedef struct dtb__lr_options {
 } dtb__lr_options;
 
 /* What a Simulation asks to record: Displays (one file each, named after
- * the display id) and OutputFiles (the file name the XML gives). Columns
- * are indices into the row passed to the row callback. */
+ * the display id), OutputFiles (the file name the XML gives) and
+ * EventOutputFiles. Columns are indices into the row passed to the row
+ * callback; events arrive through the event callback. */
 typedef struct dtb__lr_output {
-    char *name;                /* OutputFile fileName, or the Display id */
+    char *name;                /* OutputFile/EventOutputFile fileName, or the Display id */
     int is_display;
+    int is_events;             /* an EventOutputFile: no columns */
+    int id_first;              /* EventOutputFile format ID_TIME (default TIME_ID) */
     size_t first_column, n_columns;
 } dtb__lr_output;
 
@@ -72,6 +75,11 @@ const dtb__lr_output *dtb__lr_output_at(const dtb__lr_sim *sim, size_t i);
 dtb_status dtb__lr_add_column(dtb__lr_sim *sim, const char *path, size_t *index_out);
 size_t dtb__lr_column_count(const dtb__lr_sim *sim);
 const char *dtb__lr_column_path(const dtb__lr_sim *sim, size_t i);
+
+/* Called for every event an EventOutputFile selects: the output's index,
+ * the EventSelection's id and the time of the event (seconds). */
+typedef void (*dtb__lr_event_fn)(size_t output, const char *id, double t, void *ud);
+void dtb__lr_on_event(dtb__lr_sim *sim, dtb__lr_event_fn fn, void *ud);
 
 /* Run to the end. row(t, values, ud) is called for every recorded time
  * (N+1 times) with every column's value in SI; a non-zero return stops the

@@ -102,6 +102,9 @@ static lr_event heap_pop(dtb__lr_sim *sim)
 
 dtb_status dtb__lr_send(dtb__lr_sim *sim, lr_inst *src, size_t port)
 {
+    for (size_t r = 0; r < src->n_recorders && sim->event_fn; r++)
+        if (src->recorders[r].port == port)
+            sim->event_fn(src->recorders[r].output, src->recorders[r].id, sim->t, sim->event_ud);
     for (size_t c = 0; c < src->n_conns; c++) {
         const lr_conn *cn = &src->conns[c];
         if (cn->src_port != port)

@@ -74,6 +74,7 @@ void dtb__lr_inst_free(lr_inst *li)
     free(li->props);
     free(li->peers);
     free(li->conns);
+    free(li->recorders);
     free(li);
 }
 

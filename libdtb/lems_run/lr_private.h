@@ -34,6 +34,7 @@ struct lr_inst {
     double *props;                     /* per type->properties, SI */
     lr_inst **peers;                   /* per type->instance_reqs */
     lr_conn *conns; size_t n_conns, cap_conns;
+    struct lr_recorder *recorders; size_t n_recorders;   /* EventOutputFile selections */
     int depth;
     int connected;                     /* its Structure connections are made */
     size_t group, gi;                  /* its group and place in it */
@@ -123,6 +124,19 @@ typedef struct lr_event {
     uint64_t seq;                      /* sending order */
 } lr_event;
 
+/* An EventSelection: events of one port of one instance go to an output. */
+typedef struct lr_recorder {
+    size_t port;
+    size_t output;
+    const char *id;                    /* the selection's id (borrowed from the document) */
+} lr_recorder;
+
+/* An EventSelection as read, resolved once the tree exists. */
+typedef struct lr_selection {
+    const char *path, *port, *id;      /* borrowed from the document */
+    size_t output;
+} lr_selection;
+
 typedef struct lr_column {
     char *path;
     const double *src;
@@ -140,6 +154,9 @@ struct dtb__lr_sim {
     int64_t n_steps, step;
     dtb__rng rng;
     lr_column *columns; size_t n_columns;
+    lr_selection *selections; size_t n_selections;
+    dtb__lr_event_fn event_fn;
+    void *event_ud;
     dtb__lr_output *outputs; size_t n_outputs;
     lr_event *heap; size_t n_heap, cap_heap;   /* events not yet due, min-heap */
     lr_event *now; size_t n_now, cap_now;      /* events due at this instant */
@@ -231,5 +248,7 @@ void dtb__lr_derived(dtb__lr_sim *sim);
 /* Read the Simulation component: target, step, length, seed, Displays,
  * OutputFiles; instantiate the target. */
 dtb_status dtb__lr_read_simulation(dtb__lr_sim *sim, const dtb__lr_options *opts);
+/* Attach the EventOutputFiles' selections to their instances. */
+dtb_status dtb__lr_resolve_selections(dtb__lr_sim *sim);
 
 #endif

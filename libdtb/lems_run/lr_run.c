@@ -82,6 +82,7 @@ void dtb__lr_free(dtb__lr_sim *sim)
     for (size_t c = 0; c < sim->n_columns; c++)
         free(sim->columns[c].path);
     free(sim->columns);
+    free(sim->selections);
     for (size_t o = 0; o < sim->n_outputs; o++)
         free(sim->outputs[o].name);
     free(sim->outputs);
@@ -123,12 +124,22 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
         st = dtb__lr_compile(sim);
     if (!st)
         st = resolve_columns(sim, 0);
+    if (!st)
+        st = dtb__lr_resolve_selections(sim);
     if (st) {
         dtb__lr_free(sim);
         return st;
     }
     *out = sim;
     return DTB_OK;
+}
+
+void dtb__lr_on_event(dtb__lr_sim *sim, dtb__lr_event_fn fn, void *ud)
+{
+    if (!sim)
+        return;
+    sim->event_fn = fn;
+    sim->event_ud = ud;
 }
 
 double dtb__lr_dt(const dtb__lr_sim *sim) { return sim ? sim->dt : NAN; }

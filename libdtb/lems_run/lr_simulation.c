@@ -46,6 +46,33 @@ static dtb_status param_value(const dtb__lr_sim *sim, const dtb__lems_component 
     return st ? dtb__error_context(st, "%s:%d: <%s>", c->at.file, c->at.line, c->tag) : DTB_OK;
 }
 
+static dtb_status add_output(dtb__lr_sim *sim, const char *name, int is_display);
+
+/* EventSelection descendants of an EventOutputFile. */
+static dtb_status collect_selections(dtb__lr_sim *sim, const dtb__lems_component *c, int depth)
+{
+    const dtb__lems_comptype *t = dtb__lems_resolved_type(sim->doc, c->type);
+    const dtb__lems_elem *rec = find_elem(t, "EventRecord");
+    if (rec) {
+        const char *path = dtb__lems_component_attr(c, elem_attr(rec, "quantity"));
+        const char *port_text = elem_attr(rec, "eventPort");
+        if (!path)
+            return sim_error(c, DTB_EPARSE, "selects no component");
+        lr_selection *s = dtb__realloc_array(sim->selections, sim->n_selections + 1, sizeof *s);
+        if (!s)
+            return DTB_ENOMEM;
+        sim->selections = s;
+        s[sim->n_selections++] = (lr_selection){path, port_text ? dtb__lems_component_attr(c, port_text) : NULL,
+                                                c->id ? c->id : c->tag, sim->n_outputs - 1};
+    }
+    for (size_t i = 0; i < c->n_children && depth < 32; i++) {
+        dtb_status st = collect_selections(sim, &c->children[i], depth + 1);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
 static dtb_status add_output(dtb__lr_sim *sim, const char *name, int is_display)
 {
     dtb__lr_output *o = dtb__realloc_array(sim->outputs, sim->n_outputs + 1, sizeof *o);
@@ -105,6 +132,7 @@ static dtb_status collect_outputs(dtb__lr_sim *sim, const dtb__lems_component *c
         const dtb__lems_comptype *t = dtb__lems_resolved_type(sim->doc, k->type);
         const dtb__lems_elem *display = find_elem(t, "DataDisplay");
         const dtb__lems_elem *writer = find_elem(t, "DataWriter");
+        const dtb__lems_elem *events = find_elem(t, "EventWriter");
         dtb_status st = DTB_OK;
         if (display) {
             st = add_output(sim, k->id ? k->id : k->tag, 1);
@@ -117,6 +145,20 @@ static dtb_status collect_outputs(dtb__lr_sim *sim, const dtb__lems_component *c
             st = add_output(sim, file, 0);
             if (!st)
                 st = collect_records(sim, k, 0);
+        } else if (events) {
+            const char *file = dtb__lems_component_attr(k, elem_attr(events, "fileName"));
+            const char *format_text = elem_attr(events, "format");
+            const char *format = format_text ? dtb__lems_component_attr(k, format_text) : NULL;
+            if (!file)
+                return sim_error(k, DTB_EPARSE, "has no file name");
+            if (format && strcmp(format, "TIME_ID") != 0 && strcmp(format, "ID_TIME") != 0)
+                return sim_error(k, DTB_EPARSE, "format must be TIME_ID or ID_TIME");
+            st = add_output(sim, file, 0);
+            if (!st) {
+                sim->outputs[sim->n_outputs - 1].is_events = 1;
+                sim->outputs[sim->n_outputs - 1].id_first = format && !strcmp(format, "ID_TIME");
+                st = collect_selections(sim, k, 0);
+            }
         } else {
             st = collect_outputs(sim, k, depth + 1);
         }
@@ -170,4 +212,35 @@ dtb_status dtb__lr_read_simulation(dtb__lr_sim *sim, const dtb__lr_options *opts
     lr_inst *root;
     return dtb__lr_instantiate(sim, target, NULL, target->id, NULL, &root) ? dtb_last_error_code()
                                                                            : (sim->root = root, DTB_OK);
+}
+
+/* Attach each EventSelection to its instance and port. */
+dtb_status dtb__lr_resolve_selections(dtb__lr_sim *sim)
+{
+    for (size_t i = 0; i < sim->n_selections; i++) {
+        const lr_selection *s = &sim->selections[i];
+        lr_inst **found;
+        size_t n;
+        dtb_status st = dtb__lr_resolve_instances(sim->root, s->path, 0, &found, &n);
+        if (st)
+            return st;
+        lr_inst *li = n ? found[0] : NULL;
+        free(found);
+        if (!li)
+            return dtb__lr_inst_error(sim->root, DTB_ENOTFOUND, "EventSelection '%s': no instance at '%s'",
+                                      s->id, s->path);
+        long port = -1;
+        for (size_t p = 0; p < li->type->n_event_ports && port < 0; p++)
+            if (!li->type->event_ports[p].flag && (!s->port || !strcmp(li->type->event_ports[p].name, s->port)))
+                port = (long)p;
+        if (port < 0)
+            return dtb__lr_inst_error(li, DTB_ENOTFOUND, "EventSelection '%s': no out port '%s'", s->id,
+                                      s->port ? s->port : "(any)");
+        lr_recorder *r = dtb__realloc_array(li->recorders, li->n_recorders + 1, sizeof *r);
+        if (!r)
+            return DTB_ENOMEM;
+        li->recorders = r;
+        r[li->n_recorders++] = (lr_recorder){(size_t)port, s->output, s->id};
+    }
+    return DTB_OK;
 }

@@ -92,6 +92,52 @@ static void test_lems_writes_outputs_and_displays(void **state)
     assert_non_null(strstr(output, "hh2/d1.dat"));
 }
 
+/* EventOutputFile: one "time id" line per spike, at the instants the
+ * potentials reset. */
+static void test_lems_event_output(void **state)
+{
+    (void)state;
+    char args[8192];
+    snprintf(args, sizeof args, "lems '%s/lems_ok/spike_events.xml' -I '%s' --out ev --quiet", DTB_TEST_DATA,
+             core_dir());
+    assert_int_equal(dtb(args), 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ev/spikes.dat", test_tmpdir());
+    char *text = read_text_file(path, NULL);
+    assert_non_null(text);
+    double times[2][64];
+    int n[2] = {0, 0};
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        double t;
+        int id;
+        assert_int_equal(sscanf(line, "%lf %d", &t, &id), 2);
+        assert_true(id == 0 || id == 1);
+        if (n[id] < 64)
+            times[id][n[id]++] = t;
+    }
+    free(text);
+    assert_true(n[0] > 0 && n[1] > n[0]);   /* the stronger input spikes more */
+    snprintf(path, sizeof path, "%s/ev/v.dat", test_tmpdir());
+    text = read_text_file(path, NULL);
+    assert_non_null(text);
+    double prev[2] = {0, 0};
+    int k[2] = {0, 0}, row = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), row++) {
+        double t, v[2];
+        assert_int_equal(sscanf(line, "%lf %lf %lf", &t, &v[0], &v[1]), 3);
+        for (int c = 0; c < 2; c++) {
+            if (row > 0 && prev[c] - v[c] > 0.05) {   /* a reset: the event is at that instant */
+                assert_true(k[c] < n[c]);
+                assert_true(times[c][k[c]++] == t);
+            }
+            prev[c] = v[c];
+        }
+    }
+    free(text);
+    assert_int_equal(k[0], n[0]);
+    assert_int_equal(k[1], n[1]);
+}
+
 static void test_lems_errors(void **state)
 {
     (void)state;
@@ -149,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lems_writes_outputs_and_displays),
+        cmocka_unit_test(test_lems_event_output),
         cmocka_unit_test(test_lems_errors),
         cmocka_unit_test(test_check),
     };

@@ -19,7 +19,9 @@ static void print_help(void)
            "Run the Simulation of a LEMS or NeuroML file (its <Target>) and write every\n"
            "<OutputFile> under the name the file gives, and every <Display> as <display id>.dat,\n"
            "with the time in the first column and each quantity in SI units (a Line's plotting\n"
-           "scale is not applied), separated by spaces, one row per step from t = 0.\n"
+           "scale is not applied), separated by spaces, one row per step from t = 0; and every\n"
+           "<EventOutputFile>, one line per selected event: time and selection id (or the\n"
+           "reverse with format=\"ID_TIME\").\n"
            "\n"
            "  -I, --include DIR   folder searched for included files after the including\n"
            "                      file's own (repeatable); NeuroML files need the folder of\n"
@@ -39,6 +41,8 @@ typedef struct sink {
     FILE *f;
     char *path;
     size_t first, n;
+    int events, id_first;      /* an EventOutputFile: "t id" (or "id t") lines */
+    size_t output;
 } sink;
 
 typedef struct writer {
@@ -71,6 +75,8 @@ static int write_row(double t, const double *values, void *ud)
     char num[40];
     for (size_t s = 0; s < w->n_sinks; s++) {
         sink *k = &w->sinks[s];
+        if (k->events)
+            continue;
         dtb__format_double(num, sizeof num, t);
         fputs(num, k->f);
         for (size_t c = 0; c < k->n; c++) {
@@ -83,6 +89,20 @@ static int write_row(double t, const double *values, void *ud)
     }
     w->rows++;
     return w->failed;
+}
+
+static void write_event(size_t output, const char *id, double t, void *ud)
+{
+    writer *w = ud;
+    char num[40];
+    dtb__format_double(num, sizeof num, t);
+    for (size_t s = 0; s < w->n_sinks; s++) {
+        sink *k = &w->sinks[s];
+        if (!k->events || k->output != output)
+            continue;
+        if ((k->id_first ? fprintf(k->f, "%s %s\n", id, num) : fprintf(k->f, "%s %s\n", num, id)) < 0)
+            w->failed = 1;
+    }
 }
 
 static int open_sinks(const dtb__lr_sim *sim, const char *out_dir, writer *w)
@@ -98,6 +118,9 @@ static int open_sinks(const dtb__lr_sim *sim, const char *out_dir, writer *w)
                                 o->is_display ? ".dat" : "");
         k->first = o->first_column;
         k->n = o->n_columns;
+        k->events = o->is_events;
+        k->id_first = o->id_first;
+        k->output = i;
         if (!k->path)
             return cli_usage_error("out of memory");
         w->n_sinks++;
@@ -116,7 +139,9 @@ static int close_sinks(writer *w, int report)
             fprintf(stderr, "dtb: writing '%s' failed: %s\n", k->path, strerror(errno));
             rc = EXIT_RUNTIME;
         }
-        if (report && !rc)
+        if (report && !rc && k->events)
+            printf("  %s (events)\n", k->path);
+        else if (report && !rc)
             printf("  %s (%zu column%s)\n", k->path, k->n + 1, k->n ? "s" : "");
         free(k->path);
     }
@@ -182,6 +207,8 @@ int cmd_lems(int argc, char **argv)
     if (!rc)
         rc = open_sinks(sim, out_dir, &w);
     double start = wall_seconds();
+    if (!rc)
+        dtb__lr_on_event(sim, write_event, &w);
     if (!rc && dtb__lr_run(sim, write_row, &w)) {
         fprintf(stderr, "dtb: %s\n", w.failed ? "writing an output file failed" : dtb_last_error_message());
         rc = EXIT_RUNTIME;
