@@ -209,10 +209,14 @@ int cmd_lems(int argc, char **argv)
     double start = wall_seconds();
     if (!rc)
         dtb__lr_on_event(sim, write_event, &w);
+    /* Numbers are written with a decimal point whatever the locale. */
+    dtb__locale_guard locale;
+    dtb__locale_push_c(&locale);
     if (!rc && dtb__lr_run(sim, write_row, &w)) {
         fprintf(stderr, "dtb: %s\n", w.failed ? "writing an output file failed" : dtb_last_error_message());
         rc = EXIT_RUNTIME;
     }
+    dtb__locale_pop(&locale);
     double seconds = wall_seconds() - start;
     if (!rc && !quiet)
         printf("dtb lems: %s: %zu instances, %" PRId64 " steps of %g s in %.3g s; wrote:\n", a.file,
