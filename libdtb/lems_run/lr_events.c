@@ -139,7 +139,10 @@ static dtb_status compute(dtb__lr_sim *sim, lr_group *g, lr_handler *h, size_t n
         return DTB_ENOMEM;
     for (size_t a = 0; a < n_assigns; a++)
         outp[a] = h->vals + a * h->n_fired;
+    /* Every instance, in order: evaluate over the arrays themselves. */
     int all = h->n_fired == g->n;
+    for (size_t m = 0; all && m < h->n_fired; m++)
+        all = h->fired[m] == m;
     dtb_status st = dtb__lr_eval(sim, g, &h->prog, all ? NULL : h->fired, h->n_fired, outp);
     if (outp != out)
         free(outp);

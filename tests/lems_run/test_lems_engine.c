@@ -186,6 +186,29 @@ static void test_regimes(void **state)
     trace_free(&t);
 }
 
+/* Instances entering a regime through different handlers: each OnEntry
+ * value goes to its own instance. */
+static void test_on_entry_per_instance(void **state)
+{
+    (void)state;
+    static const char xml[] = PRELUDE
+        "<ComponentType name='tw'><Parameter name='p' dimension='none'/><Dynamics>"
+        "<StateVariable name='x' dimension='none'/>"
+        "<Regime name='a' initial='true'>"
+        "<OnCondition test='p .gt. 0.5'><Transition regime='b'/></OnCondition>"
+        "<OnCondition test='p .lt. 0.5'><Transition regime='b'/></OnCondition></Regime>"
+        "<Regime name='b'><OnEntry><StateAssignment variable='x' value='p * 10 + 1'/></OnEntry></Regime>"
+        "</Dynamics></ComponentType>"
+        "<ComponentType name='two'><Child name='u' type='tw'/><Child name='w' type='tw'/></ComponentType>"
+        "<two id='z'><u p='0'/><w p='1'/></two>"
+        "<Simulation id='sim' length='0s' step='1s' target='z'/><Target component='sim'/></Lems>";
+    static const char *const cols[] = {"u/x", "w/x"};
+    trace t;
+    run_ok(xml, cols, 2, &t);
+    assert_true(trace_at(&t, 0, 1) == 1 && trace_at(&t, 0, 2) == 11);
+    trace_free(&t);
+}
+
 static void test_on_start_from_the_root_down(void **state)
 {
     (void)state;
@@ -328,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_conditions_and_events), cmocka_unit_test(test_event_delay),
         cmocka_unit_test(test_selects),               cmocka_unit_test(test_requirement_scope_without_lag),
         cmocka_unit_test(test_regimes),               cmocka_unit_test(test_on_start_from_the_root_down),
+        cmocka_unit_test(test_on_entry_per_instance),
         cmocka_unit_test(test_random_is_seeded),      cmocka_unit_test(test_build_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
