@@ -29,6 +29,16 @@ static const char *core_dir(void)
     return buf;
 }
 
+/* A shared file's path in a buffer of its own: shared_path() reuses one
+ * buffer, and the order in which a call's arguments are evaluated is not
+ * fixed. */
+static const char *shared_file(const char *relative)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s", shared_path(relative));
+    return buf;
+}
+
 /* Rows and columns of a whitespace-separated file; the first row's values. */
 static void table_shape(const char *path, size_t *rows, size_t *cols, double *first, size_t max_first)
 {
@@ -63,7 +73,7 @@ static void test_lems_writes_outputs_and_displays(void **state)
     (void)state;
     char args[8192];
     snprintf(args, sizeof args, "lems '%s' -I '%s' --out hh --quiet",
-             shared_path("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), core_dir());
+             shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), core_dir());
     assert_int_equal(dtb(args), 0);
     assert_string_equal(output, "");
     char path[4200];
@@ -86,7 +96,7 @@ static void test_lems_writes_outputs_and_displays(void **state)
     /* Without --quiet: a summary naming the files. */
     assert_int_equal(dtb(args + 0), 0);
     snprintf(args, sizeof args, "lems '%s' -I '%s' --out hh2",
-             shared_path("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), core_dir());
+             shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), core_dir());
     assert_int_equal(dtb(args), 0);
     assert_non_null(strstr(output, "hh2/results/hh_v.dat"));
     assert_non_null(strstr(output, "hh2/d1.dat"));
@@ -143,7 +153,7 @@ static void test_lems_errors(void **state)
     (void)state;
     char args[8192];
     /* The NeuroML core types are not found without -I. */
-    snprintf(args, sizeof args, "lems '%s'", shared_path("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"));
+    snprintf(args, sizeof args, "lems '%s'", shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"));
     assert_int_equal(dtb(args), 2);
     assert_non_null(strstr(output, "Cells.xml"));
     assert_non_null(strstr(output, "LEMS_NML2_Ex1_HH.xml:"));
@@ -156,7 +166,7 @@ static void test_lems_errors(void **state)
     assert_int_equal(dtb("lems --help"), 0);
     assert_non_null(strstr(output, "--out"));
     /* KineticScheme: a clear refusal. */
-    snprintf(args, sizeof args, "lems '%s' -I '%s'", shared_path("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"),
+    snprintf(args, sizeof args, "lems '%s' -I '%s'", shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"),
              core_dir());
     assert_int_equal(dtb(args), 2);
     assert_non_null(strstr(output, "KineticScheme"));
@@ -166,7 +176,7 @@ static void test_check(void **state)
 {
     (void)state;
     char args[8192];
-    snprintf(args, sizeof args, "check '%s' -I '%s'", shared_path("neuroml/dtb-examples/wc_cin_example.xml"),
+    snprintf(args, sizeof args, "check '%s' -I '%s'", shared_file("neuroml/dtb-examples/wc_cin_example.xml"),
              core_dir());
     assert_int_equal(dtb(args), 0);
     static const char *const expect[] = {"valid", "wcNode", "parameters: tau_e (time)", "state variables: E (none), I (none)",
@@ -179,7 +189,7 @@ static void test_check(void **state)
         assert_non_null(strstr(output, expect[i]));
     }
     /* The types a NeuroML file uses are listed even though Cells.xml declares them. */
-    snprintf(args, sizeof args, "check '%s' -I '%s'", shared_path("neuroml/OSB-IzhikevichModel/NeuroML2/Izh2007One.net.nml"),
+    snprintf(args, sizeof args, "check '%s' -I '%s'", shared_file("neuroml/OSB-IzhikevichModel/NeuroML2/Izh2007One.net.nml"),
              core_dir());
     assert_int_equal(dtb(args), 0);
     assert_non_null(strstr(output, "izhikevich2007Cell extends baseCellMembPotCap"));
