@@ -71,7 +71,7 @@ static void table_shape(const char *path, size_t *rows, size_t *cols, double *fi
 static void test_lems_writes_outputs_and_displays(void **state)
 {
     (void)state;
-    char args[8192];
+    char args[16384];
     snprintf(args, sizeof args, "lems '%s' -I '%s' --out hh --quiet",
              shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"), core_dir());
     assert_int_equal(dtb(args), 0);
@@ -107,7 +107,7 @@ static void test_lems_writes_outputs_and_displays(void **state)
 static void test_lems_event_output(void **state)
 {
     (void)state;
-    char args[8192];
+    char args[16384];
     snprintf(args, sizeof args, "lems '%s/lems_ok/spike_events.xml' -I '%s' --out ev --quiet", DTB_TEST_DATA,
              core_dir());
     assert_int_equal(dtb(args), 0);
@@ -151,7 +151,7 @@ static void test_lems_event_output(void **state)
 static void test_lems_errors(void **state)
 {
     (void)state;
-    char args[8192];
+    char args[16384];
     /* The NeuroML core types are not found without -I. */
     snprintf(args, sizeof args, "lems '%s'", shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml"));
     assert_int_equal(dtb(args), 2);
@@ -175,7 +175,7 @@ static void test_lems_errors(void **state)
 static void test_check(void **state)
 {
     (void)state;
-    char args[8192];
+    char args[16384];
     snprintf(args, sizeof args, "check '%s' -I '%s'", shared_file("neuroml/dtb-examples/wc_cin_example.xml"),
              core_dir());
     assert_int_equal(dtb(args), 0);
