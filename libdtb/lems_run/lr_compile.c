@@ -281,9 +281,33 @@ static long port_of(const dtb__lems_comptype *t, const char *name)
     return dtb__lems_find_decl(t->event_ports, t->n_event_ports, name);
 }
 
+typedef struct reads_ctx {
+    const dtb__lems_comptype *t;
+} reads_ctx;
+
+static int reads_derived(const char *name, void *ud)
+{
+    lr_var v;
+    return dtb__lr_type_var(((reads_ctx *)ud)->t, name, &v) && (v.kind == LR_DV || v.kind == LR_REQ);
+}
+
+/* 1 if the handler's test or assignments read a derived variable or a
+ * requirement: those must be current before handlers run. */
+static int handler_reads_derived(const dtb__lems_comptype *t, const dtb__lems_handler *h)
+{
+    reads_ctx c = {t};
+    if (dtb__expr_visit_symbols(h->test, reads_derived, &c))
+        return 1;
+    for (size_t a = 0; a < h->n_assigns; a++)
+        if (dtb__expr_visit_symbols(h->assigns[a].value, reads_derived, &c))
+            return 1;
+    return 0;
+}
+
 static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems_handler *h, long regime,
                                   lr_handler *out)
 {
+    sim->handlers_read_derived |= handler_reads_derived(g->type, h);
     const dtb__lems_comptype *t = g->type;
     out->h = h;
     out->regime = regime;

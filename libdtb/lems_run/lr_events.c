@@ -149,14 +149,22 @@ static dtb_status compute(dtb__lr_sim *sim, lr_group *g, lr_handler *h, size_t n
     return st;
 }
 
-static void apply(lr_group *g, const lr_handler *h, size_t n_assigns)
+/* Apply the values; note whether any state actually changed (a pulse
+ * generator re-assigns the same current at every step: the derived
+ * variables need not be computed again for that). */
+static void apply(dtb__lr_sim *sim, lr_group *g, const lr_handler *h, size_t n_assigns)
 {
+    int changed = 0;
     for (size_t a = 0; a < n_assigns; a++) {
         double *state = g->arr[LR_STATE] + h->assign_state[a] * g->n;
         const double *v = h->vals + a * h->n_fired;
-        for (size_t m = 0; m < h->n_fired; m++)
-            state[h->fired[m]] = v[m];
+        for (size_t m = 0; m < h->n_fired; m++) {
+            double *x = &state[h->fired[m]];
+            changed |= !(*x == v[m]);
+            *x = v[m];
+        }
     }
+    sim->state_changed |= changed;
 }
 
 static dtb_status send_all(dtb__lr_sim *sim, lr_group *g, const lr_handler *h)
@@ -185,7 +193,7 @@ static dtb_status enter(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t
         size_t na = h->h->n_assigns;
         if ((st = compute(sim, g, h, na)))
             return st;
-        apply(g, h, na);
+        apply(sim, g, h, na);
         if ((st = send_all(sim, g, h)))
             return st;
     }
@@ -215,11 +223,10 @@ static dtb_status group_conditions(dtb__lr_sim *sim, lr_group *g)
     }
     if (!any)
         return DTB_OK;
-    sim->handlers_ran = 1;
     size_t n_moved = 0;
     for (size_t c = 0; c < g->n_conds; c++) {
         lr_handler *h = &g->conds[c];
-        apply(g, h, h->h->n_assigns);
+        apply(sim, g, h, h->h->n_assigns);
         dtb_status st = send_all(sim, g, h);
         if (st)
             return st;
@@ -253,10 +260,9 @@ static dtb_status deliver(dtb__lr_sim *sim, const lr_event *e)
             return st;
         h->fired[0] = li->gi;
         h->n_fired = 1;
-        sim->handlers_ran = 1;
         if ((st = compute(sim, g, h, h->h->n_assigns)))
             return st;
-        apply(g, h, h->h->n_assigns);
+        apply(sim, g, h, h->h->n_assigns);
         if ((st = send_all(sim, g, h)))
             return st;
         if (h->transition >= 0) {
@@ -271,7 +277,7 @@ static dtb_status deliver(dtb__lr_sim *sim, const lr_event *e)
 
 dtb_status dtb__lr_handlers(dtb__lr_sim *sim)
 {
-    sim->handlers_ran = 0;
+    sim->state_changed = 0;
     for (size_t gi = 0; gi < sim->n_groups; gi++) {
         dtb_status st = group_conditions(sim, &sim->groups[gi]);
         if (st)
@@ -315,7 +321,7 @@ dtb_status dtb__lr_on_start(dtb__lr_sim *sim)
             dtb_status st = compute(sim, g, h, na);
             if (st)
                 return st;
-            apply(g, h, na);
+            apply(sim, g, h, na);
         }
     }
     return DTB_OK;

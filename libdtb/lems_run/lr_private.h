@@ -161,7 +161,8 @@ struct dtb__lr_sim {
     lr_event *heap; size_t n_heap, cap_heap;   /* events not yet due, min-heap */
     lr_event *now; size_t n_now, cap_now;      /* events due at this instant */
     uint64_t event_seq;
-    int handlers_ran;
+    int state_changed;                 /* a handler changed a state value this instant */
+    int handlers_read_derived;         /* some handler reads a derived variable or requirement */
     size_t *index_buf;                 /* scratch for instance index lists */
     double *compact;                   /* scratch for compact evaluations */
     size_t compact_cap;

@@ -195,14 +195,18 @@ static void euler(dtb__lr_sim *sim)
     }
 }
 
-/* Handlers and derived variables at the current instant, then its row. */
+/* Handlers and derived variables at the current instant, then its row.
+ * The derived variables are computed before the handlers only when some
+ * handler reads one (or a requirement), and after them unless they are
+ * known to be current. */
 static dtb_status instant(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
 {
-    dtb__lr_derived(sim);
+    if (sim->handlers_read_derived)
+        dtb__lr_derived(sim);
     dtb_status st = dtb__lr_handlers(sim);
     if (st)
         return st;
-    if (sim->handlers_ran)
+    if (!sim->handlers_read_derived || sim->state_changed)
         dtb__lr_derived(sim);
     for (size_t c = 0; c < sim->n_columns; c++)
         row[c] = *sim->columns[c].src;
