@@ -9,8 +9,8 @@
  * laid out as structure-of-arrays, and each type's expressions are compiled
  * into programs that run over all its instances at once.
  *
- * Semantics (fixed-step forward Euler; see dtb-lems(7) and
- * lr_run.c for the offsets to pylems and jLEMS). The run visits the times
+ * Semantics (fixed-step forward Euler; see dtb-lems(7) and lr_run.c for
+ * the offsets to pylems and jLEMS). The run visits the times
  * t_0 = 0, t_{k+1} = t_k + dt (accumulated in double, as both reference
  * interpreters do), k = 0..N with N = round(length / dt). At every t_k:
  *   1. handlers: every OnCondition of every instance (the current regime's
@@ -24,7 +24,8 @@
  *   2. derived variables of all instances from the state at t_k, in
  *      dependency order across components (a child reads its parent's
  *      derived variables of the same instant and vice versa: no lag);
- *      recomputed after the handlers when any handler ran;
+ *      when a handler reads derived variables they are also computed
+ *      before step 1, and then again only if a handler changed a state;
  *   3. the row for t_k is recorded (state after the handlers);
  *   4. unless k = N: x_{k+1} = x_k + dt * dx/dt(t_k), in every instance.
  * Before t_0: derived parameters, then OnStart from the root of the tree
