@@ -307,7 +307,9 @@ static int handler_reads_derived(const dtb__lems_comptype *t, const dtb__lems_ha
 static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems_handler *h, long regime,
                                   lr_handler *out)
 {
-    sim->handlers_read_derived |= handler_reads_derived(g->type, h);
+    /* OnStart has derived variables computed before it anyway. */
+    if (h->kind != DTB__LEMS_ON_START)
+        sim->handlers_read_derived |= handler_reads_derived(g->type, h);
     const dtb__lems_comptype *t = g->type;
     out->h = h;
     out->regime = regime;

@@ -8,7 +8,8 @@
  * variables and requirements of its own group it names. Kahn's algorithm,
  * with the ready nodes taken one group at a time, cuts the order into
  * stages: a stage runs one group's ready gathers, then one program with
- * every expression node of that group that becomes ready. Values thus
+ * every expression node of that group that becomes ready. Groups that one
+ * stage completes go first, so most types need a single stage. Values thus
  * flow child -> parent (selects) and parent -> child (requirements) within
  * one instant, whatever the tree looks like; a real cycle is an error
  * naming its variables. */
@@ -139,46 +140,101 @@ static dtb_status push_index(size_t **arr, size_t *n, size_t v)
     return DTB_OK;
 }
 
+/* How many of group g's remaining nodes one stage would complete now:
+ * its ready gathers, then the expressions that become ready. The nodes
+ * are marked in `mark` (1 = in the stage); *left_after = what remains. */
+static size_t stage_reach(const dtb__lr_sim *sim, node *nodes, size_t g, unsigned char *mark,
+                          size_t *left_after)
+{
+    const lr_group *grp = &sim->groups[g];
+    size_t lo = grp->node0, hi = grp->node0 + grp->count[LR_DV] + grp->count[LR_REQ];
+    size_t n = 0, remaining = 0;
+    for (size_t i = lo; i < hi; i++) {
+        mark[i - lo] = 0;
+        remaining += !nodes[i].done;
+    }
+    for (size_t i = lo; i < hi; i++)
+        if (nodes[i].gather >= 0 && ready(nodes, &nodes[i]))
+            mark[i - lo] = 1, n++;
+    /* Expressions: ready once their dependencies are done or in the stage. */
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = lo; i < hi; i++) {
+            if (mark[i - lo] || nodes[i].done || nodes[i].gather >= 0)
+                continue;
+            int ok = 1;
+            for (size_t d = 0; d < nodes[i].n_deps && ok; d++) {
+                size_t dep = nodes[i].deps[d];
+                ok = nodes[dep].done || (dep >= lo && dep < hi && mark[dep - lo]);
+            }
+            if (ok) {
+                mark[i - lo] = 1;
+                n++;
+                progress = 1;
+            }
+        }
+    }
+    *left_after = remaining - n;
+    return n;
+}
+
+/* Stages, fewest first: a group whose remaining nodes one stage completes
+ * goes before one that would need to come back later (a cell whose
+ * synaptic input is ready but whose channel currents are not waits until
+ * both are); without such a group, the one that progresses most. */
 static dtb_status plan(dtb__lr_sim *sim, node *nodes)
 {
-    size_t left = sim->n_nodes;
-    while (left) {
-        size_t first = sim->n_nodes;
-        for (size_t i = 0; i < sim->n_nodes && first == sim->n_nodes; i++)
-            if (ready(nodes, &nodes[i]))
-                first = i;
-        if (first == sim->n_nodes)
-            return cycle_error(sim, nodes);
+    size_t left = sim->n_nodes, widest = 1;
+    for (size_t g = 0; g < sim->n_groups; g++) {
+        size_t w = sim->groups[g].count[LR_DV] + sim->groups[g].count[LR_REQ];
+        widest = w > widest ? w : widest;
+    }
+    unsigned char *mark = dtb__calloc(widest, 1), *best_mark = dtb__calloc(widest, 1);
+    dtb_status st = mark && best_mark ? DTB_OK : DTB_ENOMEM;
+    while (!st && left) {
+        size_t best = sim->n_groups, best_n = 0;
+        int best_completes = 0;
+        for (size_t g = 0; g < sim->n_groups; g++) {
+            size_t after;
+            size_t n = stage_reach(sim, nodes, g, mark, &after);
+            if (!n)
+                continue;
+            int completes = after == 0;
+            if (best == sim->n_groups || (completes && !best_completes) ||
+                (completes == best_completes && n > best_n && !completes)) {
+                best = g;
+                best_n = n;
+                best_completes = completes;
+                memcpy(best_mark, mark, widest);
+            }
+        }
+        if (best == sim->n_groups) {
+            st = cycle_error(sim, nodes);
+            break;
+        }
         lr_stage *s = dtb__realloc_array(sim->stages, sim->n_stages + 1, sizeof *s);
-        if (!s)
-            return DTB_ENOMEM;
+        if (!s) {
+            st = DTB_ENOMEM;
+            break;
+        }
         sim->stages = s;
         s = &sim->stages[sim->n_stages++];
         memset(s, 0, sizeof *s);
-        size_t g = nodes[first].group;
-        s->group = g;
-        const lr_group *grp = &sim->groups[g];
-        size_t lo = grp->node0, hi = grp->node0 + grp->count[LR_DV] + grp->count[LR_REQ];
-        /* The group's ready gathers (all depend on earlier stages only)... */
-        size_t n_ready = 0;
-        size_t *ready_now = dtb__malloc_array(hi - lo + 1, sizeof *ready_now);
-        if (!ready_now)
-            return DTB_ENOMEM;
-        for (size_t i = lo; i < hi; i++)
-            if (nodes[i].gather >= 0 && ready(nodes, &nodes[i]))
-                ready_now[n_ready++] = i;
-        dtb_status st = DTB_OK;
-        for (size_t k = 0; !st && k < n_ready; k++) {
-            nodes[ready_now[k]].done = 1;
-            left--;
-            st = push_index(&s->gathers, &s->n_gathers, (size_t)nodes[ready_now[k]].gather);
-        }
-        free(ready_now);
-        /* ...then every expression that becomes ready, in order. */
+        s->group = best;
+        const lr_group *grp = &sim->groups[best];
+        size_t lo = grp->node0, hi = lo + grp->count[LR_DV] + grp->count[LR_REQ];
+        /* Gathers first (they depend on earlier stages only)... */
+        for (size_t i = lo; !st && i < hi; i++)
+            if (best_mark[i - lo] && nodes[i].gather >= 0) {
+                nodes[i].done = 1;
+                left--;
+                st = push_index(&s->gathers, &s->n_gathers, (size_t)nodes[i].gather);
+            }
+        /* ...then the expressions, each after what it uses. */
         for (int progress = 1; !st && progress;) {
             progress = 0;
             for (size_t i = lo; !st && i < hi; i++) {
-                if (nodes[i].gather >= 0 || !ready(nodes, &nodes[i]))
+                if (!best_mark[i - lo] || nodes[i].done || !ready(nodes, &nodes[i]))
                     continue;
                 nodes[i].done = 1;
                 left--;
@@ -186,10 +242,10 @@ static dtb_status plan(dtb__lr_sim *sim, node *nodes)
                 st = push_index(&s->dvs, &s->n_dvs, nodes[i].index);
             }
         }
-        if (st)
-            return st;
     }
-    return DTB_OK;
+    free(mark);
+    free(best_mark);
+    return st;
 }
 
 dtb_status dtb__lr_plan_stages(dtb__lr_sim *sim)
