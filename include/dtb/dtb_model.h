@@ -29,7 +29,10 @@ typedef struct dtb_model_load_options {
     uint32_t version;              /* DTB_MODEL_LOAD_OPTIONS_VERSION */
     uint32_t flags;                /* reserved, must be 0 */
     /* Name of the <RegionModel> to use when a document defines several
-     * (NULL: the only one, or the first). */
+     * (NULL: the only one, or the first); or of a plain ComponentType or
+     * Component, for which a region model is synthesized: its
+     * Requirements are the coupling inputs, fed by the state variables of
+     * its Exposures in the same order (dtb-model(5)). */
     const char *model_name;
     /* Extra folders searched for <Include file=...> after the including
      * file's folder: an array of n_include_dirs paths (may be NULL). */
@@ -55,7 +58,9 @@ DTB_API dtb_status dtb_model_load_string(dtb_model **out, const char *xml, size_
                                          const char *source_name,
                                          const dtb_model_load_options *opts);
 
-/* Built-in model name, or a file path: the one call the CLI uses. */
+/* Built-in model name, or a file path: the one call the CLI uses. A path
+ * may end in "#NAME" to name the RegionModel, ComponentType or Component
+ * (as opts->model_name does). */
 DTB_API dtb_status dtb_model_load(dtb_model **out, const char *name_or_path,
                                   const dtb_model_load_options *opts);
 
@@ -109,6 +114,11 @@ DTB_API const char *dtb_model_coupling_input(const dtb_model *model, int64_t ind
  * observers can record them like state variables. */
 DTB_API int64_t dtb_model_derived_count(const dtb_model *model);
 DTB_API const char *dtb_model_derived_name(const dtb_model *model, int64_t index);
+
+/* Exposures: the names the ComponentType exposes (LEMS Exposure
+ * elements, inherited ones first), borrowed; NULL for a bad index. */
+DTB_API int64_t dtb_model_exposure_count(const dtb_model *model);
+DTB_API const char *dtb_model_exposure_name(const dtb_model *model, int64_t index);
 
 /* Variables of interest: what observers record by default. Each is a state
  * variable or a derived variable; dtb_model_voi_state() gives the state

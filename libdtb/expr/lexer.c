@@ -24,6 +24,12 @@ dtb_status dtb__expr_syntax_error(const char *text, int column, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    /* A very long expression is shown by its start, so the message still
+     * says what went wrong. */
+    size_t len = strlen(text);
+    if (len > 120)
+        return dtb__error(DTB_EPARSE, "expression '%.60s...' (%zu characters): %s at column %d", text,
+                          len, what, column);
     return dtb__error(DTB_EPARSE, "expression '%s': %s at column %d", text, what, column);
 }
 

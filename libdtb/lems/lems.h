@@ -1,13 +1,25 @@
 /* libdtb internal — LEMS / NeuroML2 documents read into a model IR.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The reader (libxml2) keeps what region models need: Dimension, Unit,
- * ComponentType (Parameter, Constant, DerivedParameter, Exposure,
- * Requirement, Dynamics with StateVariable, TimeDerivative,
- * DerivedVariable, ConditionalDerivedVariable/Case), Component instances
- * (generic <Component type=...> or <TypeName id=...>), Include, and libdtb's
- * own <RegionModel> element (see dtb-model(5)). Elements are matched by
- * local name, so namespaced and plain documents read the same.
+ * The reader (libxml2) keeps the LEMS subset of LEMS-NOTES §1.1/§1.2:
+ * Dimension, Unit, ComponentType with everything a type declares (Parameter,
+ * Constant, DerivedParameter, Property, Fixed, Exposure, Requirement, Text,
+ * Path, Child, Children, Attachments, ComponentReference, Link,
+ * InstanceRequirement, ComponentRequirement, IndexParameter, EventPort),
+ * Dynamics (StateVariable, TimeDerivative, DerivedVariable with value or
+ * select/reduce, ConditionalDerivedVariable/Case, OnStart, OnCondition,
+ * OnEvent, StateAssignment, EventOut, Regime/OnEntry/Transition), Structure
+ * and the Simulation block (kept as small element trees), Component
+ * instances as trees (generic <Component type=...>, <TypeName id=...>, or
+ * <childName type=...>), Include/include, Target, and libdtb's own
+ * <RegionModel> element (see dtb-model(5)). Elements are matched by local
+ * name, so namespaced and plain documents read the same.
+ *
+ * After reading, every ComponentType is resolved against its supertypes
+ * (lems_resolve.c: a flattened copy in doc->resolved) and checked: every
+ * symbol declared, every expression dimensionally consistent
+ * (lems_check.c), every component's attributes and children known
+ * (lems_components_check.c).
  *
  * Every error names file, line and element. A failed read frees everything.
  */
@@ -23,6 +35,7 @@
 typedef struct dtb__lems_where {
     const char *file;   /* borrowed from dtb__lems_doc.files */
     int line;
+    const char *element; /* element name (static string), NULL if unknown */
 } dtb__lems_where;
 
 typedef struct dtb__lems_dimension {
@@ -49,6 +62,9 @@ typedef struct dtb__lems_quantity {
     char *unit;          /* Parameter only: libdtb's native-unit attribute (may be NULL) */
     char *exposure;      /* StateVariable / DerivedVariable: exposure name (may be NULL) */
     char *description;
+    int any_dimension;   /* dimension="*" (Line scale): any unit is accepted */
+    char *default_text;  /* Property: defaultValue as written, or NULL */
+    double default_si;   /* Property: the default in SI (0 without one), set when types are resolved */
     dtb__lems_where at;
 } dtb__lems_quantity;
 
@@ -59,16 +75,90 @@ typedef struct dtb__lems_constant {
     dtb__lems_where at;
 } dtb__lems_constant;
 
+typedef enum dtb__lems_reduce {
+    DTB__LEMS_REDUCE_NONE,
+    DTB__LEMS_REDUCE_ADD,
+    DTB__LEMS_REDUCE_MULTIPLY
+} dtb__lems_reduce;
+
 /* DerivedParameter, DerivedVariable, ConditionalDerivedVariable (value is a
- * SELECT chain built from the Cases), TimeDerivative (name = variable). */
+ * SELECT chain built from the Cases), TimeDerivative (name = variable).
+ * A DerivedVariable with `select` has no value: it gathers a variable of
+ * other components (child/var, coll[*]/var, coll[text='x']/var, deeper
+ * paths), reduced by `reduce` when the path names several. */
 typedef struct dtb__lems_equation {
     char *name;
     dtb__dim dim;
     char *exposure;
-    dtb__expr *value;
+    dtb__expr *value;    /* NULL for a select */
     char *text;          /* source text, for messages */
+    char *select;        /* path, or NULL */
+    dtb__lems_reduce reduce;
+    int required;        /* select: 0 when required="false" (missing -> 0) */
+    int conditional;     /* from a ConditionalDerivedVariable */
+    int no_dimension;    /* no dimension attribute: the value's dimension is taken */
     dtb__lems_where at;
 } dtb__lems_equation;
+
+/* Child, Children, Attachments, ComponentReference, Link,
+ * InstanceRequirement, ComponentRequirement, EventPort, Text, Path,
+ * IndexParameter: a name, often a type. */
+typedef struct dtb__lems_decl {
+    char *name;
+    char *type;          /* NULL when the element has none */
+    int flag;            /* EventPort: 1 for direction="in"; ComponentReference: local="true" */
+    dtb__lems_where at;
+} dtb__lems_decl;
+
+typedef struct dtb__lems_assignment {
+    char *variable;
+    dtb__expr *value;
+    char *text;
+    dtb__lems_where at;
+} dtb__lems_assignment;
+
+typedef enum dtb__lems_handler_kind {
+    DTB__LEMS_ON_START,
+    DTB__LEMS_ON_CONDITION,
+    DTB__LEMS_ON_EVENT,
+    DTB__LEMS_ON_ENTRY
+} dtb__lems_handler_kind;
+
+/* OnStart, OnCondition (test), OnEvent (port), OnEntry: state assignments
+ * in document order, events sent, a regime to enter. */
+typedef struct dtb__lems_handler {
+    dtb__lems_handler_kind kind;
+    dtb__expr *test;             /* OnCondition */
+    char *test_text;
+    char *port;                  /* OnEvent */
+    dtb__lems_assignment *assigns; size_t n_assigns;
+    dtb__lems_decl *event_outs; size_t n_event_outs;   /* name = port */
+    char *transition;            /* regime entered, or NULL */
+    dtb__lems_where transition_at;
+    dtb__lems_where at;
+} dtb__lems_handler;
+
+typedef struct dtb__lems_regime {
+    char *name;
+    int initial;
+    dtb__lems_equation *time_derivs; size_t n_time_derivs;
+    dtb__lems_handler *handlers; size_t n_handlers;   /* OnEntry, OnCondition, OnEvent */
+    dtb__lems_where at;
+} dtb__lems_regime;
+
+/* An element of a Structure or Simulation block (ChildInstance,
+ * MultiInstantiate, With, EventConnection, Tunnel, ForEach, Assign, Run,
+ * Record, DataDisplay, DataWriter, EventRecord, EventWriter), its
+ * attributes and nested elements. Assign keeps its value parsed. */
+typedef struct dtb__lems_attr dtb__lems_attr;
+typedef struct dtb__lems_elem dtb__lems_elem;
+struct dtb__lems_elem {
+    const char *kind;            /* static string: the element's name */
+    dtb__lems_attr *attrs; size_t n_attrs;
+    dtb__lems_elem *children; size_t n_children;
+    dtb__expr *value;            /* Assign */
+    dtb__lems_where at;
+};
 
 typedef struct dtb__lems_comptype {
     char *name;
@@ -79,30 +169,67 @@ typedef struct dtb__lems_comptype {
     dtb__lems_equation *derived_params; size_t n_derived_params;
     dtb__lems_quantity *exposures; size_t n_exposures;
     dtb__lems_quantity *requirements; size_t n_requirements;
+    dtb__lems_quantity *properties; size_t n_properties;
+    dtb__lems_attr *fixed; size_t n_fixed;        /* Fixed parameter = value (text) */
+    dtb__lems_decl *texts; size_t n_texts;
+    dtb__lems_decl *paths; size_t n_paths;
+    dtb__lems_decl *child; size_t n_child;        /* Child: exactly one */
+    dtb__lems_decl *children; size_t n_children;  /* Children: a list */
+    dtb__lems_decl *attachments; size_t n_attachments;
+    dtb__lems_decl *comp_refs; size_t n_comp_refs;   /* ComponentReference */
+    dtb__lems_decl *links; size_t n_links;
+    dtb__lems_decl *instance_reqs; size_t n_instance_reqs;
+    dtb__lems_decl *comp_reqs; size_t n_comp_reqs;   /* ComponentRequirement */
+    dtb__lems_decl *index_params; size_t n_index_params;
+    dtb__lems_decl *event_ports; size_t n_event_ports;
     int has_dynamics;
     dtb__lems_quantity *state_vars; size_t n_state_vars;
     dtb__lems_equation *time_derivs; size_t n_time_derivs;
     dtb__lems_equation *derived_vars; size_t n_derived_vars;   /* document order */
-    /* First LEMS element of this type that the reader knows but cannot run
-     * yet (OnCondition, Regime, Child, ...): NULL if none. Reported only
-     * when the type is used, so documents that merely declare such types
-     * still load. */
+    dtb__lems_handler *handlers; size_t n_handlers;   /* OnStart, OnCondition, OnEvent */
+    dtb__lems_regime *regimes; size_t n_regimes;
+    int has_structure;
+    dtb__lems_elem *structure; size_t n_structure;
+    int has_simulation;
+    dtb__lems_elem *simulation; size_t n_simulation;
+    /* First LEMS element of this type that the reader knows but libdtb
+     * cannot run (KineticScheme): NULL if none. Reported only when the type
+     * is used, so documents that merely declare such types still load. */
     char *unsupported;
     dtb__lems_where unsupported_at;
+    /* Resolved types only: the arrays above hold shallow copies of the
+     * declarations of this type and its supertypes (nothing but the arrays
+     * is owned); `decl` is the type as written and `super` its resolved
+     * supertype. */
+    int borrowed;
+    const struct dtb__lems_comptype *decl;
+    const struct dtb__lems_comptype *super;
+    const struct dtb__lems_comptype *dynamics_from;   /* the type whose Dynamics apply */
+    /* Resolved types only: the first problem found when the type was
+     * checked, if it was not an error at load (an undefined symbol in a base
+     * type that its subtypes define, any problem in a type of an included
+     * file): using the type in a component is then the error. NULL if
+     * none. Owned. */
+    char *defect;
+    dtb_status defect_code;
     dtb__lems_where at;
 } dtb__lems_comptype;
 
-typedef struct dtb__lems_attr {
+struct dtb__lems_attr {
     char *name;
     char *value;
-} dtb__lems_attr;
+};
 
-typedef struct dtb__lems_component {
+/* A component instance as written: attributes, nested components. */
+typedef struct dtb__lems_component dtb__lems_component;
+struct dtb__lems_component {
     char *id;
     char *type;
+    char *tag;           /* element name: the type, "Component" or a Child/Children name */
     dtb__lems_attr *attrs; size_t n_attrs;   /* every attribute except id/type */
+    dtb__lems_component *children; size_t n_children;
     dtb__lems_where at;
-} dtb__lems_component;
+};
 
 /* libdtb's <RegionModel>: how a ComponentType becomes a region node. */
 typedef struct dtb__lems_bound {
@@ -121,6 +248,9 @@ typedef struct dtb__lems_region_model {
     char *name;
     char *type;          /* ComponentType */
     char *defaults;      /* Component id giving parameter values (may be NULL) */
+    /* Synthesized region models (libdtb/model/model_synth.c): the
+     * component giving the values, which may have no id (borrowed). */
+    const struct dtb__lems_component *defaults_component;
     char *description;
     char *reference;
     double time_scale;   /* seconds per model time unit (1 if absent) */
@@ -137,8 +267,11 @@ typedef struct dtb__lems_doc {
     dtb__lems_dimension *dims; size_t n_dims;
     dtb__lems_unit *units; size_t n_units;
     dtb__lems_comptype *types; size_t n_types;
+    dtb__lems_comptype *resolved;            /* n_types: types[i] with its supertypes merged */
     dtb__lems_component *components; size_t n_components;
     dtb__lems_region_model *region_models; size_t n_region_models;
+    char *target;                            /* <Target component=...> of the main file, or NULL */
+    dtb__lems_where target_at;
 } dtb__lems_doc;
 
 typedef struct dtb__lems_read_options {
@@ -156,6 +289,22 @@ void dtb__lems_doc_free(dtb__lems_doc *doc);
 
 /* Lookups (NULL when absent). */
 const dtb__lems_comptype *dtb__lems_find_type(const dtb__lems_doc *doc, const char *name);
+/* The resolved (flattened) type: declarations of the supertypes merged in. */
+const dtb__lems_comptype *dtb__lems_resolved_type(const dtb__lems_doc *doc, const char *name);
+/* 1 if type `t` (resolved) is `base` or extends it, directly or not. The
+ * type "Component" is the base of every type. */
+int dtb__lems_type_is(const dtb__lems_comptype *t, const char *base);
+/* A top-level or nested component by id: top-level first, then a
+ * depth-first search of the nested ones. */
+const dtb__lems_component *dtb__lems_find_any_component(const dtb__lems_doc *doc, const char *id);
+/* 1 if a <RegionModel> names the type (its numbers are in native units). */
+int dtb__lems_is_region_type(const dtb__lems_doc *doc, const char *name);
+/* Attribute value of a component, or NULL. */
+const char *dtb__lems_component_attr(const dtb__lems_component *c, const char *name);
+/* Name lookups in a (resolved) type: index or -1. */
+long dtb__lems_find_quantity(const dtb__lems_quantity *q, size_t n, const char *name);
+long dtb__lems_find_equation(const dtb__lems_equation *e, size_t n, const char *name);
+long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name);
 const dtb__lems_component *dtb__lems_find_component(const dtb__lems_doc *doc, const char *id);
 const dtb__lems_unit *dtb__lems_find_unit(const dtb__lems_doc *doc, const char *symbol);
 const dtb__lems_dimension *dtb__lems_find_dimension(const dtb__lems_doc *doc, const char *name);
@@ -169,6 +318,16 @@ const dtb__lems_dimension *dtb__lems_find_dimension(const dtb__lems_doc *doc, co
 dtb_status dtb__lems_quantity_to_si(const dtb__lems_doc *doc, const char *text, dtb__dim dim,
                                     double bare_scale, double bare_offset,
                                     const char *what, double *si_out);
+
+/* A quantity whose dimension is free (Line@scale): any known unit. */
+dtb_status dtb__lems_any_quantity_to_si(const dtb__lems_doc *doc, const char *text, const char *what,
+                                        double *si_out);
+
+/* The Child or Children of `parent` (resolved) that a nested component
+ * fills: the one named like its tag, else the first whose type it has.
+ * *many is 1 for Children. NULL if none fits. */
+const dtb__lems_decl *dtb__lems_child_slot(const dtb__lems_doc *doc, const dtb__lems_comptype *parent,
+                                           const dtb__lems_component *child, int *many);
 
 /* Resolve a unit symbol (document units first, then built-in ones). */
 int dtb__lems_unit_lookup(const dtb__lems_doc *doc, const char *symbol, dtb__unit *out);

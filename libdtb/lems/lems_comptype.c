@@ -1,6 +1,8 @@
-/* libdtb — reading ComponentType, Dynamics and libdtb's RegionModel.
+/* libdtb — reading a ComponentType's declarations (everything outside its
+ * Dynamics, Structure and Simulation blocks).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +23,27 @@ dtb_status dtb__lems_parse_expr(const char *text, const char *file, xmlNodePtr n
     return DTB_OK;
 }
 
-static dtb__lems_where where(const char *file, xmlNodePtr node)
-{
-    return (dtb__lems_where){file, (int)xmlGetLineNo(node)};
-}
+static dtb__lems_where where(const char *file, xmlNodePtr node) { return dtb__lems_where_of(file, node); }
 
-/* Parameter, Exposure, Requirement, StateVariable. */
-static dtb_status read_quantity(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                dtb__lems_quantity **arr, size_t *n)
+/* Names must be unique within one kind of declaration of one type; clashes
+ * between kinds are found when the type is checked. */
+dtb_status dtb__lems_check_new_name(const char *file, xmlNodePtr node, const char *name,
+                                    const void *arr, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *other = *(const char *const *)((const char *)arr + i * stride);
+        if (other && strcmp(other, name) == 0)
+            return dtb__lems_error_at(DTB_EPARSE, file, node, "'%s' is declared twice", name);
+    }
+    return DTB_OK;
+}
+/* The declaration structs all start with their name. */
+#define check_new_name(file, node, new_name, arr, n) \
+    dtb__lems_check_new_name((file), (node), (new_name), (arr), sizeof *(arr), (n))
+
+/* Parameter, Exposure, Requirement, StateVariable, Property. */
+dtb_status dtb__lems_read_quantity(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                   dtb__lems_quantity **arr, size_t *n)
 {
     int oom = 0;
     dtb__lems_quantity q = {0};
@@ -37,17 +52,19 @@ static dtb_status read_quantity(dtb__lems_reader *r, const char *file, xmlNodePt
     q.unit = dtb__lems_get_attr(node, "unit", &oom);
     q.exposure = dtb__lems_get_attr(node, "exposure", &oom);
     q.description = dtb__lems_get_attr(node, "description", &oom);
+    q.default_text = dtb__lems_get_attr(node, "defaultValue", &oom);
     q.at = where(file, node);
     dtb_status st = DTB_OK;
     if (oom)
         st = DTB_ENOMEM;
     else if (!q.name)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'name'");
-    if (!st)
+    if (!st && q.dimension && strcmp(q.dimension, "*") == 0)
+        q.any_dimension = 1;   /* Line@scale: a unit of any dimension */
+    else if (!st)
         st = dtb__lems_resolve_dimension(r->doc, q.dimension, file, node, &q.dim);
-    for (size_t i = 0; !st && i < *n; i++)
-        if (strcmp((*arr)[i].name, q.name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "'%s' is declared twice", q.name);
+    if (!st)
+        st = check_new_name(file, node, q.name, *arr, *n);
     dtb__lems_quantity *slot = st ? NULL : dtb__lems_push(arr, n, sizeof *slot);
     if (!slot) {
         dtb__lems_quantity_free(&q);
@@ -78,6 +95,8 @@ static dtb_status read_constant(dtb__lems_reader *r, const char *file, xmlNodePt
         if (st)
             dtb__lems_located(st, file, node);
     }
+    if (!st)
+        st = check_new_name(file, node, name, t->constants, t->n_constants);
     free(dimension);
     free(value);
     dtb__lems_constant *slot = st ? NULL : dtb__lems_push(&t->constants, &t->n_constants, sizeof *slot);
@@ -92,157 +111,69 @@ static dtb_status read_constant(dtb__lems_reader *r, const char *file, xmlNodePt
     return DTB_OK;
 }
 
-static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlNodePtr node);
+/* Child, Children, Attachments, ComponentReference, Link,
+ * InstanceRequirement: name and type. Text, Path, IndexParameter,
+ * ComponentRequirement: a name. EventPort: name and direction. */
+typedef enum decl_shape { NAME_ONLY, NAME_TYPE, PORT, REFERENCE } decl_shape;
 
-/* DerivedParameter, DerivedVariable, TimeDerivative: name_attr holds the
- * name ("name" or "variable"). A DerivedVariable with `select` (values
- * gathered from child components) is recorded as unsupported in `t`. */
-static dtb_status read_equation(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                const char *name_attr, dtb__lems_equation **arr, size_t *n,
-                                dtb__lems_comptype *t)
+static dtb_status read_decl(const char *file, xmlNodePtr node, decl_shape shape,
+                            dtb__lems_decl **arr, size_t *n)
 {
     int oom = 0;
-    dtb__lems_equation e = {0};
-    e.name = dtb__lems_get_attr(node, name_attr, &oom);
-    e.exposure = dtb__lems_get_attr(node, "exposure", &oom);
-    e.text = dtb__lems_get_attr(node, "value", &oom);
-    char *dimension = dtb__lems_get_attr(node, "dimension", &oom);
-    char *select = dtb__lems_get_attr(node, "select", &oom);
-    e.at = where(file, node);
+    dtb__lems_decl d = {0};
+    d.name = dtb__lems_get_attr(node, "name", &oom);
+    if (shape == NAME_TYPE || shape == REFERENCE)
+        d.type = dtb__lems_get_attr(node, "type", &oom);
+    char *flag = NULL;
+    if (shape == PORT)
+        flag = dtb__lems_get_attr(node, "direction", &oom);
+    else if (shape == REFERENCE)
+        flag = dtb__lems_get_attr(node, "local", &oom);
+    d.at = where(file, node);
     dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && !e.name)
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a '%s'", name_attr);
-    if (!st && select) {
-        free(select);
-        free(dimension);
-        dtb__lems_equation_free(&e);
-        return note_unsupported(t, file, node);
-    }
-    if (!st)
-        st = dtb__lems_resolve_dimension(r->doc, dimension, file, node, &e.dim);
-    if (!st)
-        st = dtb__lems_parse_expr(e.text, file, node, "value", &e.value);
-    for (size_t i = 0; !st && i < *n; i++)
-        if (strcmp((*arr)[i].name, e.name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "'%s' is defined twice", e.name);
-    free(dimension);
-    free(select);
-    dtb__lems_equation *slot = st ? NULL : dtb__lems_push(arr, n, sizeof *slot);
-    if (!slot) {
-        dtb__lems_equation_free(&e);
-        return st ? st : DTB_ENOMEM;
-    }
-    *slot = e;
-    return DTB_OK;
-}
-
-/* ConditionalDerivedVariable: Cases in order become a chain
- * c1 ? v1 : (c2 ? v2 : (... : default)); without a default Case the value
- * is NaN when no condition holds, which the simulation reports. */
-static dtb_status read_conditional(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                   dtb__lems_comptype *t)
-{
-    int oom = 0;
-    dtb__lems_equation e = {0};
-    e.name = dtb__lems_get_attr(node, "name", &oom);
-    e.exposure = dtb__lems_get_attr(node, "exposure", &oom);
-    char *dimension = dtb__lems_get_attr(node, "dimension", &oom);
-    e.at = where(file, node);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && !e.name)
+    if (!st && !d.name)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'name'");
+    if (!st && (shape == NAME_TYPE || shape == REFERENCE) && !d.type)
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'type'");
+    if (!st && shape == PORT) {
+        if (!flag || (strcmp(flag, "in") != 0 && strcmp(flag, "out") != 0))
+            st = dtb__lems_error_at(DTB_EPARSE, file, node, "direction must be 'in' or 'out'");
+        else
+            d.flag = strcmp(flag, "in") == 0;
+    }
+    if (!st && shape == REFERENCE && flag)
+        d.flag = strcmp(flag, "true") == 0;
+    free(flag);
     if (!st)
-        st = dtb__lems_resolve_dimension(r->doc, dimension, file, node, &e.dim);
-    free(dimension);
-
-    /* Collect cases; build the chain from the last one backwards. */
-    xmlNodePtr cases[256];
-    size_t n_cases = 0;
-    xmlNodePtr deflt = NULL;
-    for (xmlNodePtr c = node->children; !st && c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (!dtb__lems_is(c, "Case")) {
-            st = dtb__lems_error_at(DTB_EPARSE, file, c, "only <Case> may appear in a "
-                                                         "ConditionalDerivedVariable");
-        } else if (!xmlHasProp(c, (const xmlChar *)"condition")) {
-            if (deflt)
-                st = dtb__lems_error_at(DTB_EPARSE, file, c, "more than one default <Case>");
-            deflt = c;
-        } else if (n_cases == sizeof cases / sizeof cases[0]) {
-            st = dtb__lems_error_at(DTB_EUNSUPPORTED, file, c, "too many <Case> elements");
-        } else {
-            cases[n_cases++] = c;
-        }
-    }
-    if (!st && !n_cases && !deflt)
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs at least one <Case>");
-    dtb__expr *chain = NULL;
-    if (!st) {
-        if (deflt) {
-            char *v = dtb__lems_get_attr(deflt, "value", &oom);
-            st = oom ? DTB_ENOMEM : dtb__lems_parse_expr(v, file, deflt, "value", &chain);
-            free(v);
-        } else {
-            chain = dtb__expr_num(NAN);
-            st = chain ? DTB_OK : DTB_ENOMEM;
-        }
-    }
-    for (size_t i = n_cases; !st && i-- > 0;) {
-        char *cond_s = dtb__lems_get_attr(cases[i], "condition", &oom);
-        char *val_s = dtb__lems_get_attr(cases[i], "value", &oom);
-        dtb__expr *cond = NULL, *val = NULL;
-        st = oom ? DTB_ENOMEM : dtb__lems_parse_expr(cond_s, file, cases[i], "condition", &cond);
-        if (!st)
-            st = dtb__lems_parse_expr(val_s, file, cases[i], "value", &val);
-        free(cond_s);
-        free(val_s);
-        if (st) {
-            dtb__expr_free(cond);
-            dtb__expr_free(val);
-        } else {
-            chain = dtb__expr_select(cond, val, chain);
-            if (!chain)
-                st = DTB_ENOMEM;
-        }
-    }
-    for (size_t i = 0; !st && i < t->n_derived_vars; i++)
-        if (strcmp(t->derived_vars[i].name, e.name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "'%s' is defined twice", e.name);
-    e.value = chain;
-    if (!st) {
-        e.text = dtb__asprintf("<conditional with %zu case(s)>", n_cases + (deflt ? 1 : 0));
-        if (!e.text)
-            st = DTB_ENOMEM;
-    }
-    dtb__lems_equation *slot =
-        st ? NULL : dtb__lems_push(&t->derived_vars, &t->n_derived_vars, sizeof *slot);
+        st = check_new_name(file, node, d.name, *arr, *n);
+    dtb__lems_decl *slot = st ? NULL : dtb__lems_push(arr, n, sizeof *slot);
     if (!slot) {
-        dtb__lems_equation_free(&e);
+        dtb__lems_decl_free(&d);
         return st ? st : DTB_ENOMEM;
     }
-    *slot = e;
+    *slot = d;
     return DTB_OK;
 }
 
-/* Elements LEMS defines that this reader recognises but cannot execute yet.
- * They are recorded, not rejected, so that documents declaring such types
- * (NeuroML's core types) still load; using the type is then an error. */
-static int known_but_unsupported(xmlNodePtr node, int in_dynamics)
+/* <Fixed parameter="p" value="-45mV"/>: the value is converted once the
+ * parameter's dimension is known (when the type is resolved). */
+static dtb_status read_fixed(const char *file, xmlNodePtr node, dtb__lems_comptype *t)
 {
-    static const char *const type_level[] = {
-        "Property", "IndexParameter", "Fixed", "ComponentRequirement", "InstanceRequirement",
-        "Child", "Children", "Link", "ComponentReference", "Attachments", "EventPort", "Text",
-        "Path", "Collection", "PairCollection", "Structure", "Simulation", "Behavior"};
-    static const char *const dynamics_level[] = {"OnStart", "OnCondition", "OnEvent", "OnEntry",
-                                                 "Regime", "KineticScheme", "Super"};
-    const char *const *list = in_dynamics ? dynamics_level : type_level;
-    size_t n = in_dynamics ? sizeof dynamics_level / sizeof *dynamics_level
-                           : sizeof type_level / sizeof *type_level;
-    for (size_t i = 0; i < n; i++)
-        if (dtb__lems_is(node, list[i]))
-            return 1;
-    return 0;
+    int oom = 0;
+    char *p = dtb__lems_get_attr(node, "parameter", &oom);
+    char *v = dtb__lems_get_attr(node, "value", &oom);
+    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
+    if (!st && (!p || !v))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'parameter' and 'value'");
+    dtb__lems_attr *slot = st ? NULL : dtb__lems_push(&t->fixed, &t->n_fixed, sizeof *slot);
+    if (!slot) {
+        free(p);
+        free(v);
+        return st ? st : DTB_ENOMEM;
+    }
+    slot->name = p;
+    slot->value = v;
+    return DTB_OK;
 }
 
 static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlNodePtr node)
@@ -254,33 +185,14 @@ static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlN
     return t->unsupported ? DTB_OK : DTB_ENOMEM;
 }
 
-static dtb_status read_dynamics(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                dtb__lems_comptype *t)
+static dtb_status read_block_once(const char *file, xmlNodePtr node, int simulation, int *has,
+                                  dtb__lems_elem **elems, size_t *n)
 {
-    if (t->has_dynamics)
-        return dtb__lems_error_at(DTB_EPARSE, file, node, "a ComponentType has one <Dynamics>");
-    t->has_dynamics = 1;
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        dtb_status st;
-        if (dtb__lems_is(c, "StateVariable"))
-            st = read_quantity(r, file, c, &t->state_vars, &t->n_state_vars);
-        else if (dtb__lems_is(c, "TimeDerivative"))
-            st = read_equation(r, file, c, "variable", &t->time_derivs, &t->n_time_derivs, t);
-        else if (dtb__lems_is(c, "DerivedVariable"))
-            st = read_equation(r, file, c, "name", &t->derived_vars, &t->n_derived_vars, t);
-        else if (dtb__lems_is(c, "ConditionalDerivedVariable"))
-            st = read_conditional(r, file, c, t);
-        else if (known_but_unsupported(c, 1))
-            st = note_unsupported(t, file, c);
-        else
-            st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <Dynamics> of "
-                                                         "ComponentType '%s'", t->name);
-        if (st)
-            return st;
-    }
-    return DTB_OK;
+    if (*has)
+        return dtb__lems_error_at(DTB_EPARSE, file, node, "a ComponentType has one <%s>",
+                                  (const char *)node->name);
+    *has = 1;
+    return dtb__lems_read_block(file, node, simulation, elems, n);
 }
 
 static dtb_status read_comptype_body(dtb__lems_reader *r, const char *file, xmlNodePtr node,
@@ -291,20 +203,51 @@ static dtb_status read_comptype_body(dtb__lems_reader *r, const char *file, xmlN
             continue;
         dtb_status st;
         if (dtb__lems_is(c, "Parameter"))
-            st = read_quantity(r, file, c, &t->params, &t->n_params);
+            st = dtb__lems_read_quantity(r, file, c, &t->params, &t->n_params);
+        else if (dtb__lems_is(c, "Property"))
+            st = dtb__lems_read_quantity(r, file, c, &t->properties, &t->n_properties);
         else if (dtb__lems_is(c, "Constant"))
             st = read_constant(r, file, c, t);
         else if (dtb__lems_is(c, "DerivedParameter"))
-            st = read_equation(r, file, c, "name", &t->derived_params, &t->n_derived_params, t);
+            st = dtb__lems_read_equation(r, file, c, "name", &t->derived_params, &t->n_derived_params);
         else if (dtb__lems_is(c, "Exposure"))
-            st = read_quantity(r, file, c, &t->exposures, &t->n_exposures);
+            st = dtb__lems_read_quantity(r, file, c, &t->exposures, &t->n_exposures);
         else if (dtb__lems_is(c, "Requirement"))
-            st = read_quantity(r, file, c, &t->requirements, &t->n_requirements);
+            st = dtb__lems_read_quantity(r, file, c, &t->requirements, &t->n_requirements);
+        else if (dtb__lems_is(c, "Fixed"))
+            st = read_fixed(file, c, t);
+        else if (dtb__lems_is(c, "Text"))
+            st = read_decl(file, c, NAME_ONLY, &t->texts, &t->n_texts);
+        else if (dtb__lems_is(c, "Path"))
+            st = read_decl(file, c, NAME_ONLY, &t->paths, &t->n_paths);
+        else if (dtb__lems_is(c, "IndexParameter"))
+            st = read_decl(file, c, NAME_ONLY, &t->index_params, &t->n_index_params);
+        else if (dtb__lems_is(c, "ComponentRequirement"))
+            st = read_decl(file, c, NAME_ONLY, &t->comp_reqs, &t->n_comp_reqs);
+        else if (dtb__lems_is(c, "Child"))
+            st = read_decl(file, c, NAME_TYPE, &t->child, &t->n_child);
+        else if (dtb__lems_is(c, "Children"))
+            st = read_decl(file, c, NAME_TYPE, &t->children, &t->n_children);
+        else if (dtb__lems_is(c, "Attachments"))
+            st = read_decl(file, c, NAME_TYPE, &t->attachments, &t->n_attachments);
+        else if (dtb__lems_is(c, "ComponentReference"))
+            st = read_decl(file, c, REFERENCE, &t->comp_refs, &t->n_comp_refs);
+        else if (dtb__lems_is(c, "Link"))
+            st = read_decl(file, c, NAME_TYPE, &t->links, &t->n_links);
+        else if (dtb__lems_is(c, "InstanceRequirement"))
+            st = read_decl(file, c, NAME_TYPE, &t->instance_reqs, &t->n_instance_reqs);
+        else if (dtb__lems_is(c, "EventPort"))
+            st = read_decl(file, c, PORT, &t->event_ports, &t->n_event_ports);
         else if (dtb__lems_is(c, "Dynamics"))
-            st = read_dynamics(r, file, c, t);
+            st = dtb__lems_read_dynamics(r, file, c, t);
+        else if (dtb__lems_is(c, "Structure"))
+            st = read_block_once(file, c, 0, &t->has_structure, &t->structure, &t->n_structure);
+        else if (dtb__lems_is(c, "Simulation"))
+            st = read_block_once(file, c, 1, &t->has_simulation, &t->simulation, &t->n_simulation);
         else if (dtb__lems_is(c, "notes") || dtb__lems_is(c, "About") || dtb__lems_is(c, "Meta"))
             st = DTB_OK;
-        else if (known_but_unsupported(c, 0))
+        else if (dtb__lems_is(c, "Collection") || dtb__lems_is(c, "PairCollection") ||
+                 dtb__lems_is(c, "Behavior"))
             st = note_unsupported(t, file, c);
         else
             st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in ComponentType '%s'",
@@ -343,140 +286,4 @@ dtb_status dtb__lems_read_comptype(dtb__lems_reader *r, const char *file, xmlNod
     /* The type is already in the document: on error the whole document is
      * freed by the caller, which frees it too. */
     return read_comptype_body(r, file, node, t);
-}
-
-/* ----------------------------------------------------------- RegionModel */
-
-static dtb_status read_number_attr(xmlNodePtr node, const char *file, const char *name,
-                                   double dflt, double *out)
-{
-    int oom = 0;
-    char *v = dtb__lems_get_attr(node, name, &oom);
-    if (oom)
-        return DTB_ENOMEM;
-    *out = dflt;
-    if (!v)
-        return DTB_OK;
-    dtb_status st = DTB_OK;
-    if (!dtb__parse_double(v, out) || isnan(*out))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s='%s' is not a number", name, v);
-    free(v);
-    return st;
-}
-
-static dtb_status read_bound(const char *file, xmlNodePtr node, dtb__lems_bound **arr, size_t *n)
-{
-    int oom = 0;
-    dtb__lems_bound b = {0};
-    b.variable = dtb__lems_get_attr(node, "variable", &oom);
-    b.at = where(file, node);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && !b.variable)
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
-    if (!st)
-        st = read_number_attr(node, file, "min", -INFINITY, &b.lo);
-    if (!st)
-        st = read_number_attr(node, file, "max", INFINITY, &b.hi);
-    if (!st && !(b.lo <= b.hi))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "min (%g) is greater than max (%g)", b.lo,
-                                b.hi);
-    dtb__lems_bound *slot = st ? NULL : dtb__lems_push(arr, n, sizeof *slot);
-    if (!slot) {
-        free(b.variable);
-        return st ? st : DTB_ENOMEM;
-    }
-    *slot = b;
-    return DTB_OK;
-}
-
-static dtb_status read_coupling(const char *file, xmlNodePtr node, dtb__lems_region_model *m)
-{
-    int oom = 0;
-    dtb__lems_coupling c = {0};
-    c.variable = dtb__lems_get_attr(node, "variable", &oom);
-    c.input = dtb__lems_get_attr(node, "input", &oom);
-    c.at = where(file, node);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && (!c.variable || !c.input))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'variable' and 'input'");
-    dtb__lems_coupling *slot = st ? NULL : dtb__lems_push(&m->couplings, &m->n_couplings, sizeof *slot);
-    if (!slot) {
-        free(c.variable);
-        free(c.input);
-        return st ? st : DTB_ENOMEM;
-    }
-    *slot = c;
-    return DTB_OK;
-}
-
-static dtb_status read_observe(const char *file, xmlNodePtr node, dtb__lems_region_model *m)
-{
-    int oom = 0;
-    char *v = dtb__lems_get_attr(node, "variable", &oom);
-    if (!v)
-        return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
-    int *lines = dtb__realloc_array(m->observe_line, m->n_observe + 1, sizeof *lines);
-    if (!lines) {
-        free(v);
-        return DTB_ENOMEM;
-    }
-    m->observe_line = lines;
-    char **slot = dtb__lems_push(&m->observe, &m->n_observe, sizeof *slot);
-    if (!slot) {
-        free(v);
-        return DTB_ENOMEM;
-    }
-    *slot = v;
-    lines[m->n_observe - 1] = (int)xmlGetLineNo(node);
-    return DTB_OK;
-}
-
-dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xmlNodePtr node)
-{
-    dtb__lems_region_model *m =
-        dtb__lems_push(&r->doc->region_models, &r->doc->n_region_models, sizeof *m);
-    if (!m)
-        return DTB_ENOMEM;
-    int oom = 0;
-    m->at = where(file, node);
-    m->name = dtb__lems_get_attr(node, "name", &oom);
-    m->type = dtb__lems_get_attr(node, "type", &oom);
-    m->defaults = dtb__lems_get_attr(node, "defaults", &oom);
-    m->description = dtb__lems_get_attr(node, "description", &oom);
-    m->reference = dtb__lems_get_attr(node, "reference", &oom);
-    char *time_scale = dtb__lems_get_attr(node, "timeScale", &oom);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && (!m->name || !m->type))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'name' and 'type'");
-    for (size_t i = 0; !st && i + 1 < r->doc->n_region_models; i++)
-        if (strcmp(r->doc->region_models[i].name, m->name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "RegionModel '%s' is declared twice",
-                                    m->name);
-    m->time_scale = 1.0;
-    if (!st && time_scale) {
-        static const dtb__dim time_dim = {{0, 0, 1, 0, 0, 0, 0}};
-        st = dtb__lems_quantity_to_si(r->doc, time_scale, time_dim, 0, 0, "timeScale", &m->time_scale);
-        if (!st && !(m->time_scale > 0))
-            st = dtb__error(DTB_EPARSE, "timeScale must be positive");
-        if (st)
-            dtb__lems_located(st, file, node);
-    }
-    free(time_scale);
-    for (xmlNodePtr c = node->children; !st && c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (dtb__lems_is(c, "Coupling"))
-            st = read_coupling(file, c, m);
-        else if (dtb__lems_is(c, "Observe"))
-            st = read_observe(file, c, m);
-        else if (dtb__lems_is(c, "StateBounds"))
-            st = read_bound(file, c, &m->bounds, &m->n_bounds);
-        else if (dtb__lems_is(c, "StateRange"))
-            st = read_bound(file, c, &m->ranges, &m->n_ranges);
-        else
-            st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <RegionModel> "
-                                                         "(expected Coupling, Observe, StateBounds "
-                                                         "or StateRange)");
-    }
-    return st;
 }

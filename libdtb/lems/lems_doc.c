@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "lems_dims.h"
 #include "lems_private.h"
 
 void *dtb__lems_push(void *arr_ptr, size_t *n, size_t elem_size)
@@ -34,6 +35,7 @@ void dtb__lems_quantity_free(dtb__lems_quantity *q)
     free(q->unit);
     free(q->exposure);
     free(q->description);
+    free(q->default_text);
 }
 
 void dtb__lems_equation_free(dtb__lems_equation *e)
@@ -41,7 +43,23 @@ void dtb__lems_equation_free(dtb__lems_equation *e)
     free(e->name);
     free(e->exposure);
     free(e->text);
+    free(e->select);
     dtb__expr_free(e->value);
+}
+
+void dtb__lems_decl_free(dtb__lems_decl *d)
+{
+    free(d->name);
+    free(d->type);
+}
+
+void dtb__lems_attrs_free(dtb__lems_attr *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].name);
+        free(a[i].value);
+    }
+    free(a);
 }
 
 static void free_quantities(dtb__lems_quantity *q, size_t n)
@@ -58,8 +76,70 @@ static void free_equations(dtb__lems_equation *e, size_t n)
     free(e);
 }
 
-static void free_comptype(dtb__lems_comptype *t)
+static void free_decls(dtb__lems_decl *d, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        dtb__lems_decl_free(&d[i]);
+    free(d);
+}
+
+void dtb__lems_handler_free(dtb__lems_handler *h)
+{
+    dtb__expr_free(h->test);
+    free(h->test_text);
+    free(h->port);
+    for (size_t i = 0; i < h->n_assigns; i++) {
+        free(h->assigns[i].variable);
+        free(h->assigns[i].text);
+        dtb__expr_free(h->assigns[i].value);
+    }
+    free(h->assigns);
+    free_decls(h->event_outs, h->n_event_outs);
+    free(h->transition);
+}
+
+static void free_handlers(dtb__lems_handler *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dtb__lems_handler_free(&h[i]);
+    free(h);
+}
+
+void dtb__lems_elems_free(dtb__lems_elem *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dtb__lems_attrs_free(e[i].attrs, e[i].n_attrs);
+        dtb__lems_elems_free(e[i].children, e[i].n_children);
+        dtb__expr_free(e[i].value);
+    }
+    free(e);
+}
+
+void dtb__lems_comptype_free(dtb__lems_comptype *t)
+{
+    if (t->borrowed) {
+        /* A resolved type owns only its arrays. */
+        free(t->params);
+        free(t->constants);
+        free(t->derived_params);
+        free(t->exposures);
+        free(t->requirements);
+        free(t->properties);
+        free(t->fixed);
+        free(t->texts);
+        free(t->paths);
+        free(t->child);
+        free(t->children);
+        free(t->attachments);
+        free(t->comp_refs);
+        free(t->links);
+        free(t->instance_reqs);
+        free(t->comp_reqs);
+        free(t->index_params);
+        free(t->event_ports);
+        free(t->defect);
+        return;
+    }
     free(t->name);
     free(t->extends);
     free(t->description);
@@ -70,10 +150,43 @@ static void free_comptype(dtb__lems_comptype *t)
     free_equations(t->derived_params, t->n_derived_params);
     free_quantities(t->exposures, t->n_exposures);
     free_quantities(t->requirements, t->n_requirements);
+    free_quantities(t->properties, t->n_properties);
+    dtb__lems_attrs_free(t->fixed, t->n_fixed);
+    free_decls(t->texts, t->n_texts);
+    free_decls(t->paths, t->n_paths);
+    free_decls(t->child, t->n_child);
+    free_decls(t->children, t->n_children);
+    free_decls(t->attachments, t->n_attachments);
+    free_decls(t->comp_refs, t->n_comp_refs);
+    free_decls(t->links, t->n_links);
+    free_decls(t->instance_reqs, t->n_instance_reqs);
+    free_decls(t->comp_reqs, t->n_comp_reqs);
+    free_decls(t->index_params, t->n_index_params);
+    free_decls(t->event_ports, t->n_event_ports);
     free_quantities(t->state_vars, t->n_state_vars);
     free_equations(t->time_derivs, t->n_time_derivs);
     free_equations(t->derived_vars, t->n_derived_vars);
+    free_handlers(t->handlers, t->n_handlers);
+    for (size_t i = 0; i < t->n_regimes; i++) {
+        free(t->regimes[i].name);
+        free_equations(t->regimes[i].time_derivs, t->regimes[i].n_time_derivs);
+        free_handlers(t->regimes[i].handlers, t->regimes[i].n_handlers);
+    }
+    free(t->regimes);
+    dtb__lems_elems_free(t->structure, t->n_structure);
+    dtb__lems_elems_free(t->simulation, t->n_simulation);
     free(t->unsupported);
+}
+
+void dtb__lems_component_free(dtb__lems_component *c)
+{
+    free(c->id);
+    free(c->type);
+    free(c->tag);
+    dtb__lems_attrs_free(c->attrs, c->n_attrs);
+    for (size_t i = 0; i < c->n_children; i++)
+        dtb__lems_component_free(&c->children[i]);
+    free(c->children);
 }
 
 static void free_bounds(dtb__lems_bound *b, size_t n)
@@ -98,20 +211,16 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         free(doc->units[i].dimension);
     }
     free(doc->units);
+    for (size_t i = 0; doc->resolved && i < doc->n_types; i++)
+        dtb__lems_comptype_free(&doc->resolved[i]);
+    free(doc->resolved);
     for (size_t i = 0; i < doc->n_types; i++)
-        free_comptype(&doc->types[i]);
+        dtb__lems_comptype_free(&doc->types[i]);
     free(doc->types);
-    for (size_t i = 0; i < doc->n_components; i++) {
-        dtb__lems_component *c = &doc->components[i];
-        free(c->id);
-        free(c->type);
-        for (size_t k = 0; k < c->n_attrs; k++) {
-            free(c->attrs[k].name);
-            free(c->attrs[k].value);
-        }
-        free(c->attrs);
-    }
+    for (size_t i = 0; i < doc->n_components; i++)
+        dtb__lems_component_free(&doc->components[i]);
     free(doc->components);
+    free(doc->target);
     for (size_t i = 0; i < doc->n_region_models; i++) {
         dtb__lems_region_model *m = &doc->region_models[i];
         free(m->name);
@@ -141,6 +250,86 @@ const dtb__lems_comptype *dtb__lems_find_type(const dtb__lems_doc *doc, const ch
         if (dtb__streq(doc->types[i].name, name))
             return &doc->types[i];
     return NULL;
+}
+
+const dtb__lems_comptype *dtb__lems_resolved_type(const dtb__lems_doc *doc, const char *name)
+{
+    if (!doc->resolved)
+        return NULL;
+    for (size_t i = 0; i < doc->n_types; i++)
+        if (dtb__streq(doc->types[i].name, name))
+            return &doc->resolved[i];
+    return NULL;
+}
+
+int dtb__lems_type_is(const dtb__lems_comptype *t, const char *base)
+{
+    if (!base)
+        return 0;
+    if (strcmp(base, "Component") == 0)
+        return 1;
+    for (; t; t = t->super)
+        if (strcmp(t->name, base) == 0)
+            return 1;
+    return 0;
+}
+
+static const dtb__lems_component *find_nested(const dtb__lems_component *c, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (dtb__streq(c[i].id, id))
+            return &c[i];
+        const dtb__lems_component *found = find_nested(c[i].children, c[i].n_children, id);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+const dtb__lems_component *dtb__lems_find_any_component(const dtb__lems_doc *doc, const char *id)
+{
+    const dtb__lems_component *c = dtb__lems_find_component(doc, id);
+    return c ? c : find_nested(doc->components, doc->n_components, id);
+}
+
+const char *dtb__lems_component_attr(const dtb__lems_component *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_attrs; i++)
+        if (strcmp(c->attrs[i].name, name) == 0)
+            return c->attrs[i].value;
+    return NULL;
+}
+
+long dtb__lems_find_quantity(const dtb__lems_quantity *q, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (dtb__streq(q[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+long dtb__lems_find_equation(const dtb__lems_equation *e, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (dtb__streq(e[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (dtb__streq(d[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+int dtb__lems_is_region_type(const dtb__lems_doc *doc, const char *name)
+{
+    for (size_t m = 0; m < doc->n_region_models; m++)
+        if (dtb__streq(doc->region_models[m].type, name))
+            return 1;
+    return 0;
 }
 
 const dtb__lems_component *dtb__lems_find_component(const dtb__lems_doc *doc, const char *id)
@@ -223,9 +412,9 @@ dtb_status dtb__lems_quantity_to_si(const dtb__lems_doc *doc, const char *text, 
     if (!dtb__lems_unit_lookup(doc, symbol, &u))
         return dtb__error(DTB_ENOTFOUND, "%s: unknown unit '%s' in '%s'", what, symbol, text);
     if (!dtb__dim_eq(u.dim, dim)) {
-        char want[64], got[64];
-        dtb__dim_format(dim, want, sizeof want);
-        dtb__dim_format(u.dim, got, sizeof got);
+        char want[128], got[128];
+        dtb__lems_dim_describe(doc, dim, want, sizeof want);
+        dtb__lems_dim_describe(doc, u.dim, got, sizeof got);
         return dtb__error(DTB_EPARSE, "%s: unit '%s' has dimension %s, expected %s", what, symbol,
                           got, want);
     }

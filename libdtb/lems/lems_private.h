@@ -25,6 +25,11 @@ dtb_status dtb__lems_error_at(dtb_status code, const char *file, xmlNodePtr node
  * ("file:line: <Elem>: ") and return st. */
 dtb_status dtb__lems_located(dtb_status st, const char *file, xmlNodePtr node);
 
+/* Where an element is: file, line, and its name as a static string when
+ * it is a LEMS keyword (NULL otherwise: the node's name dies with the
+ * parsed XML). */
+dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node);
+
 /* Initialise libxml2 once per process (thread-safe). */
 void dtb__lems_xml_init(void);
 
@@ -34,10 +39,23 @@ typedef struct dtb__lems_reader {
     const dtb__lems_read_options *opts;
     xmlDocPtr *xml_docs; size_t n_xml_docs;
     const char **xml_doc_files; /* parallel to xml_docs (borrowed from doc->files) */
+    const char *open_files[64]; /* files being read, outermost first: Include cycles */
+    size_t n_open;
 } dtb__lems_reader;
 
 /* Read a <ComponentType> into a new element of doc->types. */
 dtb_status dtb__lems_read_comptype(dtb__lems_reader *r, const char *file, xmlNodePtr node);
+/* Read a <Dynamics> into t (lems_dynamics.c). */
+dtb_status dtb__lems_read_dynamics(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                   dtb__lems_comptype *t);
+/* Read a <Structure> or <Simulation> block into (*elems, *n) (lems_structure.c). */
+dtb_status dtb__lems_read_block(const char *file, xmlNodePtr node, int simulation,
+                                dtb__lems_elem **elems, size_t *n);
+/* Read a Component instance (top-level or nested) into a new element of
+ * (*arr, *n); `type_name` is the type when the tag names it, NULL to read a
+ * `type` attribute (lems_component.c). */
+dtb_status dtb__lems_read_component(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                    const char *type_name, dtb__lems_component **arr, size_t *n);
 /* Read a libdtb <RegionModel>. */
 dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xmlNodePtr node);
 /* Dimension name -> exponents (built-in "none"; document Dimensions). */
@@ -47,7 +65,36 @@ dtb_status dtb__lems_resolve_dimension(const dtb__lems_doc *doc, const char *nam
 dtb_status dtb__lems_parse_expr(const char *text, const char *file, xmlNodePtr node,
                                 const char *attr, dtb__expr **out);
 
+/* Parameter, Exposure, Requirement, StateVariable, Property (lems_comptype.c). */
+dtb_status dtb__lems_read_quantity(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                   dtb__lems_quantity **arr, size_t *n);
+/* DerivedParameter, DerivedVariable, TimeDerivative; name_attr holds the
+ * name ("name" or "variable") (lems_dynamics.c). */
+dtb_status dtb__lems_read_equation(dtb__lems_reader *r, const char *file, xmlNodePtr node,
+                                   const char *name_attr, dtb__lems_equation **arr, size_t *n);
+/* "'name' is declared twice" unless name is new among the n elements of
+ * arr (structs of `stride` bytes whose first member is their name). */
+dtb_status dtb__lems_check_new_name(const char *file, xmlNodePtr node, const char *name,
+                                    const void *arr, size_t stride, size_t n);
+
+/* Attributes of an element as name/value pairs (all of them except the
+ * names in `skip`, a NULL-terminated list). */
+dtb_status dtb__lems_read_attrs(xmlNodePtr node, const char *const *skip, dtb__lems_attr **attrs,
+                                size_t *n);
+
+/* After every file is read: resolve inheritance (lems_resolve.c), check
+ * types (lems_check.c) and components (lems_components_check.c). */
+dtb_status dtb__lems_resolve_types(dtb__lems_doc *doc);
+dtb_status dtb__lems_check_types(dtb__lems_doc *doc);
+dtb_status dtb__lems_check_components(const dtb__lems_doc *doc);
+
 void dtb__lems_quantity_free(dtb__lems_quantity *q);
 void dtb__lems_equation_free(dtb__lems_equation *e);
+void dtb__lems_decl_free(dtb__lems_decl *d);
+void dtb__lems_handler_free(dtb__lems_handler *h);
+void dtb__lems_elems_free(dtb__lems_elem *e, size_t n);
+void dtb__lems_attrs_free(dtb__lems_attr *a, size_t n);
+void dtb__lems_component_free(dtb__lems_component *c);
+void dtb__lems_comptype_free(dtb__lems_comptype *t);
 
 #endif

@@ -3,8 +3,10 @@
  *
  * Two passes over the top-level elements of every document: the first reads
  * Dimensions, Units, ComponentTypes and follows Includes (each file once);
- * the second reads Component instances and RegionModels, which may name
- * types declared later or in other files. libxml2 is used without network
+ * then types are resolved against their supertypes; the second pass reads
+ * Component instances, the Target and RegionModels, which may name types
+ * declared later or in other files. Last, types and components are
+ * checked (symbols, dimensions, attributes, references). libxml2 is used without network
  * access, entity expansion or external DTDs, and never prints: its errors
  * are turned into libdtb errors with file and line. */
 #define _GNU_SOURCE
@@ -39,6 +41,26 @@ char *dtb__lems_get_attr(xmlNodePtr node, const char *name, int *oom)
     if (!s && oom)
         *oom = 1;
     return s;
+}
+
+dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node)
+{
+    static const char *const keywords[] = {
+        "Lems", "neuroml", "Include", "include", "Dimension", "Unit", "ComponentType", "Parameter",
+        "Property", "Constant", "DerivedParameter", "Exposure", "Requirement", "Fixed", "Text",
+        "Path", "IndexParameter", "ComponentRequirement", "Child", "Children", "Attachments",
+        "ComponentReference", "Link", "InstanceRequirement", "EventPort", "Dynamics",
+        "StateVariable", "TimeDerivative", "DerivedVariable", "ConditionalDerivedVariable", "Case",
+        "OnStart", "OnCondition", "OnEvent", "OnEntry", "StateAssignment", "EventOut",
+        "Transition", "Regime", "KineticScheme", "Structure", "Simulation", "ChildInstance",
+        "MultiInstantiate", "With", "EventConnection", "Tunnel", "ForEach", "Assign", "Run",
+        "Record", "DataDisplay", "DataWriter", "EventRecord", "EventWriter", "Component", "Target",
+        "RegionModel", "Coupling", "Observe", "StateBounds", "StateRange"};
+    dtb__lems_where w = {file, node ? (int)xmlGetLineNo(node) : 0, NULL};
+    for (size_t i = 0; node && i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strcmp((const char *)node->name, keywords[i]) == 0)
+            w.element = keywords[i];
+    return w;
 }
 
 dtb_status dtb__lems_error_at(dtb_status code, const char *file, xmlNodePtr node,
@@ -145,7 +167,10 @@ static dtb_status parse_and_read(dtb__lems_reader *r, const char *file, const ch
     dtb_status st = keep_xml_doc(r, xdoc, file);
     if (st)
         return st;
-    return read_pass1(r, file, xdoc);
+    r->open_files[r->n_open++] = file;
+    st = read_pass1(r, file, xdoc);
+    r->n_open--;
+    return st;
 }
 
 static int is_file(const char *path)
@@ -201,8 +226,23 @@ static dtb_status read_include(dtb__lems_reader *r, const char *file, xmlNodePtr
     if (!realpath(found, canonical))
         snprintf(canonical, sizeof canonical, "%s", found);
     free(found);
+    for (size_t i = 0; i < r->n_open; i++)
+        if (strcmp(r->open_files[i], canonical) == 0) {
+            dtb__strbuf chain = {0};
+            for (size_t k = i; k < r->n_open; k++)
+                dtb__strbuf_printf(&chain, "%s -> ", r->open_files[k]);
+            dtb__strbuf_append(&chain, canonical);
+            dtb_status st = dtb__lems_error_at(DTB_EPARSE, file, node, "cyclic Include: %s",
+                                               chain.data ? chain.data : canonical);
+            dtb__strbuf_free(&chain);
+            return st;
+        }
+    /* Included before and finished: each file is read once. */
     if (already_read(r, canonical))
         return DTB_OK;
+    if (r->n_open == sizeof r->open_files / sizeof r->open_files[0])
+        return dtb__lems_error_at(DTB_EPARSE, file, node, "Includes nested more than %zu deep",
+                                  sizeof r->open_files / sizeof r->open_files[0]);
     const char *kept = remember_file(r, canonical);
     if (!kept)
         return DTB_ENOMEM;
@@ -265,7 +305,7 @@ static dtb_status read_dimension(dtb__lems_reader *r, const char *file, xmlNodeP
     }
     slot->name = name;
     slot->dim = d;
-    slot->at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
+    slot->at = dtb__lems_where_of(file, node);
     return DTB_OK;
 }
 
@@ -352,65 +392,14 @@ static dtb_status read_unit(dtb__lems_reader *r, const char *file, xmlNodePtr no
      * an inexact 1e-3. */
     slot->scale = power >= 0 ? scale * pow(10.0, power) : scale / pow(10.0, -power);
     slot->offset = offset;
-    slot->at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
+    slot->at = dtb__lems_where_of(file, node);
     return DTB_OK;
 }
 
-/* ------------------------------------------------------------ components */
-
-static dtb_status read_component(dtb__lems_reader *r, const char *file, xmlNodePtr node,
-                                 const char *type_name)
-{
-    int oom = 0;
-    dtb__lems_component c = {0};
-    c.at = (dtb__lems_where){file, (int)xmlGetLineNo(node)};
-    c.id = dtb__lems_get_attr(node, "id", &oom);
-    if (type_name) {
-        c.type = dtb__strdup(type_name);
-        oom |= !c.type;
-    } else {
-        c.type = dtb__lems_get_attr(node, "type", &oom);
-    }
-    dtb_status st = DTB_OK;
-    if (oom)
-        st = DTB_ENOMEM;
-    else if (!c.type)
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "<Component> needs a 'type'");
-    if (!st && !dtb__lems_find_type(r->doc, c.type))
-        st = dtb__lems_error_at(DTB_ENOTFOUND, file, node, "unknown ComponentType '%s'", c.type);
-    if (!st && c.id && dtb__lems_find_component(r->doc, c.id))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "duplicate component id '%s'", c.id);
-    for (xmlAttrPtr a = node->properties; !st && a; a = a->next) {
-        const char *an = (const char *)a->name;
-        if (strcmp(an, "id") == 0 || strcmp(an, "type") == 0)
-            continue;
-        dtb__lems_attr *slot = dtb__lems_push(&c.attrs, &c.n_attrs, sizeof *slot);
-        if (!slot || !(slot->name = dtb__strdup(an)) || !(slot->value = dtb__lems_get_attr(node, an, &oom)))
-            st = DTB_ENOMEM;
-    }
-    /* Nested elements of an instance (children, notes) matter only to
-     * network models, which this reader does not build yet. */
-    dtb__lems_component *slot = st ? NULL
-                                   : dtb__lems_push(&r->doc->components, &r->doc->n_components,
-                                                    sizeof *slot);
-    if (!slot) {
-        free(c.id);
-        free(c.type);
-        for (size_t i = 0; i < c.n_attrs; i++) {
-            free(c.attrs[i].name);
-            free(c.attrs[i].value);
-        }
-        free(c.attrs);
-        return st ? st : DTB_ENOMEM;
-    }
-    *slot = c;
-    return DTB_OK;
-}
-
-/* Top-level elements of LEMS/NeuroML that region models do not need. */
+/* Top-level metadata. */
 static int ignorable_top_level(xmlNodePtr node)
 {
-    static const char *const names[] = {"Target", "notes", "annotation", "Meta", "About"};
+    static const char *const names[] = {"notes", "annotation", "Meta", "About"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (dtb__lems_is(node, names[i]))
             return 1;
@@ -448,6 +437,21 @@ static dtb_status read_pass1(dtb__lems_reader *r, const char *file, xmlDocPtr xd
     return DTB_OK;
 }
 
+/* The Target of the main file names the Simulation to run; Targets of
+ * included files are ignored (a model file may be included by several
+ * simulations). */
+static dtb_status read_target(dtb__lems_reader *r, const char *file, xmlNodePtr node)
+{
+    if (file != r->doc->files[0] || r->doc->target)
+        return DTB_OK;
+    int oom = 0;
+    r->doc->target = dtb__lems_get_attr(node, "component", &oom);
+    r->doc->target_at = dtb__lems_where_of(file, node);
+    if (oom)
+        return DTB_ENOMEM;
+    return r->doc->target ? DTB_OK : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'component'");
+}
+
 static dtb_status read_pass2(dtb__lems_reader *r, const char *file, xmlDocPtr xdoc)
 {
     xmlNodePtr root = xmlDocGetRootElement(xdoc);
@@ -459,11 +463,15 @@ static dtb_status read_pass2(dtb__lems_reader *r, const char *file, xmlDocPtr xd
             dtb__lems_is(n, "Unit") || dtb__lems_is(n, "ComponentType") || ignorable_top_level(n))
             continue;
         if (dtb__lems_is(n, "Component"))
-            st = read_component(r, file, n, NULL);
+            st = dtb__lems_read_component(r, file, n, NULL, &r->doc->components,
+                                          &r->doc->n_components);
+        else if (dtb__lems_is(n, "Target"))
+            st = read_target(r, file, n);
         else if (dtb__lems_is(n, "RegionModel"))
             st = dtb__lems_read_region_model(r, file, n);
         else if (dtb__lems_find_type(r->doc, (const char *)n->name))
-            st = read_component(r, file, n, (const char *)n->name);
+            st = dtb__lems_read_component(r, file, n, (const char *)n->name, &r->doc->components,
+                                          &r->doc->n_components);
         else
             st = dtb__lems_error_at(DTB_EPARSE, file, n,
                                     "unknown element (not a LEMS keyword and no ComponentType "
@@ -474,14 +482,70 @@ static dtb_status read_pass2(dtb__lems_reader *r, const char *file, xmlDocPtr xd
     return DTB_OK;
 }
 
+/* NeuroML documents (.nml) do not include the core types they use: jnml
+ * and pylems add them. libdtb does the same, reading NeuroML2CoreTypes.xml
+ * (beside the main file or along the include path) when the main file has a
+ * <neuroml> root, when a type extends a type nobody declared, or when a
+ * top-level element is neither a LEMS keyword nor a declared type. */
+static int needs_core_types(const dtb__lems_reader *r)
+{
+    xmlNodePtr main_root = r->n_xml_docs ? xmlDocGetRootElement(r->xml_docs[0]) : NULL;
+    if (dtb__lems_is(main_root, "neuroml"))
+        return 1;
+    const dtb__lems_doc *doc = r->doc;
+    for (size_t i = 0; i < doc->n_types; i++)
+        if (doc->types[i].extends && !dtb__lems_find_type(doc, doc->types[i].extends))
+            return 1;
+    static const char *const keywords[] = {"Include", "include", "Dimension", "Unit",
+                                           "ComponentType", "Component", "Target", "RegionModel"};
+    for (size_t d = 0; d < r->n_xml_docs; d++) {
+        xmlNodePtr root = xmlDocGetRootElement(r->xml_docs[d]);
+        for (xmlNodePtr n = root ? root->children : NULL; n; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE || ignorable_top_level(n))
+                continue;
+            int known = dtb__lems_find_type(doc, (const char *)n->name) != NULL;
+            for (size_t k = 0; !known && k < sizeof keywords / sizeof keywords[0]; k++)
+                known = dtb__lems_is(n, keywords[k]);
+            if (!known)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static dtb_status add_core_types(dtb__lems_reader *r)
+{
+    if (!needs_core_types(r))
+        return DTB_OK;
+    char *found = resolve_include(r, r->doc->files[0], "NeuroML2CoreTypes.xml");
+    if (!found)
+        return DTB_OK;   /* the unknown names are reported as they are met */
+    char canonical[PATH_MAX];
+    if (!realpath(found, canonical))
+        snprintf(canonical, sizeof canonical, "%s", found);
+    free(found);
+    if (already_read(r, canonical))
+        return DTB_OK;
+    const char *kept = remember_file(r, canonical);
+    return kept ? parse_and_read(r, kept, NULL, 0) : DTB_ENOMEM;
+}
+
 static dtb_status read_all(dtb__lems_doc *doc, const char *source, const char *xml, size_t len,
                            const dtb__lems_read_options *opts)
 {
     dtb__lems_reader r = {.doc = doc, .opts = opts};
     const char *kept = remember_file(&r, source);
     dtb_status st = kept ? parse_and_read(&r, kept, xml, len) : DTB_ENOMEM;
+    if (!st)
+        st = add_core_types(&r);
+    if (!st)
+        st = dtb__lems_resolve_types(doc);
     for (size_t i = 0; !st && i < r.n_xml_docs; i++)
         st = read_pass2(&r, r.xml_doc_files[i], r.xml_docs[i]);
+    if (!st)
+        st = dtb__lems_check_types(doc);
+    if (!st)
+        st = dtb__lems_check_components(doc);
     for (size_t i = 0; i < r.n_xml_docs; i++)
         xmlFreeDoc(r.xml_docs[i]);
     free(r.xml_docs);

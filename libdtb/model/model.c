@@ -52,6 +52,9 @@ static void core_free(dtb__model_core *c)
     for (size_t i = 0; i < c->n_units; i++)
         free(c->units[i].symbol);
     free(c->units);
+    for (size_t i = 0; i < c->n_exposures; i++)
+        free(c->exposures[i]);
+    free(c->exposures);
     free(c);
 }
 
@@ -219,6 +222,39 @@ dtb_status dtb_model_create_builtin(dtb_model **out, const char *name)
     return st;
 }
 
+/* "FILE.xml#NAME": the file, and NAME as the model to use (a RegionModel,
+ * ComponentType or Component), unless FILE.xml#NAME is itself a file. */
+static dtb_status load_with_fragment(dtb_model **out, const char *name_or_path,
+                                     const dtb_model_load_options *opts, int *handled)
+{
+    const char *hash = strrchr(name_or_path, '#');
+    struct stat st;
+    *handled = 0;
+    if (!hash || stat(name_or_path, &st) == 0)
+        return DTB_OK;
+    *handled = 1;
+    dtb_model_load_options o = DTB_MODEL_LOAD_OPTIONS_INIT;
+    if (opts) {
+        dtb_status s = dtb__check_version(opts->version, DTB_MODEL_LOAD_OPTIONS_VERSION,
+                                          "dtb_model_load_options");
+        if (s)
+            return s;
+        o = *opts;
+    }
+    if (o.model_name && strcmp(o.model_name, hash + 1) != 0)
+        return dtb__error(DTB_EINVAL, "dtb_model_load: '%s' names model '%s' but the options name '%s'",
+                          name_or_path, hash + 1, o.model_name);
+    if (!hash[1])
+        return dtb__error(DTB_EINVAL, "dtb_model_load: nothing after '#' in '%s'", name_or_path);
+    char *path = dtb__strndup(name_or_path, (size_t)(hash - name_or_path));
+    if (!path)
+        return DTB_ENOMEM;
+    o.model_name = hash + 1;
+    dtb_status s = dtb_model_load_file(out, path, &o);
+    free(path);
+    return s;
+}
+
 dtb_status dtb_model_load(dtb_model **out, const char *name_or_path,
                           const dtb_model_load_options *opts)
 {
@@ -227,6 +263,10 @@ dtb_status dtb_model_load(dtb_model **out, const char *name_or_path,
     *out = NULL;
     if (!name_or_path)
         return dtb__error(DTB_EINVAL, "dtb_model_load: name is NULL");
+    int handled;
+    dtb_status hs = load_with_fragment(out, name_or_path, opts, &handled);
+    if (handled)
+        return hs;
     for (size_t i = 0; i < dtb__n_builtin_models; i++)
         if (strcmp(dtb__builtin_models[i].name, name_or_path) == 0)
             return dtb_model_create_builtin(out, name_or_path);
@@ -402,4 +442,17 @@ const char *dtb_model_derived_name(const dtb_model *model, int64_t index)
     if (!model || index < 0 || (size_t)index >= model->core->n_derived_vars)
         return NULL;
     return model->core->derived_vars[index].name;
+}
+
+int64_t dtb_model_exposure_count(const dtb_model *model)
+{
+    CORE_OR(model, -1);
+    return (int64_t)model->core->n_exposures;
+}
+
+const char *dtb_model_exposure_name(const dtb_model *model, int64_t index)
+{
+    if (!model || index < 0 || (size_t)index >= model->core->n_exposures)
+        return NULL;
+    return model->core->exposures[index];
 }

@@ -1,7 +1,9 @@
 /* libdtb internal — the compiled region model behind dtb_model.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Built from a LEMS document and one <RegionModel>. The core (names,
+ * Built from a LEMS document and one <RegionModel>, or from a plain
+ * ComponentType or Component that a RegionModel is synthesized for
+ * (model_synth.c). The core (names,
  * equations, bounds) is immutable and shared by reference between a model,
  * its clones and the simulations made from it; a dtb_model adds its own
  * parameter values. Equations keep their ASTs: each simulation compiles
@@ -61,6 +63,7 @@ typedef struct dtb__model_core {
     int64_t *coupling_state; char **coupling_input; size_t n_couplings;
     int64_t *voi; size_t n_voi;   /* variable codes, see dtb__model_variable_index */
     dtb__model_unit *units; size_t n_units;   /* units declared by the document */
+    char **exposures; size_t n_exposures;     /* the type's Exposures (names) */
 } dtb__model_core;
 
 struct dtb_model {
@@ -72,6 +75,12 @@ struct dtb_model {
  * not kept). `model_name` selects a RegionModel (NULL: the only / first). */
 dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_name,
                                     const char *source, dtb__model_core **out);
+
+/* A RegionModel synthesized from the ComponentType or Component `name` of
+ * a document without one (model_synth.c). DTB_ENOTFOUND, without a
+ * message, when the document has no type or component of that name. */
+dtb_status dtb__model_synth_region(const dtb__lems_doc *doc, const char *name, dtb__lems_region_model *rm);
+void dtb__model_synth_free(dtb__lems_region_model *rm);
 
 /* Keep / drop a reference to a core (simulations keep theirs alive). */
 dtb__model_core *dtb__model_core_ref(dtb__model_core *c);

@@ -407,6 +407,77 @@ static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_mode
     return DTB_OK;
 }
 
+static dtb_status build_exposures(dtb__model_core *m, const dtb__lems_comptype *t)
+{
+    if (!t->n_exposures)
+        return DTB_OK;
+    m->exposures = dtb__calloc(t->n_exposures, sizeof *m->exposures);
+    if (!m->exposures)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < t->n_exposures; i++) {
+        m->exposures[i] = dtb__strdup(t->exposures[i].name);
+        if (!m->exposures[i])
+            return DTB_ENOMEM;
+        m->n_exposures = i + 1;
+    }
+    return DTB_OK;
+}
+
+/* OnStart: a state variable without a StateRange whose OnStart value
+ * depends only on parameters and constants starts there (with the
+ * parameters' default values). */
+typedef struct start_scope {
+    const dtb__model_core *m;
+    int depth;
+} start_scope;
+
+static int start_lookup(const char *name, double *value, void *ud)
+{
+    start_scope *s = ud;
+    const dtb__model_core *m = s->m;
+    int64_t p = dtb__model_param_index(m, name);
+    if (p >= 0) {
+        *value = m->params[p].default_value;
+        return 1;
+    }
+    for (size_t i = 0; i < m->n_constants; i++)
+        if (strcmp(m->constants[i].name, name) == 0) {
+            *value = m->constants[i].value;
+            return 1;
+        }
+    for (size_t i = 0; i < m->n_derived_params && s->depth < 32; i++)
+        if (strcmp(m->derived_params[i].name, name) == 0) {
+            s->depth++;
+            int ok = !dtb__expr_eval_scalar(m->derived_params[i].value, start_lookup, s, value);
+            s->depth--;
+            return ok;
+        }
+    return 0;
+}
+
+static dtb_status initial_values_from_on_start(dtb__model_core *m, const dtb__lems_comptype *t,
+                                               const dtb__lems_region_model *rm)
+{
+    for (size_t h = 0; h < t->n_handlers; h++) {
+        const dtb__lems_handler *on = &t->handlers[h];
+        if (on->kind != DTB__LEMS_ON_START)
+            continue;
+        for (size_t a = 0; a < on->n_assigns; a++) {
+            int64_t k = dtb__model_state_index(m, on->assigns[a].variable);
+            int ranged = 0;
+            for (size_t r = 0; r < rm->n_ranges && k >= 0; r++)
+                ranged |= strcmp(rm->ranges[r].variable, on->assigns[a].variable) == 0;
+            start_scope s = {m, 0};
+            double v;
+            if (k < 0 || ranged || dtb__expr_eval_scalar(on->assigns[a].value, start_lookup, &s, &v))
+                continue;
+            m->states[k].range_lo = m->states[k].range_hi = v;
+        }
+    }
+    dtb_clear_error();
+    return DTB_OK;
+}
+
 /* Compile every equation once with all parameters scalar: any unknown
  * symbol is reported now, at load time, with the equation's location. */
 static dtb_status trial_compile(const dtb__model_core *m)
@@ -446,24 +517,64 @@ static dtb_status trial_compile(const dtb__model_core *m)
     return st;
 }
 
+/* The RegionModel named (or the first); failing that, one synthesized for
+ * a ComponentType or Component of that name into *synth (which the caller
+ * frees). */
 static const dtb__lems_region_model *select_region_model(const dtb__lems_doc *doc,
-                                                         const char *model_name, const char *source)
+                                                         const char *model_name, const char *source,
+                                                         dtb__lems_region_model *synth)
 {
     if (model_name) {
         for (size_t i = 0; i < doc->n_region_models; i++)
             if (strcmp(doc->region_models[i].name, model_name) == 0)
                 return &doc->region_models[i];
-        dtb__error(DTB_ENOTFOUND, "%s: no RegionModel named '%s'", source, model_name);
+        dtb_status st = dtb__model_synth_region(doc, model_name, synth);
+        if (!st)
+            return synth;
+        if (st == DTB_ENOTFOUND && !synth->name)
+            dtb__error(DTB_ENOTFOUND, "%s: no RegionModel, ComponentType or Component named '%s'",
+                       source, model_name);
         return NULL;
     }
     if (!doc->n_region_models) {
         dtb__error(DTB_ENOTFOUND,
                    "%s: no <RegionModel> element: add one naming the ComponentType, its coupling "
-                   "variables and variables of interest (see dtb-model(5))",
+                   "variables and variables of interest, or name a ComponentType or Component "
+                   "to use (FILE.xml#NAME; see dtb-model(5))",
                    source);
         return NULL;
     }
     return &doc->region_models[0];
+}
+
+/* The first construct of a (resolved) type that a region node cannot run:
+ * events, regimes and values gathered from other components belong to the
+ * LEMS engine (libdtb/lems_run), not to the region-network integrators. */
+static int region_unsupported(const dtb__lems_comptype *t, const char **what, dtb__lems_where *at)
+{
+    if (t->unsupported) {
+        *what = t->unsupported;
+        *at = t->unsupported_at;
+        return 1;
+    }
+    for (size_t i = 0; i < t->n_handlers; i++)
+        if (t->handlers[i].kind != DTB__LEMS_ON_START) {
+            *what = t->handlers[i].kind == DTB__LEMS_ON_EVENT ? "OnEvent" : "OnCondition";
+            *at = t->handlers[i].at;
+            return 1;
+        }
+    if (t->n_regimes) {
+        *what = "Regime";
+        *at = t->regimes[0].at;
+        return 1;
+    }
+    for (size_t i = 0; i < t->n_derived_vars; i++)
+        if (t->derived_vars[i].select) {
+            *what = "DerivedVariable select";
+            *at = t->derived_vars[i].at;
+            return 1;
+        }
+    return 0;
 }
 
 static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region_model *rm)
@@ -471,15 +582,15 @@ static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region
     if (!t)
         return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s' names unknown ComponentType '%s'",
                           rm->at.file, rm->at.line, rm->name, rm->type);
-    if (t->extends)
+    const char *what;
+    dtb__lems_where at;
+    if (region_unsupported(t, &what, &at))
         return dtb__error(DTB_EUNSUPPORTED,
-                          "%s:%d: ComponentType '%s' extends '%s': inheritance is not supported "
-                          "for region models yet",
-                          t->at.file, t->at.line, t->name, t->extends);
-    if (t->unsupported)
-        return dtb__error(DTB_EUNSUPPORTED,
-                          "%s:%d: ComponentType '%s' uses <%s>, which region models do not support yet",
-                          t->unsupported_at.file, t->unsupported_at.line, t->name, t->unsupported);
+                          "%s:%d: ComponentType '%s' uses <%s>, which region models do not support "
+                          "(run it with 'dtb lems')",
+                          at.file, at.line, t->name, what);
+    if (t->defect)
+        return dtb__error(t->defect_code, "ComponentType '%s' cannot be used: %s", t->name, t->defect);
     if (!t->has_dynamics)
         return dtb__error(DTB_EPARSE, "%s:%d: ComponentType '%s' has no <Dynamics>", t->at.file,
                           t->at.line, t->name);
@@ -487,19 +598,30 @@ static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region
     return st ? st : check_derived_params(t);
 }
 
+static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__lems_region_model *rm,
+                                         const char *source, dtb__model_core **out);
+
 dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_name,
                                     const char *source, dtb__model_core **out)
 {
     *out = NULL;
-    const dtb__lems_region_model *rm = select_region_model(doc, model_name, source);
-    if (!rm)
-        return dtb_last_error_code();
-    const dtb__lems_comptype *t = dtb__lems_find_type(doc, rm->type);
+    dtb__lems_region_model synth;
+    memset(&synth, 0, sizeof synth);
+    const dtb__lems_region_model *rm = select_region_model(doc, model_name, source, &synth);
+    dtb_status st = rm ? core_from_region_model(doc, rm, source, out) : dtb_last_error_code();
+    dtb__model_synth_free(&synth);
+    return st;
+}
+
+static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__lems_region_model *rm,
+                                         const char *source, dtb__model_core **out)
+{
+    const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, rm->type);
     dtb_status st = check_type(t, rm);
     if (st)
         return st;
-    const dtb__lems_component *defaults = NULL;
-    if (rm->defaults) {
+    const dtb__lems_component *defaults = rm->defaults_component;
+    if (!defaults && rm->defaults) {
         defaults = dtb__lems_find_component(doc, rm->defaults);
         if (!defaults)
             return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s': no component with id '%s'",
@@ -549,6 +671,10 @@ dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_
         st = build_couplings(m, t, rm);
     if (!st)
         st = build_observed(m, rm);
+    if (!st)
+        st = build_exposures(m, t);
+    if (!st)
+        st = initial_values_from_on_start(m, t, rm);
     if (!st)
         st = trial_compile(m);
     if (st) {

@@ -73,6 +73,8 @@ void run_args_free(run_args *a);
 
 int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_lems(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 void print_run_help(void);
 
 /* Progress bar on stderr for runs longer than a second, on a terminal. */

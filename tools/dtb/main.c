@@ -27,6 +27,8 @@ static void print_help(void)
            "Commands:\n"
            "  run        run a simulation and write the observers' recordings (dtb run --help)\n"
            "  models     list the built-in models with their parameters and defaults\n"
+           "  lems       run a LEMS/NeuroML file's Simulation and write its outputs (dtb lems --help)\n"
+           "  check      validate a LEMS/NeuroML file and list its types (dtb check --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -54,5 +56,9 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)
         return cmd_models(argc - 1, argv + 1);
+    if (strcmp(cmd, "lems") == 0)
+        return cmd_lems(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }

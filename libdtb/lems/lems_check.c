@@ -1,0 +1,262 @@
+/* libdtb — checking resolved ComponentTypes: every symbol declared, every
+ * expression dimensionally consistent, handlers naming real variables,
+ * ports and regimes.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Types are checked as resolved, so inherited Dynamics are checked against
+ * the declarations of each type that runs them. The first problem of a
+ * type is kept as its `defect`, not reported at once: the NeuroML core
+ * types hold types that cannot run (baseChannelDensityCond leaves
+ * VOLT_SCALE to its subtypes; channelDensityGHK2 declares pOpen a voltage
+ * but computes a number; pinskyRinzelCA3Cell's -Si/150.0 lacks a time
+ * unit), and jLEMS only checks the types it builds. A defect is a load
+ * error when a component of the file being loaded uses a type declared in
+ * that same file (lems_components_check.c); otherwise it is an error when
+ * the type is simulated or made a region model, and `dtb check` lists it
+ * as a warning. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "lems_dims.h"
+#include "lems_private.h"
+
+static const dtb__dim time_dim = {{0, 0, 1, 0, 0, 0, 0}};
+
+typedef struct scope {
+    const dtb__lems_comptype *t;
+    int parameters_only;      /* DerivedParameter: parameters and constants */
+} scope;
+
+static int set(dtb__dimval *out, dtb__dim d, int any)
+{
+    *out = (dtb__dimval){d, any, 0, 0, 0};
+    return 1;
+}
+
+static int lookup_symbol(const char *name, dtb__dimval *out, void *ud)
+{
+    const scope *s = ud;
+    const dtb__lems_comptype *t = s->t;
+    long k;
+    if ((k = dtb__lems_find_quantity(t->params, t->n_params, name)) >= 0)
+        return set(out, t->params[k].dim, t->params[k].any_dimension);
+    for (size_t i = 0; i < t->n_constants; i++)
+        if (strcmp(t->constants[i].name, name) == 0)
+            return set(out, t->constants[i].dim, 0);
+    if ((k = dtb__lems_find_equation(t->derived_params, t->n_derived_params, name)) >= 0)
+        return set(out, t->derived_params[k].dim, 0);
+    if (s->parameters_only)
+        return 0;
+    if ((k = dtb__lems_find_quantity(t->state_vars, t->n_state_vars, name)) >= 0)
+        return set(out, t->state_vars[k].dim, 0);
+    if ((k = dtb__lems_find_equation(t->derived_vars, t->n_derived_vars, name)) >= 0)
+        return set(out, t->derived_vars[k].dim, t->derived_vars[k].no_dimension);
+    if ((k = dtb__lems_find_quantity(t->properties, t->n_properties, name)) >= 0)
+        return set(out, t->properties[k].dim, 0);
+    if ((k = dtb__lems_find_quantity(t->requirements, t->n_requirements, name)) >= 0)
+        return set(out, t->requirements[k].dim, 0);
+    if (dtb__lems_find_decl(t->index_params, t->n_index_params, name) >= 0)
+        return set(out, DTB__DIM_NONE, 0);
+    if (strcmp(name, "t") == 0)
+        return set(out, time_dim, 0);
+    return 0;
+}
+
+typedef struct checker {
+    dtb__lems_doc *doc;
+    dtb__lems_comptype *t;     /* resolved */
+} checker;
+
+static dtb_status at(dtb_status st, dtb__lems_where w, const char *what)
+{
+    return dtb__error_context(st, "%s:%d: <%s>%s%s", w.file ? w.file : "<memory>", w.line,
+                              w.element ? w.element : "?", what ? " " : "", what ? what : "");
+}
+
+/* A test must be a condition; a value must have the `expected` dimension
+ * (NULL: any). */
+#define TEST NULL, "a test"
+
+/* Check one expression. */
+static dtb_status check_expr(checker *c, const dtb__expr *e, const char *text, int parameters_only,
+                             const dtb__dim *expected, const char *target, dtb__lems_where w)
+{
+    scope s = {c->t, parameters_only};
+    dtb__dimval v;
+    dtb_status st = dtb__lems_expr_dim(c->doc, e, lookup_symbol, &s, &v);
+    char where_text[256];
+    snprintf(where_text, sizeof where_text, "of ComponentType '%s': expression '%s'", c->t->name,
+             text ? text : "?");
+    if (st)
+        return at(st, w, where_text);
+    if (!expected && strcmp(target, "a test") == 0) {
+        if (!v.boolean && !v.any)
+            return at(dtb__error(DTB_EPARSE, "is not a condition (use .gt., .eq., .and. ...)"), w,
+                      where_text);
+        return DTB_OK;
+    }
+    if (v.boolean)
+        return at(dtb__error(DTB_EPARSE, "is a condition, not a value"), w, where_text);
+    if (expected && !v.any && !dtb__dim_eq(v.dim, *expected)) {
+        char got[128], want[128];
+        dtb__lems_dim_describe(c->doc, v.dim, got, sizeof got);
+        dtb__lems_dim_describe(c->doc, *expected, want, sizeof want);
+        return at(dtb__error(DTB_EPARSE, "has dimension %s, but %s has dimension %s", got, target,
+                             want),
+                  w, where_text);
+    }
+    return DTB_OK;
+}
+
+static const dtb__lems_quantity *state_var(const dtb__lems_comptype *t, const char *name)
+{
+    long k = dtb__lems_find_quantity(t->state_vars, t->n_state_vars, name);
+    return k >= 0 ? &t->state_vars[k] : NULL;
+}
+
+static dtb_status check_time_derivs(checker *c, const dtb__lems_equation *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const dtb__lems_quantity *sv = state_var(c->t, e[i].name);
+        if (!sv)
+            return dtb__error(DTB_ENOTFOUND, "%s:%d: <TimeDerivative>: '%s' is not a StateVariable "
+                                             "of ComponentType '%s'",
+                              e[i].at.file, e[i].at.line, e[i].name, c->t->name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(e[j].name, e[i].name) == 0)
+                return dtb__error(DTB_EPARSE, "%s:%d: <TimeDerivative>: second TimeDerivative of '%s'",
+                                  e[i].at.file, e[i].at.line, e[i].name);
+        dtb__dim want = dtb__dim_div(sv->dim, time_dim);
+        char target[160];
+        snprintf(target, sizeof target, "the rate of change of '%s'", e[i].name);
+        dtb_status st = check_expr(c, e[i].value, e[i].text, 0, &want, target, e[i].at);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+static int has_port(const dtb__lems_comptype *t, const char *name, int in)
+{
+    long k = dtb__lems_find_decl(t->event_ports, t->n_event_ports, name);
+    return k >= 0 && t->event_ports[k].flag == in;
+}
+
+static dtb_status check_handler(checker *c, const dtb__lems_handler *h)
+{
+    const dtb__lems_comptype *t = c->t;
+    dtb_status st = DTB_OK;
+    if (h->kind == DTB__LEMS_ON_CONDITION)
+        st = check_expr(c, h->test, h->test_text, 0, TEST, h->at);
+    if (!st && h->kind == DTB__LEMS_ON_EVENT && !has_port(t, h->port, 1))
+        st = dtb__error(DTB_ENOTFOUND, "%s:%d: <OnEvent>: ComponentType '%s' has no EventPort '%s' "
+                                       "with direction=\"in\"",
+                        h->at.file, h->at.line, t->name, h->port);
+    for (size_t i = 0; !st && i < h->n_assigns; i++) {
+        const dtb__lems_assignment *a = &h->assigns[i];
+        const dtb__lems_quantity *sv = state_var(t, a->variable);
+        if (!sv) {
+            st = dtb__error(DTB_ENOTFOUND, "%s:%d: <StateAssignment>: '%s' is not a StateVariable of "
+                                           "ComponentType '%s'",
+                            a->at.file, a->at.line, a->variable, t->name);
+            break;
+        }
+        char target[160];
+        snprintf(target, sizeof target, "'%s'", a->variable);
+        st = check_expr(c, a->value, a->text, 0, &sv->dim, target, a->at);
+    }
+    for (size_t i = 0; !st && i < h->n_event_outs; i++)
+        if (!has_port(t, h->event_outs[i].name, 0))
+            st = dtb__error(DTB_ENOTFOUND, "%s:%d: <EventOut>: ComponentType '%s' has no EventPort "
+                                           "'%s' with direction=\"out\"",
+                            h->event_outs[i].at.file, h->event_outs[i].at.line, t->name,
+                            h->event_outs[i].name);
+    if (!st && h->transition) {
+        int found = 0;
+        for (size_t r = 0; r < t->n_regimes; r++)
+            found |= strcmp(t->regimes[r].name, h->transition) == 0;
+        if (!found)
+            st = dtb__error(DTB_ENOTFOUND, "%s:%d: <Transition>: no Regime '%s' in ComponentType '%s'",
+                            h->transition_at.file, h->transition_at.line, h->transition, t->name);
+    }
+    return st;
+}
+
+static dtb_status check_derived(checker *c)
+{
+    const dtb__lems_comptype *t = c->t;
+    for (size_t i = 0; i < t->n_derived_params; i++) {
+        const dtb__lems_equation *e = &t->derived_params[i];
+        char target[160];
+        snprintf(target, sizeof target, "DerivedParameter '%s'", e->name);
+        dtb_status st = check_expr(c, e->value, e->text, 1, &e->dim, target, e->at);
+        if (st)
+            return st;
+    }
+    for (size_t i = 0; i < t->n_derived_vars; i++) {
+        const dtb__lems_equation *e = &t->derived_vars[i];
+        if (e->select) {
+            if (!e->select[0])
+                return dtb__error(DTB_EPARSE, "%s:%d: <DerivedVariable>: empty 'select'", e->at.file,
+                                  e->at.line);
+            continue;
+        }
+        char target[160];
+        snprintf(target, sizeof target, "DerivedVariable '%s'", e->name);
+        /* Without a dimension attribute the value's own dimension is taken
+         * (jLEMS does; three NeuroML core types rely on it). */
+        dtb_status st = check_expr(c, e->value, e->text, 0, e->no_dimension ? NULL : &e->dim,
+                                   target, e->at);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+static dtb_status check_dynamics(checker *c)
+{
+    const dtb__lems_comptype *t = c->t;
+    dtb_status st = check_derived(c);
+    if (!st)
+        st = check_time_derivs(c, t->time_derivs, t->n_time_derivs);
+    for (size_t i = 0; !st && i < t->n_handlers; i++)
+        st = check_handler(c, &t->handlers[i]);
+    int initial = 0;
+    for (size_t r = 0; !st && r < t->n_regimes; r++) {
+        const dtb__lems_regime *g = &t->regimes[r];
+        initial += g->initial;
+        st = check_time_derivs(c, g->time_derivs, g->n_time_derivs);
+        for (size_t i = 0; !st && i < g->n_handlers; i++)
+            st = check_handler(c, &g->handlers[i]);
+    }
+    if (!st && initial > 1)
+        st = dtb__error(DTB_EPARSE, "%s:%d: <Regime>: ComponentType '%s' has %d initial regimes",
+                        t->regimes[0].at.file, t->regimes[0].at.line, t->name, initial);
+    return st;
+}
+
+dtb_status dtb__lems_check_types(dtb__lems_doc *doc)
+{
+    for (size_t i = 0; i < doc->n_types; i++) {
+        /* Types named by a <RegionModel> are written in the model's own
+         * units (numbers in each parameter's native unit, time in the
+         * RegionModel's timeScale), not in LEMS dimensions: the model
+         * builder checks them (libdtb/model/model_build.c). */
+        if (dtb__lems_is_region_type(doc, doc->types[i].name))
+            continue;
+        checker c = {doc, &doc->resolved[i]};
+        dtb_status st = check_dynamics(&c);
+        if (st == DTB_ENOMEM)
+            return st;
+        if (!st)
+            continue;
+        /* Kept: an error when the type is used (see the top of this file). */
+        c.t->defect = dtb__strdup(dtb_last_error_message());
+        c.t->defect_code = st;
+        if (!c.t->defect)
+            return DTB_ENOMEM;
+        dtb_clear_error();
+    }
+    return DTB_OK;
+}

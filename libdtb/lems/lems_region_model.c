@@ -1,0 +1,144 @@
+/* libdtb — reading libdtb's <RegionModel> element (dtb-model(5)).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "lems_private.h"
+
+static dtb__lems_where where(const char *file, xmlNodePtr node) { return dtb__lems_where_of(file, node); }
+
+static dtb_status read_number_attr(xmlNodePtr node, const char *file, const char *name,
+                                   double dflt, double *out)
+{
+    int oom = 0;
+    char *v = dtb__lems_get_attr(node, name, &oom);
+    if (oom)
+        return DTB_ENOMEM;
+    *out = dflt;
+    if (!v)
+        return DTB_OK;
+    dtb_status st = DTB_OK;
+    if (!dtb__parse_double(v, out) || isnan(*out))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s='%s' is not a number", name, v);
+    free(v);
+    return st;
+}
+
+static dtb_status read_bound(const char *file, xmlNodePtr node, dtb__lems_bound **arr, size_t *n)
+{
+    int oom = 0;
+    dtb__lems_bound b = {0};
+    b.variable = dtb__lems_get_attr(node, "variable", &oom);
+    b.at = where(file, node);
+    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
+    if (!st && !b.variable)
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
+    if (!st)
+        st = read_number_attr(node, file, "min", -INFINITY, &b.lo);
+    if (!st)
+        st = read_number_attr(node, file, "max", INFINITY, &b.hi);
+    if (!st && !(b.lo <= b.hi))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "min (%g) is greater than max (%g)", b.lo,
+                                b.hi);
+    dtb__lems_bound *slot = st ? NULL : dtb__lems_push(arr, n, sizeof *slot);
+    if (!slot) {
+        free(b.variable);
+        return st ? st : DTB_ENOMEM;
+    }
+    *slot = b;
+    return DTB_OK;
+}
+
+static dtb_status read_coupling(const char *file, xmlNodePtr node, dtb__lems_region_model *m)
+{
+    int oom = 0;
+    dtb__lems_coupling c = {0};
+    c.variable = dtb__lems_get_attr(node, "variable", &oom);
+    c.input = dtb__lems_get_attr(node, "input", &oom);
+    c.at = where(file, node);
+    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
+    if (!st && (!c.variable || !c.input))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'variable' and 'input'");
+    dtb__lems_coupling *slot = st ? NULL : dtb__lems_push(&m->couplings, &m->n_couplings, sizeof *slot);
+    if (!slot) {
+        free(c.variable);
+        free(c.input);
+        return st ? st : DTB_ENOMEM;
+    }
+    *slot = c;
+    return DTB_OK;
+}
+
+static dtb_status read_observe(const char *file, xmlNodePtr node, dtb__lems_region_model *m)
+{
+    int oom = 0;
+    char *v = dtb__lems_get_attr(node, "variable", &oom);
+    if (!v)
+        return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
+    int *lines = dtb__realloc_array(m->observe_line, m->n_observe + 1, sizeof *lines);
+    if (!lines) {
+        free(v);
+        return DTB_ENOMEM;
+    }
+    m->observe_line = lines;
+    char **slot = dtb__lems_push(&m->observe, &m->n_observe, sizeof *slot);
+    if (!slot) {
+        free(v);
+        return DTB_ENOMEM;
+    }
+    *slot = v;
+    lines[m->n_observe - 1] = (int)xmlGetLineNo(node);
+    return DTB_OK;
+}
+
+dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xmlNodePtr node)
+{
+    dtb__lems_region_model *m =
+        dtb__lems_push(&r->doc->region_models, &r->doc->n_region_models, sizeof *m);
+    if (!m)
+        return DTB_ENOMEM;
+    int oom = 0;
+    m->at = where(file, node);
+    m->name = dtb__lems_get_attr(node, "name", &oom);
+    m->type = dtb__lems_get_attr(node, "type", &oom);
+    m->defaults = dtb__lems_get_attr(node, "defaults", &oom);
+    m->description = dtb__lems_get_attr(node, "description", &oom);
+    m->reference = dtb__lems_get_attr(node, "reference", &oom);
+    char *time_scale = dtb__lems_get_attr(node, "timeScale", &oom);
+    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
+    if (!st && (!m->name || !m->type))
+        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'name' and 'type'");
+    for (size_t i = 0; !st && i + 1 < r->doc->n_region_models; i++)
+        if (strcmp(r->doc->region_models[i].name, m->name) == 0)
+            st = dtb__lems_error_at(DTB_EPARSE, file, node, "RegionModel '%s' is declared twice",
+                                    m->name);
+    m->time_scale = 1.0;
+    if (!st && time_scale) {
+        static const dtb__dim time_dim = {{0, 0, 1, 0, 0, 0, 0}};
+        st = dtb__lems_quantity_to_si(r->doc, time_scale, time_dim, 0, 0, "timeScale", &m->time_scale);
+        if (!st && !(m->time_scale > 0))
+            st = dtb__error(DTB_EPARSE, "timeScale must be positive");
+        if (st)
+            dtb__lems_located(st, file, node);
+    }
+    free(time_scale);
+    for (xmlNodePtr c = node->children; !st && c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (dtb__lems_is(c, "Coupling"))
+            st = read_coupling(file, c, m);
+        else if (dtb__lems_is(c, "Observe"))
+            st = read_observe(file, c, m);
+        else if (dtb__lems_is(c, "StateBounds"))
+            st = read_bound(file, c, &m->bounds, &m->n_bounds);
+        else if (dtb__lems_is(c, "StateRange"))
+            st = read_bound(file, c, &m->ranges, &m->n_ranges);
+        else
+            st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <RegionModel> "
+                                                         "(expected Coupling, Observe, StateBounds "
+                                                         "or StateRange)");
+    }
+    return st;
+}

@@ -1,0 +1,328 @@
+/* libdtb — the instant phases of a LEMS run: derived variables (stages),
+ * handlers (OnCondition tests on one set of values, assignments applied in
+ * document order, transitions and OnEntry), events (delivered in sending
+ * order through OnEvent), and OnStart from the root down.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lr_private.h"
+
+/* A run that sends more events than this in one instant is looping. */
+#define LR_MAX_EVENTS_PER_INSTANT 100000000u
+
+void dtb__lr_derived(dtb__lr_sim *sim)
+{
+    for (size_t s = 0; s < sim->n_stages; s++) {
+        lr_stage *st = &sim->stages[s];
+        lr_group *g = &sim->groups[st->group];
+        for (size_t k = 0; k < st->n_gathers; k++) {
+            const lr_gather *ga = &g->gathers[st->gathers[k]];
+            double *dest = g->arr[ga->kind] + ga->index * g->n;
+            const size_t *off = ga->offsets;
+            const double *const *src = ga->src;
+            switch (ga->reduce) {
+            case DTB__LEMS_REDUCE_MULTIPLY:
+                for (size_t i = 0; i < g->n; i++) {
+                    double v = 1.0;
+                    for (size_t j = off[i]; j < off[i + 1]; j++)
+                        v *= *src[j];
+                    dest[i] = v;
+                }
+                break;
+            case DTB__LEMS_REDUCE_ADD:
+                for (size_t i = 0; i < g->n; i++) {
+                    double v = 0.0;
+                    for (size_t j = off[i]; j < off[i + 1]; j++)
+                        v += *src[j];
+                    dest[i] = v;
+                }
+                break;
+            default:
+                /* A requirement nobody provides (and nothing reads) keeps NaN. */
+                for (size_t i = 0; i < g->n; i++)
+                    if (off[i + 1] > off[i] || ga->kind == LR_DV)
+                        dest[i] = off[i + 1] > off[i] ? *src[off[i]] : 0.0;
+                break;
+            }
+        }
+        if (st->has_prog)
+            dtb__lr_eval(sim, g, &st->prog, NULL, 0, NULL);
+    }
+}
+
+/* ------------------------------------------------------------- events */
+
+static int before(const lr_event *a, const lr_event *b)
+{
+    return a->due < b->due || (a->due == b->due && a->seq < b->seq);
+}
+
+static dtb_status heap_push(dtb__lr_sim *sim, lr_event e)
+{
+    if (sim->n_heap == sim->cap_heap) {
+        size_t cap = sim->cap_heap ? 2 * sim->cap_heap : 64;
+        lr_event *h = dtb__realloc_array(sim->heap, cap, sizeof *h);
+        if (!h)
+            return DTB_ENOMEM;
+        sim->heap = h;
+        sim->cap_heap = cap;
+    }
+    size_t i = sim->n_heap++;
+    sim->heap[i] = e;
+    while (i > 0 && before(&sim->heap[i], &sim->heap[(i - 1) / 2])) {
+        lr_event t = sim->heap[i];
+        sim->heap[i] = sim->heap[(i - 1) / 2];
+        sim->heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return DTB_OK;
+}
+
+static lr_event heap_pop(dtb__lr_sim *sim)
+{
+    lr_event top = sim->heap[0];
+    sim->heap[0] = sim->heap[--sim->n_heap];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < sim->n_heap && before(&sim->heap[l], &sim->heap[m]))
+            m = l;
+        if (r < sim->n_heap && before(&sim->heap[r], &sim->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        lr_event t = sim->heap[i];
+        sim->heap[i] = sim->heap[m];
+        sim->heap[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+dtb_status dtb__lr_send(dtb__lr_sim *sim, lr_inst *src, size_t port)
+{
+    for (size_t r = 0; r < src->n_recorders && sim->event_fn; r++)
+        if (src->recorders[r].port == port)
+            sim->event_fn(src->recorders[r].output, src->recorders[r].id, sim->t, sim->event_ud);
+    for (size_t c = 0; c < src->n_conns; c++) {
+        const lr_conn *cn = &src->conns[c];
+        if (cn->src_port != port)
+            continue;
+        lr_event e = {cn->target, cn->target_port, sim->step + cn->delay_steps, sim->event_seq++};
+        dtb_status st = heap_push(sim, e);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+/* --------------------------------------------------------- handlers */
+
+static dtb_status grow_handler(lr_handler *h, size_t n)
+{
+    if (h->fired)
+        return DTB_OK;
+    h->fired = dtb__malloc_array(n + 1, sizeof *h->fired);
+    h->vals = dtb__malloc_array(h->h ? h->h->n_assigns * n + 1 : 1, sizeof *h->vals);
+    return h->fired && h->vals ? DTB_OK : DTB_ENOMEM;
+}
+
+/* Assignment values of h for its fired instances, from current values. */
+static dtb_status compute(dtb__lr_sim *sim, lr_group *g, lr_handler *h, size_t n_assigns)
+{
+    if (!h->n_fired || !n_assigns)
+        return DTB_OK;
+    double *out[64] = {0};
+    double **outp = n_assigns <= 64 ? out : dtb__malloc_array(n_assigns, sizeof *outp);
+    if (!outp)
+        return DTB_ENOMEM;
+    for (size_t a = 0; a < n_assigns; a++)
+        outp[a] = h->vals + a * h->n_fired;
+    /* Every instance, in order: evaluate over the arrays themselves. */
+    int all = h->n_fired == g->n;
+    for (size_t m = 0; all && m < h->n_fired; m++)
+        all = h->fired[m] == m;
+    dtb_status st = dtb__lr_eval(sim, g, &h->prog, all ? NULL : h->fired, h->n_fired, outp);
+    if (outp != out)
+        free(outp);
+    return st;
+}
+
+/* Apply the values; note whether any state actually changed (a pulse
+ * generator re-assigns the same current at every step: the derived
+ * variables need not be computed again for that). */
+static void apply(dtb__lr_sim *sim, lr_group *g, const lr_handler *h, size_t n_assigns)
+{
+    int changed = 0;
+    for (size_t a = 0; a < n_assigns; a++) {
+        double *state = g->arr[LR_STATE] + h->assign_state[a] * g->n;
+        const double *v = h->vals + a * h->n_fired;
+        for (size_t m = 0; m < h->n_fired; m++) {
+            double *x = &state[h->fired[m]];
+            changed |= !(*x == v[m]);
+            *x = v[m];
+        }
+    }
+    sim->state_changed |= changed;
+}
+
+static dtb_status send_all(dtb__lr_sim *sim, lr_group *g, const lr_handler *h)
+{
+    for (size_t e = 0; h->h && e < h->h->n_event_outs; e++)
+        for (size_t m = 0; m < h->n_fired; m++) {
+            dtb_status st = dtb__lr_send(sim, g->inst[h->fired[m]], h->event_ports[e]);
+            if (st)
+                return st;
+        }
+    return DTB_OK;
+}
+
+/* OnEntry of the regime each listed instance just entered. */
+static dtb_status enter(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k)
+{
+    for (size_t e = 0; e < g->n_entries; e++) {
+        lr_handler *h = &g->entries[e];
+        dtb_status st = grow_handler(h, g->n);
+        if (st)
+            return st;
+        h->n_fired = 0;
+        for (size_t m = 0; m < k; m++)
+            if ((long)g->regime[idx[m]] == h->regime)
+                h->fired[h->n_fired++] = idx[m];
+        size_t na = h->h->n_assigns;
+        if ((st = compute(sim, g, h, na)))
+            return st;
+        apply(sim, g, h, na);
+        if ((st = send_all(sim, g, h)))
+            return st;
+    }
+    return DTB_OK;
+}
+
+static dtb_status group_conditions(dtb__lr_sim *sim, lr_group *g)
+{
+    if (!g->n_conds)
+        return DTB_OK;
+    dtb__lr_eval(sim, g, &g->cond, NULL, 0, NULL);
+    size_t any = 0;
+    /* Everything is computed from the values before any assignment. */
+    for (size_t c = 0; c < g->n_conds; c++) {
+        lr_handler *h = &g->conds[c];
+        dtb_status st = grow_handler(h, g->n);
+        if (st)
+            return st;
+        const double *test = g->cond_out + c * g->n;
+        h->n_fired = 0;
+        for (size_t i = 0; i < g->n; i++)
+            if (test[i] != 0.0 && (h->regime < 0 || (long)g->regime[i] == h->regime))
+                h->fired[h->n_fired++] = i;
+        any += h->n_fired;
+        if ((st = compute(sim, g, h, h->h->n_assigns)))
+            return st;
+    }
+    if (!any)
+        return DTB_OK;
+    size_t n_moved = 0;
+    for (size_t c = 0; c < g->n_conds; c++) {
+        lr_handler *h = &g->conds[c];
+        apply(sim, g, h, h->h->n_assigns);
+        dtb_status st = send_all(sim, g, h);
+        if (st)
+            return st;
+        if (h->transition < 0)
+            continue;
+        /* One transition per instance and instant: the first that fires. */
+        for (size_t m = 0; m < h->n_fired; m++) {
+            size_t i = h->fired[m];
+            int moved = 0;
+            for (size_t j = 0; j < n_moved && !moved; j++)
+                moved = sim->index_buf[j] == i;
+            if (!moved) {
+                g->regime[i] = (double)h->transition;
+                sim->index_buf[n_moved++] = i;
+            }
+        }
+    }
+    return n_moved ? enter(sim, g, sim->index_buf, n_moved) : DTB_OK;
+}
+
+static dtb_status deliver(dtb__lr_sim *sim, const lr_event *e)
+{
+    lr_inst *li = e->target;
+    lr_group *g = &sim->groups[li->group];
+    for (size_t k = 0; k < g->n_events; k++) {
+        lr_handler *h = &g->events[k];
+        if (h->port != e->port || (h->regime >= 0 && (long)g->regime[li->gi] != h->regime))
+            continue;
+        dtb_status st = grow_handler(h, g->n);
+        if (st)
+            return st;
+        h->fired[0] = li->gi;
+        h->n_fired = 1;
+        if ((st = compute(sim, g, h, h->h->n_assigns)))
+            return st;
+        apply(sim, g, h, h->h->n_assigns);
+        if ((st = send_all(sim, g, h)))
+            return st;
+        if (h->transition >= 0) {
+            g->regime[li->gi] = (double)h->transition;
+            size_t one = li->gi;
+            if ((st = enter(sim, g, &one, 1)))
+                return st;
+        }
+    }
+    return DTB_OK;
+}
+
+dtb_status dtb__lr_handlers(dtb__lr_sim *sim)
+{
+    sim->state_changed = 0;
+    for (size_t gi = 0; gi < sim->n_groups; gi++) {
+        dtb_status st = group_conditions(sim, &sim->groups[gi]);
+        if (st)
+            return st;
+    }
+    for (size_t delivered = 0; sim->n_heap && sim->heap[0].due <= sim->step; delivered++) {
+        if (delivered > LR_MAX_EVENTS_PER_INSTANT)
+            return dtb__error(DTB_ERROR, "more than %u events at t = %g s: events trigger each "
+                                            "other without end", LR_MAX_EVENTS_PER_INSTANT, sim->t);
+        lr_event e = heap_pop(sim);
+        dtb_status st = deliver(sim, &e);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
+dtb_status dtb__lr_on_start(dtb__lr_sim *sim)
+{
+    int max_depth = 0;
+    for (size_t i = 0; i < sim->n_all; i++)
+        max_depth = sim->all[i]->depth > max_depth ? sim->all[i]->depth : max_depth;
+    for (int d = 0; d <= max_depth; d++) {
+        dtb__lr_derived(sim);
+        for (size_t gi = 0; gi < sim->n_groups; gi++) {
+            lr_group *g = &sim->groups[gi];
+            if (!g->has_start)
+                continue;
+            lr_handler *h = &g->start;
+            size_t na = h->prog.n_outputs;
+            if (!h->fired) {
+                h->fired = dtb__malloc_array(g->n + 1, sizeof *h->fired);
+                h->vals = dtb__malloc_array(na * g->n + 1, sizeof *h->vals);
+                if (!h->fired || !h->vals)
+                    return DTB_ENOMEM;
+            }
+            h->n_fired = 0;
+            for (size_t i = 0; i < g->n; i++)
+                if (g->inst[i]->depth == d)
+                    h->fired[h->n_fired++] = i;
+            dtb_status st = compute(sim, g, h, na);
+            if (st)
+                return st;
+            apply(sim, g, h, na);
+        }
+    }
+    return DTB_OK;
+}

@@ -1,0 +1,45 @@
+/* dtb lems / dtb check — shared argument handling: the LEMS file, include
+ * folders, loading.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lems_cli.h"
+
+void lems_args_free(lems_args *a)
+{
+    free(a->include_dirs);
+    memset(a, 0, sizeof *a);
+}
+
+int lems_args_take_include(lems_args *a, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i];
+    const char *dir = NULL;
+    if (strcmp(arg, "-I") == 0 || strcmp(arg, "--include") == 0) {
+        if (*i + 1 >= argc)
+            return cli_usage_error("%s needs a folder", arg);
+        dir = argv[++*i];
+    } else if (strncmp(arg, "-I", 2) == 0) {
+        dir = arg + 2;
+    } else {
+        return -1;
+    }
+    const char **d = realloc(a->include_dirs, (a->n_include_dirs + 1) * sizeof *d);
+    if (!d)
+        return cli_usage_error("out of memory");
+    d[a->n_include_dirs++] = dir;
+    a->include_dirs = d;
+    return 0;
+}
+
+int lems_load(const lems_args *a, dtb__lems_doc *doc)
+{
+    dtb__lems_read_options o = {a->include_dirs, a->n_include_dirs};
+    if (dtb__lems_read_file(doc, a->file, &o)) {
+        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        return EXIT_USAGE;
+    }
+    return 0;
+}
