@@ -15,5 +15,6 @@
 #include "dtb_model.h"
 #include "dtb_sim.h"
 #include "dtb_observer.h"
+#include "dtb_analysis.h"
 
 #endif /* DTB_H */
