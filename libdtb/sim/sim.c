@@ -72,6 +72,7 @@ void dtb_sim_free(dtb_sim *sim)
     for (int64_t k = 0; sim->labels && k < sim->n; k++)
         free(sim->labels[k]);
     free(sim->labels);
+    free(sim->centres);
     free(sim->x);
     free(sim->param_values);
     free(sim->per_region);
@@ -122,6 +123,12 @@ static dtb_status copy_atlas(dtb_sim *sim, const dtb_atlas *atlas, double **w, d
         sim->labels[k] = dtb__strdup(label ? label : "");
         if (!sim->labels[k])
             st = DTB_ENOMEM;
+    }
+    if (!st && dtb_atlas_has_centres(atlas)) {
+        /* Kept for observers that need geometry (the built-in EEG lead field). */
+        sim->centres = dtb__malloc_array((size_t)sim->n, 3 * sizeof *sim->centres);
+        for (int64_t k = 0; !st && k < sim->n; k++)
+            st = sim->centres ? dtb_atlas_region_centre(atlas, k, sim->centres + 3 * k) : DTB_ENOMEM;
     }
     return st;
 }

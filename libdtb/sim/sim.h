@@ -20,6 +20,7 @@ struct dtb_sim {
     int64_t n;                 /* regions */
     size_t n_states, n_cvar;
     char **labels;             /* region labels, for messages */
+    double *centres;           /* [n][3] region centres (MNI mm), NULL if the atlas has none */
     double dt;                 /* seconds */
     double h;                  /* dt in model time units */
     double speed;              /* m/s */
