@@ -27,6 +27,7 @@ static void print_help(void)
            "Commands:\n"
            "  run        run a simulation and write the observers' recordings (dtb run --help)\n"
            "  models     list the built-in models with their parameters and defaults\n"
+           "  plot       SVG figures of the files a run wrote (dtb plot --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -54,5 +55,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)
         return cmd_models(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }
