@@ -100,6 +100,9 @@ void print_fc_fit(const dtb_observer *fc, const double *emp, size_t n, const cha
  * Returns 0, or an exit status after printing the error. */
 int plot_files(const char *const *paths, size_t n_paths, const char *out_dir, const char *regions,
                const dtb_atlas *atlas, int quiet);
+/* A list of region indices, atlas labels or electrode names; 0 or an exit
+ * status after naming the bad entry. */
+int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag);
 void print_run_help(void);
 
 /* Progress bar on stderr for runs longer than a second, on a terminal. */

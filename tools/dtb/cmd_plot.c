@@ -56,6 +56,27 @@ int plot_files(const char *const *paths, size_t n_paths, const char *out_dir, co
     return rc;
 }
 
+int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag)
+{
+    char *copy = dtb__strdup(list);
+    if (!copy)
+        return cli_usage_error("out of memory");
+    int rc = 0;
+    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
+        int64_t k;
+        int ok = dtb__parse_int64(tok, &k) ? k >= 0 && k < dtb_atlas_region_count(atlas)
+                                           : dtb_atlas_find_region(atlas, tok, &k) == DTB_OK;
+        for (int64_t e = 0; !ok && e < dtb_leadfield_sensor_count(); e++)
+            ok = !strcmp(tok, dtb_leadfield_sensor_name(e));
+        if (!ok)
+            rc = cli_usage_error("%s: '%s' is neither a region of %s (0..%lld or a label) nor an "
+                                 "electrode name", flag, tok, dtb_atlas_name(atlas),
+                                 (long long)dtb_atlas_region_count(atlas) - 1);
+    }
+    free(copy);
+    return rc;
+}
+
 static int is_output(const char *name)
 {
     return (dtb__has_suffix(name, ".csv") || dtb__has_suffix(name, ".npy")) && name[0] != '.';
@@ -153,6 +174,8 @@ int cmd_plot(int argc, char **argv)
     dtb_atlas *atlas = NULL;
     if (!rc && dtb_atlas_load(&atlas, atlas_name, NULL))
         rc = cli_usage_error("--atlas: %s", dtb_last_error_message());
+    if (!rc && regions)
+        rc = check_region_list(regions, atlas, "--regions");
     if (!rc)
         rc = plot_files((const char *const *)paths, n, out, regions, atlas, quiet);
     dtb_atlas_free(atlas);

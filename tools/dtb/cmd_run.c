@@ -293,7 +293,7 @@ static int report_and_plot(const run_args *a, const dtb_atlas *atlas, const outp
         return cli_usage_error("out of memory");
     for (size_t i = 0; i < n_outs; i++)
         paths[i] = outs[i].path;
-    int rc = plot_files(paths, n_outs, a->out_dir, a->plot_regions, atlas, a->quiet);
+    int rc = plot_files(paths, n_outs, a->out_dir, a->plot_regions, atlas, 0);
     free(paths);
     return rc ? EXIT_RUNTIME : 0;
 }
@@ -420,6 +420,8 @@ int cmd_run(int argc, char **argv)
     size_t n_outs = a.n_observe ? a.n_observe : 1;
     output *outs = calloc(n_outs, sizeof *outs);
     rc = outs ? build(&a, &atlas, &model, &sim) : cli_usage_error("out of memory");
+    if (!rc && a.plot_regions)
+        rc = check_region_list(a.plot_regions, atlas, "--plot-regions");
     if (!rc)
         rc = create_observers(sim, &a, outs, n_outs, n_emp);
     if (!rc) {

@@ -84,7 +84,7 @@ static int applies(const observe_spec *s, const char *key)
     if (!strcmp(key, "var") || !strcmp(key, "vars"))
         return 1;
     if (!strcmp(key, "period"))
-        return sig != DTB_OBSERVER_RAW || s->kind == DTB_OBSERVER_RATE;
+        return s->kind == DTB_OBSERVER_RATE || (sig != DTB_OBSERVER_RAW && sig != DTB_OBSERVER_SPIKES);
     if (!strcmp(key, "tr") || !strcmp(key, "set"))
         return sig == DTB_OBSERVER_BOLD;
     if (!strcmp(key, "gain") || !strcmp(key, "head") || !strcmp(key, "noise"))

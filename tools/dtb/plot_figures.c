@@ -52,9 +52,9 @@ static size_t column_of_region(const plot_table *h, int64_t k)
     return 0;
 }
 
-/* Columns to draw: the listed regions (indices, atlas labels, or column
- * names such as electrode names), else up to six spread over the first
- * variable's columns. */
+/* Columns to draw: those of the listed regions that this file has
+ * (indices, atlas labels, or column names such as electrode names), else up
+ * to six spread over the first variable's columns. */
 static int choose_columns(const figure_request *r, const plot_table *h, size_t *sel, size_t *n_sel)
 {
     *n_sel = 0;
@@ -62,8 +62,7 @@ static int choose_columns(const figure_request *r, const plot_table *h, size_t *
         char *list = dtb__strdup(r->regions);
         if (!list)
             return cli_usage_error("out of memory");
-        int rc = 0;
-        for (char *tok = strtok(list, ","); tok && !rc && *n_sel < MAX_SERIES; tok = strtok(NULL, ",")) {
+        for (char *tok = strtok(list, ","); tok && *n_sel < MAX_SERIES; tok = strtok(NULL, ",")) {
             int64_t k;
             size_t c = 0;
             for (size_t i = 1; h->names && i < h->cols && !c; i++)
@@ -75,11 +74,10 @@ static int choose_columns(const figure_request *r, const plot_table *h, size_t *
                 c = column_of_region(h, k);
             if (c)
                 sel[(*n_sel)++] = c;
-            else
-                rc = cli_usage_error("plot %s: no column for region '%s'", r->path, tok);
         }
         free(list);
-        return rc;
+        if (*n_sel)
+            return 0;
     }
     size_t block = h->cols - 1, p0, p;
     int64_t k;
