@@ -57,6 +57,9 @@ dtb_status dtb__signal_init(dtb__signal *s, const dtb__signal_spec *spec)
     s->n_out = s->n_in;
     dtb_status st = DTB_OK;
     if (s->kind == DTB_OBSERVER_RAW) {
+        if (spec->period != 0)
+            st = dtb__error(DTB_EINVAL, "a raw signal has a sample every step and takes no period "
+                                        "(got %g s)", spec->period);
         s->istep = 1;
     } else {
         double period = spec->period;
