@@ -137,11 +137,13 @@ typedef struct dtb_observer_options {
                                 between segments, default segment / 2 */
     double threshold;        /* SPIKES, RATE: crossing threshold (default 0) */
     uint64_t seed;           /* PROJECTION noise; 0: derived from the simulation's seed */
+    double skip;             /* FC, FCD, PSD: source samples before this time (s) are not
+                                analysed (the initial transient); default 0 */
 } dtb_observer_options;
 
 #define DTB_OBSERVER_OPTIONS_INIT \
     { DTB_OBSERVER_OPTIONS_VERSION, 0, 0.0, NULL, 0, 0u, NULL, NULL, NULL, NULL, \
-      0, 0, NULL, NULL, 0, 0, 0, 0, 0u, 0.0, 0.0, 0.0, 0.0, 0u }
+      0, 0, NULL, NULL, 0, 0, 0, 0, 0u, 0.0, 0.0, 0.0, 0.0, 0u, 0.0 }
 
 DTB_API dtb_status dtb_observer_options_init(dtb_observer_options *opts, uint32_t version);
 

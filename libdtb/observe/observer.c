@@ -218,9 +218,10 @@ static dtb_status check_options(const dtb_observer_options *opts, dtb_observer *
         return dtb__error(DTB_EINVAL, "dtb_observer_options: a raw observer records every step and "
                                       "takes no period (got %g s)", opts->period);
     if (!isfinite(opts->threshold) || !isfinite(opts->window) || !isfinite(opts->window_step) ||
-        opts->window < 0 || opts->window_step < 0)
-        return dtb__error(DTB_EINVAL, "dtb_observer_options: threshold, window and window_step must "
-                                      "be finite, the last two >= 0");
+        !isfinite(opts->skip) || opts->window < 0 || opts->window_step < 0 || opts->skip < 0)
+        return dtb__error(DTB_EINVAL, "dtb_observer_options: threshold, window, window_step and "
+                                      "skip must be finite, the last three >= 0");
+    o->skip = opts->skip;
     return DTB_OK;
 }
 
@@ -388,6 +389,8 @@ dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
     dtb_status st = dtb__signal_push(&o->signal, step, o->input, &emitted, &t);
     if (st || !emitted)
         return st;
+    if (dtb__observer_is_matrix(o->kind) && t < o->skip)
+        return DTB_OK;
     o->n_samples++;
     if (o->fc) {
         dtb__fc_acc_push(o->fc, o->signal.out);

@@ -32,6 +32,7 @@ struct dtb_observer {
     dtb__fcd_stream *fcd;
     dtb__psd_stream *psd;
     char **result_names;         /* FC: region labels or column names, n_cols */
+    double skip;                 /* matrix kinds: source samples before this time are ignored */
     size_t n_cols;               /* sample columns (matrix kinds: the source's) */
     char **col_names;
     int64_t n_samples;

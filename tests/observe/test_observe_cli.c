@@ -81,7 +81,8 @@ static void test_every_kind(void **state)
                          "--observe eeg --observe fc --observe fcd:window=10ms:step=5ms "
                          "--observe psd:segment=20ms --observe spikes:threshold=-0.1 "
                          "--observe rate:threshold=-0.1:period=5ms --observe bold:tr=20ms:set=opendtb "
-                         "--observe fc:of=bold:tr=10ms:set=stephan2007 --observe eeg:head=sphere:noise=1"),
+                         "--observe fc:of=bold:tr=10ms:set=stephan2007:skip=20ms "
+                         "--observe eeg:head=sphere:noise=1"),
                      0);
     assert_true(strncmp(first_line("o1/bold.csv"), "t,V.0,V.1,", 10) == 0);
     assert_int_equal(line_count("o1/bold.csv"), 1 + 6);
@@ -98,6 +99,7 @@ static void test_every_kind(void **state)
     assert_string_equal(first_line("o1/spikes.csv"), "t,unit");
     assert_string_equal(first_line("o1/rate.csv"), "t,V.rate");
     assert_non_null(strstr(output, "o1/fc.csv: 246 x 246 fc, from 60 samples"));
+    assert_non_null(strstr(output, "o1/fc-2.csv: 246 x 246 fc, from 5 samples"));
     /* No stray temporary files. */
     assert_false(exists("o1/fc.csv.tmp"));
 }
@@ -178,6 +180,8 @@ static void test_bad_values(void **state)
         "--observe psd:segment=0.1ms",
         "--observe spikes:threshold=abc",
         "--observe spikes:period=1ms",
+        "--observe bold:skip=1s",
+        "--observe fc:skip=-1ms",
         "--observe rate:threshold",
         "--observe tavg --observe bold:set=stephan",
         "--empirical-fc /nonexistent/fc.csv",

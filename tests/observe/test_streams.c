@@ -41,6 +41,12 @@ static void test_fc_observer(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s/fc.csv", test_tmpdir());
     dtb_observer *fcfile = matrix_observer(sim, DTB_OBSERVER_FC, DTB_SINK_CSV, path, 0, 0);
+    dtb_observer_options so = DTB_OBSERVER_OPTIONS_INIT;
+    so.kind = DTB_OBSERVER_FC;
+    so.period = 2e-3;
+    so.skip = 0.3;
+    dtb_observer *skipped;
+    assert_int_equal(dtb_observer_create(&skipped, sim, &so), DTB_OK);
     assert_string_equal(dtb_observer_kind_name(fc), "fc");
     assert_int_equal(dtb_sim_run(sim, 1.3, NULL, NULL), DTB_OK);
     double *t, *x;
@@ -71,6 +77,17 @@ static void test_fc_observer(void **state)
     for (int k = 0; k < 16; k++)
         assert_float_equal(got[k], ref[k], 1e-10);
     assert_true(got[2] > 0.8);
+    /* skip: only the samples from 0.3 s on (TAVG times are window centres). */
+    size_t first = 0;
+    while (t[first] < 0.3)
+        first++;
+    assert_int_equal(dtb_observer_sample_count(skipped), (int64_t)(n - first));
+    assert_int_equal(dtb_observer_result(skipped, got, 16, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_analysis_fc(ref, x + first * 4, n - first, 4), DTB_OK);
+    for (int k = 0; k < 16; k++)
+        assert_float_equal(got[k], ref[k], 1e-10);
+    assert_int_equal(dtb_observer_result(fc, got, 16, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_analysis_fc(ref, x, n, 4), DTB_OK);
     /* The file: a header of region labels (the atlas' are 0..3), 4 rows. */
     char *text = read_text_file(path, NULL);
     assert_non_null(text);
@@ -92,6 +109,7 @@ static void test_fc_observer(void **state)
     dtb_observer_free(tavg);
     dtb_observer_free(fc);
     dtb_observer_free(fcfile);
+    dtb_observer_free(skipped);
     dtb_sim_free(sim);
     dtb_atlas_free(atlas);
 }

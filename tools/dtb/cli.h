@@ -38,6 +38,7 @@ typedef struct observe_spec {
     dtb_fcd_method fcd_method;
     dtb_fcd_compare fcd_compare;
     double threshold;       /* spikes, rate */
+    double skip;            /* fc, fcd, psd: ignore the source before this time (s) */
 } observe_spec;
 
 /* Parse one --observe SPEC into a->observe (observe_args.c). */

@@ -196,6 +196,7 @@ static void spec_options(const observe_spec *s, dtb_observer_options *o)
     o->fcd_method = s->fcd_method;
     o->fcd_compare = s->fcd_compare;
     o->threshold = s->threshold;
+    o->skip = s->skip;
 }
 
 /* Nothing written: remove the files and folders made so far. The observers

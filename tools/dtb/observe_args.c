@@ -89,7 +89,7 @@ static int applies(const observe_spec *s, const char *key)
         return sig == DTB_OBSERVER_BOLD;
     if (!strcmp(key, "gain") || !strcmp(key, "head") || !strcmp(key, "noise"))
         return sig == DTB_OBSERVER_PROJECTION;
-    if (!strcmp(key, "of"))
+    if (!strcmp(key, "of") || !strcmp(key, "skip"))
         return is_matrix(s->kind);
     if (!strcmp(key, "window") || !strcmp(key, "method") || !strcmp(key, "compare"))
         return s->kind == DTB_OBSERVER_FCD;
@@ -120,6 +120,8 @@ static int apply_option(observe_spec *s, const char *key, const char *value, con
         return set_time(key, value, text, &s->window);
     if (!strcmp(key, "step"))
         return set_time(key, value, text, &s->step);
+    if (!strcmp(key, "skip"))
+        return set_time(key, value, text, &s->skip);
     if (!strcmp(key, "var") || !strcmp(key, "vars")) {
         free(s->vars);
         return (s->vars = dtb__strdup(value)) ? 0 : cli_usage_error("out of memory");
