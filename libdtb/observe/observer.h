@@ -59,6 +59,9 @@ struct dtb_observer {
 dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
                                 const double *derived);
 
+/* Check the options and set up everything but the sink (observer_build.c). */
+dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer_options *opts);
+
 /* Keep / drop a reference. */
 dtb_observer *dtb__observer_ref(dtb_observer *o);
 void dtb__observer_unref(dtb_observer *o);
