@@ -75,7 +75,10 @@ int dtb__balloon_params_of(dtb_bold_model m, dtb__balloon_params *p)
         /* OpenDTB's BOLD monitor: its constants "tau_s 0.65, tau_f 0.41" are
          * Friston's rates but enter as time constants (kappa = 1/0.65,
          * gamma = 1/0.41); E0 0.4, V0 0.04, k1 = 4.3 * 40.3 E0 TE,
-         * k2 = 25 E0 TE and k3 = 1 (not 1 - eps); Euler at every step. */
+         * k2 = 25 E0 TE and k3 = 1 (not 1 - eps); Euler at every step, all
+         * four derivatives from the state before the step. (Read from the
+         * monitor template of ZJB-Main, the code OpenDTB continues; no
+         * OpenDTB BOLD output is stored here to check the numbers against.) */
         p->kappa = 1 / 0.65;
         p->gamma = 1 / 0.41;
         p->tau = 0.98;
