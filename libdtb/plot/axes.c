@@ -79,9 +79,11 @@ static void tick_label(char *buf, size_t size, double v, int log)
 static size_t ticks(const dtb__axis *a, double *out, size_t max)
 {
     double step = a->log ? fmax(1, ceil((a->hi - a->lo) / 8)) : nice_step(a->hi - a->lo);
+    /* Ticks at whole multiples of the step, whatever the range's ends. */
+    double first = ceil(a->lo / step - 1e-9) * step;
     size_t n = 0;
-    for (double v = a->lo; v <= a->hi + 1e-9 * step && n < max; v += step)
-        out[n++] = v;
+    for (double v = first; v <= a->hi + 1e-9 * step && n < max; v += step)
+        out[n++] = fabs(v) < 1e-9 * step ? 0 : v;
     return n;
 }
 
