@@ -110,7 +110,8 @@ typedef void (*dtb_destroy_fn)(void *user_data);
 typedef struct dtb_observer_options {
     uint32_t version;        /* DTB_OBSERVER_OPTIONS_VERSION */
     int32_t kind;            /* dtb_observer_kind */
-    double period;           /* seconds; default 1e-3 (SUBSAMPLE, TAVG) */
+    double period;           /* seconds; default 1e-3 (SUBSAMPLE, TAVG, PROJECTION, RATE), 2 for
+                                BOLD (TR); matrix kinds: their source's */
     const char *variables;   /* comma-separated state names; NULL: variables of interest */
     int32_t sink;            /* dtb_sink_kind */
     uint32_t flags;          /* reserved, must be 0 */
