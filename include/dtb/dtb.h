@@ -16,5 +16,7 @@
 #include "dtb_sim.h"
 #include "dtb_observer.h"
 #include "dtb_stimulus.h"
+#include "dtb_analysis.h"
+#include "dtb_leadfield.h"
 
 #endif /* DTB_H */

@@ -5,25 +5,36 @@
 
 #include <stdio.h>
 
+#include "analysis/analysis.h"
 #include "base/base.h"
 #include "dtb/dtb_observer.h"
+#include "events.h"
 #include "io/npy.h"
+#include "signal.h"
+#include "streams.h"
 
 struct dtb_observer {
     dtb__refcount ref;           /* the caller's and the simulation's */
     dtb_observer_kind kind;
     double dt;                   /* seconds per step */
-    int64_t istep;               /* steps per sample */
     int64_t n_regions;
     size_t n_vars;
     int64_t *vars;               /* variable codes: state v, or n_states + derived d */
     size_t n_states;
     int needs_derived;           /* records derived variables */
-    size_t n_cols;
+    double *input;               /* [n_vars][n_regions] of the current step */
+    int has_signal;              /* every kind but SPIKES and RATE */
+    dtb__signal signal;
+    int has_events;              /* SPIKES, RATE */
+    dtb__events events;
+    /* matrix observers: at most one of these */
+    dtb__fc_acc *fc;
+    dtb__fcd_stream *fcd;
+    dtb__psd_stream *psd;
+    char **result_names;         /* FC: region labels or column names, n_cols */
+    double skip;                 /* matrix kinds: source samples before this time are ignored */
+    size_t n_cols;               /* sample columns (matrix kinds: the source's) */
     char **col_names;
-    double *acc;                 /* TAVG running sum, n_cols */
-    int64_t acc_count;
-    double *row;                 /* one sample, n_cols */
     int64_t n_samples;
     dtb_sink_kind sink;
     /* MEMORY: samples [head, len) of (t, values...) rows */
@@ -45,9 +56,12 @@ struct dtb_observer {
  * (state-major, n_states * n_regions) and, when the observer needs them,
  * the derived variables evaluated at that state ([n_derived][n_regions]).
  * Returns DTB_ECANCELLED when a callback asks to stop, DTB_EIO /
- * DTB_ENOMEM on sink failures. */
+ * DTB_ENOMEM on sink failures, DTB_ENUMERIC when BOLD leaves its range. */
 dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
                                 const double *derived);
+
+/* Check the options and set up everything but the sink (observer_build.c). */
+dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer_options *opts);
 
 /* Keep / drop a reference. */
 dtb_observer *dtb__observer_ref(dtb_observer *o);
@@ -60,10 +74,19 @@ struct dtb__reader;
 void dtb__observer_save(dtb_observer *o, struct dtb__bytes *b);
 dtb_status dtb__observer_restore(dtb_observer *o, struct dtb__reader *r);
 
+/* 1 for FC, FCD and PSD. */
+int dtb__observer_is_matrix(dtb_observer_kind kind);
+
 /* Sinks (observe/sinks.c). */
 dtb_status dtb__sink_open(dtb_observer *o);
 dtb_status dtb__sink_emit(dtb_observer *o, double t, const double *values);
 dtb_status dtb__sink_flush(dtb_observer *o);
 void dtb__sink_close(dtb_observer *o);
+
+/* Results of matrix observers (observe/results.c). */
+void dtb__result_shape(const dtb_observer *o, size_t *rows, size_t *cols);
+void dtb__result_fill(const dtb_observer *o, double *buf);
+/* Write the result to o->path (CSV or NPY), replacing the file whole. */
+dtb_status dtb__result_write(dtb_observer *o);
 
 #endif

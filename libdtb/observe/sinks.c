@@ -1,4 +1,5 @@
-/* libdtb — where observer samples go: memory, callback, CSV, NPY.
+/* libdtb — where observer samples go: memory, callback, CSV, NPY (the
+ * result files of matrix observers are in results.c).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ static dtb_status csv_open(dtb_observer *o)
 
 dtb_status dtb__sink_open(dtb_observer *o)
 {
+    if (dtb__observer_is_matrix(o->kind)) {
+        if (o->sink != DTB_SINK_CSV && o->sink != DTB_SINK_NPY)
+            return DTB_OK;
+        /* The (empty) result now, so that an unwritable path fails here. */
+        dtb_status st = dtb__result_write(o);
+        o->file_open = st == DTB_OK;
+        return st;
+    }
     switch (o->sink) {
     case DTB_SINK_CSV: return csv_open(o);
     case DTB_SINK_NPY: {
@@ -126,6 +135,8 @@ dtb_status dtb__sink_flush(dtb_observer *o)
 {
     if (!o->file_open)
         return DTB_OK;
+    if (dtb__observer_is_matrix(o->kind))
+        return dtb__result_write(o);
     if (o->sink == DTB_SINK_NPY)
         return dtb__npy_flush(&o->npy);
     if (o->sink == DTB_SINK_CSV && fflush(o->csv) != 0)
@@ -137,6 +148,11 @@ void dtb__sink_close(dtb_observer *o)
 {
     if (!o->file_open)
         return;
+    if (dtb__observer_is_matrix(o->kind)) {
+        /* Nothing is held open; the last flush wrote the file. */
+        o->file_open = 0;
+        return;
+    }
     if (o->sink == DTB_SINK_NPY)
         dtb__npy_close(&o->npy);
     else if (o->csv)

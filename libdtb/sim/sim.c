@@ -71,10 +71,10 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->observers);
     dtb__sim_free_stimuli(sim);
     dtb__sim_free_surgery(sim);
-    free(sim->centres);
     for (int64_t k = 0; sim->labels && k < sim->n; k++)
         free(sim->labels[k]);
     free(sim->labels);
+    free(sim->centres);
     free(sim->x);
     free(sim->param_values);
     free(sim->per_region);
@@ -121,6 +121,8 @@ static dtb_status copy_atlas(dtb_sim *sim, const dtb_atlas *atlas, double **w, d
         st = *len ? dtb_atlas_copy_tract_lengths(atlas, *len, nn, NULL) : DTB_ENOMEM;
     }
     if (!st && dtb_atlas_has_centres(atlas)) {
+        /* kept for the geometry of stimuli (Gaussian spots) and observers
+         * (the built-in EEG lead field) */
         sim->centres = dtb__malloc_array((size_t)sim->n * 3, sizeof *sim->centres);
         st = sim->centres ? DTB_OK : DTB_ENOMEM;
         for (int64_t k = 0; !st && k < sim->n; k++)

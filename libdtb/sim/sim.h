@@ -21,6 +21,7 @@ struct dtb_sim {
     int64_t n;                 /* regions */
     size_t n_states, n_cvar;
     char **labels;             /* region labels, for messages */
+    double *centres;           /* [n][3] region centres (MNI mm), NULL if the atlas has none */
     double dt;                 /* seconds */
     double h;                  /* dt in model time units */
     double speed;              /* m/s */
@@ -85,7 +86,6 @@ struct dtb_sim {
     int stim_dx_active;
     unsigned char *param_stimulated;   /* per parameter: read from param_eff */
     double *param_eff;         /* [n_params][n] parameter + stimuli, this step */
-    double *centres;           /* [n][3] region centres (mm) or NULL */
 
     /* connectivity as edited (virtual surgery rebuilds the network from it) */
     double *weights;           /* n*n */

@@ -26,7 +26,7 @@
 #include "sim.h"
 
 #define MAGIC "DTBCKPT\n"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD) */
 
 /* ------------------------------------------------------------- saving */
 

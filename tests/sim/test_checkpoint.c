@@ -68,6 +68,7 @@ static run make_run(const char *prefix, dtb_integrator integ, uint32_t obs_flags
     oo.path = tmp(path);
     assert_int_equal(dtb_observer_create(&r.csv, r.sim, &oo), DTB_OK);
     oo.kind = DTB_OBSERVER_RAW;
+    oo.period = 0;   /* raw records every step and takes no period */
     oo.sink = DTB_SINK_NPY;
     snprintf(path, sizeof path, "%s.npy", prefix);
     oo.path = tmp(path);

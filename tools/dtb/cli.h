@@ -26,9 +26,25 @@ int cli_parse_number(const char *text, double *out);
 
 typedef struct observe_spec {
     dtb_observer_kind kind;
-    double period;          /* seconds, 0 = default */
+    double period;          /* seconds, 0 = default (TR for bold) */
     char *vars;             /* NULL = variables of interest */
+    char name[16];          /* file name stem: raw, tavg, bold, eeg, fc, ... */
+    dtb_observer_kind source;   /* fc, fcd, psd: the analysed signal (0 = tavg) */
+    dtb_bold_model bold_model;
+    char *gain;             /* projections: gain matrix file */
+    dtb_head_model head;
+    double noise;           /* projections: observation noise */
+    double window, step;    /* fcd window / psd segment, and their step (s) */
+    dtb_fcd_method fcd_method;
+    dtb_fcd_compare fcd_compare;
+    double threshold;       /* spikes, rate */
+    double skip;            /* fc, fcd, psd: ignore the source before this time (s) */
 } observe_spec;
+
+/* Parse one --observe SPEC into a->observe (observe_args.c). */
+struct run_args;
+int parse_observe(const char *text, struct run_args *a);
+void observe_spec_free(observe_spec *s);
 
 typedef struct name_value {
     char *name;
@@ -64,6 +80,9 @@ typedef struct run_args {
     int fic;                 /* --fic: feedback inhibition control before the run */
     int tvb_float32;
     char **include_dirs; size_t n_include_dirs;
+    const char *empirical_fc;   /* --empirical-fc FILE */
+    int plot;                   /* --plot */
+    const char *plot_regions;   /* --plot-regions LIST */
 } run_args;
 
 /* Parse `dtb run` arguments (argv[0] is "run"). Returns 0, or an exit
@@ -75,6 +94,21 @@ int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_lems(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+/* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
+ * of labels, text, .npy); print how the simulated FC fits it. */
+int empirical_fc_read(const char *path, double **fc, size_t *n);
+void print_fc_fit(const dtb_observer *fc, const double *emp, size_t n, const char *path);
+
+/* SVG figures of output files into out_dir (cmd_plot.c): regions is a list
+ * of indices or labels of `atlas` (NULL: six spread over the columns).
+ * Returns 0, or an exit status after printing the error. */
+int plot_files(const char *const *paths, size_t n_paths, const char *out_dir, const char *regions,
+               const dtb_atlas *atlas, int quiet);
+/* A list of region indices, atlas labels or electrode names; 0 or an exit
+ * status after naming the bad entry. */
+int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag);
 void print_run_help(void);
 
 /* Progress bar on stderr for runs longer than a second, on a terminal. */

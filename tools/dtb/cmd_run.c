@@ -185,10 +185,58 @@ typedef struct output {
     char path[4096];
 } output;
 
-/* Observers and their files: DIR/<kind>.csv, then DIR/<kind>-2.csv, ... */
-static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_t n_outs)
+static void spec_options(const observe_spec *s, dtb_observer_options *o)
 {
-    static const observe_spec default_spec = {DTB_OBSERVER_TAVG, 1e-3, NULL};
+    o->kind = s->kind;
+    o->period = s->period;
+    o->variables = s->vars;
+    o->source = s->source;
+    o->bold_model = s->bold_model;
+    o->gain_path = s->gain;
+    o->head_model = s->head;
+    o->noise = s->noise;
+    o->window = s->window;
+    o->window_step = s->step;
+    o->fcd_method = s->fcd_method;
+    o->fcd_compare = s->fcd_compare;
+    o->threshold = s->threshold;
+    o->skip = s->skip;
+}
+
+/* Nothing written: remove the files and folders made so far. The observers
+ * stay attached to the simulation, which the caller frees without running
+ * it. */
+static void undo_outputs(output *outs, size_t n, const created_dirs *made)
+{
+    for (size_t j = 0; j < n; j++) {
+        dtb_observer_free(outs[j].obs);
+        outs[j].obs = NULL;
+        remove(outs[j].path);
+    }
+    rmdir_created(made);
+}
+
+/* The first FC observer must have as many columns as the empirical FC. */
+static int check_empirical(const run_args *a, const output *outs, size_t n_outs, size_t n_emp)
+{
+    for (size_t i = 0; i < n_outs; i++) {
+        if (dtb_observer_kind_of(outs[i].obs) != DTB_OBSERVER_FC)
+            continue;
+        size_t n = (size_t)dtb_observer_column_count(outs[i].obs);
+        if (n != n_emp)
+            return cli_usage_error("--empirical-fc %s: %zu x %zu, but the simulated FC (%s) is "
+                                   "%zu x %zu", a->empirical_fc, n_emp, n_emp, outs[i].path, n, n);
+        return 0;
+    }
+    return cli_usage_error("--empirical-fc: no fc observer");
+}
+
+/* Observers and their files: DIR/<name>.csv, then DIR/<name>-2.csv, ... */
+static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_t n_outs,
+                            size_t n_emp)
+{
+    static const observe_spec default_spec = {.kind = DTB_OBSERVER_TAVG, .period = 1e-3,
+                                              .name = "tavg"};
     created_dirs made;
     if (make_dirs(a->out_dir, &made) != 0) {
         int rc = cli_usage_error("--out: cannot create folder '%s': %s", a->out_dir, strerror(errno));
@@ -197,38 +245,62 @@ static int create_observers(dtb_sim *sim, const run_args *a, output *outs, size_
     }
     for (size_t i = 0; i < n_outs; i++) {
         const observe_spec *s = a->n_observe ? &a->observe[i] : &default_spec;
-        const char *kind = s->kind == DTB_OBSERVER_RAW ? "raw"
-                           : s->kind == DTB_OBSERVER_SUBSAMPLE ? "subsample" : "tavg";
         int same = 1;
         for (size_t j = 0; j < i; j++)
-            same += a->observe[j].kind == s->kind;
+            same += !strcmp(a->observe[j].name, s->name);
         char name[64];
         if (same > 1)
-            snprintf(name, sizeof name, "%s-%d", kind, same);
+            snprintf(name, sizeof name, "%s-%d", s->name, same);
         else
-            snprintf(name, sizeof name, "%s", kind);
+            snprintf(name, sizeof name, "%s", s->name);
         snprintf(outs[i].path, sizeof outs[i].path, "%s/%s.%s", a->out_dir, name, a->npy ? "npy" : "csv");
         dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
-        o.kind = s->kind;
-        o.period = s->period;
-        o.variables = s->vars;
+        spec_options(s, &o);
         o.sink = a->npy ? DTB_SINK_NPY : DTB_SINK_CSV;
         o.path = outs[i].path;
         if (dtb_observer_create(&outs[i].obs, sim, &o)) {
-            /* Nothing written: remove the files and folders made so far.
-             * The observers stay attached to the simulation, which the
-             * caller frees without running it. */
-            int rc = lib_error("--observe");
-            for (size_t j = 0; j < i; j++) {
-                dtb_observer_free(outs[j].obs);
-                outs[j].obs = NULL;
-                remove(outs[j].path);
-            }
-            rmdir_created(&made);
+            int rc = cli_usage_error("--observe %s: %s", s->name, dtb_last_error_message());
+            undo_outputs(outs, i, &made);
             return rc;
         }
     }
-    return 0;
+    int rc = a->empirical_fc ? check_empirical(a, outs, n_outs, n_emp) : 0;
+    if (rc)
+        undo_outputs(outs, n_outs, &made);
+    return rc;
+}
+
+/* --empirical-fc without an fc observer: add one (after the default tavg
+ * when nothing else was asked for). */
+static int add_implicit_fc(run_args *a)
+{
+    for (size_t i = 0; i < a->n_observe; i++)
+        if (a->observe[i].kind == DTB_OBSERVER_FC)
+            return 0;
+    int rc = a->n_observe ? 0 : parse_observe("tavg", a);
+    return rc ? rc : parse_observe("fc", a);
+}
+
+/* After a successful run: the FC fit and the figures. */
+static int report_and_plot(const run_args *a, const dtb_atlas *atlas, const output *outs,
+                           size_t n_outs, const double *emp, size_t n_emp)
+{
+    for (size_t i = 0; emp && i < n_outs; i++) {
+        if (dtb_observer_kind_of(outs[i].obs) == DTB_OBSERVER_FC) {
+            print_fc_fit(outs[i].obs, emp, n_emp, a->empirical_fc);
+            break;
+        }
+    }
+    if (!a->plot)
+        return 0;
+    const char **paths = calloc(n_outs, sizeof *paths);
+    if (!paths)
+        return cli_usage_error("out of memory");
+    for (size_t i = 0; i < n_outs; i++)
+        paths[i] = outs[i].path;
+    int rc = plot_files(paths, n_outs, a->out_dir, a->plot_regions, atlas, 0);
+    free(paths);
+    return rc ? EXIT_RUNTIME : 0;
 }
 
 static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, const run_args *a,
@@ -260,10 +332,19 @@ static void print_summary(dtb_sim *sim, dtb_atlas *atlas, dtb_model *model, cons
            a->noise_all > 0 || a->n_noise ? "on" : "off", (unsigned long long)a->seed);
     printf("  simulated %g s (%lld steps) in %.3f s: %.2f simulated s per wall s\n", t,
            (long long)dtb_sim_step_index(sim), wall, wall > 0 ? t / wall : 0.0);
-    for (size_t i = 0; i < n_outs; i++)
-        printf("  %s: %lld samples x %lld columns\n", outs[i].path,
-               (long long)dtb_observer_sample_count(outs[i].obs),
-               (long long)dtb_observer_column_count(outs[i].obs));
+    for (size_t i = 0; i < n_outs; i++) {
+        int64_t rows, cols;
+        dtb_observer_kind k = dtb_observer_kind_of(outs[i].obs);
+        if ((k == DTB_OBSERVER_FC || k == DTB_OBSERVER_FCD || k == DTB_OBSERVER_PSD) &&
+            dtb_observer_result(outs[i].obs, NULL, 0, &rows, &cols) == DTB_OK)
+            printf("  %s: %lld x %lld %s, from %lld samples\n", outs[i].path, (long long)rows,
+                   (long long)cols, dtb_observer_kind_name(outs[i].obs),
+                   (long long)dtb_observer_sample_count(outs[i].obs));
+        else
+            printf("  %s: %lld samples x %lld columns\n", outs[i].path,
+                   (long long)dtb_observer_sample_count(outs[i].obs),
+                   (long long)dtb_observer_column_count(outs[i].obs));
+    }
     /* The end state of the variables of interest, at a glance. */
     size_t needed;
     dtb_sim_get_state(sim, NULL, 0, &needed);
@@ -330,11 +411,24 @@ int cmd_run(int argc, char **argv)
     dtb_atlas *atlas = NULL;
     dtb_model *model = NULL;
     dtb_sim *sim = NULL;
+    double *emp = NULL;
+    size_t n_emp = 0;
+    if (a.empirical_fc) {
+        rc = add_implicit_fc(&a);
+        if (!rc)
+            rc = empirical_fc_read(a.empirical_fc, &emp, &n_emp);
+        if (rc) {
+            run_args_free(&a);
+            return rc;
+        }
+    }
     size_t n_outs = a.n_observe ? a.n_observe : 1;
     output *outs = calloc(n_outs, sizeof *outs);
     rc = outs ? build(&a, &atlas, &model, &sim) : cli_usage_error("out of memory");
+    if (!rc && a.plot_regions)
+        rc = check_region_list(a.plot_regions, atlas, "--plot-regions");
     if (!rc)
-        rc = create_observers(sim, &a, outs, n_outs);
+        rc = create_observers(sim, &a, outs, n_outs, n_emp);
     if (!rc) {
         progress_state prog;
         progress_init(&prog, a.duration, a.quiet);
@@ -355,11 +449,13 @@ int cmd_run(int argc, char **argv)
             rc = EXIT_RUNTIME;
         } else {
             print_summary(sim, atlas, model, &a, outs, n_outs, wall);
+            rc = report_and_plot(&a, atlas, outs, n_outs, emp, n_emp);
         }
     }
     for (size_t i = 0; outs && i < n_outs; i++)
         dtb_observer_free(outs[i].obs);
     free(outs);
+    free(emp);
     dtb_sim_free(sim);
     dtb_model_free(model);
     dtb_atlas_free(atlas);

@@ -29,6 +29,7 @@ static void print_help(void)
            "  models     list the built-in models with their parameters and defaults\n"
            "  lems       run a LEMS/NeuroML file's Simulation and write its outputs (dtb lems --help)\n"
            "  check      validate a LEMS/NeuroML file and list its types (dtb check --help)\n"
+           "  plot       SVG figures of the files a run wrote (dtb plot --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -60,5 +61,7 @@ int main(int argc, char **argv)
         return cmd_lems(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }

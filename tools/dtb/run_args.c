@@ -69,16 +69,45 @@ void print_run_help(void)
         "                          excitatory-inhibitory model, linear coupling): J_i per region\n"
         "                          so that every region's input sits 0.026 nA below threshold at\n"
         "                          the fixed point, where the run starts (unless --init)\n"
+        );
+    printf(
         "  --observe SPEC          what to record (repeatable; default tavg:period=1ms):\n"
         "                            raw                   every step\n"
         "                            subsample:period=1ms  the state every period\n"
         "                            tavg:period=1ms       the mean over each period\n"
-        "                          append :vars=V,W to choose state variables (default: the\n"
-        "                          model's variables of interest)\n"
+        "                            bold:tr=2s[:set=S]    BOLD every TR; S: friston2003 (default),\n"
+        "                                                  friston2000, stephan2007, opendtb or\n"
+        "                                                  tvb-volterra (TVB's Bold monitor)\n"
+        "                            eeg[:gain=FILE]       EEG = gain x 1-ms mean; without a gain\n"
+        "                                                  file, a built-in lead field of 21 10-20\n"
+        "                                                  electrodes (head=three-shell|sphere);\n"
+        "                                                  :noise=SD adds observation noise\n"
+        "                            meg:gain=FILE, seeg:gain=FILE   the same with a gain file\n"
+        "                            fc[:of=SIGNAL]        FC (Pearson) of SIGNAL: tavg (default),\n"
+        "                                                  raw, subsample, bold or eeg, with that\n"
+        "                                                  signal's options (fc:of=bold:tr=2s);\n"
+        "                                                  :skip=T ignores the first T (also\n"
+        "                                                  fcd, psd)\n"
+        "                            fcd[:of=SIGNAL][:window=T][:step=T][:method=pearson|phase|mtd]\n"
+        "                               [:compare=pearson-ut|cosine-ut|pearson-lei|cosine-lei]\n"
+        "                            psd[:of=SIGNAL][:segment=T][:step=T]   Welch spectrum\n"
+        "                            spikes[:threshold=X]  upward crossings of X, one row each\n"
+        "                            rate[:threshold=X][:period=T]   crossings per region per s\n"
+        "                          append :vars=V,W (or :var=V) to choose state variables\n"
+        "                          (default: the model's variables of interest)\n"
+        );
+    printf(
         "  --out DIR               output folder (default dtb-out); each observer writes\n"
         "                          DIR/<observer>.csv (or .npy): column t in seconds, then VAR.i\n"
-        "                          for state variable VAR of region i (0-based)\n"
+        "                          for state variable VAR of region i (0-based); fc.csv: a header\n"
+        "                          of region labels, then the N x N matrix\n"
         "  --format csv|npy        output format (default csv)\n"
+        "  --empirical-fc FILE     an empirical FC (N x N; CSV with a header of labels, text or\n"
+        "                          .npy): print the fit of the first fc observer to it (one is\n"
+        "                          added if none is asked for)\n"
+        "  --plot                  SVG figures of every output into the output folder\n"
+        "  --plot-regions LIST     regions of the time-series figures (indices or labels;\n"
+        "                          default: six spread over the atlas)\n"
         "  --tvb-float32-coupling  sum the coupling in float32 in TVB's order (reproduces TVB's\n"
         "                          numbers to round-off; slower)\n"
         "  --quiet                 no progress bar\n"
@@ -128,53 +157,6 @@ static int parse_pairs(const char *flag, const char *text, name_value **arr, siz
             p++;
     }
     return *n ? 0 : cli_usage_error("%s: empty value", flag);
-}
-
-static int parse_observe(const char *text, run_args *a)
-{
-    observe_spec spec = {0};
-    size_t len = strcspn(text, ":");
-    if (len == 3 && strncmp(text, "raw", 3) == 0)
-        spec.kind = DTB_OBSERVER_RAW;
-    else if (len == 9 && strncmp(text, "subsample", 9) == 0)
-        spec.kind = DTB_OBSERVER_SUBSAMPLE;
-    else if (len == 4 && strncmp(text, "tavg", 4) == 0)
-        spec.kind = DTB_OBSERVER_TAVG;
-    else
-        return cli_usage_error("--observe: unknown observer '%.*s' (raw, subsample, tavg)", (int)len,
-                               text);
-    const char *p = text + len;
-    while (*p == ':') {
-        p++;
-        size_t seg = strcspn(p, ":");
-        char buf[512];
-        if (seg >= sizeof buf)
-            return cli_usage_error("--observe: option too long in '%s'", text);
-        memcpy(buf, p, seg);
-        buf[seg] = '\0';
-        p += seg;
-        if (strncmp(buf, "period=", 7) == 0) {
-            if (spec.kind == DTB_OBSERVER_RAW)
-                return cli_usage_error("--observe: raw records every step and takes no period");
-            if (!cli_parse_time(buf + 7, &spec.period) || !(spec.period > 0))
-                return cli_usage_error("--observe: bad period '%s' in '%s'", buf + 7, text);
-        } else if (strncmp(buf, "vars=", 5) == 0 && buf[5]) {
-            free(spec.vars);
-            spec.vars = dtb__strdup(buf + 5);
-        } else {
-            free(spec.vars);
-            return cli_usage_error("--observe: unknown option '%s' in '%s' (period=TIME, vars=V,W)",
-                                   buf, text);
-        }
-    }
-    observe_spec *arr = realloc(a->observe, (a->n_observe + 1) * sizeof *arr);
-    if (!arr) {
-        free(spec.vars);
-        return cli_usage_error("out of memory");
-    }
-    a->observe = arr;
-    arr[a->n_observe++] = spec;
-    return 0;
 }
 
 static int parse_coupling(const char *text, run_args *a)
@@ -308,6 +290,10 @@ static int parse_valued(const char *flag, const char *v, run_args *a)
         return parse_observe(v, a);
     else if (!strcmp(flag, "--out"))
         a->out_dir = v;
+    else if (!strcmp(flag, "--empirical-fc"))
+        a->empirical_fc = v;
+    else if (!strcmp(flag, "--plot-regions"))
+        a->plot_regions = v;
     else if (!strcmp(flag, "--format")) {
         if (!strcmp(v, "csv"))
             a->npy = 0;
@@ -326,7 +312,8 @@ static int takes_value(const char *flag)
                                          "--coupling", "--speed", "--dt", "--duration",
                                          "--integrator", "--rtol", "--atol", "--noise", "--noise-kind", "--seed", "--init",
                                          "--model-name",
-                                         "--observe", "--out", "--format"};
+                                         "--observe", "--out", "--format", "--empirical-fc",
+                                         "--plot-regions"};
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (!strcmp(flag, valued[i]))
             return 1;
@@ -388,6 +375,10 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
             a->quiet = 1;
             continue;
         }
+        if (!strcmp(arg, "--plot")) {
+            a->plot = 1;
+            continue;
+        }
         if (!strcmp(arg, "--tvb-float32-coupling")) {
             a->tvb_float32 = 1;
             continue;
@@ -444,7 +435,7 @@ void run_args_free(run_args *a)
     free_nv(a->noise, a->n_noise);
     free_nv(a->init, a->n_init);
     for (size_t i = 0; i < a->n_observe; i++)
-        free(a->observe[i].vars);
+        observe_spec_free(&a->observe[i]);
     free(a->observe);
     free(a->include_dirs);
     memset(a, 0, sizeof *a);

@@ -1,0 +1,187 @@
+/* dtb plot — SVG figures of saved outputs (also what `dtb run --plot` does).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/base.h"
+#include "cli.h"
+#include "plot_figures.h"
+
+/* "dir/bold-2.csv" -> stem "bold-2", kind "bold". */
+static void names_of(const char *path, char *stem, size_t stem_size, char *kind, size_t kind_size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strcspn(base, ".");
+    snprintf(stem, stem_size, "%.*s", (int)len, base);
+    snprintf(kind, kind_size, "%s", stem);
+    char *dash = strrchr(kind, '-');
+    if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+        *dash = '\0';
+}
+
+int plot_files(const char *const *paths, size_t n_paths, const char *out_dir, const char *regions,
+               const dtb_atlas *atlas, int quiet)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        char stem[256], kind[256], svg[4400], dir[4096];
+        names_of(paths[i], stem, sizeof stem, kind, sizeof kind);
+        if (out_dir) {
+            snprintf(dir, sizeof dir, "%s", out_dir);
+        } else {
+            const char *slash = strrchr(paths[i], '/');
+            snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - paths[i]) : 1,
+                     slash ? paths[i] : ".");
+        }
+        snprintf(svg, sizeof svg, "%s/%s.svg", dir, stem);
+        figure_request r = {paths[i], svg, kind, regions, atlas};
+        int frc;
+        if (!strcmp(kind, "fc") || !strcmp(kind, "fcd"))
+            frc = figure_matrix(&r);
+        else if (!strcmp(kind, "psd"))
+            frc = figure_psd(&r);
+        else if (!strcmp(kind, "spikes"))
+            frc = figure_spikes(&r);
+        else
+            frc = figure_series(&r);
+        if (!frc && !quiet)
+            printf("  figure: %s\n", svg);
+        if (frc && !rc)
+            rc = frc;
+    }
+    return rc;
+}
+
+int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag)
+{
+    char *copy = dtb__strdup(list);
+    if (!copy)
+        return cli_usage_error("out of memory");
+    int rc = 0;
+    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
+        int64_t k;
+        int ok = dtb__parse_int64(tok, &k) ? k >= 0 && k < dtb_atlas_region_count(atlas)
+                                           : dtb_atlas_find_region(atlas, tok, &k) == DTB_OK;
+        for (int64_t e = 0; !ok && e < dtb_leadfield_sensor_count(); e++)
+            ok = !strcmp(tok, dtb_leadfield_sensor_name(e));
+        if (!ok)
+            rc = cli_usage_error("%s: '%s' is neither a region of %s (0..%lld or a label) nor an "
+                                 "electrode name", flag, tok, dtb_atlas_name(atlas),
+                                 (long long)dtb_atlas_region_count(atlas) - 1);
+    }
+    free(copy);
+    return rc;
+}
+
+static int is_output(const char *name)
+{
+    return (dtb__has_suffix(name, ".csv") || dtb__has_suffix(name, ".npy")) && name[0] != '.';
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The output files of a folder, sorted. */
+static int list_folder(const char *dir, char ***out, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return cli_usage_error("plot: cannot read folder '%s'", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_output(e->d_name))
+            continue;
+        char **p = realloc(*out, (*n + 1) * sizeof *p);
+        if (p)
+            *out = p;
+        if (!p || !(p[*n] = dtb__asprintf("%s/%s", dir, e->d_name))) {
+            closedir(d);
+            return cli_usage_error("out of memory");
+        }
+        (*n)++;
+    }
+    closedir(d);
+    qsort(*out, *n, sizeof **out, compare_names);
+    return 0;
+}
+
+static void print_plot_help(void)
+{
+    printf("Usage: dtb plot [OPTIONS] PATH...\n"
+           "\n"
+           "Draw SVG figures of the files dtb run wrote (CSV or NPY), one per file, beside each\n"
+           "file or into --out; a folder means every .csv/.npy file in it. The kind of figure\n"
+           "follows the file name: fc and fcd (heat maps; fc.csv with region labels), psd\n"
+           "(spectra, logarithmic), spikes (raster), anything else a time series.\n"
+           "\n"
+           "  --out DIR           folder of the figures (default: beside each file)\n"
+           "  --regions LIST      regions or columns of the time series and spectra: indices,\n"
+           "                      atlas labels, or column names (Cz); default six spread over\n"
+           "                      the regions\n"
+           "  --atlas NAME|DIR    atlas for region labels (default bn246)\n"
+           "  --quiet             do not list the figures written\n"
+           "  --help              show this help\n"
+           "\n"
+           "Exit status: 0 success, 2 bad arguments or unreadable files.\n");
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    const char *out = NULL, *regions = NULL, *atlas_name = "bn246";
+    int quiet = 0, rc = 0;
+    char **paths = NULL;
+    size_t n = 0;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            print_plot_help();
+            goto done;
+        }
+        if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            quiet = 1;
+        } else if (!strcmp(arg, "--out") || !strcmp(arg, "--regions") || !strcmp(arg, "--atlas")) {
+            if (i + 1 >= argc) {
+                rc = cli_usage_error("%s needs a value", arg);
+                break;
+            }
+            const char **slot = arg[2] == 'o' ? &out : arg[2] == 'r' ? &regions : &atlas_name;
+            *slot = argv[++i];
+        } else if (arg[0] == '-') {
+            rc = cli_usage_error("plot: unknown option '%s' (see 'dtb plot --help')", arg);
+        } else {
+            struct stat st;
+            if (stat(arg, &st) != 0)
+                rc = cli_usage_error("plot: no file or folder '%s'", arg);
+            else if (S_ISDIR(st.st_mode))
+                rc = list_folder(arg, &paths, &n);
+            else {
+                char **p = realloc(paths, (n + 1) * sizeof *p);
+                if (!p || !(p[n] = dtb__strdup(arg)))
+                    rc = cli_usage_error("out of memory");
+                else
+                    paths = p, n++;
+            }
+        }
+    }
+    if (!rc && n == 0)
+        rc = cli_usage_error("plot: no output files given (try 'dtb plot dtb-out')");
+    dtb_atlas *atlas = NULL;
+    if (!rc && dtb_atlas_load(&atlas, atlas_name, NULL))
+        rc = cli_usage_error("--atlas: %s", dtb_last_error_message());
+    if (!rc && regions)
+        rc = check_region_list(regions, atlas, "--regions");
+    if (!rc)
+        rc = plot_files((const char *const *)paths, n, out, regions, atlas, quiet);
+    dtb_atlas_free(atlas);
+done:
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    return rc;
+}

@@ -1,0 +1,247 @@
+/* dtb run --observe SPEC: what to record, as KIND[:OPTION=VALUE]...
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "cli.h"
+
+typedef struct named {
+    const char *name;
+    int value;
+} named;
+
+static const named kinds[] = {
+    {"raw", DTB_OBSERVER_RAW},          {"subsample", DTB_OBSERVER_SUBSAMPLE},
+    {"tavg", DTB_OBSERVER_TAVG},        {"bold", DTB_OBSERVER_BOLD},
+    {"eeg", DTB_OBSERVER_PROJECTION},   {"meg", DTB_OBSERVER_PROJECTION},
+    {"seeg", DTB_OBSERVER_PROJECTION},  {"fc", DTB_OBSERVER_FC},
+    {"fcd", DTB_OBSERVER_FCD},          {"psd", DTB_OBSERVER_PSD},
+    {"spikes", DTB_OBSERVER_SPIKES},    {"rate", DTB_OBSERVER_RATE},
+    {NULL, 0}};
+
+/* Kinds a matrix observer may analyse (of=...). */
+static const named sources[] = {
+    {"raw", DTB_OBSERVER_RAW},   {"subsample", DTB_OBSERVER_SUBSAMPLE}, {"tavg", DTB_OBSERVER_TAVG},
+    {"bold", DTB_OBSERVER_BOLD}, {"eeg", DTB_OBSERVER_PROJECTION},      {NULL, 0}};
+
+static const named bold_sets[] = {
+    {"friston2000", DTB_BOLD_FRISTON2000}, {"friston2003", DTB_BOLD_FRISTON2003},
+    {"stephan2007", DTB_BOLD_STEPHAN2007}, {"opendtb", DTB_BOLD_OPENDTB},
+    {"tvb-volterra", DTB_BOLD_TVB_VOLTERRA}, {NULL, 0}};
+
+static const named heads[] = {
+    {"three-shell", DTB_HEAD_THREE_SHELL}, {"sphere", DTB_HEAD_HOMOGENEOUS}, {NULL, 0}};
+
+static const named methods[] = {
+    {"pearson", DTB_FCD_METHOD_PEARSON}, {"phase", DTB_FCD_METHOD_PHASE},
+    {"mtd", DTB_FCD_METHOD_MTD}, {NULL, 0}};
+
+static const named compares[] = {
+    {"pearson-ut", DTB_FCD_COMPARE_PEARSON_UT}, {"cosine-ut", DTB_FCD_COMPARE_COSINE_UT},
+    {"pearson-lei", DTB_FCD_COMPARE_PEARSON_LEADING},
+    {"cosine-lei", DTB_FCD_COMPARE_COSINE_LEADING}, {NULL, 0}};
+
+/* The value of `name` in a table, or -1; `choices` lists the names. */
+static int lookup(const named *table, const char *name, char *choices, size_t size)
+{
+    choices[0] = '\0';
+    for (const named *t = table; t->name; t++) {
+        if (!strcmp(t->name, name))
+            return t->value;
+        size_t used = strlen(choices);
+        snprintf(choices + used, size - used, "%s%s", used ? ", " : "", t->name);
+    }
+    return -1;
+}
+
+static int pick(const named *table, const char *what, const char *value, const char *spec, int *out)
+{
+    char choices[256];
+    int v = lookup(table, value, choices, sizeof choices);
+    if (v < 0)
+        return cli_usage_error("--observe: unknown %s '%s' in '%s' (%s)", what, value, spec, choices);
+    *out = v;
+    return 0;
+}
+
+static int is_matrix(dtb_observer_kind k)
+{
+    return k == DTB_OBSERVER_FC || k == DTB_OBSERVER_FCD || k == DTB_OBSERVER_PSD;
+}
+
+/* The signal a spec's options apply to: its own kind, or its source's. */
+static dtb_observer_kind signal_of(const observe_spec *s)
+{
+    return is_matrix(s->kind) ? (s->source ? s->source : DTB_OBSERVER_TAVG) : s->kind;
+}
+
+/* Whether option `key` means something for this spec. */
+static int applies(const observe_spec *s, const char *key)
+{
+    dtb_observer_kind sig = signal_of(s);
+    if (!strcmp(key, "var") || !strcmp(key, "vars"))
+        return 1;
+    if (!strcmp(key, "period"))
+        return s->kind == DTB_OBSERVER_RATE || (sig != DTB_OBSERVER_RAW && sig != DTB_OBSERVER_SPIKES);
+    if (!strcmp(key, "tr") || !strcmp(key, "set"))
+        return sig == DTB_OBSERVER_BOLD;
+    if (!strcmp(key, "gain") || !strcmp(key, "head") || !strcmp(key, "noise"))
+        return sig == DTB_OBSERVER_PROJECTION;
+    if (!strcmp(key, "of") || !strcmp(key, "skip"))
+        return is_matrix(s->kind);
+    if (!strcmp(key, "window") || !strcmp(key, "method") || !strcmp(key, "compare"))
+        return s->kind == DTB_OBSERVER_FCD;
+    if (!strcmp(key, "segment"))
+        return s->kind == DTB_OBSERVER_PSD;
+    if (!strcmp(key, "step"))
+        return s->kind == DTB_OBSERVER_FCD || s->kind == DTB_OBSERVER_PSD;
+    if (!strcmp(key, "threshold"))
+        return s->kind == DTB_OBSERVER_SPIKES || s->kind == DTB_OBSERVER_RATE;
+    return 0;
+}
+
+static int set_time(const char *key, const char *value, const char *spec, double *out)
+{
+    if (!cli_parse_time(value, out) || !(*out > 0))
+        return cli_usage_error("--observe: bad %s '%s' in '%s' (a positive time such as 2s or "
+                               "500ms)", key, value, spec);
+    return 0;
+}
+
+/* One KEY=VALUE option of spec `text`. */
+static int apply_option(observe_spec *s, const char *key, const char *value, const char *text)
+{
+    int v;
+    if (!strcmp(key, "period") || !strcmp(key, "tr"))
+        return set_time(key, value, text, &s->period);
+    if (!strcmp(key, "window") || !strcmp(key, "segment"))
+        return set_time(key, value, text, &s->window);
+    if (!strcmp(key, "step"))
+        return set_time(key, value, text, &s->step);
+    if (!strcmp(key, "skip"))
+        return set_time(key, value, text, &s->skip);
+    if (!strcmp(key, "var") || !strcmp(key, "vars")) {
+        free(s->vars);
+        return (s->vars = dtb__strdup(value)) ? 0 : cli_usage_error("out of memory");
+    }
+    if (!strcmp(key, "gain")) {
+        free(s->gain);
+        return (s->gain = dtb__strdup(value)) ? 0 : cli_usage_error("out of memory");
+    }
+    if (!strcmp(key, "noise")) {
+        if (!cli_parse_number(value, &s->noise) || s->noise < 0)
+            return cli_usage_error("--observe: bad noise '%s' in '%s' (a standard deviation >= 0)",
+                                   value, text);
+        return 0;
+    }
+    if (!strcmp(key, "threshold")) {
+        if (!cli_parse_number(value, &s->threshold))
+            return cli_usage_error("--observe: bad threshold '%s' in '%s'", value, text);
+        return 0;
+    }
+    int rc;
+    if (!strcmp(key, "set")) {
+        rc = pick(bold_sets, "BOLD set", value, text, &v);
+        s->bold_model = (dtb_bold_model)v;
+    } else if (!strcmp(key, "head")) {
+        rc = pick(heads, "head model", value, text, &v);
+        s->head = (dtb_head_model)v;
+    } else if (!strcmp(key, "method")) {
+        rc = pick(methods, "FCD method", value, text, &v);
+        s->fcd_method = (dtb_fcd_method)v;
+    } else if (!strcmp(key, "compare")) {
+        rc = pick(compares, "FCD comparison", value, text, &v);
+        s->fcd_compare = (dtb_fcd_compare)v;
+    } else {
+        rc = pick(sources, "source", value, text, &v);
+        s->source = (dtb_observer_kind)v;
+    }
+    return rc;
+}
+
+void observe_spec_free(observe_spec *s)
+{
+    free(s->vars);
+    free(s->gain);
+    s->vars = s->gain = NULL;
+}
+
+static int check_spec(const observe_spec *s, const char *text)
+{
+    if (!strcmp(s->name, "meg") || !strcmp(s->name, "seeg"))
+        if (!s->gain)
+            return cli_usage_error("--observe: %s needs a gain matrix (%s:gain=FILE, sensors x "
+                                   "regions); only EEG has a built-in lead field", s->name, s->name);
+    return 0;
+}
+
+/* Options come as KEY=VALUE; "of" comes first so that the source's options
+ * are recognised whatever their order. */
+static const char *find_of(const char *p)
+{
+    const char *q = strstr(p, ":of=");
+    return q ? q + 4 : NULL;
+}
+
+int parse_observe(const char *text, run_args *a)
+{
+    observe_spec spec = {0};
+    size_t len = strcspn(text, ":");
+    char kind[16], choices[256];
+    if (len >= sizeof kind)
+        len = sizeof kind - 1;
+    memcpy(kind, text, len);
+    kind[len] = '\0';
+    int k = lookup(kinds, kind, choices, sizeof choices);
+    if (k < 0)
+        return cli_usage_error("--observe: unknown observer '%s' (%s)", kind, choices);
+    spec.kind = (dtb_observer_kind)k;
+    snprintf(spec.name, sizeof spec.name, "%s", kind);
+    const char *of = find_of(text);
+    int rc = 0;
+    if (of && is_matrix(spec.kind)) {
+        char src[32];
+        size_t n = strcspn(of, ":");
+        snprintf(src, sizeof src, "%.*s", (int)(n < sizeof src ? n : sizeof src - 1), of);
+        rc = apply_option(&spec, "of", src, text);
+    }
+    for (const char *p = text + len; !rc && *p == ':';) {
+        p++;
+        size_t seg = strcspn(p, ":");
+        char buf[512];
+        if (seg >= sizeof buf) {
+            rc = cli_usage_error("--observe: option too long in '%s'", text);
+            break;
+        }
+        memcpy(buf, p, seg);
+        buf[seg] = '\0';
+        p += seg;
+        char *eq = strchr(buf, '=');
+        if (!eq || eq == buf || !eq[1]) {
+            rc = cli_usage_error("--observe: expected KEY=VALUE, got '%s' in '%s'", buf, text);
+            break;
+        }
+        *eq = '\0';
+        if (!applies(&spec, buf)) {
+            rc = cli_usage_error("--observe: %s takes no option '%s' (in '%s'; see 'dtb run "
+                                 "--help')", spec.name, buf, text);
+            break;
+        }
+        if (strcmp(buf, "of") != 0)
+            rc = apply_option(&spec, buf, eq + 1, text);
+    }
+    if (!rc)
+        rc = check_spec(&spec, text);
+    observe_spec *arr = rc ? NULL : realloc(a->observe, (a->n_observe + 1) * sizeof *arr);
+    if (!rc && !arr)
+        rc = cli_usage_error("out of memory");
+    if (rc) {
+        observe_spec_free(&spec);
+        return rc;
+    }
+    a->observe = arr;
+    arr[a->n_observe++] = spec;
+    return 0;
+}
