@@ -151,6 +151,100 @@ static void test_resume_gsl(void **state)
     resume_case(DTB_INTEGRATOR_GSL_RKF45, "rkf45");
 }
 
+/* Every observer kind carries state across a checkpoint: BOLD (both
+ * Balloon-Windkessel and TVB's Volterra), EEG with observation noise, FC,
+ * FCD, PSD, spikes and rates. Their files after an interrupted and resumed
+ * run equal those of a run never interrupted. */
+static const char *const every_kind[] = {
+    "bold", "volterra", "eeg", "fc", "fcd", "psd", "spikes", "rate",
+};
+
+static dtb_sim *kinds_run(const char *prefix, uint32_t flags)
+{
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_builtin(&a, "bn246"), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_create_builtin(&m, "generic_2d_oscillator"), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 11;
+    o.speed = 10.0;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, a, m, &o), DTB_OK);
+    dtb_model_free(m);
+    dtb_atlas_free(a);
+    assert_int_equal(dtb_sim_set_noise(sim, -1, 1e-3), DTB_OK);
+    for (size_t i = 0; i < sizeof every_kind / sizeof every_kind[0]; i++) {
+        dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;
+        oo.sink = DTB_SINK_CSV;
+        oo.flags = flags;
+        oo.variables = "V";
+        const char *k = every_kind[i];
+        if (!strcmp(k, "bold") || !strcmp(k, "volterra")) {
+            oo.kind = DTB_OBSERVER_BOLD;
+            oo.period = 0.004;
+            oo.bold_model = !strcmp(k, "bold") ? DTB_BOLD_FRISTON2003 : DTB_BOLD_TVB_VOLTERRA;
+        } else if (!strcmp(k, "eeg")) {
+            oo.kind = DTB_OBSERVER_PROJECTION;
+            oo.noise = 0.5;
+        } else if (!strcmp(k, "fc")) {
+            oo.kind = DTB_OBSERVER_FC;
+        } else if (!strcmp(k, "fcd")) {
+            oo.kind = DTB_OBSERVER_FCD;
+            oo.window = 0.004;
+            oo.window_step = 0.002;
+        } else if (!strcmp(k, "psd")) {
+            oo.kind = DTB_OBSERVER_PSD;
+            oo.window = 0.008;
+        } else {
+            oo.kind = !strcmp(k, "spikes") ? DTB_OBSERVER_SPIKES : DTB_OBSERVER_RATE;
+            oo.threshold = 0.0;
+            oo.period = !strcmp(k, "rate") ? 0.002 : 0.0;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%s_%s.csv", prefix, k);
+        oo.path = tmp(name);
+        dtb_observer *obs;
+        if (dtb_observer_create(&obs, sim, &oo) != DTB_OK)
+            fail_msg("%s: %s", k, dtb_last_error_message());
+        dtb_observer_free(obs);   /* the simulation keeps it */
+    }
+    return sim;
+}
+
+static void test_resume_every_observer_kind(void **state)
+{
+    (void)state;
+    dtb_sim *a = kinds_run("kref", 0);
+    assert_int_equal(dtb_sim_run_to(a, 0.03, NULL, NULL), DTB_OK);
+    dtb_sim_free(a);   /* flushes every file */
+    dtb_sim *b = kinds_run("kres", 0);
+    assert_int_equal(dtb_sim_run_to(b, 0.0131, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_sim_save_checkpoint(b, tmp("kinds.ckpt")), DTB_OK);
+    assert_int_equal(dtb_sim_run_to(b, 0.017, NULL, NULL), DTB_OK);   /* then "crashes" */
+    dtb_sim_free(b);
+    dtb_sim *c = kinds_run("kres", DTB_OBSERVER_FLAG_APPEND);
+    assert_int_equal(dtb_sim_load_checkpoint(c, tmp("kinds.ckpt")), DTB_OK);
+    assert_int_equal(dtb_sim_run_to(c, 0.03, NULL, NULL), DTB_OK);
+    dtb_sim_free(c);
+    for (size_t i = 0; i < sizeof every_kind / sizeof every_kind[0]; i++) {
+        char fa[128], fc[128], pa[1024], pc[1024];
+        snprintf(fa, sizeof fa, "kref_%s.csv", every_kind[i]);
+        snprintf(fc, sizeof fc, "kres_%s.csv", every_kind[i]);
+        snprintf(pa, sizeof pa, "%s", tmp(fa));
+        snprintf(pc, sizeof pc, "%s", tmp(fc));
+        print_message("checkpoint: %s\n", every_kind[i]);
+        assert_same_file(pa, pc);
+    }
+    /* a different set of observers is refused, naming what differs */
+    dtb_sim *d = kinds_run("kbad", 0);
+    dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;
+    dtb_observer *extra;
+    assert_int_equal(dtb_observer_create(&extra, d, &oo), DTB_OK);
+    dtb_observer_free(extra);
+    assert_int_not_equal(dtb_sim_load_checkpoint(d, tmp("kinds.ckpt")), DTB_OK);
+    dtb_sim_free(d);
+}
+
 static void test_bad_checkpoints(void **state)
 {
     (void)state;
@@ -207,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_heun),
         cmocka_unit_test(test_resume_gsl),
+        cmocka_unit_test(test_resume_every_observer_kind),
         cmocka_unit_test(test_bad_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
