@@ -18,5 +18,6 @@
 #include "dtb_stimulus.h"
 #include "dtb_analysis.h"
 #include "dtb_leadfield.h"
+#include "dtb_experiment.h"
 
 #endif /* DTB_H */

@@ -24,65 +24,12 @@ int cli_parse_speed(const char *text, double *m_per_s);
 /* Parse a plain number. */
 int cli_parse_number(const char *text, double *out);
 
-typedef struct observe_spec {
-    dtb_observer_kind kind;
-    double period;          /* seconds, 0 = default (TR for bold) */
-    char *vars;             /* NULL = variables of interest */
-    char name[16];          /* file name stem: raw, tavg, bold, eeg, fc, ... */
-    dtb_observer_kind source;   /* fc, fcd, psd: the analysed signal (0 = tavg) */
-    dtb_bold_model bold_model;
-    char *gain;             /* projections: gain matrix file */
-    dtb_head_model head;
-    double noise;           /* projections: observation noise */
-    double window, step;    /* fcd window / psd segment, and their step (s) */
-    dtb_fcd_method fcd_method;
-    dtb_fcd_compare fcd_compare;
-    double threshold;       /* spikes, rate */
-    double skip;            /* fc, fcd, psd: ignore the source before this time (s) */
-} observe_spec;
-
-/* Parse one --observe SPEC into a->observe (observe_args.c). */
-struct run_args;
-int parse_observe(const char *text, struct run_args *a);
-void observe_spec_free(observe_spec *s);
-
-typedef struct name_value {
-    char *name;
-    char *value;
-} name_value;
-
+/* dtb run: the experiment its options describe, and the options that
+ * are the program's own. */
 typedef struct run_args {
-    const char *atlas;
-    const char *model;
-    const char *model_name;  /* RegionModel of a file, NULL = first */
-    name_value *sets; size_t n_sets;
-    dtb_coupling_kind coupling;
-    char *coupling_file;     /* user-defined coupling XML, or NULL */
-    name_value *coupling_params; size_t n_coupling_params;
-    double speed;            /* 0 = default */
-    double dt;               /* 0 = default */
-    double duration;         /* seconds */
-    dtb_integrator integrator;
-    double rtol, atol;       /* 0 = default */
-    double noise_all;        /* < 0: not given */
-    dtb_noise_kind noise_kind;
-    int noise_kind_given;
-    int default_twin;        /* no --model: the default twin's settings apply */
-    double noise_tau;        /* seconds, COLOURED */
-    name_value *noise; size_t n_noise;
-    uint64_t seed;
-    name_value *init; size_t n_init;
-    const char *init_file;
-    observe_spec *observe; size_t n_observe;
-    const char *out_dir;
-    int npy;
+    dtb_experiment *exp;
     int quiet;
-    int fic;                 /* --fic: feedback inhibition control before the run */
-    int tvb_float32;
-    char **include_dirs; size_t n_include_dirs;
-    const char *empirical_fc;   /* --empirical-fc FILE */
-    int plot;                   /* --plot */
-    const char *plot_regions;   /* --plot-regions LIST */
+    const char *save_experiment;   /* --save-experiment FILE */
 } run_args;
 
 /* Parse `dtb run` arguments (argv[0] is "run"). Returns 0, or an exit

@@ -1,61 +1,11 @@
-/* dtb — reading numbers with units on the command line.
+/* dtb — reading numbers with units on the command line: the library's
+ * readers of experiment values, so that flags and experiment files agree.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <math.h>
-#include <string.h>
-
-#include "base/base.h"
-#include "base/units.h"
 #include "cli.h"
+#include "experiment/values.h"
 
-int cli_parse_number(const char *text, double *out)
-{
-    return dtb__parse_double(text, out) && isfinite(*out);
-}
+int cli_parse_number(const char *text, double *out) { return dtb__value_number(text, out); }
 
-static int parse_with_unit(const char *text, dtb__dim dim, double bare_scale, double *si)
-{
-    double x;
-    const char *unit;
-    if (!text || !dtb__quantity_split(text, &x, &unit) || !isfinite(x))
-        return 0;
-    char sym[32];
-    size_t n = strcspn(unit, " \t");
-    if (n >= sizeof sym || unit[n + strspn(unit + n, " \t")])
-        return 0;
-    memcpy(sym, unit, n);
-    sym[n] = '\0';
-    if (!sym[0]) {
-        *si = x * bare_scale;
-        return 1;
-    }
-    const dtb__unit *u = dtb__unit_builtin(sym);
-    if (!u || !dtb__dim_eq(u->dim, dim))
-        return 0;
-    *si = x * u->scale + u->offset;
-    return 1;
-}
+int cli_parse_time(const char *text, double *seconds) { return dtb__value_time(text, seconds); }
 
-int cli_parse_time(const char *text, double *seconds)
-{
-    static const dtb__dim time = {{0, 0, 1, 0, 0, 0, 0}};
-    return parse_with_unit(text, time, 1e-3, seconds);
-}
-
-int cli_parse_speed(const char *text, double *m_per_s)
-{
-    static const dtb__dim speed = {{0, 1, -1, 0, 0, 0, 0}};
-    if (text && (strcmp(text, "inf") == 0 || strcmp(text, "infinity") == 0)) {
-        *m_per_s = INFINITY;
-        return 1;
-    }
-    if (text && dtb__has_suffix(text, "m/s")) {
-        char buf[64];
-        size_t n = strlen(text) - 3;
-        if (n >= sizeof buf)
-            return 0;
-        memcpy(buf, text, n);
-        buf[n] = '\0';
-        return parse_with_unit(buf, speed, 1.0, m_per_s) && *m_per_s > 0;
-    }
-    return parse_with_unit(text, speed, 1.0, m_per_s) && *m_per_s > 0;
-}
+int cli_parse_speed(const char *text, double *m_per_s) { return dtb__value_speed(text, m_per_s); }

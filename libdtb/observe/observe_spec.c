@@ -1,11 +1,12 @@
-/* dtb run --observe SPEC: what to record, as KIND[:OPTION=VALUE]...
+/* libdtb — observer specifications as text (observe_spec.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
-#include "cli.h"
+#include "experiment/values.h"
+#include "observe_spec.h"
 
 typedef struct named {
     const char *name;
@@ -56,14 +57,16 @@ static int lookup(const named *table, const char *name, char *choices, size_t si
     return -1;
 }
 
-static int pick(const named *table, const char *what, const char *value, const char *spec, int *out)
+static dtb_status pick(const named *table, const char *what, const char *value, const char *spec,
+                       int *out)
 {
     char choices[256];
     int v = lookup(table, value, choices, sizeof choices);
     if (v < 0)
-        return cli_usage_error("--observe: unknown %s '%s' in '%s' (%s)", what, value, spec, choices);
+        return dtb__error(DTB_EINVAL, "observe: unknown %s '%s' in '%s' (%s)", what, value, spec,
+                          choices);
     *out = v;
-    return 0;
+    return DTB_OK;
 }
 
 static int is_matrix(dtb_observer_kind k)
@@ -72,13 +75,13 @@ static int is_matrix(dtb_observer_kind k)
 }
 
 /* The signal a spec's options apply to: its own kind, or its source's. */
-static dtb_observer_kind signal_of(const observe_spec *s)
+static dtb_observer_kind signal_of(const dtb__observe_spec *s)
 {
     return is_matrix(s->kind) ? (s->source ? s->source : DTB_OBSERVER_TAVG) : s->kind;
 }
 
 /* Whether option `key` means something for this spec. */
-static int applies(const observe_spec *s, const char *key)
+static int applies(const dtb__observe_spec *s, const char *key)
 {
     dtb_observer_kind sig = signal_of(s);
     if (!strcmp(key, "var") || !strcmp(key, "vars"))
@@ -102,16 +105,17 @@ static int applies(const observe_spec *s, const char *key)
     return 0;
 }
 
-static int set_time(const char *key, const char *value, const char *spec, double *out)
+static dtb_status set_time(const char *key, const char *value, const char *spec, double *out)
 {
-    if (!cli_parse_time(value, out) || !(*out > 0))
-        return cli_usage_error("--observe: bad %s '%s' in '%s' (a positive time such as 2s or "
-                               "500ms)", key, value, spec);
-    return 0;
+    if (!dtb__value_time(value, out) || !(*out > 0))
+        return dtb__error(DTB_EINVAL, "observe: bad %s '%s' in '%s' (a positive time such as 2s or "
+                                      "500ms)", key, value, spec);
+    return DTB_OK;
 }
 
 /* One KEY=VALUE option of spec `text`. */
-static int apply_option(observe_spec *s, const char *key, const char *value, const char *text)
+static dtb_status apply_option(dtb__observe_spec *s, const char *key, const char *value,
+                               const char *text)
 {
     int v;
     if (!strcmp(key, "period") || !strcmp(key, "tr"))
@@ -124,70 +128,55 @@ static int apply_option(observe_spec *s, const char *key, const char *value, con
         return set_time(key, value, text, &s->skip);
     if (!strcmp(key, "var") || !strcmp(key, "vars")) {
         free(s->vars);
-        return (s->vars = dtb__strdup(value)) ? 0 : cli_usage_error("out of memory");
+        return (s->vars = dtb__strdup(value)) ? DTB_OK : DTB_ENOMEM;
     }
     if (!strcmp(key, "gain")) {
         free(s->gain);
-        return (s->gain = dtb__strdup(value)) ? 0 : cli_usage_error("out of memory");
+        return (s->gain = dtb__strdup(value)) ? DTB_OK : DTB_ENOMEM;
     }
     if (!strcmp(key, "noise")) {
-        if (!cli_parse_number(value, &s->noise) || s->noise < 0)
-            return cli_usage_error("--observe: bad noise '%s' in '%s' (a standard deviation >= 0)",
-                                   value, text);
-        return 0;
+        if (!dtb__value_number(value, &s->noise) || s->noise < 0)
+            return dtb__error(DTB_EINVAL, "observe: bad noise '%s' in '%s' (a standard deviation "
+                                          ">= 0)", value, text);
+        return DTB_OK;
     }
     if (!strcmp(key, "threshold")) {
-        if (!cli_parse_number(value, &s->threshold))
-            return cli_usage_error("--observe: bad threshold '%s' in '%s'", value, text);
-        return 0;
+        if (!dtb__value_number(value, &s->threshold))
+            return dtb__error(DTB_EINVAL, "observe: bad threshold '%s' in '%s'", value, text);
+        return DTB_OK;
     }
-    int rc;
+    dtb_status st;
     if (!strcmp(key, "set")) {
-        rc = pick(bold_sets, "BOLD set", value, text, &v);
+        st = pick(bold_sets, "BOLD set", value, text, &v);
         s->bold_model = (dtb_bold_model)v;
     } else if (!strcmp(key, "head")) {
-        rc = pick(heads, "head model", value, text, &v);
+        st = pick(heads, "head model", value, text, &v);
         s->head = (dtb_head_model)v;
     } else if (!strcmp(key, "method")) {
-        rc = pick(methods, "FCD method", value, text, &v);
+        st = pick(methods, "FCD method", value, text, &v);
         s->fcd_method = (dtb_fcd_method)v;
     } else if (!strcmp(key, "compare")) {
-        rc = pick(compares, "FCD comparison", value, text, &v);
+        st = pick(compares, "FCD comparison", value, text, &v);
         s->fcd_compare = (dtb_fcd_compare)v;
     } else {
-        rc = pick(sources, "source", value, text, &v);
+        st = pick(sources, "source", value, text, &v);
         s->source = (dtb_observer_kind)v;
     }
-    return rc;
+    return st;
 }
 
-void observe_spec_free(observe_spec *s)
+void dtb__observe_spec_free(dtb__observe_spec *s)
 {
     free(s->vars);
     free(s->gain);
     s->vars = s->gain = NULL;
 }
 
-static int check_spec(const observe_spec *s, const char *text)
+dtb_status dtb__observe_spec_parse(const char *text, dtb__observe_spec *out)
 {
-    if (!strcmp(s->name, "meg") || !strcmp(s->name, "seeg"))
-        if (!s->gain)
-            return cli_usage_error("--observe: %s needs a gain matrix (%s:gain=FILE, sensors x "
-                                   "regions); only EEG has a built-in lead field", s->name, s->name);
-    return 0;
-}
-
-/* Options come as KEY=VALUE; "of" comes first so that the source's options
- * are recognised whatever their order. */
-static const char *find_of(const char *p)
-{
-    const char *q = strstr(p, ":of=");
-    return q ? q + 4 : NULL;
-}
-
-int parse_observe(const char *text, run_args *a)
-{
-    observe_spec spec = {0};
+    dtb__observe_spec spec;
+    memset(&spec, 0, sizeof spec);
+    memset(out, 0, sizeof *out);
     size_t len = strcspn(text, ":");
     char kind[16], choices[256];
     if (len >= sizeof kind)
@@ -196,23 +185,24 @@ int parse_observe(const char *text, run_args *a)
     kind[len] = '\0';
     int k = lookup(kinds, kind, choices, sizeof choices);
     if (k < 0)
-        return cli_usage_error("--observe: unknown observer '%s' (%s)", kind, choices);
+        return dtb__error(DTB_EINVAL, "observe: unknown observer '%s' (%s)", kind, choices);
     spec.kind = (dtb_observer_kind)k;
     snprintf(spec.name, sizeof spec.name, "%s", kind);
-    const char *of = find_of(text);
-    int rc = 0;
+    /* "of" first, so that the source's options are recognised in any order */
+    const char *of = strstr(text, ":of=");
+    dtb_status st = DTB_OK;
     if (of && is_matrix(spec.kind)) {
         char src[32];
-        size_t n = strcspn(of, ":");
-        snprintf(src, sizeof src, "%.*s", (int)(n < sizeof src ? n : sizeof src - 1), of);
-        rc = apply_option(&spec, "of", src, text);
+        size_t n = strcspn(of + 4, ":");
+        snprintf(src, sizeof src, "%.*s", (int)(n < sizeof src ? n : sizeof src - 1), of + 4);
+        st = apply_option(&spec, "of", src, text);
     }
-    for (const char *p = text + len; !rc && *p == ':';) {
+    for (const char *p = text + len; !st && *p == ':';) {
         p++;
         size_t seg = strcspn(p, ":");
         char buf[512];
         if (seg >= sizeof buf) {
-            rc = cli_usage_error("--observe: option too long in '%s'", text);
+            st = dtb__error(DTB_EINVAL, "observe: option too long in '%s'", text);
             break;
         }
         memcpy(buf, p, seg);
@@ -220,28 +210,44 @@ int parse_observe(const char *text, run_args *a)
         p += seg;
         char *eq = strchr(buf, '=');
         if (!eq || eq == buf || !eq[1]) {
-            rc = cli_usage_error("--observe: expected KEY=VALUE, got '%s' in '%s'", buf, text);
+            st = dtb__error(DTB_EINVAL, "observe: expected KEY=VALUE, got '%s' in '%s'", buf, text);
             break;
         }
         *eq = '\0';
         if (!applies(&spec, buf)) {
-            rc = cli_usage_error("--observe: %s takes no option '%s' (in '%s'; see 'dtb run "
-                                 "--help')", spec.name, buf, text);
+            st = dtb__error(DTB_EINVAL, "observe: %s takes no option '%s' (in '%s'; see dtb(1))",
+                            spec.name, buf, text);
             break;
         }
         if (strcmp(buf, "of") != 0)
-            rc = apply_option(&spec, buf, eq + 1, text);
+            st = apply_option(&spec, buf, eq + 1, text);
     }
-    if (!rc)
-        rc = check_spec(&spec, text);
-    observe_spec *arr = rc ? NULL : realloc(a->observe, (a->n_observe + 1) * sizeof *arr);
-    if (!rc && !arr)
-        rc = cli_usage_error("out of memory");
-    if (rc) {
-        observe_spec_free(&spec);
-        return rc;
+    if (!st && (!strcmp(spec.name, "meg") || !strcmp(spec.name, "seeg")) && !spec.gain)
+        st = dtb__error(DTB_EINVAL, "observe: %s needs a gain matrix (%s:gain=FILE, sensors x "
+                                    "regions); only EEG has a built-in lead field", spec.name,
+                        spec.name);
+    if (st) {
+        dtb__observe_spec_free(&spec);
+        return st;
     }
-    a->observe = arr;
-    arr[a->n_observe++] = spec;
-    return 0;
+    *out = spec;
+    return DTB_OK;
+}
+
+void dtb__observe_spec_options(const dtb__observe_spec *s, dtb_observer_options *o)
+{
+    o->kind = s->kind;
+    o->period = s->period;
+    o->variables = s->vars;
+    o->source = s->source;
+    o->bold_model = s->bold_model;
+    o->gain_path = s->gain;
+    o->head_model = s->head;
+    o->noise = s->noise;
+    o->window = s->window;
+    o->window_step = s->step;
+    o->fcd_method = s->fcd_method;
+    o->fcd_compare = s->fcd_compare;
+    o->threshold = s->threshold;
+    o->skip = s->skip;
 }

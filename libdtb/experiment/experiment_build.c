@@ -1,0 +1,585 @@
+/* libdtb — building an experiment into a simulation (experiment_build.h).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "experiment.h"
+#include "experiment_build.h"
+#include "io/text_column.h"
+#include "io/text_matrix.h"
+#include "observe/observe_spec.h"
+#include "values.h"
+
+/* --- reading the settings --- */
+
+/* The last value of a single setting (NULL: not given). */
+static const char *last(const dtb_experiment *exp, const char *name)
+{
+    return dtb_experiment_get(exp, name);
+}
+
+static int has(const dtb_experiment *exp, const char *name) { return last(exp, name) != NULL; }
+
+/* A step of building failed: the message says which setting. */
+static dtb_status fail(dtb_status st, const char *setting)
+{
+    return dtb__error_context(st, "%s", setting);
+}
+
+/* --- atlas, model, simulation --- */
+
+static dtb_status load_model(const dtb_experiment *exp, const char *model_name, dtb_model **out)
+{
+    size_t n_inc = 0;
+    for (size_t i = 0; i < exp->n; i++)
+        n_inc += strcmp(exp->names[i], "include") == 0;
+    const char **inc = dtb__calloc(n_inc + 1, sizeof *inc);
+    if (!inc)
+        return DTB_ENOMEM;
+    n_inc = 0;
+    for (size_t i = 0; i < exp->n; i++)
+        if (strcmp(exp->names[i], "include") == 0)
+            inc[n_inc++] = exp->values[i];
+    dtb_model_load_options mo = DTB_MODEL_LOAD_OPTIONS_INIT;
+    mo.include_dirs = inc;
+    mo.n_include_dirs = n_inc;
+    mo.model_name = last(exp, "model-name");
+    dtb_status st = dtb_model_load(out, model_name, &mo);
+    free(inc);
+    return st ? fail(st, "model") : DTB_OK;
+}
+
+/* set NAME=VALUE (one value everywhere) into the model; NAME=@FILE later,
+ * per region, into the simulation. */
+static dtb_status apply_model_sets(const dtb_experiment *exp, dtb_model *model, int default_twin)
+{
+    int has_g = 0;
+    for (size_t i = 0; i < exp->n; i++) {
+        if (strcmp(exp->names[i], "set") != 0)
+            continue;
+        const char *v = exp->values[i];
+        const char *eq = strchr(v, '=');
+        char *name = dtb__strndup(v, (size_t)(eq - v));
+        if (!name)
+            return DTB_ENOMEM;
+        has_g |= strcmp(name, "G") == 0;
+        dtb_status st = eq[1] == '@' ? dtb_model_find_param(model, name, &(int64_t){0})
+                                     : dtb_model_set_param_string(model, name, eq + 1);
+        free(name);
+        if (st)
+            return fail(st, "set");
+    }
+    /* the default twin's G, unless set */
+    if (default_twin && !has_g)
+        return dtb_model_set_param(model, "G", 0.1);
+    return DTB_OK;
+}
+
+static dtb_status sim_options(const dtb_experiment *exp, int default_twin, dtb__coupling_spec *cs,
+                              dtb_sim_options *so, uint64_t *seed, double *duration)
+{
+    const char *v;
+    dtb_status st = DTB_OK;
+    if ((v = last(exp, "dt")))
+        dtb__value_time(v, &so->dt);
+    if ((v = last(exp, "speed")))
+        dtb__value_speed(v, &so->speed);
+    if ((v = last(exp, "rtol")))
+        dtb__value_number(v, &so->rtol);
+    if ((v = last(exp, "atol")))
+        dtb__value_number(v, &so->atol);
+    if ((v = last(exp, "integrator"))) {
+        dtb_integrator in;
+        st = dtb__parse_integrator(v, &in);
+        so->integrator = in;
+    } else if (default_twin)
+        so->integrator = DTB_INTEGRATOR_EULER;
+    int64_t s = 42;
+    if ((v = last(exp, "seed")))
+        dtb__parse_int64(v, &s);
+    so->seed = *seed = (uint64_t)s;
+    if (has(exp, "tvb-float32-coupling"))
+        so->flags |= DTB_SIM_FLAG_TVB_FLOAT32_COUPLING;
+    *duration = 1.0;
+    if ((v = last(exp, "duration")))
+        dtb__value_time(v, duration);
+    if (!st && (v = last(exp, "coupling")))
+        st = dtb__parse_coupling(v, cs);
+    else if (!st && default_twin) {
+        cs->kind = DTB_COUPLING_LINEAR;
+        st = dtb__parse_pairs("coupling", "a=1", &cs->params);
+    }
+    if (!cs->file && cs->kind)
+        so->coupling = cs->kind;
+    return st;
+}
+
+static dtb_status apply_coupling(dtb_sim *sim, const dtb__coupling_spec *cs)
+{
+    if (cs->file) {
+        dtb_status st = dtb_sim_load_coupling(sim, cs->file);
+        if (st)
+            return fail(st, "coupling");
+    }
+    for (size_t i = 0; i < cs->params.n; i++) {
+        double x;
+        dtb__value_number(cs->params.items[i].value, &x);
+        dtb_status st = dtb_sim_set_coupling_param(sim, cs->params.items[i].name, x);
+        if (st)
+            return fail(st, "coupling");
+    }
+    return DTB_OK;
+}
+
+/* NAME=@FILE: one value per region from the column NAME (or the only one). */
+static dtb_status apply_region_params(const dtb_experiment *exp, dtb_sim *sim)
+{
+    for (size_t i = 0; i < exp->n; i++) {
+        const char *v = exp->values[i];
+        const char *eq = strchr(v, '=');
+        if (strcmp(exp->names[i], "set") != 0 || !eq || eq[1] != '@')
+            continue;
+        char *name = dtb__strndup(v, (size_t)(eq - v));
+        double *vals = NULL;
+        size_t n = 0;
+        dtb_status st = name ? dtb__read_column(eq + 2, name, &vals, &n) : DTB_ENOMEM;
+        if (!st)
+            st = dtb_sim_set_param_regions(sim, name, vals, n);
+        free(name);
+        free(vals);
+        if (st)
+            return fail(st, "set");
+    }
+    return DTB_OK;
+}
+
+static dtb_status find_state(const dtb_model *model, const char *setting, const char *name,
+                             int64_t *k)
+{
+    if (dtb_model_find_state(model, name, k) == DTB_OK)
+        return DTB_OK;
+    return dtb__error(DTB_ENOTFOUND, "%s: model '%s' has no state variable '%s'", setting,
+                      dtb_model_name(model), name);
+}
+
+/* noise-kind and noise (D for every variable, or VAR=D pairs); the
+ * default twin's sigma noise when the experiment says nothing. */
+static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb_model *model,
+                              int default_twin, int *noisy)
+{
+    dtb_noise_kind kind = DTB_NOISE_ADDITIVE;
+    double tau = 0;
+    const char *v = last(exp, "noise-kind");
+    int any_noise = has(exp, "noise");
+    dtb_status st = DTB_OK;
+    if (v)
+        st = dtb__parse_noise_kind(v, &kind, &tau);
+    else if (default_twin && !any_noise)
+        kind = DTB_NOISE_SIGMA;
+    if (!st)
+        st = dtb_sim_set_noise_kind(sim, kind, tau);
+    *noisy = 0;
+    for (size_t i = 0; !st && i < exp->n; i++) {
+        if (strcmp(exp->names[i], "noise") != 0)
+            continue;
+        double d;
+        if (!strchr(exp->values[i], '=')) {
+            dtb__value_number(exp->values[i], &d);
+            st = dtb_sim_set_noise(sim, -1, d);
+            *noisy |= d > 0;
+            continue;
+        }
+        dtb__pairs p;
+        st = dtb__parse_pairs("noise", exp->values[i], &p);
+        for (size_t j = 0; !st && j < p.n; j++) {
+            int64_t k;
+            st = find_state(model, "noise", p.items[j].name, &k);
+            if (!st) {
+                dtb__value_number(p.items[j].value, &d);
+                st = dtb_sim_set_noise(sim, k, d);
+                *noisy |= d > 0;
+            }
+        }
+        dtb__pairs_free(&p);
+    }
+    if (!st && default_twin && !any_noise && !v) {
+        int64_t se, si;
+        st = find_state(model, "noise", "S_e", &se);
+        if (!st)
+            st = find_state(model, "noise", "S_i", &si);
+        if (!st)
+            st = dtb_sim_set_noise(sim, se, 0.01);
+        if (!st)
+            st = dtb_sim_set_noise(sim, si, 0.001);
+        *noisy = 1;
+    }
+    return st ? fail(st, "noise") : DTB_OK;
+}
+
+/* init FILE: a header of state-variable names, one row per region */
+static dtb_status apply_init_file(dtb_sim *sim, const dtb_model *model, const char *path)
+{
+    dtb__matrix m = {0};
+    char **header = NULL;
+    size_t n_header = 0;
+    dtb_status st = dtb__matrix_read(path, DTB__MATRIX_HEADER, &m, &header, &n_header);
+    if (st)
+        return fail(st, "init");
+    const int64_t n = dtb_sim_region_count(sim);
+    size_t needed = 0;
+    dtb_sim_get_state(sim, NULL, 0, &needed);
+    double *x = dtb__malloc_array(needed + 1, sizeof *x);
+    if (!x)
+        st = DTB_ENOMEM;
+    if (!st && m.rows != (size_t)n)
+        st = dtb__error(DTB_EINVAL, "init: %s has %zu rows, the atlas has %lld regions", path, m.rows,
+                        (long long)n);
+    if (!st)
+        st = dtb_sim_get_state(sim, x, needed, NULL);
+    for (size_t c = 0; !st && c < n_header; c++) {
+        int64_t k;
+        st = find_state(model, "init", header[c], &k);
+        for (size_t r = 0; !st && r < m.rows; r++)
+            x[k * n + (int64_t)r] = m.data[r * m.cols + c];
+    }
+    if (!st)
+        st = dtb_sim_set_initial_state(sim, x, needed);
+    free(x);
+    dtb__matrix_free(&m);
+    dtb__strings_free(header, n_header);
+    return st;
+}
+
+/* fic (before init, which may override the start it sets), then init; the
+ * default twin starts at 0 unless told otherwise (or balanced by fic). */
+static dtb_status apply_start(const dtb_experiment *exp, dtb_sim *sim, const dtb_model *model,
+                              int default_twin)
+{
+    dtb_status st = DTB_OK;
+    if (has(exp, "fic") && (st = dtb_sim_apply_fic(sim, -0.026)))
+        return fail(st, "fic");
+    const char *v = last(exp, "init");
+    if (!v && default_twin && !has(exp, "fic"))
+        v = "S_e=0,S_i=0";
+    if (!v)
+        return DTB_OK;
+    if (!strchr(v, '='))
+        return apply_init_file(sim, model, v);
+    dtb__pairs p;
+    st = dtb__parse_pairs("init", v, &p);
+    for (size_t i = 0; !st && i < p.n; i++) {
+        int64_t k;
+        double x;
+        st = find_state(model, "init", p.items[i].name, &k);
+        if (!st) {
+            dtb__value_number(p.items[i].value, &x);
+            st = dtb_sim_set_initial_value(sim, k, x);
+        }
+    }
+    dtb__pairs_free(&p);
+    return st ? fail(st, "init") : DTB_OK;
+}
+
+static dtb_status apply_stimuli(const dtb_experiment *exp, dtb_sim *sim, const dtb_atlas *atlas)
+{
+    for (size_t i = 0; i < exp->n; i++) {
+        if (strcmp(exp->names[i], "stimulus") != 0)
+            continue;
+        dtb__stimulus_spec s;
+        dtb_status st = dtb__parse_stimulus(exp->values[i], &s);
+        if (!st && s.regions) {
+            int64_t *idx;
+            size_t n;
+            st = dtb__resolve_regions(atlas, "stimulus", s.regions, &idx, &n);
+            if (!st) {
+                st = dtb_stimulus_set_regions(s.stim, idx, n);
+                free(idx);
+            }
+        }
+        if (!st)
+            st = dtb_sim_add_stimulus(sim, s.stim);
+        dtb__stimulus_spec_free(&s);
+        if (st)
+            return fail(st, "stimulus");
+    }
+    return DTB_OK;
+}
+
+/* One lesion or edit on the running simulation (recorded in its
+ * provenance by the simulation itself). */
+static dtb_status apply_lesion(dtb_sim *sim, const dtb_atlas *atlas, const dtb__lesion_spec *l)
+{
+    int64_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    dtb_status st = dtb__resolve_regions(atlas, "lesion", l->a, &a, &na);
+    if (!st && l->b)
+        st = dtb__resolve_regions(atlas, "lesion", l->b, &b, &nb);
+    if (!st && l->kind == DTB__LESION_REGION)
+        for (size_t i = 0; !st && i < na; i++)
+            st = dtb_sim_lesion_region(sim, a[i]);
+    if (!st && l->kind != DTB__LESION_REGION) {
+        /* a tract joins two regions both ways: scale (or cut) both directions */
+        st = dtb_sim_scale_connections(sim, a, na, b, nb, l->factor);
+        if (!st)
+            st = dtb_sim_scale_connections(sim, b, nb, a, na, l->factor);
+    }
+    free(a);
+    free(b);
+    return st ? fail(st, "lesion") : DTB_OK;
+}
+
+static int cmp_timed(const void *x, const void *y)
+{
+    const dtb__timed *a = x, *b = y;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Lesions at time 0 now; later ones and the checkpoint into b->timed. */
+static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < exp->n; i++)
+        cap += strcmp(exp->names[i], "lesion") == 0;
+    b->timed = dtb__calloc(cap, sizeof *b->timed);
+    if (!b->timed)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < exp->n; i++) {
+        if (strcmp(exp->names[i], "lesion") != 0)
+            continue;
+        dtb__lesion_spec l;
+        dtb_status st = dtb__parse_lesion(exp->values[i], &l);
+        if (st)
+            return fail(st, "lesion");
+        if (l.at > 0 && l.at < b->duration) {
+            b->timed[b->n_timed].t = l.at;
+            b->timed[b->n_timed++].lesion = l;
+            /* check the region lists now, not in the middle of the run */
+            int64_t *idx;
+            size_t n;
+            st = dtb__resolve_regions(b->atlas, "lesion", l.a, &idx, &n);
+            if (!st) {
+                free(idx);
+                if (l.b && !(st = dtb__resolve_regions(b->atlas, "lesion", l.b, &idx, &n)))
+                    free(idx);
+            }
+            if (st)
+                return fail(st, "lesion");
+            continue;
+        }
+        st = l.at > 0 ? DTB_OK : apply_lesion(b->sim, b->atlas, &l);   /* at >= the end: never */
+        dtb__lesion_spec_free(&l);
+        if (st)
+            return st;
+    }
+    const char *at = last(exp, "checkpoint-at");
+    const char *file = last(exp, "checkpoint");
+    if (at && !file)
+        return dtb__error(DTB_EINVAL, "checkpoint-at: say where to write it (checkpoint FILE)");
+    if (file) {
+        b->checkpoint_path = dtb__strdup(file);
+        if (!b->checkpoint_path)
+            return DTB_ENOMEM;
+        double t = b->duration;
+        if (at)
+            dtb__value_time(at, &t);
+        if (t > b->duration)
+            return dtb__error(DTB_EINVAL, "checkpoint-at: %g s is after the end of the run (%g s)", t,
+                              b->duration);
+        b->timed[b->n_timed].t = t;
+        b->timed[b->n_timed++].is_checkpoint = 1;
+    }
+    qsort(b->timed, b->n_timed, sizeof *b->timed, cmp_timed);
+    return DTB_OK;
+}
+
+/* --- output folder and observers --- */
+
+/* mkdir -p, remembering the folders made so that a failure can remove them */
+static dtb_status make_dirs(dtb__built *b, const char *path)
+{
+    char *buf = dtb__strdup(path);
+    if (!buf)
+        return DTB_ENOMEM;
+    dtb_status st = DTB_OK;
+    for (char *p = buf + 1;; p++) {
+        int end = *p == '\0';
+        if (*p != '/' && !end)
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) == 0) {
+            char **arr = dtb__realloc_array(b->made_dirs, b->n_made_dirs + 1, sizeof *arr);
+            char *copy = arr ? dtb__strdup(buf) : NULL;
+            if (arr)
+                b->made_dirs = arr;
+            if (!copy) {
+                st = DTB_ENOMEM;
+                break;
+            }
+            b->made_dirs[b->n_made_dirs++] = copy;
+        } else if (errno != EEXIST) {
+            st = dtb__error(DTB_EIO, "out: cannot create folder '%s': %s", buf, strerror(errno));
+            break;
+        }
+        if (end)
+            break;
+        *p = '/';
+    }
+    free(buf);
+    return st;
+}
+
+static dtb_status create_observers(const dtb_experiment *exp, dtb__built *b, int npy, int append)
+{
+    size_t n = 0;
+    int has_fc = 0;
+    for (size_t i = 0; i < exp->n; i++)
+        n += strcmp(exp->names[i], "observe") == 0;
+    /* the default: a 1 ms temporal average; empirical-fc adds an FC */
+    const char *defaults[2];
+    size_t n_defaults = 0;
+    if (!n)
+        defaults[n_defaults++] = "tavg";
+    b->outputs = dtb__calloc(n + 3, sizeof *b->outputs);
+    dtb__observe_spec *specs = dtb__calloc(n + 3, sizeof *specs);
+    if (!b->outputs || !specs) {
+        free(specs);
+        return DTB_ENOMEM;
+    }
+    dtb_status st = DTB_OK;
+    size_t m = 0;
+    for (size_t i = 0; !st && i < exp->n; i++)
+        if (strcmp(exp->names[i], "observe") == 0 && !(st = dtb__observe_spec_parse(exp->values[i], &specs[m])))
+            has_fc |= specs[m++].kind == DTB_OBSERVER_FC;
+    if (!st && has(exp, "empirical-fc") && !has_fc)
+        defaults[n_defaults++] = "fc";
+    for (size_t i = 0; !st && i < n_defaults; i++)
+        st = dtb__observe_spec_parse(defaults[i], &specs[m++]);
+    for (size_t i = 0; !st && i < m; i++) {
+        int same = 1;
+        for (size_t j = 0; j < i; j++)
+            same += strcmp(specs[j].name, specs[i].name) == 0;
+        b->outputs[i].path = same > 1 ? dtb__asprintf("%s/%s-%d.%s", b->out_dir, specs[i].name, same,
+                                                      npy ? "npy" : "csv")
+                                      : dtb__asprintf("%s/%s.%s", b->out_dir, specs[i].name,
+                                                      npy ? "npy" : "csv");
+        if (!b->outputs[i].path) {
+            st = DTB_ENOMEM;
+            break;
+        }
+        b->n_outputs = i + 1;
+        dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+        dtb__observe_spec_options(&specs[i], &o);
+        o.sink = npy ? DTB_SINK_NPY : DTB_SINK_CSV;
+        o.path = b->outputs[i].path;
+        if (append)
+            o.flags |= DTB_OBSERVER_FLAG_APPEND;
+        st = dtb_observer_create(&b->outputs[i].obs, b->sim, &o);
+        if (st)
+            st = dtb__error_context(st, "observe %s", specs[i].name);
+    }
+    for (size_t i = 0; i < m; i++)
+        dtb__observe_spec_free(&specs[i]);
+    free(specs);
+    return st;
+}
+
+/* --- the whole build --- */
+
+dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!exp)
+        return dtb__error(DTB_EINVAL, "experiment is NULL");
+    const char *model_name = last(exp, "model");
+    b->default_twin = model_name == NULL;
+    if (!model_name)
+        model_name = "reduced_wong_wang_exc_inh";
+    const char *atlas_name = last(exp, "atlas");
+    dtb__coupling_spec cs = {0};
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    dtb_status st = dtb_atlas_load(&b->atlas, atlas_name ? atlas_name : "bn246", NULL);
+    if (st)
+        st = fail(st, "atlas");
+    if (!st)
+        st = load_model(exp, model_name, &b->model);
+    if (!st)
+        st = apply_model_sets(exp, b->model, b->default_twin);
+    if (!st)
+        st = sim_options(exp, b->default_twin, &cs, &so, &b->seed, &b->duration);
+    if (!st && (st = dtb_sim_create(&b->sim, b->atlas, b->model, &so)))
+        st = fail(st, "simulation");
+    if (!st)
+        st = apply_coupling(b->sim, &cs);
+    dtb__coupling_spec_free(&cs);
+    if (!st)
+        st = apply_region_params(exp, b->sim);
+    if (!st)
+        st = apply_noise(exp, b->sim, b->model, b->default_twin, &b->noisy);
+    if (!st)
+        st = apply_start(exp, b->sim, b->model, b->default_twin);
+    if (!st)
+        st = apply_stimuli(exp, b->sim, b->atlas);
+    if (!st)
+        st = plan_lesions(exp, b);
+    const char *resume = last(exp, "resume");
+    if (!st && resume && !(b->resume_path = dtb__strdup(resume)))
+        st = DTB_ENOMEM;
+    const char *dir = out_dir ? out_dir : last(exp, "out");
+    if (!st && !(b->out_dir = dtb__strdup(dir ? dir : "dtb-out")))
+        st = DTB_ENOMEM;
+    if (!st)
+        st = make_dirs(b, b->out_dir);
+    const char *format = last(exp, "format");
+    if (!st)
+        st = create_observers(exp, b, format && strcmp(format, "npy") == 0, resume != NULL);
+    if (!st && resume && (st = dtb_sim_load_checkpoint(b->sim, resume)))
+        st = fail(st, "resume");
+    if (!st && resume && dtb_sim_time(b->sim) > b->duration + 0.5 * dtb_sim_dt(b->sim))
+        st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
+                                    "(duration %g s)", dtb_sim_time(b->sim), b->duration);
+    if (st) {
+        dtb__built_remove_outputs(b);
+        dtb__built_free(b);
+    }
+    return st;
+}
+
+void dtb__built_remove_outputs(dtb__built *b)
+{
+    for (size_t i = 0; i < b->n_outputs; i++) {
+        dtb_observer_free(b->outputs[i].obs);
+        b->outputs[i].obs = NULL;
+        if (b->outputs[i].path && !b->resume_path)
+            remove(b->outputs[i].path);
+    }
+    for (size_t i = b->n_made_dirs; i-- > 0;)
+        rmdir(b->made_dirs[i]);
+}
+
+void dtb__built_free(dtb__built *b)
+{
+    for (size_t i = 0; i < b->n_outputs; i++) {
+        dtb_observer_free(b->outputs[i].obs);
+        free(b->outputs[i].path);
+    }
+    free(b->outputs);
+    for (size_t i = 0; i < b->n_timed; i++)
+        dtb__lesion_spec_free(&b->timed[i].lesion);
+    free(b->timed);
+    for (size_t i = 0; i < b->n_made_dirs; i++)
+        free(b->made_dirs[i]);
+    free(b->made_dirs);
+    free(b->out_dir);
+    free(b->checkpoint_path);
+    free(b->resume_path);
+    dtb_sim_free(b->sim);
+    dtb_model_free(b->model);
+    dtb_atlas_free(b->atlas);
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,65 @@
+/* libdtb internal — building and running an experiment. The dtb program
+ * uses these directly (for its progress bar, summary and figures);
+ * dtb_experiment_build / dtb_experiment_run wrap them for the API.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef DTB_EXPERIMENT_BUILD_H
+#define DTB_EXPERIMENT_BUILD_H
+
+#include <stddef.h>
+
+#include "dtb/dtb_atlas.h"
+#include "dtb/dtb_experiment.h"
+#include "dtb/dtb_model.h"
+#include "dtb/dtb_observer.h"
+#include "dtb/dtb_sim.h"
+#include "experiment_parse.h"
+
+typedef struct dtb__output {
+    dtb_observer *obs;
+    char *path;
+} dtb__output;
+
+/* Something that happens during the run at a time: a lesion or edit with
+ * at > 0, or the checkpoint. */
+typedef struct dtb__timed {
+    double t;
+    int is_checkpoint;
+    dtb__lesion_spec lesion;
+} dtb__timed;
+
+typedef struct dtb__built {
+    dtb_atlas *atlas;
+    dtb_model *model;
+    dtb_sim *sim;
+    dtb__output *outputs;
+    size_t n_outputs;
+    dtb__timed *timed;        /* sorted by time */
+    size_t n_timed;
+    double duration;          /* the end of the run, simulated seconds */
+    char *out_dir;
+    char *checkpoint_path;    /* NULL: none */
+    char *resume_path;        /* NULL: a fresh run */
+    int default_twin;         /* no model was named */
+    int noisy;                /* some noise intensity > 0 */
+    uint64_t seed;
+    char **made_dirs;         /* output folders this build created (removed on failure) */
+    size_t n_made_dirs;
+} dtb__built;
+
+/* Everything up to the first step: atlas, model, simulation, interventions
+ * at time 0, observers writing into out_dir (NULL: the experiment's "out",
+ * else "dtb-out"), the checkpoint to resume from loaded. On failure nothing
+ * is left behind: no files, no folders. */
+dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b);
+
+/* Run to the end: timed interventions and the checkpoint on the way;
+ * files flushed; the provenance record and the equivalent experiment
+ * written into the output folder. */
+dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
+                                   dtb_progress_fn progress, void *user_data);
+
+void dtb__built_free(dtb__built *b);
+/* After a failed build or run: remove the files and folders it made. */
+void dtb__built_remove_outputs(dtb__built *b);
+
+#endif

@@ -1,0 +1,281 @@
+/* libdtb — running a built experiment, and its provenance record.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The output folder receives, beside the observers' files:
+ *   experiment.xml   the experiment itself, rerunnable with dtb run
+ *                    (input file names relative to the folder)
+ *   provenance.json  libdtb's version, the seed, the end time and steps,
+ *                    SHA-256 checksums of every input file, every
+ *                    intervention the simulation recorded (with its
+ *                    time), and the output files. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/base.h"
+#include "base/sha256.h"
+#include "dtb/dtb_version.h"
+#include "experiment.h"
+#include "experiment_build.h"
+#include "values.h"
+
+/* --- progress over several segments --- */
+
+typedef struct overall_progress {
+    dtb_progress_fn fn;
+    void *user_data;
+    double start, end;
+} overall_progress;
+
+static int32_t segment_progress(double t, double fraction, void *ud)
+{
+    (void)fraction;
+    overall_progress *p = ud;
+    double span = p->end - p->start;
+    double f = span > 0 ? (t - p->start) / span : 1.0;
+    return p->fn(t, f < 0 ? 0 : f > 1 ? 1 : f, p->user_data);
+}
+
+static dtb_status run_to(dtb__built *b, double t, overall_progress *p)
+{
+    return dtb_sim_run_to(b->sim, t, p->fn ? segment_progress : NULL, p);
+}
+
+/* --- provenance --- */
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+typedef struct checksum_ctx {
+    FILE *f;
+    const char *setting;
+    int first;
+} checksum_ctx;
+
+static void checksum_entry(checksum_ctx *c, const char *path)
+{
+    char hex[65];
+    if (dtb__sha256_file(path, hex)) {
+        dtb_clear_error();
+        return;   /* not a readable file (a folder's missing optional part) */
+    }
+    fprintf(c->f, "%s\n    {\"setting\": ", c->first ? "" : ",");
+    json_string(c->f, c->setting);
+    fprintf(c->f, ", \"file\": ");
+    json_string(c->f, path);
+    fprintf(c->f, ", \"sha256\": \"%s\"}", hex);
+    c->first = 0;
+}
+
+/* Called for every file name of a setting: a folder (a TVB atlas) counts
+ * with the files libdtb reads from it. */
+static char *checksum_path(const char *path, void *ctx)
+{
+    checksum_ctx *c = ctx;
+    if (is_dir(path)) {
+        static const char *const parts[] = {"weights.txt", "tract_lengths.txt", "centres.txt",
+                                            "region_labels.txt", "labels.txt", "hemispheres.txt"};
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+            char *p = dtb__asprintf("%s/%s", path, parts[i]);
+            if (p)
+                checksum_entry(c, p);
+            free(p);
+        }
+    } else
+        checksum_entry(c, path);
+    return dtb__strdup(path);
+}
+
+static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *exp, dtb_status run_st)
+{
+    char *path = dtb__asprintf("%s/provenance.json", b->out_dir);
+    if (!path)
+        return DTB_ENOMEM;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        dtb_status st = dtb__error(DTB_EIO, "%s: cannot write the provenance record", path);
+        free(path);
+        return st;
+    }
+    char when[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, "{\n  \"libdtb\": ");
+    json_string(f, dtb_version_string());
+    fprintf(f, ",\n  \"written\": \"%s\",\n  \"experiment\": \"experiment.xml\",\n", when);
+    fprintf(f, "  \"completed\": %s,\n", run_st ? "false" : "true");
+    if (run_st) {
+        fprintf(f, "  \"stopped_by\": ");
+        json_string(f, dtb_status_string(run_st));
+        fprintf(f, ",\n");
+    }
+    fprintf(f, "  \"seed\": %llu,\n  \"resumed_from\": ", (unsigned long long)b->seed);
+    if (b->resume_path)
+        json_string(f, b->resume_path);
+    else
+        fputs("null", f);
+    char num[40];
+    dtb__format_double(num, sizeof num, dtb_sim_time(b->sim));
+    fprintf(f, ",\n  \"end_time_s\": %s,\n  \"steps\": %lld,\n", num,
+            (long long)dtb_sim_step_index(b->sim));
+    fprintf(f, "  \"atlas\": ");
+    json_string(f, dtb_atlas_name(b->atlas));
+    fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"model\": ",
+            dtb_atlas_is_synthetic(b->atlas) ? "true" : "false");
+    json_string(f, dtb_model_name(b->model));
+    fprintf(f, ",\n  \"inputs\": [");
+    checksum_ctx c = {f, NULL, 1};
+    for (size_t i = 0; i < exp->n; i++) {
+        const dtb__setting_info *info = dtb__setting_find(exp->names[i]);
+        if (!info || !info->paths || !strcmp(info->name, "checkpoint"))
+            continue;
+        c.setting = info->name;
+        char *same = dtb__experiment_map_paths(info, exp->values[i], checksum_path, &c);
+        free(same);
+    }
+    fprintf(f, "%s],\n  \"interventions\": [", c.first ? "" : "\n  ");
+    for (int64_t i = 0; i < dtb_sim_provenance_count(b->sim); i++) {
+        fprintf(f, "%s\n    ", i ? "," : "");
+        json_string(f, dtb_sim_provenance_entry(b->sim, i));
+    }
+    fprintf(f, "%s],\n  \"outputs\": [", dtb_sim_provenance_count(b->sim) ? "\n  " : "");
+    for (size_t i = 0; i < b->n_outputs; i++) {
+        const char *name = strrchr(b->outputs[i].path, '/');
+        fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
+        json_string(f, name ? name + 1 : b->outputs[i].path);
+        fprintf(f, ", \"kind\": ");
+        json_string(f, dtb_observer_kind_name(b->outputs[i].obs));
+        fprintf(f, ", \"samples\": %lld}", (long long)dtb_observer_sample_count(b->outputs[i].obs));
+    }
+    fprintf(f, "%s]\n}\n", b->n_outputs ? "\n  " : "");
+    dtb_status st = fclose(f) == 0 ? DTB_OK : dtb__error(DTB_EIO, "%s: write error", path);
+    free(path);
+    if (st)
+        return st;
+    path = dtb__asprintf("%s/experiment.xml", b->out_dir);
+    if (!path)
+        return DTB_ENOMEM;
+    st = dtb_experiment_save(exp, path);
+    free(path);
+    return st;
+}
+
+/* --- the run --- */
+
+dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
+                                   dtb_progress_fn progress, void *user_data)
+{
+    overall_progress p = {progress, user_data, dtb_sim_time(b->sim), b->duration};
+    const double half_step = 0.5 * dtb_sim_dt(b->sim);
+    dtb_status st = DTB_OK;
+    for (size_t i = 0; i < b->n_timed && !st; i++) {
+        const dtb__timed *e = &b->timed[i];
+        if (e->t < dtb_sim_time(b->sim) - half_step)
+            continue;   /* before the checkpoint this run resumed from: done then */
+        st = run_to(b, e->t, &p);
+        if (st)
+            break;
+        if (e->is_checkpoint) {
+            if (!b->resume_path || e->t > p.start + half_step)
+                st = dtb_sim_save_checkpoint(b->sim, b->checkpoint_path);
+            if (st)
+                st = dtb__error_context(st, "checkpoint");
+        } else {
+            int64_t *a = NULL, *bb = NULL;
+            size_t na = 0, nb = 0;
+            const dtb__lesion_spec *l = &e->lesion;
+            st = dtb__resolve_regions(b->atlas, "lesion", l->a, &a, &na);
+            if (!st && l->b)
+                st = dtb__resolve_regions(b->atlas, "lesion", l->b, &bb, &nb);
+            if (!st && l->kind == DTB__LESION_REGION)
+                for (size_t k = 0; !st && k < na; k++)
+                    st = dtb_sim_lesion_region(b->sim, a[k]);
+            else if (!st) {
+                st = dtb_sim_scale_connections(b->sim, a, na, bb, nb, l->factor);
+                if (!st)
+                    st = dtb_sim_scale_connections(b->sim, bb, nb, a, na, l->factor);
+            }
+            free(a);
+            free(bb);
+        }
+    }
+    if (!st)
+        st = run_to(b, b->duration, &p);
+    /* flush what was recorded, whatever happened */
+    for (size_t i = 0; i < b->n_outputs; i++) {
+        dtb_status fs = dtb_observer_flush(b->outputs[i].obs);
+        if (!st)
+            st = fs;
+    }
+    char saved[1024];
+    snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
+    dtb_status ps = write_provenance(b, exp, st);
+    if (st) {
+        dtb__error(st, "%s", saved);   /* the run's error is the one to report */
+        return st;
+    }
+    return ps;
+}
+
+/* --- the API --- */
+
+dtb_status dtb_experiment_build(const dtb_experiment *exp, const char *out_dir, dtb_sim **sim_out)
+{
+    if (!sim_out)
+        return dtb__error(DTB_EINVAL, "dtb_experiment_build: sim_out is NULL");
+    *sim_out = NULL;
+    dtb__built b;
+    dtb_status st = dtb__experiment_build(exp, out_dir, &b);
+    if (st)
+        return st;
+    *sim_out = b.sim;   /* it keeps its observers alive */
+    b.sim = NULL;
+    dtb__built_free(&b);
+    return DTB_OK;
+}
+
+dtb_status dtb_experiment_run(const dtb_experiment *exp, const char *out_dir,
+                              dtb_progress_fn progress, void *user_data)
+{
+    dtb__built b;
+    dtb_status st = dtb__experiment_build(exp, out_dir, &b);
+    if (st)
+        return st;
+    st = dtb__experiment_execute(&b, exp, progress, user_data);
+    dtb__built_free(&b);
+    return st;
+}
+
+double dtb_experiment_duration(const dtb_experiment *exp)
+{
+    const char *v = dtb_experiment_get(exp, "duration");
+    double t = 1.0;
+    if (!exp)
+        return NAN;
+    if (v)
+        dtb__value_time(v, &t);
+    return t;
+}
