@@ -1,5 +1,6 @@
 /* libdtb — experiments: settings, their table, and the file names in them.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,7 +245,15 @@ dtb_status dtb__experiment_check_value(const dtb__setting_info *info, const char
     }
     if (!value || !*value)
         return dtb__error(DTB_EINVAL, "%s needs a value (%s)", info->name, info->summary);
-    return info->check ? info->check(info->name, value) : DTB_OK;
+    dtb_status st = info->check ? info->check(info->name, value) : DTB_OK;
+    if (st && st != DTB_ENOMEM && st != DTB_EINVAL) {
+        /* a bad value is DTB_EINVAL whatever the reader said (a missing
+         * file, an unknown shape): DTB_ENOTFOUND means an unknown setting */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", dtb_last_error_message());
+        st = dtb__error(DTB_EINVAL, "%s", msg);
+    }
+    return st;
 }
 
 dtb_status dtb_experiment_add(dtb_experiment *exp, const char *name, const char *value)

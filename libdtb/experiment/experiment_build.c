@@ -14,6 +14,7 @@
 #include "io/text_column.h"
 #include "io/text_matrix.h"
 #include "observe/observe_spec.h"
+#include "sim/sim.h"
 #include "values.h"
 
 /* --- reading the settings --- */
@@ -473,6 +474,8 @@ static dtb_status create_observers(const dtb_experiment *exp, dtb__built *b, int
             break;
         }
         b->n_outputs = i + 1;
+        struct stat before;
+        b->outputs[i].existed = stat(b->outputs[i].path, &before) == 0;
         dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
         dtb__observe_spec_options(&specs[i], &o);
         o.sink = npy ? DTB_SINK_NPY : DTB_SINK_CSV;
@@ -530,6 +533,13 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
     const char *resume = last(exp, "resume");
     if (!st && resume && !(b->resume_path = dtb__strdup(resume)))
         st = DTB_ENOMEM;
+    /* a checkpoint to resume from must fit before any file is touched */
+    double t_resume = 0;
+    if (!st && resume && (st = dtb__checkpoint_time(b->sim, resume, &t_resume)))
+        st = fail(st, "resume");
+    if (!st && resume && t_resume > b->duration + 0.5 * dtb_sim_dt(b->sim))
+        st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
+                                    "(duration %g s)", t_resume, b->duration);
     const char *dir = out_dir ? out_dir : last(exp, "out");
     if (!st && !(b->out_dir = dtb__strdup(dir ? dir : "dtb-out")))
         st = DTB_ENOMEM;
@@ -540,9 +550,6 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
         st = create_observers(exp, b, format && strcmp(format, "npy") == 0, resume != NULL);
     if (!st && resume && (st = dtb_sim_load_checkpoint(b->sim, resume)))
         st = fail(st, "resume");
-    if (!st && resume && dtb_sim_time(b->sim) > b->duration + 0.5 * dtb_sim_dt(b->sim))
-        st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
-                                    "(duration %g s)", dtb_sim_time(b->sim), b->duration);
     if (st) {
         dtb__built_remove_outputs(b);
         dtb__built_free(b);
@@ -555,7 +562,9 @@ void dtb__built_remove_outputs(dtb__built *b)
     for (size_t i = 0; i < b->n_outputs; i++) {
         dtb_observer_free(b->outputs[i].obs);
         b->outputs[i].obs = NULL;
-        if (b->outputs[i].path && !b->resume_path)
+        /* a file that was there before is kept: a resumed run's output
+         * (a fresh run has truncated it already) */
+        if (b->outputs[i].path && !(b->resume_path && b->outputs[i].existed))
             remove(b->outputs[i].path);
     }
     for (size_t i = b->n_made_dirs; i-- > 0;)

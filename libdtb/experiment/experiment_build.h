@@ -17,6 +17,7 @@
 typedef struct dtb__output {
     dtb_observer *obs;
     char *path;
+    int existed;   /* the file was there before the build (a resumed run's) */
 } dtb__output;
 
 /* Something that happens during the run at a time: a lesion or edit with

@@ -109,6 +109,10 @@ typedef struct dtb__scheduled_param {
 /* Recompute the noise amplitudes after noise_D or the kind changed. */
 void dtb__sim_noise_changed(dtb_sim *sim);
 
+/* The simulated time a checkpoint file was saved at, after checking that
+ * it belongs to this simulation (sim_checkpoint.c). */
+dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t);
+
 /* Record a provenance line (sim_surgery.c). */
 dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...) DTB__PRINTF(2, 3);
 /* Apply the parameter changes due at step m; free everything (sim_surgery.c). */

@@ -461,40 +461,71 @@ static dtb_status read_file(const char *path, unsigned char **data, size_t *len)
     return DTB_OK;
 }
 
+/* Read a checkpoint file and check its header, checksum and fingerprint;
+ * on success *data holds the file and r is positioned at the state. */
+static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned char **data,
+                                  dtb__reader *r)
+{
+    size_t len = 0;
+    dtb_status st = read_file(path, data, &len);
+    if (st)
+        return st;
+    if (len < 8 + 8 + 8 || memcmp(*data, MAGIC, 8) != 0)
+        st = dtb__error(DTB_EPARSE, "%s: not a libdtb checkpoint", path);
+    dtb__reader rr = {*data, len - 8, 8, 0};
+    uint32_t version = 0;
+    if (!st) {
+        dtb__reader tail = {*data + len - 8, 8, 0, 0};
+        uint64_t sum;
+        dtb__read_u64(&tail, &sum);
+        dtb__read_u32(&rr, &version);
+        if (version != FORMAT_VERSION)
+            st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads format %d",
+                            path, (unsigned)version, FORMAT_VERSION);
+        else if (sum != dtb__fnv1a(*data, len - 8))
+            st = dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
+    }
+    if (!st) {
+        char made_by[64];
+        dtb__read_str(&rr, made_by, sizeof made_by);
+        st = check_fingerprint(sim, &rr, path);
+    }
+    if (st) {
+        free(*data);
+        *data = NULL;
+        return st;
+    }
+    *r = rr;
+    return DTB_OK;
+}
+
+dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t)
+{
+    unsigned char *data = NULL;
+    dtb__reader r;
+    dtb_status st = open_checkpoint(sim, path, &data, &r);
+    if (st)
+        return st;
+    int64_t step = 0;
+    dtb__read_i64(&r, &step);
+    free(data);
+    if (r.bad)
+        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
+    *t = (double)step * sim->dt;
+    return DTB_OK;
+}
+
 dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_load_checkpoint: NULL argument");
     unsigned char *data = NULL;
-    size_t len = 0;
-    dtb_status st = read_file(path, &data, &len);
+    dtb__reader r;
+    dtb_status st = open_checkpoint(sim, path, &data, &r);
     if (st)
         return st;
-    if (len < 8 + 8 + 8 || memcmp(data, MAGIC, 8) != 0) {
-        free(data);
-        return dtb__error(DTB_EPARSE, "%s: not a libdtb checkpoint", path);
-    }
-    dtb__reader r = {data, len - 8, 8, 0};
-    dtb__reader tail = {data + len - 8, 8, 0, 0};
-    uint64_t sum;
-    dtb__read_u64(&tail, &sum);
-    uint32_t version;
-    dtb__read_u32(&r, &version);
-    if (version != FORMAT_VERSION) {
-        free(data);
-        return dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads format %d",
-                          path, (unsigned)version, FORMAT_VERSION);
-    }
-    if (sum != dtb__fnv1a(data, len - 8)) {
-        free(data);
-        return dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
-    }
-    char made_by[64];
-    dtb__read_str(&r, made_by, sizeof made_by);
     loaded l = {0};
-    st = check_fingerprint(sim, &r, path);
-    if (!st)
-        st = read_state(sim, &r, path, &l);
+    st = read_state(sim, &r, path, &l);
     if (!st)
         st = read_extras(sim, &r, path, &l);
     if (!st)

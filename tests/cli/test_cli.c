@@ -188,6 +188,17 @@ static void test_bad_input_writes_nothing(void **state)
         "run --coupling missing.xml",
         "run --dt",
         "run extra",
+        "run --stimulus pulse:onset=1ms,width=1ms",
+        "run --stimulus pulse:onset=1ms,width=1ms:regions=Nowhere:into=I_ext",
+        "run --stimulus pulse:onset=1ms,width=1ms:into=nothing",
+        "run --lesion region=Nowhere",
+        "run --lesion cut=A8m_L",
+        "run --lesion scale=A8m_L:A8m_R:-2",
+        "run --checkpoint-at 5ms",
+        "run --resume /no/such/file.ckpt",
+        "run /no/such/experiment.xml",
+        "run short.csv",
+        "run --save-experiment /no/such/dir/e.xml",
     };
     FILE *f = fopen(tmp("short.csv"), "w");
     fputs("a\n1\n2\n", f);
@@ -334,6 +345,79 @@ static void test_opendtb_default_twin(void **state)
     assert_false(exists("o7"));
 }
 
+/* Issue 6's command line: stimuli, lesions, checkpoints, experiment files
+ * and the provenance of every results folder. */
+static char *file_text(const char *name)
+{
+    char *t = read_text_file(tmp(name), NULL);
+    if (!t)
+        fail_msg("%s was not written", name);
+    return t;
+}
+
+static void test_interventions_and_experiments(void **state)
+{
+    (void)state;
+    clean("iv");
+    assert_int_equal(dtb("run --duration 60ms --quiet --out iv "
+                         "--stimulus pulse:onset=10ms,width=20ms,amplitude=0.1:regions=A8m_L:into=I_ext "
+                         "--stimulus sine:frequency=40,amplitude=0.01:regions=A9l_*+3:into=S_e "
+                         "--lesion region=A8m_R --lesion edge=A9l_L:A9l_R "
+                         "--lesion scale=A6dl_*:A6vl_*:0.5:at=30ms --save-experiment iv.xml"), 0);
+    assert_non_null(strstr(output, "lesion of region 1 'A8m_R'"));
+    assert_non_null(strstr(output, "t=0.03 s (step 300): connections"));
+    char *prov = file_text("iv/provenance.json");
+    assert_non_null(strstr(prov, "\"completed\": true"));
+    assert_non_null(strstr(prov, "stimulus into 'I_ext' (parameter) on 1 region(s)"));
+    assert_non_null(strstr(prov, "scaled by 0.5"));
+    free(prov);
+    char *saved = file_text("iv.xml"), *kept = file_text("iv/experiment.xml");
+    assert_non_null(strstr(saved, "<lesion>scale=A6dl_*:A6vl_*:0.5:at=30ms</lesion>"));
+    assert_non_null(strstr(kept, "<stimulus>sine:frequency=40,amplitude=0.01:regions=A9l_*+3:into=S_e</stimulus>"));
+    free(saved);
+    free(kept);
+    /* the experiment file reproduces the run; options after it override */
+    clean("iv2");
+    assert_int_equal(dtb("run iv.xml --out iv2 --quiet"), 0);
+    char *a = file_text("iv/tavg.csv"), *b = file_text("iv2/tavg.csv");
+    assert_string_equal(a, b);
+    free(b);
+    clean("iv3");
+    assert_int_equal(dtb("run iv.xml --out iv3 --quiet --seed 7"), 0);
+    b = file_text("iv3/tavg.csv");
+    assert_true(strcmp(a, b) != 0);   /* another noise */
+    free(a);
+    free(b);
+
+    /* checkpoint at 20 ms and go on; resume a 20 ms run to 60 ms: the
+     * files equal the whole run's */
+    clean("ck1");
+    assert_int_equal(dtb("run iv.xml --out ck1 --quiet --checkpoint-at 20ms --checkpoint mid.ckpt"), 0);
+    a = file_text("iv/tavg.csv");
+    b = file_text("ck1/tavg.csv");
+    assert_string_equal(a, b);
+    free(b);
+    clean("ck2");
+    assert_int_equal(dtb("run iv.xml --out ck2 --quiet --duration 20ms --checkpoint end.ckpt"), 0);
+    assert_int_equal(dtb("run iv.xml --out ck2 --quiet --resume end.ckpt"), 0);
+    b = file_text("ck2/tavg.csv");
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    prov = file_text("ck2/provenance.json");
+    assert_non_null(strstr(prov, "end.ckpt"));
+    free(prov);
+
+    /* a malformed experiment file: exit 2, its line named, nothing written */
+    FILE *f = fopen(tmp("broken.xml"), "w");
+    fputs("<experiment>\n  <duration>1s</duration>\n  <colour>red</colour>\n</experiment>\n", f);
+    fclose(f);
+    clean("dtb-out");
+    assert_int_equal(dtb("run broken.xml"), 2);
+    assert_non_null(strstr(output, "broken.xml:3: <colour>: unknown setting"));
+    assert_false(exists("dtb-out"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_writes_nothing), cmocka_unit_test(test_custom_model_file),
         cmocka_unit_test(test_region_params_and_couplings),
         cmocka_unit_test(test_opendtb_default_twin),
+        cmocka_unit_test(test_interventions_and_experiments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
