@@ -5,7 +5,7 @@
  * The twin is the reduced Wong-Wang excitatory-inhibitory model on the
  * built-in bn246 atlas with its delays, balanced by feedback inhibition
  * control (so that both brains sit in the same regime) and driven by
- * noise, with a global coupling G = 0.47 just below where the balanced
+ * noise, with a global coupling G = 0.47 close to where the balanced
  * state loses its stability: there the regions' fluctuations are
  * correlated through the connectome (at weaker coupling the noise
  * dominates the FC and a lesion barely shows). FC is the Pearson correlation of the regions' S_e averaged over
