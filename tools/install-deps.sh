@@ -5,7 +5,7 @@
 set -eu
 packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
-  packages="$packages libcmocka-dev valgrind g++"
+  packages="$packages libcmocka-dev valgrind g++ abigail-tools"
 fi
 missing=""
 for p in $packages; do
