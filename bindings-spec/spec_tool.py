@@ -233,6 +233,13 @@ def parse_headers(paths):
             items.append((m.start(), {'kind': 'callback', 'name': m.group(2), 'header': header,
                                       'returns': {'c': ret.c}, 'params': params}))
             callbacks.add(m.group(2))
+        # DTB_DEPRECATED("use x") before a declaration: the function is
+        # listed with its deprecation message (derived).
+        deprecated = {}
+        for m in re.finditer(r'DTB_API DTB_DEPRECATED ?\( ?("(?:[^"\\]|\\.)*") ?\) ?'
+                             r'[^;(]*?\b(dtb_\w+) ?\(', body):
+            deprecated[m.group(2)] = json.loads(m.group(1))
+        body = re.sub(r'DTB_DEPRECATED ?\( ?"(?:[^"\\]|\\.)*" ?\) ?', '', body)
         for m in re.finditer(r'DTB_API ([^;(]*?)\b(dtb_\w+) ?\(([^)]*)\) ?;', body):
             ret = CType(m.group(1))
             params = []
@@ -241,8 +248,11 @@ def parse_headers(paths):
                 if ct.name is None:
                     raise ValueError(f'{header}: {m.group(2)}: unnamed parameter "{p}"')
                 params.append({'name': ct.name, 'c': ct.c})
-            items.append((m.start(), {'kind': 'function', 'name': m.group(2), 'header': header,
-                                      'returns': {'c': ret.c}, 'params': params}))
+            item = {'kind': 'function', 'name': m.group(2), 'header': header,
+                    'returns': {'c': ret.c}, 'params': params}
+            if m.group(2) in deprecated:
+                item['deprecated'] = deprecated[m.group(2)]
+            items.append((m.start(), item))
         for _, item in sorted(items, key=lambda x: x[0]):
             if item['kind'] == 'function':
                 del item['kind']
@@ -619,6 +629,8 @@ def update(spec, derived, map_where):
     for n, o in merge_list(spec.get('functions'), derived['functions']):
         item = {'name': n['name'], 'header': n['header'],
                 'since': node_to_since(map_where.get(n['name'], 'DTB_?'))}
+        if 'deprecated' in n:
+            item['deprecated'] = n['deprecated']
         todo = []
         where = f'function {n["name"]}'
         if o is None:
@@ -635,7 +647,7 @@ def update(spec, derived, map_where):
                                       todo, where)
         if o:
             for k, x in o.items():
-                if k not in item and k != 'todo':
+                if k not in item and k not in ('todo', 'deprecated'):
                     item[k] = x
             if o.get('todo') and not todo:
                 item['todo'] = o['todo']
@@ -879,6 +891,9 @@ def compare_derived(spec, derived, problems):
         if s.get('header') != d['header']:
             problems.append(f'function {name}: header is {d["header"]}, spec says '
                             f'{s.get("header")}')
+        if s.get('deprecated') != d.get('deprecated'):
+            problems.append(f'function {name}: deprecated is {d.get("deprecated")!r} in the '
+                            f'header, spec says {s.get("deprecated")!r}')
         if strip_human(s['returns'], ('c', 'type')) != d['returns']:
             problems.append(f'function {name}: returns {d["returns"]["c"]}, spec says '
                             f'{s["returns"].get("c")}')
@@ -1080,7 +1095,11 @@ def main():
     if args.cmd == 'emit-c':
         sys.stdout.write(emit_c(load_spec(args.spec))[0])
         return 0
-    derived = parse_headers(args.headers)
+    try:
+        derived = parse_headers(args.headers)
+    except ValueError as e:
+        print(f'cannot read the public headers: {e}')
+        return 1
     map_where, _ = parse_map(args.map)
     spec = load_spec(args.spec)
     if args.cmd == 'update':

@@ -146,23 +146,38 @@ class SpecCheck(unittest.TestCase):
         self.assertEqual(spec_tool.dumps(spec_tool.order_keys(new)),
                          spec_tool.dumps(spec_tool.order_keys(self.spec)))
 
-    def test_header_drift_is_seen(self):
-        # A copy of the headers with one more function: the spec is stale.
+    def derived_from_edited_headers(self, header, old, new):
+        """The derived facts of a copy of the headers with one edit."""
         with tempfile.TemporaryDirectory() as tmp:
             headers = []
             for h in ARGS['headers']:
                 dst = os.path.join(tmp, os.path.basename(h))
                 shutil.copy(h, dst)
                 headers.append(dst)
-            sim_h = os.path.join(tmp, 'dtb_sim.h')
-            text = spec_tool.read_text(sim_h).replace(
-                'DTB_END_DECLS', 'DTB_API dtb_status dtb_sim_new_thing(dtb_sim *sim, double x);\n'
-                'DTB_END_DECLS')
-            with open(sim_h, 'w', encoding='utf-8') as f:
-                f.write(text)
-            derived = spec_tool.parse_headers(headers)
+            path = os.path.join(tmp, header)
+            text = spec_tool.read_text(path)
+            self.assertIn(old, text)
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(text.replace(old, new, 1))
+            return spec_tool.parse_headers(headers)
+
+    def test_header_drift_is_seen(self):
+        # A copy of the headers with one more function: the spec is stale.
+        derived = self.derived_from_edited_headers(
+            'dtb_sim.h', 'DTB_END_DECLS',
+            'DTB_API dtb_status dtb_sim_new_thing(dtb_sim *sim, double x);\nDTB_END_DECLS')
         text = '\n'.join(self.problems(self.spec, derived=derived))
         self.assertIn('functions missing from the spec: dtb_sim_new_thing', text)
+
+    def test_deprecation_is_derived(self):
+        derived = self.derived_from_edited_headers(
+            'dtb_sim.h', 'DTB_API dtb_status dtb_sim_step(',
+            'DTB_API DTB_DEPRECATED("use dtb_sim_run") dtb_status dtb_sim_step(')
+        text = '\n'.join(self.problems(self.spec, derived=derived))
+        self.assertIn("function dtb_sim_step: deprecated is 'use dtb_sim_run' in the header", text)
+        new, _ = spec_tool.update(copy.deepcopy(self.spec), derived, self.map_where)
+        self.assertEqual(fn(new, 'dtb_sim_step')['deprecated'], 'use dtb_sim_run')
+        self.assertEqual(self.problems(new, derived=derived), [])
 
 
 def main():
