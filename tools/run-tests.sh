@@ -1,6 +1,8 @@
 #!/bin/sh
-# Set up, build and run the whole test suite: the normal build, then the
-# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Set up, build and run the whole test suite: the normal build (with the
+# ABI, spec, Python, ThreadSanitizer and fuzz-replay suites), then the tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, then each fuzz
+# harness with libFuzzer for FUZZ_SECONDS (default 20) seconds.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh --test
@@ -12,3 +14,4 @@ meson test -C build-test --print-errorlogs
 ninja -C build-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs
+sh tools/run-fuzz.sh

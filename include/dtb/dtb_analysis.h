@@ -155,8 +155,8 @@ typedef struct dtb_fcd_options {
     int32_t order;      /* band-pass order (see dtb_analysis_bandpass); default 2 */
     double window;      /* window length in seconds; default 30 samples */
     double step;        /* seconds between window starts; default window / 2 */
-    double f_lo, f_hi;  /* Hz: band-pass the signals first when f_hi > 0 (OpenDTB does,
-                           with 0.01-0.25 Hz for BOLD) */
+    double f_lo;        /* Hz: band-pass the signals first when f_hi > 0 (OpenDTB does, */
+    double f_hi;        /* with 0.01-0.25 Hz for BOLD) */
 } dtb_fcd_options;
 
 #define DTB_FCD_OPTIONS_INIT { DTB_FCD_OPTIONS_VERSION, 0, 0, 0, 0.0, 0.0, 0.0, 0.0 }

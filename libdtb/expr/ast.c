@@ -55,6 +55,19 @@ void dtb__expr_free(dtb__expr *e)
 static dtb__expr *new_node(dtb__ex_kind kind, dtb__expr *a, dtb__expr *b, dtb__expr *c, int n_operands)
 {
     int missing = (n_operands >= 1 && !a) || (n_operands >= 2 && !b) || (n_operands >= 3 && !c);
+    int height = 0;
+    if (a && a->height > height)
+        height = a->height;
+    if (b && b->height > height)
+        height = b->height;
+    if (c && c->height > height)
+        height = c->height;
+    height++;
+    if (!missing && height > DTB__EXPR_MAX_HEIGHT) {
+        dtb__error(DTB_EPARSE, "expression nested too deeply (more than %d levels of operators)",
+                   DTB__EXPR_MAX_HEIGHT);
+        missing = 1;
+    }
     dtb__expr *e = missing ? NULL : dtb__calloc(1, sizeof *e);
     if (!e) {
         dtb__expr_free(a);
@@ -66,6 +79,7 @@ static dtb__expr *new_node(dtb__ex_kind kind, dtb__expr *a, dtb__expr *b, dtb__e
     e->a = a;
     e->b = b;
     e->c = c;
+    e->height = height;
     return e;
 }
 

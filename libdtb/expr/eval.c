@@ -16,7 +16,10 @@
  * at load time): with AVX2 each chunk is two 4-wide operations instead of
  * four 2-wide ones. The arithmetic is the same in both (no fused
  * multiply-add), so are the results. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* Not under ThreadSanitizer: the load-time resolver of target_clones runs
+ * before the TSan runtime is initialised and crashes (gcc 12). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+    && !defined(__SANITIZE_THREAD__)
 #define DTB__KERNEL static inline __attribute__((always_inline))
 #define DTB__EVAL_CLONES __attribute__((target_clones("avx2", "default")))
 #else

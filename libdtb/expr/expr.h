@@ -57,7 +57,13 @@ struct dtb__expr {
     char *name;          /* DTB__EX_SYM (owned) */
     dtb__expr *a, *b, *c; /* operands (owned); SELECT: c ? a : b */
     int column;          /* 1-based column of the node in the source text */
+    int height;          /* levels of this subtree: 1 for a leaf, 1 + the tallest operand */
 };
+
+/* Tallest tree the constructors build (DTB_EPARSE beyond): the tree walkers
+ * recurse, so a long chain of operators (a + a + ... in a big file) must
+ * not be able to exhaust the stack. */
+#define DTB__EXPR_MAX_HEIGHT 1024
 
 /* Parse `text`. On error returns DTB_EPARSE with a message such as
  * "expression 'a + * b': unexpected '*' at column 5" and *out = NULL. */
@@ -66,7 +72,8 @@ void dtb__expr_free(dtb__expr *e);
 dtb__expr *dtb__expr_clone(const dtb__expr *e);           /* NULL + DTB_ENOMEM on failure */
 
 /* Constructors (take ownership of operands; on allocation failure they free
- * the operands and return NULL with DTB_ENOMEM set). A NULL operand (an
+ * the operands and return NULL with DTB_ENOMEM set; a tree taller than
+ * DTB__EXPR_MAX_HEIGHT gives NULL and DTB_EPARSE). A NULL operand (an
  * inner constructor failed) makes them free the others and return NULL, so
  * calls can be nested. dtb__expr_unary accepts only NEG, dtb__expr_binary
  * only ADD..OR (DTB_EINVAL otherwise). Constructed nodes have column 0. */

@@ -12,6 +12,10 @@
  * able to exhaust the stack. */
 #define DTB__EXPR_MAX_DEPTH 256
 
+/* Longest expression text quoted whole in a syntax error; longer ones are
+ * quoted around the column of the error. */
+#define DTB__EXPR_QUOTE_MAX 160
+
 /* A function call node (the public constructors cover the other kinds).
  * Takes ownership of `a`; NULL + DTB_ENOMEM on failure. */
 dtb__expr *dtb__expr_call(dtb__ex_func func, dtb__expr *a);

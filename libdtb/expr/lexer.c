@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr_private.h"
 #include "lexer.h"
 
 /* Classification by hand, not <ctype.h>: the result must not depend on the
@@ -24,13 +25,20 @@ dtb_status dtb__expr_syntax_error(const char *text, int column, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    /* A very long expression is shown by its start, so the message still
-     * says what went wrong. */
+    /* A long expression is quoted around the column only, so that the
+     * reason and the column always fit in the message (found by fuzzing:
+     * quoted whole, they fell off the end of the 2 KiB message). */
     size_t len = strlen(text);
-    if (len > 120)
-        return dtb__error(DTB_EPARSE, "expression '%.60s...' (%zu characters): %s at column %d", text,
-                          len, what, column);
-    return dtb__error(DTB_EPARSE, "expression '%s': %s at column %d", text, what, column);
+    if (len <= DTB__EXPR_QUOTE_MAX)
+        return dtb__error(DTB_EPARSE, "expression '%s': %s at column %d", text, what, column);
+    size_t at = column > 0 ? (size_t)column - 1 : 0;
+    if (at > len)
+        at = len;
+    size_t start = at > DTB__EXPR_QUOTE_MAX / 2 ? at - DTB__EXPR_QUOTE_MAX / 2 : 0;
+    size_t end = start + DTB__EXPR_QUOTE_MAX < len ? start + DTB__EXPR_QUOTE_MAX : len;
+    return dtb__error(DTB_EPARSE, "expression of %zu characters '%s%.*s%s': %s at column %d",
+                      len, start > 0 ? "..." : "", (int)(end - start), text + start,
+                      end < len ? "..." : "", what, column);
 }
 
 static const struct {

@@ -38,10 +38,31 @@ static dtb_status unexpected(parser *p)
 
 static int is_comparison(dtb__ex_kind kind) { return kind >= DTB__EX_GT && kind <= DTB__EX_NE; }
 
+/* DTB_OK if a node over operands this tall stays within
+ * DTB__EXPR_MAX_HEIGHT, else a syntax error at `column`. */
+static dtb_status check_height(const parser *p, int column, const dtb__expr *a, const dtb__expr *b)
+{
+    int h = a ? a->height : 0;
+    if (b && b->height > h)
+        h = b->height;
+    if (h + 1 <= DTB__EXPR_MAX_HEIGHT)
+        return DTB_OK;
+    return dtb__expr_syntax_error(p->text, column, "expression nested too deeply (more than %d "
+                                  "levels of operators)", DTB__EXPR_MAX_HEIGHT);
+}
+
 /* Builds the binary node for an operator seen at `column`; frees the operands
  * on failure. */
-static dtb_status make_binary(dtb__ex_kind kind, int column, dtb__expr **left, dtb__expr *right)
+static dtb_status make_binary(const parser *p, dtb__ex_kind kind, int column, dtb__expr **left,
+                              dtb__expr *right)
 {
+    dtb_status st = check_height(p, column, *left, right);
+    if (st != DTB_OK) {
+        dtb__expr_free(*left);
+        dtb__expr_free(right);
+        *left = NULL;
+        return st;
+    }
     dtb__expr *e = dtb__expr_binary(kind, *left, right);
     *left = e;
     if (!e)
@@ -94,6 +115,10 @@ static dtb_status parse_call(parser *p, dtb__expr **out)
         st = parse_parenthesised(p, open_column, &name, &arg);
     if (st != DTB_OK)
         return st;
+    if ((st = check_height(p, name.column, arg, NULL)) != DTB_OK) {
+        dtb__expr_free(arg);
+        return st;
+    }
     if (!(*out = dtb__expr_call(func, arg)))
         return DTB_ENOMEM;
     (*out)->column = name.column;
@@ -157,7 +182,7 @@ static dtb_status parse_power(parser *p, int in_exponent, dtb__expr **out)
         if (st == DTB_OK)
             st = parse_unary(p, 1, &exponent);
         if (st == DTB_OK)
-            return make_binary(DTB__EX_POW, column, out, exponent);
+            return make_binary(p, DTB__EX_POW, column, out, exponent);
     }
     dtb__expr_free(*out);
     *out = NULL;
@@ -184,6 +209,10 @@ static dtb_status parse_unary(parser *p, int in_exponent, dtb__expr **out)
         *out = operand;
         return DTB_OK;
     }
+    if ((st = check_height(p, column, operand, NULL)) != DTB_OK) {
+        dtb__expr_free(operand);
+        return st;
+    }
     if (!(*out = dtb__expr_unary(DTB__EX_NEG, operand)))
         return DTB_ENOMEM;
     (*out)->column = column;
@@ -202,7 +231,7 @@ static dtb_status parse_prod(parser *p, dtb__expr **out)
         if (st == DTB_OK)
             st = parse_unary(p, 0, &right);
         if (st == DTB_OK)
-            st = make_binary(kind, column, out, right);
+            st = make_binary(p, kind, column, out, right);
     }
     if (st != DTB_OK) {
         dtb__expr_free(*out);
@@ -223,7 +252,7 @@ static dtb_status parse_sum(parser *p, dtb__expr **out)
         if (st == DTB_OK)
             st = parse_prod(p, &right);
         if (st == DTB_OK)
-            st = make_binary(kind, column, out, right);
+            st = make_binary(p, kind, column, out, right);
     }
     if (st != DTB_OK) {
         dtb__expr_free(*out);
@@ -244,7 +273,7 @@ static dtb_status parse_cmp(parser *p, dtb__expr **out)
         if (st == DTB_OK)
             st = parse_sum(p, &right);
         if (st == DTB_OK)
-            st = make_binary(kind, column, out, right);
+            st = make_binary(p, kind, column, out, right);
         if (st == DTB_OK && p->tok.kind == DTB__TOK_DOTOP && is_comparison(p->tok.op))
             st = dtb__expr_syntax_error(p->text, p->tok.column,
                                         "chained comparison '%.*s' (add parentheses)",
@@ -269,7 +298,7 @@ static dtb_status parse_logic(parser *p, dtb__ex_kind kind, dtb__expr **out)
         if (st == DTB_OK)
             st = kind == DTB__EX_OR ? parse_logic(p, DTB__EX_AND, &right) : parse_cmp(p, &right);
         if (st == DTB_OK)
-            st = make_binary(kind, column, out, right);
+            st = make_binary(p, kind, column, out, right);
     }
     if (st != DTB_OK) {
         dtb__expr_free(*out);

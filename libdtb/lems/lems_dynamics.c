@@ -152,7 +152,12 @@ static dtb_status read_conditional(dtb__lems_reader *r, const char *file, xmlNod
         } else {
             chain = dtb__expr_select(cond, val, chain);
             if (!chain)
-                st = DTB_ENOMEM;
+                st = dtb_last_error_code() == DTB_EPARSE
+                         ? dtb__lems_error_at(DTB_EPARSE, file, node, "ConditionalDerivedVariable "
+                                              "'%s': too many cases (its expression would nest "
+                                              "more than %d levels)", e.name,
+                                              DTB__EXPR_MAX_HEIGHT)
+                         : DTB_ENOMEM;
         }
     }
     if (!st)

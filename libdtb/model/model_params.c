@@ -105,7 +105,7 @@ static dtb_status find_param(const dtb_model *model, const char *name, const cha
 
 dtb_status dtb_model_find_param(const dtb_model *model, const char *name, int64_t *index_out)
 {
-    int64_t k;
+    int64_t k = -1;
     if (!index_out)
         return dtb__error(DTB_EINVAL, "dtb_model_find_param: index_out is NULL");
     dtb_status st = find_param(model, name, "dtb_model_find_param", &k);
@@ -116,7 +116,7 @@ dtb_status dtb_model_find_param(const dtb_model *model, const char *name, int64_
 
 dtb_status dtb_model_get_param(const dtb_model *model, const char *name, double *value_out)
 {
-    int64_t k;
+    int64_t k = -1;
     if (!value_out)
         return dtb__error(DTB_EINVAL, "dtb_model_get_param: value_out is NULL");
     dtb_status st = find_param(model, name, "dtb_model_get_param", &k);
@@ -127,7 +127,7 @@ dtb_status dtb_model_get_param(const dtb_model *model, const char *name, double 
 
 dtb_status dtb_model_set_param(dtb_model *model, const char *name, double value)
 {
-    int64_t k;
+    int64_t k = -1;
     dtb_status st = find_param(model, name, "dtb_model_set_param", &k);
     if (st)
         return st;
@@ -139,7 +139,7 @@ dtb_status dtb_model_set_param(dtb_model *model, const char *name, double value)
 
 dtb_status dtb_model_set_param_string(dtb_model *model, const char *name, const char *value)
 {
-    int64_t k;
+    int64_t k = -1;
     dtb_status st = find_param(model, name, "dtb_model_set_param_string", &k);
     if (st)
         return st;

@@ -299,6 +299,56 @@ static void test_parse_errors(void **state)
     assert_int_equal(dtb__expr_parse("a", NULL), DTB_EINVAL);
 }
 
+/* Found by fuzzing: a long chain of operators built a tree as tall as the
+ * chain, and the recursive walkers (render, evaluate, compile, free)
+ * overflowed the stack (500 000 terms crashed). Trees are now at most
+ * DTB__EXPR_MAX_HEIGHT tall; and the message of a syntax error in a long
+ * expression quotes it around the column, so the reason is not cut off. */
+static void test_long_expressions(void **state)
+{
+    (void)state;
+    size_t n_terms = 200000;
+    char *text = malloc(2 * n_terms);
+    assert_non_null(text);
+    for (size_t i = 0; i < n_terms; i++) {
+        text[2 * i] = 'x';
+        text[2 * i + 1] = '+';
+    }
+    text[2 * n_terms - 1] = '\0';
+    dtb__expr *e = NULL;
+    assert_int_equal(dtb__expr_parse(text, &e), DTB_EPARSE);
+    assert_null(e);
+    assert_error_contains("nested too deeply (more than 1024 levels of operators)");
+    assert_error_contains("at column 2048");
+    assert_error_contains("expression of 399999 characters '...+x+x");
+    assert_true(strlen(dtb_last_error_message()) < 400);
+    /* The longest chain allowed parses, renders, evaluates and compiles. */
+    text[2 * DTB__EXPR_MAX_HEIGHT - 1] = '\0';     /* 1024 terms, 1023 operators: height 1024 */
+    assert_int_equal(dtb__expr_parse(text, &e), DTB_OK);
+    assert_int_equal(e->height, DTB__EXPR_MAX_HEIGHT);
+    dtb__expr_free(e);
+    assert_true(eval_text(text) == 1.5 * DTB__EXPR_MAX_HEIGHT);
+    /* One more level through a unary minus or a function is refused too. */
+    char *wrapped = malloc(2 * n_terms + 16);
+    assert_non_null(wrapped);
+    snprintf(wrapped, 2 * n_terms + 16, "-exp(%s)", text);
+    assert_int_equal(dtb__expr_parse(wrapped, &e), DTB_EPARSE);
+    assert_error_contains("nested too deeply");
+    /* The constructors refuse too tall a tree (the LEMS reader builds some). */
+    dtb__expr *tall = dtb__expr_sym("x");
+    for (int i = 1; i < DTB__EXPR_MAX_HEIGHT && tall; i++)
+        tall = dtb__expr_unary(DTB__EX_NEG, tall);
+    assert_non_null(tall);
+    assert_int_equal(tall->height, DTB__EXPR_MAX_HEIGHT);
+    assert_null(dtb__expr_binary(DTB__EX_ADD, tall, dtb__expr_num(1.0)));
+    assert_int_equal(dtb_last_error_code(), DTB_EPARSE);
+    assert_error_contains("nested too deeply");
+    /* A short expression is still quoted whole. */
+    expect_parse_error("a + * b", "expression 'a + * b': unexpected '*' at column 5");
+    free(wrapped);
+    free(text);
+}
+
 /* A host in a decimal-comma locale must not change how numbers are read. */
 static void test_parse_locale(void **state)
 {
@@ -1086,6 +1136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_long_expressions),
         cmocka_unit_test(test_functions),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_locale),

@@ -248,6 +248,78 @@ static void test_null_handles(void **state)
     assert_int_equal(dtb_model_get_param(NULL, "a", &v), DTB_EINVAL);
 }
 
+/* Found by fuzzing: a long chain of operators in a file (x+x+...+x) made a
+ * tree as tall as the chain and crashed the host on the stack. It is now a
+ * parse error naming file and line; so is a ConditionalDerivedVariable
+ * whose cases would nest deeper than the limit. */
+static char *piecewise_model(const char *case_value, const char *default_value)
+{
+    static const char fmt[] =
+        "<Lems>\n"
+        "  <ComponentType name=\"Tall\">\n"
+        "    <Dynamics>\n"
+        "      <StateVariable name=\"x\" dimension=\"none\"/>\n"
+        "      <ConditionalDerivedVariable name=\"r\" dimension=\"none\">\n"
+        "        <Case condition=\"x .lt. 0\" value=\"%s\"/>\n"
+        "        <Case value=\"%s\"/>\n"
+        "      </ConditionalDerivedVariable>\n"
+        "      <TimeDerivative variable=\"x\" value=\"-r\"/>\n"
+        "    </Dynamics>\n"
+        "  </ComponentType>\n"
+        "  <RegionModel name=\"tall\" type=\"Tall\"/>\n"
+        "</Lems>\n";
+    size_t n = sizeof fmt + strlen(case_value) + strlen(default_value);
+    char *xml = malloc(n);
+    if (xml)
+        snprintf(xml, n, fmt, case_value, default_value);
+    return xml;
+}
+
+static char *chain(size_t n_terms)
+{
+    char *s = malloc(2 * n_terms);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n_terms; i++) {
+        s[2 * i] = 'x';
+        s[2 * i + 1] = '+';
+    }
+    s[2 * n_terms - 1] = '\0';
+    return s;
+}
+
+static void test_tall_expressions(void **state)
+{
+    (void)state;
+    dtb_model *m = NULL;
+    char *tall = chain(200000), *just_fits = chain(1024);
+    assert_non_null(tall);
+    assert_non_null(just_fits);
+    char *xml = piecewise_model("1", tall);
+    assert_non_null(xml);
+    assert_int_equal(dtb_model_load_string(&m, xml, strlen(xml), "tall.xml", NULL), DTB_EPARSE);
+    assert_null(m);
+    assert_error_contains("tall.xml:7");
+    assert_error_contains("nested too deeply");
+    free(xml);
+    /* The default case fits on its own; the select above it does not. */
+    xml = piecewise_model("1", just_fits);
+    assert_non_null(xml);
+    assert_int_equal(dtb_model_load_string(&m, xml, strlen(xml), "cases.xml", NULL), DTB_EPARSE);
+    assert_error_contains("cases.xml:5");
+    assert_error_contains("ConditionalDerivedVariable 'r': too many cases");
+    free(xml);
+    /* One level less loads and runs. */
+    just_fits[2 * 1023 - 1] = '\0';
+    xml = piecewise_model("1", just_fits);
+    assert_non_null(xml);
+    assert_int_equal(dtb_model_load_string(&m, xml, strlen(xml), "fits.xml", NULL), DTB_OK);
+    dtb_model_free(m);
+    free(xml);
+    free(tall);
+    free(just_fits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_custom_file),         cmocka_unit_test(test_load_string_and_options),
         cmocka_unit_test(test_unknown_builtin),     cmocka_unit_test(test_malformed_corpus),
         cmocka_unit_test(test_null_handles),        cmocka_unit_test(test_neuroml_core_types_include),
+        cmocka_unit_test(test_tall_expressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

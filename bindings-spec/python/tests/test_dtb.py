@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of the Python bindings (meson suite 'python', Debian's pytest),
+against the shared library the build made ($DTB_LIBRARY, set by meson)."""
+import gc
+import json
+import math
+import os
+import threading
+
+import pytest
+
+import dtb
+from dtb import _ffi
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPEC = os.path.join(HERE, '..', '..', 'dtb-api.json')
+TEST_DATA = os.environ.get('DTB_TEST_DATA', os.path.join(HERE, '..', '..', '..', 'tests', 'data'))
+
+try:
+    import numpy as np
+except ImportError:
+    np = None
+
+
+@pytest.fixture
+def lists():
+    """Run a test with plain lists instead of NumPy arrays."""
+    previous = dtb.use_numpy(False)
+    yield
+    dtb.use_numpy(previous)
+
+
+@pytest.fixture(scope='module')
+def twin():
+    return dtb.Atlas('bn246'), dtb.Model('generic_2d_oscillator')
+
+
+def decay_sim(**kw):
+    """Two uncoupled regions of the test model 'decay': x(0) = 0,
+    dx/dt = -k (x - 1) with k = 0.5/ms, so x(t) = 1 - exp(-t / 2 ms)."""
+    atlas = dtb.Atlas.from_arrays([[0.0, 0.0], [0.0, 0.0]], labels=['a', 'b'])
+    with open(os.path.join(TEST_DATA, 'models', 'decay.xml'), encoding='utf-8') as f:
+        model = dtb.Model.from_xml(f.read(), 'decay.xml')
+    return dtb.Sim(atlas, model, dt=1e-5, speed=math.inf, integrator='rk4', **kw)
+
+
+def test_generated_module_matches_library():
+    with open(SPEC, encoding='utf-8') as f:
+        spec = json.load(f)
+    assert _ffi.MISSING == []
+    assert dtb.version == spec['api_version'] == _ffi.API_VERSION
+    for fn in spec['functions']:
+        assert getattr(_ffi, fn['name']) is not None, fn['name']
+    # The C side asserts that option structs have no padding; so must ctypes.
+    for t in spec['types']:
+        if t['kind'] == 'options':
+            cls = getattr(_ffi, t['name'])
+            assert _ffi.ctypes.sizeof(cls) == sum(_ffi.ctypes.sizeof(f[1])
+                                                  for f in cls._fields_), t['name']
+
+
+def test_run_returns_arrays(twin):
+    atlas, model = twin
+    sim = dtb.Sim(atlas, model, seed=3)
+    t, x = sim.run(0.02)
+    assert len(t) == 20
+    assert t[0] == pytest.approx(0.0005) and t[-1] == pytest.approx(0.0195)
+    assert len(x) == 20 and len(x[0]) == atlas.n_regions
+    assert sim.columns()[:2] == ['V.0', 'V.1']
+    assert sim.step_index == 200
+    if np is not None:
+        assert isinstance(t, np.ndarray) and x.shape == (20, 246)
+        assert np.all(np.isfinite(x))
+    # Same seed, same numbers.
+    t2, x2 = dtb.Sim(atlas, model, seed=3).run(0.02)
+    assert list(map(list, x)) == list(map(list, x2))
+
+
+def test_without_numpy_gives_lists(twin, lists):
+    atlas, model = twin
+    t, x = dtb.Sim(atlas, model, seed=3).run(0.02)
+    assert isinstance(t, list) and isinstance(x, list) and isinstance(x[0], list)
+    assert len(t) == 20 and len(x[0]) == 246
+    w = atlas.weights
+    assert isinstance(w, list) and len(w) == 246 and len(w[0]) == 246
+    if np is not None:
+        dtb.use_numpy(True)
+        t2, x2 = dtb.Sim(atlas, model, seed=3).run(0.02)
+        assert x2.tolist() == x and t2.tolist() == t
+
+
+def test_numbers_reach_python_exactly_enough():
+    sim = decay_sim()
+    raw = sim.record(kind='raw', variables='x')
+    t, x = sim.run(0.004)
+    assert len(raw.read().t) == 0   # run() took them
+    assert len(t) == 400
+    for k in (0, 99, 399):
+        expect = 1.0 - math.exp(-t[k] / 2e-3)
+        assert x[k][0] == pytest.approx(expect, abs=1e-9)
+        assert x[k][1] == x[k][0]
+
+
+def test_callback_observer_sees_every_sample():
+    sim = decay_sim()
+    seen = []
+    sim.record(kind='raw', variables='x', callback=lambda t, v: seen.append((t, list(v))))
+    sim.record(kind='raw', variables='x')
+    t, x = sim.run(0.001)       # the samples of the first memory observer
+    assert len(seen) == len(t) == 100
+    assert [s[0] for s in seen] == list(t)
+    assert [s[1] for s in seen] == [list(r) for r in x]
+
+
+def test_progress_callback_cancels():
+    sim = decay_sim()
+    calls = []
+
+    def progress(t, fraction):
+        calls.append(fraction)
+        return fraction >= 0.25
+
+    with pytest.raises(dtb.Cancelled) as e:
+        sim.run(0.01, progress=progress)      # 1000 steps, progress every step
+    assert 'progress callback' in e.value.message
+    assert e.value.status == _ffi.DTB_ECANCELLED
+    assert sim.step_index == 250 and calls[-1] == pytest.approx(0.25)
+    sim.run(0.001)                              # still usable afterwards
+    assert sim.step_index == 350
+
+
+def test_request_stop_from_an_observer_callback():
+    sim = decay_sim()
+    count = []
+
+    def on_sample(t, v):
+        count.append(t)
+        if len(count) == 10:
+            sim.request_stop()
+
+    sim.record(kind='raw', callback=on_sample)
+    with pytest.raises(dtb.Cancelled):
+        sim.run(0.01)
+    assert sim.step_index == 10 and len(count) == 10
+
+
+def test_request_stop_from_another_thread_is_not_lost():
+    # A stop requested before the run starts stops the run before its first
+    # step (dtb_sim.h), so this does not depend on timing.
+    sim = decay_sim()
+    th = threading.Thread(target=sim.request_stop)
+    th.start()
+    th.join()
+    with pytest.raises(dtb.Cancelled):
+        sim.run(0.01)
+    assert sim.step_index == 0
+
+
+def test_callback_exception_propagates():
+    sim = decay_sim()
+
+    def bad(t, v):
+        raise KeyError('from the callback')
+
+    sim.record(kind='raw', callback=bad)
+    with pytest.raises(KeyError, match='from the callback'):
+        sim.run(0.001)
+    assert sim.step_index == 1
+
+
+def test_errors_carry_the_library_message(tmp_path):
+    with pytest.raises(dtb.NotFound, match="unknown model 'no_such_model'"):
+        dtb.Model('no_such_model')
+    missing = tmp_path / 'nowhere'
+    with pytest.raises(dtb.Error) as e:
+        dtb.Atlas(str(missing))
+    assert str(missing) in e.value.message
+    with pytest.raises(dtb.ParseError) as e:
+        dtb.Model.from_xml('<Lems><ComponentType name="x"', 'broken.xml')
+    assert 'broken.xml' in e.value.message
+    sim = decay_sim()
+    with pytest.raises(dtb.NotFound, match='no_param'):
+        sim.set_param('no_param', 1.0)
+    with pytest.raises(dtb.InvalidArgument, match="unknown integrator 'leapfrog'"):
+        dtb.Sim(*twin_objects(), integrator='leapfrog')
+
+
+def twin_objects():
+    return dtb.Atlas('bn246'), dtb.Model('generic_2d_oscillator')
+
+
+def test_model_parameters_and_per_region_values():
+    model = dtb.Model('generic_2d_oscillator')
+    model['a'] = 1.05
+    assert model['a'] == 1.05
+    assert 'a' in model.params and model.states == ['V', 'W']
+    sim = decay_sim()
+    sim.set_param('x_inf', [1.0, 3.0])
+    t, x = sim.run(0.02)
+    assert x[-1][0] == pytest.approx(1.0, abs=1e-4)
+    assert x[-1][1] == pytest.approx(3.0, abs=1e-3)
+
+
+def test_stored_callbacks_are_released_with_the_simulation():
+    gc.collect()
+    before = len(dtb._callbacks._table)
+    sim = decay_sim()
+    sim.record(kind='raw', callback=lambda t, v: None)
+    assert len(dtb._callbacks._table) == before + 1
+    del sim
+    gc.collect()
+    assert len(dtb._callbacks._table) == before
+
+
+def test_atlas_from_arrays_round_trip():
+    w = [[0.0, 1.0, 0.5], [2.0, 0.0, 0.0], [0.0, 0.25, 0.0]]
+    atlas = dtb.Atlas.from_arrays(w, labels=['x', 'y', 'z'])
+    assert atlas.n_regions == 3 and atlas.labels == ['x', 'y', 'z']
+    assert [list(r) for r in atlas.weights] == w
+    atlas.close()
+    with pytest.raises(dtb.StateError):
+        atlas.n_regions
