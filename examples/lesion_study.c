@@ -5,17 +5,18 @@
  * The twin is the reduced Wong-Wang excitatory-inhibitory model on the
  * built-in bn246 atlas with its delays, balanced by feedback inhibition
  * control (so that both brains sit in the same regime) and driven by
- * noise, with a global coupling G = 0.47 close to where the balanced
- * state loses its stability: there the regions' fluctuations are
+ * noise, with a global coupling G = 0.45 close to where the balanced
+ * state loses its stability: there the regions' fluctuations are slow and
  * correlated through the connectome (at weaker coupling the noise
- * dominates the FC and a lesion barely shows). FC is the Pearson correlation of the regions' S_e averaged over
+ * dominates the FC and a lesion barely shows; the slow correlations need
+ * some 15 s of simulated time to show, hence the default of 20 s). FC is the Pearson correlation of the regions' S_e averaged over
  * 10 ms windows, after a 2 s transient. The hub is the region with the
  * largest total connection weight. The study prints how similar the two
  * FC matrices are, what happened to the hub's own row, and the region
  * pairs whose FC changed most.
  *
  *   cc lesion_study.c $(pkg-config --cflags --libs dtb) -lm -o lesion_study
- *   ./lesion_study [SECONDS]      (simulated time of each run; default 12)
+ *   ./lesion_study [SECONDS]      (simulated time of each run; default 20)
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ static int simulate_fc(const dtb_atlas *atlas, int64_t lesioned, double seconds,
     so.integrator = DTB_INTEGRATOR_EULER;
     so.seed = 2026;                              /* the same noise in both runs */
     if (dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh") ||
-        dtb_model_set_param(model, "G", 0.47) || dtb_model_find_state(model, "S_e", &s_e) ||
+        dtb_model_set_param(model, "G", 0.45) || dtb_model_find_state(model, "S_e", &s_e) ||
         dtb_model_find_state(model, "S_i", &s_i) || dtb_sim_create(&sim, atlas, model, &so) ||
         dtb_sim_set_coupling_param(sim, "a", 1.0) || dtb_sim_set_noise_kind(sim, DTB_NOISE_SIGMA, 0) ||
         dtb_sim_set_noise(sim, s_e, 0.01) || dtb_sim_set_noise(sim, s_i, 0.001)) {
@@ -99,7 +100,7 @@ static double mean_abs_offdiag_row(const double *fc, size_t n, size_t k)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 12.0;
+    double seconds = argc > 1 ? atof(argv[1]) : 20.0;
     if (!(seconds > TRANSIENT + 1.0)) {
         fprintf(stderr, "usage: %s [SECONDS > %g]\n", argv[0], TRANSIENT + 1.0);
         return 2;
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
     printf("Virtual lesion of the hub %s (%s, total weight %.3f; bn246 with SYNTHETIC "
            "connectivity)\n", dtb_atlas_region_label(atlas, hub),
            dtb_atlas_region_lobe(atlas, hub), best);
-    printf("reduced Wong-Wang E-I, G = 0.47, FIC, noise, %.0f s per run (FC of 10 ms means after "
+    printf("reduced Wong-Wang E-I, G = 0.45, FIC, noise, %.0f s per run (FC of 10 ms means after "
            "%.0f s)\n", seconds, TRANSIENT);
     printf("  mean FC over region pairs: %.4f before, %.4f after\n", mean_b / (double)pairs,
            mean_a / (double)pairs);
