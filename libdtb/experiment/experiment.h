@@ -35,6 +35,10 @@ struct dtb_experiment {
     size_t n, cap;
 };
 
+/* Check a value for a setting: a flag takes none, the others need one
+ * that their check accepts; any refusal is DTB_EINVAL (or DTB_ENOMEM). */
+dtb_status dtb__experiment_check_value(const dtb__setting_info *info, const char *value);
+
 /* Add without checking the name's kind rules (the loader reports
  * duplicates itself, with line numbers). */
 dtb_status dtb__experiment_append(dtb_experiment *exp, const char *name, const char *value);

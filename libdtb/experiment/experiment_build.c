@@ -58,9 +58,8 @@ static dtb_status load_model(const dtb_experiment *exp, const char *model_name, 
 
 /* set NAME=VALUE (one value everywhere) into the model; NAME=@FILE later,
  * per region, into the simulation. */
-static dtb_status apply_model_sets(const dtb_experiment *exp, dtb_model *model, int default_twin)
+static dtb_status apply_model_sets(const dtb_experiment *exp, dtb_model *model)
 {
-    int has_g = 0;
     for (size_t i = 0; i < exp->n; i++) {
         if (strcmp(exp->names[i], "set") != 0)
             continue;
@@ -69,20 +68,16 @@ static dtb_status apply_model_sets(const dtb_experiment *exp, dtb_model *model, 
         char *name = dtb__strndup(v, (size_t)(eq - v));
         if (!name)
             return DTB_ENOMEM;
-        has_g |= strcmp(name, "G") == 0;
         dtb_status st = eq[1] == '@' ? dtb_model_find_param(model, name, &(int64_t){0})
                                      : dtb_model_set_param_string(model, name, eq + 1);
         free(name);
         if (st)
             return fail(st, "set");
     }
-    /* the default twin's G, unless set */
-    if (default_twin && !has_g)
-        return dtb_model_set_param(model, "G", 0.1);
     return DTB_OK;
 }
 
-static dtb_status sim_options(const dtb_experiment *exp, int default_twin, dtb__coupling_spec *cs,
+static dtb_status sim_options(const dtb_experiment *exp, dtb__coupling_spec *cs,
                               dtb_sim_options *so, uint64_t *seed, double *duration)
 {
     const char *v;
@@ -99,8 +94,7 @@ static dtb_status sim_options(const dtb_experiment *exp, int default_twin, dtb__
         dtb_integrator in;
         st = dtb__parse_integrator(v, &in);
         so->integrator = in;
-    } else if (default_twin)
-        so->integrator = DTB_INTEGRATOR_EULER;
+    }
     int64_t s = 42;
     if ((v = last(exp, "seed")))
         dtb__parse_int64(v, &s);
@@ -112,10 +106,6 @@ static dtb_status sim_options(const dtb_experiment *exp, int default_twin, dtb__
         dtb__value_time(v, duration);
     if (!st && (v = last(exp, "coupling")))
         st = dtb__parse_coupling(v, cs);
-    else if (!st && default_twin) {
-        cs->kind = DTB_COUPLING_LINEAR;
-        st = dtb__parse_pairs("coupling", "a=1", &cs->params);
-    }
     if (!cs->file && cs->kind)
         so->coupling = cs->kind;
     return st;
@@ -169,20 +159,16 @@ static dtb_status find_state(const dtb_model *model, const char *setting, const 
                       dtb_model_name(model), name);
 }
 
-/* noise-kind and noise (D for every variable, or VAR=D pairs); the
- * default twin's sigma noise when the experiment says nothing. */
+/* noise-kind and noise (D for every variable, or VAR=D pairs). */
 static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb_model *model,
-                              int default_twin, int *noisy)
+                              int *noisy)
 {
     dtb_noise_kind kind = DTB_NOISE_ADDITIVE;
     double tau = 0;
     const char *v = last(exp, "noise-kind");
-    int any_noise = has(exp, "noise");
     dtb_status st = DTB_OK;
     if (v)
         st = dtb__parse_noise_kind(v, &kind, &tau);
-    else if (default_twin && !any_noise)
-        kind = DTB_NOISE_SIGMA;
     if (!st)
         st = dtb_sim_set_noise_kind(sim, kind, tau);
     *noisy = 0;
@@ -208,17 +194,6 @@ static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb
             }
         }
         dtb__pairs_free(&p);
-    }
-    if (!st && default_twin && !any_noise && !v) {
-        int64_t se, si;
-        st = find_state(model, "noise", "S_e", &se);
-        if (!st)
-            st = find_state(model, "noise", "S_i", &si);
-        if (!st)
-            st = dtb_sim_set_noise(sim, se, 0.01);
-        if (!st)
-            st = dtb_sim_set_noise(sim, si, 0.001);
-        *noisy = 1;
     }
     return st ? fail(st, "noise") : DTB_OK;
 }
@@ -257,17 +232,13 @@ static dtb_status apply_init_file(dtb_sim *sim, const dtb_model *model, const ch
     return st;
 }
 
-/* fic (before init, which may override the start it sets), then init; the
- * default twin starts at 0 unless told otherwise (or balanced by fic). */
-static dtb_status apply_start(const dtb_experiment *exp, dtb_sim *sim, const dtb_model *model,
-                              int default_twin)
+/* fic (before init, which may override the start it sets), then init. */
+static dtb_status apply_start(const dtb_experiment *exp, dtb_sim *sim, const dtb_model *model)
 {
     dtb_status st = DTB_OK;
     if (has(exp, "fic") && (st = dtb_sim_apply_fic(sim, -0.026)))
         return fail(st, "fic");
     const char *v = last(exp, "init");
-    if (!v && default_twin && !has(exp, "fic"))
-        v = "S_e=0,S_i=0";
     if (!v)
         return DTB_OK;
     if (!strchr(v, '='))
@@ -312,9 +283,8 @@ static dtb_status apply_stimuli(const dtb_experiment *exp, dtb_sim *sim, const d
     return DTB_OK;
 }
 
-/* One lesion or edit on the running simulation (recorded in its
- * provenance by the simulation itself). */
-static dtb_status apply_lesion(dtb_sim *sim, const dtb_atlas *atlas, const dtb__lesion_spec *l)
+dtb_status dtb__experiment_apply_lesion(dtb_sim *sim, const dtb_atlas *atlas,
+                                       const dtb__lesion_spec *l)
 {
     int64_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
@@ -373,7 +343,7 @@ static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
                 return fail(st, "lesion");
             continue;
         }
-        st = l.at > 0 ? DTB_OK : apply_lesion(b->sim, b->atlas, &l);   /* at >= the end: never */
+        st = l.at > 0 ? DTB_OK : dtb__experiment_apply_lesion(b->sim, b->atlas, &l);   /* at >= the end: never */
         dtb__lesion_spec_free(&l);
         if (st)
             return st;
@@ -494,15 +464,51 @@ static dtb_status create_observers(const dtb_experiment *exp, dtb__built *b, int
 
 /* --- the whole build --- */
 
-dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
+static int has_set_of(const dtb_experiment *exp, const char *param)
 {
-    memset(b, 0, sizeof *b);
-    if (!exp)
-        return dtb__error(DTB_EINVAL, "experiment is NULL");
+    size_t len = strlen(param);
+    for (size_t i = 0; i < exp->n; i++)
+        if (!strcmp(exp->names[i], "set") && !strncmp(exp->values[i], param, len) &&
+            exp->values[i][len] == '=')
+            return 1;
+    return 0;
+}
+
+/* An experiment that names no model is OpenDTB's default twin: a copy of
+ * it with the twin's settings added wherever the experiment says nothing
+ * about them (reduced Wong-Wang E-I, G = 0.1, linear coupling a = 1, Euler,
+ * sigma noise 0.01 on S_e and 0.001 on S_i, initial state 0 unless feedback
+ * inhibition control sets it). */
+static dtb_status with_defaults(const dtb_experiment *exp, dtb_experiment **out)
+{
+    dtb_status st = dtb_experiment_clone(out, exp);
+    if (st || has(exp, "model"))
+        return st;
+    dtb_experiment *e = *out;
+    st = dtb__experiment_append(e, "model", "reduced_wong_wang_exc_inh");
+    if (!st && !has_set_of(exp, "G"))
+        st = dtb__experiment_append(e, "set", "G=0.1");
+    if (!st && !has(exp, "coupling"))
+        st = dtb__experiment_append(e, "coupling", "linear:a=1");
+    if (!st && !has(exp, "integrator"))
+        st = dtb__experiment_append(e, "integrator", "euler");
+    if (!st && !has(exp, "noise") && !has(exp, "noise-kind")) {
+        st = dtb__experiment_append(e, "noise-kind", "sigma");
+        if (!st)
+            st = dtb__experiment_append(e, "noise", "S_e=0.01,S_i=0.001");
+    }
+    if (!st && !has(exp, "init") && !has(exp, "fic"))
+        st = dtb__experiment_append(e, "init", "S_e=0,S_i=0");
+    if (st) {
+        dtb_experiment_free(e);
+        *out = NULL;
+    }
+    return st;
+}
+
+static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
+{
     const char *model_name = last(exp, "model");
-    b->default_twin = model_name == NULL;
-    if (!model_name)
-        model_name = "reduced_wong_wang_exc_inh";
     const char *atlas_name = last(exp, "atlas");
     dtb__coupling_spec cs = {0};
     dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
@@ -512,9 +518,9 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
     if (!st)
         st = load_model(exp, model_name, &b->model);
     if (!st)
-        st = apply_model_sets(exp, b->model, b->default_twin);
+        st = apply_model_sets(exp, b->model);
     if (!st)
-        st = sim_options(exp, b->default_twin, &cs, &so, &b->seed, &b->duration);
+        st = sim_options(exp, &cs, &so, &b->seed, &b->duration);
     if (!st && (st = dtb_sim_create(&b->sim, b->atlas, b->model, &so)))
         st = fail(st, "simulation");
     if (!st)
@@ -523,9 +529,9 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
     if (!st)
         st = apply_region_params(exp, b->sim);
     if (!st)
-        st = apply_noise(exp, b->sim, b->model, b->default_twin, &b->noisy);
+        st = apply_noise(exp, b->sim, b->model, &b->noisy);
     if (!st)
-        st = apply_start(exp, b->sim, b->model, b->default_twin);
+        st = apply_start(exp, b->sim, b->model);
     if (!st)
         st = apply_stimuli(exp, b->sim, b->atlas);
     if (!st)
@@ -554,6 +560,21 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
         dtb__built_remove_outputs(b);
         dtb__built_free(b);
     }
+    return st;
+}
+
+dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!exp)
+        return dtb__error(DTB_EINVAL, "experiment is NULL");
+    dtb_experiment *full;
+    dtb_status st = with_defaults(exp, &full);
+    if (st)
+        return st;
+    b->default_twin = !has(exp, "model");
+    st = build(full, out_dir, b);
+    dtb_experiment_free(full);
     return st;
 }
 

@@ -60,6 +60,11 @@ dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
                                    dtb_progress_fn progress, void *user_data);
 
 void dtb__built_free(dtb__built *b);
+
+/* One lesion or edit on a simulation, now (recorded in its provenance by
+ * the simulation itself); tracts are cut or scaled in both directions. */
+dtb_status dtb__experiment_apply_lesion(dtb_sim *sim, const dtb_atlas *atlas,
+                                       const dtb__lesion_spec *l);
 /* After a failed build or run: remove the files and folders it made. */
 void dtb__built_remove_outputs(dtb__built *b);
 

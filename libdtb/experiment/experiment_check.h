@@ -7,9 +7,6 @@
 
 #include "dtb/dtb_common.h"
 
-struct dtb__setting_info;
-dtb_status dtb__experiment_check_value(const struct dtb__setting_info *info, const char *value);
-
 dtb_status dtb__check_set(const char *setting, const char *v);
 dtb_status dtb__check_coupling(const char *setting, const char *v);
 dtb_status dtb__check_speed(const char *setting, const char *v);

@@ -203,24 +203,8 @@ dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
                 st = dtb_sim_save_checkpoint(b->sim, b->checkpoint_path);
             if (st)
                 st = dtb__error_context(st, "checkpoint");
-        } else {
-            int64_t *a = NULL, *bb = NULL;
-            size_t na = 0, nb = 0;
-            const dtb__lesion_spec *l = &e->lesion;
-            st = dtb__resolve_regions(b->atlas, "lesion", l->a, &a, &na);
-            if (!st && l->b)
-                st = dtb__resolve_regions(b->atlas, "lesion", l->b, &bb, &nb);
-            if (!st && l->kind == DTB__LESION_REGION)
-                for (size_t k = 0; !st && k < na; k++)
-                    st = dtb_sim_lesion_region(b->sim, a[k]);
-            else if (!st) {
-                st = dtb_sim_scale_connections(b->sim, a, na, bb, nb, l->factor);
-                if (!st)
-                    st = dtb_sim_scale_connections(b->sim, bb, nb, a, na, l->factor);
-            }
-            free(a);
-            free(bb);
-        }
+        } else
+            st = dtb__experiment_apply_lesion(b->sim, b->atlas, &e->lesion);
     }
     if (!st)
         st = run_to(b, b->duration, &p);

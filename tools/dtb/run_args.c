@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "cli.h"
+#include "experiment/experiment.h"
 
 void print_run_help(void)
 {
@@ -133,14 +134,11 @@ void print_run_help(void)
         "1 the run failed (for example the state became non-finite), 130 interrupted.\n");
 }
 
-/* Options that take no value. */
+/* Options that take no value: the experiment settings without one. */
 static int is_flag(const char *name)
 {
-    static const char *const flags[] = {"fic", "tvb-float32-coupling", "plot"};
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (!strcmp(name, flags[i]))
-            return 1;
-    return 0;
+    const dtb__setting_info *info = dtb__setting_find(name);
+    return info && info->kind == DTB__SETTING_FLAG;
 }
 
 int run_args_parse(int argc, char **argv, run_args *a, int *help)
