@@ -36,4 +36,12 @@ dtb_status dtb__weights_scale(double *weights, int64_t n, const int64_t *sources
                               size_t n_sources, const int64_t *targets, size_t n_targets,
                               double factor);
 
+/* A region list ("A8m_*+3+A9l_L": 0-based indices and label glob
+ * patterns joined by '+') against n labels: hit[k] = 1 for every region it
+ * names (hit is not cleared first). Every entry must name a region:
+ * DTB_EINVAL for a bad list or index, DTB_ENOTFOUND for a pattern that
+ * matches nothing; messages start with `what`. */
+dtb_status dtb__region_list_match(const char *list, const char *const *labels, int64_t n,
+                                  const char *what, unsigned char *hit);
+
 #endif /* DTB_ATLAS_INTERNAL_H */

@@ -1,10 +1,10 @@
 /* libdtb — reading the values of experiment settings (experiment_parse.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "atlas/atlas_internal.h"
 #include "base/base.h"
 #include "experiment_parse.h"
 #include "io/text_matrix.h"
@@ -391,69 +391,30 @@ dtb_status dtb__parse_lesion(const char *text, dtb__lesion_spec *out)
 
 /* --- region lists --- */
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 dtb_status dtb__resolve_regions(const dtb_atlas *atlas, const char *setting, const char *list,
                                 int64_t **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
     const int64_t n = dtb_atlas_region_count(atlas);
-    int64_t *idx = dtb__malloc_array((size_t)n + 1, sizeof *idx);
+    const char **labels = dtb__calloc((size_t)n + 1, sizeof *labels);
     unsigned char *hit = dtb__calloc((size_t)n + 1, 1);
-    if (!idx || !hit) {
-        free(idx);
-        free(hit);
-        return DTB_ENOMEM;
-    }
-    dtb_status st = DTB_OK;
-    for (const char *p = list; !st;) {
-        size_t len = strcspn(p, "+");
-        char entry[256];
-        if (!len || len >= sizeof entry) {
-            st = dtb__error(DTB_EINVAL, "%s: bad region list '%s' (indices or label patterns "
-                                        "joined by '+')", setting, list);
-            break;
-        }
-        memcpy(entry, p, len);
-        entry[len] = '\0';
-        int64_t k;
-        int matched = 0;
-        if (dtb__parse_int64(entry, &k)) {
-            if (k < 0 || k >= n)
-                st = dtb__error(DTB_EINVAL, "%s: region index %lld is out of range (the atlas has "
-                                            "%lld regions)", setting, (long long)k, (long long)n);
-            else
-                hit[k] = 1, matched = 1;
-        } else {
-            for (int64_t r = 0; r < n; r++) {
-                const char *label = dtb_atlas_region_label(atlas, r);
-                if (label && fnmatch(entry, label, 0) == 0)
-                    hit[r] = 1, matched = 1;
-            }
-            if (!matched)
-                st = dtb__error(DTB_ENOTFOUND, "%s: no region of atlas '%s' matches '%s'", setting,
-                                dtb_atlas_name(atlas), entry);
-        }
-        p += len;
-        if (!*p)
-            break;
-        p++;
-    }
+    int64_t *idx = dtb__malloc_array((size_t)n + 1, sizeof *idx);
+    dtb_status st = labels && hit && idx ? DTB_OK : DTB_ENOMEM;
+    for (int64_t k = 0; !st && k < n; k++)
+        labels[k] = dtb_atlas_region_label(atlas, k);
+    if (!st)
+        st = dtb__region_list_match(list, labels, n, setting, hit);
     size_t m = 0;
-    for (int64_t r = 0; r < n; r++)
-        if (hit[r])
-            idx[m++] = r;
+    for (int64_t k = 0; !st && k < n; k++)
+        if (hit[k])
+            idx[m++] = k;   /* ascending, each once */
+    free(labels);
     free(hit);
     if (st) {
         free(idx);
         return st;
     }
-    qsort(idx, m, sizeof *idx, cmp_i64);
     *out = idx;
     *n_out = m;
     return DTB_OK;

@@ -1,12 +1,23 @@
 /* libdtb — where a stimulus acts: regions, labels, weights, a Gaussian.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <ctype.h>
-#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "atlas/atlas_internal.h"
 #include "stimulus.h"
+
+/* The last spatial pattern set wins: forget the previous one. */
+static void clear_space(dtb_stimulus *stim)
+{
+    free(stim->regions);
+    free(stim->weights);
+    free(stim->labels);
+    stim->regions = NULL;
+    stim->weights = NULL;
+    stim->labels = NULL;
+    stim->n_regions = stim->n_weights = 0;
+}
 
 dtb_status dtb_stimulus_set_regions(dtb_stimulus *stim, const int64_t *regions, size_t n_regions)
 {
@@ -20,12 +31,7 @@ dtb_status dtb_stimulus_set_regions(dtb_stimulus *stim, const int64_t *regions, 
     if (!copy)
         return DTB_ENOMEM;
     memcpy(copy, regions, n_regions * sizeof *copy);
-    free(stim->regions);
-    free(stim->weights);
-    free(stim->labels);
-    stim->weights = NULL;
-    stim->labels = NULL;
-    stim->n_weights = 0;
+    clear_space(stim);
     stim->regions = copy;
     stim->n_regions = n_regions;
     stim->space = DTB__SPACE_REGIONS;
@@ -39,12 +45,7 @@ dtb_status dtb_stimulus_set_labels(dtb_stimulus *stim, const char *patterns)
     char *copy = dtb__strdup(patterns);
     if (!copy)
         return DTB_ENOMEM;
-    free(stim->regions);
-    free(stim->weights);
-    free(stim->labels);
-    stim->regions = NULL;
-    stim->weights = NULL;
-    stim->n_regions = stim->n_weights = 0;
+    clear_space(stim);
     stim->labels = copy;
     stim->space = DTB__SPACE_LABELS;
     return DTB_OK;
@@ -61,12 +62,7 @@ dtb_status dtb_stimulus_set_weights(dtb_stimulus *stim, const double *weights, s
     if (!copy)
         return DTB_ENOMEM;
     memcpy(copy, weights, n_regions * sizeof *copy);
-    free(stim->regions);
-    free(stim->weights);
-    free(stim->labels);
-    stim->regions = NULL;
-    stim->labels = NULL;
-    stim->n_regions = 0;
+    clear_space(stim);
     stim->weights = copy;
     stim->n_weights = n_regions;
     stim->space = DTB__SPACE_WEIGHTS;
@@ -79,64 +75,24 @@ dtb_status dtb_stimulus_set_gaussian(dtb_stimulus *stim, const double centre_mm[
         !isfinite(centre_mm[2]) || !(radius_mm > 0) || !isfinite(radius_mm))
         return dtb__error(DTB_EINVAL, "dtb_stimulus_set_gaussian: needs a finite centre and a "
                                       "radius > 0 (mm)");
-    free(stim->regions);
-    free(stim->weights);
-    free(stim->labels);
-    stim->regions = NULL;
-    stim->weights = NULL;
-    stim->labels = NULL;
-    stim->n_regions = stim->n_weights = 0;
+    clear_space(stim);
     memcpy(stim->centre, centre_mm, sizeof stim->centre);
     stim->radius = radius_mm;
     stim->space = DTB__SPACE_GAUSSIAN;
     return DTB_OK;
 }
 
-static int all_digits(const char *s, size_t n)
-{
-    if (!n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-/* "A8m_*+3+A9l_L": each part a glob over labels, or a 0-based index. */
 static dtb_status weights_from_labels(const char *patterns, const char *const *labels, int64_t n,
                                       double *weights)
 {
-    const char *p = patterns;
-    while (1) {
-        size_t len = strcspn(p, "+");
-        char part[256];
-        if (!len || len >= sizeof part)
-            return dtb__error(DTB_EINVAL, "stimulus regions '%s': empty or over-long part", patterns);
-        memcpy(part, p, len);
-        part[len] = '\0';
-        int64_t matched = 0;
-        if (all_digits(part, len)) {
-            int64_t k = strtoll(part, NULL, 10);
-            if (k >= n)
-                return dtb__error(DTB_EINVAL, "stimulus regions: index %lld is out of range (the "
-                                              "atlas has %lld regions)", (long long)k, (long long)n);
-            weights[k] = 1.0;
-            matched = 1;
-        } else {
-            for (int64_t k = 0; k < n; k++)
-                if (fnmatch(part, labels[k], 0) == 0) {
-                    weights[k] = 1.0;
-                    matched++;
-                }
-        }
-        if (!matched)
-            return dtb__error(DTB_ENOTFOUND, "stimulus regions: '%s' matches no region label", part);
-        p += len;
-        if (!*p)
-            break;
-        p++;
-    }
-    return DTB_OK;
+    unsigned char *hit = dtb__calloc((size_t)n + 1, 1);
+    if (!hit)
+        return DTB_ENOMEM;
+    dtb_status st = dtb__region_list_match(patterns, labels, n, "stimulus regions", hit);
+    for (int64_t k = 0; !st && k < n; k++)
+        weights[k] = hit[k] ? 1.0 : 0.0;
+    free(hit);
+    return st;
 }
 
 dtb_status dtb__stimulus_weights(const dtb_stimulus *s, const dtb_atlas *atlas,
