@@ -19,5 +19,6 @@
 #include "dtb_analysis.h"
 #include "dtb_leadfield.h"
 #include "dtb_experiment.h"
+#include "dtb_spiking.h"
 
 #endif /* DTB_H */

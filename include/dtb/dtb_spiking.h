@@ -1,0 +1,283 @@
+/* libdtb — spiking networks: populations of point neurons, synaptic
+ * receptors, projections with delays, Poisson and spike-train inputs.
+ *
+ * Copyright (C) 2026 the libdtb authors. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Units. Times at this API (dt, durations, delays, receptor time constants,
+ * spike times) are in seconds and rates in Hz, as in the rest of libdtb.
+ * Cell parameters and state variables are in the units of the cell model's
+ * table below (mV, ms, nA, nF, uS, MOhm), which is what cell papers and
+ * NeuroML use. Receptor weights: current receptors in nA, conductance
+ * receptors in nS, delta receptors in mV (a jump of the membrane
+ * potential); the izhikevich (2003) cell reads currents in its own unit
+ * (mV/ms) and conductance weights as dimensionless (I = g (E - v)).
+ *
+ * Cell models (name: parameters with defaults; states):
+ *   lif          leaky integrate-and-fire, tau_m dV/dt = E_L - V + R_m I, V > V_th:
+ *                spike, V = V_reset and held there for t_ref.
+ *                tau_m 20 ms, R_m 100 MOhm, E_L -70 mV, V_th -50 mV, V_reset -60 mV,
+ *                t_ref 2 ms, I_e 0 nA; states V.
+ *                With current receptors only, V and the synaptic currents are
+ *                advanced exactly over a step; with conductance receptors by
+ *                exponential Euler (the conductances held over the step).
+ *   izhikevich   Izhikevich (2003): dv/dt = 0.04 v^2 + 5 v + 140 - u + I,
+ *                du/dt = a (b v - u); v >= v_peak: v = c, u += d.
+ *                a 0.02, b 0.2, c -65, d 8, v_peak 30, I_e 0; states v, u.
+ *   izhikevich2007  Izhikevich (2007) / NeuroML izhikevich2007Cell:
+ *                C dv/dt = k (v - vr)(v - vt) - u + I, du/dt = a (b (v - vr) - u);
+ *                v >= vpeak: v = c, u += d.  C 0.1 nF, k 0.0007 uS/mV, vr -60 mV,
+ *                vt -40 mV, vpeak 35 mV, a 0.03 /ms, b -0.002 uS, c -50 mV,
+ *                d 0.1 nA, I_e 0 nA; states v, u.
+ *   adex         adaptive exponential IF (Brette & Gerstner 2005):
+ *                C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/Delta_T) - w + I,
+ *                tau_w dw/dt = a (V - E_L) - w; V >= V_peak: V = V_reset, w += b,
+ *                held for t_ref. C 0.281 nF, g_L 0.03 uS, E_L -70.6 mV, V_T -50.4 mV,
+ *                Delta_T 2 mV, tau_w 144 ms, a 0.004 uS, b 0.0805 nA, V_reset -70.6 mV,
+ *                V_peak -40.4 mV, t_ref 0 ms, I_e 0 nA; states V, w.
+ *   hh           Hodgkin-Huxley (1952) squid axon, rest -65 mV, as in NeuroML's
+ *                HH example: C 0.2 nF, g_Na 24 uS, g_K 7.2 uS, g_L 0.06 uS,
+ *                E_Na 50 mV, E_K -77 mV, E_L -54.387 mV, V_th 0 mV (a spike is an
+ *                upward crossing), I_e 0 nA; states V, m, h, n. Gates by
+ *                Rush-Larsen (exact for frozen V), V by exponential Euler.
+ * izhikevich, izhikevich2007 and adex are advanced by the classical
+ * Runge-Kutta method with the synaptic input held over the step.
+ * A threshold is detected at the end of a step; the spike time is the end
+ * of that step.
+ *
+ * Receptors (synapse kinds) belong to a population; each cell has its own
+ * copy. A spike arriving with weight w:
+ *   DELTA   adds w (mV) to the membrane potential (current-based only);
+ *   EXP     s += w; s decays with tau_decay;
+ *   BIEXP   s = w N (e^(-t/tau_decay) - e^(-t/tau_rise)), N normalising the peak
+ *           to w (tau_rise < tau_decay).
+ * s enters as a current s (CURRENT) or as a conductance, current
+ * s (E_rev - V) (CONDUCTANCE).
+ *
+ * One step from t to t + dt: spikes due at t are added to the receptors
+ * (input delivered with delay d left the source d earlier), the cells are
+ * advanced, thresholds checked, and the spikes sent along the projections.
+ * A spike emitted at the end of a step with delay d (rounded to whole
+ * steps, d = 0 allowed) reaches its target before the step starting d
+ * later. Pending input is held in a ring of per-target buffers, one slot
+ * per step of the largest delay: memory (largest delay / dt + 2) x cells x
+ * receptors doubles.
+ *
+ * Random numbers (initial values and parameters from distributions,
+ * connections, Poisson inputs) come from the network's generator, seeded
+ * at creation: the same calls in the same order give the same network and
+ * the same spikes.
+ *
+ * Thread safety: as dtb_sim; different networks are independent. */
+#ifndef DTB_SPIKING_H
+#define DTB_SPIKING_H
+
+#include "dtb_common.h"
+
+DTB_BEGIN_DECLS
+
+typedef struct dtb_spiking_net dtb_spiking_net;
+
+typedef enum dtb_synapse_kind {
+    DTB_SYNAPSE_DELTA = 1,
+    DTB_SYNAPSE_EXP = 2,
+    DTB_SYNAPSE_BIEXP = 3,
+    DTB_SYNAPSE_FORCE32_ = 0x7FFFFFFF
+} dtb_synapse_kind;
+
+typedef enum dtb_synapse_mode {
+    DTB_SYNAPSE_CURRENT = 0,
+    DTB_SYNAPSE_CONDUCTANCE = 1,
+    DTB_SYNAPSE_MODE_FORCE32_ = 0x7FFFFFFF
+} dtb_synapse_mode;
+
+/* Distributions of per-cell and per-synapse values:
+ *   CONSTANT  a;   UNIFORM  on [a, b);   NORMAL  mean a, standard deviation b. */
+typedef enum dtb_distribution {
+    DTB_DIST_CONSTANT = 0,
+    DTB_DIST_UNIFORM = 1,
+    DTB_DIST_NORMAL = 2,
+    DTB_DIST_FORCE32_ = 0x7FFFFFFF
+} dtb_distribution;
+
+/* Connection rules (dtb_connect_options.rule):
+ *   ALL_TO_ALL         every pre to every post;
+ *   FIXED_PROBABILITY  each pair independently with probability p;
+ *   FIXED_INDEGREE     each post from `indegree` distinct pres, drawn uniformly;
+ *   ONE_TO_ONE         pre i to post i (equal sizes).
+ * Self-connections (pre and post the same population, same cell) are made
+ * only with DTB_CONNECT_FLAG_AUTAPSES. */
+typedef enum dtb_connect_rule {
+    DTB_CONNECT_ALL_TO_ALL = 1,
+    DTB_CONNECT_FIXED_PROBABILITY = 2,
+    DTB_CONNECT_FIXED_INDEGREE = 3,
+    DTB_CONNECT_ONE_TO_ONE = 4,
+    DTB_CONNECT_FORCE32_ = 0x7FFFFFFF
+} dtb_connect_rule;
+
+#define DTB_CONNECT_FLAG_AUTAPSES 0x1u
+
+#define DTB_CONNECT_OPTIONS_VERSION 1
+
+/* Weights (receptor units) and delays (seconds) are drawn per synapse;
+ * delays below 0 are refused. */
+typedef struct dtb_connect_options {
+    uint32_t version;          /* DTB_CONNECT_OPTIONS_VERSION */
+    uint32_t flags;            /* DTB_CONNECT_FLAG_* */
+    int32_t rule;              /* dtb_connect_rule */
+    int32_t weight_dist;       /* dtb_distribution */
+    double p;                  /* FIXED_PROBABILITY */
+    int64_t indegree;          /* FIXED_INDEGREE */
+    double weight_a;
+    double weight_b;
+    int32_t delay_dist;        /* dtb_distribution */
+    int32_t reserved_;         /* 0 */
+    double delay_a;            /* seconds */
+    double delay_b;
+} dtb_connect_options;
+
+DTB_API dtb_status dtb_connect_options_init(dtb_connect_options *opts, uint32_t version);
+
+/* A network advancing in steps of dt seconds (> 0), random numbers from seed. */
+DTB_API dtb_status dtb_spiking_create(dtb_spiking_net **out, double dt, uint64_t seed);
+DTB_API void dtb_spiking_free(dtb_spiking_net *net);
+
+/* --- cell models --- */
+
+/* Built-in cell model names (static strings), index 0 .. count-1. */
+DTB_API int64_t dtb_spiking_cell_model_count(void);
+DTB_API const char *dtb_spiking_cell_model_name(int64_t index);
+/* A cell model's parameters and state variables: name, unit and default
+ * (static strings; NULL / NaN for an unknown model or index). */
+DTB_API int64_t dtb_spiking_cell_param_count(const char *cell_model);
+DTB_API const char *dtb_spiking_cell_param_name(const char *cell_model, int64_t index);
+DTB_API const char *dtb_spiking_cell_param_unit(const char *cell_model, int64_t index);
+DTB_API double dtb_spiking_cell_param_default(const char *cell_model, int64_t index);
+DTB_API int64_t dtb_spiking_cell_state_count(const char *cell_model);
+DTB_API const char *dtb_spiking_cell_state_name(const char *cell_model, int64_t index);
+
+/* --- building (before the first step; afterwards DTB_ESTATE) --- */
+
+/* A population of n >= 1 cells of a built-in model; index_out (may be NULL)
+ * receives its index. Names are unique. Cells start at the model's
+ * default state. */
+DTB_API dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name,
+                                              const char *cell_model, int64_t n,
+                                              int64_t *index_out);
+/* A receptor of population pop: kind, mode, time constants (s; tau_rise
+ * for BIEXP only, else 0), reversal potential (mV; conductance only).
+ * Names are unique within the population. */
+DTB_API dtb_status dtb_spiking_add_receptor(dtb_spiking_net *net, int64_t pop, const char *name,
+                                            dtb_synapse_kind kind, dtb_synapse_mode mode,
+                                            double tau_rise, double tau_decay, double e_rev,
+                                            int64_t *index_out);
+/* Connect pre to receptor `receptor` of post by a rule. The synapse count
+ * of the new projection goes to n_synapses_out (may be NULL). */
+DTB_API dtb_status dtb_spiking_connect(dtb_spiking_net *net, int64_t pre, int64_t post,
+                                       int64_t receptor, const dtb_connect_options *opts,
+                                       int64_t *n_synapses_out);
+/* Connect by an explicit list: synapse i from cell pre_cells[i] to
+ * post_cells[i] with weights[i] and delays[i] (s; delays may be NULL: 0). */
+DTB_API dtb_status dtb_spiking_connect_list(dtb_spiking_net *net, int64_t pre, int64_t post,
+                                            int64_t receptor, const int64_t *pre_cells,
+                                            const int64_t *post_cells, const double *weights,
+                                            const double *delays, size_t n);
+/* Connect from a file: CSV with a header naming the columns pre, post and
+ * optionally weight and delay (s; missing: default_weight and 0), or a
+ * NeuroML2 file with a <projection> (or <electricalProjection> is refused)
+ * whose <connection>/<connectionWD> elements name preCellId and postCellId
+ * as "../pop/ID/..." or "ID" (weight and delay attributes of connectionWD;
+ * delays with a unit: "2ms"). projection names the projection in a NeuroML
+ * file with several (NULL: the only one). */
+DTB_API dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t post,
+                                            int64_t receptor, const char *path,
+                                            const char *projection, double default_weight);
+
+/* --- parameters and state (any time) --- */
+
+/* Set a cell parameter (in its unit) of every cell of pop, drawn from a
+ * distribution, or one value per cell. */
+DTB_API dtb_status dtb_spiking_set_param(dtb_spiking_net *net, int64_t pop, const char *name,
+                                         dtb_distribution dist, double a, double b);
+DTB_API dtb_status dtb_spiking_set_param_values(dtb_spiking_net *net, int64_t pop,
+                                                const char *name, const double *values,
+                                                size_t n_values);
+DTB_API dtb_status dtb_spiking_get_param_values(const dtb_spiking_net *net, int64_t pop,
+                                                const char *name, double *buf,
+                                                size_t capacity, size_t *needed_out);
+/* Set a state variable (or a receptor's value, by the receptor's name) of
+ * every cell, from a distribution or per cell. */
+DTB_API dtb_status dtb_spiking_set_state(dtb_spiking_net *net, int64_t pop, const char *name,
+                                         dtb_distribution dist, double a, double b);
+DTB_API dtb_status dtb_spiking_set_state_values(dtb_spiking_net *net, int64_t pop,
+                                                const char *name, const double *values,
+                                                size_t n_values);
+DTB_API dtb_status dtb_spiking_get_state_values(const dtb_spiking_net *net, int64_t pop,
+                                                const char *name, double *buf,
+                                                size_t capacity, size_t *needed_out);
+
+/* --- inputs --- */
+
+/* Independent Poisson spike trains, one per cell of pop, at rate_hz each,
+ * each event adding weight to the receptor. index_out (may be NULL)
+ * receives the input's index for dtb_spiking_set_poisson_rate. */
+DTB_API dtb_status dtb_spiking_add_poisson(dtb_spiking_net *net, int64_t pop, int64_t receptor,
+                                           double rate_hz, double weight, int64_t *index_out);
+/* Change a Poisson input's rate (Hz, >= 0) from the next step on. The
+ * trains stay Poisson (time rescaling), also with a rate that changes
+ * every step. */
+DTB_API dtb_status dtb_spiking_set_poisson_rate(dtb_spiking_net *net, int64_t input,
+                                                double rate_hz);
+/* A spike train into one cell: events at the given times (s, ascending),
+ * each adding weight to the receptor, delivered before the step starting
+ * at or after each time. */
+DTB_API dtb_status dtb_spiking_add_spike_train(dtb_spiking_net *net, int64_t pop, int64_t cell,
+                                               int64_t receptor, const double *times,
+                                               size_t n_times, double weight);
+
+/* --- running --- */
+
+/* Record the spikes of pop (from now on; off by default). */
+DTB_API dtb_status dtb_spiking_record(dtb_spiking_net *net, int64_t pop, int32_t on);
+DTB_API dtb_status dtb_spiking_step(dtb_spiking_net *net, int64_t n_steps);
+/* Advance rint(duration / dt) steps. */
+DTB_API dtb_status dtb_spiking_run(dtb_spiking_net *net, double duration);
+
+/* --- inspection --- */
+
+DTB_API double dtb_spiking_time(const dtb_spiking_net *net);     /* s; NaN for NULL */
+DTB_API double dtb_spiking_dt(const dtb_spiking_net *net);       /* s; NaN for NULL */
+DTB_API int64_t dtb_spiking_population_count(const dtb_spiking_net *net);
+DTB_API int64_t dtb_spiking_population_index(const dtb_spiking_net *net, const char *name);
+DTB_API int64_t dtb_spiking_population_size(const dtb_spiking_net *net, int64_t pop);
+DTB_API int64_t dtb_spiking_synapse_count(const dtb_spiking_net *net);
+/* Spikes of pop since the start (whether recorded or not). */
+DTB_API int64_t dtb_spiking_spike_count(const dtb_spiking_net *net, int64_t pop);
+/* Recorded spikes of pop in time order: cell index and time (s). Two-call
+ * idiom; needed = recorded spikes; either buffer may be NULL. */
+DTB_API dtb_status dtb_spiking_get_spikes(const dtb_spiking_net *net, int64_t pop,
+                                          int64_t *cells, double *times, size_t capacity,
+                                          size_t *needed_out);
+/* Spikes of pop in the last step. */
+DTB_API int64_t dtb_spiking_last_step_spikes(const dtb_spiking_net *net, int64_t pop);
+
+/* --- benchmark networks --- */
+
+/* Build the Vogels-Abbott networks of Brette et al. (2007), benchmarks 1
+ * and 2, with n cells (80% excitatory; 2% connectivity, random, no delays;
+ * dt 0.1 ms) of lif cells in two populations, "E" (round(0.8 n) cells) and
+ * "I" (the rest), each with receptors "e" and "i":
+ *   "cuba"  current-based exponential synapses (5 / 10 ms), E_L -49 mV,
+ *           V_th -50 mV, V_reset -60 mV, t_ref 5 ms, tau_m 20 ms; weights 1.62 mV
+ *           and -9 mV (as voltage jumps of the synaptic variables), exact
+ *           integration; V drawn uniformly between V_reset and V_th;
+ *   "coba"  conductance-based exponential synapses (E 0 / -80 mV), E_L -60 mV,
+ *           a constant drive of 20 mV, weights 6 nS and 67 nS on g_L 10 nS;
+ *           V drawn from N(-55, 5) mV.
+ * Weights are scaled by 4000 / n so that larger networks keep the same
+ * input per cell. The network records its spikes. */
+DTB_API dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,
+                                                int64_t n, uint64_t seed);
+
+DTB_END_DECLS
+
+#endif /* DTB_SPIKING_H */

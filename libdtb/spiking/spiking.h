@@ -1,0 +1,164 @@
+/* libdtb internal — spiking networks.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Layout: everything per cell is a structure of arrays (one double array
+ * per state variable, parameter and receptor variable), so the per-step
+ * loops run down contiguous memory and vectorise. Projections are stored
+ * by source cell (CSR): a spike walks one row. Pending input sits in a
+ * ring of per-target buffers indexed by the step it is due. */
+#ifndef DTB_SPIKING_INTERNAL_H
+#define DTB_SPIKING_INTERNAL_H
+
+#include "base/base.h"
+#include "base/rng.h"
+#include "dtb/dtb_spiking.h"
+
+#define DTB__CELL_MAX_PARAMS 16
+#define DTB__CELL_MAX_STATES 4
+
+typedef struct dtb__spk_pop dtb__spk_pop;
+
+typedef struct dtb__cell_param {
+    const char *name, *unit;
+    double value;
+} dtb__cell_param;
+
+/* Synaptic drive of one step, per cell, from the receptors (conductances
+ * already in uS, or dimensionless for the 2003 Izhikevich cell):
+ * I_syn = cur + gE - gsum V. */
+typedef struct dtb__syn_drive {
+    const double *cur, *gsum, *gE;
+} dtb__syn_drive;
+
+typedef struct dtb__cell_model {
+    const char *name;
+    size_t n_params;
+    dtb__cell_param params[DTB__CELL_MAX_PARAMS];
+    size_t n_states;
+    const char *states[DTB__CELL_MAX_STATES];
+    double state_init[DTB__CELL_MAX_STATES];
+    double conductance_scale;  /* nS -> the model's conductance unit */
+    /* current receptors enter as their exact effect over the step on V
+     * (receptor.coef_*), not as a current (the LIF) */
+    int exact_current_input;  /* nS -> the model's conductance unit */
+    /* Recompute per-cell constants after a parameter change (may be NULL). */
+    dtb_status (*prepare)(dtb__spk_pop *p, double h);
+    /* Advance every cell one step of h ms; append the index of each cell
+     * that spiked to spiked[], return how many. */
+    size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *drive, int32_t *spiked);
+} dtb__cell_model;
+
+const dtb__cell_model *dtb__cell_model_find(const char *name);
+extern const dtb__cell_model *const dtb__cell_models[];
+extern const size_t dtb__n_cell_models;
+
+typedef struct dtb__receptor {
+    char *name;
+    dtb_synapse_kind kind;
+    dtb_synapse_mode mode;
+    double tau_rise, tau_decay;  /* ms */
+    double e_rev;                /* mV */
+    double norm;                 /* BIEXP peak normalisation */
+    double decay, rise_decay;    /* e^(-h/tau) of this step size */
+    double *s;                   /* [n] EXP value or BIEXP decaying part */
+    double *r;                   /* [n] BIEXP rising part (s - r is the value) */
+    double **ring;               /* [ring_len][n] pending input per step */
+    double *coef_s, *coef_r;     /* [n] exact effect of s and r on V over a step */
+} dtb__receptor;
+
+struct dtb__spk_pop {
+    char *name;
+    const dtb__cell_model *model;
+    int64_t n;
+    double *param[DTB__CELL_MAX_PARAMS];      /* [n] each */
+    unsigned char uniform[DTB__CELL_MAX_PARAMS]; /* every cell has the same value */
+    double *state[DTB__CELL_MAX_STATES];      /* [n] each */
+    double *refractory;                       /* steps left (a double: the kernels vectorise) */
+    dtb__receptor *rec;
+    size_t n_rec;
+    int prepared;
+    /* per-cell constants of the model (prepare) */
+    double *derived[8];
+    double derived_u[8];                      /* values when uniform */
+    int derived_per_cell;
+    /* synaptic drive of the step */
+    double *cur, *gsum, *gE;
+    double *scratch;                          /* [n] */
+    int cur_zero, g_zero;                     /* cur / gsum and gE hold zeros */
+    int has_current, has_conductance;
+    /* spikes */
+    int32_t *spiked;                          /* [n] cells that spiked this step */
+    size_t n_spiked;
+    int64_t n_spikes_total;
+    int recording;
+    int64_t *rec_steps;
+    int32_t *rec_cells;
+    size_t n_rec_spikes, cap_rec_spikes;
+};
+
+/* One projection: CSR by source cell. */
+typedef struct dtb__projection {
+    int64_t pre, post, receptor;
+    int64_t *row;                /* [n_pre + 1] */
+    int32_t *target;             /* [n_syn] */
+    double *weight;              /* [n_syn] (BIEXP: times the normalisation); NULL: all weight_all */
+    uint16_t *delay;             /* [n_syn] steps; NULL: all delay_all */
+    double weight_all;
+    int64_t delay_all;
+    int64_t n_syn;
+    int64_t max_delay;
+} dtb__projection;
+
+typedef struct dtb__poisson {
+    int64_t pop, receptor;
+    double rate_hz, weight;
+    double *budget;              /* [n] unit-rate exponential time left */
+} dtb__poisson;
+
+typedef struct dtb__spike_train {
+    int64_t pop, cell, receptor;
+    int64_t *steps;              /* delivery step of each event, ascending */
+    size_t n, next;
+    double weight;
+} dtb__spike_train;
+
+struct dtb_spiking_net {
+    double dt;                   /* s */
+    double h;                    /* ms */
+    uint64_t seed;
+    dtb__rng rng;
+    int64_t step;
+    int started;
+    dtb__spk_pop *pops;
+    size_t n_pops;
+    dtb__projection *projs;
+    size_t n_projs;
+    dtb__poisson *poisson;
+    size_t n_poisson;
+    dtb__spike_train *trains;
+    size_t n_trains;
+    int64_t ring_len;            /* slots (largest delay + 2) */
+};
+
+/* Validate a population / receptor index, naming the calling function. */
+dtb_status dtb__spk_pop_check(const dtb_spiking_net *net, int64_t pop, const char *fn);
+dtb_status dtb__spk_receptor_check(const dtb_spiking_net *net, int64_t pop, int64_t rec,
+                                   const char *fn);
+/* Draw from a distribution (checked by dtb__spk_dist_check). */
+double dtb__spk_draw(dtb__rng *rng, dtb_distribution dist, double a, double b);
+dtb_status dtb__spk_dist_check(dtb_distribution dist, double a, double b, const char *what);
+/* Make every receptor ring at least len slots long. */
+dtb_status dtb__spk_grow_rings(dtb_spiking_net *net, int64_t len);
+/* Add a projection built from (pre, post, weight, delay-steps) arrays; takes
+ * ownership of nothing (copies into CSR). */
+dtb_status dtb__spk_add_projection(dtb_spiking_net *net, int64_t pre, int64_t post,
+                                   int64_t receptor, const int32_t *pre_cells,
+                                   const int32_t *post_cells, const double *weights,
+                                   const int64_t *delays, int64_t n);
+/* Delay in seconds -> steps (checked, named). */
+dtb_status dtb__spk_delay_steps(const dtb_spiking_net *net, double delay, int64_t *steps);
+
+/* Prepare every population for stepping. */
+dtb_status dtb__spk_prepare(dtb_spiking_net *net);
+
+#endif
