@@ -72,6 +72,7 @@
 #define DTB_SPIKING_H
 
 #include "dtb_common.h"
+#include "dtb_sim.h"
 
 DTB_BEGIN_DECLS
 
@@ -257,6 +258,13 @@ DTB_API int64_t dtb_spiking_spike_count(const dtb_spiking_net *net, int64_t pop)
 DTB_API dtb_status dtb_spiking_get_spikes(const dtb_spiking_net *net, int64_t pop,
                                           int64_t *cells, double *times, size_t capacity,
                                           size_t *needed_out);
+/* Irregularity of the recorded spikes of pop: the coefficient of variation
+ * (standard deviation / mean, population formula) of each cell's
+ * inter-spike intervals, averaged over the cells with at least min_spikes
+ * (>= 3) recorded spikes; their number goes to n_cells_out (may be NULL).
+ * NaN when no cell qualifies. */
+DTB_API dtb_status dtb_spiking_cv_isi(const dtb_spiking_net *net, int64_t pop, int64_t min_spikes,
+                                      double *mean_cv_out, int64_t *n_cells_out);
 /* Spikes of pop in the last step. */
 DTB_API int64_t dtb_spiking_last_step_spikes(const dtb_spiking_net *net, int64_t pop);
 
@@ -277,6 +285,82 @@ DTB_API int64_t dtb_spiking_last_step_spikes(const dtb_spiking_net *net, int64_t
  * input per cell. The network records its spikes. */
 DTB_API dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,
                                                 int64_t n, uint64_t seed);
+
+/* --- the bridge: spiking regions in a whole-brain simulation ---
+ *
+ * A region of a dtb_sim can be replaced by a local spiking network that
+ * runs on the simulation's clock (same dt, same step loop, one process):
+ * n cells of a built-in model, a fraction exc_fraction excitatory ("E")
+ * and the rest inhibitory ("I"), each cell receiving k_exc inputs from
+ * distinct E cells and k_inh from distinct I cells (fixed in-degree,
+ * capped at the population sizes) through exponential current synapses
+ * (5 ms excitatory, 10 ms inhibitory) of weights w_exc and -w_inh (nA; the
+ * 2003 Izhikevich cell: mV/ms). Defaults per cell model: the LIF network
+ * is the Vogels-Abbott CUBA network scaled to n cells (self-sustained,
+ * about 6 Hz); the others get a bias current that makes them fire.
+ *
+ * Mass -> spiking: the region's first coupling input c (what its neural
+ * mass would have received, delays included) drives every E cell as
+ * independent Poisson trains of rate max(0, background_hz +
+ * input_gain c) Hz into the excitatory receptor, each event of weight
+ * input_weight (default w_exc); with DTB_SPIKING_REGION_FLAG_CURRENT_INPUT
+ * as a current input_gain c nA added to every E cell's bias instead. The
+ * I cells receive background_hz only: driving them too would lower the E
+ * rate (the paradoxical response of inhibition-stabilised networks).
+ * Spiking -> mass: the E population's rate r(t) (spikes per cell per
+ * second in each step) is smoothed by a first-order filter of time
+ * constant rate_tau, r' = (r - r_s) / rate_tau (exact over a step), and
+ * normalised into each coupling variable's range [lo, hi] of the model's
+ * state table: x = lo + (hi - lo) r_s / (r_s + rate_half). x replaces the
+ * region's coupling variables after every step, so the long-range coupling
+ * (with its delays), the history and every observer (raw, tavg, BOLD,
+ * EEG, FC, rates) see it; the region's other state variables keep
+ * integrating the mass model driven by it. The population's own spikes
+ * are in dtb_sim_spiking_net().
+ *
+ * Spiking regions are added before the first step. Checkpoints of a
+ * simulation with spiking regions are refused (DTB_EUNSUPPORTED). */
+
+#define DTB_SPIKING_REGION_OPTIONS_VERSION 1
+
+/* dtb_spiking_region_options.flags */
+#define DTB_SPIKING_REGION_FLAG_CURRENT_INPUT 0x1u
+
+/* Zero in any member means its default. */
+typedef struct dtb_spiking_region_options {
+    uint32_t version;          /* DTB_SPIKING_REGION_OPTIONS_VERSION */
+    uint32_t flags;            /* DTB_SPIKING_REGION_FLAG_* */
+    int64_t n;                 /* cells; default 1000 */
+    double exc_fraction;       /* default 0.8 */
+    int64_t k_exc;             /* excitatory inputs per cell; default 64 */
+    int64_t k_inh;             /* inhibitory inputs per cell; default 16 */
+    double w_exc;              /* > 0; default per model (LIF 0.0162 nA) */
+    double w_inh;              /* > 0, enters with a minus sign; default per model (LIF 0.09 nA) */
+    double background_hz;      /* Poisson drive per cell without coupling; default 0 */
+    double input_gain;         /* Hz (or nA) per unit of coupling input; default 1000 Hz (0.1 nA) */
+    double input_weight;       /* weight of each input event; default w_exc */
+    double rate_tau;           /* s; default 0.01 */
+    double rate_half;          /* Hz; default 10 */
+} dtb_spiking_region_options;
+
+DTB_API dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts,
+                                                   uint32_t version);
+/* Make region a spiking region of cell_model (NULL: "lif"); opts may be NULL. */
+DTB_API dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *cell_model,
+                                              const dtb_spiking_region_options *opts);
+DTB_API int64_t dtb_sim_spiking_region_count(const dtb_sim *sim);
+/* The index-th spiking region (in the order added): its region index and
+ * the indices of its E and I populations in dtb_sim_spiking_net(). */
+DTB_API dtb_status dtb_sim_spiking_region_info(const dtb_sim *sim, int64_t index,
+                                               int64_t *region_out, int64_t *pop_exc_out,
+                                               int64_t *pop_inh_out);
+/* The smoothed E rate r_s (Hz) of the index-th spiking region. */
+DTB_API double dtb_sim_spiking_rate(const dtb_sim *sim, int64_t index);
+/* The network holding every spiking region's populations (borrowed, valid
+ * while the simulation lives; NULL before the first spiking region). Use it
+ * to record and read spikes, read states and change parameters; adding
+ * populations, receptors or projections to it is refused. */
+DTB_API dtb_spiking_net *dtb_sim_spiking_net(dtb_sim *sim);
 
 DTB_END_DECLS
 

@@ -121,6 +121,8 @@ const dtb__setting_info dtb__settings[] = {
      "KIND:k=v,...:regions=LIST:into=NAME"},
     {"lesion", DTB__SETTING_REPEAT, dtb__check_lesion, NULL,
      "region=LABEL, edge=A:B or scale=A:B:FACTOR"},
+    {"spiking", DTB__SETTING_REPEAT, dtb__check_spiking, NULL,
+     "REGIONS[:model=lif,n=1000,...]: spiking regions"},
     {"observe", DTB__SETTING_REPEAT, dtb__check_observe, option_paths, "what to record"},
     {"out", DTB__SETTING_SINGLE, NULL, NULL, "output folder"},
     {"format", DTB__SETTING_SINGLE, dtb__check_format, NULL, "csv or npy"},

@@ -283,6 +283,28 @@ static dtb_status apply_stimuli(const dtb_experiment *exp, dtb_sim *sim, const d
     return DTB_OK;
 }
 
+static dtb_status apply_spiking(const dtb_experiment *exp, dtb_sim *sim, const dtb_atlas *atlas)
+{
+    for (size_t i = 0; i < exp->n; i++) {
+        if (strcmp(exp->names[i], "spiking") != 0)
+            continue;
+        dtb__spiking_spec s;
+        int64_t *idx = NULL;
+        size_t n = 0;
+        dtb_status st = dtb__parse_spiking(exp->values[i], &s);
+        if (st)
+            return fail(st, "spiking");
+        st = dtb__resolve_regions(atlas, "spiking", s.regions, &idx, &n);
+        for (size_t k = 0; !st && k < n; k++)
+            st = dtb_sim_add_spiking_region(sim, idx[k], s.model, &s.opts);
+        free(idx);
+        dtb__spiking_spec_free(&s);
+        if (st)
+            return fail(st, "spiking");
+    }
+    return DTB_OK;
+}
+
 dtb_status dtb__experiment_apply_lesion(dtb_sim *sim, const dtb_atlas *atlas,
                                        const dtb__lesion_spec *l)
 {
@@ -534,6 +556,8 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
         st = apply_start(exp, b->sim, b->model);
     if (!st)
         st = apply_stimuli(exp, b->sim, b->atlas);
+    if (!st)
+        st = apply_spiking(exp, b->sim, b->atlas);
     if (!st)
         st = plan_lesions(exp, b);
     const char *resume = last(exp, "resume");

@@ -147,6 +147,16 @@ dtb_status dtb__check_lesion(const char *setting, const char *v)
     return st;
 }
 
+dtb_status dtb__check_spiking(const char *setting, const char *v)
+{
+    (void)setting;
+    dtb__spiking_spec s;
+    dtb_status st = dtb__parse_spiking(v, &s);
+    if (!st)
+        dtb__spiking_spec_free(&s);
+    return st;
+}
+
 dtb_status dtb__check_observe(const char *setting, const char *v)
 {
     (void)setting;

@@ -389,6 +389,80 @@ dtb_status dtb__parse_lesion(const char *text, dtb__lesion_spec *out)
     return DTB_OK;
 }
 
+/* --- spiking regions --- */
+
+dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    dtb_spiking_region_options_init(&out->opts, DTB_SPIKING_REGION_OPTIONS_VERSION);
+    size_t len = strcspn(text, ":");
+    if (!len)
+        return dtb__error(DTB_EINVAL, "spiking: '%s' names no region (REGIONS:model=lif,n=1000,...)",
+                          text);
+    if (!(out->regions = dtb__strndup(text, len)))
+        return DTB_ENOMEM;
+    dtb__pairs kv = {0};
+    dtb_status st = text[len] ? dtb__parse_pairs("spiking", text + len + 1, &kv) : DTB_OK;
+    for (size_t i = 0; !st && i < kv.n; i++) {
+        const char *k = kv.items[i].name, *v = kv.items[i].value;
+        double x = 0;
+        int is_num = dtb__value_number(v, &x);
+        dtb_spiking_region_options *o = &out->opts;
+        if (!strcmp(k, "model")) {
+            free(out->model);
+            if (!(out->model = dtb__strdup(v)))
+                st = DTB_ENOMEM;
+        } else if (!strcmp(k, "input")) {
+            if (!strcmp(v, "current"))
+                o->flags |= DTB_SPIKING_REGION_FLAG_CURRENT_INPUT;
+            else if (!strcmp(v, "poisson"))
+                o->flags &= ~DTB_SPIKING_REGION_FLAG_CURRENT_INPUT;
+            else
+                st = dtb__error(DTB_EINVAL, "spiking: input='%s' is neither poisson nor current", v);
+        } else if (!strcmp(k, "tau")) {
+            if (!dtb__value_time(v, &o->rate_tau) || !(o->rate_tau > 0))
+                st = dtb__error(DTB_EINVAL, "spiking: tau='%s' is not a time > 0", v);
+        } else if (!strcmp(k, "n") || !strcmp(k, "k_exc") || !strcmp(k, "k_inh")) {
+            if (!is_num || x < 0 || x > 1e7 || x != floor(x))
+                st = dtb__error(DTB_EINVAL, "spiking: %s='%s' is not a whole number", k, v);
+            else if (!strcmp(k, "n"))
+                o->n = (int64_t)x;
+            else if (!strcmp(k, "k_exc"))
+                o->k_exc = (int64_t)x;
+            else
+                o->k_inh = (int64_t)x;
+        } else {
+            static const char *const keys[] = {"exc", "w_exc", "w_inh", "bg", "gain", "weight", "half"};
+            double *slots[] = {&o->exc_fraction, &o->w_exc, &o->w_inh, &o->background_hz,
+                               &o->input_gain, &o->input_weight, &o->rate_half};
+            size_t q = 0;
+            while (q < sizeof keys / sizeof keys[0] && strcmp(keys[q], k))
+                q++;
+            if (q == sizeof keys / sizeof keys[0])
+                st = dtb__error(DTB_EINVAL, "spiking: unknown key '%s' (known: model, n, exc, k_exc, "
+                                            "k_inh, w_exc, w_inh, bg, gain, weight, tau, half, input)", k);
+            else if (!is_num || !isfinite(x))
+                st = dtb__error(DTB_EINVAL, "spiking: %s='%s' is not a number", k, v);
+            else
+                *slots[q] = x;
+        }
+    }
+    dtb__pairs_free(&kv);
+    if (!st && out->model && dtb_spiking_cell_param_count(out->model) < 0)
+        st = dtb__error(DTB_ENOTFOUND, "spiking: unknown cell model '%s' (built in: lif, izhikevich, "
+                                       "izhikevich2007, adex, hh)", out->model);
+    if (st)
+        dtb__spiking_spec_free(out);
+    return st;
+}
+
+void dtb__spiking_spec_free(dtb__spiking_spec *s)
+{
+    free(s->regions);
+    free(s->model);
+    s->regions = s->model = NULL;
+}
+
 /* --- region lists --- */
 
 dtb_status dtb__resolve_regions(const dtb_atlas *atlas, const char *setting, const char *list,

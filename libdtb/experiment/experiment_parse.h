@@ -11,6 +11,7 @@
 #include "dtb/dtb_atlas.h"
 #include "dtb/dtb_sim.h"
 #include "dtb/dtb_stimulus.h"
+#include "dtb/dtb_spiking.h"
 
 /* "a=1,b=2": names and values as text. */
 typedef struct dtb__pair {
@@ -58,6 +59,17 @@ typedef struct dtb__lesion_spec {
 } dtb__lesion_spec;
 dtb_status dtb__parse_lesion(const char *text, dtb__lesion_spec *out);
 void dtb__lesion_spec_free(dtb__lesion_spec *l);
+
+/* REGIONS[:k=v,...]: spiking regions (dtb_sim_add_spiking_region). Keys:
+ * model, n, exc, k_exc, k_inh, w_exc, w_inh, bg (Hz), gain, weight,
+ * tau (time), half (Hz), input (poisson or current). */
+typedef struct dtb__spiking_spec {
+    char *regions;
+    char *model;      /* NULL: lif */
+    dtb_spiking_region_options opts;
+} dtb__spiking_spec;
+dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out);
+void dtb__spiking_spec_free(dtb__spiking_spec *s);
 
 /* A region list: 0-based indices and label glob patterns joined by '+'
  * ("0+A8m_*+lPFtha_R"). Every entry must match at least one region.

@@ -71,6 +71,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->observers);
     dtb__sim_free_stimuli(sim);
     dtb__sim_free_surgery(sim);
+    dtb__sim_free_spiking(sim);
     for (int64_t k = 0; sim->labels && k < sim->n; k++)
         free(sim->labels[k]);
     free(sim->labels);

@@ -9,6 +9,7 @@
 #include "base/rng.h"
 #include "dtb/dtb_observer.h"
 #include "dtb/dtb_sim.h"
+#include "dtb/dtb_spiking.h"
 #include "expr/expr.h"
 #include "integrate/integrate.h"
 #include "model/model.h"
@@ -95,6 +96,11 @@ struct dtb_sim {
     struct dtb__scheduled_param *scheduled;
     size_t n_scheduled, next_scheduled;
 
+    /* spiking regions (sim_spiking.c) */
+    struct dtb__sim_spiking *spk;
+    size_t n_spk;
+    dtb_spiking_net *spk_net;
+
     /* provenance: what was done to the twin, and when */
     char **provenance;
     size_t n_provenance;
@@ -131,6 +137,20 @@ typedef struct dtb__sim_stimulus {
 /* Stimulus values of the step starting at step m (sim_stimulus.c). */
 void dtb__sim_apply_stimuli(dtb_sim *sim, int64_t m);
 void dtb__sim_free_stimuli(dtb_sim *sim);
+
+typedef struct dtb__sim_spiking {
+    int64_t region;
+    int64_t pop_e, pop_i;      /* populations in sim->spk_net */
+    int64_t poisson[2];        /* the input trains of E and I */
+    double bias[2];            /* I_e without coupling (current input) */
+    double rate;               /* smoothed E rate, Hz */
+    dtb_spiking_region_options opts;   /* defaults filled in */
+} dtb__sim_spiking;
+
+/* Advance the spiking regions one step and write their rates into the
+ * state (sim_spiking.c); free them. */
+dtb_status dtb__sim_spiking_step(dtb_sim *sim);
+void dtb__sim_free_spiking(dtb_sim *sim);
 
 /* Attach an observer (the simulation keeps a reference). */
 dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);

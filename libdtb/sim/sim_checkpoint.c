@@ -116,6 +116,9 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_save_checkpoint: NULL argument");
+    if (sim->n_spk)
+        return dtb__error(DTB_EUNSUPPORTED, "dtb_sim_save_checkpoint: the simulation has spiking regions, whose "
+                                            "state checkpoints do not hold yet");
     dtb__bytes b = {0};
     dtb__bytes_put(&b, MAGIC, 8);
     dtb__bytes_u32(&b, FORMAT_VERSION);
@@ -519,6 +522,9 @@ dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_load_checkpoint: NULL argument");
+    if (sim->n_spk)
+        return dtb__error(DTB_EUNSUPPORTED, "dtb_sim_load_checkpoint: the simulation has spiking regions, whose "
+                                            "state checkpoints do not hold yet");
     unsigned char *data = NULL;
     dtb__reader r;
     dtb_status st = open_checkpoint(sim, path, &data, &r);

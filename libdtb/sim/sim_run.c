@@ -161,6 +161,11 @@ static dtb_status step_once(dtb_sim *sim)
                                           sim->stochastic ? sim->eta : NULL, &sim->bounds);
     if (ist)
         return dtb__error_context(ist, "step %lld (t = %g s)", (long long)m, (double)m * sim->dt);
+    if (sim->n_spk) {
+        dtb_status sst = dtb__sim_spiking_step(sim);
+        if (sst)
+            return sst;
+    }
     sim->step = m + 1;
     dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
     dtb_status st = check_finite(sim);

@@ -138,6 +138,7 @@ struct dtb_spiking_net {
     dtb__spike_train *trains;
     size_t n_trains;
     int64_t ring_len;            /* slots (largest delay + 2) */
+    int locked;                  /* owned by a dtb_sim: its structure is the sim's */
 };
 
 /* Validate a population / receptor index, naming the calling function. */
@@ -157,6 +158,11 @@ dtb_status dtb__spk_add_projection(dtb_spiking_net *net, int64_t pre, int64_t po
                                    const int64_t *delays, int64_t n);
 /* Delay in seconds -> steps (checked, named). */
 dtb_status dtb__spk_delay_steps(const dtb_spiking_net *net, double delay, int64_t *steps);
+
+/* DTB_ESTATE (naming fn) unless the network's structure may change. */
+dtb_status dtb__spk_buildable(const dtb_spiking_net *net, const char *fn);
+/* Advance one step (the simulation's bridge calls this every step). */
+dtb_status dtb__spk_step_checked(dtb_spiking_net *net);
 
 /* Prepare every population for stepping. */
 dtb_status dtb__spk_prepare(dtb_spiking_net *net);

@@ -165,10 +165,7 @@ static dtb_status check_ends(dtb_spiking_net *net, int64_t pre, int64_t post, in
         return st;
     if ((st = dtb__spk_receptor_check(net, post, receptor, fn)))
         return st;
-    if (net->started)
-        return dtb__error(DTB_ESTATE, "%s: the network has already run; connect before the first "
-                                      "step", fn);
-    return DTB_OK;
+    return dtb__spk_buildable(net, fn);
 }
 
 static dtb_status draw_synapse(dtb_spiking_net *net, const dtb_connect_options *o, syn_list *l,

@@ -66,8 +66,11 @@ double dtb__spk_draw(dtb__rng *rng, dtb_distribution dist, double a, double b)
     }
 }
 
-static dtb_status not_started(const dtb_spiking_net *net, const char *fn)
+dtb_status dtb__spk_buildable(const dtb_spiking_net *net, const char *fn)
 {
+    if (net->locked)
+        return dtb__error(DTB_ESTATE, "%s: this network belongs to a simulation's spiking regions; "
+                                      "add regions with dtb_sim_add_spiking_region", fn);
     if (net->started)
         return dtb__error(DTB_ESTATE, "%s: the network has already run (%lld steps); build it "
                                       "before the first step", fn, (long long)net->step);
@@ -218,7 +221,7 @@ dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, co
     const char *fn = "dtb_spiking_add_population";
     if (!net || !name || !cell_model)
         return dtb__error(DTB_EINVAL, "%s: net, name and cell_model must not be NULL", fn);
-    dtb_status st = not_started(net, fn);
+    dtb_status st = dtb__spk_buildable(net, fn);
     if (st)
         return st;
     if (!*name)
@@ -279,7 +282,7 @@ dtb_status dtb_spiking_add_receptor(dtb_spiking_net *net, int64_t pop, const cha
     dtb_status st = dtb__spk_pop_check(net, pop, fn);
     if (st)
         return st;
-    if ((st = not_started(net, fn)))
+    if ((st = dtb__spk_buildable(net, fn)))
         return st;
     dtb__spk_pop *p = &net->pops[pop];
     if (!name || !*name)

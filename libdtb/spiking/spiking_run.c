@@ -476,6 +476,16 @@ dtb_status dtb_spiking_step(dtb_spiking_net *net, int64_t n_steps)
     return st;
 }
 
+dtb_status dtb__spk_step_checked(dtb_spiking_net *net)
+{
+    dtb_status st = dtb__spk_prepare(net);
+    if (!st)
+        st = step_once(net);
+    if (!st && net->step % 64 == 0)
+        st = check_all_finite(net);
+    return st;
+}
+
 dtb_status dtb_spiking_run(dtb_spiking_net *net, double duration)
 {
     if (!net)
@@ -484,4 +494,63 @@ dtb_status dtb_spiking_run(dtb_spiking_net *net, double duration)
         return dtb__error(DTB_EINVAL, "dtb_spiking_run: the duration must be finite and >= 0 s "
                                       "(got %g)", duration);
     return dtb_spiking_step(net, (int64_t)rint(duration / net->dt));
+}
+
+dtb_status dtb_spiking_cv_isi(const dtb_spiking_net *net, int64_t pop, int64_t min_spikes,
+                              double *mean_cv_out, int64_t *n_cells_out)
+{
+    const char *fn = "dtb_spiking_cv_isi";
+    dtb_status st = dtb__spk_pop_check(net, pop, fn);
+    if (st)
+        return st;
+    if (!mean_cv_out)
+        return dtb__error(DTB_EINVAL, "%s: mean_cv_out is NULL", fn);
+    if (min_spikes < 3)
+        return dtb__error(DTB_EINVAL, "%s: min_spikes must be >= 3 (two intervals), got %lld", fn,
+                          (long long)min_spikes);
+    const dtb__spk_pop *p = &net->pops[pop];
+    const size_t n = (size_t)p->n, ns = p->n_rec_spikes;
+    /* group the spikes by cell (counting sort keeps each cell's in time order) */
+    int64_t *start = dtb__calloc(n + 1, sizeof *start);
+    int64_t *steps = dtb__malloc_array(ns ? ns : 1, sizeof *steps);
+    if (!start || !steps) {
+        free(start);
+        free(steps);
+        return DTB_ENOMEM;
+    }
+    for (size_t k = 0; k < ns; k++)
+        start[p->rec_cells[k] + 1]++;
+    for (size_t c = 0; c < n; c++)
+        start[c + 1] += start[c];
+    int64_t *fill = dtb__malloc_array(n + 1, sizeof *fill);
+    if (!fill) {
+        free(start);
+        free(steps);
+        return DTB_ENOMEM;
+    }
+    memcpy(fill, start, (n + 1) * sizeof *fill);
+    for (size_t k = 0; k < ns; k++)
+        steps[fill[p->rec_cells[k]]++] = p->rec_steps[k];
+    double sum_cv = 0.0;
+    int64_t cells = 0;
+    for (size_t c = 0; c < n; c++) {
+        int64_t a = start[c], b = start[c + 1];
+        if (b - a < min_spikes)
+            continue;
+        double mean = (double)(steps[b - 1] - steps[a]) / (double)(b - a - 1), var = 0.0;
+        for (int64_t k = a + 1; k < b; k++) {
+            double d = (double)(steps[k] - steps[k - 1]) - mean;
+            var += d * d;
+        }
+        var /= (double)(b - a - 1);
+        sum_cv += sqrt(var) / mean;
+        cells++;
+    }
+    free(start);
+    free(steps);
+    free(fill);
+    *mean_cv_out = cells ? sum_cv / (double)cells : NAN;
+    if (n_cells_out)
+        *n_cells_out = cells;
+    return DTB_OK;
 }

@@ -42,6 +42,7 @@ int cmd_models(int argc, char **argv);
 int cmd_lems(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
  * of labels, text, .npy); print how the simulated FC fits it. */

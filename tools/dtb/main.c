@@ -30,6 +30,7 @@ static void print_help(void)
            "  lems       run a LEMS/NeuroML file's Simulation and write its outputs (dtb lems --help)\n"
            "  check      validate a LEMS/NeuroML file and list its types (dtb check --help)\n"
            "  plot       SVG figures of the files a run wrote (dtb plot --help)\n"
+           "  bench      run the CUBA or COBA spiking benchmark network (dtb bench --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -63,5 +64,7 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return cmd_bench(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }

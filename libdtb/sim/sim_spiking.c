@@ -1,0 +1,309 @@
+/* libdtb — the bridge between scales: spiking regions in a whole-brain
+ * simulation (the transformations are documented in dtb_spiking.h).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every spiking region's E and I populations live in one dtb_spiking_net
+ * owned by the simulation, advanced once per simulation step after the
+ * neural masses, so both scales share one clock. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "spiking/spiking.h"
+
+/* Per cell model: the bias that makes a cell fire on its own (parameter
+ * I_e, in the model's current unit) and the default synaptic weights. */
+typedef struct region_defaults {
+    const char *model;
+    double bias, w_exc, w_inh;
+} region_defaults;
+
+static const region_defaults defaults_table[] = {
+    {"lif", 0.0, 0.0162, 0.09},          /* CUBA: E_L above threshold, set below */
+    {"izhikevich", 5.0, 0.5, 2.0},
+    {"izhikevich2007", 0.07, 0.01, 0.04},
+    {"adex", 0.6, 0.05, 0.2},
+    {"hh", 1.5, 0.2, 0.8},
+};
+
+dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts, uint32_t version)
+{
+    if (!opts)
+        return dtb__error(DTB_EINVAL, "dtb_spiking_region_options_init: opts is NULL");
+    dtb_status st = dtb__check_version(version, DTB_SPIKING_REGION_OPTIONS_VERSION,
+                                       "dtb_spiking_region_options");
+    if (st)
+        return st;
+    memset(opts, 0, sizeof *opts);
+    opts->version = DTB_SPIKING_REGION_OPTIONS_VERSION;
+    return DTB_OK;
+}
+
+/* The options with every default filled in, checked. */
+static dtb_status resolve(const dtb_spiking_region_options *in, const region_defaults *d,
+                          dtb_spiking_region_options *o)
+{
+    const char *fn = "dtb_sim_add_spiking_region";
+    if (in) {
+        dtb_status st = dtb__check_version(in->version, DTB_SPIKING_REGION_OPTIONS_VERSION,
+                                           "dtb_spiking_region_options");
+        if (st)
+            return st;
+        *o = *in;
+    } else {
+        dtb_spiking_region_options_init(o, DTB_SPIKING_REGION_OPTIONS_VERSION);
+    }
+    const int current = (o->flags & DTB_SPIKING_REGION_FLAG_CURRENT_INPUT) != 0;
+    if (o->flags & ~DTB_SPIKING_REGION_FLAG_CURRENT_INPUT)
+        return dtb__error(DTB_EINVAL, "%s: unknown flags 0x%x", fn, (unsigned)o->flags);
+    if (!o->n)
+        o->n = 1000;
+    if (o->exc_fraction == 0)
+        o->exc_fraction = 0.8;
+    if (!o->k_exc)
+        o->k_exc = 64;
+    if (!o->k_inh)
+        o->k_inh = 16;
+    if (o->w_exc == 0)
+        o->w_exc = d->w_exc;
+    if (o->w_inh == 0)
+        o->w_inh = d->w_inh;
+    if (o->input_gain == 0)
+        o->input_gain = current ? 0.1 : 1000.0;
+    if (o->input_weight == 0)
+        o->input_weight = o->w_exc;
+    if (o->rate_tau == 0)
+        o->rate_tau = 0.01;
+    if (o->rate_half == 0)
+        o->rate_half = 10.0;
+    if (o->n < 2 || o->n > 10000000)
+        return dtb__error(DTB_EINVAL, "%s: n must be 2 to 10^7 cells (got %lld)", fn, (long long)o->n);
+    if (!(o->exc_fraction > 0 && o->exc_fraction < 1))
+        return dtb__error(DTB_EINVAL, "%s: exc_fraction must be in (0, 1) (got %g)", fn,
+                          o->exc_fraction);
+    if (o->k_exc < 0 || o->k_inh < 0)
+        return dtb__error(DTB_EINVAL, "%s: k_exc and k_inh must be >= 0", fn);
+    const double pos[] = {o->w_exc, o->w_inh, o->rate_tau, o->rate_half};
+    const char *names[] = {"w_exc", "w_inh", "rate_tau", "rate_half"};
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(pos[i]) || pos[i] <= 0)
+            return dtb__error(DTB_EINVAL, "%s: %s must be finite and > 0 (got %g)", fn, names[i], pos[i]);
+    if (!isfinite(o->background_hz) || o->background_hz < 0)
+        return dtb__error(DTB_EINVAL, "%s: background_hz must be finite and >= 0 (got %g)", fn,
+                          o->background_hz);
+    if (!isfinite(o->input_gain) || !isfinite(o->input_weight))
+        return dtb__error(DTB_EINVAL, "%s: input_gain and input_weight must be finite", fn);
+    return DTB_OK;
+}
+
+/* Build the E and I populations of one region into the simulation's net. */
+static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *model,
+                               const region_defaults *d, const dtb_spiking_region_options *o)
+{
+    dtb_spiking_net *net = sim->spk_net;
+    const int64_t ne = (int64_t)llround(o->exc_fraction * (double)o->n);
+    const int64_t n_e = ne < 1 ? 1 : (ne >= o->n ? o->n - 1 : ne), n_i = o->n - n_e;
+    char name[96];
+    dtb_status st = DTB_OK;
+    int64_t idx[2] = {-1, -1};
+    for (int k = 0; !st && k < 2; k++) {
+        snprintf(name, sizeof name, "%s_%s", k == 0 ? "E" : "I", sim->labels[r->region]);
+        st = dtb_spiking_add_population(net, name, model, k == 0 ? n_e : n_i, &idx[k]);
+        if (!st)
+            st = dtb_spiking_add_receptor(net, idx[k], "e", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT, 0.0,
+                                          5e-3, 0.0, NULL);
+        if (!st)
+            st = dtb_spiking_add_receptor(net, idx[k], "i", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT, 0.0,
+                                          10e-3, 0.0, NULL);
+        if (!st && strcmp(model, "lif") == 0) {
+            /* the CUBA cell: E_L -49 mV above V_th -50 mV, V_reset -60 mV, 5 ms refractory */
+            const char *pn[] = {"E_L", "V_th", "V_reset", "t_ref", "tau_m", "R_m"};
+            const double pv[] = {-49.0, -50.0, -60.0, 5.0, 20.0, 100.0};
+            for (int q = 0; !st && q < 6; q++)
+                st = dtb_spiking_set_param(net, idx[k], pn[q], DTB_DIST_CONSTANT, pv[q], 0.0);
+            if (!st)
+                st = dtb_spiking_set_state(net, idx[k], "V", DTB_DIST_UNIFORM, -60.0, -50.0);
+        } else if (!st) {
+            st = dtb_spiking_set_param(net, idx[k], "I_e", DTB_DIST_CONSTANT, d->bias, 0.0);
+            const char *v = net->pops[idx[k]].model->states[0];
+            double v0 = net->pops[idx[k]].model->state_init[0];
+            if (!st)
+                st = dtb_spiking_set_state(net, idx[k], v, DTB_DIST_UNIFORM, v0 - 5.0, v0 + 5.0);
+        }
+    }
+    for (int pre = 0; !st && pre < 2; pre++) {
+        for (int post = 0; !st && post < 2; post++) {
+            dtb_connect_options c;
+            dtb_connect_options_init(&c, DTB_CONNECT_OPTIONS_VERSION);
+            c.rule = DTB_CONNECT_FIXED_INDEGREE;
+            int64_t size = pre == 0 ? n_e : n_i, k = pre == 0 ? o->k_exc : o->k_inh;
+            int64_t avail = pre == post ? size - 1 : size;
+            c.indegree = k < avail ? k : avail;
+            c.weight_a = pre == 0 ? o->w_exc : -o->w_inh;
+            st = dtb_spiking_connect(net, idx[pre], idx[post], pre, &c, NULL);
+        }
+    }
+    for (int k = 0; !st && k < 2; k++)
+        st = dtb_spiking_add_poisson(net, idx[k], 0, o->background_hz, o->input_weight,
+                                     &r->poisson[k]);
+    r->pop_e = idx[0];
+    r->pop_i = idx[1];
+    for (int k = 0; k < 2; k++)
+        r->bias[k] = d->bias;
+    return st;
+}
+
+dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *cell_model,
+                                      const dtb_spiking_region_options *opts)
+{
+    const char *fn = "dtb_sim_add_spiking_region";
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "%s: sim is NULL", fn);
+    if (sim->started)
+        return dtb__error(DTB_ESTATE, "%s: add spiking regions before the first step", fn);
+    if (region < 0 || region >= sim->n)
+        return dtb__error(DTB_EINVAL, "%s: region %lld does not exist (the atlas has %lld)", fn,
+                          (long long)region, (long long)sim->n);
+    for (size_t i = 0; i < sim->n_spk; i++)
+        if (sim->spk[i].region == region)
+            return dtb__error(DTB_EINVAL, "%s: region %lld ('%s') is a spiking region already", fn,
+                              (long long)region, sim->labels[region]);
+    if (sim->n_cvar == 0)
+        return dtb__error(DTB_EINVAL, "%s: the model '%s' has no coupling variable for the spiking "
+                                      "region to write", fn, sim->core->name);
+    const char *model = cell_model ? cell_model : "lif";
+    const region_defaults *d = NULL;
+    for (size_t i = 0; i < sizeof defaults_table / sizeof defaults_table[0]; i++)
+        if (strcmp(defaults_table[i].model, model) == 0)
+            d = &defaults_table[i];
+    if (!d)
+        return dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: lif, izhikevich, "
+                                         "izhikevich2007, adex, hh)", fn, model);
+    dtb_spiking_region_options o;
+    dtb_status st = resolve(opts, d, &o);
+    if (st)
+        return st;
+    if (!sim->spk_net) {
+        if ((st = dtb_spiking_create(&sim->spk_net, sim->dt, sim->seed ^ 0x5eed5eed5eedULL)))
+            return dtb__error_context(st, "%s: the simulation's dt of %g s", fn, sim->dt);
+        sim->spk_net->locked = 1;
+    }
+    dtb__sim_spiking *grown = dtb__realloc_array(sim->spk, sim->n_spk + 1, sizeof *grown);
+    if (!grown)
+        return DTB_ENOMEM;
+    sim->spk = grown;
+    dtb__sim_spiking *r = &sim->spk[sim->n_spk];
+    memset(r, 0, sizeof *r);
+    r->region = region;
+    r->opts = o;
+    /* The net's structure only grows: on failure a partly built region
+     * stays in it unreferenced and inert (no input drives it, nothing reads
+     * it); the simulation stays usable. */
+    sim->spk_net->locked = 0;
+    st = build_region(sim, r, model, d, &o);
+    sim->spk_net->locked = 1;
+    if (st) {
+        return dtb__error_context(st, "%s: region %lld ('%s')", fn, (long long)region,
+                                  sim->labels[region]);
+    }
+    sim->n_spk++;
+    return dtb__sim_note(sim, "t=%g s: region %lld '%s' is a spiking network of %lld %s cells",
+                         (double)sim->step * sim->dt, (long long)region, sim->labels[region],
+                         (long long)o.n, model);
+}
+
+/* One step of every spiking region, after the neural masses: input from
+ * the step's coupling, the populations advanced, the rate written into
+ * the coupling variables of the new state. */
+dtb_status dtb__sim_spiking_step(dtb_sim *sim)
+{
+    const size_t n = (size_t)sim->n;
+    dtb_spiking_net *net = sim->spk_net;
+    for (size_t q = 0; q < sim->n_spk; q++) {
+        dtb__sim_spiking *r = &sim->spk[q];
+        const double c = sim->coupling_in[r->region];   /* first coupling input */
+        for (int k = 0; k < 2; k++) {
+            if (r->opts.flags & DTB_SPIKING_REGION_FLAG_CURRENT_INPUT) {
+                dtb__spk_pop *p = &net->pops[k == 0 ? r->pop_e : r->pop_i];
+                int ie = -1;
+                for (size_t j = 0; j < p->model->n_params; j++)
+                    if (strcmp(p->model->params[j].name, "I_e") == 0)
+                        ie = (int)j;
+                const double value = r->bias[k] + (k == 0 ? r->opts.input_gain * c : 0.0);
+                if (ie >= 0 && p->param[ie][0] != value) {
+                    for (int64_t i = 0; i < p->n; i++)
+                        p->param[ie][i] = value;
+                    p->prepared = 0;
+                }
+            } else {
+                /* long-range input reaches the E cells only: driving the
+                 * strongly coupled I cells as well lowers the E rate (the
+                 * inhibition-stabilised network's paradoxical response) */
+                double rate = r->opts.background_hz + (k == 0 ? r->opts.input_gain * c : 0.0);
+                net->poisson[r->poisson[k]].rate_hz = rate > 0 && isfinite(rate) ? rate : 0.0;
+            }
+        }
+    }
+    dtb_status st = dtb__spk_step_checked(net);
+    if (st)
+        return dtb__error_context(st, "spiking regions, step %lld", (long long)sim->step);
+    for (size_t q = 0; q < sim->n_spk; q++) {
+        dtb__sim_spiking *r = &sim->spk[q];
+        const dtb__spk_pop *pe = &net->pops[r->pop_e];
+        const double inst = (double)pe->n_spiked / ((double)pe->n * sim->dt);
+        const double e = exp(-sim->dt / r->opts.rate_tau);
+        r->rate = r->rate * e + (1.0 - e) * inst;
+        const double frac = r->rate / (r->rate + r->opts.rate_half);
+        for (size_t cv = 0; cv < sim->n_cvar; cv++) {
+            const dtb__model_state *s = &sim->core->states[sim->hist.cvar_state[cv]];
+            double lo = s->range_lo, hi = s->range_hi;
+            sim->x[(size_t)sim->hist.cvar_state[cv] * n + (size_t)r->region] = lo + (hi - lo) * frac;
+        }
+    }
+    return DTB_OK;
+}
+
+void dtb__sim_free_spiking(dtb_sim *sim)
+{
+    dtb_spiking_free(sim->spk_net);
+    free(sim->spk);
+    sim->spk_net = NULL;
+    sim->spk = NULL;
+    sim->n_spk = 0;
+}
+
+int64_t dtb_sim_spiking_region_count(const dtb_sim *sim)
+{
+    return sim ? (int64_t)sim->n_spk : -1;
+}
+
+dtb_status dtb_sim_spiking_region_info(const dtb_sim *sim, int64_t index, int64_t *region_out,
+                                       int64_t *pop_exc_out, int64_t *pop_inh_out)
+{
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "dtb_sim_spiking_region_info: sim is NULL");
+    if (index < 0 || (size_t)index >= sim->n_spk)
+        return dtb__error(DTB_EINVAL, "dtb_sim_spiking_region_info: spiking region %lld does not "
+                                      "exist (the simulation has %zu)", (long long)index, sim->n_spk);
+    if (region_out)
+        *region_out = sim->spk[index].region;
+    if (pop_exc_out)
+        *pop_exc_out = sim->spk[index].pop_e;
+    if (pop_inh_out)
+        *pop_inh_out = sim->spk[index].pop_i;
+    return DTB_OK;
+}
+
+double dtb_sim_spiking_rate(const dtb_sim *sim, int64_t index)
+{
+    if (!sim || index < 0 || (size_t)index >= sim->n_spk)
+        return NAN;
+    return sim->spk[index].rate;
+}
+
+dtb_spiking_net *dtb_sim_spiking_net(dtb_sim *sim)
+{
+    return sim ? sim->spk_net : NULL;
+}

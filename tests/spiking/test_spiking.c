@@ -1,0 +1,440 @@
+/* Spiking networks through the public API: single cells against the
+ * high-accuracy references in ../shared/data/reference/spiking, synapses
+ * and delays against their closed forms, the Vogels-Abbott networks'
+ * statistics, reproducibility, bad input, and the bridge into a
+ * whole-brain simulation. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtb/dtb.h"
+#include "test_util.h"
+
+/* Reference spike times (one column after a header). */
+static size_t read_spikes(const char *name, double *t, size_t cap)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "reference/spiking/%s_spikes.csv", name);
+    FILE *f = fopen(shared_path(rel), "r");
+    assert_non_null(f);
+    char line[128];
+    size_t n = 0;
+    assert_non_null(fgets(line, sizeof line, f));   /* header */
+    while (n < cap && fgets(line, sizeof line, f))
+        t[n++] = strtod(line, NULL) * 1e-3;
+    fclose(f);
+    return n;
+}
+
+/* Spike times of one recorded cell. */
+static size_t spikes_of(dtb_spiking_net *net, int64_t pop, double *t, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(dtb_spiking_get_spikes(net, pop, NULL, NULL, 0, &n), DTB_OK);
+    assert_true(n <= cap);
+    int64_t *cells = calloc(n + 1, sizeof *cells);
+    assert_int_equal(dtb_spiking_get_spikes(net, pop, cells, t, cap, &n), DTB_OK);
+    free(cells);
+    return n;
+}
+
+/* A fixed-step simulator that detects the threshold at the end of a step
+ * is late by less than one step per spike, and the lags add up (the next
+ * interval starts from the late reset): spike k may be up to (k + 1) dt
+ * late, never early by more than the integration error. */
+static void check_spike_times(const double *got, size_t n_got, const double *ref, size_t n_ref,
+                              double dt, double early_tol)
+{
+    assert_int_equal(n_got, n_ref);
+    double worst = 0;
+    for (size_t k = 0; k < n_ref; k++) {
+        double lag = got[k] - ref[k];
+        if (lag < -early_tol || lag > (double)(k + 1) * dt + 1e-12)
+            print_message("  spike %zu: %.9f s, reference %.9f s\n", k, got[k], ref[k]);
+        if (fabs(lag) > worst)
+            worst = fabs(lag);
+        assert_true(lag >= -early_tol);
+        assert_true(lag <= (double)(k + 1) * dt + 1e-12);
+    }
+    print_message("  %zu spikes, largest difference %.3g ms (dt %.3g ms)\n", n_ref, worst * 1e3,
+                  dt * 1e3);
+}
+
+static void test_lif_reference(void **state)
+{
+    (void)state;
+    const double dt = 1e-5;
+    dtb_spiking_net *net;
+    int64_t pop;
+    assert_int_equal(dtb_spiking_create(&net, dt, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "cell", "lif", 1, &pop), DTB_OK);
+    const char *names[] = {"tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref"};
+    const double values[] = {20, 100, -70, -50, -65, 2};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(dtb_spiking_set_param(net, pop, names[i], DTB_DIST_CONSTANT, values[i], 0), DTB_OK);
+    assert_int_equal(dtb_spiking_set_state(net, pop, "V", DTB_DIST_CONSTANT, -70, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_record(net, pop, 1), DTB_OK);
+    /* 0.25 nA on [10, 410) ms, set between steps */
+    assert_int_equal(dtb_spiking_run(net, 0.010), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "I_e", DTB_DIST_CONSTANT, 0.25, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.400), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "I_e", DTB_DIST_CONSTANT, 0.0, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.090), DTB_OK);
+    double ref[64], got[64];
+    size_t nr = read_spikes("lif_refractory", ref, 64), ng = spikes_of(net, pop, got, 64);
+    /* exact integration: never early */
+    check_spike_times(got, ng, ref, nr, dt, 1e-12);
+    dtb_spiking_free(net);
+}
+
+/* The 2003 Izhikevich cell is sensitive: a reset one step late also
+ * leaves u a step further on, so the lags grow faster than one step per
+ * spike (Brian2 at dt = 1 us: 0.015 ms over the 22 resets). At 1 us the
+ * total lag stays below 0.03 ms. */
+static void test_izhikevich_reference(void **state)
+{
+    (void)state;
+    const double dt = 1e-6;
+    dtb_spiking_net *net;
+    int64_t pop;
+    assert_int_equal(dtb_spiking_create(&net, dt, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "rs", "izhikevich", 1, &pop), DTB_OK);
+    assert_int_equal(dtb_spiking_record(net, pop, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.050), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "I_e", DTB_DIST_CONSTANT, 10.0, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.950), DTB_OK);
+    double ref[64], got[64];
+    size_t nr = read_spikes("izhikevich_rs", ref, 64), ng = spikes_of(net, pop, got, 64);
+    assert_int_equal(ng, nr);
+    double worst = 0;
+    for (size_t k = 0; k < nr; k++) {
+        double lag = got[k] - ref[k];
+        worst = fmax(worst, fabs(lag));
+        assert_true(lag > -1e-6 && lag < 3e-5);
+    }
+    print_message("  %zu spikes, largest difference %.4f ms (dt 0.001 ms)\n", nr, worst * 1e3);
+    dtb_spiking_free(net);
+}
+
+/* A spike train through a delta synapse with a delay: the jump lands on
+ * the step the delay says; through an exponential current synapse the LIF
+ * follows its closed form; a bi-exponential synapse peaks at its weight. */
+static void test_synapses_and_delays(void **state)
+{
+    (void)state;
+    const double dt = 1e-4;
+    dtb_spiking_net *net;
+    int64_t src, dst;
+    assert_int_equal(dtb_spiking_create(&net, dt, 3), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "src", "lif", 1, &src), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "dst", "lif", 3, &dst), DTB_OK);
+    /* dst never fires: threshold far away, no leak reversal offset */
+    assert_int_equal(dtb_spiking_set_param(net, dst, "V_th", DTB_DIST_CONSTANT, 1e3, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_set_state(net, dst, "V", DTB_DIST_CONSTANT, -70, 0), DTB_OK);
+    int64_t rd, re, rb;
+    assert_int_equal(dtb_spiking_add_receptor(net, dst, "d", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CURRENT,
+                                              0, 0, 0, &rd), DTB_OK);
+    assert_int_equal(dtb_spiking_add_receptor(net, dst, "x", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT,
+                                              0, 5e-3, 0, &re), DTB_OK);
+    assert_int_equal(dtb_spiking_add_receptor(net, dst, "b", DTB_SYNAPSE_BIEXP, DTB_SYNAPSE_CURRENT,
+                                              1e-3, 5e-3, 0, &rb), DTB_OK);
+    /* the source fires once: a spike train of one event into a delta
+     * synapse of 100 mV at 1 ms */
+    int64_t rs;
+    assert_int_equal(dtb_spiking_add_receptor(net, src, "kick", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CURRENT,
+                                              0, 0, 0, &rs), DTB_OK);
+    double t_kick = 1e-3;
+    assert_int_equal(dtb_spiking_add_spike_train(net, src, 0, rs, &t_kick, 1, 100.0), DTB_OK);
+    int64_t pre[] = {0}, post0[] = {0};
+    double w[] = {2.0}, delay[] = {2e-3};
+    assert_int_equal(dtb_spiking_connect_list(net, src, dst, rd, pre, post0, w, delay, 1), DTB_OK);
+    int64_t post1[] = {1}, post2[] = {2};
+    double w1[] = {0.1}, w2[] = {0.1};
+    assert_int_equal(dtb_spiking_connect_list(net, src, dst, re, pre, post1, w1, NULL, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_connect_list(net, src, dst, rb, pre, post2, w2, NULL, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_synapse_count(net), 3);
+    /* the kick is delivered before the step starting at 1 ms (step 10);
+     * the source fires at the end of that step, t_s = 1.1 ms */
+    double V[3];
+    size_t need;
+    int64_t fired_at = -1, jump_at = -1;
+    double bi_peak = -70, exp_v = 0, bi_at_3ms = 0;
+    for (int64_t k = 0; k < 400; k++) {
+        assert_int_equal(dtb_spiking_step(net, 1), DTB_OK);
+        if (fired_at < 0 && dtb_spiking_last_step_spikes(net, src) == 1)
+            fired_at = k + 1;   /* end of step k */
+        assert_int_equal(dtb_spiking_get_state_values(net, dst, "V", V, 3, &need), DTB_OK);
+        if (jump_at < 0 && V[0] > -69.0)
+            jump_at = k + 1;
+        if (k + 1 == fired_at + 30) {
+            /* closed form of the exp synapse on the LIF 3 ms after the spike:
+             * R w tau_s/(tau_s - tau_m) (e^-t/tau_s - e^-t/tau_m) + E_L */
+            double t = 3e-3, ts = 5e-3, tm = 20e-3;
+            exp_v = -70 + 100 * 0.1 * ts / (ts - tm) * (exp(-t / ts) - exp(-t / tm));
+            assert_true(fabs(V[1] - exp_v) < 1e-9);
+            bi_at_3ms = V[2];
+        }
+        if (V[2] > bi_peak)
+            bi_peak = V[2];
+    }
+    assert_int_equal(fired_at, 11);
+    /* delay 2 ms = 20 steps: the jump is applied before step 11 + 20 and
+     * shows at its end */
+    assert_int_equal(jump_at, fired_at + 20 + 1);
+    assert_true(exp_v != 0);
+    /* the bi-exponential synapse (peak current 0.1 nA): its closed form on
+     * the LIF, R w N (c_d(t) - c_r(t)), c_x(t) = tau_x / (tau_x - tau_m)
+     * (e^-t/tau_x - e^-t/tau_m), N = 1 / (e^-tp/tau_d - e^-tp/tau_r) */
+    const double td = 5e-3, tr = 1e-3, tm = 20e-3, t = 3e-3;
+    const double tp = log(td / tr) * td * tr / (td - tr);
+    const double N = 1.0 / (exp(-tp / td) - exp(-tp / tr));
+    const double cd = td / (td - tm) * (exp(-t / td) - exp(-t / tm));
+    const double cr = tr / (tr - tm) * (exp(-t / tr) - exp(-t / tm));
+    print_message("  bi-exponential at 3 ms %.9f mV, closed form %.9f mV\n", bi_at_3ms,
+                  -70 + 100 * 0.1 * N * (cd - cr));
+    assert_true(fabs(bi_at_3ms - (-70 + 100 * 0.1 * N * (cd - cr))) < 1e-9);
+    assert_true(bi_peak > bi_at_3ms - 1e-12);
+    dtb_spiking_free(net);
+}
+
+static void run_benchmark(const char *name, double *rate, double *cv)
+{
+    dtb_spiking_net *net;
+    assert_int_equal(dtb_spiking_create_benchmark(&net, name, 4000, 12345), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 1.0), DTB_OK);
+    int64_t spikes = 0, cells = 0;
+    double cv_sum = 0;
+    for (int64_t p = 0; p < 2; p++) {
+        double c;
+        int64_t n;
+        spikes += dtb_spiking_spike_count(net, p);
+        assert_int_equal(dtb_spiking_cv_isi(net, p, 3, &c, &n), DTB_OK);
+        cv_sum += c * (double)n;
+        cells += n;
+    }
+    *rate = (double)spikes / 4000.0;
+    *cv = cv_sum / (double)cells;
+    print_message("  %s: %lld synapses, %lld spikes, %.3f Hz, CV %.3f\n", name,
+                  (long long)dtb_spiking_synapse_count(net), (long long)spikes, *rate, *cv);
+    /* about 2% of 4000 x 4000 */
+    assert_true(fabs((double)dtb_spiking_synapse_count(net) - 320000.0) < 3000.0);
+    dtb_spiking_free(net);
+}
+
+/* Brian2 2.5.1 on the same CUBA network: 5.68 Hz, mean CV 0.52
+ * (network_stats.json); the ranges allow for other random networks. */
+static void test_cuba_statistics(void **state)
+{
+    (void)state;
+    double rate, cv;
+    run_benchmark("cuba", &rate, &cv);
+    assert_true(rate > 4.5 && rate < 7.0);
+    assert_true(cv > 0.42 && cv < 0.65);
+}
+
+/* COBA: an independent NumPy simulation of the same equations (forward
+ * Euler, as Brian2's benchmark script) gives 22.6 Hz and CV 1.55. */
+static void test_coba_statistics(void **state)
+{
+    (void)state;
+    double rate, cv;
+    run_benchmark("coba", &rate, &cv);
+    assert_true(rate > 18.0 && rate < 27.0);
+    assert_true(cv > 1.2 && cv < 2.0);
+}
+
+static void test_reproducible(void **state)
+{
+    (void)state;
+    int64_t counts[3];
+    uint64_t seeds[3] = {7, 7, 8};
+    for (int k = 0; k < 3; k++) {
+        dtb_spiking_net *net;
+        assert_int_equal(dtb_spiking_create_benchmark(&net, "cuba", 400, seeds[k]), DTB_OK);
+        int64_t in;
+        assert_int_equal(dtb_spiking_add_poisson(net, 0, 0, 50.0, 0.01, &in), DTB_OK);
+        assert_int_equal(dtb_spiking_run(net, 0.2), DTB_OK);
+        counts[k] = dtb_spiking_spike_count(net, 0) * 100000 + dtb_spiking_spike_count(net, 1);
+        dtb_spiking_free(net);
+    }
+    assert_true(counts[0] == counts[1]);
+    assert_true(counts[0] != counts[2]);
+}
+
+/* Every other cell model runs, fires under a bias and stays finite. */
+static void test_cell_models(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb_spiking_cell_model_count(), 5);
+    const char *bias[] = {"lif", "izhikevich", "izhikevich2007", "adex", "hh"};
+    const double amount[] = {0.3, 10.0, 0.1, 1.0, 2.0};
+    for (int m = 0; m < 5; m++) {
+        assert_string_equal(dtb_spiking_cell_model_name(m), bias[m]);
+        assert_true(dtb_spiking_cell_param_count(bias[m]) > 0);
+        dtb_spiking_net *net;
+        int64_t pop;
+        assert_int_equal(dtb_spiking_create(&net, 2.5e-5, 1), DTB_OK);
+        assert_int_equal(dtb_spiking_add_population(net, "p", bias[m], 4, &pop), DTB_OK);
+        assert_int_equal(dtb_spiking_set_param(net, pop, "I_e", DTB_DIST_CONSTANT, amount[m], 0), DTB_OK);
+        int64_t r;
+        assert_int_equal(dtb_spiking_add_receptor(net, pop, "ampa", DTB_SYNAPSE_BIEXP,
+                                                  DTB_SYNAPSE_CONDUCTANCE, 0.5e-3, 2e-3, 0.0, &r), DTB_OK);
+        assert_int_equal(dtb_spiking_add_poisson(net, pop, r, 100.0, 1.0, NULL), DTB_OK);
+        assert_int_equal(dtb_spiking_run(net, 0.5), DTB_OK);
+        print_message("  %s: %lld spikes in 0.5 s\n", bias[m], (long long)dtb_spiking_spike_count(net, pop));
+        assert_true(dtb_spiking_spike_count(net, pop) >= 4);
+        dtb_spiking_free(net);
+    }
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    dtb_spiking_net *net;
+    int64_t pop, r;
+    assert_int_equal(dtb_spiking_create(&net, 0, 1), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_create(&net, NAN, 1), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "p", "nosuch", 10, &pop), DTB_ENOTFOUND);
+    assert_error_contains("nosuch");
+    assert_int_equal(dtb_spiking_add_population(net, "p", "lif", 0, &pop), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_add_population(net, "p", "lif", 10, &pop), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "p", "lif", 10, NULL), DTB_EINVAL);
+    assert_error_contains("exists already");
+    assert_int_equal(dtb_spiking_set_param(net, pop, "tau_m", DTB_DIST_CONSTANT, -1, 0), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "tau_m", DTB_DIST_CONSTANT, NAN, 0), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "nope", DTB_DIST_CONSTANT, 1, 0), DTB_ENOTFOUND);
+    assert_error_contains("tau_m");
+    assert_int_equal(dtb_spiking_set_param(net, pop, "E_L", DTB_DIST_UNIFORM, 1, 0), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_set_param(net, pop, "E_L", DTB_DIST_NORMAL, -70, 2), DTB_OK);
+    assert_int_equal(dtb_spiking_add_receptor(net, pop, "g", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CONDUCTANCE,
+                                              0, 0, 0, &r), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_add_receptor(net, pop, "g", DTB_SYNAPSE_BIEXP, DTB_SYNAPSE_CURRENT,
+                                              5e-3, 1e-3, 0, &r), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_add_receptor(net, pop, "V", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT,
+                                              0, 1e-3, 0, &r), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_add_receptor(net, pop, "g", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CONDUCTANCE,
+                                              0, 5e-3, 0, &r), DTB_OK);
+    dtb_connect_options o;
+    assert_int_equal(dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION), DTB_OK);
+    o.rule = DTB_CONNECT_FIXED_INDEGREE;
+    o.indegree = 10;   /* 9 others without autapses */
+    assert_int_equal(dtb_spiking_connect(net, pop, pop, r, &o, NULL), DTB_EINVAL);
+    assert_error_contains("in-degree");
+    o.indegree = 9;
+    o.delay_a = -1;
+    assert_int_equal(dtb_spiking_connect(net, pop, pop, r, &o, NULL), DTB_EINVAL);
+    o.delay_a = 1e-3;
+    o.rule = DTB_CONNECT_FIXED_PROBABILITY;
+    o.p = 1.5;
+    assert_int_equal(dtb_spiking_connect(net, pop, pop, r, &o, NULL), DTB_EINVAL);
+    o.rule = DTB_CONNECT_FIXED_INDEGREE;
+    int64_t ns = 0;
+    assert_int_equal(dtb_spiking_connect(net, pop, pop, r, &o, &ns), DTB_OK);
+    assert_int_equal(ns, 90);
+    assert_int_equal(dtb_spiking_connect(net, pop, pop, 5, &o, NULL), DTB_EINVAL);
+    int64_t a[] = {0}, b[] = {10};
+    double w[] = {1};
+    assert_int_equal(dtb_spiking_connect_list(net, pop, pop, r, a, b, w, NULL, 1), DTB_EINVAL);
+    double t[] = {0.2, 0.1};
+    assert_int_equal(dtb_spiking_add_spike_train(net, pop, 0, r, t, 2, 1.0), DTB_EINVAL);
+    assert_error_contains("ascend");
+    assert_int_equal(dtb_spiking_add_poisson(net, pop, r, -1, 1.0, NULL), DTB_EINVAL);
+    double buf[3];
+    size_t need = 0;
+    assert_int_equal(dtb_spiking_get_state_values(net, pop, "V", buf, 3, &need), DTB_EBUFSIZE);
+    assert_int_equal(need, 10);
+    /* still usable after every refusal */
+    assert_int_equal(dtb_spiking_run(net, 0.01), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "q", "lif", 10, NULL), DTB_ESTATE);
+    assert_int_equal(dtb_spiking_step(net, -1), DTB_EINVAL);
+    dtb_spiking_free(net);
+    dtb_spiking_free(NULL);
+}
+
+/* The bridge: a bn246 twin with a spiking region. Its rate leaves through
+ * the coupling variable; stronger long-range input raises it. */
+static double hybrid_rate(double a, int64_t *region_out, int check_state)
+{
+    dtb_atlas *atlas;
+    dtb_model *model;
+    dtb_sim *sim;
+    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
+    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 5;
+    o.integrator = DTB_INTEGRATOR_EULER;
+    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_param(sim, "G", 0.1), DTB_OK);
+    /* linear coupling a sum_j w_kj S_e,j: a = 0 cuts the region's input */
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a), DTB_OK);
+    int64_t region = -1;
+    assert_int_equal(dtb_atlas_find_region(atlas, "A8m_L", &region), DTB_OK);
+    dtb_spiking_region_options so;
+    assert_int_equal(dtb_spiking_region_options_init(&so, DTB_SPIKING_REGION_OPTIONS_VERSION), DTB_OK);
+    so.n = 400;
+    assert_int_equal(dtb_sim_add_spiking_region(sim, region, "lif", &so), DTB_OK);
+    assert_int_equal(dtb_sim_add_spiking_region(sim, region, "lif", &so), DTB_EINVAL);
+    assert_int_equal(dtb_sim_add_spiking_region(sim, 9999, "lif", &so), DTB_EINVAL);
+    assert_int_equal(dtb_sim_add_spiking_region(sim, region + 1, "nosuch", &so), DTB_ENOTFOUND);
+    assert_int_equal(dtb_sim_spiking_region_count(sim), 1);
+    /* its network belongs to the simulation */
+    assert_int_equal(dtb_spiking_add_population(dtb_sim_spiking_net(sim), "x", "lif", 3, NULL), DTB_ESTATE);
+    double sum = 0;
+    const int steps = 5000;
+    for (int k = 0; k < steps; k++) {
+        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+        if (k >= 1000)
+            sum += dtb_sim_spiking_rate(sim, 0);
+    }
+    if (check_state) {
+        /* S_e of the region is lo + (hi - lo) r / (r + 10 Hz), range [0, 1] */
+        int64_t ns = dtb_sim_state_count(sim), nr = dtb_sim_region_count(sim);
+        double *x = malloc((size_t)(ns * nr) * sizeof *x);
+        size_t need;
+        assert_int_equal(dtb_sim_get_state(sim, x, (size_t)(ns * nr), &need), DTB_OK);
+        double r = dtb_sim_spiking_rate(sim, 0);
+        assert_true(fabs(x[region] - r / (r + 10.0)) < 1e-12);
+        free(x);
+        assert_int_equal(dtb_sim_save_checkpoint(sim, "/nonexistent/cp"), DTB_EUNSUPPORTED);
+    }
+    int64_t reg, pe, pi;
+    assert_int_equal(dtb_sim_spiking_region_info(sim, 0, &reg, &pe, &pi), DTB_OK);
+    assert_int_equal(reg, region);
+    assert_true(dtb_spiking_spike_count(dtb_sim_spiking_net(sim), pe) > 0);
+    *region_out = region;
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+    return sum / (steps - 1000);
+}
+
+static void test_hybrid_follows_input(void **state)
+{
+    (void)state;
+    int64_t region;
+    double r0 = hybrid_rate(0.0, &region, 1);
+    double r1 = hybrid_rate(1.0, &region, 0);
+    print_message("  spiking region %lld: %.2f Hz without input, %.2f Hz with its neighbours' "
+                  "(linear coupling a = 1)\n",
+                  (long long)region, r0, r1);
+    assert_true(r0 > 1.0 && r0 < 20.0);
+    assert_true(r1 > r0 * 1.2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lif_reference),
+        cmocka_unit_test(test_izhikevich_reference),
+        cmocka_unit_test(test_synapses_and_delays),
+        cmocka_unit_test(test_cuba_statistics),
+        cmocka_unit_test(test_coba_statistics),
+        cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_cell_models),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_hybrid_follows_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
