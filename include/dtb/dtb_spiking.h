@@ -182,13 +182,12 @@ DTB_API dtb_status dtb_spiking_connect_list(dtb_spiking_net *net, int64_t pre, i
                                             int64_t receptor, const int64_t *pre_cells,
                                             const int64_t *post_cells, const double *weights,
                                             const double *delays, size_t n);
-/* Connect from a file: CSV with a header naming the columns pre, post and
- * optionally weight and delay (s; missing: default_weight and 0), or a
- * NeuroML2 file with a <projection> (or <electricalProjection> is refused)
- * whose <connection>/<connectionWD> elements name preCellId and postCellId
- * as "../pop/ID/..." or "ID" (weight and delay attributes of connectionWD;
- * delays with a unit: "2ms"). projection names the projection in a NeuroML
- * file with several (NULL: the only one). */
+/* Connect from a CSV file with a header naming the columns pre and post
+ * (cell indices) and optionally weight and delay (s; missing:
+ * default_weight and 0); the checks of dtb_spiking_connect_list apply,
+ * errors name the file, line and column. NeuroML <projection> files
+ * (.xml, .nml) are refused with DTB_EUNSUPPORTED for now; projection is
+ * reserved for them (pass NULL). */
 DTB_API dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t post,
                                             int64_t receptor, const char *path,
                                             const char *projection, double default_weight);

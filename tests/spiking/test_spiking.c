@@ -345,6 +345,23 @@ static void test_bad_input(void **state)
     size_t need = 0;
     assert_int_equal(dtb_spiking_get_state_values(net, pop, "V", buf, 3, &need), DTB_EBUFSIZE);
     assert_int_equal(need, 10);
+    /* a projection from a CSV file, and a malformed one */
+    char path[512];
+    snprintf(path, sizeof path, "%s/proj.csv", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    fputs("pre,post,weight,delay\n0,1,0.5,0.001\n2,3,0.25,0\n", f);
+    fclose(f);
+    int64_t before = dtb_spiking_synapse_count(net);
+    assert_int_equal(dtb_spiking_connect_file(net, pop, pop, r, path, NULL, 1.0), DTB_OK);
+    assert_int_equal(dtb_spiking_synapse_count(net), before + 2);
+    f = fopen(path, "w");
+    fputs("pre,post\n0,1\n2,x\n", f);
+    fclose(f);
+    assert_int_equal(dtb_spiking_connect_file(net, pop, pop, r, path, NULL, 1.0), DTB_EPARSE);
+    assert_error_contains("proj.csv:3");
+    assert_int_equal(dtb_spiking_synapse_count(net), before + 2);
+    assert_int_equal(dtb_spiking_connect_file(net, pop, pop, r, "/nonexistent.csv", NULL, 1.0),
+                     DTB_ENOTFOUND);
     /* still usable after every refusal */
     assert_int_equal(dtb_spiking_run(net, 0.01), DTB_OK);
     assert_int_equal(dtb_spiking_add_population(net, "q", "lif", 10, NULL), DTB_ESTATE);

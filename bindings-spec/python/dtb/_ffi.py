@@ -437,6 +437,97 @@ class dtb_experiment(ctypes.Structure):
     """Opaque handle; free with dtb_experiment_free()."""
 
 
+class dtb_spiking_net(ctypes.Structure):
+    """Opaque handle; free with dtb_spiking_free()."""
+
+
+class dtb_synapse_kind(enum.IntEnum):
+    DTB_SYNAPSE_DELTA = 1
+    DTB_SYNAPSE_EXP = 2
+    DTB_SYNAPSE_BIEXP = 3
+
+
+DTB_SYNAPSE_DELTA = dtb_synapse_kind.DTB_SYNAPSE_DELTA
+DTB_SYNAPSE_EXP = dtb_synapse_kind.DTB_SYNAPSE_EXP
+DTB_SYNAPSE_BIEXP = dtb_synapse_kind.DTB_SYNAPSE_BIEXP
+
+
+class dtb_synapse_mode(enum.IntEnum):
+    DTB_SYNAPSE_CURRENT = 0
+    DTB_SYNAPSE_CONDUCTANCE = 1
+
+
+DTB_SYNAPSE_CURRENT = dtb_synapse_mode.DTB_SYNAPSE_CURRENT
+DTB_SYNAPSE_CONDUCTANCE = dtb_synapse_mode.DTB_SYNAPSE_CONDUCTANCE
+
+
+class dtb_distribution(enum.IntEnum):
+    DTB_DIST_CONSTANT = 0
+    DTB_DIST_UNIFORM = 1
+    DTB_DIST_NORMAL = 2
+
+
+DTB_DIST_CONSTANT = dtb_distribution.DTB_DIST_CONSTANT
+DTB_DIST_UNIFORM = dtb_distribution.DTB_DIST_UNIFORM
+DTB_DIST_NORMAL = dtb_distribution.DTB_DIST_NORMAL
+
+
+class dtb_connect_rule(enum.IntEnum):
+    DTB_CONNECT_ALL_TO_ALL = 1
+    DTB_CONNECT_FIXED_PROBABILITY = 2
+    DTB_CONNECT_FIXED_INDEGREE = 3
+    DTB_CONNECT_ONE_TO_ONE = 4
+
+
+DTB_CONNECT_ALL_TO_ALL = dtb_connect_rule.DTB_CONNECT_ALL_TO_ALL
+DTB_CONNECT_FIXED_PROBABILITY = dtb_connect_rule.DTB_CONNECT_FIXED_PROBABILITY
+DTB_CONNECT_FIXED_INDEGREE = dtb_connect_rule.DTB_CONNECT_FIXED_INDEGREE
+DTB_CONNECT_ONE_TO_ONE = dtb_connect_rule.DTB_CONNECT_ONE_TO_ONE
+
+
+class dtb_connect_options(ctypes.Structure):
+    """Version 1; fill with dtb_connect_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('rule', ctypes.c_int32),
+        ('weight_dist', ctypes.c_int32),
+        ('p', ctypes.c_double),
+        ('indegree', ctypes.c_int64),
+        ('weight_a', ctypes.c_double),
+        ('weight_b', ctypes.c_double),
+        ('delay_dist', ctypes.c_int32),
+        ('reserved_', ctypes.c_int32),
+        ('delay_a', ctypes.c_double),
+        ('delay_b', ctypes.c_double),
+    ]
+
+
+DTB_CONNECT_OPTIONS_VERSION = 1
+
+
+class dtb_spiking_region_options(ctypes.Structure):
+    """Version 1; fill with dtb_spiking_region_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('n', ctypes.c_int64),
+        ('exc_fraction', ctypes.c_double),
+        ('k_exc', ctypes.c_int64),
+        ('k_inh', ctypes.c_int64),
+        ('w_exc', ctypes.c_double),
+        ('w_inh', ctypes.c_double),
+        ('background_hz', ctypes.c_double),
+        ('input_gain', ctypes.c_double),
+        ('input_weight', ctypes.c_double),
+        ('rate_tau', ctypes.c_double),
+        ('rate_half', ctypes.c_double),
+    ]
+
+
+DTB_SPIKING_REGION_OPTIONS_VERSION = 1
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -456,6 +547,20 @@ class dtb_psd_flags(enum.IntFlag):
 
 
 DTB_PSD_FLAG_NO_DETREND = dtb_psd_flags.DTB_PSD_FLAG_NO_DETREND
+
+
+class dtb_connect_flags(enum.IntFlag):
+    DTB_CONNECT_FLAG_AUTAPSES = 1
+
+
+DTB_CONNECT_FLAG_AUTAPSES = dtb_connect_flags.DTB_CONNECT_FLAG_AUTAPSES
+
+
+class dtb_spiking_region_flags(enum.IntFlag):
+    DTB_SPIKING_REGION_FLAG_CURRENT_INPUT = 1
+
+
+DTB_SPIKING_REGION_FLAG_CURRENT_INPUT = dtb_spiking_region_flags.DTB_SPIKING_REGION_FLAG_CURRENT_INPUT
 
 
 # ---- functions
@@ -636,6 +741,51 @@ dtb_experiment_save = _fn('dtb_experiment_save', ctypes.c_int32, [ctypes.POINTER
 dtb_experiment_duration = _fn('dtb_experiment_duration', ctypes.c_double, [ctypes.POINTER(dtb_experiment)])
 dtb_experiment_build = _fn('dtb_experiment_build', ctypes.c_int32, [ctypes.POINTER(dtb_experiment), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(dtb_sim))])
 dtb_experiment_run = _fn('dtb_experiment_run', ctypes.c_int32, [ctypes.POINTER(dtb_experiment), ctypes.c_char_p, dtb_progress_fn, ctypes.c_void_p])
+dtb_connect_options_init = _fn('dtb_connect_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_connect_options), ctypes.c_uint32])
+dtb_spiking_create = _fn('dtb_spiking_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_spiking_net)), ctypes.c_double, ctypes.c_uint64])
+dtb_spiking_free = _fn('dtb_spiking_free', None, [ctypes.POINTER(dtb_spiking_net)])
+dtb_spiking_cell_model_count = _fn('dtb_spiking_cell_model_count', ctypes.c_int64, [])
+dtb_spiking_cell_model_name = _fn('dtb_spiking_cell_model_name', ctypes.c_char_p, [ctypes.c_int64])
+dtb_spiking_cell_param_count = _fn('dtb_spiking_cell_param_count', ctypes.c_int64, [ctypes.c_char_p])
+dtb_spiking_cell_param_name = _fn('dtb_spiking_cell_param_name', ctypes.c_char_p, [ctypes.c_char_p, ctypes.c_int64])
+dtb_spiking_cell_param_unit = _fn('dtb_spiking_cell_param_unit', ctypes.c_char_p, [ctypes.c_char_p, ctypes.c_int64])
+dtb_spiking_cell_param_default = _fn('dtb_spiking_cell_param_default', ctypes.c_double, [ctypes.c_char_p, ctypes.c_int64])
+dtb_spiking_cell_state_count = _fn('dtb_spiking_cell_state_count', ctypes.c_int64, [ctypes.c_char_p])
+dtb_spiking_cell_state_name = _fn('dtb_spiking_cell_state_name', ctypes.c_char_p, [ctypes.c_char_p, ctypes.c_int64])
+dtb_spiking_add_population = _fn('dtb_spiking_add_population', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_add_receptor = _fn('dtb_spiking_add_receptor', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_connect = _fn('dtb_spiking_connect', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(dtb_connect_options), ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_connect_list = _fn('dtb_spiking_connect_list', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_spiking_connect_file = _fn('dtb_spiking_connect_file', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_double])
+dtb_spiking_set_param = _fn('dtb_spiking_set_param', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_double, ctypes.c_double])
+dtb_spiking_set_param_values = _fn('dtb_spiking_set_param_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_spiking_get_param_values = _fn('dtb_spiking_get_param_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_spiking_set_state = _fn('dtb_spiking_set_state', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_double, ctypes.c_double])
+dtb_spiking_set_state_values = _fn('dtb_spiking_set_state_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_spiking_get_state_values = _fn('dtb_spiking_get_state_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_spiking_add_poisson = _fn('dtb_spiking_add_poisson', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_set_poisson_rate = _fn('dtb_spiking_set_poisson_rate', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_double])
+dtb_spiking_add_spike_train = _fn('dtb_spiking_add_spike_train', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_double])
+dtb_spiking_record = _fn('dtb_spiking_record', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int32])
+dtb_spiking_step = _fn('dtb_spiking_step', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64])
+dtb_spiking_run = _fn('dtb_spiking_run', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_double])
+dtb_spiking_time = _fn('dtb_spiking_time', ctypes.c_double, [ctypes.POINTER(dtb_spiking_net)])
+dtb_spiking_dt = _fn('dtb_spiking_dt', ctypes.c_double, [ctypes.POINTER(dtb_spiking_net)])
+dtb_spiking_population_count = _fn('dtb_spiking_population_count', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net)])
+dtb_spiking_population_index = _fn('dtb_spiking_population_index', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p])
+dtb_spiking_population_size = _fn('dtb_spiking_population_size', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64])
+dtb_spiking_synapse_count = _fn('dtb_spiking_synapse_count', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net)])
+dtb_spiking_spike_count = _fn('dtb_spiking_spike_count', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64])
+dtb_spiking_get_spikes = _fn('dtb_spiking_get_spikes', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_spiking_cv_isi = _fn('dtb_spiking_cv_isi', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_last_step_spikes = _fn('dtb_spiking_last_step_spikes', ctypes.c_int64, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64])
+dtb_spiking_create_benchmark = _fn('dtb_spiking_create_benchmark', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_spiking_net)), ctypes.c_char_p, ctypes.c_int64, ctypes.c_uint64])
+dtb_spiking_region_options_init = _fn('dtb_spiking_region_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_region_options), ctypes.c_uint32])
+dtb_sim_add_spiking_region = _fn('dtb_sim_add_spiking_region', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(dtb_spiking_region_options)])
+dtb_sim_spiking_region_count = _fn('dtb_sim_spiking_region_count', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
+dtb_sim_spiking_region_info = _fn('dtb_sim_spiking_region_info', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)])
+dtb_sim_spiking_rate = _fn('dtb_sim_spiking_rate', ctypes.c_double, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
+dtb_sim_spiking_net = _fn('dtb_sim_spiking_net', ctypes.POINTER(dtb_spiking_net), [ctypes.POINTER(dtb_sim)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -816,6 +966,51 @@ PARAMS = {
     'dtb_experiment_duration': ('exp',),
     'dtb_experiment_build': ('exp', 'out_dir', 'sim_out'),
     'dtb_experiment_run': ('exp', 'out_dir', 'progress', 'user_data'),
+    'dtb_connect_options_init': ('opts', 'version'),
+    'dtb_spiking_create': ('out', 'dt', 'seed'),
+    'dtb_spiking_free': ('net',),
+    'dtb_spiking_cell_model_count': (),
+    'dtb_spiking_cell_model_name': ('index',),
+    'dtb_spiking_cell_param_count': ('cell_model',),
+    'dtb_spiking_cell_param_name': ('cell_model', 'index'),
+    'dtb_spiking_cell_param_unit': ('cell_model', 'index'),
+    'dtb_spiking_cell_param_default': ('cell_model', 'index'),
+    'dtb_spiking_cell_state_count': ('cell_model',),
+    'dtb_spiking_cell_state_name': ('cell_model', 'index'),
+    'dtb_spiking_add_population': ('net', 'name', 'cell_model', 'n', 'index_out'),
+    'dtb_spiking_add_receptor': ('net', 'pop', 'name', 'kind', 'mode', 'tau_rise', 'tau_decay', 'e_rev', 'index_out'),
+    'dtb_spiking_connect': ('net', 'pre', 'post', 'receptor', 'opts', 'n_synapses_out'),
+    'dtb_spiking_connect_list': ('net', 'pre', 'post', 'receptor', 'pre_cells', 'post_cells', 'weights', 'delays', 'n'),
+    'dtb_spiking_connect_file': ('net', 'pre', 'post', 'receptor', 'path', 'projection', 'default_weight'),
+    'dtb_spiking_set_param': ('net', 'pop', 'name', 'dist', 'a', 'b'),
+    'dtb_spiking_set_param_values': ('net', 'pop', 'name', 'values', 'n_values'),
+    'dtb_spiking_get_param_values': ('net', 'pop', 'name', 'buf', 'capacity', 'needed_out'),
+    'dtb_spiking_set_state': ('net', 'pop', 'name', 'dist', 'a', 'b'),
+    'dtb_spiking_set_state_values': ('net', 'pop', 'name', 'values', 'n_values'),
+    'dtb_spiking_get_state_values': ('net', 'pop', 'name', 'buf', 'capacity', 'needed_out'),
+    'dtb_spiking_add_poisson': ('net', 'pop', 'receptor', 'rate_hz', 'weight', 'index_out'),
+    'dtb_spiking_set_poisson_rate': ('net', 'input', 'rate_hz'),
+    'dtb_spiking_add_spike_train': ('net', 'pop', 'cell', 'receptor', 'times', 'n_times', 'weight'),
+    'dtb_spiking_record': ('net', 'pop', 'on'),
+    'dtb_spiking_step': ('net', 'n_steps'),
+    'dtb_spiking_run': ('net', 'duration'),
+    'dtb_spiking_time': ('net',),
+    'dtb_spiking_dt': ('net',),
+    'dtb_spiking_population_count': ('net',),
+    'dtb_spiking_population_index': ('net', 'name'),
+    'dtb_spiking_population_size': ('net', 'pop'),
+    'dtb_spiking_synapse_count': ('net',),
+    'dtb_spiking_spike_count': ('net', 'pop'),
+    'dtb_spiking_get_spikes': ('net', 'pop', 'cells', 'times', 'capacity', 'needed_out'),
+    'dtb_spiking_cv_isi': ('net', 'pop', 'min_spikes', 'mean_cv_out', 'n_cells_out'),
+    'dtb_spiking_last_step_spikes': ('net', 'pop'),
+    'dtb_spiking_create_benchmark': ('out', 'name', 'n', 'seed'),
+    'dtb_spiking_region_options_init': ('opts', 'version'),
+    'dtb_sim_add_spiking_region': ('sim', 'region', 'cell_model', 'opts'),
+    'dtb_sim_spiking_region_count': ('sim',),
+    'dtb_sim_spiking_region_info': ('sim', 'index', 'region_out', 'pop_exc_out', 'pop_inh_out'),
+    'dtb_sim_spiking_rate': ('sim', 'index'),
+    'dtb_sim_spiking_net': ('sim',),
 }
 
 # Who owns the strings functions return (static, borrowed_object,
@@ -852,4 +1047,8 @@ STRING_OWNERSHIP = {
     'dtb_experiment_setting_name': 'borrowed_object',
     'dtb_experiment_setting_value': 'borrowed_object',
     'dtb_experiment_get': 'borrowed_object',
+    'dtb_spiking_cell_model_name': 'borrowed_object',
+    'dtb_spiking_cell_param_name': 'borrowed_object',
+    'dtb_spiking_cell_param_unit': 'borrowed_object',
+    'dtb_spiking_cell_state_name': 'borrowed_object',
 }
