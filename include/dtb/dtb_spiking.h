@@ -136,6 +136,10 @@ typedef struct dtb_connect_options {
     double delay_b;
 } dtb_connect_options;
 
+/* All-to-all, weight 1, delay 0 (as dtb_connect_options_init). */
+#define DTB_CONNECT_OPTIONS_INIT { DTB_CONNECT_OPTIONS_VERSION, 0, DTB_CONNECT_ALL_TO_ALL, \
+    DTB_DIST_CONSTANT, 0.0, 0, 1.0, 0.0, DTB_DIST_CONSTANT, 0, 0.0, 0.0 }
+
 DTB_API dtb_status dtb_connect_options_init(dtb_connect_options *opts, uint32_t version);
 
 /* A network advancing in steps of dt seconds (> 0), random numbers from seed. */
@@ -341,6 +345,9 @@ typedef struct dtb_spiking_region_options {
     double rate_tau;           /* s; default 0.01 */
     double rate_half;          /* Hz; default 10 */
 } dtb_spiking_region_options;
+
+#define DTB_SPIKING_REGION_OPTIONS_INIT { DTB_SPIKING_REGION_OPTIONS_VERSION, 0, 0, 0.0, 0, 0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 }
 
 DTB_API dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts,
                                                    uint32_t version);
