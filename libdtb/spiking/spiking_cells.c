@@ -215,14 +215,22 @@ DTB__INLINE size_t lif_cond_per_cell(dtb__spk_pop *p, double h, const dtb__syn_d
     return collect_fired(fired, n, spiked);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static size_t lif_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
+static size_t lif_step(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
 {
     if (!p->has_conductance)
         return p->derived_per_cell ? lif_exact_per_cell(p, d, spiked) : lif_exact_uniform(p, d, spiked);
     return p->derived_per_cell ? lif_cond_per_cell(p, h, d, spiked) : lif_cond_uniform(p, h, d, spiked);
+}
+
+/* The cell table holds this plain function, not the cloned one. (Clones
+ * are off under ThreadSanitizer: their ifunc resolvers run during
+ * relocation, before its runtime is ready.) */
+static size_t lif_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
+{
+    return lif_step(p, h, d, spiked);
 }
 
 /* ------------------------------------------- two-variable RK4 models */
