@@ -95,4 +95,14 @@ dtb_status dtb__check_version(uint32_t version, uint32_t current, const char *st
 int dtb__streq(const char *a, const char *b);
 int dtb__has_suffix(const char *s, const char *suffix);
 
+/* Index of the first NaN or infinity in x[0..n), or n when all are finite
+ * (one vectorised pass in the common all-finite case). */
+size_t dtb__first_nonfinite(const double *x, size_t n);
+
+/* The two-call idiom of the copy-out getters: *needed_out = count; with a
+ * buffer, copy count elements of elem bytes or fail with DTB_EBUFSIZE
+ * naming fn. */
+dtb_status dtb__copy_out(const char *fn, const void *src, size_t count, size_t elem, void *buf,
+                         size_t capacity, size_t *needed_out);
+
 #endif /* DTB_BASE_H */

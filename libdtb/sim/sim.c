@@ -287,25 +287,11 @@ int64_t dtb_sim_region_count(const dtb_sim *sim) { return sim ? sim->n : -1; }
 int64_t dtb_sim_state_count(const dtb_sim *sim) { return sim ? (int64_t)sim->n_states : -1; }
 int64_t dtb_sim_horizon(const dtb_sim *sim) { return sim ? sim->net.horizon : -1; }
 
-/* Two-call idiom shared by the copy-out getters. */
-static dtb_status copy_out(const char *fn, const void *src, size_t count, size_t elem, void *buf,
-                           size_t capacity, size_t *needed_out)
-{
-    if (needed_out)
-        *needed_out = count;
-    if (!buf)
-        return DTB_OK;
-    if (capacity < count)
-        return dtb__error(DTB_EBUFSIZE, "%s: buffer holds %zu values, %zu needed", fn, capacity, count);
-    memcpy(buf, src, count * elem);
-    return DTB_OK;
-}
-
 dtb_status dtb_sim_get_state(const dtb_sim *sim, double *buf, size_t capacity, size_t *needed_out)
 {
     if (!sim)
         return dtb__error(DTB_EINVAL, "dtb_sim_get_state: sim is NULL");
-    return copy_out("dtb_sim_get_state", sim->x, sim->n_states * (size_t)sim->n, sizeof *buf, buf,
+    return dtb__copy_out("dtb_sim_get_state", sim->x, sim->n_states * (size_t)sim->n, sizeof *buf, buf,
                     capacity, needed_out);
 }
 
@@ -331,6 +317,6 @@ dtb_status dtb_sim_get_coupling_input(const dtb_sim *sim, double *buf, size_t ca
 {
     if (!sim)
         return dtb__error(DTB_EINVAL, "dtb_sim_get_coupling_input: sim is NULL");
-    return copy_out("dtb_sim_get_coupling_input", sim->coupling_in, sim->n_cvar * (size_t)sim->n,
+    return dtb__copy_out("dtb_sim_get_coupling_input", sim->coupling_in, sim->n_cvar * (size_t)sim->n,
                     sizeof *buf, buf, capacity, needed_out);
 }

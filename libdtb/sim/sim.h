@@ -143,6 +143,8 @@ typedef struct dtb__sim_spiking {
     int64_t pop_e, pop_i;      /* populations in sim->spk_net */
     int64_t poisson[2];        /* the input trains of E and I */
     double bias[2];            /* I_e without coupling (current input) */
+    int bias_param;            /* index of I_e in the cell model's parameters */
+    double rate_decay;         /* e^(-dt / rate_tau) */
     double rate;               /* smoothed E rate, Hz */
     dtb_spiking_region_options opts;   /* defaults filled in */
 } dtb__sim_spiking;

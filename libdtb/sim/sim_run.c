@@ -107,31 +107,15 @@ static dtb_status draw_noise(dtb_sim *sim)
 static dtb_status check_finite(const dtb_sim *sim)
 {
     const size_t len = sim->n_states * (size_t)sim->n;
-    /* x - x is 0 for a finite x and NaN otherwise: one branch-free pass
-     * (it vectorises) decides, the loop below only runs to name the culprit */
-    double probe[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8)
-        for (size_t q = 0; q < 8; q++)
-            probe[q] += sim->x[i + q] - sim->x[i + q];
-    for (; i < len; i++)
-        probe[0] += sim->x[i] - sim->x[i];
-    double all = 0.0;
-    for (size_t q = 0; q < 8; q++)
-        all += probe[q];
-    if (DTB__LIKELY(all == 0.0))
+    const size_t i = dtb__first_nonfinite(sim->x, len);
+    if (DTB__LIKELY(i == len))
         return DTB_OK;
-    for (i = 0; i < len; i++) {
-        if (isfinite(sim->x[i]))
-            continue;
-        size_t v = i / (size_t)sim->n, k = i % (size_t)sim->n;
-        return dtb__error(DTB_ENUMERIC,
-                          "the state became %s at t = %.10g s (step %lld): variable '%s' of region "
-                          "%zu ('%s'); reduce dt, the coupling or the noise, or check the parameters",
-                          isnan(sim->x[i]) ? "NaN" : "infinite", (double)sim->step * sim->dt,
-                          (long long)sim->step, sim->core->states[v].name, k, sim->labels[k]);
-    }
-    return DTB_OK;
+    size_t v = i / (size_t)sim->n, k = i % (size_t)sim->n;
+    return dtb__error(DTB_ENUMERIC,
+                      "the state became %s at t = %.10g s (step %lld): variable '%s' of region "
+                      "%zu ('%s'); reduce dt, the coupling or the noise, or check the parameters",
+                      isnan(sim->x[i]) ? "NaN" : "infinite", (double)sim->step * sim->dt,
+                      (long long)sim->step, sim->core->states[v].name, k, sim->labels[k]);
 }
 
 static dtb_status step_once(dtb_sim *sim)

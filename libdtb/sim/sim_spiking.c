@@ -150,6 +150,12 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
                                      &r->poisson[k]);
     r->pop_e = idx[0];
     r->pop_i = idx[1];
+    r->bias_param = -1;
+    const dtb__cell_model *cm = dtb__cell_model_find(model);
+    for (size_t j = 0; cm && j < cm->n_params; j++)
+        if (strcmp(cm->params[j].name, "I_e") == 0)
+            r->bias_param = (int)j;
+    r->rate_decay = exp(-sim->dt / o->rate_tau);
     for (int k = 0; k < 2; k++)
         r->bias[k] = d->bias;
     return st;
@@ -227,10 +233,7 @@ dtb_status dtb__sim_spiking_step(dtb_sim *sim)
         for (int k = 0; k < 2; k++) {
             if (r->opts.flags & DTB_SPIKING_REGION_FLAG_CURRENT_INPUT) {
                 dtb__spk_pop *p = &net->pops[k == 0 ? r->pop_e : r->pop_i];
-                int ie = -1;
-                for (size_t j = 0; j < p->model->n_params; j++)
-                    if (strcmp(p->model->params[j].name, "I_e") == 0)
-                        ie = (int)j;
+                const int ie = r->bias_param;
                 const double value = r->bias[k] + (k == 0 ? r->opts.input_gain * c : 0.0);
                 if (ie >= 0 && p->param[ie][0] != value) {
                     for (int64_t i = 0; i < p->n; i++)
@@ -253,8 +256,7 @@ dtb_status dtb__sim_spiking_step(dtb_sim *sim)
         dtb__sim_spiking *r = &sim->spk[q];
         const dtb__spk_pop *pe = &net->pops[r->pop_e];
         const double inst = (double)pe->n_spiked / ((double)pe->n * sim->dt);
-        const double e = exp(-sim->dt / r->opts.rate_tau);
-        r->rate = r->rate * e + (1.0 - e) * inst;
+        r->rate = r->rate * r->rate_decay + (1.0 - r->rate_decay) * inst;
         const double frac = r->rate / (r->rate + r->opts.rate_half);
         for (size_t cv = 0; cv < sim->n_cvar; cv++) {
             const dtb__model_state *s = &sim->core->states[sim->hist.cvar_state[cv]];

@@ -528,15 +528,7 @@ dtb_status dtb_spiking_get_param_values(const dtb_spiking_net *net, int64_t pop,
     int k = param_index(p, name);
     if (k < 0)
         return unknown_name(p, fn, "parameter", name);
-    if (needed_out)
-        *needed_out = (size_t)p->n;
-    if (!buf)
-        return DTB_OK;
-    if (capacity < (size_t)p->n)
-        return dtb__error(DTB_EBUFSIZE, "%s: the buffer holds %zu values, %lld needed", fn, capacity,
-                          (long long)p->n);
-    memcpy(buf, p->param[k], (size_t)p->n * sizeof *buf);
-    return DTB_OK;
+    return dtb__copy_out(fn, p->param[k], (size_t)p->n, sizeof *buf, buf, capacity, needed_out);
 }
 
 dtb_status dtb_spiking_set_state(dtb_spiking_net *net, int64_t pop, const char *name,
@@ -590,15 +582,7 @@ dtb_status dtb_spiking_get_state_values(const dtb_spiking_net *net, int64_t pop,
     const double *x = state_array(p, name);
     if (!x)
         return unknown_name(p, fn, "state variable", name);
-    if (needed_out)
-        *needed_out = (size_t)p->n;
-    if (!buf)
-        return DTB_OK;
-    if (capacity < (size_t)p->n)
-        return dtb__error(DTB_EBUFSIZE, "%s: the buffer holds %zu values, %lld needed", fn, capacity,
-                          (long long)p->n);
-    memcpy(buf, x, (size_t)p->n * sizeof *buf);
-    return DTB_OK;
+    return dtb__copy_out(fn, x, (size_t)p->n, sizeof *buf, buf, capacity, needed_out);
 }
 
 /* ------------------------------------------------------- inspection */

@@ -355,8 +355,6 @@ static void propagate(dtb_spiking_net *net, const dtb__projection *pj, int64_t m
     const dtb__spk_pop *src = &net->pops[pj->pre];
     dtb__receptor *rc = &net->pops[pj->post].rec[pj->receptor];
     const int64_t R = net->ring_len;
-    const int biexp = rc->kind == DTB_SYNAPSE_BIEXP;
-    (void)biexp;
     if (!pj->delay && !pj->weight) {
         /* one weight, one delay: a single target buffer */
         double *restrict buf = rc->ring[(m + 1 + pj->delay_all) % R];
@@ -380,27 +378,12 @@ static void propagate(dtb_spiking_net *net, const dtb__projection *pj, int64_t m
 
 static dtb_status check_finite(const dtb_spiking_net *net, const dtb__spk_pop *p)
 {
-    /* v - v is 0 for a finite v, NaN otherwise; eight running sums keep the
-     * pass vectorised (one sum would be a chain of dependent additions) */
-    const double *V = p->state[0];
-    double probe[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= p->n; i += 8)
-        for (int q = 0; q < 8; q++)
-            probe[q] += V[i + q] - V[i + q];
-    for (; i < p->n; i++)
-        probe[0] += V[i] - V[i];
-    double all = 0.0;
-    for (int q = 0; q < 8; q++)
-        all += probe[q];
-    if (all == 0.0)
+    const size_t i = dtb__first_nonfinite(p->state[0], (size_t)p->n);
+    if (DTB__LIKELY(i == (size_t)p->n))
         return DTB_OK;
-    for (i = 0; i < p->n; i++)
-        if (!isfinite(V[i]))
-            return dtb__error(DTB_ENUMERIC, "population '%s', cell %lld: the membrane potential "
-                                            "became %g by t = %g s; reduce dt or the input",
-                              p->name, (long long)i, V[i], (double)net->step * net->dt);
-    return DTB_OK;
+    return dtb__error(DTB_ENUMERIC, "population '%s', cell %zu: the membrane potential became %g "
+                                    "by t = %g s; reduce dt or the input",
+                      p->name, i, p->state[0][i], (double)net->step * net->dt);
 }
 
 static dtb_status step_once(dtb_spiking_net *net)

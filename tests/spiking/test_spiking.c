@@ -244,6 +244,68 @@ static void test_coba_statistics(void **state)
     assert_true(cv > 1.2 && cv < 2.0);
 }
 
+/* The descriptive getters: the cell tables, names, sizes, time, values
+ * in and out, a Poisson rate changed between steps. */
+static void test_inspection(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb_spiking_cell_param_count("lif"), 7);
+    assert_string_equal(dtb_spiking_cell_param_name("lif", 0), "tau_m");
+    assert_string_equal(dtb_spiking_cell_param_unit("lif", 0), "ms");
+    assert_true(dtb_spiking_cell_param_default("lif", 0) == 20.0);
+    assert_null(dtb_spiking_cell_param_name("lif", 7));
+    assert_true(isnan(dtb_spiking_cell_param_default("nosuch", 0)));
+    assert_int_equal(dtb_spiking_cell_param_count("nosuch"), -1);
+    assert_int_equal(dtb_spiking_cell_state_count("hh"), 4);
+    assert_string_equal(dtb_spiking_cell_state_name("hh", 3), "n");
+    assert_null(dtb_spiking_cell_state_name("hh", 4));
+    assert_null(dtb_spiking_cell_model_name(5));
+
+    dtb_spiking_net *net;
+    int64_t a, b, r;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 9), DTB_OK);
+    assert_true(dtb_spiking_dt(net) == 1e-4);
+    assert_int_equal(dtb_spiking_add_population(net, "a", "adex", 5, &a), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "b", "lif", 3, &b), DTB_OK);
+    assert_int_equal(dtb_spiking_population_count(net), 2);
+    assert_int_equal(dtb_spiking_population_index(net, "b"), b);
+    assert_int_equal(dtb_spiking_population_index(net, "c"), -1);
+    assert_int_equal(dtb_spiking_population_size(net, a), 5);
+    assert_int_equal(dtb_spiking_population_size(net, 2), -1);
+    const double bvals[3] = {0.1, 0.2, 0.3};
+    double got[3];
+    size_t need = 0;
+    assert_int_equal(dtb_spiking_set_param_values(net, b, "I_e", bvals, 3), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param_values(net, b, "I_e", bvals, 2), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_get_param_values(net, b, "I_e", NULL, 0, &need), DTB_OK);
+    assert_int_equal(need, 3);
+    assert_int_equal(dtb_spiking_get_param_values(net, b, "I_e", got, 3, &need), DTB_OK);
+    assert_memory_equal(got, bvals, sizeof got);
+    const double v0[3] = {-60, -61, -62};
+    assert_int_equal(dtb_spiking_set_state_values(net, b, "V", v0, 3), DTB_OK);
+    const double bad[3] = {-60, NAN, -62};
+    assert_int_equal(dtb_spiking_set_state_values(net, b, "V", bad, 3), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_get_state_values(net, b, "V", got, 3, &need), DTB_OK);
+    assert_memory_equal(got, v0, sizeof got);
+    /* a Poisson input switched on between steps: no event before, some after */
+    assert_int_equal(dtb_spiking_add_receptor(net, b, "x", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT, 0,
+                                              5e-3, 0, &r), DTB_OK);
+    int64_t in;
+    assert_int_equal(dtb_spiking_add_poisson(net, b, r, 0.0, 0.1, &in), DTB_OK);
+    assert_int_equal(dtb_spiking_set_poisson_rate(net, in + 1, 5.0), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_set_poisson_rate(net, in, NAN), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_step(net, 100), DTB_OK);
+    assert_int_equal(dtb_spiking_get_state_values(net, b, "x", got, 3, &need), DTB_OK);
+    assert_true(got[0] == 0 && got[1] == 0 && got[2] == 0);
+    assert_int_equal(dtb_spiking_set_poisson_rate(net, in, 1000.0), DTB_OK);
+    assert_int_equal(dtb_spiking_step(net, 100), DTB_OK);
+    assert_int_equal(dtb_spiking_get_state_values(net, b, "x", got, 3, &need), DTB_OK);
+    assert_true(got[0] > 0 || got[1] > 0 || got[2] > 0);
+    assert_true(fabs(dtb_spiking_time(net) - 0.02) < 1e-12);
+    assert_true(isnan(dtb_spiking_time(NULL)));
+    dtb_spiking_free(net);
+}
+
 static void test_reproducible(void **state)
 {
     (void)state;
@@ -440,6 +502,40 @@ static void test_hybrid_follows_input(void **state)
     assert_true(r1 > r0 * 1.2);
 }
 
+/* The experiment setting: a bad value is refused when added; a run with a
+ * spiking region writes its files; checkpoints are refused before any
+ * file is written. */
+static void test_experiment_setting(void **state)
+{
+    (void)state;
+    dtb_experiment *e;
+    assert_int_equal(dtb_experiment_create(&e), DTB_OK);
+    assert_int_not_equal(dtb_experiment_add(e, "spiking", "A8m_L:model=nosuch"), DTB_OK);
+    assert_error_contains("nosuch");
+    assert_int_equal(dtb_experiment_add(e, "spiking", "A8m_L:n=ten"), DTB_EINVAL);
+    assert_int_equal(dtb_experiment_add(e, "spiking", "A8m_L:colour=red"), DTB_EINVAL);
+    assert_error_contains("colour");
+    assert_int_equal(dtb_experiment_add(e, "spiking", "A8m_L:model=lif,n=200,tau=20ms"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "duration", "50ms"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "observe", "tavg"), DTB_OK);
+    char out[512];
+    snprintf(out, sizeof out, "%s/run", test_tmpdir());
+    assert_int_equal(dtb_experiment_run(e, out, NULL, NULL), DTB_OK);
+    char path[600];
+    snprintf(path, sizeof path, "%s/provenance.json", out);
+    char *prov = read_text_file(path, NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "spiking network of 200 lif cells"));
+    free(prov);
+    assert_int_equal(dtb_experiment_add(e, "checkpoint", "cp.bin"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "checkpoint-at", "20ms"), DTB_OK);
+    snprintf(out, sizeof out, "%s/refused", test_tmpdir());
+    assert_int_equal(dtb_experiment_run(e, out, NULL, NULL), DTB_EUNSUPPORTED);
+    FILE *f = fopen(out, "r");
+    assert_null(f);
+    dtb_experiment_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,10 +544,12 @@ int main(void)
         cmocka_unit_test(test_synapses_and_delays),
         cmocka_unit_test(test_cuba_statistics),
         cmocka_unit_test(test_coba_statistics),
+        cmocka_unit_test(test_inspection),
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_cell_models),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hybrid_follows_input),
+        cmocka_unit_test(test_experiment_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* dtb bench — build and run a benchmark spiking network, print one line.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,7 @@ int cmd_bench(int argc, char **argv)
            "cv_isi=%.4f build_s=%.4f\n",
            model, (long long)neurons, (long long)dtb_spiking_synapse_count(net), t_sim, t2 - t1,
            (long long)spikes, (double)spikes / (double)neurons / t_sim,
-           cv_cells ? cv_sum / (double)cv_cells : 0.0 / 0.0, t1 - t0);
+           cv_cells ? cv_sum / (double)cv_cells : NAN, t1 - t0);
     dtb_spiking_free(net);
     return 0;
 }
