@@ -186,12 +186,17 @@ DTB_API dtb_status dtb_spiking_connect_list(dtb_spiking_net *net, int64_t pre, i
                                             int64_t receptor, const int64_t *pre_cells,
                                             const int64_t *post_cells, const double *weights,
                                             const double *delays, size_t n);
-/* Connect from a CSV file with a header naming the columns pre and post
- * (cell indices) and optionally weight and delay (s; missing:
- * default_weight and 0); the checks of dtb_spiking_connect_list apply,
- * errors name the file, line and column. NeuroML <projection> files
- * (.xml, .nml) are refused with DTB_EUNSUPPORTED for now; projection is
- * reserved for them (pass NULL). */
+/* Connect from a file (the checks of dtb_spiking_connect_list apply; errors
+ * name the file and line):
+ *  - CSV with a header naming the columns pre and post (cell indices) and
+ *    optionally weight and delay (s; missing: default_weight and 0);
+ *  - NeuroML2 (.nml, .xml): the <connection>/<connectionWD> elements of the
+ *    <projection> whose id is `projection` (NULL: the file's only one).
+ *    preCellId/postCellId as "../pop/ID/component", "../pop[ID]" or "ID";
+ *    connectionWD's weight (a number) and delay (a time with its unit,
+ *    "2ms"; a bare number is seconds). Populations are not matched by name:
+ *    the file's cells are pre's and post's cells by index.
+ * projection must be NULL for CSV. */
 DTB_API dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t post,
                                             int64_t receptor, const char *path,
                                             const char *projection, double default_weight);

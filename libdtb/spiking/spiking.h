@@ -164,6 +164,21 @@ dtb_status dtb__spk_buildable(const dtb_spiking_net *net, const char *fn);
 /* Advance one step (the simulation's bridge calls this every step). */
 dtb_status dtb__spk_step_checked(dtb_spiking_net *net);
 
+/* Synapses read from a file, before dtb_spiking_connect_list checks them:
+ * cell indices, weights, delays in seconds. */
+typedef struct dtb__syn_table {
+    int64_t *pre, *post;
+    double *weight, *delay;
+    size_t n, cap;
+} dtb__syn_table;
+dtb_status dtb__syn_table_push(dtb__syn_table *t, int64_t pre, int64_t post, double weight,
+                               double delay);
+void dtb__syn_table_free(dtb__syn_table *t);
+/* The synapses of a NeuroML2 <projection> (id `projection`, or the only
+ * one when NULL), appended to t; errors name file, line and element. */
+dtb_status dtb__spk_read_neuroml_projection(const char *path, const char *projection,
+                                            double default_weight, dtb__syn_table *t);
+
 /* Prepare every population for stepping. */
 dtb_status dtb__spk_prepare(dtb_spiking_net *net);
 

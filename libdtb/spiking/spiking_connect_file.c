@@ -1,4 +1,6 @@
-/* libdtb — projections read from a CSV file (pre, post[, weight][, delay]).
+/* libdtb — projections read from files: CSV (pre, post[, weight][, delay])
+ * here, NeuroML2 <projection> in spiking_neuroml.c. Both fill a synapse
+ * table that dtb_spiking_connect_list then checks and stores.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdlib.h>
@@ -7,23 +9,54 @@
 #include "io/text_file.h"
 #include "spiking.h"
 
+dtb_status dtb__syn_table_push(dtb__syn_table *t, int64_t pre, int64_t post, double weight,
+                               double delay)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        int64_t *a = dtb__realloc_array(t->pre, cap, sizeof *a);
+        if (!a)
+            return DTB_ENOMEM;
+        t->pre = a;
+        int64_t *b = dtb__realloc_array(t->post, cap, sizeof *b);
+        if (!b)
+            return DTB_ENOMEM;
+        t->post = b;
+        double *w = dtb__realloc_array(t->weight, cap, sizeof *w);
+        if (!w)
+            return DTB_ENOMEM;
+        t->weight = w;
+        double *d = dtb__realloc_array(t->delay, cap, sizeof *d);
+        if (!d)
+            return DTB_ENOMEM;
+        t->delay = d;
+        t->cap = cap;
+    }
+    t->pre[t->n] = pre;
+    t->post[t->n] = post;
+    t->weight[t->n] = weight;
+    t->delay[t->n] = delay;
+    t->n++;
+    return DTB_OK;
+}
+
+void dtb__syn_table_free(dtb__syn_table *t)
+{
+    free(t->pre);
+    free(t->post);
+    free(t->weight);
+    free(t->delay);
+    memset(t, 0, sizeof *t);
+}
+
 static int field_is(const dtb__field *f, const char *name)
 {
     return f->len == strlen(name) && strncmp(f->start, name, f->len) == 0;
 }
 
-dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t post, int64_t receptor,
-                                    const char *path, const char *projection, double default_weight)
+static dtb_status read_csv(const char *path, double default_weight, dtb__syn_table *t)
 {
     const char *fn = "dtb_spiking_connect_file";
-    if (!path)
-        return dtb__error(DTB_EINVAL, "%s: path is NULL", fn);
-    if (!isfinite(default_weight))
-        return dtb__error(DTB_EINVAL, "%s: default_weight is not finite", fn);
-    if (dtb__has_suffix(path, ".xml") || dtb__has_suffix(path, ".nml"))
-        return dtb__error(DTB_EUNSUPPORTED, "%s: %s: NeuroML <projection> files are not read yet; "
-                                            "give a CSV file (pre,post,weight,delay)", fn, path);
-    (void)projection;
     dtb__text_file f;
     dtb_status st = dtb__text_file_read(path, &f);
     if (st)
@@ -31,9 +64,6 @@ dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t p
     dtb__line_cursor c = {0};
     dtb__text_line line;
     int col[4] = {-1, -1, -1, -1};   /* pre, post, weight, delay */
-    size_t n = 0, cap = 0;
-    int64_t *a = NULL, *b = NULL;
-    double *w = NULL, *d = NULL;
     if (!dtb__text_next_line(&f, &c, &line)) {
         st = dtb__error(DTB_EPARSE, "%s: %s is empty (a header pre,post[,weight][,delay] is needed)",
                         fn, path);
@@ -61,40 +91,42 @@ dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t p
             if (!st && (!(v[0] == floor(v[0])) || !(v[1] == floor(v[1]))))
                 st = dtb__error(DTB_EPARSE, "%s: %s:%zu: pre and post must be whole cell numbers", fn,
                                 path, line.number);
-            if (!st && n == cap) {
-                cap = cap ? 2 * cap : 256;
-                int64_t *na = dtb__realloc_array(a, cap, sizeof *a);
-                if (na)
-                    a = na;
-                int64_t *nb = na ? dtb__realloc_array(b, cap, sizeof *b) : NULL;
-                if (nb)
-                    b = nb;
-                double *nw = nb ? dtb__realloc_array(w, cap, sizeof *w) : NULL;
-                if (nw)
-                    w = nw;
-                double *nd = nw ? dtb__realloc_array(d, cap, sizeof *d) : NULL;
-                if (!nd)
-                    st = DTB_ENOMEM;
-                else
-                    d = nd;
-            }
-            if (!st) {
-                a[n] = (int64_t)v[0];
-                b[n] = (int64_t)v[1];
-                w[n] = v[2];
-                d[n] = v[3];
-                n++;
-            }
+            if (!st)
+                st = dtb__syn_table_push(t, (int64_t)v[0], (int64_t)v[1], v[2], v[3]);
         }
     }
+    dtb__text_file_free(&f);
+    return st;
+}
+
+dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, int64_t post, int64_t receptor,
+                                    const char *path, const char *projection, double default_weight)
+{
+    const char *fn = "dtb_spiking_connect_file";
+    if (!path)
+        return dtb__error(DTB_EINVAL, "%s: path is NULL", fn);
+    if (!isfinite(default_weight))
+        return dtb__error(DTB_EINVAL, "%s: default_weight is not finite", fn);
+    /* the network must take a projection before the file is worth reading */
+    dtb_status st = dtb__spk_pop_check(net, pre, fn);
     if (!st)
-        st = dtb_spiking_connect_list(net, pre, post, receptor, a, b, w, d, n);
+        st = dtb__spk_receptor_check(net, post, receptor, fn);
+    if (!st)
+        st = dtb__spk_buildable(net, fn);
+    if (st)
+        return st;
+    dtb__syn_table t = {0};
+    if (dtb__has_suffix(path, ".xml") || dtb__has_suffix(path, ".nml"))
+        st = dtb__spk_read_neuroml_projection(path, projection, default_weight, &t);
+    else if (projection)
+        st = dtb__error(DTB_EINVAL, "%s: %s: a projection name is for NeuroML files; a CSV file "
+                                    "holds one projection", fn, path);
+    else
+        st = read_csv(path, default_weight, &t);
+    if (!st)
+        st = dtb_spiking_connect_list(net, pre, post, receptor, t.pre, t.post, t.weight, t.delay, t.n);
     if (st)
         st = dtb__error_context(st, "%s: %s", fn, path);
-    free(a);
-    free(b);
-    free(w);
-    free(d);
-    dtb__text_file_free(&f);
+    dtb__syn_table_free(&t);
     return st;
 }

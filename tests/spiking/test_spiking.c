@@ -536,6 +536,97 @@ static void test_experiment_setting(void **state)
     dtb_experiment_free(e);
 }
 
+/* NeuroML2 projections: the three cell-id forms, connectionWD's weight
+ * and delay with units, choosing among several projections, and bad files
+ * named with their line. */
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_neuroml_projection(void **state)
+{
+    (void)state;
+    dtb_spiking_net *net;
+    int64_t a, b, r;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 2), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "a", "lif", 4, &a), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "b", "lif", 4, &b), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param(net, b, "V_th", DTB_DIST_CONSTANT, 1e3, 0), DTB_OK);
+    assert_int_equal(dtb_spiking_add_receptor(net, b, "d", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CURRENT,
+                                              0, 0, 0, &r), DTB_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/net.nml", test_tmpdir());
+    write_file(path,
+               "<neuroml xmlns=\"http://www.neuroml.org/schema/neuroml2\" id=\"n\">\n"
+               " <network id=\"net\">\n"
+               "  <projection id=\"other\" presynapticPopulation=\"a\" postsynapticPopulation=\"b\""
+               " synapse=\"s\">\n"
+               "   <connection id=\"0\" preCellId=\"../a/0/lif\" postCellId=\"../b/0/lif\"/>\n"
+               "  </projection>\n"
+               "  <projection id=\"ab\" presynapticPopulation=\"a\" postsynapticPopulation=\"b\""
+               " synapse=\"s\">\n"
+               "   <connection id=\"0\" preCellId=\"../a[1]\" postCellId=\"../b[2]\"/>\n"
+               "   <connectionWD id=\"1\" preCellId=\"../a/1/lif\" postCellId=\"../b/3/lif\""
+               " weight=\"4\" delay=\"2ms\"/>\n"
+               "   <connectionWD id=\"2\" preCellId=\"2\" postCellId=\"1\" weight=\"1\""
+               " delay=\"0.0005s\"/>\n"
+               "  </projection>\n"
+               " </network>\n"
+               "</neuroml>\n");
+    /* two projections: one must be named */
+    assert_int_equal(dtb_spiking_connect_file(net, a, b, r, path, NULL, 2.0), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_connect_file(net, a, b, r, path, "nosuch", 2.0), DTB_ENOTFOUND);
+    assert_int_equal(dtb_spiking_connect_file(net, a, b, r, path, "ab", 2.0), DTB_OK);
+    assert_int_equal(dtb_spiking_synapse_count(net), 3);
+    /* cell 1 of a fires at the end of step 0 (a kick of 100 mV): b[2] jumps
+     * by the default weight at once, b[3] by 4 mV 2 ms (20 steps) later */
+    int64_t kick;
+    assert_int_equal(dtb_spiking_add_receptor(net, a, "k", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CURRENT,
+                                              0, 0, 0, &kick), DTB_OK);
+    double t0 = 0;
+    assert_int_equal(dtb_spiking_add_spike_train(net, a, 1, kick, &t0, 1, 100.0), DTB_OK);
+    double v[4];
+    size_t need;
+    assert_int_equal(dtb_spiking_step(net, 2), DTB_OK);
+    assert_int_equal(dtb_spiking_get_state_values(net, b, "V", v, 4, &need), DTB_OK);
+    assert_true(v[2] > -70 + 1.99 && v[2] < -70 + 2.01);
+    assert_true(v[3] < -69.99);
+    assert_int_equal(dtb_spiking_step(net, 20), DTB_OK);
+    assert_int_equal(dtb_spiking_get_state_values(net, b, "V", v, 4, &need), DTB_OK);
+    assert_true(v[3] > -70 + 3.5);
+
+    write_file(path, "<neuroml><projection id=\"p\">\n"
+                     "<connection id=\"0\" preCellId=\"../a/x/lif\" postCellId=\"../b/0/lif\"/>\n"
+                     "</projection></neuroml>\n");
+    assert_int_equal(dtb_spiking_connect_file(net, a, b, r, path, NULL, 1.0), DTB_ESTATE);
+    dtb_spiking_free(net);
+    /* errors of the file itself, on a network still being built */
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 2), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "a", "lif", 4, &a), DTB_OK);
+    assert_int_equal(dtb_spiking_add_receptor(net, a, "d", DTB_SYNAPSE_DELTA, DTB_SYNAPSE_CURRENT,
+                                              0, 0, 0, &r), DTB_OK);
+    assert_int_equal(dtb_spiking_connect_file(net, a, a, r, path, NULL, 1.0), DTB_EPARSE);
+    assert_error_contains("net.nml:2");
+    write_file(path, "<neuroml><projection id=\"p\">\n"
+                     "<connectionWD id=\"0\" preCellId=\"0\" postCellId=\"1\" weight=\"1\""
+                     " delay=\"2mV\"/>\n</projection></neuroml>\n");
+    assert_int_equal(dtb_spiking_connect_file(net, a, a, r, path, NULL, 1.0), DTB_EPARSE);
+    assert_error_contains("2mV");
+    write_file(path, "<neuroml><projection id=\"p\">\n"
+                     "<connection id=\"0\" preCellId=\"0\" postCellId=\"9\"/>\n"
+                     "</projection></neuroml>\n");
+    assert_int_equal(dtb_spiking_connect_file(net, a, a, r, path, NULL, 1.0), DTB_EINVAL);
+    write_file(path, "<neuroml><projection id=\"p\">\n<connection");
+    assert_int_equal(dtb_spiking_connect_file(net, a, a, r, path, NULL, 1.0), DTB_EPARSE);
+    assert_error_contains("malformed XML");
+    assert_int_equal(dtb_spiking_synapse_count(net), 0);
+    dtb_spiking_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hybrid_follows_input),
         cmocka_unit_test(test_experiment_setting),
+        cmocka_unit_test(test_neuroml_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
