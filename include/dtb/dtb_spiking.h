@@ -201,6 +201,21 @@ DTB_API dtb_status dtb_spiking_connect_file(dtb_spiking_net *net, int64_t pre, i
                                             int64_t receptor, const char *path,
                                             const char *projection, double default_weight);
 
+/* Integration methods (dtb_spiking_set_method):
+ *   DEFAULT  the cell model's own (see the table above);
+ *   EULER    forward Euler with the synaptic input held over the step, as
+ *            simulators such as Brian2 use with method='euler': cheaper, first
+ *            order. Not for hh (DTB_EUNSUPPORTED). */
+typedef enum dtb_spiking_method {
+    DTB_SPIKING_METHOD_DEFAULT = 0,
+    DTB_SPIKING_METHOD_EULER = 1,
+    DTB_SPIKING_METHOD_FORCE32_ = 0x7FFFFFFF
+} dtb_spiking_method;
+
+/* Choose a population's integration method (any time; from the next step). */
+DTB_API dtb_status dtb_spiking_set_method(dtb_spiking_net *net, int64_t pop,
+                                          dtb_spiking_method method);
+
 /* --- parameters and state (any time) --- */
 
 /* Set a cell parameter (in its unit) of every cell of pop, drawn from a
@@ -288,7 +303,8 @@ DTB_API int64_t dtb_spiking_last_step_spikes(const dtb_spiking_net *net, int64_t
  *           integration; V drawn uniformly between V_reset and V_th;
  *   "coba"  conductance-based exponential synapses (E 0 / -80 mV), E_L -60 mV,
  *           a constant drive of 20 mV, weights 6 nS and 67 nS on g_L 10 nS;
- *           V drawn from N(-55, 5) mV.
+ *           V drawn from N(-55, 5) mV; forward Euler, as the benchmark's
+ *           Brian2 script (dtb_spiking_set_method can change it).
  * Weights are scaled by 4000 / n so that larger networks keep the same
  * input per cell. The network records its spikes. */
 DTB_API dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,

@@ -40,7 +40,8 @@ typedef struct dtb__cell_model {
     double conductance_scale;  /* nS -> the model's conductance unit */
     /* current receptors enter as their exact effect over the step on V
      * (receptor.coef_*), not as a current (the LIF) */
-    int exact_current_input;  /* nS -> the model's conductance unit */
+    int exact_current_input;
+    int euler_ok;              /* DTB_SPIKING_METHOD_EULER is offered */  /* nS -> the model's conductance unit */
     /* Recompute per-cell constants after a parameter change (may be NULL). */
     dtb_status (*prepare)(dtb__spk_pop *p, double h);
     /* Advance every cell one step of h ms; append the index of each cell
@@ -70,6 +71,7 @@ struct dtb__spk_pop {
     char *name;
     const dtb__cell_model *model;
     int64_t n;
+    dtb_spiking_method method;
     double *param[DTB__CELL_MAX_PARAMS];      /* [n] each */
     unsigned char uniform[DTB__CELL_MAX_PARAMS]; /* every cell has the same value */
     double *state[DTB__CELL_MAX_STATES];      /* [n] each */

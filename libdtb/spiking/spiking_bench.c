@@ -49,6 +49,10 @@ static dtb_status build(dtb_spiking_net *net, const bench_spec *b, int64_t n)
             st = dtb_spiking_set_state(net, pop, "V", b->v_dist, b->v_a, b->v_b);
         if (!st)
             st = dtb_spiking_record(net, pop, 1);
+        /* Brian2's scripts: exact integration for CUBA (ours: the LIF default),
+         * forward Euler for COBA */
+        if (!st && b->conductance)
+            st = dtb_spiking_set_method(net, pop, DTB_SPIKING_METHOD_EULER);
     }
     for (int pre = 0; !st && pre < 2; pre++) {
         for (int post = 0; !st && post < 2; post++) {

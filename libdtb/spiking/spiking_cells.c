@@ -215,11 +215,55 @@ DTB__INLINE size_t lif_cond_per_cell(dtb__spk_pop *p, double h, const dtb__syn_d
     return collect_fired(fired, n, spiked);
 }
 
+/* Forward Euler (DTB_SPIKING_METHOD_EULER), currents and conductances
+ * alike: V += h / tau_m (E_L - V + R (I_e + I_cur + g E - g V)). */
+DTB__INLINE void lif_euler_loop(int64_t n, const lif_cond_consts c, double *restrict V,
+                                double *restrict ref, double *restrict fired,
+                                const double *restrict gsum, const double *restrict gE,
+                                const double *restrict cur)
+{
+    const double k = -c.k;   /* h / tau_m */
+    for (int64_t i = 0; i < n; i++) {
+        const double x = V[i];
+        double v = x + k * ((c.el - x) + c.R * (c.ie + cur[i] + gE[i] - gsum[i] * x));
+        LIF_FIRE(i, v, c.th, c.vr, c.rs);
+    }
+}
+
+DTB__INLINE size_t lif_euler_uniform(dtb__spk_pop *p, double h, const dtb__syn_drive *d,
+                                     int32_t *spiked)
+{
+    const lif_cond_consts c = {p->param[LIF_R_M][0], -h / p->param[LIF_TAU_M][0],
+                               p->param[LIF_E_L][0], p->param[LIF_I_E][0], p->param[LIF_V_TH][0],
+                               p->param[LIF_V_RESET][0], p->derived[1][0]};
+    lif_euler_loop(p->n, c, p->state[0], p->refractory, p->scratch, d->gsum, d->gE, d->cur);
+    return collect_fired(p->scratch, p->n, spiked);
+}
+
+DTB__INLINE size_t lif_euler_per_cell(dtb__spk_pop *p, double h, const dtb__syn_drive *d,
+                                      int32_t *spiked)
+{
+    double *restrict V = p->state[0], *restrict ref = p->refractory, *restrict fired = p->scratch;
+    const double *restrict gsum = d->gsum, *restrict gE = d->gE, *restrict cur = d->cur;
+    const double *restrict rm = p->param[LIF_R_M], *restrict tm = p->param[LIF_TAU_M];
+    const double *restrict el = p->param[LIF_E_L], *restrict ie = p->param[LIF_I_E];
+    const double *restrict th = p->param[LIF_V_TH], *restrict vr = p->param[LIF_V_RESET];
+    const double *restrict rs = p->derived[1];
+    for (int64_t i = 0; i < p->n; i++) {
+        const double x = V[i];
+        double v = x + h / tm[i] * ((el[i] - x) + rm[i] * (ie[i] + cur[i] + gE[i] - gsum[i] * x));
+        LIF_FIRE(i, v, th[i], vr[i], rs[i]);
+    }
+    return collect_fired(fired, p->n, spiked);
+}
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static size_t lif_step(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
 {
+    if (p->method == DTB_SPIKING_METHOD_EULER)
+        return p->derived_per_cell ? lif_euler_per_cell(p, h, d, spiked) : lif_euler_uniform(p, h, d, spiked);
     if (!p->has_conductance)
         return p->derived_per_cell ? lif_exact_per_cell(p, d, spiked) : lif_exact_uniform(p, d, spiked);
     return p->derived_per_cell ? lif_cond_per_cell(p, h, d, spiked) : lif_cond_uniform(p, h, d, spiked);
@@ -248,6 +292,24 @@ static size_t lif_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int
         out_u = (u) + (h) / 6.0 * (k1u + 2.0 * k2u + 2.0 * k3u + k4u);     \
     } while (0)
 
+/* One forward Euler step (DTB_SPIKING_METHOD_EULER). */
+#define EULER_2(F, v, u, h, out_v, out_u)                                  \
+    do {                                                                   \
+        double k1v, k1u;                                                   \
+        F((v), (u), k1v, k1u);                                             \
+        out_v = (v) + (h) * k1v;                                           \
+        out_u = (u) + (h) * k1u;                                           \
+    } while (0)
+
+/* The kernel's method: RK4, or Euler (euler is a loop invariant). */
+#define STEP_2(euler, F, v, u, h, out_v, out_u)                            \
+    do {                                                                   \
+        if (euler)                                                         \
+            EULER_2(F, v, u, h, out_v, out_u);                             \
+        else                                                               \
+            RK4_2(F, v, u, h, out_v, out_u);                               \
+    } while (0)
+
 /* Izhikevich 2003 */
 enum { IZ_A, IZ_B, IZ_C, IZ_D, IZ_VPEAK, IZ_I_E };
 
@@ -255,6 +317,7 @@ DTB__INLINE size_t izh_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *d
                               int32_t *spiked, const int pc)
 {
     double *V = p->state[0], *U = p->state[1];
+    const int euler = p->method == DTB_SPIKING_METHOD_EULER;
     for (int64_t i = 0; i < p->n; i++) {
         const double a = PV(p, IZ_A, i, pc), b = PV(p, IZ_B, i, pc);
         const double I0 = PV(p, IZ_I_E, i, pc) + d->cur[i] + d->gE[i], gs = d->gsum[i];
@@ -264,7 +327,7 @@ DTB__INLINE size_t izh_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *d
             du = a * (b * (v) - (u));                                  \
         } while (0)
         double nv, nu;
-        RK4_2(IZ_F, V[i], U[i], h, nv, nu);
+        STEP_2(euler, IZ_F, V[i], U[i], h, nv, nu);
 #undef IZ_F
         V[i] = nv;
         U[i] = nu;
@@ -292,6 +355,7 @@ DTB__INLINE size_t izh7_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *
                                int32_t *spiked, const int pc)
 {
     double *V = p->state[0], *U = p->state[1];
+    const int euler = p->method == DTB_SPIKING_METHOD_EULER;
     for (int64_t i = 0; i < p->n; i++) {
         const double C = PV(p, IZ7_C, i, pc), k = PV(p, IZ7_K, i, pc);
         const double vr = PV(p, IZ7_VR, i, pc), vt = PV(p, IZ7_VT, i, pc);
@@ -303,7 +367,7 @@ DTB__INLINE size_t izh7_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *
             du = a * (b * ((v) - vr) - (u));                                    \
         } while (0)
         double nv, nu;
-        RK4_2(IZ7_F, V[i], U[i], h, nv, nu);
+        STEP_2(euler, IZ7_F, V[i], U[i], h, nv, nu);
 #undef IZ7_F
         V[i] = nv;
         U[i] = nu;
@@ -340,6 +404,7 @@ DTB__INLINE size_t adex_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *
 {
     double *V = p->state[0], *W = p->state[1];
     double *ref = p->refractory;
+    const int euler = p->method == DTB_SPIKING_METHOD_EULER;
     for (int64_t i = 0; i < p->n; i++) {
         const double C = PV(p, AD_C, i, pc), gl = PV(p, AD_GL, i, pc), el = PV(p, AD_EL, i, pc);
         const double vt = PV(p, AD_VT, i, pc), dT = PV(p, AD_DT, i, pc);
@@ -353,7 +418,7 @@ DTB__INLINE size_t adex_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *
             dw = (a * ((v) - el) - (w)) / tw;                                        \
         } while (0)
         double nv, nw;
-        RK4_2(AD_F, V[i], W[i], h, nv, nw);
+        STEP_2(euler, AD_F, V[i], W[i], h, nv, nw);
 #undef AD_F
         V[i] = ref[i] > 0 ? PV(p, AD_VRESET, i, pc) : nv;
         W[i] = nw;
@@ -434,34 +499,34 @@ static const dtb__cell_model lif_model = {
     "lif", 7,
     {{"tau_m", "ms", 20.0}, {"R_m", "MOhm", 100.0}, {"E_L", "mV", -70.0}, {"V_th", "mV", -50.0},
      {"V_reset", "mV", -60.0}, {"t_ref", "ms", 2.0}, {"I_e", "nA", 0.0}},
-    1, {"V"}, {-70.0}, 1e-3, 1, lif_prepare, lif_update};
+    1, {"V"}, {-70.0}, 1e-3, 1, 1, lif_prepare, lif_update};
 
 static const dtb__cell_model izh_model = {
     "izhikevich", 6,
     {{"a", "1/ms", 0.02}, {"b", "1", 0.2}, {"c", "mV", -65.0}, {"d", "mV/ms", 8.0},
      {"v_peak", "mV", 30.0}, {"I_e", "mV/ms", 0.0}},
-    2, {"v", "u"}, {-65.0, -13.0}, 1.0, 0, NULL, izh_update};
+    2, {"v", "u"}, {-65.0, -13.0}, 1.0, 0, 1, NULL, izh_update};
 
 static const dtb__cell_model izh7_model = {
     "izhikevich2007", 10,
     {{"C", "nF", 0.1}, {"k", "uS/mV", 0.0007}, {"vr", "mV", -60.0}, {"vt", "mV", -40.0},
      {"vpeak", "mV", 35.0}, {"a", "1/ms", 0.03}, {"b", "uS", -0.002}, {"c", "mV", -50.0},
      {"d", "nA", 0.1}, {"I_e", "nA", 0.0}},
-    2, {"v", "u"}, {-60.0, 0.0}, 1e-3, 0, NULL, izh7_update};
+    2, {"v", "u"}, {-60.0, 0.0}, 1e-3, 0, 1, NULL, izh7_update};
 
 static const dtb__cell_model adex_model = {
     "adex", 12,
     {{"C", "nF", 0.281}, {"g_L", "uS", 0.03}, {"E_L", "mV", -70.6}, {"V_T", "mV", -50.4},
      {"Delta_T", "mV", 2.0}, {"tau_w", "ms", 144.0}, {"a", "uS", 0.004}, {"b", "nA", 0.0805},
      {"V_reset", "mV", -70.6}, {"V_peak", "mV", -40.4}, {"t_ref", "ms", 0.0}, {"I_e", "nA", 0.0}},
-    2, {"V", "w"}, {-70.6, 0.0}, 1e-3, 0, adex_prepare, adex_update};
+    2, {"V", "w"}, {-70.6, 0.0}, 1e-3, 0, 1, adex_prepare, adex_update};
 
 static const dtb__cell_model hh_model = {
     "hh", 9,
     {{"C", "nF", 0.2}, {"g_Na", "uS", 24.0}, {"g_K", "uS", 7.2}, {"g_L", "uS", 0.06},
      {"E_Na", "mV", 50.0}, {"E_K", "mV", -77.0}, {"E_L", "mV", -54.387}, {"V_th", "mV", 0.0},
      {"I_e", "nA", 0.0}},
-    4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, NULL, hh_update};
+    4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, 0, NULL, hh_update};
 
 const dtb__cell_model *const dtb__cell_models[] = {&lif_model, &izh_model, &izh7_model, &adex_model,
                                                    &hh_model};

@@ -402,6 +402,24 @@ dtb_status dtb__spk_grow_rings(dtb_spiking_net *net, int64_t len)
     return DTB_OK;
 }
 
+dtb_status dtb_spiking_set_method(dtb_spiking_net *net, int64_t pop, dtb_spiking_method method)
+{
+    const char *fn = "dtb_spiking_set_method";
+    dtb_status st = dtb__spk_pop_check(net, pop, fn);
+    if (st)
+        return st;
+    dtb__spk_pop *p = &net->pops[pop];
+    if (method != DTB_SPIKING_METHOD_DEFAULT && method != DTB_SPIKING_METHOD_EULER)
+        return dtb__error(DTB_EINVAL, "%s: unknown method %d", fn, (int)method);
+    if (method == DTB_SPIKING_METHOD_EULER && !p->model->euler_ok)
+        return dtb__error(DTB_EUNSUPPORTED, "%s: population '%s': the %s cell has no Euler method "
+                                            "(its gates are stiff; it keeps Rush-Larsen)", fn,
+                          p->name, p->model->name);
+    p->method = method;
+    p->prepared = 0;
+    return DTB_OK;
+}
+
 /* ------------------------------------------------ parameters and state */
 
 static int param_index(const dtb__spk_pop *p, const char *name)

@@ -302,7 +302,8 @@ static void receptor_pass(dtb__spk_pop *p, dtb__receptor *rc, double *restrict i
     }
     const int biexp = rc->kind == DTB_SYNAPSE_BIEXP;
     const int cond = rc->mode == DTB_SYNAPSE_CONDUCTANCE;
-    const int exact = !cond && p->model->exact_current_input && !p->has_conductance;
+    const int exact = !cond && p->model->exact_current_input && !p->has_conductance
+                      && p->method != DTB_SPIKING_METHOD_EULER;
     const int pc = p->derived_per_cell;
     if (!biexp && !cond && (!exact || !pc)) {
         exp_current_loop(n, s, in, cur, exact ? rc->coef_s[0] : 1.0, ds, *cur_clear);

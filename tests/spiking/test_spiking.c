@@ -233,8 +233,8 @@ static void test_cuba_statistics(void **state)
     assert_true(cv > 0.42 && cv < 0.65);
 }
 
-/* COBA: an independent NumPy simulation of the same equations (forward
- * Euler, as Brian2's benchmark script) gives 22.6 Hz and CV 1.55. */
+/* COBA (forward Euler, as Brian2's benchmark script): an independent NumPy
+ * simulation of the same equations and method gives 22.6 Hz and CV 1.55. */
 static void test_coba_statistics(void **state)
 {
     (void)state;
@@ -627,6 +627,48 @@ static void test_neuroml_projection(void **state)
     dtb_spiking_free(net);
 }
 
+/* Forward Euler against the default methods: the LIF's first spike under
+ * a constant current within a few steps of the exact one, Izhikevich's
+ * within a few steps of RK4's; hh refuses. */
+static double first_spike(const char *model, const char *param, double value, int euler)
+{
+    dtb_spiking_net *net;
+    int64_t pop;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "p", model, 1, &pop), DTB_OK);
+    assert_int_equal(dtb_spiking_set_param(net, pop, param, DTB_DIST_CONSTANT, value, 0), DTB_OK);
+    if (euler)
+        assert_int_equal(dtb_spiking_set_method(net, pop, DTB_SPIKING_METHOD_EULER), DTB_OK);
+    assert_int_equal(dtb_spiking_record(net, pop, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.2), DTB_OK);
+    double t[64];
+    size_t n = spikes_of(net, pop, t, 64);
+    assert_true(n > 0);
+    dtb_spiking_free(net);
+    return t[0];
+}
+
+static void test_methods(void **state)
+{
+    (void)state;
+    double exact = first_spike("lif", "I_e", 0.3, 0), euler = first_spike("lif", "I_e", 0.3, 1);
+    double rk4 = first_spike("izhikevich", "I_e", 10.0, 0), izh_euler = first_spike("izhikevich", "I_e", 10.0, 1);
+    print_message("  first spike: LIF exact %.4f ms, Euler %.4f ms; Izhikevich RK4 %.4f ms, Euler "
+                  "%.4f ms\n", exact * 1e3, euler * 1e3, rk4 * 1e3, izh_euler * 1e3);
+    assert_true(exact > 0 && euler > 0 && rk4 > 0 && izh_euler > 0);
+    /* Euler's first-order error over ~20 ms of rise: a few steps, not more */
+    assert_true(fabs(euler - exact) <= 5e-4);
+    assert_true(fabs(izh_euler - rk4) <= 5e-4);
+    dtb_spiking_net *net;
+    int64_t pop;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_population(net, "h", "hh", 1, &pop), DTB_OK);
+    assert_int_equal(dtb_spiking_set_method(net, pop, DTB_SPIKING_METHOD_EULER), DTB_EUNSUPPORTED);
+    assert_int_equal(dtb_spiking_set_method(net, pop, (dtb_spiking_method)7), DTB_EINVAL);
+    assert_int_equal(dtb_spiking_set_method(net, pop, DTB_SPIKING_METHOD_DEFAULT), DTB_OK);
+    dtb_spiking_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_hybrid_follows_input),
         cmocka_unit_test(test_experiment_setting),
         cmocka_unit_test(test_neuroml_projection),
+        cmocka_unit_test(test_methods),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

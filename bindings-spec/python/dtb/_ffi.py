@@ -506,6 +506,15 @@ class dtb_connect_options(ctypes.Structure):
 DTB_CONNECT_OPTIONS_VERSION = 1
 
 
+class dtb_spiking_method(enum.IntEnum):
+    DTB_SPIKING_METHOD_DEFAULT = 0
+    DTB_SPIKING_METHOD_EULER = 1
+
+
+DTB_SPIKING_METHOD_DEFAULT = dtb_spiking_method.DTB_SPIKING_METHOD_DEFAULT
+DTB_SPIKING_METHOD_EULER = dtb_spiking_method.DTB_SPIKING_METHOD_EULER
+
+
 class dtb_spiking_region_options(ctypes.Structure):
     """Version 1; fill with dtb_spiking_region_options_init()."""
     _fields_ = [
@@ -757,6 +766,7 @@ dtb_spiking_add_receptor = _fn('dtb_spiking_add_receptor', ctypes.c_int32, [ctyp
 dtb_spiking_connect = _fn('dtb_spiking_connect', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(dtb_connect_options), ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_connect_list = _fn('dtb_spiking_connect_list', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_spiking_connect_file = _fn('dtb_spiking_connect_file', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_double])
+dtb_spiking_set_method = _fn('dtb_spiking_set_method', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int32])
 dtb_spiking_set_param = _fn('dtb_spiking_set_param', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_double, ctypes.c_double])
 dtb_spiking_set_param_values = _fn('dtb_spiking_set_param_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_spiking_get_param_values = _fn('dtb_spiking_get_param_values', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
@@ -982,6 +992,7 @@ PARAMS = {
     'dtb_spiking_connect': ('net', 'pre', 'post', 'receptor', 'opts', 'n_synapses_out'),
     'dtb_spiking_connect_list': ('net', 'pre', 'post', 'receptor', 'pre_cells', 'post_cells', 'weights', 'delays', 'n'),
     'dtb_spiking_connect_file': ('net', 'pre', 'post', 'receptor', 'path', 'projection', 'default_weight'),
+    'dtb_spiking_set_method': ('net', 'pop', 'method'),
     'dtb_spiking_set_param': ('net', 'pop', 'name', 'dist', 'a', 'b'),
     'dtb_spiking_set_param_values': ('net', 'pop', 'name', 'values', 'n_values'),
     'dtb_spiking_get_param_values': ('net', 'pop', 'name', 'buf', 'capacity', 'needed_out'),
