@@ -297,6 +297,10 @@ static dtb_status apply_spiking(const dtb_experiment *exp, dtb_sim *sim, const d
         st = dtb__resolve_regions(atlas, "spiking", s.regions, &idx, &n);
         for (size_t k = 0; !st && k < n; k++)
             st = dtb_sim_add_spiking_region(sim, idx[k], s.model, &s.opts);
+        /* the run writes their spikes (spikes_spiking.csv) */
+        dtb_spiking_net *net = dtb_sim_spiking_net(sim);
+        for (int64_t p = 0; !st && p < dtb_spiking_population_count(net); p++)
+            st = dtb_spiking_record(net, p, 1);
         free(idx);
         dtb__spiking_spec_free(&s);
         if (st)
@@ -594,6 +598,7 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
 dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
 {
     memset(b, 0, sizeof *b);
+    b->n_spiking_spikes = -1;
     if (!exp)
         return dtb__error(DTB_EINVAL, "experiment is NULL");
     dtb_experiment *full;

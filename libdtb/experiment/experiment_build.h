@@ -43,6 +43,7 @@ typedef struct dtb__built {
     int default_twin;         /* no model was named */
     int noisy;                /* some noise intensity > 0 */
     uint64_t seed;
+    int64_t n_spiking_spikes; /* spikes_spiking.csv's rows; -1: not written */
     char **made_dirs;         /* output folders this build created (removed on failure) */
     size_t n_made_dirs;
 } dtb__built;

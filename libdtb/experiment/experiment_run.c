@@ -170,7 +170,11 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
         json_string(f, dtb_observer_kind_name(b->outputs[i].obs));
         fprintf(f, ", \"samples\": %lld}", (long long)dtb_observer_sample_count(b->outputs[i].obs));
     }
-    fprintf(f, "%s]\n}\n", b->n_outputs ? "\n  " : "");
+    if (b->n_spiking_spikes >= 0) {
+        fprintf(f, "%s\n    {\"file\": \"spikes_spiking.csv\", \"kind\": \"spiking_spikes\", "
+                   "\"samples\": %lld}", b->n_outputs ? "," : "", (long long)b->n_spiking_spikes);
+    }
+    fprintf(f, "%s]\n}\n", b->n_outputs || b->n_spiking_spikes >= 0 ? "\n  " : "");
     dtb_status st = fclose(f) == 0 ? DTB_OK : dtb__error(DTB_EIO, "%s: write error", path);
     free(path);
     if (st)
@@ -179,6 +183,84 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
     if (!path)
         return DTB_ENOMEM;
     st = dtb_experiment_save(exp, path);
+    free(path);
+    return st;
+}
+
+/* --- the spiking regions' spikes --- */
+
+typedef struct spike_row {
+    double t;
+    int64_t region, cell;
+    int inhibitory;
+} spike_row;
+
+static int spike_row_cmp(const void *a, const void *b)
+{
+    const spike_row *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->region != y->region)
+        return x->region < y->region ? -1 : 1;
+    if (x->inhibitory != y->inhibitory)
+        return x->inhibitory - y->inhibitory;
+    return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* spikes_spiking.csv: every spike of every spiking region in time order,
+ * columns t (s), region, label, population (E or I), cell. */
+static dtb_status write_spiking_spikes(dtb__built *b)
+{
+    dtb_spiking_net *net = dtb_sim_spiking_net(b->sim);
+    const int64_t n_regions = dtb_sim_spiking_region_count(b->sim);
+    size_t total = 0, n;
+    for (int64_t q = 0; q < n_regions; q++) {
+        int64_t pops[2];
+        dtb_sim_spiking_region_info(b->sim, q, NULL, &pops[0], &pops[1]);
+        for (int k = 0; k < 2; k++) {
+            dtb_spiking_get_spikes(net, pops[k], NULL, NULL, 0, &n);
+            total += n;
+        }
+    }
+    spike_row *rows = dtb__malloc_array(total ? total : 1, sizeof *rows);
+    int64_t *cells = dtb__malloc_array(total ? total : 1, sizeof *cells);
+    double *times = dtb__malloc_array(total ? total : 1, sizeof *times);
+    dtb_status st = rows && cells && times ? DTB_OK : DTB_ENOMEM;
+    size_t at = 0;
+    for (int64_t q = 0; !st && q < n_regions; q++) {
+        int64_t region, pops[2];
+        dtb_sim_spiking_region_info(b->sim, q, &region, &pops[0], &pops[1]);
+        for (int k = 0; !st && k < 2; k++) {
+            st = dtb_spiking_get_spikes(net, pops[k], cells, times, total, &n);
+            for (size_t i = 0; !st && i < n; i++)
+                rows[at++] = (spike_row){times[i], region, cells[i], k};
+        }
+    }
+    free(cells);
+    free(times);
+    char *path = st ? NULL : dtb__asprintf("%s/spikes_spiking.csv", b->out_dir);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (!st && !path)
+        st = DTB_ENOMEM;
+    else if (!st && !f)
+        st = dtb__error(DTB_EIO, "%s: cannot write", path);
+    if (!st) {
+        qsort(rows, at, sizeof *rows, spike_row_cmp);
+        fputs("t,region,label,population,cell\n", f);
+        for (size_t i = 0; i < at; i++) {
+            char t[40];
+            dtb__format_double(t, sizeof t, rows[i].t);
+            fprintf(f, "%s,%lld,%s,%s,%lld\n", t, (long long)rows[i].region,
+                    dtb_atlas_region_label(b->atlas, rows[i].region), rows[i].inhibitory ? "I" : "E",
+                    (long long)rows[i].cell);
+        }
+        if (fclose(f) != 0) {
+            st = dtb__error(DTB_EIO, "%s: write error", path);
+            remove(path);
+        }
+        b->n_spiking_spikes = (int64_t)at;
+    }
+    free(rows);
     free(path);
     return st;
 }
@@ -214,6 +296,8 @@ dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
         if (!st)
             st = fs;
     }
+    if (!st && dtb_sim_spiking_region_count(b->sim) > 0)
+        st = write_spiking_spikes(b);
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     dtb_status ps = write_provenance(b, exp, st);

@@ -215,8 +215,8 @@ dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *
                                   sim->labels[region]);
     }
     sim->n_spk++;
-    return dtb__sim_note(sim, "t=%g s: region %lld '%s' is a spiking network of %lld %s cells",
-                         (double)sim->step * sim->dt, (long long)region, sim->labels[region],
+    return dtb__sim_note(sim, "region %lld '%s' is a spiking network of %lld %s cells",
+                         (long long)region, sim->labels[region],
                          (long long)o.n, model);
 }
 

@@ -418,6 +418,38 @@ static void test_interventions_and_experiments(void **state)
     assert_false(exists("dtb-out"));
 }
 
+/* dtb bench: the one-line contract; dtb run --spiking: a hybrid run on the
+ * default twin writes the regions' spikes; bad values write nothing. */
+static void test_spiking(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb("bench cuba --neurons 1000 --duration 0.2 --seed 3"), 0);
+    static const char *const fields[] = {"model=cuba ", "neurons=1000 ", "synapses=", "duration_s=0.2 ",
+                                         "wall_s=", "spikes=", "rate_hz=", "cv_isi=", "build_s="};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        assert_non_null(strstr(output, fields[i]));
+    assert_non_null(strstr(output, "\n"));
+    assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* exactly one line */
+    assert_int_equal(dtb("bench coba --duration 100ms"), 0);
+    assert_non_null(strstr(output, "model=coba neurons=4000 "));
+    assert_int_equal(dtb("bench hh"), 2);
+    assert_int_equal(dtb("bench cuba --neurons 3"), 2);
+    assert_int_equal(dtb("bench"), 2);
+
+    clean("hyb");
+    assert_int_equal(dtb("run --spiking 'A8m_L:n=200' --duration 100ms --out hyb --quiet"), 0);
+    char *csv = read_text_file(tmp("hyb/spikes_spiking.csv"), NULL);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "t,region,label,population,cell\n", 31) == 0);
+    assert_non_null(strstr(csv, ",A8m_L,E,"));
+    free(csv);
+    clean("bad");
+    assert_int_equal(dtb("run --spiking 'A8m_L:model=nosuch' --out bad --quiet"), 2);
+    assert_non_null(strstr(output, "nosuch"));
+    assert_int_equal(dtb("run --spiking 'nosuch_region' --out bad --quiet"), 2);
+    assert_false(exists("bad"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_region_params_and_couplings),
         cmocka_unit_test(test_opendtb_default_twin),
         cmocka_unit_test(test_interventions_and_experiments),
+        cmocka_unit_test(test_spiking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

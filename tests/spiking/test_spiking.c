@@ -526,7 +526,13 @@ static void test_experiment_setting(void **state)
     char *prov = read_text_file(path, NULL);
     assert_non_null(prov);
     assert_non_null(strstr(prov, "spiking network of 200 lif cells"));
+    assert_non_null(strstr(prov, "\"spikes_spiking.csv\""));
     free(prov);
+    snprintf(path, sizeof path, "%s/spikes_spiking.csv", out);
+    char *spikes = read_text_file(path, NULL);
+    assert_non_null(spikes);
+    assert_true(strncmp(spikes, "t,region,label,population,cell\n", 31) == 0);
+    free(spikes);
     assert_int_equal(dtb_experiment_add(e, "checkpoint", "cp.bin"), DTB_OK);
     assert_int_equal(dtb_experiment_add(e, "checkpoint-at", "20ms"), DTB_OK);
     snprintf(out, sizeof out, "%s/refused", test_tmpdir());

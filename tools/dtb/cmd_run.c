@@ -108,6 +108,15 @@ static void print_summary(const dtb_experiment *exp, const dtb__built *b, double
             printf("  %s: %lld samples x %lld columns\n", b->outputs[i].path,
                    (long long)dtb_observer_sample_count(obs), (long long)dtb_observer_column_count(obs));
     }
+    for (int64_t q = 0; q < dtb_sim_spiking_region_count(sim); q++) {
+        int64_t region;
+        dtb_sim_spiking_region_info(sim, q, &region, NULL, NULL);
+        printf("  spiking region %s: E rate %.3g Hz at the end\n",
+               dtb_atlas_region_label(b->atlas, region), dtb_sim_spiking_rate(sim, q));
+    }
+    if (b->n_spiking_spikes >= 0)
+        printf("  %s/spikes_spiking.csv: %lld spikes of the spiking regions\n", b->out_dir,
+               (long long)b->n_spiking_spikes);
     if (b->checkpoint_path)
         printf("  checkpoint: %s\n", b->checkpoint_path);
     printf("  provenance: %s/provenance.json, %s/experiment.xml\n", b->out_dir, b->out_dir);
