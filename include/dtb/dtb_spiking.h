@@ -168,6 +168,25 @@ DTB_API const char *dtb_spiking_cell_state_name(const char *cell_model, int64_t 
 DTB_API dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name,
                                               const char *cell_model, int64_t n,
                                               int64_t *index_out);
+/* A population of n cells of a LEMS/NeuroML cell type: `cell` names a
+ * component of the file (its attributes give the parameter values) or a
+ * ComponentType (then every parameter must be set before the first step).
+ * NeuroML2CoreTypes.xml is found beside the file or in include_dirs, as by
+ * dtb lems. The type must be one <Dynamics> block: StateVariables with
+ * TimeDerivatives, DerivedVariables, OnStart, OnCondition handlers with
+ * StateAssignments and EventOut (a spike); integrated by forward Euler in
+ * SI units (parameters and states of such populations are SI), handlers
+ * tested after each step as the LEMS interpreters do. A DerivedVariable
+ * of dimension current that selects over the cell's synapses (NeuroML's
+ * iSyn) receives the population's receptor currents; delta and
+ * conductance receptors act on the first state of dimension voltage.
+ * Regimes, OnEvent, Requirements and multi-component cells are refused
+ * with DTB_EUNSUPPORTED naming the element (run those with dtb lems).
+ * Examples: izhikevich2007Cell, iafCell, izhikevichCell, fitzHughNagumoCell. */
+DTB_API dtb_status dtb_spiking_add_lems_population(dtb_spiking_net *net, const char *name,
+                                                   const char *path, const char *cell, int64_t n,
+                                                   const char *const *include_dirs,
+                                                   size_t n_include_dirs, int64_t *index_out);
 /* A receptor of population pop: kind, mode, time constants (s; tau_rise
  * for BIEXP only, else 0), reversal potential (mV; conductance only).
  * Names are unique within the population. */

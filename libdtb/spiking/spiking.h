@@ -13,10 +13,11 @@
 #include "base/rng.h"
 #include "dtb/dtb_spiking.h"
 
-#define DTB__CELL_MAX_PARAMS 16
-#define DTB__CELL_MAX_STATES 4
+#define DTB__CELL_MAX_PARAMS 32
+#define DTB__CELL_MAX_STATES 8
 
 typedef struct dtb__spk_pop dtb__spk_pop;
+typedef struct dtb__lems_cell dtb__lems_cell;
 
 typedef struct dtb__cell_param {
     const char *name, *unit;
@@ -47,6 +48,9 @@ typedef struct dtb__cell_model {
     /* Advance every cell one step of h ms; append the index of each cell
      * that spiked to spiked[], return how many. */
     size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *drive, int32_t *spiked);
+    /* the membrane potential: its state index (-1: none); delta synapses
+     * and conductances act on it (built-in cells: 0, in mV) */
+    int v_state;
 } dtb__cell_model;
 
 const dtb__cell_model *dtb__cell_model_find(const char *name);
@@ -72,6 +76,9 @@ struct dtb__spk_pop {
     const dtb__cell_model *model;
     int64_t n;
     dtb_spiking_method method;
+    dtb__lems_cell *lems;                     /* a LEMS cell type's population, or NULL */
+    double t_now;                             /* s, the start of the step being taken */
+    unsigned char state_set[DTB__CELL_MAX_STATES];   /* set by the user (OnStart spares it) */
     double *param[DTB__CELL_MAX_PARAMS];      /* [n] each */
     unsigned char uniform[DTB__CELL_MAX_PARAMS]; /* every cell has the same value */
     double *state[DTB__CELL_MAX_STATES];      /* [n] each */
@@ -180,6 +187,13 @@ void dtb__syn_table_free(dtb__syn_table *t);
  * one when NULL), appended to t; errors name file, line and element. */
 dtb_status dtb__spk_read_neuroml_projection(const char *path, const char *projection,
                                             double default_weight, dtb__syn_table *t);
+
+/* LEMS cell types (spiking_lems.c): load one (a component id or a
+ * ComponentType name of the file), its model table, free it. */
+dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *const *include_dirs,
+                               size_t n_include_dirs, dtb__lems_cell **out);
+const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c);
+void dtb__lems_cell_free(dtb__lems_cell *c);
 
 /* Prepare every population for stepping. */
 dtb_status dtb__spk_prepare(dtb_spiking_net *net);

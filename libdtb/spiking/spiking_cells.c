@@ -499,34 +499,34 @@ static const dtb__cell_model lif_model = {
     "lif", 7,
     {{"tau_m", "ms", 20.0}, {"R_m", "MOhm", 100.0}, {"E_L", "mV", -70.0}, {"V_th", "mV", -50.0},
      {"V_reset", "mV", -60.0}, {"t_ref", "ms", 2.0}, {"I_e", "nA", 0.0}},
-    1, {"V"}, {-70.0}, 1e-3, 1, 1, lif_prepare, lif_update};
+    1, {"V"}, {-70.0}, 1e-3, 1, 1, lif_prepare, lif_update, 0};
 
 static const dtb__cell_model izh_model = {
     "izhikevich", 6,
     {{"a", "1/ms", 0.02}, {"b", "1", 0.2}, {"c", "mV", -65.0}, {"d", "mV/ms", 8.0},
      {"v_peak", "mV", 30.0}, {"I_e", "mV/ms", 0.0}},
-    2, {"v", "u"}, {-65.0, -13.0}, 1.0, 0, 1, NULL, izh_update};
+    2, {"v", "u"}, {-65.0, -13.0}, 1.0, 0, 1, NULL, izh_update, 0};
 
 static const dtb__cell_model izh7_model = {
     "izhikevich2007", 10,
     {{"C", "nF", 0.1}, {"k", "uS/mV", 0.0007}, {"vr", "mV", -60.0}, {"vt", "mV", -40.0},
      {"vpeak", "mV", 35.0}, {"a", "1/ms", 0.03}, {"b", "uS", -0.002}, {"c", "mV", -50.0},
      {"d", "nA", 0.1}, {"I_e", "nA", 0.0}},
-    2, {"v", "u"}, {-60.0, 0.0}, 1e-3, 0, 1, NULL, izh7_update};
+    2, {"v", "u"}, {-60.0, 0.0}, 1e-3, 0, 1, NULL, izh7_update, 0};
 
 static const dtb__cell_model adex_model = {
     "adex", 12,
     {{"C", "nF", 0.281}, {"g_L", "uS", 0.03}, {"E_L", "mV", -70.6}, {"V_T", "mV", -50.4},
      {"Delta_T", "mV", 2.0}, {"tau_w", "ms", 144.0}, {"a", "uS", 0.004}, {"b", "nA", 0.0805},
      {"V_reset", "mV", -70.6}, {"V_peak", "mV", -40.4}, {"t_ref", "ms", 0.0}, {"I_e", "nA", 0.0}},
-    2, {"V", "w"}, {-70.6, 0.0}, 1e-3, 0, 1, adex_prepare, adex_update};
+    2, {"V", "w"}, {-70.6, 0.0}, 1e-3, 0, 1, adex_prepare, adex_update, 0};
 
 static const dtb__cell_model hh_model = {
     "hh", 9,
     {{"C", "nF", 0.2}, {"g_Na", "uS", 24.0}, {"g_K", "uS", 7.2}, {"g_L", "uS", 0.06},
      {"E_Na", "mV", 50.0}, {"E_K", "mV", -77.0}, {"E_L", "mV", -54.387}, {"V_th", "mV", 0.0},
      {"I_e", "nA", 0.0}},
-    4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, 0, NULL, hh_update};
+    4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, 0, NULL, hh_update, 0};
 
 const dtb__cell_model *const dtb__cell_models[] = {&lif_model, &izh_model, &izh7_model, &adex_model,
                                                    &hh_model};

@@ -182,6 +182,7 @@ static void free_pop(dtb__spk_pop *p, int64_t ring_len)
     free(p->spiked);
     free(p->rec_steps);
     free(p->rec_cells);
+    dtb__lems_cell_free(p->lems);
 }
 
 void dtb_spiking_free(dtb_spiking_net *net)
@@ -215,12 +216,11 @@ int64_t dtb_spiking_population_index(const dtb_spiking_net *net, const char *nam
     return -1;
 }
 
-dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, const char *cell_model,
-                                      int64_t n, int64_t *index_out)
+/* The checks every new population passes: a network still being built, a
+ * fresh non-empty name, a size in range. */
+static dtb_status check_new_population(const dtb_spiking_net *net, const char *name, int64_t n,
+                                       const char *fn)
 {
-    const char *fn = "dtb_spiking_add_population";
-    if (!net || !name || !cell_model)
-        return dtb__error(DTB_EINVAL, "%s: net, name and cell_model must not be NULL", fn);
     dtb_status st = dtb__spk_buildable(net, fn);
     if (st)
         return st;
@@ -228,20 +228,27 @@ dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, co
         return dtb__error(DTB_EINVAL, "%s: the population name is empty", fn);
     if (dtb_spiking_population_index(net, name) >= 0)
         return dtb__error(DTB_EINVAL, "%s: a population named '%s' exists already", fn, name);
-    const dtb__cell_model *m = dtb__cell_model_find(cell_model);
-    if (!m)
-        return dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: lif, izhikevich, "
-                                         "izhikevich2007, adex, hh)", fn, cell_model);
     if (n < 1 || n > INT32_MAX / 2)
         return dtb__error(DTB_EINVAL, "%s: population '%s' needs 1 to %d cells (got %lld)", fn, name,
                           INT32_MAX / 2, (long long)n);
+    return DTB_OK;
+}
+
+/* Append a population of n cells of model m (checked), taking ownership of
+ * lems (may be NULL) also on failure. */
+static dtb_status add_pop(dtb_spiking_net *net, const char *name, const dtb__cell_model *m,
+                          dtb__lems_cell *lems, int64_t n, int64_t *index_out)
+{
     dtb__spk_pop *grown = dtb__realloc_array(net->pops, net->n_pops + 1, sizeof *grown);
-    if (!grown)
+    if (!grown) {
+        dtb__lems_cell_free(lems);
         return DTB_ENOMEM;
+    }
     net->pops = grown;
     dtb__spk_pop *p = &net->pops[net->n_pops];
     memset(p, 0, sizeof *p);
     p->model = m;
+    p->lems = lems;
     p->n = n;
     size_t un = (size_t)n;
     int ok = (p->name = dtb__strdup(name)) != NULL;
@@ -274,6 +281,43 @@ dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, co
     return DTB_OK;
 }
 
+dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, const char *cell_model,
+                                      int64_t n, int64_t *index_out)
+{
+    const char *fn = "dtb_spiking_add_population";
+    if (!net || !name || !cell_model)
+        return dtb__error(DTB_EINVAL, "%s: net, name and cell_model must not be NULL", fn);
+    dtb_status st = check_new_population(net, name, n, fn);
+    if (st)
+        return st;
+    const dtb__cell_model *m = dtb__cell_model_find(cell_model);
+    if (!m)
+        return dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: lif, izhikevich, "
+                                         "izhikevich2007, adex, hh; LEMS cell types: "
+                                         "dtb_spiking_add_lems_population)", fn, cell_model);
+    return add_pop(net, name, m, NULL, n, index_out);
+}
+
+dtb_status dtb_spiking_add_lems_population(dtb_spiking_net *net, const char *name, const char *path,
+                                           const char *cell, int64_t n,
+                                           const char *const *include_dirs, size_t n_include_dirs,
+                                           int64_t *index_out)
+{
+    const char *fn = "dtb_spiking_add_lems_population";
+    if (!net || !name || !path || !cell)
+        return dtb__error(DTB_EINVAL, "%s: net, name, path and cell must not be NULL", fn);
+    if (n_include_dirs && !include_dirs)
+        return dtb__error(DTB_EINVAL, "%s: include_dirs is NULL but n_include_dirs is %zu", fn,
+                          n_include_dirs);
+    dtb_status st = check_new_population(net, name, n, fn);
+    if (st)
+        return st;
+    dtb__lems_cell *c;
+    if ((st = dtb__lems_cell_load(path, cell, include_dirs, n_include_dirs, &c)))
+        return dtb__error_context(st, "%s", fn);
+    return add_pop(net, name, dtb__lems_cell_model(c), c, n, index_out);
+}
+
 dtb_status dtb_spiking_add_receptor(dtb_spiking_net *net, int64_t pop, const char *name,
                                     dtb_synapse_kind kind, dtb_synapse_mode mode, double tau_rise,
                                     double tau_decay, double e_rev, int64_t *index_out)
@@ -299,6 +343,10 @@ dtb_status dtb_spiking_add_receptor(dtb_spiking_net *net, int64_t pop, const cha
         return dtb__error(DTB_EINVAL, "%s: receptor '%s': unknown synapse kind %d", fn, name, (int)kind);
     if (mode != DTB_SYNAPSE_CURRENT && mode != DTB_SYNAPSE_CONDUCTANCE)
         return dtb__error(DTB_EINVAL, "%s: receptor '%s': unknown mode %d", fn, name, (int)mode);
+    if ((kind == DTB_SYNAPSE_DELTA || mode == DTB_SYNAPSE_CONDUCTANCE) && p->model->v_state < 0)
+        return dtb__error(DTB_EINVAL, "%s: receptor '%s': the %s cell has no membrane potential (a "
+                                      "state of dimension voltage) for a delta or conductance "
+                                      "synapse to act on", fn, name, p->model->name);
     if (kind == DTB_SYNAPSE_DELTA && mode == DTB_SYNAPSE_CONDUCTANCE)
         return dtb__error(DTB_EINVAL, "%s: receptor '%s': a delta synapse is a voltage jump; it "
                                       "cannot be conductance-based", fn, name);
@@ -412,9 +460,10 @@ dtb_status dtb_spiking_set_method(dtb_spiking_net *net, int64_t pop, dtb_spiking
     if (method != DTB_SPIKING_METHOD_DEFAULT && method != DTB_SPIKING_METHOD_EULER)
         return dtb__error(DTB_EINVAL, "%s: unknown method %d", fn, (int)method);
     if (method == DTB_SPIKING_METHOD_EULER && !p->model->euler_ok)
-        return dtb__error(DTB_EUNSUPPORTED, "%s: population '%s': the %s cell has no Euler method "
-                                            "(its gates are stiff; it keeps Rush-Larsen)", fn,
-                          p->name, p->model->name);
+        return dtb__error(DTB_EUNSUPPORTED, "%s: population '%s': the %s cell offers no other "
+                                            "method (hh keeps Rush-Larsen for its stiff gates; "
+                                            "LEMS cells run forward Euler already)", fn, p->name,
+                          p->model->name);
     p->method = method;
     p->prepared = 0;
     return DTB_OK;
@@ -440,6 +489,14 @@ static double *state_array(dtb__spk_pop *p, const char *name)
         if (strcmp(p->rec[r].name, name) == 0 && p->rec[r].kind == DTB_SYNAPSE_EXP)
             return p->rec[r].s;
     return NULL;
+}
+
+/* A state the user set keeps its value through a LEMS cell's OnStart. */
+static void mark_state_set(dtb__spk_pop *p, const char *name)
+{
+    for (size_t k = 0; k < p->model->n_states; k++)
+        if (strcmp(p->model->states[k], name) == 0)
+            p->state_set[k] = 1;
 }
 
 static dtb_status unknown_name(const dtb__spk_pop *p, const char *fn, const char *what,
@@ -564,6 +621,7 @@ dtb_status dtb_spiking_set_state(dtb_spiking_net *net, int64_t pop, const char *
         return st;
     for (int64_t i = 0; i < p->n; i++)
         x[i] = dtb__spk_draw(&net->rng, dist, a, b);
+    mark_state_set(p, name);
     return DTB_OK;
 }
 
@@ -586,6 +644,7 @@ dtb_status dtb_spiking_set_state_values(dtb_spiking_net *net, int64_t pop, const
             return dtb__error(DTB_EINVAL, "%s: state '%s' of population '%s', cell %zu: %g is not "
                                           "finite", fn, name, p->name, i, values[i]);
     memcpy(x, values, n_values * sizeof *values);
+    mark_state_set(p, name);
     return DTB_OK;
 }
 

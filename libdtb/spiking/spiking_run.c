@@ -293,9 +293,11 @@ static void receptor_pass(dtb__spk_pop *p, dtb__receptor *rc, double *restrict i
     double *restrict s = rc->s, *restrict r = rc->r, *restrict cur = p->cur;
     const double ds = rc->decay, dr = rc->rise_decay;
     if (rc->kind == DTB_SYNAPSE_DELTA) {
-        double *restrict V = p->state[0];
+        /* a jump of w mV of the membrane potential (LEMS cells hold it in V) */
+        double *restrict V = p->state[p->model->v_state];
+        const double k = p->lems ? 1e-3 : 1.0;
         for (int64_t i = 0; i < n; i++) {
-            V[i] += in[i];
+            V[i] += k * in[i];
             in[i] = 0.0;
         }
         return;
@@ -379,12 +381,13 @@ static void propagate(dtb_spiking_net *net, const dtb__projection *pj, int64_t m
 
 static dtb_status check_finite(const dtb_spiking_net *net, const dtb__spk_pop *p)
 {
-    const size_t i = dtb__first_nonfinite(p->state[0], (size_t)p->n);
+    const int v = p->model->v_state >= 0 ? p->model->v_state : 0;
+    const size_t i = dtb__first_nonfinite(p->state[v], (size_t)p->n);
     if (DTB__LIKELY(i == (size_t)p->n))
         return DTB_OK;
-    return dtb__error(DTB_ENUMERIC, "population '%s', cell %zu: the membrane potential became %g "
-                                    "by t = %g s; reduce dt or the input",
-                      p->name, i, p->state[0][i], (double)net->step * net->dt);
+    return dtb__error(DTB_ENUMERIC, "population '%s', cell %zu: '%s' became %g by t = %g s; "
+                                    "reduce dt or the input",
+                      p->name, i, p->model->states[v], p->state[v][i], (double)net->step * net->dt);
 }
 
 static dtb_status step_once(dtb_spiking_net *net)
@@ -416,6 +419,7 @@ static dtb_status step_once(dtb_spiking_net *net)
             p->g_zero = 0;
         }
         dtb__syn_drive d = {p->cur, p->gsum, p->gE};
+        p->t_now = (double)m * net->dt;
         p->n_spiked = p->model->update(p, net->h, &d, p->spiked);
         p->n_spikes_total += (int64_t)p->n_spiked;
         if (p->recording && p->n_spiked) {

@@ -762,6 +762,7 @@ dtb_spiking_cell_param_default = _fn('dtb_spiking_cell_param_default', ctypes.c_
 dtb_spiking_cell_state_count = _fn('dtb_spiking_cell_state_count', ctypes.c_int64, [ctypes.c_char_p])
 dtb_spiking_cell_state_name = _fn('dtb_spiking_cell_state_name', ctypes.c_char_p, [ctypes.c_char_p, ctypes.c_int64])
 dtb_spiking_add_population = _fn('dtb_spiking_add_population', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_add_lems_population = _fn('dtb_spiking_add_lems_population', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_add_receptor = _fn('dtb_spiking_add_receptor', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_connect = _fn('dtb_spiking_connect', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(dtb_connect_options), ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_connect_list = _fn('dtb_spiking_connect_list', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
@@ -988,6 +989,7 @@ PARAMS = {
     'dtb_spiking_cell_state_count': ('cell_model',),
     'dtb_spiking_cell_state_name': ('cell_model', 'index'),
     'dtb_spiking_add_population': ('net', 'name', 'cell_model', 'n', 'index_out'),
+    'dtb_spiking_add_lems_population': ('net', 'name', 'path', 'cell', 'n', 'include_dirs', 'n_include_dirs', 'index_out'),
     'dtb_spiking_add_receptor': ('net', 'pop', 'name', 'kind', 'mode', 'tau_rise', 'tau_decay', 'e_rev', 'index_out'),
     'dtb_spiking_connect': ('net', 'pre', 'post', 'receptor', 'opts', 'n_synapses_out'),
     'dtb_spiking_connect_list': ('net', 'pre', 'post', 'receptor', 'pre_cells', 'post_cells', 'weights', 'delays', 'n'),
