@@ -361,8 +361,10 @@ DTB_API dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const cha
  * integrating the mass model driven by it. The population's own spikes
  * are in dtb_sim_spiking_net().
  *
- * Spiking regions are added before the first step. Checkpoints of a
- * simulation with spiking regions are refused (DTB_EUNSUPPORTED). */
+ * Spiking regions are added before the first step. Checkpoints of the
+ * simulation hold them (every cell's state, pending input, generators,
+ * recorded spikes): a resumed run is bit-identical to an uninterrupted one,
+ * given the same regions added the same way. */
 
 #define DTB_SPIKING_REGION_OPTIONS_VERSION 1
 

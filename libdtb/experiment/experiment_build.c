@@ -562,10 +562,6 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
         st = apply_stimuli(exp, b->sim, b->atlas);
     if (!st)
         st = apply_spiking(exp, b->sim, b->atlas);
-    /* the simulation refuses such checkpoints; say so before any file is written */
-    if (!st && has(exp, "spiking") && (has(exp, "checkpoint") || has(exp, "resume")))
-        st = dtb__error(DTB_EUNSUPPORTED, "spiking: checkpoints of simulations with spiking regions "
-                                          "are not supported yet; drop checkpoint/resume or spiking");
     if (!st)
         st = plan_lesions(exp, b);
     const char *resume = last(exp, "resume");

@@ -24,9 +24,11 @@
 #include "dtb/dtb_version.h"
 #include "observe/observer.h"
 #include "sim.h"
+#include "spiking/spiking.h"
 
 #define MAGIC "DTBCKPT\n"
-#define FORMAT_VERSION 2   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD) */
+#define FORMAT_VERSION 3   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
+                              3: spiking regions */
 
 /* ------------------------------------------------------------- saving */
 
@@ -107,6 +109,12 @@ static void save_state(dtb_sim *sim, dtb__bytes *b)
     dtb__bytes_u64(b, sim->n_provenance);
     for (size_t i = 0; i < sim->n_provenance; i++)
         dtb__bytes_str(b, sim->provenance[i]);
+    /* spiking regions: their smoothed rates and their network */
+    dtb__bytes_u64(b, sim->n_spk);
+    for (size_t i = 0; i < sim->n_spk; i++)
+        dtb__bytes_f64(b, sim->spk[i].rate);
+    if (sim->n_spk)
+        dtb__spk_save(sim->spk_net, b);
     dtb__bytes_u64(b, sim->n_observers);
     for (size_t i = 0; i < sim->n_observers; i++)
         dtb__observer_save(sim->observers[i], b);
@@ -116,9 +124,6 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_save_checkpoint: NULL argument");
-    if (sim->n_spk)
-        return dtb__error(DTB_EUNSUPPORTED, "dtb_sim_save_checkpoint: the simulation has spiking regions, whose "
-                                            "state checkpoints do not hold yet");
     dtb__bytes b = {0};
     dtb__bytes_put(&b, MAGIC, 8);
     dtb__bytes_u32(&b, FORMAT_VERSION);
@@ -170,6 +175,8 @@ typedef struct loaded {
     uint64_t n_scheduled, next_scheduled, n_provenance;
     char **provenance;
     size_t observers_at;          /* reader position of the observer records */
+    double *spiking_rates;        /* per spiking region */
+    size_t spiking_at;            /* reader position of the spiking network's record */
 } loaded;
 
 static void loaded_free(loaded *l, size_t n_stims)
@@ -182,6 +189,7 @@ static void loaded_free(loaded *l, size_t n_stims)
     free(l->lengths);
     free(l->ring);
     free(l->coupling_in);
+    free(l->spiking_rates);
     for (size_t i = 0; l->stim_pulse && i < n_stims; i++)
         free(l->stim_pulse[i]);
     free(l->stim_pulse);
@@ -336,6 +344,20 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
         if (!(l->provenance[i] = dtb__strdup(line)))
             return DTB_ENOMEM;
     }
+    uint64_t n_spk;
+    dtb__read_u64(r, &n_spk);
+    if (r->bad)
+        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
+    if (n_spk != sim->n_spk)
+        return mismatch(path, "another number of spiking regions");
+    if (n_spk) {
+        if (!(l->spiking_rates = read_array(r, n_spk)))
+            return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
+        l->spiking_at = r->pos;
+        dtb_status sst = dtb__spk_check(sim->spk_net, r);
+        if (sst)
+            return dtb__error_context(sst, "%s", path);
+    }
     uint64_t n_obs;
     dtb__read_u64(r, &n_obs);
     if (r->bad)
@@ -429,6 +451,12 @@ static dtb_status apply(dtb_sim *sim, loaded *l, dtb__reader *r)
     sim->n_provenance = (size_t)l->n_provenance;
     l->provenance = NULL;
     l->n_provenance = 0;
+    for (size_t i = 0; i < sim->n_spk; i++)
+        sim->spk[i].rate = l->spiking_rates[i];
+    if (sim->n_spk) {
+        r->pos = l->spiking_at;
+        dtb__spk_restore(sim->spk_net, r);
+    }
     /* observers last: restoring cuts their files back */
     r->pos = l->observers_at;
     for (size_t i = 0; !st && i < sim->n_observers; i++)
@@ -522,9 +550,6 @@ dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_load_checkpoint: NULL argument");
-    if (sim->n_spk)
-        return dtb__error(DTB_EUNSUPPORTED, "dtb_sim_load_checkpoint: the simulation has spiking regions, whose "
-                                            "state checkpoints do not hold yet");
     unsigned char *data = NULL;
     dtb__reader r;
     dtb_status st = open_checkpoint(sim, path, &data, &r);

@@ -10,6 +10,7 @@
 #define DTB_SPIKING_INTERNAL_H
 
 #include "base/base.h"
+#include "base/bytes.h"
 #include "base/rng.h"
 #include "dtb/dtb_spiking.h"
 
@@ -106,7 +107,7 @@ struct dtb__spk_pop {
 };
 
 /* One projection: CSR by source cell. */
-typedef struct dtb__projection {
+typedef struct dtb__spk_projection {
     int64_t pre, post, receptor;
     int64_t *row;                /* [n_pre + 1] */
     int32_t *target;             /* [n_syn] */
@@ -116,7 +117,7 @@ typedef struct dtb__projection {
     int64_t delay_all;
     int64_t n_syn;
     int64_t max_delay;
-} dtb__projection;
+} dtb__spk_projection;
 
 typedef struct dtb__poisson {
     int64_t pop, receptor;
@@ -140,7 +141,7 @@ struct dtb_spiking_net {
     int started;
     dtb__spk_pop *pops;
     size_t n_pops;
-    dtb__projection *projs;
+    dtb__spk_projection *projs;
     size_t n_projs;
     dtb__poisson *poisson;
     size_t n_poisson;
@@ -194,6 +195,18 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
                                size_t n_include_dirs, dtb__lems_cell **out);
 const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c);
 void dtb__lems_cell_free(dtb__lems_cell *c);
+/* A LEMS population's own state in checkpoints (n cells). */
+void dtb__lems_cell_save(const dtb__lems_cell *c, dtb__bytes *b, size_t n);
+dtb_status dtb__lems_cell_check(dtb__lems_cell *c, dtb__reader *r, size_t n);
+void dtb__lems_cell_restore(dtb__lems_cell *c, dtb__reader *r, size_t n);
+
+/* A network's state in checkpoints (spiking_checkpoint.c): save; check a
+ * record against the network (DTB_EINVAL when built differently,
+ * DTB_EPARSE when damaged), making room for what restoring needs; install
+ * a checked record (cannot fail). */
+void dtb__spk_save(const dtb_spiking_net *net, dtb__bytes *b);
+dtb_status dtb__spk_check(dtb_spiking_net *net, dtb__reader *r);
+void dtb__spk_restore(dtb_spiking_net *net, dtb__reader *r);
 
 /* Prepare every population for stepping. */
 dtb_status dtb__spk_prepare(dtb_spiking_net *net);

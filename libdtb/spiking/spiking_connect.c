@@ -100,11 +100,11 @@ dtb_status dtb__spk_add_projection(dtb_spiking_net *net, int64_t pre, int64_t po
     dtb_status st = dtb__spk_grow_rings(net, max_d + 2);
     if (st)
         return st;
-    dtb__projection *grown = dtb__realloc_array(net->projs, net->n_projs + 1, sizeof *grown);
+    dtb__spk_projection *grown = dtb__realloc_array(net->projs, net->n_projs + 1, sizeof *grown);
     if (!grown)
         return DTB_ENOMEM;
     net->projs = grown;
-    dtb__projection *pj = &net->projs[net->n_projs];
+    dtb__spk_projection *pj = &net->projs[net->n_projs];
     memset(pj, 0, sizeof *pj);
     pj->pre = pre;
     pj->post = post;

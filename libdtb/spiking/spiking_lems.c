@@ -548,6 +548,31 @@ static dtb_status add_start(dtb__lems_cell *c, dtb__prog_builder *pb)
     return st;
 }
 
+/* Every cell starts in the initial regime (else the first). */
+static int ensure_regimes(dtb__lems_cell *c, size_t n)
+{
+    if (c->regime)
+        return 0;
+    c->regime = dtb__malloc_array(n, sizeof *c->regime);
+    c->entered = dtb__calloc(n, 1);
+    if (!c->regime || !c->entered) {
+        free(c->regime);
+        free(c->entered);
+        c->regime = NULL;
+        c->entered = NULL;
+        return 1;
+    }
+    long first = 0;
+    for (size_t r = 0; r < c->t->n_regimes; r++)
+        if (c->t->regimes[r].initial) {
+            first = (long)r;
+            break;
+        }
+    for (size_t i = 0; i < n; i++)
+        c->regime[i] = (double)first;
+    return 0;
+}
+
 /* (Re)compile for the parameters' current layout; check every value. */
 static dtb_status lems_prepare(dtb__spk_pop *p, double h)
 {
@@ -585,21 +610,8 @@ static dtb_status lems_prepare(dtb__spk_pop *p, double h)
             return DTB_ENOMEM;
     if (!c->isyn && !(c->isyn = dtb__calloc((size_t)p->n, sizeof *c->isyn)))
         return DTB_ENOMEM;
-    if (!c->regime) {
-        /* every cell starts in the initial regime (the first without one) */
-        c->regime = dtb__malloc_array((size_t)p->n, sizeof *c->regime);
-        c->entered = dtb__calloc((size_t)p->n, 1);
-        if (!c->regime || !c->entered)
-            return DTB_ENOMEM;
-        long first = 0;
-        for (size_t r = 0; r < c->t->n_regimes; r++)
-            if (c->t->regimes[r].initial) {
-                first = (long)r;
-                break;
-            }
-        for (int64_t i = 0; i < p->n; i++)
-            c->regime[i] = (double)first;
-    }
+    if (ensure_regimes(c, (size_t)p->n))
+        return DTB_ENOMEM;
     c->n = p->n;
     p->derived_per_cell = 0;
     return DTB_OK;
@@ -702,4 +714,44 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
         }
     }
     return ns;
+}
+
+/* ---------------------------------------------------------- checkpoints */
+
+void dtb__lems_cell_save(const dtb__lems_cell *c, dtb__bytes *b, size_t n)
+{
+    dtb__bytes_u32(b, (uint32_t)c->started);
+    dtb__bytes_u32(b, c->regime != NULL);
+    if (c->regime)
+        dtb__bytes_f64s(b, c->regime, n);
+}
+
+dtb_status dtb__lems_cell_check(dtb__lems_cell *c, dtb__reader *r, size_t n)
+{
+    uint32_t started, has;
+    dtb__read_u32(r, &started);
+    dtb__read_u32(r, &has);
+    if (r->bad || started > 1 || has > 1)
+        return dtb__error(DTB_EPARSE, "checkpoint: damaged LEMS cell record");
+    if (has) {
+        if (n > (r->len - r->pos) / 8) {
+            r->bad = 1;
+            return dtb__error(DTB_EPARSE, "checkpoint: truncated LEMS cell record");
+        }
+        r->pos += 8 * n;
+        /* room for the regimes (an initialised array changes nothing) */
+        if (ensure_regimes(c, n))
+            return DTB_ENOMEM;
+    }
+    return DTB_OK;
+}
+
+void dtb__lems_cell_restore(dtb__lems_cell *c, dtb__reader *r, size_t n)
+{
+    uint32_t started, has;
+    dtb__read_u32(r, &started);
+    dtb__read_u32(r, &has);
+    c->started = (int)started;
+    if (has)
+        dtb__read_f64s(r, c->regime, n);
 }

@@ -353,7 +353,7 @@ static void receptor_pass(dtb__spk_pop *p, dtb__receptor *rc, double *restrict i
     }
 }
 
-static void propagate(dtb_spiking_net *net, const dtb__projection *pj, int64_t m)
+static void propagate(dtb_spiking_net *net, const dtb__spk_projection *pj, int64_t m)
 {
     const dtb__spk_pop *src = &net->pops[pj->pre];
     dtb__receptor *rc = &net->pops[pj->post].rec[pj->receptor];

@@ -476,7 +476,7 @@ static double hybrid_rate(double a, int64_t *region_out, int check_state)
         double r = dtb_sim_spiking_rate(sim, 0);
         assert_true(fabs(x[region] - r / (r + 10.0)) < 1e-12);
         free(x);
-        assert_int_equal(dtb_sim_save_checkpoint(sim, "/nonexistent/cp"), DTB_EUNSUPPORTED);
+        assert_int_equal(dtb_sim_save_checkpoint(sim, "/nonexistent/cp"), DTB_EIO);
     }
     int64_t reg, pe, pi;
     assert_int_equal(dtb_sim_spiking_region_info(sim, 0, &reg, &pe, &pi), DTB_OK);
@@ -503,8 +503,7 @@ static void test_hybrid_follows_input(void **state)
 }
 
 /* The experiment setting: a bad value is refused when added; a run with a
- * spiking region writes its files; checkpoints are refused before any
- * file is written. */
+ * spiking region writes its files; checkpoint and resume reproduce them. */
 static void test_experiment_setting(void **state)
 {
     (void)state;
@@ -533,12 +532,29 @@ static void test_experiment_setting(void **state)
     assert_non_null(spikes);
     assert_true(strncmp(spikes, "t,region,label,population,cell\n", 31) == 0);
     free(spikes);
-    assert_int_equal(dtb_experiment_add(e, "checkpoint", "cp.bin"), DTB_OK);
-    assert_int_equal(dtb_experiment_add(e, "checkpoint-at", "20ms"), DTB_OK);
-    snprintf(out, sizeof out, "%s/refused", test_tmpdir());
-    assert_int_equal(dtb_experiment_run(e, out, NULL, NULL), DTB_EUNSUPPORTED);
-    FILE *f = fopen(out, "r");
-    assert_null(f);
+    /* checkpoint at 20 ms, resume to the end: the spikes file equals the
+     * uninterrupted run's */
+    char cp[600], whole[600], resumed[600];
+    snprintf(cp, sizeof cp, "%s/cp.bin", test_tmpdir());
+    snprintf(whole, sizeof whole, "%s/spikes_spiking.csv", out);
+    char *full = read_text_file(whole, NULL);
+    assert_non_null(full);
+    dtb_experiment *half;
+    assert_int_equal(dtb_experiment_clone(&half, e), DTB_OK);
+    assert_int_equal(dtb_experiment_add(half, "checkpoint", cp), DTB_OK);
+    assert_int_equal(dtb_experiment_add(half, "checkpoint-at", "20ms"), DTB_OK);
+    snprintf(out, sizeof out, "%s/first", test_tmpdir());
+    assert_int_equal(dtb_experiment_run(half, out, NULL, NULL), DTB_OK);
+    dtb_experiment_free(half);
+    assert_int_equal(dtb_experiment_add(e, "resume", cp), DTB_OK);
+    snprintf(out, sizeof out, "%s/first", test_tmpdir());
+    assert_int_equal(dtb_experiment_run(e, out, NULL, NULL), DTB_OK);
+    snprintf(resumed, sizeof resumed, "%s/spikes_spiking.csv", out);
+    char *again = read_text_file(resumed, NULL);
+    assert_non_null(again);
+    assert_string_equal(full, again);
+    free(full);
+    free(again);
     dtb_experiment_free(e);
 }
 
@@ -793,6 +809,91 @@ static void test_lems_cells(void **state)
     dtb_spiking_free(net);
 }
 
+/* Checkpoints hold the spiking regions: a run interrupted, saved, and
+ * continued in a new simulation ends in exactly the uninterrupted state,
+ * spikes, rates and coupling included. */
+static dtb_sim *hybrid_sim(dtb_atlas *atlas, dtb_model *model)
+{
+    dtb_sim *sim;
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 11;
+    o.integrator = DTB_INTEGRATOR_EULER;
+    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", 1.0), DTB_OK);
+    assert_int_equal(dtb_sim_set_noise(sim, -1, 1e-4), DTB_OK);
+    dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
+    so.n = 150;
+    so.background_hz = 20.0;
+    assert_int_equal(dtb_sim_add_spiking_region(sim, 3, "lif", &so), DTB_OK);
+    assert_int_equal(dtb_sim_add_spiking_region(sim, 7, "izhikevich", &so), DTB_OK);
+    dtb_spiking_net *net = dtb_sim_spiking_net(sim);
+    for (int64_t p = 0; p < dtb_spiking_population_count(net); p++)
+        assert_int_equal(dtb_spiking_record(net, p, 1), DTB_OK);
+    return sim;
+}
+
+static void test_hybrid_checkpoint(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas;
+    dtb_model *model;
+    assert_int_equal(dtb_atlas_load(&atlas, shared_path("atlases/tvb76"), NULL), DTB_OK);
+    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
+    char cp[600];
+    snprintf(cp, sizeof cp, "%s/hybrid.ckpt", test_tmpdir());
+    dtb_sim *a = hybrid_sim(atlas, model), *b = hybrid_sim(atlas, model);
+    assert_int_equal(dtb_sim_step(a, 1200), DTB_OK);
+    assert_int_equal(dtb_sim_step(b, 500), DTB_OK);
+    assert_int_equal(dtb_sim_save_checkpoint(b, cp), DTB_OK);
+    dtb_sim_free(b);
+    dtb_sim *c = hybrid_sim(atlas, model);
+    assert_int_equal(dtb_sim_load_checkpoint(c, cp), DTB_OK);
+    assert_int_equal(dtb_sim_step(c, 700), DTB_OK);
+    size_t need;
+    int64_t len = dtb_sim_state_count(a) * dtb_sim_region_count(a);
+    double *xa = malloc((size_t)len * sizeof *xa), *xc = malloc((size_t)len * sizeof *xc);
+    assert_int_equal(dtb_sim_get_state(a, xa, (size_t)len, &need), DTB_OK);
+    assert_int_equal(dtb_sim_get_state(c, xc, (size_t)len, &need), DTB_OK);
+    assert_memory_equal(xa, xc, (size_t)len * sizeof *xa);
+    for (int64_t q = 0; q < 2; q++)
+        assert_true(dtb_sim_spiking_rate(a, q) == dtb_sim_spiking_rate(c, q));
+    dtb_spiking_net *na = dtb_sim_spiking_net(a), *nc = dtb_sim_spiking_net(c);
+    for (int64_t p = 0; p < dtb_spiking_population_count(na); p++) {
+        size_t n1, n2;
+        assert_int_equal(dtb_spiking_get_spikes(na, p, NULL, NULL, 0, &n1), DTB_OK);
+        assert_int_equal(dtb_spiking_get_spikes(nc, p, NULL, NULL, 0, &n2), DTB_OK);
+        assert_int_equal(n1, n2);
+        assert_true(n1 > 0);
+        int64_t *c1 = malloc(n1 * sizeof *c1), *c2 = malloc(n1 * sizeof *c2);
+        double *t1 = malloc(n1 * sizeof *t1), *t2 = malloc(n1 * sizeof *t2);
+        assert_int_equal(dtb_spiking_get_spikes(na, p, c1, t1, n1, &n1), DTB_OK);
+        assert_int_equal(dtb_spiking_get_spikes(nc, p, c2, t2, n1, &n2), DTB_OK);
+        assert_memory_equal(c1, c2, n1 * sizeof *c1);
+        assert_memory_equal(t1, t2, n1 * sizeof *t1);
+        free(c1);
+        free(c2);
+        free(t1);
+        free(t2);
+    }
+    /* a simulation built with other spiking regions is refused, unchanged */
+    dtb_sim *d;
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 11;
+    o.integrator = DTB_INTEGRATOR_EULER;
+    assert_int_equal(dtb_sim_create(&d, atlas, model, &o), DTB_OK);
+    assert_int_equal(dtb_sim_add_spiking_region(d, 3, "lif", NULL), DTB_OK);
+    assert_int_not_equal(dtb_sim_load_checkpoint(d, cp), DTB_OK);
+    assert_int_equal(dtb_sim_step_index(d), 0);
+    assert_int_equal(dtb_sim_step(d, 10), DTB_OK);
+    dtb_sim_free(d);
+    free(xa);
+    free(xc);
+    dtb_sim_free(a);
+    dtb_sim_free(c);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -810,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_neuroml_projection),
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_lems_cells),
+        cmocka_unit_test(test_hybrid_checkpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
