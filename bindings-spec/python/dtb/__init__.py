@@ -30,7 +30,7 @@ try:
 except ImportError:  # NumPy is optional
     _np = None
 
-__all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Error', 'InvalidArgument',
+__all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'SpikingNet', 'Error', 'InvalidArgument',
            'OutOfMemory', 'Cancelled', 'NotFound', 'ParseError', 'NumericError',
            'Unsupported', 'IOFailure', 'StateError', 'version', 'use_numpy']
 
@@ -621,3 +621,189 @@ class Sim(_Handle):
         if not self._observers:
             return []
         return self._observers[0].columns
+
+
+# ---------------------------------------------------------------- spiking
+
+_DISTS = {'constant': _ffi.DTB_DIST_CONSTANT, 'uniform': _ffi.DTB_DIST_UNIFORM,
+          'normal': _ffi.DTB_DIST_NORMAL}
+
+
+def _dist(value):
+    """(dist, a, b) from a number or a tuple ('uniform', a, b) / ('normal', mean, sd)."""
+    if isinstance(value, tuple):
+        kind, a, b = value
+        if kind not in _DISTS:
+            raise InvalidArgument(_ffi.DTB_EINVAL, f'unknown distribution {kind!r} '
+                                  f'(known: {", ".join(_DISTS)})')
+        return _DISTS[kind], float(a), float(b)
+    return _ffi.DTB_DIST_CONSTANT, float(value), 0.0
+
+
+class SpikingNet(_Handle):
+    """A network of spiking populations (man dtb_spiking(3)).
+
+        net = dtb.SpikingNet(dt=1e-4, seed=1)
+        e = net.add_population('E', 'lif', 800)
+        ampa = net.add_receptor(e, 'ampa', 'exp', tau_decay=5e-3)
+        net.connect(e, e, ampa, rule='fixed_probability', p=0.02, weight=0.01)
+        net.add_poisson(e, ampa, rate=1000.0, weight=0.02)
+        net.record(e)
+        net.run(1.0)
+        cells, times = net.spikes(e)
+
+    Times are seconds, rates Hz; cell parameters in the units of the cell
+    table (SI for LEMS cells). Values may be numbers, per-cell sequences, or
+    ('uniform', a, b) / ('normal', mean, sd) to draw one per cell.
+    SpikingNet.benchmark('cuba' | 'coba', n, seed) builds the Vogels-Abbott
+    networks."""
+    _free = staticmethod(_ffi.dtb_spiking_free)
+
+    def __init__(self, dt=1e-4, seed=0, _ptr=None):
+        ptr = _ptr
+        if ptr is None:
+            ptr = ctypes.POINTER(_ffi.dtb_spiking_net)()
+            _check(_ffi.dtb_spiking_create(ctypes.byref(ptr), float(dt), int(seed)))
+        super().__init__(ptr)
+
+    @classmethod
+    def benchmark(cls, name, n=4000, seed=12345):
+        ptr = ctypes.POINTER(_ffi.dtb_spiking_net)()
+        _check(_ffi.dtb_spiking_create_benchmark(ctypes.byref(ptr), _b(name), int(n), int(seed)))
+        return cls(_ptr=ptr)
+
+    @staticmethod
+    def cell_models():
+        return [_s(_ffi.dtb_spiking_cell_model_name(i))
+                for i in range(_ffi.dtb_spiking_cell_model_count())]
+
+    def add_population(self, name, model='lif', n=1):
+        index = ctypes.c_int64()
+        _check(_ffi.dtb_spiking_add_population(self._h, _b(name), _b(model), int(n),
+                                               ctypes.byref(index)))
+        return index.value
+
+    def add_lems_population(self, name, path, cell, n=1, include=()):
+        """A population of a LEMS/NeuroML cell type: `cell` is a component id
+        or a ComponentType name of the file at `path`."""
+        dirs = (ctypes.c_char_p * max(len(include), 1))(*[_b(d) for d in include])
+        index = ctypes.c_int64()
+        _check(_ffi.dtb_spiking_add_lems_population(self._h, _b(name), _b(path), _b(cell), int(n),
+                                                    dirs if include else None, len(include),
+                                                    ctypes.byref(index)))
+        return index.value
+
+    def add_receptor(self, pop, name, kind='exp', mode='current', tau_decay=5e-3, tau_rise=0.0,
+                     e_rev=0.0):
+        index = ctypes.c_int64()
+        _check(_ffi.dtb_spiking_add_receptor(
+            self._h, int(pop), _b(name), _enum(_ffi.dtb_synapse_kind, 'DTB_SYNAPSE_', kind),
+            _enum(_ffi.dtb_synapse_mode, 'DTB_SYNAPSE_', mode), float(tau_rise), float(tau_decay),
+            float(e_rev), ctypes.byref(index)))
+        return index.value
+
+    def connect(self, pre, post, receptor, rule='all_to_all', p=0.0, indegree=0, weight=1.0,
+                delay=0.0, autapses=False):
+        """Connect by a rule ('all_to_all', 'fixed_probability', 'fixed_indegree',
+        'one_to_one'); returns the number of synapses made."""
+        opts = _ffi.dtb_connect_options()
+        _check(_ffi.dtb_connect_options_init(ctypes.byref(opts), _ffi.DTB_CONNECT_OPTIONS_VERSION))
+        opts.rule = _enum(_ffi.dtb_connect_rule, 'DTB_CONNECT_', rule)
+        opts.p = float(p)
+        opts.indegree = int(indegree)
+        opts.flags = _ffi.DTB_CONNECT_FLAG_AUTAPSES if autapses else 0
+        opts.weight_dist, opts.weight_a, opts.weight_b = _dist(weight)
+        opts.delay_dist, opts.delay_a, opts.delay_b = _dist(delay)
+        n = ctypes.c_int64()
+        _check(_ffi.dtb_spiking_connect(self._h, int(pre), int(post), int(receptor),
+                                        ctypes.byref(opts), ctypes.byref(n)))
+        return n.value
+
+    def connect_file(self, pre, post, receptor, path, projection=None, default_weight=1.0):
+        """Synapses from a CSV file (pre, post[, weight][, delay]) or a NeuroML2
+        <projection>."""
+        _check(_ffi.dtb_spiking_connect_file(self._h, int(pre), int(post), int(receptor), _b(path),
+                                             _b(projection), float(default_weight)))
+
+    def _set(self, fn_dist, fn_values, pop, name, value):
+        if isinstance(value, tuple) or not hasattr(value, '__len__'):
+            dist, a, b = _dist(value)
+            _check(fn_dist(self._h, int(pop), _b(name), dist, a, b))
+        else:
+            ptr, n, _keep = _doubles(value)
+            _check(fn_values(self._h, int(pop), _b(name), ptr, n))
+
+    def set_param(self, pop, name, value):
+        self._set(_ffi.dtb_spiking_set_param, _ffi.dtb_spiking_set_param_values, pop, name, value)
+
+    def set_state(self, pop, name, value):
+        self._set(_ffi.dtb_spiking_set_state, _ffi.dtb_spiking_set_state_values, pop, name, value)
+
+    def param(self, pop, name):
+        return _copy_out(_ffi.dtb_spiking_get_param_values, self._h, int(pop), _b(name))
+
+    def state(self, pop, name):
+        return _copy_out(_ffi.dtb_spiking_get_state_values, self._h, int(pop), _b(name))
+
+    def set_method(self, pop, method):
+        """'default' or 'euler'."""
+        _check(_ffi.dtb_spiking_set_method(self._h, int(pop),
+                                           _enum(_ffi.dtb_spiking_method, 'DTB_SPIKING_METHOD_',
+                                                 method)))
+
+    def add_poisson(self, pop, receptor, rate, weight):
+        index = ctypes.c_int64()
+        _check(_ffi.dtb_spiking_add_poisson(self._h, int(pop), int(receptor), float(rate),
+                                            float(weight), ctypes.byref(index)))
+        return index.value
+
+    def set_poisson_rate(self, index, rate):
+        _check(_ffi.dtb_spiking_set_poisson_rate(self._h, int(index), float(rate)))
+
+    def add_spike_train(self, pop, cell, receptor, times, weight):
+        ptr, n, _keep = _doubles(times)
+        _check(_ffi.dtb_spiking_add_spike_train(self._h, int(pop), int(cell), int(receptor), ptr, n,
+                                                float(weight)))
+
+    def record(self, pop, on=True):
+        _check(_ffi.dtb_spiking_record(self._h, int(pop), 1 if on else 0))
+
+    def run(self, duration):
+        _check(_ffi.dtb_spiking_run(self._h, float(duration)))
+
+    def step(self, n_steps=1):
+        _check(_ffi.dtb_spiking_step(self._h, int(n_steps)))
+
+    def spikes(self, pop):
+        """(cells, times) of the recorded spikes of pop, in time order."""
+        needed = ctypes.c_size_t()
+        _check(_ffi.dtb_spiking_get_spikes(self._h, int(pop), None, None, 0, ctypes.byref(needed)))
+        cells, cptr = _buffer(needed.value, ctypes.c_int64)
+        times, tptr = _buffer(needed.value)
+        _check(_ffi.dtb_spiking_get_spikes(self._h, int(pop), cptr, tptr, needed.value, None))
+        return cells, times
+
+    def spike_count(self, pop):
+        return _ffi.dtb_spiking_spike_count(self._h, int(pop))
+
+    def cv_isi(self, pop, min_spikes=3):
+        """(mean CV of the inter-spike intervals, cells counted)."""
+        cv, cells = ctypes.c_double(), ctypes.c_int64()
+        _check(_ffi.dtb_spiking_cv_isi(self._h, int(pop), int(min_spikes), ctypes.byref(cv),
+                                       ctypes.byref(cells)))
+        return cv.value, cells.value
+
+    @property
+    def time(self):
+        return _ffi.dtb_spiking_time(self._h)
+
+    @property
+    def synapse_count(self):
+        return _ffi.dtb_spiking_synapse_count(self._h)
+
+    def population(self, name):
+        """The index of a population by name (-1 if none)."""
+        return _ffi.dtb_spiking_population_index(self._h, _b(name))
+
+    def __len__(self):
+        return _ffi.dtb_spiking_population_count(self._h)

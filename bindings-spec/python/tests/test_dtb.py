@@ -220,3 +220,62 @@ def test_atlas_from_arrays_round_trip():
     atlas.close()
     with pytest.raises(dtb.StateError):
         atlas.n_regions
+
+
+# ------------------------------------------------------------------ spiking
+
+def test_spiking_benchmark_statistics():
+    net = dtb.SpikingNet.benchmark('cuba', 4000, seed=12345)
+    net.run(1.0)
+    spikes = net.spike_count(0) + net.spike_count(1)
+    rate = spikes / 4000
+    cv, cells = net.cv_isi(0)
+    assert 4.5 < rate < 7.0          # Brian2: 5.68 Hz
+    assert 0.42 < cv < 0.65 and cells > 1000
+    cells_e, times_e = net.spikes(0)
+    assert len(cells_e) == net.spike_count(0)
+    assert all(times_e[i] <= times_e[i + 1] for i in range(len(times_e) - 1))
+    assert abs(net.time - 1.0) < 1e-12
+
+
+def test_spiking_build_drive_and_read(lists):
+    net = dtb.SpikingNet(dt=1e-4, seed=3)
+    assert 'lif' in dtb.SpikingNet.cell_models()
+    e = net.add_population('E', 'lif', 50)
+    assert net.population('E') == e and len(net) == 1
+    r = net.add_receptor(e, 'ampa', 'exp', 'current', tau_decay=5e-3)
+    net.set_param(e, 'tau_m', ('uniform', 15.0, 25.0))
+    net.set_state(e, 'V', [-70.0 + 0.1 * i for i in range(50)])
+    assert net.state(e, 'V')[1] == pytest.approx(-69.9)
+    tau = net.param(e, 'tau_m')
+    assert len(tau) == 50 and all(15.0 <= x < 25.0 for x in tau)
+    assert net.connect(e, e, r, rule='fixed_indegree', indegree=5, weight=0.01, delay=1e-3) == 250
+    assert net.synapse_count == 250
+    drive = net.add_poisson(e, r, rate=0.0, weight=0.05)
+    net.record(e)
+    net.run(0.05)
+    assert net.spike_count(e) == 0          # nothing drives them yet
+    net.set_poisson_rate(drive, 4000.0)
+    net.run(0.2)
+    cells, times = net.spikes(e)
+    assert len(cells) == net.spike_count(e) > 0
+    assert min(times) > 0.05
+
+
+def test_spiking_errors_leave_the_net_usable():
+    net = dtb.SpikingNet()
+    with pytest.raises(dtb.NotFound, match='nosuch'):
+        net.add_population('x', 'nosuch', 3)
+    p = net.add_population('x', 'izhikevich', 3)
+    with pytest.raises(dtb.InvalidArgument):
+        net.set_param(p, 'a', float('nan'))
+    with pytest.raises(dtb.InvalidArgument):
+        net.add_receptor(p, 'bad', 'biexp', tau_rise=5e-3, tau_decay=1e-3)
+    with pytest.raises(dtb.InvalidArgument, match='distribution'):
+        net.set_param(p, 'a', ('gamma', 1, 2))
+    net.set_param(p, 'I_e', 10.0)
+    net.record(p)
+    net.run(0.1)
+    assert net.spike_count(p) > 0
+    with pytest.raises(dtb.StateError):
+        net.add_population('y', 'lif', 2)
