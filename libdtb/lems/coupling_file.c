@@ -3,7 +3,6 @@
  *            <Parameter name="a" value="0.1"/> ... </CouplingFunction> </Lems>
  * (or <CouplingFunction> as the root element).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <math.h>
@@ -14,7 +13,6 @@
 #include "lems_private.h"
 #include "coupling_file.h"
 
-#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 void dtb__coupling_file_free(dtb__coupling_file *cf)
 {
@@ -71,28 +69,10 @@ dtb_status dtb__coupling_file_read(const char *path, dtb__coupling_file *cf)
     memset(cf, 0, sizeof *cf);
     if (!path)
         return dtb__error(DTB_EINVAL, "coupling file path is NULL");
-    /* Check first: libxml2 prints I/O errors on stderr even when told not to. */
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return dtb__error(DTB_ENOTFOUND, "%s: cannot read coupling file: %s", path, strerror(errno));
-    fclose(probe);
-    dtb__lems_xml_init();
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return DTB_ENOMEM;
-    xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL, XML_OPTIONS);
-    dtb_status st = DTB_OK;
-    if (!doc) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        if (e && e->code == XML_IO_LOAD_ERROR)
-            st = dtb__error(DTB_ENOTFOUND, "%s: cannot read coupling file", path);
-        else
-            st = dtb__error(DTB_EPARSE, "%s:%d: malformed XML: %s", path, e ? e->line : 0,
-                            e && e->message ? e->message : "?");
-        xmlFreeParserCtxt(ctxt);
+    xmlDocPtr doc;
+    dtb_status st = dtb__xml_read_file(path, "coupling file", &doc);
+    if (st)
         return st;
-    }
-    xmlFreeParserCtxt(ctxt);
     xmlNodePtr fn = find_function(xmlDocGetRootElement(doc));
     int oom = 0;
     if (!fn) {

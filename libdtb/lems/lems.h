@@ -305,6 +305,16 @@ const char *dtb__lems_component_attr(const dtb__lems_component *c, const char *n
 long dtb__lems_find_quantity(const dtb__lems_quantity *q, size_t n, const char *name);
 long dtb__lems_find_equation(const dtb__lems_equation *e, size_t n, const char *name);
 long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name);
+/* What state variable `state` of a (resolved) type does per regime: `of`
+ * builds the expression for the TimeDerivative that applies (the regime's,
+ * else the Dynamics'; NULL when neither), and a chain of selects on the
+ * vector input `regime_input` (the regime's index) picks it per element.
+ * Without regimes: of(the Dynamics' TimeDerivative). NULL with *none set
+ * when the state has no TimeDerivative anywhere. */
+dtb__expr *dtb__lems_by_regime(const dtb__lems_comptype *t, const char *state,
+                               const char *regime_input,
+                               dtb__expr *(*of)(const dtb__lems_equation *td, void *ud), void *ud,
+                               int *none);
 const dtb__lems_component *dtb__lems_find_component(const dtb__lems_doc *doc, const char *id);
 const dtb__lems_unit *dtb__lems_find_unit(const dtb__lems_doc *doc, const char *symbol);
 const dtb__lems_dimension *dtb__lems_find_dimension(const dtb__lems_doc *doc, const char *name);

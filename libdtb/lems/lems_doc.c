@@ -421,3 +421,35 @@ dtb_status dtb__lems_quantity_to_si(const dtb__lems_doc *doc, const char *text, 
     *si_out = number * u.scale + u.offset;
     return DTB_OK;
 }
+
+static const dtb__lems_equation *time_derivative(const dtb__lems_equation *e, size_t n,
+                                                 const char *state)
+{
+    long k = dtb__lems_find_equation(e, n, state);
+    return k >= 0 ? &e[k] : NULL;
+}
+
+dtb__expr *dtb__lems_by_regime(const dtb__lems_comptype *t, const char *state,
+                               const char *regime_input,
+                               dtb__expr *(*of)(const dtb__lems_equation *td, void *ud), void *ud,
+                               int *none)
+{
+    const dtb__lems_equation *base = time_derivative(t->time_derivs, t->n_time_derivs, state);
+    int any = base != NULL;
+    for (size_t r = 0; r < t->n_regimes; r++)
+        any |= time_derivative(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, state) != NULL;
+    *none = !any;
+    if (!any)
+        return NULL;
+    if (!t->n_regimes)
+        return of(base, ud);
+    dtb__expr *chain = of(NULL, ud);
+    for (size_t r = t->n_regimes; r-- > 0;) {
+        const dtb__lems_equation *td =
+            time_derivative(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, state);
+        chain = dtb__expr_select(dtb__expr_binary(DTB__EX_EQ, dtb__expr_sym(regime_input),
+                                                  dtb__expr_num((double)r)),
+                                 of(td ? td : base, ud), chain);
+    }
+    return chain;
+}

@@ -33,6 +33,11 @@ dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node);
 /* Initialise libxml2 once per process (thread-safe). */
 void dtb__lems_xml_init(void);
 
+/* Parse the XML file at path (`what` names it in messages: "coupling
+ * file"): DTB_ENOTFOUND when it cannot be read, DTB_EPARSE naming the line
+ * when it is malformed. The caller frees *out with xmlFreeDoc. */
+dtb_status dtb__xml_read_file(const char *path, const char *what, xmlDocPtr *out);
+
 /* Reader state while walking documents. */
 typedef struct dtb__lems_reader {
     dtb__lems_doc *doc;

@@ -186,12 +186,6 @@ static dtb_status compile_stage(dtb__lr_sim *sim, lr_stage *s)
 
 /* -------------------------------------------------------------- Euler */
 
-static const dtb__lems_equation *find_td(const dtb__lems_equation *e, size_t n, const char *name)
-{
-    long k = dtb__lems_find_equation(e, n, name);
-    return k >= 0 ? &e[k] : NULL;
-}
-
 /* s + dt * f, or s where f is NULL. */
 static dtb__expr *euler(const char *s, const dtb__lems_equation *td)
 {
@@ -202,28 +196,17 @@ static dtb__expr *euler(const char *s, const dtb__lems_equation *td)
                                              dtb__expr_clone(td->value)));
 }
 
+static dtb__expr *euler_of(const dtb__lems_equation *td, void *state)
+{
+    return euler(state, td);
+}
+
 /* The new value of state s: per regime, that regime's TimeDerivative or
  * else the Dynamics' own; without either the value stays. NULL with *none
  * when s never changes by integration. */
 static dtb__expr *new_state(const dtb__lems_comptype *t, const char *s, int *none)
 {
-    const dtb__lems_equation *base = find_td(t->time_derivs, t->n_time_derivs, s);
-    int any = base != NULL;
-    for (size_t r = 0; r < t->n_regimes; r++)
-        any |= find_td(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, s) != NULL;
-    *none = !any;
-    if (!any)
-        return NULL;
-    if (!t->n_regimes)
-        return euler(s, base);
-    dtb__expr *chain = dtb__expr_sym(s);
-    for (size_t r = t->n_regimes; r-- > 0;) {
-        const dtb__lems_equation *td = find_td(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, s);
-        chain = dtb__expr_select(dtb__expr_binary(DTB__EX_EQ, dtb__expr_sym(REGIME_INPUT),
-                                                  dtb__expr_num((double)r)),
-                                 euler(s, td ? td : base), chain);
-    }
-    return chain;
+    return dtb__lems_by_regime(t, s, REGIME_INPUT, euler_of, (void *)s, none);
 }
 
 static dtb_status compile_rate(dtb__lr_sim *sim, lr_group *g)

@@ -373,35 +373,18 @@ static dtb_status build(dtb__lems_cell *c, const dtb__spk_pop *p, lems_prog *out
     return st;
 }
 
-static const dtb__lems_equation *find_td(const dtb__lems_equation *e, size_t n, const char *s)
+static dtb__expr *rate_of_td(const dtb__lems_equation *td, void *ud)
 {
-    long i = dtb__lems_find_equation(e, n, s);
-    return i < 0 ? NULL : &e[i];
+    (void)ud;
+    return td ? dtb__expr_clone(td->value) : dtb__expr_num(0.0);
 }
 
 /* The rate of state s: per regime, that regime's TimeDerivative or else
- * the Dynamics' own, 0 without either (as the LEMS engine's new_state).
- * NULL with *none when s never changes by integration. */
+ * the Dynamics' own, 0 without either. NULL with *none when s never
+ * changes by integration. */
 static dtb__expr *rate_of(const dtb__lems_comptype *t, const char *s, int *none)
 {
-    const dtb__lems_equation *base = find_td(t->time_derivs, t->n_time_derivs, s);
-    int any = base != NULL;
-    for (size_t r = 0; r < t->n_regimes; r++)
-        any |= find_td(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, s) != NULL;
-    *none = !any;
-    if (!any)
-        return NULL;
-    if (!t->n_regimes)
-        return dtb__expr_clone(base->value);
-    dtb__expr *chain = base ? dtb__expr_clone(base->value) : dtb__expr_num(0.0);
-    for (size_t r = t->n_regimes; r-- > 0;) {
-        const dtb__lems_equation *td = find_td(t->regimes[r].time_derivs, t->regimes[r].n_time_derivs, s);
-        const dtb__lems_equation *use = td ? td : base;
-        chain = dtb__expr_select(dtb__expr_binary(DTB__EX_EQ, dtb__expr_sym(REGIME_INPUT),
-                                                  dtb__expr_num((double)r)),
-                                 use ? dtb__expr_clone(use->value) : dtb__expr_num(0.0), chain);
-    }
-    return chain;
+    return dtb__lems_by_regime(t, s, REGIME_INPUT, rate_of_td, NULL, none);
 }
 
 static dtb_status add_rates(dtb__lems_cell *c, dtb__prog_builder *pb)

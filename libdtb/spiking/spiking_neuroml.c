@@ -16,8 +16,6 @@
 #include "base/units.h"
 #include "lems/lems_private.h"
 
-#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-
 /* The cell index in a NeuroML cell id; -1 if there is none. */
 static int64_t cell_index(const char *id)
 {
@@ -127,27 +125,13 @@ static dtb_status read_connections(xmlNodePtr proj, const char *path, double def
 dtb_status dtb__spk_read_neuroml_projection(const char *path, const char *projection,
                                             double default_weight, dtb__syn_table *t)
 {
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return dtb__error(DTB_ENOTFOUND, "%s: cannot read: %s", path, strerror(errno));
-    fclose(probe);
-    dtb__lems_xml_init();
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return DTB_ENOMEM;
-    xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL, XML_OPTIONS);
-    if (!doc) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        dtb_status st = dtb__error(DTB_EPARSE, "%s:%d: malformed XML: %s", path, e ? e->line : 0,
-                                   e && e->message ? e->message : "?");
-        xmlFreeParserCtxt(ctxt);
+    xmlDocPtr doc;
+    dtb_status st = dtb__xml_read_file(path, "NeuroML file", &doc);
+    if (st)
         return st;
-    }
-    xmlFreeParserCtxt(ctxt);
     int count = 0;
     xmlNodePtr first = NULL;
     xmlNodePtr proj = find_projection(xmlDocGetRootElement(doc), projection, &count, &first);
-    dtb_status st = DTB_OK;
     if (!proj && !projection && count == 1)
         proj = first;
     if (!proj) {
