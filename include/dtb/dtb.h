@@ -20,5 +20,6 @@
 #include "dtb_leadfield.h"
 #include "dtb_experiment.h"
 #include "dtb_spiking.h"
+#include "dtb_explore.h"
 
 #endif /* DTB_H */

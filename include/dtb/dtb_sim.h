@@ -204,6 +204,12 @@ DTB_API dtb_status dtb_sim_set_noise(dtb_sim *sim, int64_t state, double D);
 DTB_API dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state,
                                              const double *D, size_t n_values);
 
+/* Multiply every noise amplitude (the standard deviation of the noise
+ * increment, of every state variable and region) by factor >= 0, for the
+ * noise kind in force: D is multiplied by factor for SIGMA and by factor^2
+ * for the others, whose amplitude grows as sqrt(D). */
+DTB_API dtb_status dtb_sim_scale_noise(dtb_sim *sim, double factor);
+
 /* Initial state, before the first step only (else DTB_ESTATE). x holds
  * state_count * region_count values, state-major: x[v * n_regions + k].
  * The history of the past is this state, constant in time. */

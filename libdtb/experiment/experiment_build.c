@@ -35,6 +35,34 @@ static dtb_status fail(dtb_status st, const char *setting)
 
 /* --- atlas, model, simulation --- */
 
+/* atlas (a name, folder or matrix file), the files that override a
+ * folder's (atlas-weights, atlas-lengths, atlas-centres, atlas-labels),
+ * then the weight normalisation. */
+static dtb_status load_atlas(const dtb_experiment *exp, dtb_atlas **out)
+{
+    dtb_atlas_load_options o = DTB_ATLAS_LOAD_OPTIONS_INIT;
+    o.weights_path = last(exp, "atlas-weights");
+    o.tract_lengths_path = last(exp, "atlas-lengths");
+    o.centres_path = last(exp, "atlas-centres");
+    o.labels_path = last(exp, "atlas-labels");
+    const char *path = last(exp, "atlas");
+    if (!path && !o.weights_path)
+        path = "bn246";
+    dtb_status st = dtb_atlas_load(out, path, &o);
+    if (st)
+        return fail(st, "atlas");
+    const char *v = last(exp, "normalize");
+    dtb_weight_norm norm = DTB_WEIGHT_NORM_NONE;
+    if (v && !(st = dtb__parse_normalize("normalize", v, &norm)) && norm != DTB_WEIGHT_NORM_NONE)
+        st = dtb_atlas_normalize_weights(*out, norm);
+    if (st) {
+        dtb_atlas_free(*out);
+        *out = NULL;
+        return fail(st, "normalize");
+    }
+    return DTB_OK;
+}
+
 static dtb_status load_model(const dtb_experiment *exp, const char *model_name, dtb_model **out)
 {
     size_t n_inc = 0;
@@ -56,21 +84,19 @@ static dtb_status load_model(const dtb_experiment *exp, const char *model_name, 
     return st ? fail(st, "model") : DTB_OK;
 }
 
-/* set NAME=VALUE (one value everywhere) into the model; NAME=@FILE later,
- * per region, into the simulation. */
+/* set NAME=VALUE (one value everywhere) into the model; the per-region
+ * forms (NAME@REGIONS=VALUE, NAME=@FILE) later, into the simulation. */
 static dtb_status apply_model_sets(const dtb_experiment *exp, dtb_model *model)
 {
     for (size_t i = 0; i < exp->n; i++) {
         if (strcmp(exp->names[i], "set") != 0)
             continue;
-        const char *v = exp->values[i];
-        const char *eq = strchr(v, '=');
-        char *name = dtb__strndup(v, (size_t)(eq - v));
-        if (!name)
-            return DTB_ENOMEM;
-        dtb_status st = eq[1] == '@' ? dtb_model_find_param(model, name, &(int64_t){0})
-                                     : dtb_model_set_param_string(model, name, eq + 1);
-        free(name);
+        dtb__set_spec s;
+        dtb_status st = dtb__parse_set("set", exp->values[i], &s);
+        if (!st)
+            st = s.regions || s.file ? dtb_model_find_param(model, s.name, &(int64_t){0})
+                                     : dtb_model_set_param_string(model, s.name, s.value);
+        dtb__set_spec_free(&s);
         if (st)
             return fail(st, "set");
     }
@@ -128,22 +154,69 @@ static dtb_status apply_coupling(dtb_sim *sim, const dtb__coupling_spec *cs)
     return DTB_OK;
 }
 
-/* NAME=@FILE: one value per region from the column NAME (or the only one). */
-static dtb_status apply_region_params(const dtb_experiment *exp, dtb_sim *sim)
+/* Was a per-region set of `name` given before setting `before`? */
+static int region_set_before(const dtb_experiment *exp, const char *name, size_t before)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < before; i++) {
+        const char *v = exp->values[i];
+        if (strcmp(exp->names[i], "set") == 0 && strncmp(v, name, len) == 0 &&
+            (v[len] == '@' || (v[len] == '=' && v[len + 1] == '@')))
+            return 1;
+    }
+    return 0;
+}
+
+/* One per-region set on the simulation: a table's column, or one value on
+ * the regions of a list. */
+static dtb_status apply_region_set(dtb_sim *sim, const dtb_atlas *atlas, const dtb_model *model,
+                                   const dtb__set_spec *s)
+{
+    double *vals = NULL;
+    size_t n = 0;
+    dtb_status st;
+    if (s->file) {
+        st = dtb__read_column(s->file, s->name, &vals, &n);
+    } else {
+        int64_t p, *idx = NULL;
+        size_t n_idx = 0;
+        double x = 0;
+        st = dtb_model_find_param(model, s->name, &p);
+        if (!st)
+            st = dtb__model_param_parse(model->core, p, s->value, &x);
+        if (!st && s->regions)
+            st = dtb__resolve_regions(atlas, "set", s->regions, &idx, &n_idx);
+        n = (size_t)dtb_sim_region_count(sim);
+        if (!st && !(vals = dtb__malloc_array(n, sizeof *vals)))
+            st = DTB_ENOMEM;
+        if (!st)
+            st = dtb_sim_get_param_regions(sim, s->name, vals, n, NULL);
+        for (size_t i = 0; !st && i < n_idx; i++)
+            vals[idx[i]] = x;
+        if (!st && !s->regions)
+            for (size_t k = 0; k < n; k++)
+                vals[k] = x;
+        free(idx);
+    }
+    if (!st)
+        st = dtb_sim_set_param_regions(sim, s->name, vals, n);
+    free(vals);
+    return st;
+}
+
+/* The per-region sets, in order; a later NAME=VALUE for every region
+ * overrides the per-region values given before it. */
+static dtb_status apply_region_params(const dtb_experiment *exp, dtb_sim *sim,
+                                      const dtb_atlas *atlas, const dtb_model *model)
 {
     for (size_t i = 0; i < exp->n; i++) {
-        const char *v = exp->values[i];
-        const char *eq = strchr(v, '=');
-        if (strcmp(exp->names[i], "set") != 0 || !eq || eq[1] != '@')
+        if (strcmp(exp->names[i], "set") != 0)
             continue;
-        char *name = dtb__strndup(v, (size_t)(eq - v));
-        double *vals = NULL;
-        size_t n = 0;
-        dtb_status st = name ? dtb__read_column(eq + 2, name, &vals, &n) : DTB_ENOMEM;
-        if (!st)
-            st = dtb_sim_set_param_regions(sim, name, vals, n);
-        free(name);
-        free(vals);
+        dtb__set_spec s;
+        dtb_status st = dtb__parse_set("set", exp->values[i], &s);
+        if (!st && (s.regions || s.file || region_set_before(exp, s.name, i)))
+            st = apply_region_set(sim, atlas, model, &s);
+        dtb__set_spec_free(&s);
         if (st)
             return fail(st, "set");
     }
@@ -195,7 +268,15 @@ static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb
         }
         dtb__pairs_free(&p);
     }
-    return st ? fail(st, "noise") : DTB_OK;
+    if (st)
+        return fail(st, "noise");
+    double scale;
+    if ((v = last(exp, "noise-scale")) && dtb__value_number(v, &scale)) {
+        if ((st = dtb_sim_scale_noise(sim, scale)))
+            return fail(st, "noise-scale");
+        *noisy &= scale > 0;
+    }
+    return DTB_OK;
 }
 
 /* init FILE: a header of state-variable names, one row per region */
@@ -532,17 +613,38 @@ static dtb_status with_defaults(const dtb_experiment *exp, dtb_experiment **out)
     return st;
 }
 
-static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
+dtb_status dtb__experiment_with_defaults(const dtb_experiment *exp, dtb_experiment **out)
 {
-    const char *model_name = last(exp, "model");
-    const char *atlas_name = last(exp, "atlas");
+    return with_defaults(exp, out);
+}
+
+dtb_status dtb__experiment_load_inputs(const dtb_experiment *exp, dtb_atlas **atlas,
+                                       dtb_model **model)
+{
+    *atlas = NULL;
+    *model = NULL;
+    dtb_experiment *full;
+    dtb_status st = with_defaults(exp, &full);
+    if (!st)
+        st = load_atlas(full, atlas);
+    if (!st)
+        st = load_model(full, last(full, "model"), model);
+    if (st) {
+        dtb_atlas_free(*atlas);
+        *atlas = NULL;
+    }
+    dtb_experiment_free(full);
+    return st;
+}
+
+static dtb_status build(const dtb_experiment *exp, const dtb__build_options *o, dtb__built *b)
+{
     dtb__coupling_spec cs = {0};
     dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
-    dtb_status st = dtb_atlas_load(&b->atlas, atlas_name ? atlas_name : "bn246", NULL);
-    if (st)
-        st = fail(st, "atlas");
+    dtb_status st = o->atlas ? dtb_atlas_clone(&b->atlas, o->atlas) : load_atlas(exp, &b->atlas);
     if (!st)
-        st = load_model(exp, model_name, &b->model);
+        st = o->model ? dtb_model_clone(&b->model, o->model)
+                      : load_model(exp, last(exp, "model"), &b->model);
     if (!st)
         st = apply_model_sets(exp, b->model);
     if (!st)
@@ -553,7 +655,7 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
         st = apply_coupling(b->sim, &cs);
     dtb__coupling_spec_free(&cs);
     if (!st)
-        st = apply_region_params(exp, b->sim);
+        st = apply_region_params(exp, b->sim, b->atlas, b->model);
     if (!st)
         st = apply_noise(exp, b->sim, b->model, &b->noisy);
     if (!st)
@@ -574,13 +676,13 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
     if (!st && resume && t_resume > b->duration + 0.5 * dtb_sim_dt(b->sim))
         st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
                                     "(duration %g s)", t_resume, b->duration);
-    const char *dir = out_dir ? out_dir : last(exp, "out");
+    const char *dir = o->out_dir ? o->out_dir : last(exp, "out");
     if (!st && !(b->out_dir = dtb__strdup(dir ? dir : "dtb-out")))
         st = DTB_ENOMEM;
-    if (!st)
+    if (!st && !o->no_outputs)
         st = make_dirs(b, b->out_dir);
     const char *format = last(exp, "format");
-    if (!st)
+    if (!st && !o->no_outputs)
         st = create_observers(exp, b, format && strcmp(format, "npy") == 0, resume != NULL);
     if (!st && resume && (st = dtb_sim_load_checkpoint(b->sim, resume)))
         st = fail(st, "resume");
@@ -593,6 +695,14 @@ static dtb_status build(const dtb_experiment *exp, const char *out_dir, dtb__bui
 
 dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir, dtb__built *b)
 {
+    dtb__build_options o = {0};
+    o.out_dir = out_dir;
+    return dtb__experiment_build_with(exp, &o, b);
+}
+
+dtb_status dtb__experiment_build_with(const dtb_experiment *exp, const dtb__build_options *o,
+                                      dtb__built *b)
+{
     memset(b, 0, sizeof *b);
     b->n_spiking_spikes = -1;
     if (!exp)
@@ -602,7 +712,8 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
     if (st)
         return st;
     b->default_twin = !has(exp, "model");
-    st = build(full, out_dir, b);
+    b->no_outputs = o->no_outputs;
+    st = build(full, o, b);
     dtb_experiment_free(full);
     return st;
 }

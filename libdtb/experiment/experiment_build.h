@@ -44,9 +44,32 @@ typedef struct dtb__built {
     int noisy;                /* some noise intensity > 0 */
     uint64_t seed;
     int64_t n_spiking_spikes; /* spikes_spiking.csv's rows; -1: not written */
+    int no_outputs;           /* built without observers or output folder: nothing to write */
     char **made_dirs;         /* output folders this build created (removed on failure) */
     size_t n_made_dirs;
 } dtb__built;
+
+/* How to build (dtb__experiment_build_with); zero means the default. */
+typedef struct dtb__build_options {
+    const char *out_dir;       /* NULL: the experiment's "out", else "dtb-out" */
+    int no_outputs;            /* no observers of the experiment's own and no output folder
+                                  (a sweep's points attach the observers their scores need) */
+    const dtb_atlas *atlas;    /* the atlas the experiment names, loaded already: copied
+                                  instead of loading it again */
+    const dtb_model *model;    /* the same for the model (before the experiment's sets) */
+} dtb__build_options;
+
+dtb_status dtb__experiment_build_with(const dtb_experiment *exp, const dtb__build_options *o,
+                                      dtb__built *b);
+
+/* The atlas and the model an experiment names (for sharing between the
+ * builds of many points; see dtb__build_options). */
+dtb_status dtb__experiment_load_inputs(const dtb_experiment *exp, dtb_atlas **atlas,
+                                       dtb_model **model);
+
+/* The experiment with the default twin's settings added where it says
+ * nothing about them (see dtb(1)): what a build actually runs. */
+dtb_status dtb__experiment_with_defaults(const dtb_experiment *exp, dtb_experiment **out);
 
 /* Everything up to the first step: atlas, model, simulation, interventions
  * at time 0, observers writing into out_dir (NULL: the experiment's "out",
@@ -59,6 +82,12 @@ dtb_status dtb__experiment_build(const dtb_experiment *exp, const char *out_dir,
  * written into the output folder. */
 dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
                                    dtb_progress_fn progress, void *user_data);
+
+/* The same in two parts: run the steps (timed interventions and the
+ * checkpoint on the way), then flush the files and write the provenance
+ * record for a run that ended with status st (its error message is kept). */
+dtb_status dtb__experiment_advance(dtb__built *b, dtb_progress_fn progress, void *user_data);
+dtb_status dtb__experiment_finish(dtb__built *b, const dtb_experiment *exp, dtb_status st);
 
 void dtb__built_free(dtb__built *b);
 

@@ -12,18 +12,17 @@
 
 dtb_status dtb__check_set(const char *setting, const char *v)
 {
-    const char *eq = strchr(v, '=');
-    if (!eq || eq == v || !eq[1])
-        return dtb__error(DTB_EINVAL, "%s: '%s' is not NAME=VALUE or NAME=@FILE.csv", setting, v);
-    if (eq[1] == '@')
-        return eq[2] ? DTB_OK
-                     : dtb__error(DTB_EINVAL, "%s: '%s' names no file after '@'", setting, v);
+    dtb__set_spec s;
+    dtb_status st = dtb__parse_set(setting, v, &s);
+    if (st)
+        return st;
     double x;
     const char *unit;
-    if (!dtb__quantity_split(eq + 1, &x, &unit) || !isfinite(x))
-        return dtb__error(DTB_EINVAL, "%s: '%s' is not a number (with an optional unit, e.g. "
-                                      "tau=10ms)", setting, eq + 1);
-    return DTB_OK;
+    if (s.value && (!dtb__quantity_split(s.value, &x, &unit) || !isfinite(x)))
+        st = dtb__error(DTB_EINVAL, "%s: '%s' is not a number (with an optional unit, e.g. "
+                                    "tau=10ms)", setting, s.value);
+    dtb__set_spec_free(&s);
+    return st;
 }
 
 dtb_status dtb__check_coupling(const char *setting, const char *v)
@@ -75,6 +74,14 @@ dtb_status dtb__check_positive(const char *setting, const char *v)
     return dtb__value_number(v, &x) && x > 0
                ? DTB_OK
                : dtb__error(DTB_EINVAL, "%s: '%s' is not a positive number", setting, v);
+}
+
+dtb_status dtb__check_nonnegative(const char *setting, const char *v)
+{
+    double x;
+    return dtb__value_number(v, &x) && x >= 0
+               ? DTB_OK
+               : dtb__error(DTB_EINVAL, "%s: '%s' is not a number >= 0", setting, v);
 }
 
 /* D, or VAR=D,... with every D >= 0 */
@@ -172,4 +179,10 @@ dtb_status dtb__check_format(const char *setting, const char *v)
     return !strcmp(v, "csv") || !strcmp(v, "npy")
                ? DTB_OK
                : dtb__error(DTB_EINVAL, "%s: unknown format '%s' (csv, npy)", setting, v);
+}
+
+dtb_status dtb__check_normalize(const char *setting, const char *v)
+{
+    dtb_weight_norm norm;
+    return dtb__parse_normalize(setting, v, &norm);
 }

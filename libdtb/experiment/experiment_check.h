@@ -15,6 +15,7 @@ dtb_status dtb__check_duration(const char *setting, const char *v);
 dtb_status dtb__check_time(const char *setting, const char *v);
 dtb_status dtb__check_integrator(const char *setting, const char *v);
 dtb_status dtb__check_positive(const char *setting, const char *v);
+dtb_status dtb__check_nonnegative(const char *setting, const char *v);
 dtb_status dtb__check_noise(const char *setting, const char *v);
 dtb_status dtb__check_noise_kind(const char *setting, const char *v);
 dtb_status dtb__check_seed(const char *setting, const char *v);
@@ -24,5 +25,6 @@ dtb_status dtb__check_lesion(const char *setting, const char *v);
 dtb_status dtb__check_spiking(const char *setting, const char *v);
 dtb_status dtb__check_observe(const char *setting, const char *v);
 dtb_status dtb__check_format(const char *setting, const char *v);
+dtb_status dtb__check_normalize(const char *setting, const char *v);
 
 #endif

@@ -63,6 +63,64 @@ dtb_status dtb__parse_pairs(const char *setting, const char *text, dtb__pairs *o
     return DTB_OK;
 }
 
+/* --- normalize --- */
+
+dtb_status dtb__parse_normalize(const char *setting, const char *text, dtb_weight_norm *out)
+{
+    static const struct { const char *name; dtb_weight_norm norm; } names[] = {
+        {"none", DTB_WEIGHT_NORM_NONE}, {"max", DTB_WEIGHT_NORM_MAX},
+        {"region", DTB_WEIGHT_NORM_REGION}, {"row-sum", DTB_WEIGHT_NORM_ROW_SUM},
+        {"log1p", DTB_WEIGHT_NORM_LOG1P}};
+    for (size_t i = 0; text && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(text, names[i].name) == 0) {
+            *out = names[i].norm;
+            return DTB_OK;
+        }
+    return dtb__error(DTB_EINVAL, "%s: unknown weight normalisation '%s' (none, max, region, "
+                                  "row-sum, log1p)", setting, text ? text : "");
+}
+
+/* --- set --- */
+
+void dtb__set_spec_free(dtb__set_spec *s)
+{
+    free(s->name);
+    free(s->regions);
+    free(s->file);
+    free(s->value);
+    memset(s, 0, sizeof *s);
+}
+
+dtb_status dtb__parse_set(const char *setting, const char *text, dtb__set_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text || !eq[1])
+        return dtb__error(DTB_EINVAL, "%s: '%s' is not NAME=VALUE, NAME@REGIONS=VALUE or "
+                                      "NAME=@FILE.csv", setting, text);
+    const char *at = memchr(text, '@', (size_t)(eq - text));
+    if (at && (at == text || at + 1 == eq))
+        return dtb__error(DTB_EINVAL, "%s: '%s' needs a parameter name before '@' and regions "
+                                      "after it (NAME@REGIONS=VALUE)", setting, text);
+    if (at && eq[1] == '@')
+        return dtb__error(DTB_EINVAL, "%s: '%s': a per-region table (=@FILE) gives every region "
+                                      "its value; it cannot be limited to regions", setting, text);
+    if (eq[1] == '@' && !eq[2])
+        return dtb__error(DTB_EINVAL, "%s: '%s' names no file after '@'", setting, text);
+    out->name = dtb__strndup(text, (size_t)((at ? at : eq) - text));
+    if (at)
+        out->regions = dtb__strndup(at + 1, (size_t)(eq - at - 1));
+    if (eq[1] == '@')
+        out->file = dtb__strdup(eq + 2);
+    else
+        out->value = dtb__strdup(eq + 1);
+    if (!out->name || (at && !out->regions) || (!out->file && !out->value)) {
+        dtb__set_spec_free(out);
+        return DTB_ENOMEM;
+    }
+    return DTB_OK;
+}
+
 /* --- integrator, noise kind, coupling --- */
 
 dtb_status dtb__parse_integrator(const char *text, dtb_integrator *out)

@@ -71,6 +71,21 @@ typedef struct dtb__spiking_spec {
 dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out);
 void dtb__spiking_spec_free(dtb__spiking_spec *s);
 
+/* none, max, region, row-sum, log1p (dtb_weight_norm). */
+dtb_status dtb__parse_normalize(const char *setting, const char *text, dtb_weight_norm *out);
+
+/* set: NAME=VALUE (every region), NAME@LIST=VALUE (the regions of LIST,
+ * a region list as below; the others keep their values) or NAME=@FILE.csv
+ * (one value per region from a table). */
+typedef struct dtb__set_spec {
+    char *name;
+    char *regions;    /* NAME@LIST: the list; else NULL */
+    char *file;       /* NAME=@FILE: the table; else NULL */
+    char *value;      /* the value's text (with its unit), NULL with a file */
+} dtb__set_spec;
+dtb_status dtb__parse_set(const char *setting, const char *text, dtb__set_spec *out);
+void dtb__set_spec_free(dtb__set_spec *s);
+
 /* A region list: 0-based indices and label glob patterns joined by '+'
  * ("0+A8m_*+lPFtha_R"). Every entry must match at least one region.
  * *out (malloc'd, sorted, no duplicates) and *n_out. */

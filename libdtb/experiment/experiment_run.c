@@ -267,8 +267,7 @@ static dtb_status write_spiking_spikes(dtb__built *b)
 
 /* --- the run --- */
 
-dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
-                                   dtb_progress_fn progress, void *user_data)
+dtb_status dtb__experiment_advance(dtb__built *b, dtb_progress_fn progress, void *user_data)
 {
     overall_progress p = {progress, user_data, dtb_sim_time(b->sim), b->duration};
     const double half_step = 0.5 * dtb_sim_dt(b->sim);
@@ -290,22 +289,44 @@ dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
     }
     if (!st)
         st = run_to(b, b->duration, &p);
+    return st;
+}
+
+dtb_status dtb__experiment_finish(dtb__built *b, const dtb_experiment *exp, dtb_status st)
+{
     /* flush what was recorded, whatever happened */
-    for (size_t i = 0; i < b->n_outputs; i++) {
-        dtb_status fs = dtb_observer_flush(b->outputs[i].obs);
-        if (!st)
-            st = fs;
-    }
-    if (!st && dtb_sim_spiking_region_count(b->sim) > 0)
-        st = write_spiking_spikes(b);
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
+    for (size_t i = 0; i < b->n_outputs; i++) {
+        dtb_status fs = dtb_observer_flush(b->outputs[i].obs);
+        if (!st) {
+            st = fs;
+            if (fs)
+                snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
+    }
+    if (b->no_outputs) {
+        if (st)
+            dtb__error(st, "%s", saved);
+        return st;
+    }
+    if (!st && dtb_sim_spiking_region_count(b->sim) > 0) {
+        st = write_spiking_spikes(b);
+        if (st)
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+    }
     dtb_status ps = write_provenance(b, exp, st);
     if (st) {
         dtb__error(st, "%s", saved);   /* the run's error is the one to report */
         return st;
     }
     return ps;
+}
+
+dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,
+                                   dtb_progress_fn progress, void *user_data)
+{
+    return dtb__experiment_finish(b, exp, dtb__experiment_advance(b, progress, user_data));
 }
 
 /* --- the API --- */

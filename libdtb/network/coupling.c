@@ -378,25 +378,17 @@ static void coupling_tvb_float32(const dtb__coupling *c, const dtb__network *net
 
 /* --------------------------------------------------------------- post */
 
-void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb__history *h,
-                           dtb__gather_cache *cache, int64_t m, int float32_mode, double *out,
-                           double *scratch)
+void dtb__coupling_post(dtb__coupling *c, const dtb__network *net, size_t n_cvar, const double *G,
+                        const dtb__coupling_current *cur, double *out, double *scratch)
 {
-    const int64_t n = net->n, H = h->horizon;
-    const size_t len = 2 * (size_t)H;
-    const size_t now = (size_t)(m % H) + (size_t)H;
+    const int64_t n = net->n;
+    const size_t rs = cur->region_stride;
     const double *p = c->p;
-    if (float32_mode && dtb__coupling_has_float32_mode(c->kind)) {
-        coupling_tvb_float32(c, net, h, m, out, (float *)scratch);
-        return;
-    }
-    dtb__gather(net, h, cache, m);
-    const double *G = cache->sums;
-    for (size_t cv = 0; cv < h->n_cvar; cv++) {
+    for (size_t cv = 0; cv < n_cvar; cv++) {
         double *o = out + cv * (size_t)n;
         const double *g = G + cv * (size_t)n;
         /* the target's current raw value of this coupling variable */
-        const double *xk = h->ring + cv * (size_t)n * len + now;
+        const double *xk = cur->raw + cv * cur->cvar_stride;
         switch (c->kind) {
         case DTB_COUPLING_LINEAR:
             for (int64_t k = 0; k < n; k++)
@@ -408,12 +400,12 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
             break;
         case DTB_COUPLING_DIFFERENCE:
             for (int64_t k = 0; k < n; k++)
-                o[k] = p[P0] * (g[k] - xk[(size_t)k * len] * net->row_sum[k]);
+                o[k] = p[P0] * (g[k] - xk[(size_t)k * rs] * net->row_sum[k]);
             break;
         case DTB_COUPLING_KURAMOTO: {
             const double *gs = G + 2 * cv * (size_t)n, *gc = gs + n;
             for (int64_t k = 0; k < n; k++) {
-                double x = xk[(size_t)k * len];
+                double x = xk[(size_t)k * rs];
                 o[k] = p[P0] * (cos(x) * gs[k] - sin(x) * gc[k]);
             }
             break;
@@ -432,9 +424,8 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
         case DTB_COUPLING_PRE_SIGMOIDAL:
             if (p[P5] != 0.0) {
                 /* input 0: the delayed sum; input 1: the region's own A_k */
-                const double *own = dtb__history_channel(h, 0) + now;
                 for (int64_t k = 0; k < n; k++)
-                    o[k] = cv == 0 ? G[k] : (cv == 1 ? own[(size_t)k * len] : 0.0);
+                    o[k] = cv == 0 ? G[k] : (cv == 1 ? cur->channel0[(size_t)k * rs] : 0.0);
             } else {
                 memcpy(o, g, (size_t)n * sizeof *o);
             }
@@ -442,7 +433,7 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
         case DTB_COUPLING_EXPRESSION: {
             double *xi = scratch;
             for (int64_t k = 0; k < n; k++)
-                xi[k] = xk[(size_t)k * len];
+                xi[k] = xk[(size_t)k * rs];
             const double *vectors[3] = {g, xi, net->row_sum};
             run_prog(c, c->post_prog, c->post_scratch, vectors, o, (size_t)n);
             break;
@@ -450,4 +441,21 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
         default: break;
         }
     }
+}
+
+void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb__history *h,
+                           dtb__gather_cache *cache, int64_t m, int float32_mode, double *out,
+                           double *scratch)
+{
+    const int64_t n = net->n, H = h->horizon;
+    const size_t len = 2 * (size_t)H;
+    const size_t now = (size_t)(m % H) + (size_t)H;
+    if (float32_mode && dtb__coupling_has_float32_mode(c->kind)) {
+        coupling_tvb_float32(c, net, h, m, out, (float *)scratch);
+        return;
+    }
+    dtb__gather(net, h, cache, m);
+    const dtb__coupling_current cur = {h->ring + now, len, (size_t)n * len,
+                                       dtb__history_channel(h, 0) + now};
+    dtb__coupling_post(c, net, h->n_cvar, cache->sums, &cur, out, scratch);
 }

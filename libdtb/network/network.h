@@ -178,6 +178,40 @@ static inline void dtb__gather_cache_invalidate(dtb__gather_cache *g) { g->start
 /* Weighted sums of every channel for step m+1, into g->sums. */
 void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cache *g, int64_t m);
 
+/* Where the targets' current values are, for the coupling functions that
+ * read them: raw coupling variable cv of region k at
+ * raw[cv * cvar_stride + k * region_stride], the first channel at
+ * channel0[k * region_stride]. */
+typedef struct dtb__coupling_current {
+    const double *raw;
+    size_t region_stride, cvar_stride;
+    const double *channel0;
+} dtb__coupling_current;
+
+/* The "post" part: from the weighted sums G ([channel][n]) to the coupling
+ * input out[cv * n_regions + k]. scratch holds 2 * n_regions doubles. */
+void dtb__coupling_post(dtb__coupling *c, const dtb__network *net, size_t n_cvar, const double *G,
+                        const dtb__coupling_current *cur, double *out, double *scratch);
+
+/* The gathers of K simulations of one network at once (gather_lanes.c):
+ * channel rings interleaved as [region][2H][K]; the sums of every lane
+ * bit for bit those of dtb__gather on that lane's own ring. */
+typedef struct dtb__gather_lanes {
+    int64_t start;        /* first step of the far block, < 0: none */
+    size_t K, n_channels;
+    double *G;            /* far sums [channel][n][B][K] */
+    double *sums;         /* this step's sums [channel][n][K] */
+    double *current;      /* dense path: current values [n][K] */
+    double *scratch;      /* partial sums, 16 K */
+} dtb__gather_lanes;
+
+dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, int64_t n, size_t n_channels, size_t K);
+void dtb__gather_lanes_free(dtb__gather_lanes *g);
+/* Sums of every channel for step m+1 into g->sums; channels[ch] is the
+ * interleaved ring of channel ch. */
+void dtb__gather_lanes_run(const dtb__network *net, const double *const *channels, int64_t horizon,
+                           dtb__gather_lanes *g, int64_t m);
+
 /* Compute the coupling input of step m+1 (from states up to step m, a zero
  * delay meaning the state after step m) for every coupling input:
  * out[cv * n_regions + k]. scratch holds 2 * n_regions doubles. */

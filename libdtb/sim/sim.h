@@ -30,6 +30,7 @@ struct dtb_sim {
     uint64_t seed;
     int64_t step;              /* steps done */
     int started;
+    int in_batch;              /* stepped by a lockstep batch, which holds its history */
 
     double *x;                 /* [n_states][n] current state */
 
@@ -161,6 +162,15 @@ dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);
  * c ([n_cvar][n]) at model time t: dx = f(t, x, c). For tests and tools;
  * the simulation's own state is not touched. */
 dtb_status dtb__sim_derivative(dtb_sim *sim, double t, const double *x, const double *c, double *dx);
+
+/* One step in three parts (sim_run.c): the prologue (scheduled changes,
+ * recompiling), the coupling input (sim->coupling_in, computed by the
+ * caller), and the epilogue (stimuli, noise, the integrator, spiking
+ * regions, the history when push_history, checks, observers). A lockstep
+ * batch (sim_batch.c) computes the coupling of all its members at once
+ * and keeps their history itself. */
+dtb_status dtb__sim_step_prologue(dtb_sim *sim);
+dtb_status dtb__sim_step_epilogue(dtb_sim *sim, int push_history);
 
 /* (Re)compile the model for the current parameter layout. */
 dtb_status dtb__sim_compile(dtb_sim *sim);

@@ -288,6 +288,20 @@ dtb_status dtb_sim_set_noise_regions(dtb_sim *sim, int64_t state, const double *
     return DTB_OK;
 }
 
+dtb_status dtb_sim_scale_noise(dtb_sim *sim, double factor)
+{
+    REQUIRE_SIM(sim, "dtb_sim_scale_noise");
+    if (!isfinite(factor) || factor < 0)
+        return dtb__error(DTB_EINVAL, "noise scale must be finite and >= 0 (got %g)", factor);
+    /* the amplitude is D itself for SIGMA, proportional to sqrt(D) otherwise */
+    const double f = sim->noise_kind == DTB_NOISE_SIGMA ? factor : factor * factor;
+    const size_t len = sim->n_states * (size_t)sim->n;
+    for (size_t i = 0; i < len; i++)
+        sim->noise_D[i] *= f;
+    dtb__sim_noise_changed(sim);
+    return DTB_OK;
+}
+
 static dtb_status check_finite_state(const dtb_sim *sim, const double *x, size_t n_values,
                                      const char *fn)
 {

@@ -118,22 +118,23 @@ static dtb_status check_finite(const dtb_sim *sim)
                       (long long)sim->step, sim->core->states[v].name, k, sim->labels[k]);
 }
 
-static dtb_status step_once(dtb_sim *sim)
+dtb_status dtb__sim_step_prologue(dtb_sim *sim)
 {
-    const int float32 = (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0;
-    const int64_t m = sim->step;
     sim->started = 1;
     if (sim->next_scheduled < sim->n_scheduled)
-        dtb__sim_apply_scheduled(sim, m);
+        dtb__sim_apply_scheduled(sim, sim->step);
     if (sim->prog_dirty) {
         /* a scheduled change may have made a parameter per-region */
         dtb_status cst = dtb__sim_compile(sim);
         if (cst)
             return cst;
     }
-    if (sim->n_cvar)
-        dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, m, float32,
-                              sim->coupling_in, sim->coupling_scratch);
+    return DTB_OK;
+}
+
+dtb_status dtb__sim_step_epilogue(dtb_sim *sim, int push_history)
+{
+    const int64_t m = sim->step;
     if (sim->n_stims)
         dtb__sim_apply_stimuli(sim, m);
     if (sim->stochastic) {
@@ -151,7 +152,8 @@ static dtb_status step_once(dtb_sim *sim)
             return sst;
     }
     sim->step = m + 1;
-    dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
+    if (push_history)
+        dtb__history_push(&sim->hist, &sim->coupling, sim->step, sim->x);
     dtb_status st = check_finite(sim);
     if (!st && sim->need_derived) {
         /* Derived variables at the new state, with the coupling input of
@@ -166,8 +168,23 @@ static dtb_status step_once(dtb_sim *sim)
     return st;
 }
 
+static dtb_status step_once(dtb_sim *sim)
+{
+    dtb_status st = dtb__sim_step_prologue(sim);
+    if (st)
+        return st;
+    if (sim->n_cvar)
+        dtb__coupling_compute(&sim->coupling, &sim->net, &sim->hist, &sim->gather, sim->step,
+                              (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0,
+                              sim->coupling_in, sim->coupling_scratch);
+    return dtb__sim_step_epilogue(sim, 1);
+}
+
 static dtb_status begin(dtb_sim *sim)
 {
+    if (sim->in_batch)
+        return dtb__error(DTB_ESTATE, "the simulation is stepped by a lockstep batch; step it "
+                                      "through the batch");
     return dtb__sim_compile(sim);
 }
 

@@ -1,0 +1,218 @@
+/* libdtb — results tables (sweep.csv, fit.csv): written a whole row at a
+ * time and flushed, so that a killed run leaves whole rows; read back to
+ * resume.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "explore.h"
+
+/* RFC 4180: quote fields holding a comma, a quote or a line end. */
+static void put_field(dtb__strbuf *b, const char *f)
+{
+    if (!f)
+        f = "";
+    if (!strpbrk(f, ",\"\r\n")) {
+        dtb__strbuf_append(b, f);
+        return;
+    }
+    dtb__strbuf_append(b, "\"");
+    for (const char *p = f; *p; p++) {
+        if (*p == '"')
+            dtb__strbuf_append(b, "\"\"");
+        else if (*p == '\r' || *p == '\n')
+            dtb__strbuf_append(b, " ");
+        else
+            dtb__strbuf_appendn(b, p, 1);
+    }
+    dtb__strbuf_append(b, "\"");
+}
+
+static dtb_status write_line(dtb__table *t, const char *const *fields)
+{
+    dtb__strbuf b = {0};
+    for (size_t i = 0; i < t->n_cols; i++) {
+        if (i)
+            dtb__strbuf_append(&b, ",");
+        put_field(&b, fields[i]);
+    }
+    dtb__strbuf_append(&b, "\n");
+    if (b.failed) {
+        dtb__strbuf_free(&b);
+        return DTB_ENOMEM;
+    }
+    /* one write of the whole row, then flushed: a row is on disk whole or
+     * not at all (but for a disk that fills up mid-row, which the next
+     * resume sees as a cut last line) */
+    FILE *f = t->file;
+    size_t len = strlen(b.data);
+    int ok = fwrite(b.data, 1, len, f) == len && fflush(f) == 0;
+    dtb__strbuf_free(&b);
+    return ok ? DTB_OK : dtb__error(DTB_EIO, "%s: write error: %s", t->path, strerror(errno));
+}
+
+dtb_status dtb__table_open(dtb__table *t, const char *path, const char *const *cols, size_t n_cols,
+                           int append)
+{
+    memset(t, 0, sizeof *t);
+    t->path = dtb__strdup(path);
+    if (!t->path)
+        return DTB_ENOMEM;
+    t->n_cols = n_cols;
+    t->file = fopen(path, append ? "a" : "w");
+    if (!t->file) {
+        dtb_status st = dtb__error(DTB_EIO, "%s: cannot write: %s", path, strerror(errno));
+        free(t->path);
+        t->path = NULL;
+        return st;
+    }
+    if (append)
+        return DTB_OK;
+    dtb_status st = write_line(t, cols);
+    if (st)
+        dtb__table_close(t);
+    return st;
+}
+
+dtb_status dtb__table_row(dtb__table *t, const char *const *fields)
+{
+    if (!t->file)
+        return dtb__error(DTB_ESTATE, "table is not open");
+    return write_line(t, fields);
+}
+
+dtb_status dtb__table_close(dtb__table *t)
+{
+    dtb_status st = DTB_OK;
+    if (t->file && fclose(t->file) != 0)
+        st = dtb__error(DTB_EIO, "%s: write error: %s", t->path, strerror(errno));
+    free(t->path);
+    memset(t, 0, sizeof *t);
+    return st;
+}
+
+/* Fields of one CSV record (RFC 4180 quoting) appended to *out; *p moves
+ * past the line end. Returns 0, 1 when the line has no end (a cut last
+ * line), or -1 on memory. */
+static int read_record(const char **p, const char *end, char ***out, size_t *n)
+{
+    const char *s = *p;
+    for (;;) {
+        dtb__strbuf f = {0};
+        dtb__strbuf_append(&f, "");
+        if (s < end && *s == '"') {
+            s++;
+            while (s < end) {
+                if (*s == '"' && s + 1 < end && s[1] == '"') {
+                    dtb__strbuf_appendn(&f, "\"", 1);
+                    s += 2;
+                } else if (*s == '"') {
+                    s++;
+                    break;
+                } else
+                    dtb__strbuf_appendn(&f, s++, 1);
+            }
+        }
+        while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+            dtb__strbuf_appendn(&f, s++, 1);
+        char **grown = f.failed ? NULL : dtb__realloc_array(*out, *n + 1, sizeof *grown);
+        if (!grown) {
+            dtb__strbuf_free(&f);
+            return -1;
+        }
+        *out = grown;
+        grown[(*n)++] = f.data;
+        if (s >= end)
+            return 1;
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        if (*s == '\r')
+            s++;
+        if (s < end && *s == '\n')
+            s++;
+        *p = s;
+        return 0;
+    }
+}
+
+/* The whole file, at most max bytes. */
+static dtb_status slurp(const char *path, size_t max, char **text, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dtb__error(errno == ENOENT ? DTB_ENOTFOUND : DTB_EIO, "%s: cannot read: %s", path,
+                          strerror(errno));
+    dtb__strbuf b = {0};
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= max)
+        dtb__strbuf_appendn(&b, buf, got);
+    int err = ferror(f);
+    fclose(f);
+    if (err || b.failed || b.len > max) {
+        dtb__strbuf_free(&b);
+        return err ? dtb__error(DTB_EIO, "%s: read error", path)
+                   : b.len > max ? dtb__error(DTB_EINVAL, "%s: larger than %zu bytes", path, max)
+                                 : DTB_ENOMEM;
+    }
+    *text = b.data ? b.data : dtb__strdup("");
+    *size = b.len;
+    return *text ? DTB_OK : DTB_ENOMEM;
+}
+
+static void free_strings(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, char ***cells,
+                           size_t *n_rows)
+{
+    *header = NULL;
+    *cells = NULL;
+    *n_cols = *n_rows = 0;
+    size_t size = 0;
+    char *text = NULL;
+    dtb_status st = slurp(path, (size_t)1 << 30, &text, &size);
+    if (st)
+        return st;
+    const char *p = text, *end = text + size;
+    char **h = NULL, **c = NULL;
+    size_t cols = 0, count = 0;
+    int r = size ? read_record(&p, end, &h, &cols) : 1;
+    if (r != 0 || !cols)
+        st = r < 0 ? DTB_ENOMEM : dtb__error(DTB_EPARSE, "%s: no whole header line", path);
+    while (!st && p < end) {
+        size_t before = count;
+        r = read_record(&p, end, &c, &count);
+        if (r < 0)
+            st = DTB_ENOMEM;
+        else if (r > 0) {
+            /* a cut last line is not a row */
+            for (size_t i = before; i < count; i++)
+                free(c[i]);
+            count = before;
+            break;
+        } else if (count - before != cols)
+            st = dtb__error(DTB_EPARSE, "%s:%zu: %zu fields, the header has %zu", path,
+                            before / cols + 2, count - before, cols);
+    }
+    free(text);
+    if (st) {
+        free_strings(h, cols);
+        free_strings(c, count);
+        return st;
+    }
+    *header = h;
+    *n_cols = cols;
+    *cells = c;
+    *n_rows = count / cols;
+    return DTB_OK;
+}
