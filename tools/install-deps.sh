@@ -9,7 +9,7 @@
 #     python3-numpy     the Python bindings return NumPy arrays when it is there
 #     clang, libclang-rt-14-dev   libFuzzer and the clang sanitizers (tools/run-fuzz.sh)
 set -eu
-packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev"
+packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev libnlopt-dev"
 if [ "${1:-}" = "--test" ]; then
   packages="$packages libcmocka-dev valgrind g++ abigail-tools python3-pytest python3-numpy"
   packages="$packages clang libclang-rt-14-dev"
