@@ -10,6 +10,8 @@
 #     clang, libclang-rt-14-dev   libFuzzer and the clang sanitizers (tools/run-fuzz.sh)
 set -eu
 packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev libnlopt-dev"
+# Open MPI: sweeps and fits on several processes or machines (mpirun)
+packages="$packages libopenmpi-dev openmpi-bin"
 if [ "${1:-}" = "--test" ]; then
   packages="$packages libcmocka-dev valgrind g++ abigail-tools python3-pytest python3-numpy"
   packages="$packages clang libclang-rt-14-dev"

@@ -187,13 +187,14 @@ uint64_t dtb__problem_job_seed(const dtb__problem *p, int64_t index);
 dtb_status dtb__problem_job_experiment(const dtb__problem *p, const dtb__job *job,
                                        dtb_experiment **out);
 /* Run jobs (1 or more) and fill their results (scores malloc'd by the
- * caller). Several jobs whose simulations can share one lockstep batch
- * (same atlas, network, dt) run as one; the others one after the other.
+ * caller). Up to batch_max (0: a size chosen from the network) jobs whose
+ * simulations can share one lockstep batch (same atlas, network, dt) run
+ * as one; the others one after the other.
  * The numbers are bit for bit those of running each job alone. Returns
  * DTB_ECANCELLED when *stop became non-zero (results then partial), else
  * DTB_OK: a job's own failure is in its result. */
 dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
-                            dtb__job_result *results, const volatile int *stop);
+                            dtb__job_result *results, size_t batch_max, const volatile int *stop);
 
 /* --------------------------------------------------------------- runner */
 
@@ -205,7 +206,7 @@ typedef struct dtb__mpi_state dtb__mpi_state;
 
 typedef struct dtb__runner {
     int32_t threads;          /* >= 1 */
-    int32_t batch;            /* jobs per lockstep batch, >= 1 */
+    int32_t batch;            /* jobs per lockstep batch, >= 1; 0: chosen from the network */
     int use_mpi;              /* hand jobs to the other ranks (rank 0 calls dtb__run_jobs) */
     dtb__mpi_state *mpi;      /* the MPI session, NULL without */
     dtb__result_fn on_result;

@@ -145,7 +145,7 @@ dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r)
 {
     struct dtb__mpi_state *s = r->mpi;
     const size_t nk = p->n_knobs, ns = p->n_scores;
-    const int capacity = r->batch * r->threads;
+    const int capacity = (r->batch ? r->batch : 8) * r->threads;
     const size_t jb = job_bytes(nk), rb = result_bytes(ns);
     unsigned char *in = dtb__malloc(sizeof(int64_t) + (size_t)capacity * jb);
     unsigned char *out = dtb__malloc(rb);
@@ -333,6 +333,7 @@ dtb_status dtb__mpi_dispatch(dtb__queue *q)
     size_t jobs_cap = 0;
     if (!result_buf)
         return DTB_ENOMEM;
+    q->consumers = (size_t)q->runner->threads + (size_t)(s->size - 1);
     /* this rank's own threads work on the same queue meanwhile */
     local_ctx lc = {q, q->runner->threads};
     pthread_t local;

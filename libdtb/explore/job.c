@@ -126,8 +126,21 @@ static int can_join(const prepared_job *a, const prepared_job *c)
            dtb__batch_compatible(a->b.sim, c->b.sim);
 }
 
+/* Lockstep batches pay off while the K interleaved histories stay in the
+ * processor's caches: each point's whole history is read once per block of
+ * steps, and from main memory that costs more than the batch saves
+ * (bench/bench_sweep: on a 2-core EPYC VM, bn246 with delays gains most at
+ * K = 4, 1.5 MiB of history per point; tvb76 at K = 8). The automatic size
+ * keeps the histories within about 6 MiB. */
+static size_t auto_batch(const dtb_sim *sim)
+{
+    const double lane = (double)dtb__batch_lane_bytes(sim);
+    double k = lane > 0 ? floor(6.0 * 1048576.0 / lane) : 8;
+    return k < 1 ? 1 : k > 8 ? 8 : (size_t)k;
+}
+
 dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
-                            dtb__job_result *results, const volatile int *stop)
+                            dtb__job_result *results, size_t batch_max, const volatile int *stop)
 {
     prepared_job *pj = dtb__calloc(n_jobs ? n_jobs : 1, sizeof *pj);
     unsigned char *pending = dtb__calloc(n_jobs ? n_jobs : 1, 1);
@@ -157,7 +170,10 @@ dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t 
         }
         size_t member[DTB__BATCH_MAX], k = 0;
         dtb_sim *sims[DTB__BATCH_MAX];
-        for (size_t i = lead; i < n_jobs && k < DTB__BATCH_MAX; i++)
+        size_t k_max = batch_max ? batch_max : auto_batch(pj[lead].b.sim);
+        if (k_max > DTB__BATCH_MAX)
+            k_max = DTB__BATCH_MAX;
+        for (size_t i = lead; i < n_jobs && k < k_max; i++)
             if (pending[i] && (i == lead || can_join(&pj[lead], &pj[i]))) {
                 member[k] = i;
                 sims[k++] = pj[i].b.sim;

@@ -21,7 +21,12 @@ size_t dtb__queue_take(dtb__queue *q, size_t max, size_t *first)
     pthread_mutex_lock(&q->lock);
     size_t n = 0;
     if (!q->stop_all && q->next < q->n_jobs) {
-        n = q->n_jobs - q->next < max ? q->n_jobs - q->next : max;
+        /* a fair share of what is left, so that no worker idles at the end
+         * while another holds a full batch */
+        size_t left = q->n_jobs - q->next;
+        size_t share = (left + q->consumers - 1) / (q->consumers ? q->consumers : 1);
+        n = share < max ? share : max;
+        n = n ? n : 1;
         *first = q->next;
         q->next += n;
     }
@@ -56,11 +61,12 @@ static void record_error(dtb__queue *q, dtb_status st)
 int dtb__queue_work_once(dtb__queue *q)
 {
     size_t first;
-    size_t n = dtb__queue_take(q, (size_t)q->runner->batch, &first);
+    const size_t per_take = q->runner->batch ? (size_t)q->runner->batch : 8;
+    size_t n = dtb__queue_take(q, per_take, &first);
     if (!n)
         return 0;
     dtb_status st = dtb__problem_run(q->problem, q->jobs + first, n, q->results + first,
-                                     q->stop);
+                                     (size_t)q->runner->batch, q->stop);
     if (st == DTB_ECANCELLED) {
         pthread_mutex_lock(&q->lock);
         q->stop_all = 1;
@@ -95,6 +101,7 @@ dtb_status dtb__queue_init(dtb__queue *q, const dtb__problem *p, const dtb__job 
     q->n_jobs = n_jobs;
     q->runner = r;
     q->results = results;
+    q->consumers = (size_t)(r->threads > 0 ? r->threads : 1);
     /* the caller's stop request reaches the jobs through the same flag */
     q->stop = r->stop ? r->stop : &q->own_stop;
     return DTB_OK;
@@ -134,8 +141,8 @@ dtb_status dtb__queue_finish(dtb__queue *q)
 dtb_status dtb__run_jobs(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
                          const dtb__runner *r, dtb__job_result *results)
 {
-    if (r->threads < 1 || r->batch < 1)
-        return dtb__error(DTB_EINVAL, "jobs and batch must be at least 1");
+    if (r->threads < 1 || r->batch < 0)
+        return dtb__error(DTB_EINVAL, "jobs must be at least 1, batch at least 0");
     dtb__queue q;
     dtb_status st = dtb__queue_init(&q, p, jobs, n_jobs, r, results);
     if (st)

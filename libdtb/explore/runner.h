@@ -16,6 +16,7 @@ typedef struct dtb__queue {
     size_t n_jobs;
     size_t next;              /* the next job not yet taken */
     size_t n_done;            /* results reported */
+    size_t consumers;         /* threads (and ranks) taking jobs */
     const dtb__runner *runner;
     dtb__job_result *results;
     volatile int *stop;       /* the caller's flag, or own_stop */

@@ -73,8 +73,6 @@ dtb_status dtb__session_open(dtb__session *s, const char *kind, const dtb_explor
         return dtb__error(DTB_EINVAL, "keep-outputs: give a results folder (out)");
     if (!s->opts.jobs)
         s->opts.jobs = 1;
-    if (!s->opts.batch)
-        s->opts.batch = 8;
     s->runner.threads = s->opts.jobs;
     s->runner.batch = s->opts.batch;
     s->runner.stop = &s->stop;

@@ -1,6 +1,7 @@
 /* libdtb — the values of --vary SPEC and the point sets of --sample.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +109,13 @@ dtb_status dtb__values_parse(const char *option, const char *name, const char *s
         return DTB_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         double u = n > 1 ? (double)i / (double)(n - 1) : 0.0;
-        out->v[i] = out->log ? exp(log(a) + (log(b) - log(a)) * u) : a + (b - a) * u;
+        double v = out->log ? exp(log(a) + (log(b) - log(a)) * u)
+                            : n > 1 ? (a * (double)(n - 1 - i) + b * (double)i) / (double)(n - 1) : a;
+        /* 15 significant digits: 0.1:0.5:6 gives 0.34 and 0.42 as a user types them (and
+         * as dtb run reads them), not 0.33999999999999997 and 0.42000000000000004 */
+        char text[40];
+        dtb__snprintf_c(text, sizeof text, "%.15g", v);
+        dtb__parse_double(text, &out->v[i]);
     }
     out->v[0] = a;   /* the ends exactly as written */
     if (n > 1)

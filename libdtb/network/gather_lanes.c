@@ -2,8 +2,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * K simulations of one network (a lockstep batch, sim/sim_batch.c) keep
- * their histories interleaved: the ring of a channel is [region][2H][K],
- * lane p of slot s of region j at ring[(j * 2H + s) * K + p]. Every edge's
+ * their histories interleaved: the ring of a channel is [region][S][K]
+ * with S = H + B slots (DTB__LANES_SLOTS): the value after step t is in
+ * slot t mod H, and the B slots past H repeat the first B, so that a block
+ * of B consecutive slots never wraps (a single ring plus a guard, half the
+ * memory of the doubled ring of one simulation: K histories must stay in
+ * the caches). Lane p of slot s of region j is at ring[(j * S + s) * K + p].
+ * Every edge's
  * weight, delay and indices are then read once for all K lanes, and the
  * values it sums for the K lanes (times B steps for the far edges) are one
  * contiguous run of memory, which vector registers take K at a time.
@@ -26,8 +31,12 @@
 #  define DTB__CLONES
 #endif
 
-dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, int64_t n, size_t n_channels, size_t K)
+static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lanes *g);
+
+dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, const dtb__network *net, size_t n_channels,
+                                  size_t K)
 {
+    const int64_t n = net->n;
     memset(g, 0, sizeof *g);
     g->start = -1;
     g->K = K;
@@ -37,11 +46,13 @@ dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, int64_t n, size_t n_chan
     g->sums = dtb__calloc(ch * nk, sizeof *g->sums);
     g->current = dtb__calloc(nk, sizeof *g->current);
     g->scratch = dtb__calloc(16 * K, sizeof *g->scratch);
-    if (!g->G || !g->sums || !g->current || !g->scratch) {
+    g->acc = dtb__calloc((size_t)DTB__GATHER_BLOCK * K, sizeof *g->acc);
+    dtb_status st = g->G && g->sums && g->current && g->scratch && g->acc ? DTB_OK : DTB_ENOMEM;
+    if (!st)
+        st = lanes_edges(net, K, g);
+    if (st)
         dtb__gather_lanes_free(g);
-        return DTB_ENOMEM;
-    }
-    return DTB_OK;
+    return st;
 }
 
 void dtb__gather_lanes_free(dtb__gather_lanes *g)
@@ -50,27 +61,36 @@ void dtb__gather_lanes_free(dtb__gather_lanes *g)
     free(g->sums);
     free(g->current);
     free(g->scratch);
+    free(g->acc);
+    free(g->far_start);
+    free(g->far_base);
+    free(g->far_delay);
+    free(g->far_weight);
+    free(g->near_start);
+    free(g->near_base);
+    free(g->near_delay);
+    free(g->near_weight);
     memset(g, 0, sizeof *g);
 }
 
 /* Near edges: gather_near's four interleaved partial sums, per lane. */
 DTB__CLONES
-static void near_lanes(const dtb__pull_set *ps, int64_t n, const double *ring, int64_t horizon,
+static void near_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring, int64_t horizon,
                        int64_t m, size_t K, double *restrict s, double *restrict G)
 {
-    const double *restrict now = ring + ((size_t)(m % horizon) + (size_t)horizon) * K;
-    const int32_t *restrict off = ps->offset;
-    const double *restrict w = ps->weight;
+    const int64_t pos = m % horizon;
+    const int64_t *restrict base = g->near_base;
+    const int32_t *restrict del = g->near_delay;
+    const double *restrict w = g->near_weight;
     double *restrict s0 = s, *restrict s1 = s + K, *restrict s2 = s + 2 * K, *restrict s3 = s + 3 * K;
+#define SRC(e) (ring + base[e] + (size_t)(pos >= del[e] ? pos - del[e] : pos - del[e] + horizon) * K)
     for (int64_t k = 0; k < n; k++) {
         memset(s, 0, 4 * K * sizeof *s);
-        int64_t e = ps->row_start[k];
-        const int64_t end = ps->row_start[k + 1];
+        int64_t e = g->near_start[k];
+        const int64_t end = g->near_start[k + 1];
         for (; e + 4 <= end; e += 4) {
-            const double *restrict a = now + (ptrdiff_t)off[e] * (ptrdiff_t)K;
-            const double *restrict b = now + (ptrdiff_t)off[e + 1] * (ptrdiff_t)K;
-            const double *restrict c = now + (ptrdiff_t)off[e + 2] * (ptrdiff_t)K;
-            const double *restrict d = now + (ptrdiff_t)off[e + 3] * (ptrdiff_t)K;
+            const double *restrict a = SRC(e), *restrict b = SRC(e + 1);
+            const double *restrict c = SRC(e + 2), *restrict d = SRC(e + 3);
             const double wa = w[e], wb = w[e + 1], wc = w[e + 2], wd = w[e + 3];
             for (size_t p = 0; p < K; p++) {
                 s0[p] += wa * a[p];
@@ -80,25 +100,26 @@ static void near_lanes(const dtb__pull_set *ps, int64_t n, const double *ring, i
             }
         }
         for (int q = 0; e < end; e++, q++) {
-            const double *restrict a = now + (ptrdiff_t)off[e] * (ptrdiff_t)K;
+            const double *restrict a = SRC(e);
             double *restrict t = q == 0 ? s0 : q == 1 ? s1 : s2;
             for (size_t p = 0; p < K; p++)
                 t[p] += w[e] * a[p];
         }
-        double *restrict g = G + (size_t)k * K;
+        double *restrict out = G + (size_t)k * K;
         for (size_t p = 0; p < K; p++)
-            g[p] = (s0[p] + s1[p]) + (s2[p] + s3[p]);
+            out[p] = (s0[p] + s1[p]) + (s2[p] + s3[p]);
     }
+#undef SRC
 }
 
 /* The channel's current values of every region and lane, [n][K]. */
 static void current_lanes(const double *ring, int64_t n, int64_t horizon, int64_t m, size_t K,
                           double *x)
 {
-    const size_t len = 2 * (size_t)horizon;
-    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
+    const size_t slots = (size_t)DTB__LANES_SLOTS(horizon);
+    const size_t pos = (size_t)(m % horizon);
     for (int64_t j = 0; j < n; j++)
-        memcpy(x + (size_t)j * K, ring + ((size_t)j * len + now) * K, K * sizeof *x);
+        memcpy(x + (size_t)j * K, ring + ((size_t)j * slots + pos) * K, K * sizeof *x);
 }
 
 /* Dense delay-free: dense_row's eight partial sums per target, per lane. */
@@ -214,31 +235,153 @@ static void dense_symmetric_lanes(const double *restrict W, int64_t n, const dou
 }
 #endif
 
-/* Far edges for the block of steps m+1 .. m+B at once: G[k][b][p]; per
- * edge one contiguous run of B * K values. */
+/* The edges in the lanes' layout: per edge the start of its source's
+ * ring and its delay. The far edges by target, ascending source: each
+ * target's block sum is accumulated in a small array that stays in L1 (or
+ * registers) instead of being scattered into G edge by edge as gather_far
+ * does; each target's terms still come in ascending source order, so the
+ * bits are gather_far's. The near edges in the pull set's own order. */
+static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lanes *g)
+{
+    const int64_t n = net->n, H = net->horizon;
+    const size_t slots = (size_t)DTB__LANES_SLOTS(H);
+    const dtb__edge_set *es = &net->far;
+    const dtb__pull_set *ps = &net->near;
+    const int64_t mf = es->n_edges, mn = ps->n_edges;
+    g->far_start = dtb__calloc((size_t)n + 1, sizeof *g->far_start);
+    g->far_base = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_base);
+    g->far_delay = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_delay);
+    g->far_weight = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_weight);
+    g->near_start = dtb__calloc((size_t)n + 1, sizeof *g->near_start);
+    g->near_base = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_base);
+    g->near_delay = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_delay);
+    g->near_weight = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_weight);
+    int64_t *fill = dtb__malloc_array((size_t)n + 1, sizeof *fill);
+    if (!g->far_start || !g->far_base || !g->far_delay || !g->far_weight || !g->near_start ||
+        !g->near_base || !g->near_delay || !g->near_weight || !fill) {
+        free(fill);
+        return DTB_ENOMEM;
+    }
+    for (int64_t e = 0; e < mf; e++)
+        g->far_start[es->target[e] + 1]++;
+    for (int64_t k = 0; k < n; k++)
+        g->far_start[k + 1] += g->far_start[k];
+    memcpy(fill, g->far_start, (size_t)n * sizeof *fill);
+    for (int64_t j = 0; j < n; j++)   /* the edge set is ordered by source */
+        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
+            int64_t at = fill[es->target[e]]++;
+            g->far_base[at] = j * (int64_t)slots * (int64_t)K;
+            g->far_delay[at] = es->delay[e];
+            g->far_weight[at] = es->weight[e];
+        }
+    /* near: offset = source * 2H - delay in the doubled ring, delay < 2H */
+    const int64_t len = 2 * H;
+    memcpy(g->near_start, ps->row_start ? ps->row_start : g->near_start,
+           ((size_t)n + 1) * sizeof *g->near_start);
+    for (int64_t e = 0; e < mn; e++) {
+        int64_t off = ps->offset[e], d = ((-off) % len + len) % len, j = (off + d) / len;
+        g->near_base[e] = j * (int64_t)slots * (int64_t)K;
+        g->near_delay[e] = (int32_t)d;
+        g->near_weight[e] = ps->weight[e];
+    }
+    free(fill);
+    return DTB_OK;
+}
+
+/* Far edges for the block of steps m+1 .. m+B at once: G[k][b][p]. The
+ * block of one edge's source is one contiguous run of B * K values (the
+ * guard slots keep it from wrapping). A target's run is summed 32 values
+ * at a time in eight vector registers (the edge list read once per 32
+ * values): the accumulators never go through memory, and each edge costs
+ * its loads, multiplies and adds only. */
+#if defined(__GNUC__)
+typedef double dtb__v4l __attribute__((vector_size(32), aligned(8)));
+
+static inline void ld(dtb__v4l *v, const double *p) { memcpy(v, p, sizeof *v); }
+
 DTB__CLONES
-static void far_lanes(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
+static void far_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring, int64_t horizon,
                       int64_t m, size_t K, double *restrict G)
 {
-    enum { B = DTB__GATHER_BLOCK };
-    const size_t len = 2 * (size_t)horizon;
-    const size_t now = (size_t)(m % horizon) + (size_t)horizon;
-    const size_t run = (size_t)B * K;
-    memset(G, 0, (size_t)n * run * sizeof *G);
-    const int32_t *restrict tgt = es->target;
-    const int32_t *restrict del = es->delay;
-    const double *restrict w = es->weight;
-    for (int64_t j = 0; j < n; j++) {
-        const double *restrict rj = ring + ((size_t)j * len + now) * K;
-        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
-            const double *restrict src = rj - (size_t)del[e] * K;
-            double *restrict g = G + (size_t)tgt[e] * run;
-            const double we = w[e];
-            for (size_t i = 0; i < run; i++)
-                g[i] += we * src[i];
+    const int64_t pos = m % horizon;
+    const size_t run = (size_t)DTB__GATHER_BLOCK * K;   /* a multiple of 8 */
+    const int64_t *restrict base = g->far_base;
+    const int32_t *restrict del = g->far_delay;
+    const double *restrict w = g->far_weight;
+    for (int64_t k = 0; k < n; k++) {
+        const int64_t e0 = g->far_start[k], e1 = g->far_start[k + 1];
+        double *restrict out = G + (size_t)k * run;
+        size_t c = 0;
+        for (; c + 32 <= run; c += 32) {
+            dtb__v4l a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
+            for (int64_t e = e0; e < e1; e++) {
+                const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;
+                const double *restrict src = ring + base[e] + (size_t)s0 * K + c;
+                const double we = w[e];
+                const dtb__v4l wv = {we, we, we, we};
+                dtb__v4l x;
+                ld(&x, src);
+                a0 += wv * x;
+                ld(&x, src + 4);
+                a1 += wv * x;
+                ld(&x, src + 8);
+                a2 += wv * x;
+                ld(&x, src + 12);
+                a3 += wv * x;
+                ld(&x, src + 16);
+                a4 += wv * x;
+                ld(&x, src + 20);
+                a5 += wv * x;
+                ld(&x, src + 24);
+                a6 += wv * x;
+                ld(&x, src + 28);
+                a7 += wv * x;
+            }
+            memcpy(out + c, &a0, sizeof a0);
+            memcpy(out + c + 4, &a1, sizeof a1);
+            memcpy(out + c + 8, &a2, sizeof a2);
+            memcpy(out + c + 12, &a3, sizeof a3);
+            memcpy(out + c + 16, &a4, sizeof a4);
+            memcpy(out + c + 20, &a5, sizeof a5);
+            memcpy(out + c + 24, &a6, sizeof a6);
+            memcpy(out + c + 28, &a7, sizeof a7);
+        }
+        for (; c < run; c += 8) {   /* K odd: the last 8 values (run = 8 K) */
+            dtb__v4l a0 = {0}, a1 = {0};
+            for (int64_t e = e0; e < e1; e++) {
+                const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;
+                const double *restrict src = ring + base[e] + (size_t)s0 * K + c;
+                const double we = w[e];
+                const dtb__v4l wv = {we, we, we, we};
+                dtb__v4l x;
+                ld(&x, src);
+                a0 += wv * x;
+                ld(&x, src + 4);
+                a1 += wv * x;
+            }
+            memcpy(out + c, &a0, sizeof a0);
+            memcpy(out + c + 4, &a1, sizeof a1);
         }
     }
 }
+#else
+static void far_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring, int64_t horizon,
+                      int64_t m, size_t K, double *restrict G)
+{
+    const int64_t pos = m % horizon;
+    const size_t run = (size_t)DTB__GATHER_BLOCK * K;
+    for (int64_t k = 0; k < n; k++) {
+        double *restrict out = G + (size_t)k * run;
+        memset(out, 0, run * sizeof *out);
+        for (int64_t e = g->far_start[k]; e < g->far_start[k + 1]; e++) {
+            const int64_t d = g->far_delay[e];
+            const double *src = ring + g->far_base[e] + (size_t)(pos >= d ? pos - d : pos - d + horizon) * K;
+            for (size_t i = 0; i < run; i++)
+                out[i] += g->far_weight[e] * src[i];
+        }
+    }
+}
+#endif
 
 void dtb__gather_lanes_run(const dtb__network *net, const double *const *channels, int64_t horizon,
                            dtb__gather_lanes *g, int64_t m)
@@ -251,8 +394,7 @@ void dtb__gather_lanes_run(const dtb__network *net, const double *const *channel
         b = 0;
         if (net->far.n_edges)
             for (size_t ch = 0; ch < g->n_channels; ch++)
-                far_lanes(&net->far, n, channels[ch], horizon, m, K,
-                          g->G + ch * nk * DTB__GATHER_BLOCK);
+                far_lanes(g, n, channels[ch], horizon, m, K, g->G + ch * nk * DTB__GATHER_BLOCK);
     }
     for (size_t ch = 0; ch < g->n_channels; ch++) {
         double *S = g->sums + ch * nk;
@@ -263,7 +405,7 @@ void dtb__gather_lanes_run(const dtb__network *net, const double *const *channel
             else
                 dense_lanes(net->near.dense, n, g->current, K, g->scratch, S);
         } else
-            near_lanes(&net->near, n, channels[ch], horizon, m, K, g->scratch, S);
+            near_lanes(g, n, channels[ch], horizon, m, K, g->scratch, S);
         if (net->far.n_edges) {
             const double *F = g->G + ch * nk * DTB__GATHER_BLOCK + (size_t)b * K;
             for (int64_t k = 0; k < n; k++) {

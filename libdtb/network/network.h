@@ -194,8 +194,11 @@ void dtb__coupling_post(dtb__coupling *c, const dtb__network *net, size_t n_cvar
                         const dtb__coupling_current *cur, double *out, double *scratch);
 
 /* The gathers of K simulations of one network at once (gather_lanes.c):
- * channel rings interleaved as [region][2H][K]; the sums of every lane
- * bit for bit those of dtb__gather on that lane's own ring. */
+ * channel rings interleaved as [region][S][K], S = DTB__LANES_SLOTS(H):
+ * the value after step t in slot t mod H, slots H .. H + B - 1 repeating
+ * slots 0 .. B - 1 (mod H). The sums of every lane are bit for bit those
+ * of dtb__gather on that lane's own ring. */
+#define DTB__LANES_SLOTS(H) ((H) + DTB__GATHER_BLOCK)
 typedef struct dtb__gather_lanes {
     int64_t start;        /* first step of the far block, < 0: none */
     size_t K, n_channels;
@@ -203,9 +206,17 @@ typedef struct dtb__gather_lanes {
     double *sums;         /* this step's sums [channel][n][K] */
     double *current;      /* dense path: current values [n][K] */
     double *scratch;      /* partial sums, 16 K */
+    double *acc;          /* one target's far sums, B K */
+    /* the far edges by target, ascending source, and the near edges in
+     * the pull set's order: where their source's ring starts, delay, weight */
+    int64_t *far_start, *near_start;   /* n + 1 */
+    int64_t *far_base, *near_base;
+    int32_t *far_delay, *near_delay;
+    double *far_weight, *near_weight;
 } dtb__gather_lanes;
 
-dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, int64_t n, size_t n_channels, size_t K);
+dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, const dtb__network *net, size_t n_channels,
+                                  size_t K);
 void dtb__gather_lanes_free(dtb__gather_lanes *g);
 /* Sums of every channel for step m+1 into g->sums; channels[ch] is the
  * interleaved ring of channel ch. */

@@ -24,9 +24,10 @@ struct dtb__batch {
     char message[DTB__BATCH_MAX][MESSAGE_MAX];
     int64_t n, H;
     size_t n_cvar, n_channels;
-    size_t ring_len;           /* doubles per region and channel: 2H * K */
-    double *raw;               /* [n_cvar][n][2H][K] */
-    double *pre;               /* [n_channels][n][2H][K], NULL when the channels are raw */
+    size_t slots;              /* DTB__LANES_SLOTS(H) */
+    size_t ring_len;           /* doubles per region and channel: slots * K */
+    double *raw;               /* [n_cvar][n][slots][K] */
+    double *pre;               /* [n_channels][n][slots][K], NULL when the channels are raw */
     const double **channels;   /* n_channels rings */
     dtb__gather_lanes gather;
     double *slot_raw, *slot_pre;   /* one member's values of one slot */
@@ -47,50 +48,61 @@ int dtb__batch_compatible(const dtb_sim *a, const dtb_sim *b)
            memcmp(a->net.delay, b->net.delay, nn * sizeof *a->net.delay) == 0;
 }
 
-/* Copy between a member's own rings and its lane. */
+size_t dtb__batch_lane_bytes(const dtb_sim *sim)
+{
+    const size_t channels = sim->n_cvar + (sim->hist.pre_ring ? sim->hist.n_channels : 0);
+    return channels * (size_t)sim->n * (size_t)DTB__LANES_SLOTS(sim->net.horizon) * sizeof(double);
+}
+
+/* Copy between a member's own doubled rings (slot s at s and s + H) and
+ * its lane (slot t at t and at the guard slots t + H, t + 2H, ... < S). */
 static void exchange(dtb__batch *b, size_t p, int to_lanes)
 {
     dtb_sim *sim = b->sims[p];
-    const size_t n = (size_t)b->n, len = 2 * (size_t)b->H, K = b->K;
+    const size_t n = (size_t)b->n, H = (size_t)b->H, len = 2 * H, K = b->K, S = b->slots;
     for (int pass = 0; pass < 2; pass++) {
         double *own = pass ? sim->hist.pre_ring : sim->hist.ring;
         double *lanes = pass ? b->pre : b->raw;
         size_t rows = (pass ? b->n_channels : b->n_cvar) * n;
         if (!own || !lanes)
             continue;
-        for (size_t r = 0; r < rows; r++)
-            for (size_t s = 0; s < len; s++) {
-                double *l = lanes + (r * len + s) * K + p;
-                double *o = own + r * len + s;
-                if (to_lanes)
-                    *l = *o;
-                else
-                    *o = *l;
-            }
+        for (size_t r = 0; r < rows; r++) {
+            double *o = own + r * len;
+            double *l = lanes + r * S * K + p;
+            if (to_lanes)
+                for (size_t t = 0; t < S; t++)
+                    l[t * K] = o[t % H];
+            else
+                for (size_t t = 0; t < H; t++)
+                    o[t] = o[t + H] = l[t * K];
+        }
     }
 }
 
-/* The member's new state into its lane of slot `step mod H` (and its
- * double), raw values and channels, as dtb__history_push does alone. */
+/* One value into a lane's slot pos and its guard copies. */
+static inline void put(double *lane, size_t pos, size_t H, size_t S, size_t K, double v)
+{
+    for (size_t t = pos; t < S; t += H)
+        lane[t * K] = v;
+}
+
+/* The member's new state into its lane of slot `step mod H`, raw values
+ * and channels, as dtb__history_push does alone. */
 static void push_lane(dtb__batch *b, size_t p)
 {
     dtb_sim *sim = b->sims[p];
-    const size_t n = (size_t)b->n, len = 2 * (size_t)b->H, K = b->K, H = (size_t)b->H;
+    const size_t n = (size_t)b->n, K = b->K, H = (size_t)b->H, S = b->slots;
     const size_t pos = (size_t)(sim->step % b->H);
     for (size_t cv = 0; cv < b->n_cvar; cv++)
         memcpy(b->slot_raw + cv * n, sim->x + (size_t)sim->hist.cvar_state[cv] * n, n * sizeof *sim->x);
     for (size_t cv = 0; cv < b->n_cvar; cv++)
-        for (size_t k = 0; k < n; k++) {
-            double *r = b->raw + ((cv * n + k) * len) * K + p;
-            r[pos * K] = r[(pos + H) * K] = b->slot_raw[cv * n + k];
-        }
+        for (size_t k = 0; k < n; k++)
+            put(b->raw + (cv * n + k) * S * K + p, pos, H, S, K, b->slot_raw[cv * n + k]);
     if (b->pre) {
         dtb__coupling_pre(&sim->coupling, b->n_cvar, n, b->slot_raw, b->slot_pre);
         for (size_t ch = 0; ch < b->n_channels; ch++)
-            for (size_t k = 0; k < n; k++) {
-                double *r = b->pre + ((ch * n + k) * len) * K + p;
-                r[pos * K] = r[(pos + H) * K] = b->slot_pre[ch * n + k];
-            }
+            for (size_t k = 0; k < n; k++)
+                put(b->pre + (ch * n + k) * S * K + p, pos, H, S, K, b->slot_pre[ch * n + k]);
     }
 }
 
@@ -135,7 +147,8 @@ dtb_status dtb__batch_create(dtb__batch **out, dtb_sim *const *sims, size_t k)
     b->H = s0->net.horizon;
     b->n_cvar = s0->n_cvar;
     b->n_channels = s0->n_cvar ? s0->hist.n_channels : 0;
-    b->ring_len = 2 * (size_t)b->H * k;
+    b->slots = (size_t)DTB__LANES_SLOTS(b->H);
+    b->ring_len = b->slots * k;
     const size_t n = (size_t)b->n, per = n * b->ring_len;
     dtb_status st = DTB_OK;
     if (b->n_cvar) {
@@ -150,7 +163,7 @@ dtb_status dtb__batch_create(dtb__batch **out, dtb_sim *const *sims, size_t k)
             !b->slot_pre || !b->sums)
             st = DTB_ENOMEM;
         if (!st)
-            st = dtb__gather_lanes_init(&b->gather, b->n, b->n_channels, k);
+            st = dtb__gather_lanes_init(&b->gather, &s0->net, b->n_channels, k);
         for (size_t ch = 0; !st && ch < b->n_channels; ch++)
             b->channels[ch] = (b->pre ? b->pre : b->raw) + ch * per;
     }
@@ -192,7 +205,7 @@ static void member_coupling(dtb__batch *b, size_t p, int64_t m)
     for (size_t ch = 0; ch < b->n_channels; ch++)
         for (size_t k = 0; k < n; k++)
             b->sums[ch * n + k] = b->gather.sums[(ch * n + k) * K + p];
-    const size_t now = ((size_t)(m % b->H) + (size_t)b->H) * K + p;
+    const size_t now = (size_t)(m % b->H) * K + p;
     const dtb__coupling_current cur = {b->raw + now, b->ring_len, n * b->ring_len,
                                        b->channels[0] + now};
     dtb__coupling_post(&sim->coupling, &sim->net, b->n_cvar, b->sums, &cur, sim->coupling_in,

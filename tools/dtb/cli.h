@@ -35,6 +35,15 @@ typedef struct run_args {
 /* Parse `dtb run` arguments (argv[0] is "run"). Returns 0, or an exit
  * status after printing the error. *help is set when --help was asked. */
 int run_args_parse(int argc, char **argv, run_args *a, int *help);
+/* The same with a command's own options (sweep, fit): handle(name, value,
+ * ud) is called for each (value NULL for those without one) and returns 0
+ * or an exit status. extra ends with a NULL name. */
+typedef struct extra_option {
+    const char *name;
+    int takes_value;
+} extra_option;
+int run_args_parse_with(int argc, char **argv, run_args *a, int *help, const extra_option *extra,
+                        int (*handle)(const char *name, const char *value, void *ud), void *ud);
 void run_args_free(run_args *a);
 
 int cmd_run(int argc, char **argv);
@@ -43,6 +52,8 @@ int cmd_lems(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 /* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
  * of labels, text, .npy); print how the simulated FC fits it. */

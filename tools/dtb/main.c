@@ -31,6 +31,8 @@ static void print_help(void)
            "  check      validate a LEMS/NeuroML file and list its types (dtb check --help)\n"
            "  plot       SVG figures of the files a run wrote (dtb plot --help)\n"
            "  bench      run the CUBA or COBA spiking benchmark network (dtb bench --help)\n"
+           "  sweep      run an experiment over a grid or sample of settings, scored (dtb sweep --help)\n"
+           "  fit        fit settings of an experiment to data (dtb fit --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -66,5 +68,9 @@ int main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "fit") == 0)
+        return cmd_fit(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }

@@ -147,6 +147,12 @@ static int is_flag(const char *name)
 
 int run_args_parse(int argc, char **argv, run_args *a, int *help)
 {
+    return run_args_parse_with(argc, argv, a, help, NULL, NULL, NULL);
+}
+
+int run_args_parse_with(int argc, char **argv, run_args *a, int *help, const extra_option *extra,
+                        int (*handle)(const char *name, const char *value, void *ud), void *ud)
+{
     memset(a, 0, sizeof *a);
     *help = 0;
     int i = 1;
@@ -171,7 +177,7 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
         }
         if (strncmp(arg, "--", 2) != 0 && strcmp(arg, "-I") != 0)
             return cli_usage_error("unexpected argument '%s' (an experiment file comes first; see "
-                                   "'dtb run --help')", arg);
+                                   "'dtb %s --help')", arg, argv[0]);
         /* --name=value and --name value */
         char name[64];
         const char *value = NULL;
@@ -179,16 +185,29 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
         const char *eq = strchr(body, '=');
         size_t len = eq ? (size_t)(eq - body) : strlen(body);
         if (len >= sizeof name)
-            return cli_usage_error("unknown option '%s' (see 'dtb run --help')", arg);
+            return cli_usage_error("unknown option '%s' (see 'dtb %s --help')", arg, argv[0]);
         memcpy(name, body, len);
         name[len] = '\0';
         if (eq)
             value = eq + 1;
-        int flag = is_flag(name);
+        /* the command's own options first */
+        const extra_option *x = NULL;
+        for (size_t k = 0; extra && extra[k].name; k++)
+            if (!strcmp(extra[k].name, name))
+                x = &extra[k];
+        int flag = x ? !x->takes_value : is_flag(name);
+        if (flag && value)
+            return cli_usage_error("%s takes no value", arg);
         if (!value && !flag) {
             if (i + 1 >= argc)
                 return cli_usage_error("%s needs a value", arg);
             value = argv[++i];
+        }
+        if (x) {
+            int rc = handle(name, value, ud);
+            if (rc)
+                return rc;
+            continue;
         }
         if (!strcmp(name, "save-experiment")) {
             a->save_experiment = value;
@@ -196,7 +215,7 @@ int run_args_parse(int argc, char **argv, run_args *a, int *help)
         }
         st = dtb_experiment_add(a->exp, name, flag ? NULL : value);
         if (st == DTB_ENOTFOUND)
-            return cli_usage_error("unknown option '%s' (see 'dtb run --help')", arg);
+            return cli_usage_error("unknown option '%s' (see 'dtb %s --help')", arg, argv[0]);
         if (st)
             return cli_usage_error("--%s", dtb_last_error_message());
     }
