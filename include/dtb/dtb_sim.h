@@ -252,6 +252,17 @@ DTB_API dtb_status dtb_sim_schedule_param(dtb_sim *sim, double t, const char *na
  * reaches. */
 DTB_API dtb_status dtb_sim_apply_fic(dtb_sim *sim, double target_current);
 
+/* After dtb_sim_apply_fic: how stable the fixed point it set is — the
+ * largest real part (1/s) of the eigenvalues of the Jacobian of the
+ * network's right-hand side there, conduction delays taken as zero
+ * (central differences of the model's equations; GSL's nonsymmetric
+ * eigensolver; O((states x regions)^3), about a second for 246 regions).
+ * Negative: small perturbations decay. Positive: the fixed point is
+ * unstable, and with noise a run leaves it (Deco et al.'s FIC state is
+ * unstable for strong coupling); the simulation's "stable" score (dtb
+ * sweep) flags such runs. DTB_ESTATE before dtb_sim_apply_fic. */
+DTB_API dtb_status dtb_sim_fic_stability(dtb_sim *sim, double *max_real_out);
+
 /* Provenance: one line per edit, stimulus and scheduled change, in order
  * ("t=0.5 s: lesion of region 12 'A8m_L'"). Borrowed strings, valid while
  * the simulation lives. */

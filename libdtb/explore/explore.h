@@ -109,6 +109,7 @@ typedef enum dtb__score_kind {
 typedef struct dtb__score {
     dtb__score_kind kind;
     char *name;               /* column name: the kind, -2, -3 ... when repeated */
+    char *spec;               /* as the user wrote it */
     char *arg;                /* after '=': a file, a variable or a factor (NULL: none) */
     char *observer;           /* the observer spec it reads (dtb run's --observe vocabulary) */
     double band_lo, band_hi;  /* metastability: band-pass (Hz), 0 0: none */
@@ -255,18 +256,20 @@ dtb_status dtb__table_row(dtb__table *t, const char *const *fields);
 dtb_status dtb__table_close(dtb__table *t);
 /* Read an existing table: the header and the rows as text (fields of row r
  * at cells[r * n_cols]). A last line without its end (a cut row) is
- * ignored. */
+ * ignored; *whole (may be NULL) is the length of the file up to it, where
+ * appending must start. */
 dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, char ***cells,
-                           size_t *n_rows);
+                           size_t *n_rows, size_t *whole);
 
 /* ------------------------------------------------------------- helpers */
 
 /* SplitMix64: the seed of job index i from the base seed. */
 uint64_t dtb__derive_seed(uint64_t base, uint64_t index);
-/* A square matrix from a file: text or CSV with or without a header line
- * of labels, or NPY. */
+/* A matrix from a file: text or CSV with or without a header line of
+ * labels, or NPY; every value finite. *first_label (may be NULL): the
+ * header's first name, malloc'd, or NULL without a header. */
 dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out, size_t *rows,
-                                size_t *cols);
+                                size_t *cols, char **first_label);
 /* Objective expressions over score names (fit.c). */
 typedef struct dtb__objective dtb__objective;
 dtb_status dtb__objective_parse(const char *text, const dtb__problem *p, dtb__objective **out);

@@ -570,7 +570,8 @@ static dtb_status load_replay(dtb_fit *f, const char *path, const char *const *c
 {
     char **header = NULL, **cells = NULL;
     size_t hc = 0, rows = 0;
-    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows);
+    size_t whole = 0;
+    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows, &whole);
     if (st)
         return st;
     if (hc != n_cols)
@@ -628,7 +629,7 @@ static dtb_status describe(const dtb_fit *f, dtb__session *s)
         free(v);
     }
     for (size_t i = 0; !st && i < f->prob.n_scores; i++)
-        st = dtb__session_add_setting(s, "score", f->prob.scores[i].observer);
+        st = dtb__session_add_setting(s, "score", f->prob.scores[i].spec);
     char t[40];
     dtb__number_text(t, sizeof t, f->prob.transient);
     if (!st)

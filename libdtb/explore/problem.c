@@ -132,10 +132,12 @@ dtb_status dtb__problem_add_score(dtb__problem *p, const char *spec)
 /* --- empirical data --- */
 
 dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out, size_t *rows,
-                                size_t *cols)
+                                size_t *cols, char **first_label)
 {
     *out = NULL;
     *rows = *cols = 0;
+    if (first_label)
+        *first_label = NULL;
     if (dtb__has_suffix(path, ".npy")) {
         dtb__npy_array a = {0};
         dtb_status st = dtb__npy_read(path, &a);
@@ -166,6 +168,8 @@ dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out
         char **header = NULL;
         size_t n_header = 0;
         st = dtb__matrix_read(path, DTB__MATRIX_HEADER, &m, &header, &n_header);
+        if (!st && first_label && n_header)
+            *first_label = dtb__strdup(header[0]);
         dtb__strings_free(header, n_header);
         if (st && first)
             dtb__error(st, "%s", first);   /* the error without the header is the clearer one */
@@ -186,9 +190,17 @@ static dtb_status read_bold(const char *path, const char *what, size_t n_regions
 {
     double *m;
     size_t rows, cols;
-    dtb_status st = dtb__read_any_matrix(path, what, &m, &rows, &cols);
+    char *first = NULL;
+    dtb_status st = dtb__read_any_matrix(path, what, &m, &rows, &cols, &first);
     if (st)
         return st;
+    if (first && strcmp(first, "t") == 0 && cols == n_regions + 1) {
+        /* a dtb observer file: drop its time column */
+        for (size_t r = 0; r < rows; r++)
+            memmove(m + r * n_regions, m + r * cols + 1, n_regions * sizeof *m);
+        cols = n_regions;
+    }
+    free(first);
     if (cols == n_regions) {
         *out = m;
         *n_samples = rows;
@@ -239,7 +251,7 @@ static dtb_status empirical_fc(dtb__problem *p, dtb__score *s, size_t n)
         return st ? dtb__error_context(st, "empirical-bold %s", path) : DTB_OK;
     }
     size_t rows, cols;
-    dtb_status st = dtb__read_any_matrix(path, what, &s->emp, &rows, &cols);
+    dtb_status st = dtb__read_any_matrix(path, what, &s->emp, &rows, &cols, NULL);
     if (st)
         return st;
     if (rows != cols || rows != n) {

@@ -68,6 +68,7 @@ int dtb__score_direction(dtb__score_kind kind)
 void dtb__score_free(dtb__score *s)
 {
     free(s->name);
+    free(s->spec);
     free(s->arg);
     free(s->observer);
     free(s->emp);
@@ -188,7 +189,8 @@ dtb_status dtb__score_parse(const char *text, dtb__score *out)
     if (!st) {
         out->observer = observer_spec(k, opts.data ? opts.data : "", rate ? out->arg : NULL);
         out->name = dtb__strdup(k->name);
-        if (!out->observer || !out->name)
+        out->spec = dtb__strdup(text);
+        if (!out->observer || !out->name || !out->spec)
             st = DTB_ENOMEM;
     }
     dtb__strbuf_free(&opts);

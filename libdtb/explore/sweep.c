@@ -1,10 +1,13 @@
 /* libdtb — dtb_sweep: many simulations of one experiment, some settings
  * varied, each scored in-process (dtb_explore.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "explore.h"
@@ -380,7 +383,8 @@ static dtb_status load_rows(dtb_sweep *sw, const char *path, const char *const *
 {
     char **header = NULL, **cells = NULL;
     size_t hc = 0, rows = 0;
-    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows);
+    size_t whole = 0;
+    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows, &whole);
     if (st)
         return st;
     if (hc != n_cols)
@@ -411,6 +415,10 @@ static dtb_status load_rows(dtb_sweep *sw, const char *path, const char *const *
     }
     dtb__strings_free(header, hc);
     dtb__strings_free(cells, rows * hc);
+    /* a row cut by a kill or a full disk goes: the next row starts a line */
+    if (!st && truncate(path, (off_t)whole) != 0)
+        st = dtb__error(DTB_EIO, "%s: cannot cut its last, incomplete line: %s", path,
+                        strerror(errno));
     return st;
 }
 
@@ -426,7 +434,7 @@ static dtb_status describe(const dtb_sweep *sw, dtb__session *s)
     if (!st)
         st = dtb__session_add_setting(s, "sample", sw->sample_text ? sw->sample_text : "grid");
     for (size_t i = 0; !st && i < sw->prob.n_scores; i++)
-        st = dtb__session_add_setting(s, "score", sw->prob.scores[i].observer);
+        st = dtb__session_add_setting(s, "score", sw->prob.scores[i].spec);
     char t[40];
     dtb__number_text(t, sizeof t, sw->prob.transient);
     if (!st)

@@ -173,7 +173,7 @@ static void free_strings(char **s, size_t n)
 }
 
 dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, char ***cells,
-                           size_t *n_rows)
+                           size_t *n_rows, size_t *whole)
 {
     *header = NULL;
     *cells = NULL;
@@ -204,6 +204,8 @@ dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, cha
             st = dtb__error(DTB_EPARSE, "%s:%zu: %zu fields, the header has %zu", path,
                             before / cols + 2, count - before, cols);
     }
+    if (whole)
+        *whole = (size_t)(p - text);
     free(text);
     if (st) {
         free_strings(h, cols);

@@ -104,6 +104,7 @@ void dtb_sim_free(dtb_sim *sim)
     free(sim->noise_amp);
     free(sim->ou);
     free(sim->eta);
+    free(sim->fic_x);
     dtb__model_core_unref(sim->core);
     free(sim);
 }

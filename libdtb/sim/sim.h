@@ -102,6 +102,10 @@ struct dtb_sim {
     size_t n_spk;
     dtb_spiking_net *spk_net;
 
+    /* feedback inhibition control: the fixed point it solved ([n_states][n],
+     * NULL before), for dtb_sim_fic_stability */
+    double *fic_x;
+
     /* provenance: what was done to the twin, and when */
     char **provenance;
     size_t n_provenance;

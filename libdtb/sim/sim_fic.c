@@ -23,6 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+
 #include "base/base.h"
 #include "network/network.h"
 #include "sim.h"
@@ -178,23 +182,108 @@ dtb_status dtb_sim_apply_fic(dtb_sim *sim, double target_current)
         st = dtb__sim_note(sim, "feedback inhibition control: J_i set per region (%g to %g) for "
                            "I_e - b_e/a_e = %g nA at the fixed point", min_of(ji, n), max_of(ji, n),
                            target_current);
-    if (!st && !sim->started) {
-        /* start at the balanced fixed point: no transient */
-        double *x = dtb__malloc_array(sim->n_states * n, sizeof *x);
-        if (!x) {
-            st = DTB_ENOMEM;
-            goto out;
-        }
+    /* the fixed point, kept for dtb_sim_fic_stability */
+    double *x = st ? NULL : dtb__malloc_array(sim->n_states * n, sizeof *x);
+    if (!st && !x)
+        st = DTB_ENOMEM;
+    if (!st) {
         memcpy(x, sim->x, sim->n_states * n * sizeof *x);
         memcpy(x + (size_t)s_e * n, se, n * sizeof *x);
         memcpy(x + (size_t)s_i * n, si, n * sizeof *x);
-        st = dtb_sim_set_initial_state(sim, x, sim->n_states * n);
-        free(x);
+        free(sim->fic_x);
+        sim->fic_x = x;
     }
+    if (!st && !sim->started)   /* start at the balanced fixed point: no transient */
+        st = dtb_sim_set_initial_state(sim, x, sim->n_states * n);
 out:
     free(p);
     free(se);
     free(si);
     free(ji);
+    return st;
+}
+
+/* The coupling input of state x with every delay zero (linear or scaling
+ * coupling of the one coupling variable): c_k = a sum_j w_kj x_j + b. */
+static void coupling_now(const dtb_sim *sim, const double *x, double a, double b, double *c)
+{
+    const size_t n = (size_t)sim->n;
+    const double *xc = x + (size_t)sim->core->coupling_state[0] * n;
+    for (size_t k = 0; k < n; k++) {
+        double sum = 0;
+        for (size_t j = 0; j < n; j++)
+            sum += sim->weights[k * n + j] * xc[j];
+        c[k] = a * sum + b;
+    }
+}
+
+/* The largest real part of the eigenvalues of the Jacobian of the
+ * network's right-hand side at the FIC fixed point (delays taken as zero:
+ * the instantaneous network), by central differences of the compiled
+ * equations and GSL's nonsymmetric eigensolver. 1/s. */
+dtb_status dtb_sim_fic_stability(dtb_sim *sim, double *max_real_out)
+{
+    if (!sim || !max_real_out)
+        return dtb__error(DTB_EINVAL, "dtb_sim_fic_stability: %s is NULL", sim ? "max_real_out" : "sim");
+    *max_real_out = NAN;
+    if (!sim->fic_x)
+        return dtb__error(DTB_ESTATE, "dtb_sim_fic_stability: feedback inhibition control was not "
+                                      "applied (dtb_sim_apply_fic)");
+    double a, b;
+    dtb_status st = coupling_line(sim, &a, &b);
+    if (st)
+        return st;
+    const size_t n = (size_t)sim->n, D = sim->n_states * n;
+    double *x = dtb__malloc_array(D, sizeof *x), *c = dtb__malloc_array(n, sizeof *c);
+    double *fp = dtb__malloc_array(D, sizeof *fp), *fm = dtb__malloc_array(D, sizeof *fm);
+    gsl_matrix *J = x && c && fp && fm ? gsl_matrix_alloc(D, D) : NULL;
+    gsl_vector_complex *eval = J ? gsl_vector_complex_alloc(D) : NULL;
+    gsl_eigen_nonsymm_workspace *w = eval ? gsl_eigen_nonsymm_alloc(D) : NULL;
+    if (!w) {
+        st = dtb__error(DTB_ENOMEM, "dtb_sim_fic_stability: out of memory for a %zu x %zu Jacobian",
+                        D, D);
+        goto out;
+    }
+    memcpy(x, sim->fic_x, D * sizeof *x);
+    for (size_t col = 0; col < D && !st; col++) {
+        const double x0 = x[col], h = 1e-6 * (fabs(x0) > 1 ? fabs(x0) : 1.0);
+        x[col] = x0 + h;
+        coupling_now(sim, x, a, b, c);
+        st = dtb__sim_derivative(sim, 0.0, x, c, fp);
+        x[col] = x0 - h;
+        coupling_now(sim, x, a, b, c);
+        if (!st)
+            st = dtb__sim_derivative(sim, 0.0, x, c, fm);
+        x[col] = x0;
+        for (size_t row = 0; !st && row < D; row++)
+            gsl_matrix_set(J, row, col, (fp[row] - fm[row]) / (2 * h));
+    }
+    if (st)
+        goto out;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_eigen_nonsymm(J, eval, w);
+    gsl_set_error_handler(old);
+    if (rc) {
+        st = dtb__error(DTB_ENUMERIC, "dtb_sim_fic_stability: the eigenvalues did not converge "
+                                      "(GSL: %s)", gsl_strerror(rc));
+        goto out;
+    }
+    double best = -INFINITY;
+    for (size_t i = 0; i < D; i++) {
+        double re = GSL_REAL(gsl_vector_complex_get(eval, i));
+        best = re > best ? re : best;
+    }
+    *max_real_out = best / sim->core->time_scale;   /* per model time unit -> per second */
+out:
+    if (w)
+        gsl_eigen_nonsymm_free(w);
+    if (eval)
+        gsl_vector_complex_free(eval);
+    if (J)
+        gsl_matrix_free(J);
+    free(x);
+    free(c);
+    free(fp);
+    free(fm);
     return st;
 }

@@ -144,6 +144,23 @@ static void print_summary(const dtb_experiment *exp, const dtb__built *b, double
     free(x);
 }
 
+/* FIC's fixed point can be unstable (strong coupling): with noise the run
+ * then leaves it, and its rates mean nothing the user asked for. Say so. */
+static void warn_unstable_fic(const run_args *a, const dtb__built *b)
+{
+    double re;
+    if (!dtb_experiment_get(a->exp, "fic") || dtb_sim_fic_stability(b->sim, &re))
+        return;
+    if (re > 0)
+        fprintf(stderr, "dtb: warning: the fixed point that --fic set is unstable (largest real "
+                        "part of the Jacobian's eigenvalues %+.4g per s, delays taken as zero): "
+                        "%s; lower the coupling (G) to keep the twin there\n", re,
+                b->noisy ? "with noise the run will leave it" : "a perturbation would leave it");
+    else if (!a->quiet)
+        fprintf(stderr, "dtb: the fixed point that --fic set is stable (largest real part of the "
+                        "Jacobian's eigenvalues %.4g per s)\n", re);
+}
+
 /* Build; checks that need the built simulation (plot regions, the
  * empirical FC's size). Nothing is left on disk on failure. */
 static int build(const run_args *a, dtb__built *b, double **emp, size_t *n_emp)
@@ -192,6 +209,7 @@ int cmd_run(int argc, char **argv)
         run_args_free(&a);
         return rc;
     }
+    warn_unstable_fic(&a, &b);
     progress_state prog;
     progress_init(&prog, b.duration - dtb_sim_time(b.sim), a.quiet);
     running_sim = b.sim;

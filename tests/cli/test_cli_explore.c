@@ -1,0 +1,292 @@
+/* dtb sweep and dtb fit: the command-line contract (flags, files, columns,
+ * exit statuses, the last line of a fit), refusals that write nothing,
+ * interruption and resumption, and the same table from 1, 2 and 3 MPI
+ * ranks and from 1 and 2 threads. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+static char output[1 << 16];
+
+static int sh(const char *cmd_fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run a shell command in the test's folder; stdout+stderr in output. */
+static int sh(const char *cmd_fmt, ...)
+{
+    char body[8192], cmd[9000];
+    va_list ap;
+    va_start(ap, cmd_fmt);
+    vsnprintf(body, sizeof body, cmd_fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s 2>&1", test_tmpdir(), body);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(output, 1, sizeof output - 1, p);
+    output[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *tmp(const char *name)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
+    return buf;
+}
+
+static int exists(const char *name)
+{
+    struct stat st;
+    return stat(tmp(name), &st) == 0;
+}
+
+/* The rows of a results table without its last column (seconds), sorted. */
+static char *rows_of(const char *csv)
+{
+    assert_int_equal(sh("sed 1d '%s' | sed 's/,[^,]*$//' | sort", csv), 0);
+    return strdup(output);
+}
+
+#define SWEEP_WITH(DURATION)                                                                    \
+    "sweep --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --model generic_2d_oscillator "          \
+    "--coupling linear:a=0.0152 --noise 1e-4 --duration " DURATION " --vary a=0.8:1.2:5 "       \
+    "--vary coupling.a=0.01,0.03 --score mean-rate --score psd-peak:segment=64ms -q"
+#define SWEEP_ARGS SWEEP_WITH("200ms")
+/* long enough to be stopped half way */
+#define SLOW_SWEEP_ARGS SWEEP_WITH("3s")
+
+static void test_sweep_contract(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' sweep --help", DTB_EXE), 0);
+    assert_non_null(strstr(output, "--vary"));
+    assert_non_null(strstr(output, "--jobs"));
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
+    assert_non_null(strstr(output, "10 points, 10 ok"));
+    assert_int_equal(sh("head -1 s1/sweep.csv"), 0);
+    assert_string_equal(output, "point,a,coupling.a,mean-rate,psd-peak,status,seconds\n");
+    assert_true(exists("s1/experiment.xml") && exists("s1/provenance.json"));
+    assert_int_equal(sh("wc -l < s1/sweep.csv"), 0);
+    assert_int_equal(atoi(output), 11);
+    /* the same command again: nothing left to run, the table unchanged */
+    char *before = rows_of(tmp("s1/sweep.csv"));
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
+    char *after = rows_of(tmp("s1/sweep.csv"));
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+/* Each refused before any simulation, naming the option and the value,
+ * with nothing written. */
+static void test_sweep_refusals(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"--vary a=1:2 --score mean-rate", "A:B:N"},
+        {"--vary nosuch=1,2 --score mean-rate", "nosuch"},
+        {"--vary a=1,2 --score fc=missing.txt", "missing.txt"},
+        {"--vary a=1,2 --score fcd-ks", "empirical BOLD"},
+        {"--vary a=1,2 --score nope", "unknown kind 'nope'"},
+        {"--vary a=1,2 --sample lhs:0", "lhs:0"},
+        {"--vary a=1,2 --jobs 0", "--jobs"},
+        {"--vary a=1,2 --free b=1:2", "unknown option '--free'"},
+        {"--score mean-rate", "nothing varies"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = sh("'%s' sweep --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --model "
+                    "generic_2d_oscillator --duration 100ms %s --out bad", DTB_EXE, cases[i][0]);
+        if (rc != 2 || !strstr(output, cases[i][1]))
+            fail_msg("case '%s': exit %d, output: %s", cases[i][0], rc, output);
+        assert_false(exists("bad"));
+    }
+    /* a folder that holds another sweep */
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out other", DTB_EXE), 0);
+    assert_int_equal(sh("cp other/sweep.csv saved.csv"), 0);
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --vary b=1,2 --out other", DTB_EXE), 2);
+    assert_non_null(strstr(output, "b=1,2"));
+    assert_int_equal(sh("cmp other/sweep.csv saved.csv"), 0);
+}
+
+/* Interrupted by SIGINT, then SIGTERM: whole rows, exit 130; the same
+ * command finishes the table, which equals an uninterrupted one. */
+static void test_sweep_interrupt_and_resume(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out ref", DTB_EXE), 0);
+    char *ref = rows_of(tmp("ref/sweep.csv"));
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int k = 0; k < 2; k++) {
+        sh("rm -rf cut");
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (chdir(test_tmpdir()) != 0)
+                _exit(99);
+            execl("/bin/sh", "sh", "-c", "exec '" DTB_EXE "' " SLOW_SWEEP_ARGS " --batch 1 --out cut",
+                  (char *)NULL);
+            _exit(98);
+        }
+        /* wait for the first rows, then stop it */
+        for (int i = 0; i < 400; i++) {
+            struct timespec ts = {0, 10000000};
+            nanosleep(&ts, NULL);
+            if (sh("test -f cut/sweep.csv && test $(wc -l < cut/sweep.csv) -ge 3") == 0)
+                break;
+        }
+        kill(pid, sigs[k]);
+        int status;
+        waitpid(pid, &status, 0);
+        assert_true(WIFEXITED(status));
+        int rc = WEXITSTATUS(status);
+        assert_int_equal(rc, 130);
+        /* every line whole: as many fields as the header */
+        assert_int_equal(sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' cut/sweep.csv"), 0);
+        assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out cut", DTB_EXE), 0);
+        char *got = rows_of(tmp("cut/sweep.csv"));
+        assert_string_equal(got, ref);
+        free(got);
+    }
+    free(ref);
+}
+
+static void test_threads_same_table(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --jobs 1 --batch 1 --out j1", DTB_EXE), 0);
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --jobs 2 --out j2", DTB_EXE), 0);
+    char *a = rows_of(tmp("j1/sweep.csv")), *b = rows_of(tmp("j2/sweep.csv"));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+#ifdef DTB_MPIRUN
+#define MPIRUN "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" DTB_MPIRUN "' " \
+               "--oversubscribe -np %d"
+
+/* 1, 2 and 3 ranks: the same rows, one table written by rank 0. */
+static void test_mpi_same_table(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out m0", DTB_EXE), 0);
+    char *ref = rows_of(tmp("m0/sweep.csv"));
+    for (int np = 1; np <= 3; np++) {
+        char dir[16];
+        snprintf(dir, sizeof dir, "m%d", np);
+        int rc = sh(MPIRUN " '%s' " SWEEP_ARGS " --out %s", np, DTB_EXE, dir);
+        if (rc)
+            fail_msg("mpirun -np %d: exit %d: %s", np, rc, output);
+        char csv[64];
+        snprintf(csv, sizeof csv, "%s/sweep.csv", dir);
+        char *got = rows_of(tmp(csv));
+        assert_string_equal(got, ref);
+        free(got);
+        assert_int_equal(sh("grep -c '\"ranks\": %d' %s/provenance.json", np, dir), 0);
+    }
+    free(ref);
+}
+
+/* A rank that dies ends the run; the table keeps whole rows and a rerun
+ * (here on one process) finishes it. */
+static void test_mpi_rank_dies(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out d0", DTB_EXE), 0);
+    char *ref = rows_of(tmp("d0/sweep.csv"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(test_tmpdir()) != 0)
+            _exit(99);
+        execl("/bin/sh", "sh", "-c",
+              "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 exec '" DTB_MPIRUN
+              "' --oversubscribe -np 3 '" DTB_EXE "' " SLOW_SWEEP_ARGS " --batch 1 --out d1 >/dev/null 2>&1",
+              (char *)NULL);
+        _exit(98);
+    }
+    /* when rank 0 has written rows, kill rank 2 */
+    int killed = 0;
+    for (int i = 0; i < 600 && !killed; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+        if (sh("test -f d1/sweep.csv && test $(wc -l < d1/sweep.csv) -ge 2") != 0)
+            continue;
+        killed = sh("for p in $(pgrep -f 'dtb.*--out d1'); do "
+                    "  if tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "
+                    "     OMPI_COMM_WORLD_RANK=2; then kill -9 $p && echo killed; fi; done") == 0 &&
+                 strstr(output, "killed");
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(killed);
+    assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' d1/sweep.csv"), 0);
+    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out d1", DTB_EXE), 0);
+    char *got = rows_of(tmp("d1/sweep.csv"));
+    assert_string_equal(got, ref);
+    free(got);
+    free(ref);
+}
+#endif
+
+/* dtb fit: the files, the last line, best.xml rerun to the same numbers. */
+static void test_fit_contract(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' fit --help", DTB_EXE), 0);
+    assert_non_null(strstr(output, "--free"));
+    assert_int_equal(sh("'%s' run --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --set G=0.3 "
+                        "--duration 1s --observe fc:of=tavg:vars=S_e --out truth -q", DTB_EXE), 0);
+    int rc = sh("'%s' fit --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --duration 1s "
+                "--free G=0.05:0.6 --score fc=truth/fc.csv:of=tavg --budget 12 --out f1", DTB_EXE);
+    if (rc)
+        fail_msg("dtb fit: exit %d: %s", rc, output);
+    /* the last line of stdout */
+    char *last = output + strlen(output) - 1;
+    while (last > output && last[-1] != '\n')
+        last--;
+    assert_true(strncmp(last, "best: fc=", 9) == 0);
+    double r = atof(last + 9);
+    assert_non_null(strstr(last, " G="));
+    assert_true(exists("f1/fit.csv") && exists("f1/best.xml") && exists("f1/fit.svg"));
+    assert_int_equal(sh("head -1 f1/fit.csv"), 0);
+    assert_string_equal(output, "evaluation,generation,G,fc,objective,best,status,seconds\n");
+    assert_int_equal(sh("wc -l < f1/fit.csv"), 0);
+    assert_int_equal(atoi(output), 13);
+    /* dtb run of best.xml gives the best's FC fit */
+    assert_int_equal(sh("'%s' run f1/best.xml --observe fc:of=tavg:vars=S_e "
+                        "--empirical-fc truth/fc.csv --out rerun -q", DTB_EXE), 0);
+    const char *at = strstr(output, "r = ");
+    assert_non_null(at);
+    assert_true(fabs(atof(at + 4) - r) < 5e-5);
+    /* refusals */
+    assert_int_equal(sh("'%s' fit --free G=0.5:0.1 --score mean-rate --out bad", DTB_EXE), 2);
+    assert_non_null(strstr(output, "LO must be below HI"));
+    assert_int_equal(sh("'%s' fit --free G=0.1:0.5 --score fc=truth/fc.csv:of=tavg --budget 0 "
+                        "--out bad", DTB_EXE), 2);
+    assert_int_equal(sh("'%s' fit --free G=0.1:0.5 --out bad", DTB_EXE), 2);
+    assert_false(exists("bad"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweep_contract),
+        cmocka_unit_test(test_sweep_refusals),
+        cmocka_unit_test(test_sweep_interrupt_and_resume),
+        cmocka_unit_test(test_threads_same_table),
+#ifdef DTB_MPIRUN
+        cmocka_unit_test(test_mpi_same_table),
+        cmocka_unit_test(test_mpi_rank_dies),
+#endif
+        cmocka_unit_test(test_fit_contract),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
