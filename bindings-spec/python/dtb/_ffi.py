@@ -537,6 +537,34 @@ class dtb_spiking_region_options(ctypes.Structure):
 DTB_SPIKING_REGION_OPTIONS_VERSION = 1
 
 
+dtb_explore_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
+
+
+class dtb_explore_options(ctypes.Structure):
+    """Version 1; fill with dtb_explore_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('jobs', ctypes.c_int32),
+        ('batch', ctypes.c_int32),
+        ('out_dir', ctypes.c_char_p),
+        ('progress', dtb_explore_progress_fn),
+        ('user_data', ctypes.c_void_p),
+        ('mpi_comm', ctypes.c_int64),
+    ]
+
+
+DTB_EXPLORE_OPTIONS_VERSION = 1
+
+
+class dtb_sweep(ctypes.Structure):
+    """Opaque handle; free with dtb_sweep_free()."""
+
+
+class dtb_fit(ctypes.Structure):
+    """Opaque handle; free with dtb_fit_free()."""
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -570,6 +598,17 @@ class dtb_spiking_region_flags(enum.IntFlag):
 
 
 DTB_SPIKING_REGION_FLAG_CURRENT_INPUT = dtb_spiking_region_flags.DTB_SPIKING_REGION_FLAG_CURRENT_INPUT
+
+
+class dtb_explore_flags(enum.IntFlag):
+    DTB_EXPLORE_FLAG_KEEP_OUTPUTS = 1
+    DTB_EXPLORE_FLAG_MPI = 2
+    DTB_EXPLORE_FLAG_SAME_SEED = 4
+
+
+DTB_EXPLORE_FLAG_KEEP_OUTPUTS = dtb_explore_flags.DTB_EXPLORE_FLAG_KEEP_OUTPUTS
+DTB_EXPLORE_FLAG_MPI = dtb_explore_flags.DTB_EXPLORE_FLAG_MPI
+DTB_EXPLORE_FLAG_SAME_SEED = dtb_explore_flags.DTB_EXPLORE_FLAG_SAME_SEED
 
 
 # ---- functions
@@ -664,6 +703,7 @@ dtb_sim_get_param_regions = _fn('dtb_sim_get_param_regions', ctypes.c_int32, [ct
 dtb_sim_set_noise_kind = _fn('dtb_sim_set_noise_kind', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int32, ctypes.c_double])
 dtb_sim_set_noise = _fn('dtb_sim_set_noise', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.c_double])
 dtb_sim_set_noise_regions = _fn('dtb_sim_set_noise_regions', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_sim_scale_noise = _fn('dtb_sim_scale_noise', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double])
 dtb_sim_set_initial_state = _fn('dtb_sim_set_initial_state', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_sim_set_initial_value = _fn('dtb_sim_set_initial_value', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.c_double])
 dtb_sim_lesion_region = _fn('dtb_sim_lesion_region', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
@@ -671,6 +711,7 @@ dtb_sim_scale_connections = _fn('dtb_sim_scale_connections', ctypes.c_int32, [ct
 dtb_sim_set_speed = _fn('dtb_sim_set_speed', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double])
 dtb_sim_schedule_param = _fn('dtb_sim_schedule_param', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_sim_apply_fic = _fn('dtb_sim_apply_fic', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double])
+dtb_sim_fic_stability = _fn('dtb_sim_fic_stability', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.POINTER(ctypes.c_double)])
 dtb_sim_provenance_count = _fn('dtb_sim_provenance_count', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
 dtb_sim_provenance_entry = _fn('dtb_sim_provenance_entry', ctypes.c_char_p, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
 dtb_integrator_name = _fn('dtb_integrator_name', ctypes.c_char_p, [ctypes.c_int32])
@@ -797,6 +838,50 @@ dtb_sim_spiking_region_count = _fn('dtb_sim_spiking_region_count', ctypes.c_int6
 dtb_sim_spiking_region_info = _fn('dtb_sim_spiking_region_info', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)])
 dtb_sim_spiking_rate = _fn('dtb_sim_spiking_rate', ctypes.c_double, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
 dtb_sim_spiking_net = _fn('dtb_sim_spiking_net', ctypes.POINTER(dtb_spiking_net), [ctypes.POINTER(dtb_sim)])
+dtb_explore_options_init = _fn('dtb_explore_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_explore_options), ctypes.c_uint32])
+dtb_explore_has_mpi = _fn('dtb_explore_has_mpi', ctypes.c_int32, [])
+dtb_sweep_create = _fn('dtb_sweep_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_sweep)), ctypes.POINTER(dtb_experiment)])
+dtb_sweep_free = _fn('dtb_sweep_free', None, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_vary = _fn('dtb_sweep_vary', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_char_p, ctypes.c_char_p])
+dtb_sweep_set_sample = _fn('dtb_sweep_set_sample', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_char_p])
+dtb_sweep_add_score = _fn('dtb_sweep_add_score', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_char_p])
+dtb_sweep_set_empirical_bold = _fn('dtb_sweep_set_empirical_bold', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_char_p])
+dtb_sweep_set_transient = _fn('dtb_sweep_set_transient', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_double])
+dtb_sweep_prepare = _fn('dtb_sweep_prepare', ctypes.c_int32, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_point_count = _fn('dtb_sweep_point_count', ctypes.c_int64, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_variable_count = _fn('dtb_sweep_variable_count', ctypes.c_int64, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_variable_name = _fn('dtb_sweep_variable_name', ctypes.c_char_p, [ctypes.POINTER(dtb_sweep), ctypes.c_int64])
+dtb_sweep_point_values = _fn('dtb_sweep_point_values', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_sweep_point_experiment = _fn('dtb_sweep_point_experiment', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_int64, ctypes.POINTER(ctypes.POINTER(dtb_experiment))])
+dtb_sweep_run = _fn('dtb_sweep_run', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.POINTER(dtb_explore_options)])
+dtb_sweep_request_stop = _fn('dtb_sweep_request_stop', None, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_score_count = _fn('dtb_sweep_score_count', ctypes.c_int64, [ctypes.POINTER(dtb_sweep)])
+dtb_sweep_score_name = _fn('dtb_sweep_score_name', ctypes.c_char_p, [ctypes.POINTER(dtb_sweep), ctypes.c_int64])
+dtb_sweep_point_scores = _fn('dtb_sweep_point_scores', ctypes.c_int32, [ctypes.POINTER(dtb_sweep), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_sweep_point_status = _fn('dtb_sweep_point_status', ctypes.c_char_p, [ctypes.POINTER(dtb_sweep), ctypes.c_int64])
+dtb_sweep_point_seconds = _fn('dtb_sweep_point_seconds', ctypes.c_double, [ctypes.POINTER(dtb_sweep), ctypes.c_int64])
+dtb_fit_create = _fn('dtb_fit_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_fit)), ctypes.POINTER(dtb_experiment)])
+dtb_fit_free = _fn('dtb_fit_free', None, [ctypes.POINTER(dtb_fit)])
+dtb_fit_add_free = _fn('dtb_fit_add_free', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_char_p, ctypes.c_double, ctypes.c_double])
+dtb_fit_add_score = _fn('dtb_fit_add_score', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_char_p])
+dtb_fit_set_empirical_bold = _fn('dtb_fit_set_empirical_bold', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_char_p])
+dtb_fit_set_transient = _fn('dtb_fit_set_transient', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_double])
+dtb_fit_set_objective = _fn('dtb_fit_set_objective', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_char_p])
+dtb_fit_set_method = _fn('dtb_fit_set_method', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_char_p])
+dtb_fit_set_budget = _fn('dtb_fit_set_budget', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_int64])
+dtb_fit_set_repeats = _fn('dtb_fit_set_repeats', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.c_int32])
+dtb_fit_prepare = _fn('dtb_fit_prepare', ctypes.c_int32, [ctypes.POINTER(dtb_fit)])
+dtb_fit_run = _fn('dtb_fit_run', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(dtb_explore_options)])
+dtb_fit_request_stop = _fn('dtb_fit_request_stop', None, [ctypes.POINTER(dtb_fit)])
+dtb_fit_free_count = _fn('dtb_fit_free_count', ctypes.c_int64, [ctypes.POINTER(dtb_fit)])
+dtb_fit_free_name = _fn('dtb_fit_free_name', ctypes.c_char_p, [ctypes.POINTER(dtb_fit), ctypes.c_int64])
+dtb_fit_score_count = _fn('dtb_fit_score_count', ctypes.c_int64, [ctypes.POINTER(dtb_fit)])
+dtb_fit_score_name = _fn('dtb_fit_score_name', ctypes.c_char_p, [ctypes.POINTER(dtb_fit), ctypes.c_int64])
+dtb_fit_evaluation_count = _fn('dtb_fit_evaluation_count', ctypes.c_int64, [ctypes.POINTER(dtb_fit)])
+dtb_fit_best_values = _fn('dtb_fit_best_values', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_fit_best_scores = _fn('dtb_fit_best_scores', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_fit_best_objective = _fn('dtb_fit_best_objective', ctypes.c_double, [ctypes.POINTER(dtb_fit)])
+dtb_fit_best_experiment = _fn('dtb_fit_best_experiment', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(ctypes.POINTER(dtb_experiment))])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -891,6 +976,7 @@ PARAMS = {
     'dtb_sim_set_noise_kind': ('sim', 'kind', 'tau'),
     'dtb_sim_set_noise': ('sim', 'state', 'D'),
     'dtb_sim_set_noise_regions': ('sim', 'state', 'D', 'n_values'),
+    'dtb_sim_scale_noise': ('sim', 'factor'),
     'dtb_sim_set_initial_state': ('sim', 'x', 'n_values'),
     'dtb_sim_set_initial_value': ('sim', 'state', 'value'),
     'dtb_sim_lesion_region': ('sim', 'region'),
@@ -898,6 +984,7 @@ PARAMS = {
     'dtb_sim_set_speed': ('sim', 'speed'),
     'dtb_sim_schedule_param': ('sim', 't', 'name', 'values', 'n_values'),
     'dtb_sim_apply_fic': ('sim', 'target_current'),
+    'dtb_sim_fic_stability': ('sim', 'max_real_out'),
     'dtb_sim_provenance_count': ('sim',),
     'dtb_sim_provenance_entry': ('sim', 'index'),
     'dtb_integrator_name': ('integrator',),
@@ -1024,6 +1111,50 @@ PARAMS = {
     'dtb_sim_spiking_region_info': ('sim', 'index', 'region_out', 'pop_exc_out', 'pop_inh_out'),
     'dtb_sim_spiking_rate': ('sim', 'index'),
     'dtb_sim_spiking_net': ('sim',),
+    'dtb_explore_options_init': ('opts', 'version'),
+    'dtb_explore_has_mpi': (),
+    'dtb_sweep_create': ('out', 'exp'),
+    'dtb_sweep_free': ('sweep',),
+    'dtb_sweep_vary': ('sweep', 'name', 'spec'),
+    'dtb_sweep_set_sample': ('sweep', 'sample'),
+    'dtb_sweep_add_score': ('sweep', 'spec'),
+    'dtb_sweep_set_empirical_bold': ('sweep', 'path'),
+    'dtb_sweep_set_transient': ('sweep', 'seconds'),
+    'dtb_sweep_prepare': ('sweep',),
+    'dtb_sweep_point_count': ('sweep',),
+    'dtb_sweep_variable_count': ('sweep',),
+    'dtb_sweep_variable_name': ('sweep', 'index'),
+    'dtb_sweep_point_values': ('sweep', 'point', 'buf', 'capacity', 'needed_out'),
+    'dtb_sweep_point_experiment': ('sweep', 'point', 'out'),
+    'dtb_sweep_run': ('sweep', 'opts'),
+    'dtb_sweep_request_stop': ('sweep',),
+    'dtb_sweep_score_count': ('sweep',),
+    'dtb_sweep_score_name': ('sweep', 'index'),
+    'dtb_sweep_point_scores': ('sweep', 'point', 'buf', 'capacity', 'needed_out'),
+    'dtb_sweep_point_status': ('sweep', 'point'),
+    'dtb_sweep_point_seconds': ('sweep', 'point'),
+    'dtb_fit_create': ('out', 'exp'),
+    'dtb_fit_free': ('fit',),
+    'dtb_fit_add_free': ('fit', 'name', 'lo', 'hi'),
+    'dtb_fit_add_score': ('fit', 'spec'),
+    'dtb_fit_set_empirical_bold': ('fit', 'path'),
+    'dtb_fit_set_transient': ('fit', 'seconds'),
+    'dtb_fit_set_objective': ('fit', 'expression'),
+    'dtb_fit_set_method': ('fit', 'method'),
+    'dtb_fit_set_budget': ('fit', 'budget'),
+    'dtb_fit_set_repeats': ('fit', 'repeats'),
+    'dtb_fit_prepare': ('fit',),
+    'dtb_fit_run': ('fit', 'opts'),
+    'dtb_fit_request_stop': ('fit',),
+    'dtb_fit_free_count': ('fit',),
+    'dtb_fit_free_name': ('fit', 'index'),
+    'dtb_fit_score_count': ('fit',),
+    'dtb_fit_score_name': ('fit', 'index'),
+    'dtb_fit_evaluation_count': ('fit',),
+    'dtb_fit_best_values': ('fit', 'buf', 'capacity', 'needed_out'),
+    'dtb_fit_best_scores': ('fit', 'buf', 'capacity', 'needed_out'),
+    'dtb_fit_best_objective': ('fit',),
+    'dtb_fit_best_experiment': ('fit', 'out'),
 }
 
 # Who owns the strings functions return (static, borrowed_object,
@@ -1064,4 +1195,9 @@ STRING_OWNERSHIP = {
     'dtb_spiking_cell_param_name': 'borrowed_object',
     'dtb_spiking_cell_param_unit': 'borrowed_object',
     'dtb_spiking_cell_state_name': 'borrowed_object',
+    'dtb_sweep_variable_name': 'borrowed_object',
+    'dtb_sweep_score_name': 'borrowed_object',
+    'dtb_sweep_point_status': 'borrowed_object',
+    'dtb_fit_free_name': 'borrowed_object',
+    'dtb_fit_score_name': 'borrowed_object',
 }

@@ -279,3 +279,98 @@ def test_spiking_errors_leave_the_net_usable():
     assert net.spike_count(p) > 0
     with pytest.raises(dtb.StateError):
         net.add_population('y', 'lif', 2)
+
+
+# ------------------------------------------------------- sweeps and fits
+
+def oscillators(seconds):
+    return dtb.Experiment(model='generic_2d_oscillator', duration=f'{seconds}s',
+                          coupling='linear:a=0.0152', noise='1e-4', seed=3)
+
+
+def test_experiment_settings_round_trip(tmp_path):
+    exp = dtb.Experiment(model='generic_2d_oscillator', duration='50ms', set=['a=1.1', 'b=-1'],
+                         noise_kind='sigma', fic=None)
+    assert exp.get('noise-kind') == 'sigma'
+    assert ('set', 'b=-1') in exp.settings
+    path = str(tmp_path / 'e.xml')
+    exp.save(path)
+    again = dtb.Experiment(path)
+    assert again.settings == exp.settings
+    with pytest.raises(dtb.NotFound, match='unknown setting'):
+        exp.add('no-such-setting', '1')
+    with pytest.raises(dtb.InvalidArgument, match='speed'):
+        exp.add('speed', '-3')
+
+
+def test_sweep_threads_and_batches_agree(tmp_path):
+    exp = oscillators(0.1)
+    tables = []
+    for jobs, batch in [(1, 1), (2, 0)]:
+        sw = dtb.Sweep(exp, vary={'a': '0.9:1.1:3', 'coupling.a': [0.01, 0.03]},
+                       scores=['mean-rate', 'stable'])
+        seen = []
+        sw.run(str(tmp_path / f'j{jobs}'), jobs=jobs, batch=batch,
+               progress=lambda done, total: seen.append((done, total)))
+        assert len(sw) == 6 and sw.names == ['a', 'coupling.a']
+        assert sw.score_names == ['mean-rate', 'stable']
+        assert sw.status == ['ok'] * 6
+        assert seen[-1] == (6, 6)
+        tables.append((sw.points, sw.scores))
+    a, b = tables
+    if np is not None:
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    with open(tmp_path / 'j1' / 'sweep.csv') as f:
+        assert f.readline() == 'point,a,coupling.a,mean-rate,stable,status,seconds\n'
+
+
+def test_sweep_point_is_a_run(tmp_path):
+    exp = oscillators(0.05)
+    exp.add('observe', 'tavg')
+    sw = dtb.Sweep(exp, vary={'a': '1,1.2'}, scores='mean-rate')
+    sw.run(str(tmp_path / 's'), keep_outputs=True)
+    point = sw.point_experiment(1)
+    assert point.get('set') == 'a=1.2'
+    point.run(str(tmp_path / 'alone'))
+    with open(tmp_path / 's' / 'points' / '0001' / 'tavg.csv') as f1, \
+            open(tmp_path / 'alone' / 'tavg.csv') as f2:
+        assert f1.read() == f2.read()
+
+
+def test_sweep_errors_and_stop(tmp_path):
+    exp = oscillators(0.05)
+    with pytest.raises(dtb.InvalidArgument, match='A:B:N'):
+        dtb.Sweep(exp, vary={'a': '1:2'})
+    with pytest.raises(dtb.InvalidArgument, match='unknown kind'):
+        dtb.Sweep(exp, vary={'a': '1,2'}, scores=['nope'])
+    sw = dtb.Sweep(exp, vary={'nosuch': '1,2'}, scores=['mean-rate'])
+    with pytest.raises(dtb.NotFound, match='nosuch'):
+        sw.prepare()
+    sw = dtb.Sweep(exp, vary={'a': '0.8:1.2:6'}, scores=['mean-rate'])
+    with pytest.raises(dtb.Cancelled):
+        sw.run(batch=1, progress=lambda done, total: done >= 2)
+    assert sum(s is not None for s in sw.status) >= 2
+
+    def boom(done, total):
+        raise KeyError('from the callback')
+    sw = dtb.Sweep(exp, vary={'a': '0.8:1.2:3'}, scores=['mean-rate'])
+    with pytest.raises(KeyError, match='from the callback'):
+        sw.run(progress=boom)
+
+
+def test_fit_finds_the_generating_parameter(tmp_path):
+    exp = oscillators(0.5)
+    truth = dtb.Experiment(model='generic_2d_oscillator', duration='0.5s',
+                           coupling='linear:a=0.0152', noise='1e-4', seed=3, set='a=1.1')
+    sw = dtb.Sweep(truth, sample='random:1', scores='mean-rate')
+    sw.run(same_seed=True)
+    target = float(sw.scores[0][0])
+    fit = dtb.Fit(exp, free={'a': (0.8, 1.4)}, scores='mean-rate',
+                  objective=f'-abs(mean-rate - {target!r})', budget=30)
+    fit.run(str(tmp_path / 'fit'), same_seed=True, jobs=2)
+    assert abs(fit.best['a'] - 1.1) < 0.01
+    assert fit.evaluations <= 30
+    assert 'mean-rate' in fit.best_scores
+    assert fit.best_experiment().get('seed') == '3'
+    assert os.path.exists(tmp_path / 'fit' / 'best.xml')
+    assert dtb.has_mpi() in (True, False)
