@@ -94,6 +94,8 @@ dtb_status dtb__check_version(uint32_t version, uint32_t current, const char *st
 /* Case-sensitive string helpers. */
 int dtb__streq(const char *a, const char *b);
 int dtb__has_suffix(const char *s, const char *suffix);
+/* Write s to f as a JSON string (quotes, escapes). f is a FILE *. */
+void dtb__json_string(void *f, const char *s);
 
 /* Index of the first NaN or infinity in x[0..n), or n when all are finite
  * (one vectorised pass in the common all-finite case). */

@@ -46,21 +46,6 @@ static dtb_status run_to(dtb__built *b, double t, overall_progress *p)
 
 /* --- provenance --- */
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -81,9 +66,9 @@ static void checksum_entry(checksum_ctx *c, const char *path)
         return;   /* not a readable file (a folder's missing optional part) */
     }
     fprintf(c->f, "%s\n    {\"setting\": ", c->first ? "" : ",");
-    json_string(c->f, c->setting);
+    dtb__json_string(c->f, c->setting);
     fprintf(c->f, ", \"file\": ");
-    json_string(c->f, path);
+    dtb__json_string(c->f, path);
     fprintf(c->f, ", \"sha256\": \"%s\"}", hex);
     c->first = 0;
 }
@@ -124,17 +109,17 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
     if (gmtime_r(&now, &tm))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(f, "{\n  \"libdtb\": ");
-    json_string(f, dtb_version_string());
+    dtb__json_string(f, dtb_version_string());
     fprintf(f, ",\n  \"written\": \"%s\",\n  \"experiment\": \"experiment.xml\",\n", when);
     fprintf(f, "  \"completed\": %s,\n", run_st ? "false" : "true");
     if (run_st) {
         fprintf(f, "  \"stopped_by\": ");
-        json_string(f, dtb_status_string(run_st));
+        dtb__json_string(f, dtb_status_string(run_st));
         fprintf(f, ",\n");
     }
     fprintf(f, "  \"seed\": %llu,\n  \"resumed_from\": ", (unsigned long long)b->seed);
     if (b->resume_path)
-        json_string(f, b->resume_path);
+        dtb__json_string(f, b->resume_path);
     else
         fputs("null", f);
     char num[40];
@@ -142,10 +127,10 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
     fprintf(f, ",\n  \"end_time_s\": %s,\n  \"steps\": %lld,\n", num,
             (long long)dtb_sim_step_index(b->sim));
     fprintf(f, "  \"atlas\": ");
-    json_string(f, dtb_atlas_name(b->atlas));
+    dtb__json_string(f, dtb_atlas_name(b->atlas));
     fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"model\": ",
             dtb_atlas_is_synthetic(b->atlas) ? "true" : "false");
-    json_string(f, dtb_model_name(b->model));
+    dtb__json_string(f, dtb_model_name(b->model));
     fprintf(f, ",\n  \"inputs\": [");
     checksum_ctx c = {f, NULL, 1};
     for (size_t i = 0; i < exp->n; i++) {
@@ -159,15 +144,15 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
     fprintf(f, "%s],\n  \"interventions\": [", c.first ? "" : "\n  ");
     for (int64_t i = 0; i < dtb_sim_provenance_count(b->sim); i++) {
         fprintf(f, "%s\n    ", i ? "," : "");
-        json_string(f, dtb_sim_provenance_entry(b->sim, i));
+        dtb__json_string(f, dtb_sim_provenance_entry(b->sim, i));
     }
     fprintf(f, "%s],\n  \"outputs\": [", dtb_sim_provenance_count(b->sim) ? "\n  " : "");
     for (size_t i = 0; i < b->n_outputs; i++) {
         const char *name = strrchr(b->outputs[i].path, '/');
         fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
-        json_string(f, name ? name + 1 : b->outputs[i].path);
+        dtb__json_string(f, name ? name + 1 : b->outputs[i].path);
         fprintf(f, ", \"kind\": ");
-        json_string(f, dtb_observer_kind_name(b->outputs[i].obs));
+        dtb__json_string(f, dtb_observer_kind_name(b->outputs[i].obs));
         fprintf(f, ", \"samples\": %lld}", (long long)dtb_observer_sample_count(b->outputs[i].obs));
     }
     if (b->n_spiking_spikes >= 0) {

@@ -176,6 +176,10 @@ void dtb__problem_free(dtb__problem *p);
 dtb_status dtb__problem_add_knob(dtb__problem *p, const char *option, const char *name,
                                  dtb__knob **out);
 dtb_status dtb__problem_add_score(dtb__problem *p, const char *spec);
+/* The empirical BOLD (NULL: none) and the transient (checked against the
+ * run's duration). */
+dtb_status dtb__problem_set_empirical_bold(dtb__problem *p, const char *path);
+dtb_status dtb__problem_set_transient(dtb__problem *p, double seconds);
 int64_t dtb__problem_score_index(const dtb__problem *p, const char *name);
 /* Load the atlas and the model, the empirical data, check every knob and
  * score against them and build one simulation with the given values (the
@@ -253,6 +257,22 @@ dtb_status dtb__table_open(dtb__table *t, const char *path, const char *const *c
                            int append);
 /* Fields as text, quoted when they need it (RFC 4180). */
 dtb_status dtb__table_row(dtb__table *t, const char *const *fields);
+
+/* A row being put together field by field: integers, numbers (the
+ * shortest text that reads back exactly, "nan"), text, seconds. */
+typedef struct dtb__row {
+    char **fields;
+    size_t n, cap;
+    int failed;
+} dtb__row;
+void dtb__row_int(dtb__row *r, int64_t v);
+void dtb__row_number(dtb__row *r, double v);
+void dtb__row_numbers(dtb__row *r, const double *v, size_t n);
+void dtb__row_text(dtb__row *r, const char *text);
+void dtb__row_seconds(dtb__row *r, double seconds);
+/* Write it (its field count must be the table's) and empty it. */
+dtb_status dtb__table_write(dtb__table *t, dtb__row *r);
+void dtb__row_free(dtb__row *r);
 dtb_status dtb__table_close(dtb__table *t);
 /* Read an existing table: the header and the rows as text (fields of row r
  * at cells[r * n_cols]). A last line without its end (a cut row) is
@@ -260,6 +280,11 @@ dtb_status dtb__table_close(dtb__table *t);
  * appending must start. */
 dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, char ***cells,
                            size_t *n_rows, size_t *whole);
+/* The same, for a table that must have exactly these columns (what names
+ * the table in messages: "sweep", "fit"); cells freed with
+ * dtb__strings_free(cells, n_rows * n_cols). */
+dtb_status dtb__table_read_expected(const char *path, const char *what, const char *const *cols,
+                                    size_t n_cols, char ***cells, size_t *n_rows, size_t *whole);
 
 /* ------------------------------------------------------------- helpers */
 

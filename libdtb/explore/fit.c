@@ -163,24 +163,19 @@ dtb_status dtb_fit_add_score(dtb_fit *f, const char *spec)
 dtb_status dtb_fit_set_empirical_bold(dtb_fit *f, const char *path)
 {
     REQUIRE(f, "dtb_fit_set_empirical_bold");
-    char *copy = path ? dtb__strdup(path) : NULL;
-    if (path && !copy)
-        return DTB_ENOMEM;
-    free(f->prob.empirical_bold);
-    f->prob.empirical_bold = copy;
-    changed(f);
-    return DTB_OK;
+    dtb_status st = dtb__problem_set_empirical_bold(&f->prob, path);
+    if (!st)
+        changed(f);
+    return st;
 }
 
 dtb_status dtb_fit_set_transient(dtb_fit *f, double seconds)
 {
     REQUIRE(f, "dtb_fit_set_transient");
-    if (!isfinite(seconds) || seconds < 0 || seconds >= f->prob.duration)
-        return dtb__error(DTB_EINVAL, "transient: %g s is not a time from 0 to below the run's "
-                                      "duration (%g s)", seconds, f->prob.duration);
-    f->prob.transient = seconds;
-    changed(f);
-    return DTB_OK;
+    dtb_status st = dtb__problem_set_transient(&f->prob, seconds);
+    if (!st)
+        changed(f);
+    return st;
 }
 
 dtb_status dtb_fit_set_objective(dtb_fit *f, const char *expression)
@@ -366,42 +361,16 @@ static dtb_status write_row(run_ctx *c, int64_t e)
 {
     const dtb_fit *f = c->f;
     const evaluation *ev = &f->evals[e];
-    const size_t nk = f->prob.n_knobs, ns = f->prob.n_scores, n = 6 + nk + ns;
-    char (*text)[48] = dtb__calloc(n, sizeof *text);
-    const char **fields = dtb__calloc(n, sizeof *fields);
-    if (!text || !fields) {
-        free(text);
-        free(fields);
-        return DTB_ENOMEM;
-    }
-    size_t k = 0;
-    snprintf(text[k], sizeof text[k], "%lld", (long long)e);
-    fields[k] = text[k];
-    k++;
-    snprintf(text[k], sizeof text[k], "%lld", (long long)c->generation);
-    fields[k] = text[k];
-    k++;
-    for (size_t i = 0; i < nk; i++, k++) {
-        dtb__number_text(text[k], sizeof text[k], ev->values[i]);
-        fields[k] = text[k];
-    }
-    for (size_t i = 0; i < ns; i++, k++) {
-        dtb__number_text(text[k], sizeof text[k], ev->scores[i]);
-        fields[k] = text[k];
-    }
-    dtb__number_text(text[k], sizeof text[k], ev->objective);
-    fields[k] = text[k];
-    k++;
-    dtb__number_text(text[k], sizeof text[k], f->evals[f->best >= 0 ? f->best : e].objective);
-    fields[k] = text[k];
-    k++;
-    fields[k++] = ev->status;
-    snprintf(text[k], sizeof text[k], "%.3f", ev->seconds);
-    fields[k] = text[k];
-    dtb_status st = dtb__table_row(&c->table, fields);
-    free(text);
-    free(fields);
-    return st;
+    dtb__row r = {0};
+    dtb__row_int(&r, e);
+    dtb__row_int(&r, c->generation);
+    dtb__row_numbers(&r, ev->values, f->prob.n_knobs);
+    dtb__row_numbers(&r, ev->scores, f->prob.n_scores);
+    dtb__row_number(&r, ev->objective);
+    dtb__row_number(&r, f->evals[f->best >= 0 ? f->best : e].objective);
+    dtb__row_text(&r, ev->status);
+    dtb__row_seconds(&r, ev->seconds);
+    return dtb__table_write(&c->table, &r);
 }
 
 /* Is the candidate unstable by a stable score? */
@@ -568,24 +537,15 @@ static const char **columns(const dtb_fit *f, size_t *n)
 /* fit.csv of an earlier run of the same settings: its evaluations. */
 static dtb_status load_replay(dtb_fit *f, const char *path, const char *const *cols, size_t n_cols)
 {
-    char **header = NULL, **cells = NULL;
-    size_t hc = 0, rows = 0;
-    size_t whole = 0;
-    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows, &whole);
-    if (st)
-        return st;
-    if (hc != n_cols)
-        st = dtb__error(DTB_EINVAL, "%s: its columns are not this fit's", path);
-    for (size_t i = 0; !st && i < n_cols; i++)
-        if (strcmp(header[i], cols[i]) != 0)
-            st = dtb__error(DTB_EINVAL, "%s: column %zu is '%s', this fit's is '%s'", path, i + 1,
-                            header[i], cols[i]);
+    char **cells = NULL;
+    size_t rows = 0;
+    dtb_status st = dtb__table_read_expected(path, "fit", cols, n_cols, &cells, &rows, NULL);
     const size_t nk = f->prob.n_knobs, ns = f->prob.n_scores;
     f->replay = st ? NULL : dtb__calloc(rows + 1, sizeof *f->replay);
     if (!st && !f->replay)
         st = DTB_ENOMEM;
     for (size_t r = 0; !st && r < rows; r++) {
-        char **row = cells + r * hc;
+        char **row = cells + r * n_cols;
         int64_t e;
         if (!dtb__parse_int64(row[0], &e) || e != (int64_t)r) {
             st = dtb__error(DTB_EPARSE, "%s:%zu: evaluation '%s' out of order", path, r + 2, row[0]);
@@ -612,8 +572,7 @@ static dtb_status load_replay(dtb_fit *f, const char *path, const char *const *c
             dtb__parse_double(row[2 + nk + ns], &ev->objective);
         dtb__parse_double(row[5 + nk + ns], &ev->seconds);
     }
-    dtb__strings_free(header, hc);
-    dtb__strings_free(cells, rows * hc);
+    dtb__strings_free(cells, rows * n_cols);
     return st;
 }
 
@@ -628,26 +587,19 @@ static dtb_status describe(const dtb_fit *f, dtb__session *s)
         st = v ? dtb__session_add_setting(s, "free", v) : DTB_ENOMEM;
         free(v);
     }
-    for (size_t i = 0; !st && i < f->prob.n_scores; i++)
-        st = dtb__session_add_setting(s, "score", f->prob.scores[i].spec);
-    char t[40];
-    dtb__number_text(t, sizeof t, f->prob.transient);
     if (!st)
-        st = dtb__session_add_setting(s, "transient", t);
-    if (!st && f->prob.empirical_bold)
-        st = dtb__session_add_setting(s, "empirical-bold", f->prob.empirical_bold);
+        st = dtb__session_add_problem(s, &f->prob);
     if (!st)
         st = dtb__session_add_setting(s, "objective", f->objective_text);
     if (!st)
         st = dtb__session_add_setting(s, "method", f->method ? f->method : "cmaes");
+    char t[40];
     snprintf(t, sizeof t, "%lld", (long long)f->budget);
     if (!st)
         st = dtb__session_add_setting(s, "budget", t);
     snprintf(t, sizeof t, "%d", (int)f->repeats);
     if (!st)
         st = dtb__session_add_setting(s, "repeats", t);
-    if (!st && f->prob.same_seed)
-        st = dtb__session_add_setting(s, "same-seed", "");
     return st;
 }
 

@@ -129,6 +129,29 @@ dtb_status dtb__problem_add_score(dtb__problem *p, const char *spec)
     return DTB_OK;
 }
 
+dtb_status dtb__problem_set_empirical_bold(dtb__problem *p, const char *path)
+{
+    char *copy = path ? dtb__strdup(path) : NULL;
+    if (path && !copy)
+        return DTB_ENOMEM;
+    free(p->empirical_bold);
+    p->empirical_bold = copy;
+    p->prepared = 0;
+    return DTB_OK;
+}
+
+dtb_status dtb__problem_set_transient(dtb__problem *p, double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0)
+        return dtb__error(DTB_EINVAL, "transient: %g s is not a time >= 0", seconds);
+    if (seconds >= p->duration)
+        return dtb__error(DTB_EINVAL, "transient: %g s is not shorter than the run (duration %g s)",
+                          seconds, p->duration);
+    p->transient = seconds;
+    p->prepared = 0;
+    return DTB_OK;
+}
+
 /* --- empirical data --- */
 
 dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out, size_t *rows,

@@ -128,6 +128,22 @@ dtb_status dtb__session_add_experiment(dtb__session *s, const dtb_experiment *ex
     return st;
 }
 
+dtb_status dtb__session_add_problem(dtb__session *s, const dtb__problem *p)
+{
+    dtb_status st = DTB_OK;
+    for (size_t i = 0; !st && i < p->n_scores; i++)
+        st = dtb__session_add_setting(s, "score", p->scores[i].spec);
+    char t[40];
+    dtb__number_text(t, sizeof t, p->transient);
+    if (!st)
+        st = dtb__session_add_setting(s, "transient", t);
+    if (!st && p->empirical_bold)
+        st = dtb__session_add_setting(s, "empirical-bold", p->empirical_bold);
+    if (!st && p->same_seed)
+        st = dtb__session_add_setting(s, "same-seed", "");
+    return st;
+}
+
 static int exists(const char *path)
 {
     struct stat st;
@@ -271,21 +287,6 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
     return st;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 dtb_status dtb__session_write_provenance(dtb__session *s, const dtb__problem *p, const char *table,
                                          int64_t rows, int64_t total, dtb_status run_status,
                                          const char *extra_json)
@@ -308,20 +309,20 @@ dtb_status dtb__session_write_provenance(dtb__session *s, const dtb__problem *p,
         if (gmtime_r(&t, &tm))
             strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         fprintf(f, "{\n  \"libdtb\": ");
-        json_string(f, dtb_version_string());
+        dtb__json_string(f, dtb_version_string());
         fprintf(f, ",\n  \"written\": \"%s\",\n  \"kind\": ", when);
-        json_string(f, s->kind);
+        dtb__json_string(f, s->kind);
         fprintf(f, ",\n  \"experiment\": \"experiment.xml\",\n  \"settings\": ");
         char *name = dtb__asprintf("%s.settings", s->kind);
-        json_string(f, name);
+        dtb__json_string(f, name);
         free(name);
         fprintf(f, ",\n  \"table\": ");
-        json_string(f, table);
+        dtb__json_string(f, table);
         fprintf(f, ",\n  \"rows\": %lld,\n  \"total\": %lld,\n  \"completed\": %s,\n",
                 (long long)rows, (long long)total, !run_status && rows == total ? "true" : "false");
         if (run_status) {
             fprintf(f, "  \"stopped_by\": ");
-            json_string(f, dtb_status_string(run_status));
+            dtb__json_string(f, dtb_status_string(run_status));
             fprintf(f, ",\n");
         }
         fprintf(f, "  \"base_seed\": %llu,\n  \"seeds\": %s,\n", (unsigned long long)p->base_seed,

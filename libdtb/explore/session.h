@@ -29,6 +29,9 @@ static inline int dtb__session_leads(const dtb__session *s) { return s->rank == 
  * own lines ("vary G=0.1:1:5", "score fc=FILE", ...). */
 dtb_status dtb__session_add_setting(dtb__session *s, const char *name, const char *value);
 dtb_status dtb__session_add_experiment(dtb__session *s, const dtb_experiment *exp);
+/* The settings a sweep and a fit share: the scores as given, the
+ * transient, the empirical BOLD, same-seed. */
+dtb_status dtb__session_add_problem(dtb__session *s, const dtb__problem *p);
 
 /* Make out_dir ready: a new folder gets the settings record and the
  * experiment; a folder with a results table must have been made by the

@@ -146,26 +146,19 @@ dtb_status dtb_sweep_add_score(dtb_sweep *sw, const char *spec)
 dtb_status dtb_sweep_set_empirical_bold(dtb_sweep *sw, const char *path)
 {
     REQUIRE(sw, "dtb_sweep_set_empirical_bold");
-    char *copy = path ? dtb__strdup(path) : NULL;
-    if (path && !copy)
-        return DTB_ENOMEM;
-    free(sw->prob.empirical_bold);
-    sw->prob.empirical_bold = copy;
-    clear_results(sw);
-    return DTB_OK;
+    dtb_status st = dtb__problem_set_empirical_bold(&sw->prob, path);
+    if (!st)
+        clear_results(sw);
+    return st;
 }
 
 dtb_status dtb_sweep_set_transient(dtb_sweep *sw, double seconds)
 {
     REQUIRE(sw, "dtb_sweep_set_transient");
-    if (!isfinite(seconds) || seconds < 0)
-        return dtb__error(DTB_EINVAL, "transient: %g s is not a time >= 0", seconds);
-    if (seconds >= sw->prob.duration)
-        return dtb__error(DTB_EINVAL, "transient: %g s is not shorter than the run (duration %g s)",
-                          seconds, sw->prob.duration);
-    sw->prob.transient = seconds;
-    clear_results(sw);
-    return DTB_OK;
+    dtb_status st = dtb__problem_set_transient(&sw->prob, seconds);
+    if (!st)
+        clear_results(sw);
+    return st;
 }
 
 static dtb_status prepare(dtb_sweep *sw, int same_seed)
@@ -308,33 +301,14 @@ typedef struct run_ctx {
 static dtb_status write_row(run_ctx *c, int64_t point)
 {
     const dtb_sweep *sw = c->sw;
-    const size_t nk = sw->prob.n_knobs, ns = sw->prob.n_scores, n = 3 + nk + ns;
-    char (*text)[48] = dtb__calloc(n, sizeof *text);
-    const char **fields = dtb__calloc(n, sizeof *fields);
-    if (!text || !fields) {
-        free(text);
-        free(fields);
-        return DTB_ENOMEM;
-    }
-    size_t f = 0;
-    snprintf(text[f], sizeof text[f], "%lld", (long long)point);
-    fields[f] = text[f];
-    f++;
-    for (size_t i = 0; i < nk; i++, f++) {
-        dtb__number_text(text[f], sizeof text[f], sw->points[(size_t)point * nk + i]);
-        fields[f] = text[f];
-    }
-    for (size_t i = 0; i < ns; i++, f++) {
-        dtb__number_text(text[f], sizeof text[f], sw->scores[(size_t)point * ns + i]);
-        fields[f] = text[f];
-    }
-    fields[f++] = sw->status[point];
-    snprintf(text[f], sizeof text[f], "%.3f", sw->seconds[point]);
-    fields[f] = text[f];
-    dtb_status st = dtb__table_row(&c->table, fields);
-    free(text);
-    free(fields);
-    return st;
+    const size_t nk = sw->prob.n_knobs, ns = sw->prob.n_scores;
+    dtb__row r = {0};
+    dtb__row_int(&r, point);
+    dtb__row_numbers(&r, sw->points + (size_t)point * nk, nk);
+    dtb__row_numbers(&r, sw->scores + (size_t)point * ns, ns);
+    dtb__row_text(&r, sw->status[point]);
+    dtb__row_seconds(&r, sw->seconds[point]);
+    return dtb__table_write(&c->table, &r);
 }
 
 static int on_result(const dtb__job_result *r, void *ud)
@@ -381,21 +355,12 @@ static const char **columns(const dtb_sweep *sw, size_t *n)
 static dtb_status load_rows(dtb_sweep *sw, const char *path, const char *const *cols, size_t n_cols,
                             unsigned char *done)
 {
-    char **header = NULL, **cells = NULL;
-    size_t hc = 0, rows = 0;
-    size_t whole = 0;
-    dtb_status st = dtb__table_read(path, &header, &hc, &cells, &rows, &whole);
-    if (st)
-        return st;
-    if (hc != n_cols)
-        st = dtb__error(DTB_EINVAL, "%s: its columns are not this sweep's", path);
-    for (size_t i = 0; !st && i < n_cols; i++)
-        if (strcmp(header[i], cols[i]) != 0)
-            st = dtb__error(DTB_EINVAL, "%s: column %zu is '%s', this sweep's is '%s'", path, i + 1,
-                            header[i], cols[i]);
+    char **cells = NULL;
+    size_t rows = 0, whole = 0;
+    dtb_status st = dtb__table_read_expected(path, "sweep", cols, n_cols, &cells, &rows, &whole);
     const size_t nk = sw->prob.n_knobs, ns = sw->prob.n_scores;
     for (size_t r = 0; !st && r < rows; r++) {
-        char **row = cells + r * hc;
+        char **row = cells + r * n_cols;
         int64_t point;
         if (!dtb__parse_int64(row[0], &point) || point < 0 || point >= sw->n_points) {
             st = dtb__error(DTB_EPARSE, "%s:%zu: '%s' is not a point of this sweep", path, r + 2,
@@ -413,8 +378,7 @@ static dtb_status load_rows(dtb_sweep *sw, const char *path, const char *const *
         dtb__parse_double(row[2 + nk + ns], &sw->seconds[point]);
         done[point] = 1;
     }
-    dtb__strings_free(header, hc);
-    dtb__strings_free(cells, rows * hc);
+    dtb__strings_free(cells, rows * n_cols);
     /* a row cut by a kill or a full disk goes: the next row starts a line */
     if (!st && truncate(path, (off_t)whole) != 0)
         st = dtb__error(DTB_EIO, "%s: cannot cut its last, incomplete line: %s", path,
@@ -433,17 +397,7 @@ static dtb_status describe(const dtb_sweep *sw, dtb__session *s)
     }
     if (!st)
         st = dtb__session_add_setting(s, "sample", sw->sample_text ? sw->sample_text : "grid");
-    for (size_t i = 0; !st && i < sw->prob.n_scores; i++)
-        st = dtb__session_add_setting(s, "score", sw->prob.scores[i].spec);
-    char t[40];
-    dtb__number_text(t, sizeof t, sw->prob.transient);
-    if (!st)
-        st = dtb__session_add_setting(s, "transient", t);
-    if (!st && sw->prob.empirical_bold)
-        st = dtb__session_add_setting(s, "empirical-bold", sw->prob.empirical_bold);
-    if (!st && sw->prob.same_seed)
-        st = dtb__session_add_setting(s, "same-seed", "");
-    return st;
+    return st ? st : dtb__session_add_problem(s, &sw->prob);
 }
 
 static dtb_status run_leader(dtb_sweep *sw, dtb__session *s)

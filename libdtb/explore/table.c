@@ -3,6 +3,7 @@
  * resume.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,4 +218,98 @@ dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, cha
     *cells = c;
     *n_rows = count / cols;
     return DTB_OK;
+}
+
+/* ------------------------------------------------------------------ rows */
+
+static void add_field(dtb__row *r, char *text)
+{
+    if (!text || r->failed) {
+        free(text);
+        r->failed = 1;
+        return;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        char **grown = dtb__realloc_array(r->fields, cap, sizeof *grown);
+        if (!grown) {
+            free(text);
+            r->failed = 1;
+            return;
+        }
+        r->fields = grown;
+        r->cap = cap;
+    }
+    r->fields[r->n++] = text;
+}
+
+void dtb__row_int(dtb__row *r, int64_t v) { add_field(r, dtb__asprintf("%lld", (long long)v)); }
+
+void dtb__row_number(dtb__row *r, double v)
+{
+    char buf[40];
+    if (isnan(v))
+        snprintf(buf, sizeof buf, "nan");
+    else
+        dtb__format_double(buf, sizeof buf, v);
+    add_field(r, dtb__strdup(buf));
+}
+
+void dtb__row_numbers(dtb__row *r, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dtb__row_number(r, v[i]);
+}
+
+void dtb__row_text(dtb__row *r, const char *text) { add_field(r, dtb__strdup(text ? text : "")); }
+
+void dtb__row_seconds(dtb__row *r, double seconds)
+{
+    char buf[40];
+    dtb__snprintf_c(buf, sizeof buf, "%.3f", seconds);
+    add_field(r, dtb__strdup(buf));
+}
+
+void dtb__row_free(dtb__row *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->fields[i]);
+    free(r->fields);
+    memset(r, 0, sizeof *r);
+}
+
+dtb_status dtb__table_write(dtb__table *t, dtb__row *r)
+{
+    dtb_status st = r->failed ? DTB_ENOMEM
+                    : r->n != t->n_cols
+                        ? dtb__error(DTB_ERROR, "%s: a row of %zu fields for %zu columns", t->path,
+                                     r->n, t->n_cols)
+                        : dtb__table_row(t, (const char *const *)r->fields);
+    dtb__row_free(r);
+    return st;
+}
+
+dtb_status dtb__table_read_expected(const char *path, const char *what, const char *const *cols,
+                                    size_t n_cols, char ***cells, size_t *n_rows, size_t *whole)
+{
+    char **header = NULL;
+    size_t hc = 0;
+    *cells = NULL;
+    *n_rows = 0;
+    dtb_status st = dtb__table_read(path, &header, &hc, cells, n_rows, whole);
+    if (st)
+        return st;
+    if (hc != n_cols)
+        st = dtb__error(DTB_EINVAL, "%s: %zu columns, this %s has %zu", path, hc, what, n_cols);
+    for (size_t i = 0; !st && i < n_cols; i++)
+        if (strcmp(header[i], cols[i]) != 0)
+            st = dtb__error(DTB_EINVAL, "%s: column %zu is '%s', this %s's is '%s'", path, i + 1,
+                            header[i], what, cols[i]);
+    free_strings(header, hc);
+    if (st) {
+        free_strings(*cells, *n_rows * hc);
+        *cells = NULL;
+        *n_rows = 0;
+    }
+    return st;
 }

@@ -44,6 +44,8 @@ static void print_help(void)
 }
 
 static void stop_fit(void *target) { dtb_fit_request_stop(target); }
+static dtb_status run_fit(void *f, const dtb_explore_options *o) { return dtb_fit_run(f, o); }
+static void free_fit(void *f) { dtb_fit_free(f); }
 
 static int parse_box(const char *text, double *lo, double *hi)
 {
@@ -56,7 +58,7 @@ static int parse_box(const char *text, double *lo, double *hi)
     return cli_parse_number(a, lo) && cli_parse_number(b, hi);
 }
 
-static int build(const explore_args *a, dtb_fit **out)
+static int build(const explore_args *a, void **out)
 {
     dtb_fit *f = NULL;
     dtb_status st = dtb_fit_create(&f, a->run.exp);
@@ -96,14 +98,16 @@ static int build(const explore_args *a, dtb_fit **out)
     return 0;
 }
 
-static void print_best(const dtb_fit *f, const explore_args *a, double wall)
+static void report(const void *object, const explore_args *a, double wall, int interrupted)
 {
+    const dtb_fit *f = object;
     int64_t ns = dtb_fit_score_count(f), nk = dtb_fit_free_count(f);
+    const char *dir = dtb_experiment_get(a->run.exp, "out");
     double scores[64], values[64];
-    printf("dtb fit: %lld evaluations in %.3f s\n", (long long)dtb_fit_evaluation_count(f), wall);
-    printf("  %s/fit.csv, %s/best.xml, %s/fit.svg, %s/provenance.json\n",
-           dtb_experiment_get(a->run.exp, "out"), dtb_experiment_get(a->run.exp, "out"),
-           dtb_experiment_get(a->run.exp, "out"), dtb_experiment_get(a->run.exp, "out"));
+    if (!interrupted) {
+        printf("dtb fit: %lld evaluations in %.3f s\n", (long long)dtb_fit_evaluation_count(f), wall);
+        printf("  %s/fit.csv, %s/best.xml, %s/fit.svg, %s/provenance.json\n", dir, dir, dir, dir);
+    }
     if (ns > 64 || nk > 64 || dtb_fit_best_scores(f, scores, 64, NULL) ||
         dtb_fit_best_values(f, values, 64, NULL)) {
         printf("best: none (no candidate gave a value)\n");
@@ -121,51 +125,7 @@ static void print_best(const dtb_fit *f, const explore_args *a, double wall)
 
 int cmd_fit(int argc, char **argv)
 {
-    explore_args a;
-    int help;
-    int rc = explore_args_parse(argc, argv, "fit", &a, &help);
-    if (rc || help) {
-        if (help)
-            print_help();
-        explore_args_free(&a);
-        return rc;
-    }
-    dtb_explore_options o;
-    dtb_fit *f = NULL;
-    rc = explore_options(&a, &o);
-    if (!rc)
-        rc = build(&a, &f);
-    if (rc) {
-        explore_args_free(&a);
-        return rc;
-    }
-    const int leader = explore_is_leader(&a);
-    explore_progress prog;
-    explore_progress_init(&prog, "evaluations", a.run.quiet || !leader);
-    o.progress = explore_progress_fn;
-    o.user_data = &prog;
-    explore_signals_install(stop_fit, f);
-    double t0 = wall_seconds();
-    dtb_status st = dtb_fit_run(f, &o);
-    double wall = wall_seconds() - t0;
-    explore_signals_restore();
-    explore_progress_finish(&prog);
-    if (st == DTB_ECANCELLED) {
-        if (leader) {
-            fprintf(stderr, "dtb: fit interrupted; %s keeps the evaluations so far and the best of "
-                            "them: run the same command again to go on\n", o.out_dir);
-            print_best(f, &a, wall);
-        }
-        rc = EXIT_INTERRUPTED;
-    } else if (st == DTB_EINVAL || st == DTB_ENOTFOUND || st == DTB_EPARSE) {
-        rc = cli_usage_error("%s", dtb_last_error_message());
-    } else if (st) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
-        rc = EXIT_RUNTIME;
-    } else if (leader) {
-        print_best(f, &a, wall);
-    }
-    dtb_fit_free(f);
-    explore_args_free(&a);
-    return rc;
+    static const explore_command cmd = {"fit", "evaluations", print_help, build, run_fit, stop_fit,
+                                        report, free_fit};
+    return explore_main(argc, argv, &cmd);
 }

@@ -42,7 +42,8 @@ static void print_help(void)
         "                          and for fc without a file\n"
         "  --transient TIME        ignore the start of every run in the scores\n"
         "  --jobs N                N threads (default 1)\n"
-        "  --batch K               points per lockstep batch (default 8; 1: none)\n"
+        "  --batch K               points per lockstep batch (default: chosen so that their\n"
+        "                          histories stay in the caches, at most 8; 1: none)\n"
         "  --keep-outputs          keep each point's observer files in DIR/points/NNNN/\n"
         "  --same-seed             every point with the base seed (else a seed derived from\n"
         "                          the base seed and the point's number)\n"
@@ -55,8 +56,10 @@ static void print_help(void)
 }
 
 static void stop_sweep(void *target) { dtb_sweep_request_stop(target); }
+static dtb_status run_sweep(void *sw, const dtb_explore_options *o) { return dtb_sweep_run(sw, o); }
+static void free_sweep(void *sw) { dtb_sweep_free(sw); }
 
-static int build(const explore_args *a, dtb_sweep **out)
+static int build(const explore_args *a, void **out)
 {
     dtb_sweep *sw = NULL;
     dtb_status st = dtb_sweep_create(&sw, a->run.exp);
@@ -74,6 +77,8 @@ static int build(const explore_args *a, dtb_sweep **out)
         st = dtb_sweep_set_empirical_bold(sw, a->empirical_bold);
     if (!st && a->transient > 0)
         st = dtb_sweep_set_transient(sw, a->transient);
+    if (!st)
+        st = dtb_sweep_prepare(sw);
     if (st) {
         int rc = cli_usage_error("%s", dtb_last_error_message());
         dtb_sweep_free(sw);
@@ -83,8 +88,10 @@ static int build(const explore_args *a, dtb_sweep **out)
     return 0;
 }
 
-static void summary(const dtb_sweep *sw, const char *dir, double wall)
+static void report(const void *object, const explore_args *a, double wall, int interrupted)
 {
+    const dtb_sweep *sw = object;
+    const char *dir = dtb_experiment_get(a->run.exp, "out");
     int64_t n = dtb_sweep_point_count(sw), ok = 0, failed = 0;
     for (int64_t i = 0; i < n; i++) {
         const char *s = dtb_sweep_point_status(sw, i);
@@ -93,6 +100,8 @@ static void summary(const dtb_sweep *sw, const char *dir, double wall)
         else if (s)
             failed++;
     }
+    if (interrupted)
+        return;
     printf("dtb sweep: %lld points, %lld ok, %lld failed, %lld not run; %.3f s (%.3g points per s)\n",
            (long long)n, (long long)ok, (long long)failed, (long long)(n - ok - failed), wall,
            wall > 0 ? (double)(ok + failed) / wall : 0.0);
@@ -101,53 +110,7 @@ static void summary(const dtb_sweep *sw, const char *dir, double wall)
 
 int cmd_sweep(int argc, char **argv)
 {
-    explore_args a;
-    int help;
-    int rc = explore_args_parse(argc, argv, "sweep", &a, &help);
-    if (rc || help) {
-        if (help)
-            print_help();
-        explore_args_free(&a);
-        return rc;
-    }
-    dtb_explore_options o;
-    dtb_sweep *sw = NULL;
-    rc = explore_options(&a, &o);
-    if (!rc)
-        rc = build(&a, &sw);
-    /* everything is checked before the first run and the first file */
-    if (!rc && dtb_sweep_prepare(sw))
-        rc = cli_usage_error("%s", dtb_last_error_message());
-    if (rc) {
-        dtb_sweep_free(sw);
-        explore_args_free(&a);
-        return rc;
-    }
-    const int leader = explore_is_leader(&a);
-    explore_progress prog;
-    explore_progress_init(&prog, "points", a.run.quiet || !leader);
-    o.progress = explore_progress_fn;
-    o.user_data = &prog;
-    explore_signals_install(stop_sweep, sw);
-    double t0 = wall_seconds();
-    dtb_status st = dtb_sweep_run(sw, &o);
-    double wall = wall_seconds() - t0;
-    explore_signals_restore();
-    explore_progress_finish(&prog);
-    if (st == DTB_ECANCELLED) {
-        if (leader)
-            fprintf(stderr, "dtb: sweep interrupted; %s/sweep.csv keeps every finished point: run "
-                            "the same command again to go on\n", o.out_dir);
-        rc = EXIT_INTERRUPTED;
-    } else if (st == DTB_EINVAL || st == DTB_ENOTFOUND || st == DTB_EPARSE) {
-        rc = cli_usage_error("%s", dtb_last_error_message());
-    } else if (st) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
-        rc = EXIT_RUNTIME;
-    } else if (leader) {
-        summary(sw, o.out_dir, wall);
-    }
-    dtb_sweep_free(sw);
-    explore_args_free(&a);
-    return rc;
+    static const explore_command cmd = {"sweep", "points", print_help, build, run_sweep,
+                                        stop_sweep, report, free_sweep};
+    return explore_main(argc, argv, &cmd);
 }

@@ -219,3 +219,56 @@ void explore_signals_restore(void)
 }
 
 int explore_signal_seen(void) { return seen; }
+
+/* ---------------------------------------------------------------- main */
+
+int explore_main(int argc, char **argv, const explore_command *cmd)
+{
+    explore_args a;
+    int help;
+    int rc = explore_args_parse(argc, argv, cmd->name, &a, &help);
+    if (rc || help) {
+        if (help)
+            cmd->help();
+        explore_args_free(&a);
+        return rc;
+    }
+    dtb_explore_options o;
+    void *object = NULL;
+    rc = explore_options(&a, &o);
+    if (!rc)
+        rc = cmd->build(&a, &object);   /* everything checked before the first run and file */
+    if (rc) {
+        explore_args_free(&a);
+        return rc;
+    }
+    const int leader = explore_is_leader(&a);
+    explore_progress prog;
+    explore_progress_init(&prog, cmd->what, a.run.quiet || !leader);
+    o.progress = explore_progress_fn;
+    o.user_data = &prog;
+    explore_signals_install(cmd->stop, object);
+    double t0 = wall_seconds();
+    dtb_status st = cmd->run(object, &o);
+    double wall = wall_seconds() - t0;
+    explore_signals_restore();
+    explore_progress_finish(&prog);
+    if (st == DTB_ECANCELLED) {
+        if (leader) {
+            fprintf(stderr, "dtb: %s interrupted; %s keeps every finished run: run the same "
+                            "command again to go on\n", cmd->name, o.out_dir);
+            cmd->report(object, &a, wall, 1);
+        }
+        rc = EXIT_INTERRUPTED;
+    } else if (st == DTB_EINVAL || st == DTB_ENOTFOUND || st == DTB_EPARSE) {
+        rc = cli_usage_error("%s", dtb_last_error_message());
+    } else if (st) {
+        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        rc = EXIT_RUNTIME;
+    } else if (leader) {
+        cmd->report(object, &a, wall, 0);
+    }
+    cmd->destroy(object);
+    explore_args_free(&a);
+    return rc;
+}

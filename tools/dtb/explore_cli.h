@@ -42,6 +42,25 @@ void explore_progress_init(explore_progress *p, const char *what, int quiet);
 int32_t explore_progress_fn(int64_t done, int64_t total, void *user_data);
 void explore_progress_finish(explore_progress *p);
 
+/* What a command (sweep, fit) plugs into explore_main. */
+typedef struct explore_command {
+    const char *name;                 /* "sweep", "fit" */
+    const char *what;                 /* what the progress line counts */
+    void (*help)(void);
+    /* make the object from the arguments and check everything: 0 or an
+     * exit status after printing the error */
+    int (*build)(const explore_args *a, void **object);
+    dtb_status (*run)(void *object, const dtb_explore_options *o);
+    void (*stop)(void *object);       /* async-signal-safe */
+    /* the summary (leader only); interrupted: the run was stopped */
+    void (*report)(const void *object, const explore_args *a, double wall, int interrupted);
+    void (*destroy)(void *object);
+} explore_command;
+
+/* Parse, build, run with a progress line and signals, report; the exit
+ * status (0, 1 runtime, 2 usage, 130 interrupted). */
+int explore_main(int argc, char **argv, const explore_command *cmd);
+
 /* SIGINT, SIGTERM and SIGHUP (every time, not only the first) call
  * stop(target) until explore_signals_restore. */
 void explore_signals_install(void (*stop)(void *), void *target);
