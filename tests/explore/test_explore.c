@@ -86,6 +86,7 @@ static void test_grid_values(void **state)
     assert_int_equal(dtb_sweep_point_experiment(sw, 35, &p), DTB_OK);
     assert_string_equal(dtb_experiment_get(p, "seed"), "9");
     assert_string_equal(dtb_experiment_get(p, "coupling"), "linear:a=0.1");
+    dtb_experiment_free(p);
     assert_int_equal(dtb_sweep_point_experiment(sw, 36, &p), DTB_EINVAL);
     assert_null(p);
     dtb_sweep_free(sw);
