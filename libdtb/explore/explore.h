@@ -201,6 +201,28 @@ dtb_status dtb__problem_job_experiment(const dtb__problem *p, const dtb__job *jo
 dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
                             dtb__job_result *results, size_t batch_max, const volatile int *stop);
 
+/* ------------------------------------------------------------- executor */
+
+/* What the runner hands jobs to: a problem's experiments (problem.c), a
+ * reservoir's networks, an ensemble's members. Every rank of an MPI run
+ * makes the same executor from the same arguments; jobs carry n_values
+ * doubles and results n_scores. */
+typedef struct dtb__executor {
+    void *ctx;
+    size_t n_values, n_scores;
+    /* Run n jobs and fill their results, up to batch_max (0: its own
+     * choice) of them together where it can; DTB_ECANCELLED when *stop
+     * became non-zero, else DTB_OK (a job's own failure is its result's). */
+    dtb_status (*run)(void *ctx, const dtb__job *jobs, size_t n, dtb__job_result *results,
+                      size_t batch_max, const volatile int *stop);
+    /* DTB_OK, or why this rank could not set the executor up (a worker
+     * then answers every job with it, so that rank 0 hears of it) */
+    dtb_status ready;
+} dtb__executor;
+
+/* The executor of a problem's jobs (dtb__problem_run). */
+dtb__executor dtb__problem_executor(const dtb__problem *p);
+
 /* --------------------------------------------------------------- runner */
 
 /* Called for each finished job, serialised (one call at a time), on any
@@ -221,8 +243,8 @@ typedef struct dtb__runner {
 
 /* Run every job; results[i] belongs to jobs[i] (its scores array must hold
  * n_scores values). On MPI, rank 0 calls this and the other ranks call
- * dtb__serve_jobs. */
-dtb_status dtb__run_jobs(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
+ * dtb__mpi_serve. */
+dtb_status dtb__run_jobs(const dtb__executor *x, const dtb__job *jobs, size_t n_jobs,
                          const dtb__runner *r, dtb__job_result *results);
 
 /* ------------------------------------------------------------------ mpi */
@@ -238,7 +260,7 @@ int dtb__mpi_session_rank(const dtb__mpi_state *s);
 int dtb__mpi_session_size(const dtb__mpi_state *s);
 /* Ranks other than 0: run the jobs rank 0 hands out (their values come
  * with them) until it says that no more come. */
-dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r);
+dtb_status dtb__mpi_serve(const dtb__executor *x, const dtb__runner *r);
 /* Rank 0: tell the other ranks that no more work comes. */
 void dtb__mpi_release(const dtb__runner *r);
 

@@ -141,10 +141,10 @@ static void pack_result(unsigned char *buf, size_t index, const dtb__job_result 
 
 /* --- workers --- */
 
-dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r)
+dtb_status dtb__mpi_serve(const dtb__executor *x, const dtb__runner *r)
 {
     struct dtb__mpi_state *s = r->mpi;
-    const size_t nk = p->n_knobs, ns = p->n_scores;
+    const size_t nk = x->n_values, ns = x->n_scores;
     const int capacity = (r->batch ? r->batch : 8) * r->threads;
     const size_t jb = job_bytes(nk), rb = result_bytes(ns);
     unsigned char *in = dtb__malloc(sizeof(int64_t) + (size_t)capacity * jb);
@@ -156,7 +156,7 @@ dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r)
     int64_t *index = dtb__calloc((size_t)capacity, sizeof *index);
     dtb_status st = in && out && jobs && results && values && scores && index ? DTB_OK : DTB_ENOMEM;
     /* a worker that could not prepare answers every job with why */
-    const dtb_status prep = p->prepared ? DTB_OK : dtb_last_error_code();
+    const dtb_status prep = x->ready;
     char prep_message[DTB__MESSAGE_MAX];
     snprintf(prep_message, sizeof prep_message, "rank %d: %s", s->rank, dtb_last_error_message());
     dtb__runner local = *r;
@@ -206,7 +206,7 @@ dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r)
                     results[i].scores[k] = NAN;
             }
         } else {
-            dtb_status js = dtb__run_jobs(p, jobs, (size_t)n, &local, results);
+            dtb_status js = dtb__run_jobs(x, jobs, (size_t)n, &local, results);
             if (js)
                 for (int64_t i = 0; i < n; i++) {
                     results[i].status = js;
@@ -261,7 +261,7 @@ static void *local_work(void *arg)
 /* Answer the waiting ranks with jobs while there are some. */
 static dtb_status hand_out(dtb__queue *q, struct dtb__mpi_state *s, unsigned char *buf)
 {
-    const size_t nk = q->problem->n_knobs, jb = job_bytes(nk);
+    const size_t nk = q->exec->n_values, jb = job_bytes(nk);
     size_t kept = 0;
     dtb_status st = DTB_OK;
     for (size_t i = 0; i < s->n_waiting; i++) {
@@ -291,7 +291,7 @@ static dtb_status hand_out(dtb__queue *q, struct dtb__mpi_state *s, unsigned cha
 static dtb_status receive(dtb__queue *q, struct dtb__mpi_state *s, MPI_Status *ms,
                           unsigned char *buf, size_t rb)
 {
-    const size_t ns = q->problem->n_scores;
+    const size_t ns = q->exec->n_scores;
     if (ms->MPI_TAG == TAG_REQUEST) {
         int want = 0;
         int rc = MPI_Recv(&want, 1, MPI_INT, ms->MPI_SOURCE, TAG_REQUEST, s->comm, MPI_STATUS_IGNORE);
@@ -326,7 +326,7 @@ static dtb_status receive(dtb__queue *q, struct dtb__mpi_state *s, MPI_Status *m
 dtb_status dtb__mpi_dispatch(dtb__queue *q)
 {
     struct dtb__mpi_state *s = q->runner->mpi;
-    const size_t nk = q->problem->n_knobs, ns = q->problem->n_scores;
+    const size_t nk = q->exec->n_values, ns = q->exec->n_scores;
     const size_t rb = result_bytes(ns);
     unsigned char *result_buf = dtb__malloc(rb);
     unsigned char *jobs_buf = NULL;

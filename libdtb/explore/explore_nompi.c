@@ -23,9 +23,9 @@ void dtb__mpi_session_free(dtb__mpi_state *s) { (void)s; }
 int dtb__mpi_session_rank(const dtb__mpi_state *s) { (void)s; return 0; }
 int dtb__mpi_session_size(const dtb__mpi_state *s) { (void)s; return 1; }
 
-dtb_status dtb__mpi_serve(const dtb__problem *p, const dtb__runner *r)
+dtb_status dtb__mpi_serve(const dtb__executor *x, const dtb__runner *r)
 {
-    (void)p;
+    (void)x;
     (void)r;
     return unsupported();
 }

@@ -493,7 +493,8 @@ static dtb_status evaluate(void *ud, const double *x, size_t n, double *fx)
         }
     }
     c->s->runner.on_result = NULL;
-    dtb_status st = nj ? dtb__run_jobs(&f->prob, jobs, nj, &c->s->runner, res) : DTB_OK;
+    const dtb__executor exec = dtb__problem_executor(&f->prob);
+    dtb_status st = nj ? dtb__run_jobs(&exec, jobs, nj, &c->s->runner, res) : DTB_OK;
     dtb__job_result *mine = dtb__calloc(R, sizeof *mine);
     if (!st && !mine)
         st = DTB_ENOMEM;
@@ -725,9 +726,12 @@ dtb_status dtb_fit_run(dtb_fit *f, const dtb_explore_options *opts)
         st = dtb_fit_prepare(f);
     }
     clear_run(f);
-    if (!st && !dtb__session_leads(&s))
-        st = dtb__mpi_serve(&f->prob, &s.runner);
-    else if (s.runner.use_mpi || dtb__session_leads(&s)) {
+    if (!dtb__session_leads(&s)) {
+        /* a worker rank serves rank 0, also when it could not prepare:
+         * it answers every job with why, so that rank 0 hears of it */
+        const dtb__executor exec = dtb__problem_executor(&f->prob);
+        st = dtb__mpi_serve(&exec, &s.runner);
+    } else {
         if (!st)
             st = run_leader(f, &s);
         if (s.runner.use_mpi)

@@ -225,3 +225,17 @@ dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t 
     free(pending);
     return ret;
 }
+
+static dtb_status run_problem(void *ctx, const dtb__job *jobs, size_t n, dtb__job_result *results,
+                              size_t batch_max, const volatile int *stop)
+{
+    return dtb__problem_run(ctx, jobs, n, results, batch_max, stop);
+}
+
+dtb__executor dtb__problem_executor(const dtb__problem *p)
+{
+    dtb__executor x = {(void *)p, p->n_knobs, p->n_scores, run_problem,
+                       p->prepared ? DTB_OK : (dtb_last_error_code() ? dtb_last_error_code()
+                                                                     : DTB_ERROR)};
+    return x;
+}

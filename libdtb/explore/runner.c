@@ -65,8 +65,8 @@ int dtb__queue_work_once(dtb__queue *q)
     size_t n = dtb__queue_take(q, per_take, &first);
     if (!n)
         return 0;
-    dtb_status st = dtb__problem_run(q->problem, q->jobs + first, n, q->results + first,
-                                     (size_t)q->runner->batch, q->stop);
+    dtb_status st = q->exec->run(q->exec->ctx, q->jobs + first, n, q->results + first,
+                                 (size_t)q->runner->batch, q->stop);
     if (st == DTB_ECANCELLED) {
         pthread_mutex_lock(&q->lock);
         q->stop_all = 1;
@@ -90,13 +90,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-dtb_status dtb__queue_init(dtb__queue *q, const dtb__problem *p, const dtb__job *jobs,
+dtb_status dtb__queue_init(dtb__queue *q, const dtb__executor *x, const dtb__job *jobs,
                            size_t n_jobs, const dtb__runner *r, dtb__job_result *results)
 {
     memset(q, 0, sizeof *q);
     if (pthread_mutex_init(&q->lock, NULL))
         return dtb__error(DTB_ERROR, "cannot create a mutex");
-    q->problem = p;
+    q->exec = x;
     q->jobs = jobs;
     q->n_jobs = n_jobs;
     q->runner = r;
@@ -138,13 +138,13 @@ dtb_status dtb__queue_finish(dtb__queue *q)
     return DTB_OK;
 }
 
-dtb_status dtb__run_jobs(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
+dtb_status dtb__run_jobs(const dtb__executor *x, const dtb__job *jobs, size_t n_jobs,
                          const dtb__runner *r, dtb__job_result *results)
 {
     if (r->threads < 1 || r->batch < 0)
         return dtb__error(DTB_EINVAL, "jobs must be at least 1, batch at least 0");
     dtb__queue q;
-    dtb_status st = dtb__queue_init(&q, p, jobs, n_jobs, r, results);
+    dtb_status st = dtb__queue_init(&q, x, jobs, n_jobs, r, results);
     if (st)
         return st;
     if (r->use_mpi)

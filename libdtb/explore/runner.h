@@ -11,7 +11,7 @@
 
 typedef struct dtb__queue {
     pthread_mutex_t lock;
-    const dtb__problem *problem;
+    const dtb__executor *exec;
     const dtb__job *jobs;
     size_t n_jobs;
     size_t next;              /* the next job not yet taken */
@@ -26,7 +26,7 @@ typedef struct dtb__queue {
     dtb__strbuf message;
 } dtb__queue;
 
-dtb_status dtb__queue_init(dtb__queue *q, const dtb__problem *p, const dtb__job *jobs,
+dtb_status dtb__queue_init(dtb__queue *q, const dtb__executor *x, const dtb__job *jobs,
                            size_t n_jobs, const dtb__runner *r, dtb__job_result *results);
 void dtb__queue_destroy(dtb__queue *q);
 /* Take up to max jobs (their first index in *first); 0 when none are left. */

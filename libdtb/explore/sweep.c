@@ -464,7 +464,8 @@ static dtb_status run_leader(dtb_sweep *sw, dtb__session *s)
         points_dir = NULL;
         s->runner.on_result = on_result;
         s->runner.user_data = &c;
-        st = n_jobs ? dtb__run_jobs(&sw->prob, jobs, n_jobs, &s->runner, results) : DTB_OK;
+        const dtb__executor exec = dtb__problem_executor(&sw->prob);
+        st = n_jobs ? dtb__run_jobs(&exec, jobs, n_jobs, &s->runner, results) : DTB_OK;
         if (c.write_error)
             st = c.write_error;
         free(sw->prob.points_dir);
@@ -499,9 +500,12 @@ dtb_status dtb_sweep_run(dtb_sweep *sw, const dtb_explore_options *opts)
     s.runner.stop = &sw->stop;
     if (!st)
         st = prepare(sw, (s.opts.flags & DTB_EXPLORE_FLAG_SAME_SEED) != 0);
-    if (!st && !dtb__session_leads(&s))
-        st = dtb__mpi_serve(&sw->prob, &s.runner);
-    else if (s.runner.use_mpi || dtb__session_leads(&s)) {
+    if (!dtb__session_leads(&s)) {
+        /* a worker rank serves rank 0, also when it could not prepare:
+         * it answers every job with why, so that rank 0 hears of it */
+        const dtb__executor exec = dtb__problem_executor(&sw->prob);
+        st = dtb__mpi_serve(&exec, &s.runner);
+    } else {
         if (!st)
             st = run_leader(sw, &s);
         if (s.runner.use_mpi)
