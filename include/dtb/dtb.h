@@ -21,5 +21,6 @@
 #include "dtb_experiment.h"
 #include "dtb_spiking.h"
 #include "dtb_explore.h"
+#include "dtb_reservoir.h"
 
 #endif /* DTB_H */

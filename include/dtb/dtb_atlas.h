@@ -176,6 +176,32 @@ DTB_API dtb_status dtb_atlas_normalize_weights(dtb_atlas *atlas, dtb_weight_norm
  * DTB_ENUMERIC and nothing changes. */
 DTB_API dtb_status dtb_atlas_scale_weights(dtb_atlas *atlas, double factor);
 
+/* --- null connectomes --- */
+
+/* Randomised versions of an atlas that keep chosen properties of its
+ * connectivity (man 3 dtb_atlas). The diagonal is kept; a symmetric weight
+ * matrix is rewired as undirected, any other as directed. */
+typedef enum dtb_null_model {
+    DTB_NULL_DEGREE = 1,     /* Maslov & Sneppen 2002: double-edge swaps; every region's degree
+                                (in- and out-degree) exactly; weights travel with their edges */
+    DTB_NULL_STRENGTH = 2,   /* after Rubinov & Sporns 2011: the DEGREE topology, the original
+                                weights reassigned to match every region's strength: degrees and
+                                the weights exactly, strengths approximately */
+    DTB_NULL_RANDOM = 3,     /* the same number of edges at random places, the original weights
+                                shuffled over them */
+    DTB_NULL_SPATIAL = 4,    /* after Betzel & Bassett 2018: DEGREE swaps that keep each edge's
+                                length bin, weights shuffled within bins: degrees exactly, the
+                                length distribution and wiring cost approximately (needs lengths) */
+    DTB_NULL_FORCE32_ = 0x7FFFFFFF
+} dtb_null_model;
+
+/* A null of `atlas` (copied: regions, labels, centres and lengths are the
+ * same; the weights are rewired): a function of the atlas, the model and
+ * the seed alone. swaps_per_edge: double-edge swaps done per edge (0: 10).
+ * Its name says which null it is. */
+DTB_API dtb_status dtb_atlas_rewire(dtb_atlas **out, const dtb_atlas *atlas,
+                                    dtb_null_model model, uint64_t seed, double swaps_per_edge);
+
 DTB_END_DECLS
 
 #endif /* DTB_ATLAS_H */

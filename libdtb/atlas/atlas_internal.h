@@ -44,4 +44,9 @@ dtb_status dtb__weights_scale(double *weights, int64_t n, const int64_t *sources
 dtb_status dtb__region_list_match(const char *list, const char *const *labels, int64_t n,
                                   const char *what, unsigned char *hit);
 
+/* The same against an atlas, which also understands lobe:GLOB,
+ * gyrus:GLOB and hemisphere:left|right. */
+dtb_status dtb__atlas_region_list(const dtb_atlas *atlas, const char *list, const char *what,
+                                  unsigned char *hit);
+
 #endif /* DTB_ATLAS_INTERNAL_H */

@@ -536,7 +536,7 @@ dtb_status dtb__resolve_regions(const dtb_atlas *atlas, const char *setting, con
     for (int64_t k = 0; !st && k < n; k++)
         labels[k] = dtb_atlas_region_label(atlas, k);
     if (!st)
-        st = dtb__region_list_match(list, labels, n, setting, hit);
+        st = dtb__atlas_region_list(atlas, list, setting, hit);
     size_t m = 0;
     for (int64_t k = 0; !st && k < n; k++)
         if (hit[k])

@@ -279,7 +279,7 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
     char *xml = st ? NULL : dtb__asprintf("%s/experiment.xml", s->opts.out_dir);
     if (!st && !xml)
         st = DTB_ENOMEM;
-    if (!st)
+    if (!st && exp)   /* (a reservoir of an atlas has no experiment) */
         st = dtb_experiment_save(exp, xml);
     free(xml);
     *resume = !st && has_table;

@@ -1,0 +1,145 @@
+/* libdtb — echo-state networks on connectomes: the spectral normalisation
+ * and the state update x(t+1) = f(alpha W^ x(t) + W_in u(t+1)).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_complex_math.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+
+#include "base/base.h"
+#include "base/fast_exp.h"
+#include "reservoir.h"
+
+static int is_symmetric(const double *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (w[i * n + j] != w[j * n + i])
+                return 0;
+    return 1;
+}
+
+dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, double *rho_out)
+{
+    gsl_matrix *m = gsl_matrix_alloc(n, n);
+    if (!m)
+        return dtb__error(DTB_ENOMEM, "spectral radius: out of memory (%zu x %zu)", n, n);
+    memcpy(m->data, w, n * n * sizeof *w);
+    double rho = 0;
+    int rc;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    if (is_symmetric(w, n)) {
+        gsl_vector *eval = gsl_vector_alloc(n);
+        gsl_eigen_symm_workspace *ws = eval ? gsl_eigen_symm_alloc(n) : NULL;
+        rc = ws ? gsl_eigen_symm(m, eval, ws) : GSL_ENOMEM;
+        for (size_t i = 0; !rc && i < n; i++)
+            rho = fmax(rho, fabs(gsl_vector_get(eval, i)));
+        if (ws)
+            gsl_eigen_symm_free(ws);
+        if (eval)
+            gsl_vector_free(eval);
+    } else {
+        gsl_vector_complex *eval = gsl_vector_complex_alloc(n);
+        gsl_eigen_nonsymm_workspace *ws = eval ? gsl_eigen_nonsymm_alloc(n) : NULL;
+        rc = ws ? gsl_eigen_nonsymm(m, eval, ws) : GSL_ENOMEM;
+        for (size_t i = 0; !rc && i < n; i++)
+            rho = fmax(rho, gsl_complex_abs(gsl_vector_complex_get(eval, i)));
+        if (ws)
+            gsl_eigen_nonsymm_free(ws);
+        if (eval)
+            gsl_vector_complex_free(eval);
+    }
+    gsl_set_error_handler(old);
+    gsl_matrix_free(m);
+    if (rc)
+        return dtb__error(rc == GSL_ENOMEM ? DTB_ENOMEM : DTB_ENUMERIC,
+                          "spectral radius: the eigenvalues did not converge (GSL: %s)",
+                          gsl_strerror(rc));
+    if (!(rho > 0) || !isfinite(rho))
+        return dtb__error(DTB_EINVAL, "spectral radius: the weights have spectral radius %g (no "
+                                      "recurrent connections to scale)", rho);
+    for (size_t i = 0; i < n * n; i++)
+        w_hat[i] = w[i] / rho;
+    if (rho_out)
+        *rho_out = rho;
+    return DTB_OK;
+}
+
+/* y = W x, W n x n row-major: four rows at a time share each load of x,
+ * four partial sums per row. */
+static void matvec(const double *restrict W, size_t n, const double *restrict x, double *restrict y)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        const double *restrict w0 = W + k * n, *restrict w1 = w0 + n, *restrict w2 = w1 + n,
+                     *restrict w3 = w2 + n;
+        double a[4][4] = {{0}};
+        size_t j = 0;
+        for (; j + 4 <= n; j += 4)
+            for (int q = 0; q < 4; q++) {
+                const double xv = x[j + q];
+                a[0][q] += w0[j + q] * xv;
+                a[1][q] += w1[j + q] * xv;
+                a[2][q] += w2[j + q] * xv;
+                a[3][q] += w3[j + q] * xv;
+            }
+        for (; j < n; j++) {
+            a[0][0] += w0[j] * x[j];
+            a[1][0] += w1[j] * x[j];
+            a[2][0] += w2[j] * x[j];
+            a[3][0] += w3[j] * x[j];
+        }
+        for (int r = 0; r < 4; r++)
+            y[k + (size_t)r] = (a[r][0] + a[r][1]) + (a[r][2] + a[r][3]);
+    }
+    for (; k < n; k++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++)
+            s += W[k * n + j] * x[j];
+        y[k] = s;
+    }
+}
+
+/* tanh and the logistic function from libdtb's vectorising exp: absolute
+ * error about 1e-16 (exp to about an ulp); saturated outside |x| > 20. */
+static void activate(dtb__activation f, double *x, size_t n)
+{
+    switch (f) {
+    case DTB__ACT_TANH:
+        for (size_t i = 0; i < n; i++) {
+            double a = fabs(x[i]);
+            double t = a > 20 ? 1.0 : 1.0 - 2.0 / (dtb__exp(2.0 * a) + 1.0);
+            x[i] = x[i] < 0 ? -t : t;
+        }
+        break;
+    case DTB__ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            x[i] = x[i] < -700 ? 0.0 : 1.0 / (1.0 + dtb__exp(-x[i]));
+        break;
+    default:
+        break;
+    }
+}
+
+void dtb__esn_run(const double *w_hat, size_t n, double alpha, dtb__activation f,
+                  const int64_t *in, size_t n_in, const double *u, size_t T, size_t C, double *X)
+{
+    double *prev = NULL;
+    for (size_t t = 0; t < T; t++) {
+        double *x = X + t * n;
+        if (prev) {
+            matvec(w_hat, n, prev, x);
+            for (size_t k = 0; k < n; k++)
+                x[k] *= alpha;
+        } else
+            memset(x, 0, n * sizeof *x);   /* x(0) = 0: no recurrent input at the first step */
+        for (size_t i = 0; i < n_in; i++)
+            x[in[i]] += u[t * C + i % C];
+        activate(f, x, n);
+        prev = x;
+    }
+}
