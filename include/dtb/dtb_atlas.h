@@ -183,10 +183,13 @@ DTB_API dtb_status dtb_atlas_scale_weights(dtb_atlas *atlas, double factor);
  * matrix is rewired as undirected, any other as directed. */
 typedef enum dtb_null_model {
     DTB_NULL_DEGREE = 1,     /* Maslov & Sneppen 2002: double-edge swaps; every region's degree
-                                (in- and out-degree) exactly; weights travel with their edges */
+                                (in- and out-degree) exactly; weights travel with their edges.
+                                DTB_EINVAL when no swap exists (every pair connected) */
     DTB_NULL_STRENGTH = 2,   /* after Rubinov & Sporns 2011: the DEGREE topology, the original
-                                weights reassigned to match every region's strength: degrees and
-                                the weights exactly, strengths approximately */
+                                weights reassigned by rank, then scaled (iterative proportional
+                                fitting) to every region's strength: degrees and strengths (in-
+                                and out- when directed) exactly, to a relative 1e-12; the weight
+                                distribution approximately. Non-negative weights only */
     DTB_NULL_RANDOM = 3,     /* the same number of edges at random places, the original weights
                                 shuffled over them */
     DTB_NULL_SPATIAL = 4,    /* after Betzel & Bassett 2018: DEGREE swaps that keep each edge's

@@ -93,7 +93,9 @@ DTB_API dtb_status dtb_reservoir_set_task_data(dtb_reservoir *res, const double 
 /* "ridge" (default) or "logistic" (classification tasks). */
 DTB_API dtb_status dtb_reservoir_set_readout(dtb_reservoir *res, const char *kind);
 /* Null connectomes to compare with: `count` nulls of `model`; null k is
- * dtb_atlas_rewire(atlas, model, seed of k) (default DTB_NULL_DEGREE). */
+ * dtb_atlas_rewire(atlas, model, seed of k) (default DTB_NULL_STRENGTH: it keeps
+ * degrees and strengths, and exists for a connectome where every pair is
+ * connected, which has no degree-preserving swap). */
 DTB_API dtb_status dtb_reservoir_set_nulls(dtb_reservoir *res, dtb_null_model model, int64_t count);
 /* The seed of the task and the nulls (default 42). */
 DTB_API dtb_status dtb_reservoir_set_seed(dtb_reservoir *res, uint64_t seed);

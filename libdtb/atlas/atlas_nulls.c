@@ -13,10 +13,15 @@
  *             directed) exactly, weights travel with their edges.
  *   STRENGTH  after Rubinov & Sporns (2011): the DEGREE topology, then the
  *             original weights reassigned — by rank of the expected weight
- *             s_i s_j of each new edge (s the original strengths), then
- *             refined by swaps of two edges' weights that bring the
- *             strengths closer to the original ones. Degrees and the
- *             weights (as a multiset) exactly, strengths approximately.
+ *             of each new edge (the original out-strength of its source
+ *             times the in-strength of its target), then refined by swaps
+ *             of two edges' weights that bring the in- and out-strengths
+ *             closer to the original ones — and last scaled by
+ *             iterative proportional fitting (Sinkhorn-Knopp; symmetric
+ *             for an undirected graph) until every region's strength (in-
+ *             and out-strength when directed) is the original one to a
+ *             relative 1e-12. Degrees and strengths exactly, the weight
+ *             distribution approximately. Non-negative weights only.
  *   RANDOM    the same number of edges placed uniformly at random, the
  *             original weights shuffled over them (Erdos-Renyi with the
  *             same density and weight distribution).
@@ -46,9 +51,12 @@ typedef struct graph {
     int64_t m;
 } graph;
 
+/* Uniform in 0 .. n-1 (n < 2^53): a scaled uniform, no division (the
+ * swap loops draw millions). */
 static uint64_t below(dtb__rng *r, uint64_t n)
 {
-    return (uint64_t)(dtb__rng_uniform(r) * (double)n) % n;
+    const uint64_t k = (uint64_t)(dtb__rng_uniform(r) * (double)n);
+    return k < n ? k : n - 1;
 }
 
 static int symmetric(const double *w, int64_t n)
@@ -126,10 +134,10 @@ static dtb_status length_bins(graph *g, double *bounds)
 
 /* Maslov-Sneppen double-edge swaps; with bounds, only swaps that keep each
  * edge's length bin. */
-static void swap_edges(graph *g, dtb__rng *r, double swaps_per_edge, const double *bounds)
+static uint64_t swap_edges(graph *g, dtb__rng *r, double swaps_per_edge, const double *bounds)
 {
     if (g->m < 2)
-        return;
+        return 0;
     const int64_t n = g->n;
     const uint64_t attempts = (uint64_t)(swaps_per_edge * (double)g->m) * 4 + 100;
     uint64_t done = 0, target = (uint64_t)(swaps_per_edge * (double)g->m);
@@ -162,6 +170,7 @@ static void swap_edges(graph *g, dtb__rng *r, double swaps_per_edge, const doubl
         g->dst[e2] = g->undirected && b < c ? c : b;
         done++;
     }
+    return done;
 }
 
 static void shuffle(double *v, int64_t m, dtb__rng *r)
@@ -226,41 +235,71 @@ static int cmp_ranked(const void *x, const void *y)
     return (a->index > b->index) - (a->index < b->index);
 }
 
-/* Strength of every region: for an undirected graph the row sums, for a
- * directed one out (column) + in (row) sums. Diagonal left out. */
-static void strengths(const graph *g, double *s)
+/* The in- (row) and out- (column) sums of every region, diagonal left out;
+ * for an undirected graph both are the strength. */
+static void edge_sums(const graph *g, double *in, double *out)
 {
     const int64_t n = g->n;
-    memset(s, 0, (size_t)n * sizeof *s);
+    memset(in, 0, (size_t)n * sizeof *in);
+    memset(out, 0, (size_t)n * sizeof *out);
     for (int64_t e = 0; e < g->m; e++) {
         double w = g->w[g->dst[e] * n + g->src[e]];
-        s[g->src[e]] += w;
-        s[g->dst[e]] += w;
+        in[g->dst[e]] += w;
+        out[g->src[e]] += w;
+        if (g->undirected) {
+            in[g->src[e]] += w;
+            out[g->dst[e]] += w;
+        }
     }
 }
 
-/* STRENGTH: the original weights over the new edges by rank of s_i s_j,
- * then weight swaps between two edges that lower the squared strength
- * error. */
-static dtb_status match_strengths(graph *g, const double *s0, double *weights, dtb__rng *r)
+/* The largest relative error of a region's sum (regions without edges
+ * have none). */
+/* One region's sum moved by a weight swap (refine_strengths). */
+typedef struct touch {
+    double *s;
+    const double *s0;
+    int64_t i;
+    double d;
+} touch;
+
+/* The squared error of the distinct sums among the touched ones. */
+static double touched_error(const touch *t, int nt)
+{
+    double e = 0;
+    for (int a = 0; a < nt; a++) {
+        int first = 1;
+        for (int b = 0; b < a; b++)
+            first &= !(t[b].s == t[a].s && t[b].i == t[a].i);
+        if (first) {
+            double x = t[a].s[t[a].i] - t[a].s0[t[a].i];
+            e += x * x;
+        }
+    }
+    return e;
+}
+
+/* STRENGTH: the original weights over the new edges by rank of the
+ * expected weight (out-strength of the source x in-strength of the target;
+ * undirected: the product of the strengths), then swaps of two edges'
+ * weights that lower the squared error of the in- and out-strengths. in0,
+ * out0: the original's (edge_sums); in, out: scratch. */
+static dtb_status match_strengths(graph *g, const double *in0, const double *out0, double *in,
+                                  double *out, double *weights, dtb__rng *r)
 {
     const int64_t n = g->n, m = g->m;
     ranked *rk = dtb__malloc_array(m ? (size_t)m : 1, sizeof *rk);
-    double *s = dtb__malloc_array((size_t)n, sizeof *s);
-    if (!rk || !s) {
-        free(rk);
-        free(s);
+    if (!rk)
         return DTB_ENOMEM;
-    }
     qsort(weights, (size_t)m, sizeof *weights, cmp_double);
     for (int64_t e = 0; e < m; e++)
-        rk[e] = (ranked){s0[g->src[e]] * s0[g->dst[e]], e};
+        rk[e] = (ranked){out0[g->src[e]] * in0[g->dst[e]], e};
     qsort(rk, (size_t)m, sizeof *rk, cmp_ranked);
     for (int64_t i = 0; i < m; i++)
         set_edge(g, g->src[rk[i].index], g->dst[rk[i].index], weights[i]);
-    strengths(g, s);
-    /* refine: swapping the weights x (edge a-b) and y (edge c-d) changes
-     * s_a, s_b by y - x and s_c, s_d by x - y */
+    edge_sums(g, in, out);
+    /* refine: swapping the weights x (edge a-b) and y (edge c-d) moves the
+     * sums of a and b by y - x and those of c and d by x - y */
     const uint64_t tries = (uint64_t)m * 50;
     for (uint64_t t = 0; t < tries && m >= 2; t++) {
         int64_t e1 = (int64_t)below(r, (uint64_t)m), e2 = (int64_t)below(r, (uint64_t)m);
@@ -268,35 +307,77 @@ static dtb_status match_strengths(graph *g, const double *s0, double *weights, d
         double x = g->w[b * n + a], y = g->w[d * n + c], dl = y - x;
         if (e1 == e2 || dl == 0)
             continue;
-        /* the change of sum_i (s_i - s0_i)^2 over the four endpoints */
-        int64_t nodes[4] = {a, b, c, d};
-        double delta[4] = {dl, dl, -dl, -dl}, before = 0, after = 0;
-        for (int q = 0; q < 4; q++) {
-            double acc = 0;
-            for (int p = 0; p < 4; p++)
-                if (nodes[p] == nodes[q])
-                    acc += delta[p];
-            int first = 1;
-            for (int p = 0; p < q; p++)
-                first &= nodes[p] != nodes[q];
-            if (!first)
-                continue;
-            double e0 = s[nodes[q]] - s0[nodes[q]];
-            before += e0 * e0;
-            after += (e0 + acc) * (e0 + acc);
+        touch tc[8];
+        int nt = 0;
+        tc[nt++] = (touch){out, out0, a, dl};
+        tc[nt++] = (touch){in, in0, b, dl};
+        tc[nt++] = (touch){out, out0, c, -dl};
+        tc[nt++] = (touch){in, in0, d, -dl};
+        if (g->undirected) {   /* an undirected edge counts at both ends, both ways */
+            tc[nt++] = (touch){in, in0, a, dl};
+            tc[nt++] = (touch){out, out0, b, dl};
+            tc[nt++] = (touch){in, in0, c, -dl};
+            tc[nt++] = (touch){out, out0, d, -dl};
         }
-        if (after >= before)
+        const double before = touched_error(tc, nt);
+        for (int k = 0; k < nt; k++)
+            tc[k].s[tc[k].i] += tc[k].d;
+        if (touched_error(tc, nt) >= before) {
+            for (int k = 0; k < nt; k++)
+                tc[k].s[tc[k].i] -= tc[k].d;
             continue;
+        }
         set_edge(g, a, b, y);
         set_edge(g, c, d, x);
-        s[a] += dl;
-        s[b] += dl;
-        s[c] -= dl;
-        s[d] -= dl;
     }
     free(rk);
-    free(s);
     return DTB_OK;
+}
+
+static double sums_error(const double *s, const double *s0, int64_t n)
+{
+    double worst = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (s0[i] > 0)
+            worst = fmax(worst, fabs(s[i] - s0[i]) / s0[i]);
+    return worst;
+}
+
+#define FIT_SWEEPS 20000
+#define FIT_TOLERANCE 1e-12
+
+/* STRENGTH, last step: scale the edges until the sums are in0/out0 (the
+ * original's). Undirected: w_ab *= sqrt(t_a / s_a) sqrt(t_b / s_b) per
+ * sweep (symmetric Sinkhorn-Knopp); directed: rows to the in-strengths,
+ * then columns to the out-strengths. */
+static dtb_status fit_strengths(graph *g, const double *in0, const double *out0, double *in,
+                                double *out, const char *atlas_name)
+{
+    const int64_t n = g->n;
+    double err = INFINITY;
+    for (int sweep = 0; sweep < FIT_SWEEPS; sweep++) {
+        edge_sums(g, in, out);
+        err = fmax(sums_error(in, in0, n), sums_error(out, out0, n));
+        if (err <= FIT_TOLERANCE)
+            return DTB_OK;
+        for (int pass = 0; pass < (g->undirected ? 1 : 2); pass++) {
+            if (pass)
+                edge_sums(g, in, out);
+            for (int64_t e = 0; e < g->m; e++) {
+                const int64_t a = g->src[e], b = g->dst[e];
+                double f;
+                if (g->undirected)
+                    f = sqrt(in0[a] / in[a] * (in0[b] / in[b]));
+                else
+                    f = pass ? out0[a] / out[a] : in0[b] / in[b];
+                set_edge(g, a, b, *cell(g, a, b) * f);
+            }
+        }
+    }
+    return dtb__error(DTB_ENUMERIC, "dtb_atlas_rewire: the strength null of atlas '%s' did not "
+                                    "reach the original strengths (relative error %.3g after %d "
+                                    "sweeps): the rewired topology cannot carry them; try another "
+                                    "seed or the degree null", atlas_name, err, FIT_SWEEPS);
 }
 
 /* The first index of row a of the upper triangle (a < b), row-major. */
@@ -387,20 +468,38 @@ dtb_status dtb_atlas_rewire(dtb_atlas **out, const dtb_atlas *atlas, dtb_null_mo
     if (!st && model == DTB_NULL_SPATIAL)
         st = length_bins(&g, bounds);
     if (!st && model == DTB_NULL_STRENGTH) {
-        s0 = dtb__malloc_array((size_t)g.n, sizeof *s0);
-        st = s0 ? DTB_OK : DTB_ENOMEM;
+        for (int64_t e = 0; !st && e < g.m; e++)
+            if (!(*cell(&g, g.src[e], g.dst[e]) > 0))
+                st = dtb__error(DTB_EINVAL, "dtb_atlas_rewire: the strength null needs "
+                                            "non-negative weights (atlas '%s': %g from region "
+                                            "%lld to %lld)", atlas->name,
+                                *cell(&g, g.src[e], g.dst[e]), (long long)g.src[e],
+                                (long long)g.dst[e]);
+        s0 = st ? NULL : dtb__malloc_array((size_t)g.n * 4, sizeof *s0);
+        if (!st && !s0)
+            st = DTB_ENOMEM;
         if (!st)
-            strengths(&g, s0);
+            edge_sums(&g, s0, s0 + g.n);   /* the original in, out */
     }
     if (!st && (model == DTB_NULL_STRENGTH || model == DTB_NULL_RANDOM) &&
         !(weights = edge_weights(&g)))
         st = DTB_ENOMEM;
-    if (!st && model != DTB_NULL_RANDOM)
-        swap_edges(&g, &r, swaps_per_edge, model == DTB_NULL_SPATIAL ? bounds : NULL);
+    if (!st && model != DTB_NULL_RANDOM) {
+        uint64_t done = swap_edges(&g, &r, swaps_per_edge, model == DTB_NULL_SPATIAL ? bounds : NULL);
+        if (model == DTB_NULL_DEGREE && !done && swaps_per_edge * (double)g.m >= 1)
+            st = dtb__error(DTB_EINVAL, "dtb_atlas_rewire: no degree-preserving swap exists in "
+                                        "atlas '%s' (%lld edges among %lld regions: %s), so its "
+                                        "degree null is itself; use the strength or random null",
+                            atlas->name, (long long)g.m, (long long)g.n,
+                            g.m >= g.n * (g.n - 1) / (g.undirected ? 2 : 1) ? "every pair connected"
+                                                                            : "no two edges to swap");
+    }
     if (!st && model == DTB_NULL_SPATIAL)
         st = shuffle_within_bins(&g, &r, bounds);
     if (!st && model == DTB_NULL_STRENGTH)
-        st = match_strengths(&g, s0, weights, &r);
+        st = match_strengths(&g, s0, s0 + g.n, s0 + 2 * g.n, s0 + 3 * g.n, weights, &r);
+    if (!st && model == DTB_NULL_STRENGTH)
+        st = fit_strengths(&g, s0, s0 + g.n, s0 + 2 * g.n, s0 + 3 * g.n, atlas->name);
     if (!st && model == DTB_NULL_RANDOM)
         st = random_graph(&g, weights, &r);
     static const char *const names[] = {"", "degree", "strength", "random", "spatial"};

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -63,7 +64,7 @@ static dtb_reservoir *new_reservoir(void)
         free(r);
         return NULL;
     }
-    r->null_model = DTB_NULL_DEGREE;
+    r->null_model = DTB_NULL_STRENGTH;
     r->seed = 42;
     return r;
 }
@@ -174,16 +175,6 @@ static dtb_status replace(char **field, const char *value)
     return DTB_OK;
 }
 
-dtb_status dtb_reservoir_set_regions(dtb_reservoir *r, const char *input, const char *output)
-{
-    REQUIRE(r, "dtb_reservoir_set_regions");
-    dtb_status st = replace(&r->input_spec, input);
-    if (!st)
-        st = replace(&r->output_spec, output);
-    unprepare(r);
-    return st;
-}
-
 dtb_status dtb_reservoir_set_task(dtb_reservoir *r, const char *name, int64_t steps, int64_t delays)
 {
     REQUIRE(r, "dtb_reservoir_set_task");
@@ -197,7 +188,8 @@ dtb_status dtb_reservoir_set_task(dtb_reservoir *r, const char *name, int64_t st
         return dtb__error(DTB_EINVAL, "task %s: %lld steps (0 or at least 200), %lld delays", name,
                           (long long)steps, (long long)delays);
     unprepare(r);
-    dtb__task_free(&r->task);
+    dtb__task_free(&r->task);   /* the caller's data too, if that was the task */
+    r->task_ready = 0;
     dtb_status st = replace(&r->task_name, name);
     r->steps = steps;
     r->delays = delays;
@@ -309,6 +301,53 @@ static dtb_status regions(const dtb_reservoir *r, const char *spec, const char *
     return DTB_OK;
 }
 
+/* Both lists: the inputs, then the outputs (by default every region but
+ * the inputs). On failure nothing is allocated. */
+static dtb_status resolve_regions(const dtb_reservoir *r, const char *input, const char *output,
+                                  int64_t **in, size_t *n_in, int64_t **out, size_t *n_out)
+{
+    *in = *out = NULL;
+    dtb_status st = regions(r, input, "input regions", NULL, in, n_in);
+    unsigned char *is_in = st ? NULL : dtb__calloc((size_t)r->atlas->n, 1);
+    if (!st && !is_in)
+        st = DTB_ENOMEM;
+    for (size_t i = 0; !st && i < *n_in; i++)
+        is_in[(*in)[i]] = 1;
+    if (!st)
+        st = regions(r, output, "output regions", is_in, out, n_out);
+    free(is_in);
+    if (st) {
+        free(*in);
+        *in = NULL;
+    }
+    return st;
+}
+
+/* Checked now against the atlas, so that a wrong list fails here and the
+ * reservoir keeps its previous regions. */
+dtb_status dtb_reservoir_set_regions(dtb_reservoir *r, const char *input, const char *output)
+{
+    REQUIRE(r, "dtb_reservoir_set_regions");
+    int64_t *in = NULL, *out = NULL;
+    size_t n_in = 0, n_out = 0;
+    dtb_status st = resolve_regions(r, input, output, &in, &n_in, &out, &n_out);
+    free(in);
+    free(out);
+    if (st)
+        return st;
+    char *in_copy = NULL, *out_copy = NULL;
+    if ((input && !(in_copy = dtb__strdup(input))) || (output && !(out_copy = dtb__strdup(output)))) {
+        free(in_copy);
+        return DTB_ENOMEM;
+    }
+    free(r->input_spec);
+    free(r->output_spec);
+    r->input_spec = in_copy;
+    r->output_spec = out_copy;
+    unprepare(r);
+    return DTB_OK;
+}
+
 static dtb_status prepare(dtb_reservoir *r)
 {
     if (r->in && r->task_ready)
@@ -316,15 +355,8 @@ static dtb_status prepare(dtb_reservoir *r)
     free(r->in);
     free(r->out);
     r->in = r->out = NULL;
-    dtb_status st = regions(r, r->input_spec, "input regions", NULL, &r->in, &r->n_in);
-    unsigned char *is_in = st ? NULL : dtb__calloc((size_t)r->atlas->n, 1);
-    if (!st && !is_in)
-        st = DTB_ENOMEM;
-    for (size_t i = 0; !st && i < r->n_in; i++)
-        is_in[r->in[i]] = 1;
-    if (!st)
-        st = regions(r, r->output_spec, "output regions", is_in, &r->out, &r->n_out);
-    free(is_in);
+    dtb_status st = resolve_regions(r, r->input_spec, r->output_spec, &r->in, &r->n_in, &r->out,
+                                    &r->n_out);
     if (!st && r->task_name && !r->task_ready) {
         dtb__task_params p = {r->steps, 0, r->delays, r->seed, r->n_out};
         st = dtb__task_make(r->task_name, &p, &r->task);
@@ -436,10 +468,13 @@ static dtb_status check_alpha(double alpha)
 
 static dtb_status check_network(const dtb_reservoir *r, int64_t k)
 {
-    return k >= -1 && (k < 0 || k < r->n_nulls || r->n_nulls == 0)
-               ? DTB_OK
-               : dtb__error(DTB_EINVAL, "network %lld: -1 (the atlas) or a null from 0 to %lld",
-                            (long long)k, (long long)r->n_nulls - 1);
+    if (k >= -1 && k < r->n_nulls)
+        return DTB_OK;
+    if (!r->n_nulls)
+        return dtb__error(DTB_EINVAL, "network %lld: -1 (the atlas); no nulls are set "
+                                      "(dtb_reservoir_set_nulls)", (long long)k);
+    return dtb__error(DTB_EINVAL, "network %lld: -1 (the atlas) or a null from 0 to %lld",
+                      (long long)k, (long long)r->n_nulls - 1);
 }
 
 dtb_status dtb_reservoir_score(dtb_reservoir *r, double alpha, int64_t k, const char *readout_path,
@@ -450,7 +485,7 @@ dtb_status dtb_reservoir_score(dtb_reservoir *r, double alpha, int64_t k, const 
         return dtb__error(DTB_EINVAL, "dtb_reservoir_score: score_out is NULL");
     *score_out = NAN;
     dtb_status st = check_alpha(alpha);
-    if (!st && k >= 0 && k >= r->n_nulls && r->n_nulls)
+    if (!st)
         st = check_network(r, k);
     if (!st)
         st = prepare(r);
@@ -474,10 +509,15 @@ dtb_status dtb_reservoir_states(dtb_reservoir *r, double alpha, int64_t k, const
     REQUIRE(r, "dtb_reservoir_states");
     if (!u || !T || !C)
         return dtb__error(DTB_EINVAL, "dtb_reservoir_states: no input (u NULL or empty)");
+    if (T > (size_t)100000000 || C > (size_t)1000000 || T > SIZE_MAX / C / (size_t)r->atlas->n)
+        return dtb__error(DTB_EINVAL, "dtb_reservoir_states: %zu steps x %zu channels is too many",
+                          T, C);
     for (size_t i = 0; i < T * C; i++)
         if (!isfinite(u[i]))
             return dtb__error(DTB_EINVAL, "dtb_reservoir_states: input row %zu is not finite", i / C);
     dtb_status st = check_alpha(alpha);
+    if (!st)
+        st = check_network(r, k);
     if (!st)
         st = prepare(r);
     const dtb_atlas *net = NULL;

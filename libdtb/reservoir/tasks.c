@@ -95,8 +95,15 @@ static dtb_status narma10(const dtb__task_params *p, dtb__task_data *t, dtb__rng
         double u9 = s >= 9 ? t->u[s - 9] : 0.0;
         t->y[s + 1] = 0.3 * t->y[s] + 0.05 * t->y[s] * sum + 1.5 * u9 * t->u[s] + 0.1;
     }
-    for (size_t s = 0; s < T; s++)
+    for (size_t s = 0; s < T; s++) {
+        if (!isfinite(t->y[s]) || fabs(t->y[s]) > 1e6) {   /* NARMA-10 can diverge for some inputs */
+            dtb__task_free(t);
+            return dtb__error(DTB_ENUMERIC, "narma10: the series diverges at step %zu for seed "
+                                            "%llu; try another seed", s,
+                              (unsigned long long)p->seed);
+        }
         t->scored[s] = s >= washout;
+    }
     return DTB_OK;
 }
 

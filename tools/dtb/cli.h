@@ -54,6 +54,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_reservoir(int argc, char **argv);
 
 /* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
  * of labels, text, .npy); print how the simulated FC fits it. */

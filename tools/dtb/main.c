@@ -33,6 +33,7 @@ static void print_help(void)
            "  bench      run the CUBA or COBA spiking benchmark network (dtb bench --help)\n"
            "  sweep      run an experiment over a grid or sample of settings, scored (dtb sweep --help)\n"
            "  fit        fit settings of an experiment to data (dtb fit --help)\n"
+           "  reservoir  a connectome as a computing reservoir, against nulls (dtb reservoir --help)\n"
            "\n"
            "Options:\n"
            "  --help     show this help\n"
@@ -72,5 +73,7 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)
         return cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "reservoir") == 0)
+        return cmd_reservoir(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }
