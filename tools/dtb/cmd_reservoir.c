@@ -32,7 +32,8 @@ static void print_help(void)
         "  --atlas A               atlas (as dtb run: built-in name, folder, matrix file)\n"
         "  --task TASK             memory-capacity (default), narma10, sine-square, decision,\n"
         "                          go-nogo, dms\n"
-        "  --task-file U.csv:Y.csv your own input (T x channels) and targets (T x targets)\n"
+        "  --task-file U:Y         your own input (T x channels) and targets (T x targets):\n"
+        "                          text, CSV or .npy files\n"
         "  --classes K             the targets of --task-file are class indices (-1: none)\n"
         "  --steps T, --delays K   task length; memory capacity's largest delay\n"
         "  --alpha V|A:B:N         alpha values (A:B:N: N values, ends included)\n"
@@ -173,8 +174,24 @@ static int parse_alphas(const char *text, double **out, size_t *n)
     return 0;
 }
 
+/* A text/CSV table, or a 1-D or 2-D .npy array (one column for 1-D). */
 static int load_matrix(const char *path, const char *flag, dtb__matrix *m)
 {
+    size_t len = strlen(path);
+    if (len > 4 && !strcmp(path + len - 4, ".npy")) {
+        dtb__npy_array arr;
+        if (dtb__npy_read(path, &arr))
+            return cli_usage_error("--%s: %s", flag, dtb_last_error_message());
+        if (arr.ndim < 1 || arr.ndim > 2 || arr.count < 1) {
+            dtb__npy_array_free(&arr);
+            return cli_usage_error("--%s: %s: a 1-D or 2-D array, not %d-D (or empty)", flag, path,
+                                   arr.ndim);
+        }
+        m->data = arr.data;   /* C order: row-major */
+        m->rows = (size_t)arr.shape[0];
+        m->cols = arr.ndim == 2 ? (size_t)arr.shape[1] : 1;
+        return 0;
+    }
     if (dtb__matrix_read(path, 0, m, NULL, NULL))
         return cli_usage_error("--%s: %s", flag, dtb_last_error_message());
     return 0;
