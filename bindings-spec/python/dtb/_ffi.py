@@ -129,6 +129,19 @@ class dtb_atlas_load_options(ctypes.Structure):
 DTB_ATLAS_LOAD_OPTIONS_VERSION = 1
 
 
+class dtb_null_model(enum.IntEnum):
+    DTB_NULL_DEGREE = 1
+    DTB_NULL_STRENGTH = 2
+    DTB_NULL_RANDOM = 3
+    DTB_NULL_SPATIAL = 4
+
+
+DTB_NULL_DEGREE = dtb_null_model.DTB_NULL_DEGREE
+DTB_NULL_STRENGTH = dtb_null_model.DTB_NULL_STRENGTH
+DTB_NULL_RANDOM = dtb_null_model.DTB_NULL_RANDOM
+DTB_NULL_SPATIAL = dtb_null_model.DTB_NULL_SPATIAL
+
+
 class dtb_model(ctypes.Structure):
     """Opaque handle; free with dtb_model_free()."""
 
@@ -565,6 +578,10 @@ class dtb_fit(ctypes.Structure):
     """Opaque handle; free with dtb_fit_free()."""
 
 
+class dtb_reservoir(ctypes.Structure):
+    """Opaque handle; free with dtb_reservoir_free()."""
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -650,6 +667,7 @@ dtb_atlas_lesion_region = _fn('dtb_atlas_lesion_region', ctypes.c_int32, [ctypes
 dtb_atlas_scale_connections = _fn('dtb_atlas_scale_connections', ctypes.c_int32, [ctypes.POINTER(dtb_atlas), ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t, ctypes.c_double])
 dtb_atlas_normalize_weights = _fn('dtb_atlas_normalize_weights', ctypes.c_int32, [ctypes.POINTER(dtb_atlas), ctypes.c_int32])
 dtb_atlas_scale_weights = _fn('dtb_atlas_scale_weights', ctypes.c_int32, [ctypes.POINTER(dtb_atlas), ctypes.c_double])
+dtb_atlas_rewire = _fn('dtb_atlas_rewire', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_atlas)), ctypes.POINTER(dtb_atlas), ctypes.c_int32, ctypes.c_uint64, ctypes.c_double])
 dtb_model_load_options_init = _fn('dtb_model_load_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_model_load_options), ctypes.c_uint32])
 dtb_model_create_builtin = _fn('dtb_model_create_builtin', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_model)), ctypes.c_char_p])
 dtb_model_builtin_count = _fn('dtb_model_builtin_count', ctypes.c_int64, [])
@@ -882,6 +900,23 @@ dtb_fit_best_values = _fn('dtb_fit_best_values', ctypes.c_int32, [ctypes.POINTER
 dtb_fit_best_scores = _fn('dtb_fit_best_scores', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_fit_best_objective = _fn('dtb_fit_best_objective', ctypes.c_double, [ctypes.POINTER(dtb_fit)])
 dtb_fit_best_experiment = _fn('dtb_fit_best_experiment', ctypes.c_int32, [ctypes.POINTER(dtb_fit), ctypes.POINTER(ctypes.POINTER(dtb_experiment))])
+dtb_reservoir_create = _fn('dtb_reservoir_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_reservoir)), ctypes.POINTER(dtb_atlas)])
+dtb_reservoir_create_sim = _fn('dtb_reservoir_create_sim', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_reservoir)), ctypes.POINTER(dtb_experiment), ctypes.c_char_p, ctypes.c_double, ctypes.c_char_p, ctypes.c_double])
+dtb_reservoir_free = _fn('dtb_reservoir_free', None, [ctypes.POINTER(dtb_reservoir)])
+dtb_reservoir_set_activation = _fn('dtb_reservoir_set_activation', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_char_p])
+dtb_reservoir_set_regions = _fn('dtb_reservoir_set_regions', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_char_p, ctypes.c_char_p])
+dtb_reservoir_set_task = _fn('dtb_reservoir_set_task', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_char_p, ctypes.c_int64, ctypes.c_int64])
+dtb_reservoir_set_task_data = _fn('dtb_reservoir_set_task_data', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_int32])
+dtb_reservoir_set_readout = _fn('dtb_reservoir_set_readout', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_char_p])
+dtb_reservoir_set_nulls = _fn('dtb_reservoir_set_nulls', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_int32, ctypes.c_int64])
+dtb_reservoir_set_seed = _fn('dtb_reservoir_set_seed', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_uint64])
+dtb_reservoir_states = _fn('dtb_reservoir_states', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_double, ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_reservoir_score = _fn('dtb_reservoir_score', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.c_double, ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_double)])
+dtb_reservoir_run = _fn('dtb_reservoir_run', ctypes.c_int32, [ctypes.POINTER(dtb_reservoir), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(dtb_explore_options)])
+dtb_reservoir_request_stop = _fn('dtb_reservoir_request_stop', None, [ctypes.POINTER(dtb_reservoir)])
+dtb_reservoir_result = _fn('dtb_reservoir_result', ctypes.c_double, [ctypes.POINTER(dtb_reservoir), ctypes.c_size_t, ctypes.c_int64])
+dtb_reservoir_percentile = _fn('dtb_reservoir_percentile', ctypes.c_double, [ctypes.POINTER(dtb_reservoir), ctypes.c_size_t])
+dtb_readout_predict = _fn('dtb_readout_predict', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -923,6 +958,7 @@ PARAMS = {
     'dtb_atlas_scale_connections': ('atlas', 'sources', 'n_sources', 'targets', 'n_targets', 'factor'),
     'dtb_atlas_normalize_weights': ('atlas', 'norm'),
     'dtb_atlas_scale_weights': ('atlas', 'factor'),
+    'dtb_atlas_rewire': ('out', 'atlas', 'model', 'seed', 'swaps_per_edge'),
     'dtb_model_load_options_init': ('opts', 'version'),
     'dtb_model_create_builtin': ('out', 'name'),
     'dtb_model_builtin_count': (),
@@ -1155,6 +1191,23 @@ PARAMS = {
     'dtb_fit_best_scores': ('fit', 'buf', 'capacity', 'needed_out'),
     'dtb_fit_best_objective': ('fit',),
     'dtb_fit_best_experiment': ('fit', 'out'),
+    'dtb_reservoir_create': ('out', 'atlas'),
+    'dtb_reservoir_create_sim': ('out', 'exp', 'into', 'scale', 'observe', 'period'),
+    'dtb_reservoir_free': ('res',),
+    'dtb_reservoir_set_activation': ('res', 'name'),
+    'dtb_reservoir_set_regions': ('res', 'input', 'output'),
+    'dtb_reservoir_set_task': ('res', 'name', 'steps', 'delays'),
+    'dtb_reservoir_set_task_data': ('res', 'u', 'T', 'C', 'y', 'Q', 'n_classes'),
+    'dtb_reservoir_set_readout': ('res', 'kind'),
+    'dtb_reservoir_set_nulls': ('res', 'model', 'count'),
+    'dtb_reservoir_set_seed': ('res', 'seed'),
+    'dtb_reservoir_states': ('res', 'alpha', 'network', 'u', 'T', 'C', 'buf', 'capacity', 'needed_out'),
+    'dtb_reservoir_score': ('res', 'alpha', 'network', 'readout_path', 'score_out'),
+    'dtb_reservoir_run': ('res', 'alphas', 'n_alphas', 'opts'),
+    'dtb_reservoir_request_stop': ('res',),
+    'dtb_reservoir_result': ('res', 'alpha_index', 'network'),
+    'dtb_reservoir_percentile': ('res', 'alpha_index'),
+    'dtb_readout_predict': ('path', 'states', 'T', 'n_features', 'buf', 'capacity', 'needed_out'),
 }
 
 # Who owns the strings functions return (static, borrowed_object,

@@ -22,14 +22,6 @@ except ImportError:
     np = None
 
 
-@pytest.fixture
-def lists():
-    """Run a test with plain lists instead of NumPy arrays."""
-    previous = dtb.use_numpy(False)
-    yield
-    dtb.use_numpy(previous)
-
-
 @pytest.fixture(scope='module')
 def twin():
     return dtb.Atlas('bn246'), dtb.Model('generic_2d_oscillator')
