@@ -136,9 +136,9 @@ static dtb_status length_bins(graph *g, double *bounds)
  * edge's length bin. */
 static uint64_t swap_edges(graph *g, dtb__rng *r, double swaps_per_edge, const double *bounds)
 {
-    if (g->m < 2)
-        return 0;
     const int64_t n = g->n;
+    if (g->m < 2 || g->m >= (g->undirected ? n * (n - 1) / 2 : n * (n - 1)))
+        return 0;   /* every pair connected: no swap can create a new edge */
     const uint64_t attempts = (uint64_t)(swaps_per_edge * (double)g->m) * 4 + 100;
     uint64_t done = 0, target = (uint64_t)(swaps_per_edge * (double)g->m);
     for (uint64_t t = 0; t < attempts && done < target; t++) {
@@ -300,7 +300,7 @@ static dtb_status match_strengths(graph *g, const double *in0, const double *out
     edge_sums(g, in, out);
     /* refine: swapping the weights x (edge a-b) and y (edge c-d) moves the
      * sums of a and b by y - x and those of c and d by x - y */
-    const uint64_t tries = (uint64_t)m * 50;
+    const uint64_t tries = (uint64_t)m * 10;
     for (uint64_t t = 0; t < tries && m >= 2; t++) {
         int64_t e1 = (int64_t)below(r, (uint64_t)m), e2 = (int64_t)below(r, (uint64_t)m);
         int64_t a = g->src[e1], b = g->dst[e1], c = g->src[e2], d = g->dst[e2];
@@ -319,13 +319,34 @@ static dtb_status match_strengths(graph *g, const double *in0, const double *out
             tc[nt++] = (touch){in, in0, c, -dl};
             tc[nt++] = (touch){out, out0, d, -dl};
         }
-        const double before = touched_error(tc, nt);
-        for (int k = 0; k < nt; k++)
-            tc[k].s[tc[k].i] += tc[k].d;
-        if (touched_error(tc, nt) >= before) {
+        /* the change of the squared error: sum of 2 e d + d^2 when the
+         * touched sums are distinct, else counted with the duplicates */
+        int distinct = 1;
+        for (int i = 0; i < nt && distinct; i++)
+            for (int j = 0; j < i; j++)
+                if (tc[i].s == tc[j].s && tc[i].i == tc[j].i) {
+                    distinct = 0;
+                    break;
+                }
+        if (distinct) {
+            double change = 0;
+            for (int k = 0; k < nt; k++) {
+                const double e = tc[k].s[tc[k].i] - tc[k].s0[tc[k].i];
+                change += tc[k].d * (2 * e + tc[k].d);
+            }
+            if (change >= 0)
+                continue;
             for (int k = 0; k < nt; k++)
-                tc[k].s[tc[k].i] -= tc[k].d;
-            continue;
+                tc[k].s[tc[k].i] += tc[k].d;
+        } else {
+            const double before = touched_error(tc, nt);
+            for (int k = 0; k < nt; k++)
+                tc[k].s[tc[k].i] += tc[k].d;
+            if (touched_error(tc, nt) >= before) {
+                for (int k = 0; k < nt; k++)
+                    tc[k].s[tc[k].i] -= tc[k].d;
+                continue;
+            }
         }
         set_edge(g, a, b, y);
         set_edge(g, c, d, x);
