@@ -628,6 +628,8 @@ typedef struct run_ctx {
     int has_table;
     int64_t done, total;
     dtb_status write_error;
+    dtb_status job_error;      /* the first network that failed stops the run */
+    char job_message[512];
 } run_ctx;
 
 static int on_result(const dtb__job_result *res, void *ud)
@@ -637,19 +639,31 @@ static int on_result(const dtb__job_result *res, void *ud)
     const int64_t k = res->id;   /* -1 .. n_nulls - 1 */
     for (size_t a = 0; a < r->n_alphas; a++) {
         r->scores[a * (size_t)(1 + r->n_nulls) + (size_t)(k + 1)] = res->scores[a];
-        if (c->has_table && !c->write_error) {
+        if (c->has_table && !c->write_error && !res->status) {
             dtb__row row = {0};
             dtb__row_number(&row, r->alphas[a]);
             if (k < 0)
                 dtb__row_text(&row, "empirical");
             else
                 dtb__row_int(&row, k);
-            dtb__row_number(&row, res->status ? NAN : res->scores[a]);
+            dtb__row_number(&row, res->scores[a]);
             c->write_error = dtb__table_write(&c->table, &row);
         }
     }
     c->done++;
-    if (c->write_error)
+    if (res->status && !c->job_error) {
+        /* A network that cannot be built or scored (a null model the
+         * connectome does not admit, a diverging simulation) fails the
+         * same way for the rest: stop and say why rather than fill the
+         * table with NaN. */
+        c->job_error = res->status;
+        if (k < 0)
+            snprintf(c->job_message, sizeof c->job_message, "the connectome: %s", res->message);
+        else
+            snprintf(c->job_message, sizeof c->job_message, "null %lld: %s", (long long)k,
+                     res->message);
+    }
+    if (c->write_error || c->job_error)
         return 1;
     const dtb_explore_options *o = &c->s->opts;
     return o->progress && o->progress(c->done, c->total, o->user_data) ? 1 : 0;
@@ -859,6 +873,8 @@ static dtb_status run_leader(dtb_reservoir *r, dtb__session *s, const dtb__execu
         st = dtb__run_jobs(x, jobs, n_jobs, &s->runner, results);
         if (c.write_error)
             st = c.write_error;
+        else if (c.job_error)
+            st = dtb__error(c.job_error, "dtb_reservoir_run: %s", c.job_message);
     }
     char saved[512];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");

@@ -393,6 +393,51 @@ static void bad_inputs_leave_it_usable(void **state)
     dtb_atlas_free(a);
 }
 
+/* A run whose nulls cannot be built (log-transformed streamline counts have
+ * negative weights; the strength null needs non-negative ones) fails with
+ * the reason instead of a table of NaN, and the reservoir still scores. */
+static void run_refuses_networks_that_cannot_be_built(void **state)
+{
+    (void)state;
+    const size_t n = 12;
+    double w[144] = {0};
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if ((i * 7 + j * 3) % 4 == 0)
+                w[i * n + j] = w[j * n + i] = 1.0 + 0.1 * (double)(i + j);
+    w[0 * n + 1] = w[1 * n + 0] = -0.5;
+    dtb_atlas *a = NULL;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, (int64_t)n, w, NULL, NULL, NULL), DTB_OK);
+    dtb_reservoir *r = NULL;
+    assert_int_equal(dtb_reservoir_create(&r, a), DTB_OK);
+    assert_int_equal(dtb_reservoir_set_task(r, "memory-capacity", 600, 5), DTB_OK);
+    assert_int_equal(dtb_reservoir_set_nulls(r, DTB_NULL_STRENGTH, 4), DTB_OK);
+    const double alphas[1] = {0.8};
+    dtb_explore_options o;
+    assert_int_equal(dtb_explore_options_init(&o, DTB_EXPLORE_OPTIONS_VERSION), DTB_OK);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/negative-weights", test_tmpdir());
+    o.out_dir = dir;
+    assert_int_equal(dtb_reservoir_run(r, alphas, 1, &o), DTB_EINVAL);
+    assert_error_contains("null");
+    assert_error_contains("non-negative");
+    /* no NaN rows in the table: a resumed run would redo those networks */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/reservoir.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            assert_null(strstr(line, "nan"));
+        fclose(f);
+    }
+    double s = NAN;
+    assert_int_equal(dtb_reservoir_score(r, 0.8, -1, NULL, &s), DTB_OK);
+    assert_true(isfinite(s));
+    dtb_reservoir_free(r);
+    dtb_atlas_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +446,7 @@ int main(void)
         cmocka_unit_test(linear_orthogonal_memory_capacity_reaches_n),
         cmocka_unit_test(run_over_nulls),
         cmocka_unit_test(bad_inputs_leave_it_usable),
+        cmocka_unit_test(run_refuses_networks_that_cannot_be_built),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
