@@ -427,8 +427,11 @@ static dtb_status score_network(const dtb_reservoir *r, const dtb_atlas *net, co
     size_t p = 0;
     dtb_status st = features(r, net, w_hat, alpha, r->task.u, r->task.T, r->task.C, &F, &p);
     dtb__readout ro;
-    if (!st)
+    int fitted = 0;
+    if (!st) {
         st = dtb__readout_fit(&r->task, F, p, r->logistic, &ro, score);
+        fitted = !st;
+    }
     if (!st && readout_path) {
         char about[256];
         snprintf(about, sizeof about, "task=%s alpha=%.17g network=%s readout=%s",
@@ -436,7 +439,7 @@ static dtb_status score_network(const dtb_reservoir *r, const dtb_atlas *net, co
                  r->logistic ? "logistic" : "ridge");
         st = dtb__readout_save(&ro, readout_path, about);
     }
-    if (!st)
+    if (fitted)   /* saved or not */
         dtb__readout_free(&ro);
     free(F);
     return st;
