@@ -13,5 +13,5 @@ meson test -C build-test --print-errorlogs
   -Db_lundef=false >/dev/null
 ninja -C build-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-asan --print-errorlogs
+  meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 sh tools/run-fuzz.sh

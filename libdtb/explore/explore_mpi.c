@@ -319,6 +319,16 @@ static dtb_status receive(dtb__queue *q, struct dtb__mpi_state *s, MPI_Status *m
     memcpy(r->scores, buf + sizeof h, ns * sizeof(double));
     memcpy(r->message, buf + sizeof h + ns * sizeof(double), DTB__MESSAGE_MAX);
     r->message[DTB__MESSAGE_MAX - 1] = '\0';
+    if (r->status == DTB_ECANCELLED) {
+        /* The rank was stopped before it ran this job (another rank died,
+         * or a signal): the job is not done, and a row saying so would
+         * make a resumed run skip it. A stop anywhere stops the run. */
+        pthread_mutex_lock(&q->lock);
+        q->stop_all = 1;
+        *q->stop = 1;
+        pthread_mutex_unlock(&q->lock);
+        return DTB_OK;
+    }
     dtb__queue_report(q, r);
     return DTB_OK;
 }
