@@ -142,8 +142,8 @@ static void test_psd_observer(void **state)
     size_t peak = 0;
     for (size_t k = 0; k < nf; k++) {
         assert_float_equal(got[k * 3], fr[k], 1e-12);
-        assert_float_equal(got[k * 3 + 1], ref[k * 2], 1e-12 * fmax(1, ref[k * 2]));
-        assert_float_equal(got[k * 3 + 2], ref[k * 2 + 1], 1e-12 * fmax(1, ref[k * 2 + 1]));
+        assert_float_equal(got[k * 3 + 1], ref[k * 2], 1e-12 * nan_max(1, ref[k * 2]));
+        assert_float_equal(got[k * 3 + 2], ref[k * 2 + 1], 1e-12 * nan_max(1, ref[k * 2 + 1]));
         power += got[k * 3 + 1] * (fr[1] - fr[0]);
         if (got[k * 3 + 1] > got[peak * 3 + 1])
             peak = k;
