@@ -1220,7 +1220,10 @@ static void test_opendtb_reference(void **state)
                   "error of S_e, S_i %.3g (row %zu); S in [%.4g, %.4g], the [0, 1] bounds never bind\n",
                   worst, worst_row, smin, smax);
     assert_true(smin > 0 && smax < 1);
-    assert_true(worst < 1e-9);
+    /* measured 1.23e-13 (the reference's own NumPy re-implementation agrees
+     * to 3.8e-12); the tolerance was 1e-9. Checked: G = 0.1 (1 + 1e-10)
+     * gives 1.2e-10, which fails now and passed before. */
+    assert_true(worst < 1e-12);
     dtb__npy_array_free(&ref);
     free(v);
     free(t);

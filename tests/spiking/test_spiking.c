@@ -44,7 +44,7 @@ static size_t spikes_of(dtb_spiking_net *net, int64_t pop, double *t, size_t cap
  * interval starts from the late reset): spike k may be up to (k + 1) dt
  * late, never early by more than the integration error. */
 static void check_spike_times(const double *got, size_t n_got, const double *ref, size_t n_ref,
-                              double dt, double early_tol)
+                              double dt, double early_tol, double bound)
 {
     assert_int_equal(n_got, n_ref);
     double worst = 0;
@@ -58,6 +58,8 @@ static void check_spike_times(const double *got, size_t n_got, const double *ref
     }
     print_message("  %zu spikes, largest difference %.3g ms (dt %.3g ms)\n", n_ref, worst * 1e3,
                   dt * 1e3);
+    /* and the README's figure */
+    assert_true(worst <= bound);
 }
 
 static void test_lif_reference(void **state)
@@ -82,15 +84,20 @@ static void test_lif_reference(void **state)
     assert_int_equal(dtb_spiking_run(net, 0.090), DTB_OK);
     double ref[64], got[64];
     size_t nr = read_spikes("lif_refractory", ref, 64), ng = spikes_of(net, pop, got, 64);
-    /* exact integration: never early */
-    check_spike_times(got, ng, ref, nr, dt, 1e-12);
+    /* exact integration: never early; and within the README's 0.051 ms
+     * (measured 0.0506 ms; the README said 0.05). Checked: V_reset lower
+     * by 0.005 mV fails at spike 3, a refractory period one step longer at
+     * spike 3. */
+    check_spike_times(got, ng, ref, nr, dt, 1e-12, 0.051e-3);
     dtb_spiking_free(net);
 }
 
 /* The 2003 Izhikevich cell is sensitive: a reset one step late also
  * leaves u a step further on, so the lags grow faster than one step per
  * spike (Brian2 at dt = 1 us: 0.015 ms over the 22 resets). At 1 us the
- * total lag stays below 0.03 ms. */
+ * total lag stays within the README's 0.016 ms (measured 0.0159 ms; the
+ * bound was 0.03 ms). Checked: d (the reset of u) 8 -> 8.0005 fails it,
+ * and so does v_peak 30 -> 30.5. */
 static void test_izhikevich_reference(void **state)
 {
     (void)state;
@@ -110,7 +117,7 @@ static void test_izhikevich_reference(void **state)
     for (size_t k = 0; k < nr; k++) {
         double lag = got[k] - ref[k];
         worst = nan_max(worst, fabs(lag));
-        assert_true(lag > -1e-6 && lag < 3e-5);
+        assert_true(lag > -1e-6 && lag <= 0.016e-3);
     }
     print_message("  %zu spikes, largest difference %.4f ms (dt 0.001 ms)\n", nr, worst * 1e3);
     dtb_spiking_free(net);
