@@ -2,11 +2,19 @@
 #ifndef DTB_TEST_UTIL_H
 #define DTB_TEST_UTIL_H
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+/* The larger of two numbers, NaN if either is: an error accumulated with
+ * it stays NaN, and `assert_true(err < tol)` fails, where fmax() drops a
+ * NaN and `if (d > worst)` never takes one. Every accumulated difference
+ * in the tests goes through it. */
+static inline double nan_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a > b ? a : b; }
+static inline double nan_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a < b ? a : b; }
 
 /* Path of a file in the shared data folder (../shared/data/...), in a static
  * buffer that the next call overwrites. Fails the test if it does not exist. */

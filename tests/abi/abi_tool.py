@@ -200,11 +200,29 @@ class Verdict:
         return lines
 
 
+class NoDebugInfo(Exception):
+    pass
+
+
+def require_types(xml_text, what):
+    """abidw reads types from DWARF; without it a dump lists symbol names
+    only (no <abi-instr>), and abidiff would pass every type change (a
+    --buildtype=release build: its self-test passed each deliberate break)."""
+    if '<abi-instr' not in xml_text:
+        raise NoDebugInfo(f'{what} has no debug information (DWARF), so abidiff cannot see '
+                          'its types and would pass any type change; build it with -g '
+                          '(tests/abi/meson.build does so for builds without debug info)')
+
+
 def check(lib, baseline, suppressions):
+    lib_xml = dump(lib, [])
+    require_types(lib_xml, lib)
+    with open(baseline, encoding='utf-8') as f:
+        base_xml = f.read()
+    require_types(base_xml, baseline)
     cmd = [tool('abidiff')] + ABIDIFF_FLAGS + ['--suppressions', suppressions, baseline, lib]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    with open(baseline, encoding='utf-8') as f:
-        problems = compare_option_structs(f.read(), dump(lib, []))
+    problems = compare_option_structs(base_xml, lib_xml)
     return Verdict(r.returncode, r.stdout + r.stderr, problems)
 
 
@@ -232,6 +250,9 @@ def main():
     except FileNotFoundError as e:
         print(f'SKIP: {e}')
         return 77
+    except NoDebugInfo as e:
+        print(f'REFUSED: {e}')
+        return 1
     if v.ok:
         print(f'{os.path.basename(args.lib)}: ABI matches {os.path.basename(args.baseline)}')
         return 0

@@ -137,8 +137,11 @@ def main():
         print(f'SKIP: {e}')
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        failures = check_variants(suppressions, headers, libs, tmp)
-        failures += check_real(suppressions, real_baseline, real_lib, tmp)
+        try:
+            failures = check_variants(suppressions, headers, libs, tmp)
+            failures += check_real(suppressions, real_baseline, real_lib, tmp)
+        except abi_tool.NoDebugInfo as e:
+            failures = [f'refused: {e}']
     for f in failures:
         print('FAIL:', f)
     return 1 if failures else 0

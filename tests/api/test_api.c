@@ -77,6 +77,21 @@ static void test_option_versions(void **state)
     assert_int_equal(dtb_observer_options_init(&oo, DTB_OBSERVER_OPTIONS_VERSION), DTB_OK);
     assert_int_equal(dtb_model_load_options_init(&mo, DTB_MODEL_LOAD_OPTIONS_VERSION), DTB_OK);
     assert_int_equal(dtb_atlas_load_options_init(&ao, DTB_ATLAS_LOAD_OPTIONS_VERSION), DTB_OK);
+    /* the analysis options: every member zero (= default) but the version,
+     * over a struct full of garbage; a version from the future refused */
+    dtb_psd_options po;
+    dtb_fcd_options fo;
+    memset(&po, 0xA5, sizeof po);
+    memset(&fo, 0xA5, sizeof fo);
+    assert_int_equal(dtb_psd_options_init(&po, DTB_PSD_OPTIONS_VERSION), DTB_OK);
+    assert_int_equal(dtb_fcd_options_init(&fo, DTB_FCD_OPTIONS_VERSION), DTB_OK);
+    assert_true(po.version == DTB_PSD_OPTIONS_VERSION && po.window == 0 && po.segment == 0 &&
+                po.overlap == 0 && po.flags == 0 && po.reserved == 0);
+    assert_true(fo.version == DTB_FCD_OPTIONS_VERSION && fo.method == 0 && fo.compare == 0 &&
+                fo.order == 0 && fo.window == 0 && fo.step == 0 && fo.f_lo == 0 && fo.f_hi == 0);
+    assert_int_equal(dtb_psd_options_init(&po, DTB_PSD_OPTIONS_VERSION + 1), DTB_EINVAL);
+    assert_int_equal(dtb_fcd_options_init(&fo, 0), DTB_EINVAL);
+    assert_int_equal(dtb_fcd_options_init(NULL, DTB_FCD_OPTIONS_VERSION), DTB_EINVAL);
     assert_int_equal(dtb_sim_options_init(&so, DTB_SIM_OPTIONS_VERSION + 1), DTB_EINVAL);
     assert_int_equal(dtb_observer_options_init(&oo, 0), DTB_EINVAL);
     assert_int_equal(dtb_sim_options_init(NULL, 1), DTB_EINVAL);

@@ -69,8 +69,11 @@ static void test_numbers(void **state)
 static void test_numbers_locale(void **state)
 {
     (void)state;
-    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8"))
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+        /* tools/run-tests.sh fails on this skip; install-deps.sh --test makes de_DE.UTF-8 */
+        print_message("SKIP: no de_DE.UTF-8 or fr_FR.UTF-8 locale (sh tools/install-deps.sh --test)\n");
         skip();
+    }
     double v;
     assert_true(dtb__parse_double("2.5", &v));
     assert_true(v == 2.5);
@@ -209,7 +212,7 @@ static void test_fast_exp(void **state)
         double e = dtb__exp(x[i]);
         assert_true(memcmp(&e, &blk[i], sizeof e) == 0);
         double d = ulps(e, exp(x[i]));
-        if (d > worst) {
+        if (!(d <= worst)) {   /* a NaN is the worst */
             worst = d;
             worst_x = x[i];
         }

@@ -539,6 +539,116 @@ static void test_fit_recovers_parameters(void **state)
     dtb_experiment_free(e);
 }
 
+/* --- names, stopping, the best candidate --- */
+
+static int32_t stop_sweep_after_two(int64_t done, int64_t total, void *user_data)
+{
+    (void)total;
+    if (done == 2)
+        dtb_sweep_request_stop(user_data);
+    return 0;
+}
+
+static int32_t stop_fit_after_three(int64_t done, int64_t total, void *user_data)
+{
+    (void)total;
+    if (done == 3)
+        dtb_fit_request_stop(user_data);
+    return 0;
+}
+
+/* A sweep's score names and per-point seconds (NaN before its run, a
+ * duration after); dtb_sweep_request_stop from the progress callback
+ * after two points stops the run with DTB_ECANCELLED keeping those two and
+ * running no other. A fit's free and score names; its best objective is
+ * its objective of its best scores; its best experiment reruns to the
+ * best scores; dtb_fit_request_stop after three evaluations stops the
+ * fit at the end of that generation, short of its budget. Whether libdtb says it has MPI matches the build. */
+static void test_names_stop_and_best(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb_explore_has_mpi(), DTB_TEST_BUILT_WITH_MPI);
+    dtb_experiment *e = oscillators(0.05);
+    dtb_sweep *sw = small_sweep(e);
+    assert_int_equal(dtb_sweep_score_count(sw), 4);
+    const char *names[] = {"mean-rate", "max-rate", "psd-peak", "stable"};
+    for (int64_t i = 0; i < 4; i++)
+        assert_string_equal(dtb_sweep_score_name(sw, i), names[i]);
+    assert_null(dtb_sweep_score_name(sw, 4));
+    assert_true(isnan(dtb_sweep_point_seconds(sw, 0)));
+    dtb_explore_options o = DTB_EXPLORE_OPTIONS_INIT;
+    o.jobs = 1;
+    o.batch = 1;
+    o.progress = stop_sweep_after_two;
+    o.user_data = sw;
+    assert_int_equal(dtb_sweep_run(sw, &o), DTB_ECANCELLED);
+    int64_t ran = 0;
+    for (int64_t p = 0; p < 6; p++) {
+        const char *st = dtb_sweep_point_status(sw, p);
+        double s = dtb_sweep_point_seconds(sw, p);
+        if (st) {
+            assert_string_equal(st, "ok");
+            assert_true(isfinite(s) && s >= 0);
+            ran++;
+        } else {
+            assert_true(isnan(s));
+        }
+    }
+    assert_int_equal(ran, 2);
+    dtb_sweep_free(sw);
+
+    const double target = 0.2;
+    char objective[64];
+    snprintf(objective, sizeof objective, "-abs(mean-rate - %.17g)", target);
+    dtb_fit *f = NULL;
+    assert_int_equal(dtb_fit_create(&f, e), DTB_OK);
+    assert_int_equal(dtb_fit_add_free(f, "a", 0.8, 1.2), DTB_OK);
+    assert_int_equal(dtb_fit_add_free(f, "coupling.a", 0.005, 0.03), DTB_OK);
+    assert_int_equal(dtb_fit_add_score(f, "mean-rate"), DTB_OK);
+    assert_int_equal(dtb_fit_add_score(f, "stable"), DTB_OK);
+    assert_int_equal(dtb_fit_set_objective(f, objective), DTB_OK);
+    assert_int_equal(dtb_fit_set_budget(f, 12), DTB_OK);
+    assert_int_equal(dtb_fit_set_transient(f, -1), DTB_EINVAL);
+    assert_int_equal(dtb_fit_free_count(f), 2);
+    assert_string_equal(dtb_fit_free_name(f, 0), "a");
+    assert_string_equal(dtb_fit_free_name(f, 1), "coupling.a");
+    assert_int_equal(dtb_fit_score_count(f), 2);
+    assert_string_equal(dtb_fit_score_name(f, 0), "mean-rate");
+    assert_string_equal(dtb_fit_score_name(f, 1), "stable");
+    dtb_explore_options fo = DTB_EXPLORE_OPTIONS_INIT;
+    fo.flags = DTB_EXPLORE_FLAG_SAME_SEED;
+    fo.progress = stop_fit_after_three;
+    fo.user_data = f;
+    assert_int_equal(dtb_fit_run(f, &fo), DTB_ECANCELLED);
+    print_message("fit stopped after %lld evaluations\n", (long long)dtb_fit_evaluation_count(f));
+    /* a generation of candidates runs together: the stop takes effect at
+     * its end, before the budget (12) */
+    assert_true(dtb_fit_evaluation_count(f) >= 3 && dtb_fit_evaluation_count(f) < 12);
+    double best[2], scores[2];
+    assert_int_equal(dtb_fit_best_values(f, best, 2, NULL), DTB_OK);
+    assert_int_equal(dtb_fit_best_scores(f, scores, 2, NULL), DTB_OK);
+    double obj = dtb_fit_best_objective(f);
+    print_message("best so far: a = %.6g, coupling.a = %.6g, mean-rate %.6g, objective %.6g\n",
+                  best[0], best[1], scores[0], obj);
+    assert_true(obj == -fabs(scores[0] - target));
+    dtb_experiment *b = NULL;
+    assert_int_equal(dtb_fit_best_experiment(f, &b), DTB_OK);
+    dtb_sweep *again = NULL;
+    assert_int_equal(dtb_sweep_create(&again, b), DTB_OK);
+    assert_int_equal(dtb_sweep_set_sample(again, "random:1"), DTB_OK);
+    assert_int_equal(dtb_sweep_add_score(again, "mean-rate"), DTB_OK);
+    dtb_explore_options so = DTB_EXPLORE_OPTIONS_INIT;
+    so.flags = DTB_EXPLORE_FLAG_SAME_SEED;
+    assert_int_equal(dtb_sweep_run(again, &so), DTB_OK);
+    double rerun;
+    scores_of(again, 0, &rerun, 1);
+    assert_true(rerun == scores[0]);
+    dtb_sweep_free(again);
+    dtb_experiment_free(b);
+    dtb_fit_free(f);
+    dtb_experiment_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_fc_scores),
         cmocka_unit_test(test_fit_bad_input),
         cmocka_unit_test(test_fit_recovers_parameters),
+        cmocka_unit_test(test_names_stop_and_best),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

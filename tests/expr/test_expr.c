@@ -353,8 +353,11 @@ static void test_long_expressions(void **state)
 static void test_parse_locale(void **state)
 {
     (void)state;
-    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8"))
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+        /* tools/run-tests.sh fails on this skip; install-deps.sh --test makes de_DE.UTF-8 */
+        print_message("SKIP: no de_DE.UTF-8 or fr_FR.UTF-8 locale (sh tools/install-deps.sh --test)\n");
         skip();
+    }
     double v = eval_text("2.5 + .25");
     setlocale(LC_NUMERIC, "C");
     assert_true(v == 2.75);

@@ -27,7 +27,9 @@ void read_reference(const char *relative, trace *out);
 static inline double trace_at(const trace *t, size_t row, size_t col) { return t->v[row * (t->cols + 1) + col]; }
 
 /* max |mine[row + shift] - ref[row]| / max |ref| over column `col` (1-based
- * in both; time is column 0), over the rows both have. */
+ * in both; time is column 0). Fails the test unless the two traces cover
+ * the same run (see the rule in the .c file); a NaN on either side gives
+ * an infinite difference. */
 double rel_diff(const trace *mine, size_t mine_col, const trace *ref, size_t ref_col, long shift);
 
 /* Times (labels) of the rows where the column drops by more than `drop`

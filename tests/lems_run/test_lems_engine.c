@@ -279,8 +279,8 @@ static void test_random_is_seeded(void **state)
     assert_true(memcmp(a, c, sizeof a) != 0);
     double lo = 2, hi = 0, sum = 0;
     for (int i = 0; i < 101; i++) {
-        lo = fmin(lo, a[i]);
-        hi = fmax(hi, a[i]);
+        lo = nan_min(lo, a[i]);
+        hi = nan_max(hi, a[i]);
         sum += a[i];
     }
     assert_true(lo >= 0 && hi < 2 && fabs(sum / 101 - 1) < 0.2);

@@ -594,7 +594,7 @@ static void compare_rhs(const model_case *mc, dtb_sim *sim, double p[][MAXP])
             for (size_t v = 0; v < nsv; v++) {
                 got[s][k][v] = dx[v * NREG + (size_t)k];
                 if (isfinite(expect[s][k][v]))
-                    scale[v] = fmax(scale[v], fabs(expect[s][k][v]));
+                    scale[v] = nan_max(scale[v], fabs(expect[s][k][v]));
             }
     }
     for (int s = 0; s < NSAMPLES; s++)
@@ -607,7 +607,7 @@ static void compare_rhs(const model_case *mc, dtb_sim *sim, double p[][MAXP])
                                  mc->states[v], s, k, g);
                     continue;
                 }
-                double tol = 1e-12 * fmax(fabs(e), scale[v]);
+                double tol = 1e-12 * nan_max(fabs(e), scale[v]);
                 if (!(fabs(g - e) <= tol))
                     fail_msg("%s: d%s/dt sample %d region %d: %.17g, expected %.17g (diff %.3g)",
                              mc->name, mc->states[v], s, k, g, e, g - e);
@@ -686,7 +686,7 @@ static void test_zj_sigmoid_guard(void **state)
         double s[12] = {v1[k], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         zetterberg_jansen_dfun(p, s, c, e);
         for (int v = 0; v < 12; v++)
-            assert_true(fabs(dx[v * NREG + k] - e[v]) <= 1e-12 * fmax(1e-300, fabs(e[v])));
+            assert_true(fabs(dx[v * NREG + k] - e[v]) <= 1e-12 * nan_max(1e-300, fabs(e[v])));
     }
     assert_true(dx[3 * NREG + 0] == 0.0);  /* guarded */
     assert_true(dx[3 * NREG + 1] > 0.0);   /* 2 e0 / (1 + exp(708.5)) is not 0 */
@@ -841,8 +841,8 @@ static void test_bn246_runs(void **state)
             for (size_t k = 0; k < 246; k++) {
                 double V = tr(&t, 999, 1, 246, k);
                 at_bound += V == -500.0;
-                vlo = fmin(vlo, V);
-                vhi = fmax(vhi, V);
+                vlo = nan_min(vlo, V);
+                vhi = nan_max(vhi, V);
             }
             print_message("k_ion_ex on bn246, dt 0.1 ms: after 1 s V in [%g, %g] mV, %d regions at "
                           "the bound -500 mV\n", vlo, vhi, at_bound);
@@ -852,8 +852,8 @@ static void test_bn246_runs(void **state)
             vhi = -INFINITY;
             for (size_t k = 0; k < 246; k++) {
                 double V = tr(&t2, 999, 1, 246, k);
-                vlo = fmin(vlo, V);
-                vhi = fmax(vhi, V);
+                vlo = nan_min(vlo, V);
+                vhi = nan_max(vhi, V);
             }
             print_message("k_ion_ex on bn246, dt 0.025 ms: after 1 s V in [%g, %g] mV\n", vlo, vhi);
             assert_true(vlo > -90.0 && vhi < -60.0);
@@ -948,8 +948,8 @@ static trace epileptor_run(const model_case *mc, double period_lo, double period
     seizures sz = find_seizures(x1, t.n_samples, t.dt_sample, 0.0);
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = t.n_samples - 4000; i < t.n_samples; i++) {
-        lo = fmin(lo, x1[i]);
-        hi = fmax(hi, x1[i]);
+        lo = nan_min(lo, x1[i]);
+        hi = nan_max(hi, x1[i]);
     }
     /* the interictal fixed point: z = 4 (x1 - x0), y1 = c - d x1^2 (Epileptor), so
      * -a x1^3 + (b - d) x1^2 - 4 x1 + c + Iext + 4 x0 = 0 (x1 < 0) for all three
@@ -1062,8 +1062,8 @@ static void test_jansen_rit_rhythms(void **state)
         for (size_t i = 0; i < t.n_samples; i++)
             sig[i] = tr(&t, i, 1, 246, k) - tr(&t, i, 2, 246, k);
         double fk = crossing_frequency(sig, 400, t.n_samples, t.dt_sample);
-        fmin_ = fmin(fmin_, fk);
-        fmax_ = fmax(fmax_, fk);
+        fmin_ = nan_min(fmin_, fk);
+        fmax_ = nan_max(fmax_, fk);
         fsum += fk;
     }
     print_message("jansen_rit on bn246, a = 1e-3: %.3f Hz mean, [%.3f, %.3f] over regions\n",
@@ -1177,10 +1177,10 @@ static void test_zetterberg_jansen_fixed_point(void **state)
         double w = zj_w_of_u(p, s_in, u);
         double us = tr(&t, last, 2, n, k) - tr(&t, last, 4, n, k);
         double ws = tr(&t, last, 6, n, k) - tr(&t, last, 8, n, k);
-        worst = fmax(worst, fmax(fabs(us - u), fabs(ws - w)));
+        worst = nan_max(worst, nan_max(fabs(us - u), fabs(ws - w)));
         for (size_t v = 1; v < 10; v += 2)
-            worst_y = fmax(worst_y, fabs(tr(&t, last, v, n, k)));
-        worst_drift = fmax(worst_drift, fabs(tr(&t, last, 10, n, k) - tr(&t, last - 100, 10, n, k)));
+            worst_y = nan_max(worst_y, fabs(tr(&t, last, v, n, k)));
+        worst_drift = nan_max(worst_drift, fabs(tr(&t, last, 10, n, k) - tr(&t, last - 100, 10, n, k)));
     }
     print_message("zetterberg_jansen on bn246 after 1 s: largest distance to the fixed point "
                   "%.3g mV, largest |y| %.3g, v6 drift over the last 0.1 s %.3g\n", worst, worst_y,
@@ -1212,10 +1212,10 @@ static void test_larter_breakspear_regimes(void **state)
     double f = crossing_frequency(sig, t.n_samples / 2, t.n_samples, t.dt_sample);
     double sep = 0, lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < t.n_samples; i++) {
-        sep = fmax(sep, fabs(tr(&t, i, 0, NREG, 0) - tr(&t, i, 0, NREG, 1)));
+        sep = nan_max(sep, fabs(tr(&t, i, 0, NREG, 0) - tr(&t, i, 0, NREG, 1)));
         if (i >= t.n_samples / 2) {
-            lo = fmin(lo, sig[i]);
-            hi = fmax(hi, sig[i]);
+            lo = nan_min(lo, sig[i]);
+            hi = nan_max(hi, sig[i]);
         }
     }
     /* bisection of ani Iext + aei V QV(V) (d_V = 0.5) on [-0.3, 0] */
@@ -1275,9 +1275,9 @@ static void test_k_ion_ex_regimes(void **state)
         spikes[k] = 0;
         for (size_t i = 3000; i < t.n_samples; i++) {
             double V = tr(&t, i, 1, NREG, k);
-            vlo[k] = fmin(vlo[k], V);
-            vhi[k] = fmax(vhi[k], V);
-            xmin[k] = fmin(xmin[k], tr(&t, i, 0, NREG, k));
+            vlo[k] = nan_min(vlo[k], V);
+            vhi[k] = nan_max(vhi[k], V);
+            xmin[k] = nan_min(xmin[k], tr(&t, i, 0, NREG, k));
             spikes[k] += tr(&t, i - 1, 1, NREG, k) < 0.0 && V >= 0.0;
         }
         print_message("k_ion_ex K_bath = %4.1f mM, t in [3, 5] s: V in [%.2f, %.2f] mV, %d "
@@ -1321,11 +1321,11 @@ static void check_hopfield(const char *name)
     double err_x = 0, err_theta = 0, xmin = INFINITY, xmax = -INFINITY;
     for (size_t k = 0; k < n; k++) {
         double x = tr(&t, last, 0, n, k), theta = tr(&t, last, 1, n, k);
-        err_x = fmax(err_x, fabs(x - xs[k]));
+        err_x = nan_max(err_x, fabs(x - xs[k]));
         double expect = strcmp(name, "hopfield") == 0 ? x0[n + k] - x0[k] + x : xs[k];
-        err_theta = fmax(err_theta, fabs(theta - expect));
-        xmin = fmin(xmin, xs[k]);
-        xmax = fmax(xmax, xs[k]);
+        err_theta = nan_max(err_theta, fabs(theta - expect));
+        xmin = nan_min(xmin, xs[k]);
+        xmax = nan_max(xmax, xs[k]);
     }
     print_message("%s on bn246 (a = %g, b = %g): fixed point x* in [%.6f, %.6f]; after 1 s "
                   "|x - x*| <= %.3g, theta off by <= %.3g\n", name, mc->coupling_a,

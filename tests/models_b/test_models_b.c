@@ -418,14 +418,14 @@ static void compare_rhs(const model_spec *s, dtb_sim *sim, double p[][MAX_PARAMS
             for (size_t v = 0; v < ns; v++) {
                 double got = dx[v * NR + k];
                 double diff = fabs(got - ref[v]);
-                double scale = fmax(fabs(got), fabs(ref[v]));
+                double scale = nan_max(fabs(got), fabs(ref[v]));
                 double rel = diff == 0 ? 0 : diff / scale;
                 if (!(rel <= 1e-12))
                     print_error("%s (%s) trial %d region %d d%s/dt: libdtb %.17g, TVB %.17g\n",
                                 s->name, what, trial, k, s->states[v].name, got, ref[v]);
                 assert_true(isfinite(ref[v]));
                 assert_true(rel <= 1e-12);
-                worst_rel = fmax(worst_rel, rel);
+                worst_rel = nan_max(worst_rel, rel);
             }
         }
     }
@@ -592,8 +592,8 @@ static void check_bn246_run(const model_spec *s, double dt, double coupling_a,
     /* report the last sample's spread of the first variable */
     double lo = INF, hi = -INF;
     for (int64_t k = 0; k < n; k++) {
-        lo = fmin(lo, v[(ns - 1) * cols + (size_t)k]);
-        hi = fmax(hi, v[(ns - 1) * cols + (size_t)k]);
+        lo = nan_min(lo, v[(ns - 1) * cols + (size_t)k]);
+        hi = nan_max(hi, v[(ns - 1) * cols + (size_t)k]);
     }
     print_message("%-26s bn246 1 s, dt %g ms, a = %g: finite, within bounds; final %s in [%.4g, %.4g]\n",
                   s->name, dt * 1e3, coupling_a, s->states[0].name, lo, hi);
@@ -645,7 +645,7 @@ static int roots(double (*f)(double, const void *), const void *ud, double lo, d
         double b = lo + (hi - lo) * i / grid, fb = f(b, ud);
         if (fa * fb < 0 && n < max) {
             double l = a, h = b, fl = fa;
-            for (int it = 0; it < 200 && h - l > 1e-15 * fmax(1, fabs(l)); it++) {
+            for (int it = 0; it < 200 && h - l > 1e-15 * nan_max(1, fabs(l)); it++) {
                 double mid = 0.5 * (l + h), fm = f(mid, ud);
                 if ((fm < 0) == (fl < 0)) {
                     l = mid;
@@ -673,7 +673,7 @@ static double max_re_eig_2d(const model_spec *s, const double *p, const double *
     s->dfun(p, x, c, f0);
     for (int j = 0; j < 2; j++) {
         double xp[2] = {x[0], x[1]};
-        double h = 1e-7 * fmax(1, fabs(x[j]));
+        double h = 1e-7 * nan_max(1, fabs(x[j]));
         xp[j] += h;
         s->dfun(p, xp, c, f1);
         for (int i = 0; i < 2; i++)
@@ -708,7 +708,7 @@ static void fact_rww(void)
     double *v = isolated_trace(s, NR, x0, DTB_INTEGRATOR_HEUN, 1e-4, 3.0, "S", NULL, 0, &ns);
     double err = 0, rate_err = 0, worst_rate = lambda;
     for (int k = 0; k < NR; k++) {
-        err = fmax(err, fabs(v[(ns - 1) * NR + k] - S[0]) / S[0]);
+        err = nan_max(err, fabs(v[(ns - 1) * NR + k] - S[0]) / S[0]);
         /* |S - S*| between t = 1 s and 2 s decays at rate lambda */
         double d1 = fabs(v[(10000 - 1) * NR + k] - S[0]), d2 = fabs(v[(20000 - 1) * NR + k] - S[0]);
         double rate = log(d2 / d1) / 1000.0, e = fabs(rate - lambda) / -lambda;
@@ -769,8 +769,8 @@ static void fact_rwwei(void)
     double *v = isolated_trace(s, NR, x0, DTB_INTEGRATOR_HEUN, 1e-4, 3.0, "S_e,S_i", NULL, 0, &ns);
     double err = 0;
     for (int k = 0; k < NR; k++) {
-        err = fmax(err, fabs(v[(ns - 1) * 2 * NR + k] - Se[0]) / Se[0]);
-        err = fmax(err, fabs(v[(ns - 1) * 2 * NR + NR + k] - Si) / Si);
+        err = nan_max(err, fabs(v[(ns - 1) * 2 * NR + k] - Se[0]) / Se[0]);
+        err = nan_max(err, fabs(v[(ns - 1) * 2 * NR + NR + k] - Si) / Si);
     }
     print_message("reduced_wong_wang_exc_inh: fixed point S_e* = %.10f, S_i* = %.10f (nested "
                   "bisection); after 3 s from S_e = 0.05, 0.5, 0.95: relative distance %.2g\n", Se[0], Si, err);
@@ -808,8 +808,8 @@ static void fact_mpr(void)
     double x0[2 * 2] = {0.1, 1.5, -2.0, -0.5};   /* region 0 near the low, 1 near the high state */
     double *v = isolated_trace(s, 2, x0, DTB_INTEGRATOR_HEUN, 1e-4, 1.0, "r,V", NULL, 0, &ns);
     const double *last = v + (ns - 1) * 4;
-    double err = fmax(fmax(fabs(last[0] - r[0]) / r[0], fabs(last[2] - V[0]) / fabs(V[0])),
-                      fmax(fabs(last[1] - r[2]) / r[2], fabs(last[3] - V[2]) / fabs(V[2])));
+    double err = nan_max(nan_max(fabs(last[0] - r[0]) / r[0], fabs(last[2] - V[0]) / fabs(V[0])),
+                      nan_max(fabs(last[1] - r[2]) / r[2], fabs(last[3] - V[2]) / fabs(V[2])));
     print_message("montbrio_pazo_roxin: bistable: stable foci (r, V) = (%.6f, %.6f) and (%.6f, %.6f), "
                   "saddle (%.6f, %.6f); two regions settle on the two foci, relative distance %.2g\n",
                   r[0], V[0], r[2], V[2], r[1], V[1], err);
@@ -842,7 +842,7 @@ static void fact_cb2d(void)
     double *v = isolated_trace(s, NR, x0, DTB_INTEGRATOR_HEUN, 1e-4, 1.0, "r,V", NULL, 0, &ns);
     double err = 0;
     for (int k = 0; k < NR; k++)
-        err = fmax(err, fmax(fabs(v[(ns - 1) * 2 * NR + k] - xs[0]) / xs[0],
+        err = nan_max(err, nan_max(fabs(v[(ns - 1) * 2 * NR + k] - xs[0]) / xs[0],
                              fabs(v[(ns - 1) * 2 * NR + NR + k] - xs[1]) / fabs(xs[1])));
     print_message("coombes_byrne_2d: stable fixed point (r, V) = (%.8f, %.8f); after 1 s: relative "
                   "distance %.2g\n", xs[0], xs[1], err);
@@ -886,7 +886,7 @@ static void fact_dg(void)
     double err = 0;
     for (size_t var = 0; var < 8; var++)
         for (int k = 0; k < NR; k++)
-            err = fmax(err, fabs(v[(ns - 1) * 8 * NR + var * NR + (size_t)k] - fp[var]) / fmax(fabs(fp[var]), 1e-3));
+            err = nan_max(err, fabs(v[(ns - 1) * 8 * NR + var * NR + (size_t)k] - fp[var]) / nan_max(fabs(fp[var]), 1e-3));
     print_message("dumont_gutkin: fixed point r_e = %.8f, V_e = %.8f, r_i = %.8f, V_i = %.8f; after "
                   "1 s from TVB's random initial state: relative distance %.2g\n", re, Ve[0], ri, Vi[0], err);
     assert_true(err < 1e-8);
@@ -916,7 +916,7 @@ static void fact_gsd(void)
     double err = 0;
     for (size_t var = 0; var < 4; var++)
         for (int k = 0; k < NR; k++)
-            err = fmax(err, fabs(v[(ns - 1) * 4 * NR + var * NR + (size_t)k] - fp[var]) / fmax(fabs(fp[var]), 1e-3));
+            err = nan_max(err, fabs(v[(ns - 1) * 4 * NR + var * NR + (size_t)k] - fp[var]) / nan_max(fabs(fp[var]), 1e-3));
     print_message("gast_schmidt_knosche_sd: fixed point r = %.8f, V = %.8f, A = %.8f, B = 0; after "
                   "1 s from TVB's random initial state: relative distance %.2g\n", r, V[0], fp[2], err);
     assert_true(err < 1e-6);
@@ -991,8 +991,8 @@ static void fact_oscillator(const model_spec *s, const double *x0, double dt, do
     double T_ref = period_of(ref, 100000, 1, 10 * h, &cycles_ref);
     double lo = INF, hi = -INF;
     for (size_t i = ns / 2; i < ns; i++) {
-        lo = fmin(lo, v[i]);
-        hi = fmax(hi, v[i]);
+        lo = nan_min(lo, v[i]);
+        hi = nan_max(hi, v[i]);
     }
     print_message("%s: oscillates, r in [%.4f, %.4f] over the last 500 ms; period at dt %g ms "
                   "%.5f ms (%d cycles; RK4 at 1 us: %.5f ms, %d cycles), relative difference %.2g\n",
@@ -1019,14 +1019,14 @@ static void fact_hopf(void)
         double prev = atan2(v[start * 4 + 2 + (size_t)k], v[start * 4 + (size_t)k]), total = 0;
         for (size_t i = start; i < ns; i++) {
             double x = v[i * 4 + (size_t)k], y = v[i * 4 + 2 + (size_t)k];
-            rad_err = fmax(rad_err, fabs(sqrt(x * x + y * y) - sqrt(a)) / sqrt(a));
+            rad_err = nan_max(rad_err, fabs(sqrt(x * x + y * y) - sqrt(a)) / sqrt(a));
             double ph = atan2(y, x), d = ph - prev;
             d -= 2 * PI * floor((d + PI) / (2 * PI));
             total += d;
             prev = ph;
         }
         w = total / ((double)(ns - 1 - start) * 0.1);   /* rad per ms */
-        w_err = fmax(w_err, fabs(w - omega) / omega);
+        w_err = nan_max(w_err, fabs(w - omega) / omega);
     }
     print_message("sup_hopf (a = %.2f, omega = %.2f): radius sqrt(a) = %.6f within %.2g relative, "
                   "angular frequency %.8f rad/ms (relative error %.2g)\n",
@@ -1050,7 +1050,7 @@ static void fact_linear(void)
     double worst = 0;
     for (int k = 0; k < NR; k++) {
         double rate = log(v[(ns - 1) * NR + k] / x0[k]) / 1.0;   /* per ms, t = 1 ms */
-        worst = fmax(worst, fabs(rate - (-10.0)) / 10.0);
+        worst = nan_max(worst, fabs(rate - (-10.0)) / 10.0);
     }
     print_message("linear: decay rate measured over 1 ms at dt 1 us: gamma = -10 within %.2g relative\n",
                   worst);
@@ -1208,19 +1208,22 @@ static void test_opendtb_reference(void **state)
         for (size_t j = 0; j < 2 * 246; j++) {
             double got = v[k * 2 * 246 + j], want = row[1 + 246 + j];
             double rel = fabs(got - want) / fabs(want);
-            if (rel > worst) {
+            if (!(rel <= worst)) {   /* a NaN is the worst */
                 worst = rel;
                 worst_row = k;
             }
-            smin = fmin(smin, got);
-            smax = fmax(smax, got);
+            smin = nan_min(smin, got);
+            smax = nan_max(smax, got);
         }
     }
     print_message("OpenDTB reference (RWW E-I, bn246, G = 0.1, Euler 0.1 ms, 1 s): max relative "
                   "error of S_e, S_i %.3g (row %zu); S in [%.4g, %.4g], the [0, 1] bounds never bind\n",
                   worst, worst_row, smin, smax);
     assert_true(smin > 0 && smax < 1);
-    assert_true(worst < 1e-9);
+    /* measured 1.23e-13 (the reference's own NumPy re-implementation agrees
+     * to 3.8e-12); the tolerance was 1e-9. Checked: G = 0.1 (1 + 1e-10)
+     * gives 1.2e-10, which fails now and passed before. */
+    assert_true(worst < 1e-12);
     dtb__npy_array_free(&ref);
     free(v);
     free(t);

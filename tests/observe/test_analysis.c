@@ -148,7 +148,7 @@ static void test_psd(void **state)
         {0, 0.0077004750657349115}, {1, 0.03474759845189668}, {3, 0.16377923996626836},
         {8, 2.1401846258324456e-06}, {25, 0.06629284352336197}, {64, 2.5682608880912365e-12}};
     for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++)
-        assert_float_equal(p2[ref[i].k], ref[i].p, 1e-12 * fmax(1, ref[i].p) + 1e-15);
+        assert_float_equal(p2[ref[i].k], ref[i].p, 1e-12 * nan_max(1, ref[i].p) + 1e-15);
     assert_float_equal(f2[25], 19.53125, 1e-12);
     o.overlap = 200;
     assert_int_equal(dtb_analysis_psd(f2, p2, 65, &nf, y, 400, 1, 0.01, &o), DTB_EINVAL);

@@ -112,7 +112,7 @@ static void check_set(dtb_bold_model set, int euler, double tol)
             advance(&p, rx[s * 3 + k], dt, y, 1, euler);
             if (next < nb && fabs(rt[s] - bt[next]) < dt / 2) {
                 double ref = bold_of(&p, y), got = bx[next * 3 + k];
-                worst = fmax(worst, fabs(got - ref) / fmax(fabs(ref), 1e-3));
+                worst = nan_max(worst, fabs(got - ref) / nan_max(fabs(ref), 1e-3));
                 next++;
             }
         }

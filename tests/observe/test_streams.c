@@ -142,8 +142,8 @@ static void test_psd_observer(void **state)
     size_t peak = 0;
     for (size_t k = 0; k < nf; k++) {
         assert_float_equal(got[k * 3], fr[k], 1e-12);
-        assert_float_equal(got[k * 3 + 1], ref[k * 2], 1e-12 * fmax(1, ref[k * 2]));
-        assert_float_equal(got[k * 3 + 2], ref[k * 2 + 1], 1e-12 * fmax(1, ref[k * 2 + 1]));
+        assert_float_equal(got[k * 3 + 1], ref[k * 2], 1e-12 * nan_max(1, ref[k * 2]));
+        assert_float_equal(got[k * 3 + 2], ref[k * 2 + 1], 1e-12 * nan_max(1, ref[k * 2 + 1]));
         power += got[k * 3 + 1] * (fr[1] - fr[0]);
         if (got[k * 3 + 1] > got[peak * 3 + 1])
             peak = k;
@@ -266,6 +266,59 @@ static void test_matrix_files(void **state)
     dtb_atlas_free(atlas);
 }
 
+/* dtb_observer_flush: a CSV sink's file holds every sample so far after
+ * it, while the observer stays open and the simulation advances by
+ * dtb_sim_step (dtb_sim_run flushes by itself): a header and one row per
+ * 2 ms window, stamped at its centre, 50 rows after 0.1 s (last 0.099 s),
+ * 100 after 0.2 s. Fails if flush leaves rows in the buffer (checked with
+ * a flush that does nothing: the file then has 46 rows, a partial 47th). */
+static int csv_rows(const char *path, double *last_t)
+{
+    char *text = read_text_file(path, NULL);
+    assert_non_null(text);
+    int rows = 0;
+    const char *line = text;
+    for (const char *p = text; *p; p++)
+        if (*p == '\n') {
+            if (rows > 0 || line != text)
+                *last_t = strtod(line, NULL);
+            rows++;
+            line = p + 1;
+        }
+    free(text);
+    return rows - 1;   /* without the header */
+}
+
+static void test_flush(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = isolated_atlas(4);
+    dtb_sim *sim = driven_sim(atlas, 1e-4, F4, BASE4, AMP4, PH4);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/flushed.csv", test_tmpdir());
+    dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+    o.kind = DTB_OBSERVER_TAVG;
+    o.period = 2e-3;
+    o.sink = DTB_SINK_CSV;
+    o.path = path;
+    dtb_observer *obs;
+    assert_int_equal(dtb_observer_create(&obs, sim, &o), DTB_OK);
+    double t = -1;
+    assert_int_equal(dtb_sim_step(sim, 1000), DTB_OK);
+    print_message("before the flush: %d rows\n", csv_rows(path, &t));
+    assert_int_equal(dtb_observer_flush(obs), DTB_OK);
+    assert_int_equal(csv_rows(path, &t), 50);
+    assert_float_equal(t, 0.099, 1e-12);
+    assert_int_equal(dtb_sim_step(sim, 1000), DTB_OK);
+    assert_int_equal(dtb_observer_flush(obs), DTB_OK);
+    assert_int_equal(csv_rows(path, &t), 100);
+    assert_float_equal(t, 0.199, 1e-12);
+    assert_int_equal(dtb_observer_flush(NULL), DTB_EINVAL);
+    dtb_observer_free(obs);
+    dtb_sim_free(sim);
+    dtb_atlas_free(atlas);
+}
+
 static void test_spikes_and_rate(void **state)
 {
     (void)state;
@@ -317,6 +370,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fc_observer),   cmocka_unit_test(test_psd_observer),
         cmocka_unit_test(test_fcd_observer),  cmocka_unit_test(test_matrix_files),
+        cmocka_unit_test(test_flush),
         cmocka_unit_test(test_spikes_and_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,8 +90,8 @@ static void esn_states_equal_numpy(void **state)
         assert_int_equal(cc, 12);
         double worst = 0;
         for (size_t i = 0; i < needed; i++)
-            worst = fmax(worst, fabs(x[i] - ref[i]));
-        if (worst > 1e-12)
+            worst = nan_max(worst, fabs(x[i] - ref[i]));
+        if (!(worst <= 1e-12))   /* NaN fails */
             fail_msg("%s: states differ from NumPy's by %g", acts[f], worst);
         free(ref);
         free(x);
@@ -180,9 +180,9 @@ static void ridge_readout_equals_numpy_lstsq(void **state)
     assert_true(lambda == ref_lambda);
     double worst = 0;
     for (size_t i = 0; i < rows * cols; i++)
-        worst = fmax(worst, fabs(w[i] - ref_w[i]) / fmax(1.0, fabs(ref_w[i])));
+        worst = nan_max(worst, fabs(w[i] - ref_w[i]) / nan_max(1.0, fabs(ref_w[i])));
     print_message("readout weights: largest relative difference from NumPy's lstsq %g\n", worst);
-    if (worst > 1e-10)
+    if (!(worst <= 1e-10))   /* NaN fails */
         fail_msg("readout weights differ from NumPy's lstsq by %g", worst);
     /* the saved readout is reloadable: it predicts what the score saw */
     size_t needed = 0;
@@ -201,7 +201,7 @@ static void ridge_readout_equals_numpy_lstsq(void **state)
             double s = w[k * cols];
             for (size_t i = 0; i < 10; i++)
                 s += w[k * cols + 1 + i] * feat[t * 10 + i];
-            assert_true(fabs(pred[t * Q + k] - s) <= 1e-12 * fmax(1.0, fabs(s)));
+            assert_true(fabs(pred[t * Q + k] - s) <= 1e-12 * nan_max(1.0, fabs(s)));
         }
     assert_int_equal(dtb_readout_predict(path, feat, T, 9, pred, needed, NULL), DTB_EINVAL);
     assert_error_contains("features");
@@ -296,8 +296,16 @@ static void linear_orthogonal_memory_capacity_reaches_n(void **state)
     free(w);
 }
 
+static int32_t stop_reservoir_after_one(int64_t done, int64_t total, void *user_data)
+{
+    (void)total;
+    if (done == 1)
+        dtb_reservoir_request_stop(user_data);
+    return 0;
+}
+
 /* nulls: each one scores differently, the run's table agrees with the
- * single scores, the percentile counts */
+ * single scores, the percentile counts; the seed; stopping a run */
 static void run_over_nulls(void **state)
 {
     (void)state;
@@ -329,6 +337,31 @@ static void run_over_nulls(void **state)
     }
     assert_true(isnan(dtb_reservoir_result(r, 2, -1)));
     assert_true(isnan(dtb_reservoir_result(r, 0, 3)));
+    /* the seed (default 42) picks the nulls and the task: another seed,
+     * another score of null 0; back to 42, the run's score again */
+    double s42 = dtb_reservoir_result(r, 1, 0), s43 = NAN, again = NAN;
+    assert_int_equal(dtb_reservoir_set_seed(r, 43), DTB_OK);
+    assert_int_equal(dtb_reservoir_score(r, alphas[1], 0, NULL, &s43), DTB_OK);
+    assert_int_equal(dtb_reservoir_set_seed(r, 42), DTB_OK);
+    assert_int_equal(dtb_reservoir_score(r, alphas[1], 0, NULL, &again), DTB_OK);
+    print_message("null 0 at alpha 0.9: seed 42 %.17g, seed 43 %.17g\n", s42, s43);
+    assert_true(isfinite(s43) && s43 != s42);
+    assert_true(again == s42);
+    /* dtb_reservoir_request_stop from the progress callback after the
+     * first network: DTB_ECANCELLED, the pairs not run stay NaN */
+    o.jobs = 1;
+    o.batch = 1;   /* one network per hand-out (else the four run as one batch) */
+    o.progress = stop_reservoir_after_one;
+    o.user_data = r;
+    assert_int_equal(dtb_reservoir_run(r, alphas, 2, &o), DTB_ECANCELLED);
+    int not_run = 0;
+    for (size_t i = 0; i < 2; i++)
+        for (int64_t k = -1; k < 3; k++)
+            not_run += isnan(dtb_reservoir_result(r, i, k));
+    print_message("stopped after one: %d of 8 scores not run\n", not_run);
+    assert_true(not_run > 0);
+    o.progress = NULL;
+    o.user_data = NULL;
     /* the degree null of a connectome where every pair is connected does
      * not exist: said, and the reservoir still works */
     assert_int_equal(dtb_reservoir_set_nulls(r, DTB_NULL_DEGREE, 1), DTB_OK);

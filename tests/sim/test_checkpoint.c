@@ -245,6 +245,81 @@ static void test_resume_every_observer_kind(void **state)
     dtb_sim_free(d);
 }
 
+/* A checkpoint under each noise kind (the OU process of COLOURED is state
+ * of its own): run 300 steps straight, or 120, save, load into a fresh
+ * simulation created with the defaults (ADDITIVE, no noise) and run 180
+ * more; the final states must be identical bit for bit. Each kind other
+ * than ADDITIVE must give a run different from ADDITIVE's, so that the
+ * comparison is not between two additive runs. Checked: restoring the
+ * kind as ADDITIVE fails at SIGMA, dropping the OU state on load (it is
+ * then redrawn) fails at COLOURED. */
+/* bn246 x generic_2d_oscillator with delays; `kind` with tau 2 ms and
+ * per-region intensities when configure is set, else left at the defaults
+ * (ADDITIVE, no noise) for a checkpoint to restore. */
+static dtb_sim *noise_sim(dtb_noise_kind kind, int configure)
+{
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_builtin(&a, "bn246"), DTB_OK);
+    dtb_model *m;
+    assert_int_equal(dtb_model_create_builtin(&m, "generic_2d_oscillator"), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 21;
+    o.speed = 10.0;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, a, m, &o), DTB_OK);
+    dtb_model_free(m);
+    dtb_atlas_free(a);
+    if (configure) {
+        double D[246];
+        for (int k = 0; k < 246; k++)
+            D[k] = 1e-4 * (1 + (double)(k % 7));
+        assert_int_equal(dtb_sim_set_noise_kind(sim, kind, 2e-3), DTB_OK);
+        assert_int_equal(dtb_sim_set_noise_regions(sim, -1, D, 246), DTB_OK);
+    }
+    return sim;
+}
+
+static void test_resume_every_noise_kind(void **state)
+{
+    (void)state;
+    const size_t len = 2 * 246;
+    double *ref = malloc(len * sizeof *ref), *res = malloc(len * sizeof *res);
+    double *additive = malloc(len * sizeof *additive);
+    const dtb_noise_kind kinds[] = {DTB_NOISE_ADDITIVE, DTB_NOISE_SIGMA, DTB_NOISE_MULTIPLICATIVE,
+                                    DTB_NOISE_COLOURED};
+    const char *names[] = {"additive", "sigma", "multiplicative", "coloured"};
+    for (size_t i = 0; i < 4; i++) {
+        char ck[64];
+        snprintf(ck, sizeof ck, "noise_%s.ckpt", names[i]);
+        dtb_sim *sim = noise_sim(kinds[i], 1);            /* never interrupted */
+        assert_int_equal(dtb_sim_step(sim, 300), DTB_OK);
+        assert_int_equal(dtb_sim_get_state(sim, ref, len, NULL), DTB_OK);
+        dtb_sim_free(sim);
+        sim = noise_sim(kinds[i], 1);                     /* interrupted */
+        assert_int_equal(dtb_sim_step(sim, 120), DTB_OK);
+        assert_int_equal(dtb_sim_save_checkpoint(sim, tmp(ck)), DTB_OK);
+        assert_int_equal(dtb_sim_step(sim, 30), DTB_OK);   /* then "crashes" */
+        dtb_sim_free(sim);
+        sim = noise_sim(kinds[i], 0);                     /* resumed */
+        assert_int_equal(dtb_sim_load_checkpoint(sim, tmp(ck)), DTB_OK);
+        assert_int_equal(dtb_sim_step(sim, 180), DTB_OK);
+        assert_int_equal(dtb_sim_get_state(sim, res, len, NULL), DTB_OK);
+        dtb_sim_free(sim);
+        double worst = 0;
+        for (size_t j = 0; j < len; j++)
+            worst = nan_max(worst, fabs(ref[j] - res[j]));
+        print_message("  %s: the resumed run differs by %g\n", names[i], worst);
+        assert_memory_equal(ref, res, len * sizeof *ref);
+        if (i == 0)
+            memcpy(additive, ref, len * sizeof *ref);
+        else
+            assert_memory_not_equal(ref, additive, len * sizeof *ref);
+    }
+    free(ref);
+    free(res);
+    free(additive);
+}
+
 static void test_bad_checkpoints(void **state)
 {
     (void)state;
@@ -302,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_resume_heun),
         cmocka_unit_test(test_resume_gsl),
         cmocka_unit_test(test_resume_every_observer_kind),
+        cmocka_unit_test(test_resume_every_noise_kind),
         cmocka_unit_test(test_bad_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,6 +174,38 @@ static void test_pulse_steps_and_locality(void **state)
     dtb_atlas_free(a);
 }
 
+/* Region weights (dtb_stimulus_set_weights) scale the stimulus region by
+ * region, signs kept; the simulation refuses weights of another atlas
+ * size; the target is the one named at creation. Fails if the weights are
+ * ignored (every region would get 100), misplaced or taken as 0/1. */
+static void test_weights_and_target(void **state)
+{
+    (void)state;
+    dtb_atlas *a = chain_atlas(3, 1.0);
+    dtb_sim *sim = integrator_sim(a, 0.0, INFINITY);
+    dtb_stimulus *s = make("x", "pulse", "onset width amplitude", 0.1, 0.05, 2.0);
+    assert_string_equal(dtb_stimulus_target(s), "x");
+    const double w[3] = {0.5, 0.0, -1.5};
+    assert_int_equal(dtb_stimulus_set_weights(s, w, 2), DTB_OK);
+    assert_int_equal(dtb_sim_add_stimulus(sim, s), DTB_EINVAL);   /* 2 weights, 3 regions */
+    assert_error_contains("2 weights");
+    const double bad[3] = {0.5, NAN, 1.0};
+    assert_int_equal(dtb_stimulus_set_weights(s, bad, 3), DTB_EINVAL);
+    assert_int_equal(dtb_stimulus_set_weights(s, w, 3), DTB_OK);
+    assert_int_equal(dtb_sim_add_stimulus(sim, s), DTB_OK);
+    dtb_stimulus_free(s);
+    assert_int_equal(dtb_sim_step(sim, 3000), DTB_OK);
+    double x[6];
+    dtb_sim_get_state(sim, x, 6, NULL);
+    /* Euler: 500 steps of h * s * w = 0.1 ms * 2 per ms * w: 100 w */
+    print_message("weighted pulse: x = %g, %g, %g (expected 50, 0, -150)\n", x[0], x[1], x[2]);
+    for (int k = 0; k < 3; k++)
+        assert_true(fabs(x[k] - 100 * w[k]) < 1e-9);
+    assert_null(dtb_stimulus_target(NULL));
+    dtb_sim_free(sim);
+    dtb_atlas_free(a);
+}
+
 /* With coupling, the response reaches the next region no earlier than the
  * conduction delay (2 mm at 1 m/s = 2 ms = 20 steps). */
 static void test_arrival_after_delay(void **state)
@@ -317,6 +349,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_pulse_steps_and_locality),
+        cmocka_unit_test(test_weights_and_target),
         cmocka_unit_test(test_arrival_after_delay),
         cmocka_unit_test(test_param_and_input_targets),
         cmocka_unit_test(test_random_callback_gaussian),

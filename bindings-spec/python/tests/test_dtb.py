@@ -219,11 +219,13 @@ def test_atlas_from_arrays_round_trip():
 def test_spiking_benchmark_statistics():
     net = dtb.SpikingNet.benchmark('cuba', 4000, seed=12345)
     net.run(1.0)
-    spikes = net.spike_count(0) + net.spike_count(1)
-    rate = spikes / 4000
+    # The seeded run pinned exactly, as tests/spiking/test_spiking.c pins it
+    # (that test compares the statistics over seeds with NumPy and Brian2):
+    # the former ranges (4.5-7 Hz, CV 0.42-0.65) passed CUBA with w_e x 1.1,
+    # w_i x 0.9 or x 1.1, t_ref 2 ms or tau_e 4 ms; the counts change on each.
+    assert (net.spike_count(0), net.spike_count(1)) == (17848, 4483)
     cv, cells = net.cv_isi(0)
-    assert 4.5 < rate < 7.0          # Brian2: 5.68 Hz
-    assert 0.42 < cv < 0.65 and cells > 1000
+    assert cells > 1000 and abs(cv - 0.52) < 0.05    # Brian2: 0.52
     cells_e, times_e = net.spikes(0)
     assert len(cells_e) == net.spike_count(0)
     assert all(times_e[i] <= times_e[i + 1] for i in range(len(times_e) - 1))
