@@ -929,6 +929,9 @@ dtb_status dtb_reservoir_run(dtb_reservoir *r, const double *alphas, size_t n_al
     dtb__session s;
     dtb_status st = dtb__session_open(&s, "reservoir", opts);
     s.runner.stop = &r->stop;
+    /* Networks are never batched: one per hand-out, so that each is
+     * reported (progress, the table, a stop request) as it ends. */
+    s.runner.batch = 1;
     if (!st)
         st = prepare(r);
     const dtb__executor x = {r, 1, n_alphas, run_jobs,

@@ -349,8 +349,7 @@ static void run_over_nulls(void **state)
     assert_true(again == s42);
     /* dtb_reservoir_request_stop from the progress callback after the
      * first network: DTB_ECANCELLED, the pairs not run stay NaN */
-    o.jobs = 1;
-    o.batch = 1;   /* one network per hand-out (else the four run as one batch) */
+    o.jobs = 1;   /* the default batch: networks are reported one by one anyway */
     o.progress = stop_reservoir_after_one;
     o.user_data = r;
     assert_int_equal(dtb_reservoir_run(r, alphas, 2, &o), DTB_ECANCELLED);
