@@ -6,8 +6,9 @@
 #   one core, --batch 1 (no batching);
 #   --jobs 2 (two threads);
 #   mpirun -np 2 (two processes, one thread each).
-# Prints wall time, points per second and the peak resident memory of each
-# process (GNU time's %M), i.e. the memory one job needs.
+# Prints wall time, points per second, CPU seconds per point and the peak
+# resident memory of each process (GNU time's %M), i.e. the memory one job
+# needs.
 #
 #   sh bench/bench_twin_sweep.sh [DTB] [SUBJECT_DIR] [POINTS] [DURATION]
 #
@@ -37,7 +38,7 @@ run() {   # NAME [LAUNCHER ...] -- [more dtb sweep options]
     out=$tmp/$(echo "$name" | tr ' =,' '___')
     start=$(date +%s.%N)
     # shellcheck disable=SC2086 # the launcher's words
-    /usr/bin/time -o "$out.time" -f '%M' $launcher "$dtb" sweep \
+    /usr/bin/time -o "$out.time" -f '%M %U %S' $launcher "$dtb" sweep \
         --atlas "$subject" --atlas-weights "$subject/sc.txt" \
         --atlas-lengths "$subject/lengths.txt" --atlas-centres "$regions" \
         --normalize max --speed 5 --fic --duration "$duration" --transient 20s \
@@ -47,9 +48,12 @@ run() {   # NAME [LAUNCHER ...] -- [more dtb sweep options]
         --empirical-bold "$subject/bold.txt" -q "$@" --out "$out" > "$out.log" 2>&1 ||
         { echo "bench_twin_sweep: $name failed:" >&2; cat "$out.log" >&2; exit 1; }
     end=$(date +%s.%N)
-    # under mpirun, %M is the largest of mpirun and its ranks
-    awk -v n="$name" -v p="$points" -v s="$start" -v e="$end" -v m="$(tail -n 1 "$out.time")" \
-        'BEGIN { w = e - s; printf "%-20s %8.1f s  %7.4f points per s  peak RSS %6.1f MiB\n", n, w, p / w, m / 1024 }'
+    # under mpirun, %M is the largest of mpirun and its ranks; CPU seconds
+    # (user + system, all processes) say what a loaded machine's wall
+    # time cannot
+    set -- $(tail -n 1 "$out.time")
+    awk -v n="$name" -v p="$points" -v s="$start" -v e="$end" -v m="$1" -v u="$2" -v sy="$3" \
+        'BEGIN { w = e - s; printf "%-20s %7.1f s  %7.4f points per s  %6.1f CPU s per point  peak RSS %6.1f MiB\n", n, w, p / w, (u + sy) / p, m / 1024 }'
 }
 
 echo "worked example ($(basename "$subject"), $duration simulated per point, $points points, G 0.46, noise 1.1)"
