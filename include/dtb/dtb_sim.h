@@ -194,8 +194,9 @@ typedef enum dtb_noise_kind {
     DTB_NOISE_FORCE32_ = 0x7FFFFFFF
 } dtb_noise_kind;
 
-/* Choose how noise enters (see above); tau in seconds, used by COLOURED
- * only (> 0). Applies to every state variable. */
+/* Choose how noise enters (see above); tau in seconds: > 0 for COLOURED,
+ * 0 for the other kinds (anything else is refused). Applies to every
+ * state variable. */
 DTB_API dtb_status dtb_sim_set_noise_kind(dtb_sim *sim, dtb_noise_kind kind, double tau);
 
 /* Noise intensity D >= 0 of one state variable (state = -1: all),

@@ -234,6 +234,12 @@ dtb_status dtb_sim_set_noise_kind(dtb_sim *sim, dtb_noise_kind kind, double tau)
         return dtb__error(DTB_EINVAL, "unknown noise kind %d", (int)kind);
     if (kind == DTB_NOISE_COLOURED && (!isfinite(tau) || !(tau > 0)))
         return dtb__error(DTB_EINVAL, "coloured noise needs a correlation time > 0 (got %g s)", tau);
+    if (kind != DTB_NOISE_COLOURED && tau != 0.0)   /* a tau that would change nothing */
+        return dtb__error(DTB_EINVAL,
+                          "a correlation time (%g s) applies to coloured noise only; %s noise "
+                          "takes 0",
+                          tau, kind == DTB_NOISE_SIGMA ? "sigma" :
+                               kind == DTB_NOISE_MULTIPLICATIVE ? "multiplicative" : "additive");
     sim->noise_kind = kind;
     sim->noise_tau = kind == DTB_NOISE_COLOURED ? tau / sim->core->time_scale : 0.0;
     free(sim->ou);

@@ -76,6 +76,13 @@ static void test_models(void **state)
     assert_int_equal(dtb("models kuramoto"), 0);
     assert_null(strstr(output, "wilson_cowan"));
     assert_int_equal(dtb("models nope"), 2);
+    /* a derived variable of interest is named, not "(null)": epileptor's
+     * x2 - x1 and the resting-state model's */
+    assert_int_equal(dtb("models"), 0);
+    assert_null(strstr(output, "(null)"));
+    assert_int_equal(dtb("models epileptor"), 0);
+    assert_non_null(strstr(output, "Variables of interest: "));
+    assert_null(strstr(output, "(null)"));
 }
 
 static void test_default_run(void **state)

@@ -117,7 +117,8 @@ static dtb_sim *make_sim(const run_spec *r, dtb_atlas *atlas, dtb_model **model_
     assert_int_equal(dtb_sim_create(&sim, atlas, m, &so), DTB_OK);
     set_initial(sim, m);
     if (r->noise_kind >= 0) {
-        assert_int_equal(dtb_sim_set_noise_kind(sim, (dtb_noise_kind)r->noise_kind, 5e-3), DTB_OK);
+        assert_int_equal(dtb_sim_set_noise_kind(sim, (dtb_noise_kind)r->noise_kind,
+                                                r->noise_kind == DTB_NOISE_COLOURED ? 5e-3 : 0.0), DTB_OK);
         assert_int_equal(dtb_sim_set_noise(sim, -1, r->noise), DTB_OK);
     }
     *model_out = m;

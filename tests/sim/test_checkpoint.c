@@ -273,7 +273,7 @@ static dtb_sim *noise_sim(dtb_noise_kind kind, int configure)
         double D[246];
         for (int k = 0; k < 246; k++)
             D[k] = 1e-4 * (1 + (double)(k % 7));
-        assert_int_equal(dtb_sim_set_noise_kind(sim, kind, 2e-3), DTB_OK);
+        assert_int_equal(dtb_sim_set_noise_kind(sim, kind, kind == DTB_NOISE_COLOURED ? 2e-3 : 0.0), DTB_OK);
         assert_int_equal(dtb_sim_set_noise_regions(sim, -1, D, 246), DTB_OK);
     }
     return sim;

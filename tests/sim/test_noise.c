@@ -283,6 +283,15 @@ static void test_noise_regions_and_scale(void **state)
             assert_int_equal(dtb_sim_scale_noise(sim, 0.5), DTB_OK);
     }
     assert_int_equal(dtb_sim_scale_noise(sim, -1), DTB_EINVAL);
+    /* a correlation time means something for coloured noise only: for the
+     * other kinds it is refused, not silently ignored, and the kind in
+     * force stays (the variances above would change if it had not) */
+    assert_int_equal(dtb_sim_set_noise_kind(sim, DTB_NOISE_SIGMA, 5.0), DTB_EINVAL);
+    assert_non_null(strstr(dtb_last_error_message(), "coloured noise only"));
+    assert_int_equal(dtb_sim_set_noise_kind(sim, DTB_NOISE_ADDITIVE, 1e-3), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_noise_kind(sim, DTB_NOISE_MULTIPLICATIVE, -1.0), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_noise_kind(sim, DTB_NOISE_COLOURED, 0.0), DTB_EINVAL);
+    assert_int_equal(dtb_sim_set_noise_kind(sim, DTB_NOISE_SIGMA, 0.0), DTB_OK);
     free(Dr);
     dtb_sim_free(sim);
     dtb_atlas_free(atlas);

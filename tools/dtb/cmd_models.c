@@ -25,7 +25,7 @@ static void print_model(const dtb_model *m)
                dtb_model_coupling_input(m, i));
     printf("\n  Variables of interest:");
     for (int64_t i = 0; i < dtb_model_voi_count(m); i++)
-        printf(" %s", dtb_model_state_name(m, dtb_model_voi_state(m, i)));
+        printf(" %s", dtb_model_voi_name(m, i));   /* also derived variables */
     printf("\n  Parameters (default, unit):\n");
     for (int64_t i = 0; i < dtb_model_param_count(m); i++) {
         const char *name = dtb_model_param_name(m, i);
