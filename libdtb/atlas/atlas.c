@@ -158,9 +158,15 @@ static dtb_status check_arrays(int64_t n, const double *weights, const double *l
                           fn, bad, bad / (size_t)n, bad % (size_t)n, lengths[bad]);
     if (centres && (bad = first_bad(centres, 3 * (size_t)n, 0)) < 3 * (size_t)n)
         return dtb__error(DTB_EINVAL, "%s: centres[%zu] (region %zu) is not finite", fn, bad, bad / 3);
-    for (int64_t k = 0; labels && k < n; k++)
+    for (int64_t k = 0; labels && k < n; k++) {
         if (!labels[k])
             return dtb__error(DTB_EINVAL, "%s: labels[%" PRId64 "] is NULL", fn, k);
+        for (const unsigned char *c = (const unsigned char *)labels[k]; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                /* labels are printed: a terminal would run an escape sequence */
+                return dtb__error(DTB_EINVAL, "%s: labels[%" PRId64 "] holds a control character "
+                                              "(byte 0x%02x)", fn, k, *c);
+    }
     return DTB_OK;
 }
 

@@ -139,10 +139,10 @@ static dtb_status allocate_table(region_reader *r)
     return DTB_OK;
 }
 
-static dtb_status store_text(char **slot, const dtb__field *f)
+static dtb_status store_text(const region_reader *r, const dtb__text_line *line, char **slot,
+                             const dtb__field *f, const char *what)
 {
-    *slot = dtb__strndup(f->start, f->len);
-    return *slot ? DTB_OK : DTB_ENOMEM;
+    return dtb__field_text(r->file->path, line, f, what, slot);
 }
 
 static dtb_status store_field(region_reader *r, const dtb__text_line *line, const dtb__field *f,
@@ -170,14 +170,14 @@ static dtb_status store_field(region_reader *r, const dtb__text_line *line, cons
         if (f->len == 0)
             return dtb__error(DTB_EPARSE, "%s:%zu:%zu: the label is empty", r->file->path,
                               line->number, f->column);
-        return store_text(&t->labels[k], f);
+        return store_text(r, line, &t->labels[k], f, "the label");
     case COL_HEMISPHERE:
         t->hemispheres[k] = dtb__hemisphere_from_word(f->start, f->len);
         return DTB_OK;
     case COL_LOBE:
-        return store_text(&t->lobes[k], f);
+        return store_text(r, line, &t->lobes[k], f, "the lobe");
     default:
-        return store_text(&t->gyri[k], f);
+        return store_text(r, line, &t->gyri[k], f, "the gyrus");
     }
 }
 
@@ -294,8 +294,9 @@ static dtb_status add_label(label_reader *r, const dtb__text_line *line, const d
         return dtb__error(DTB_EPARSE, "%s:%zu:%zu: label %zu '%.*s' is one too many: expected %zu%s%s%s",
                           r->file->path, line->number, f->column, r->count + 1, excerpt(f->len), f->start,
                           r->n, reason_sep(r->reason), reason_str(r->reason), reason_end(r->reason));
-    if (!(r->labels[r->count] = dtb__strndup(f->start, f->len)))
-        return DTB_ENOMEM;
+    dtb_status st = dtb__field_text(r->file->path, line, f, "the label", &r->labels[r->count]);
+    if (st)
+        return st;
     r->count++;
     return DTB_OK;
 }

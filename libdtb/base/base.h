@@ -44,6 +44,18 @@ char *dtb__strdup(const char *s);
 char *dtb__strndup(const char *s, size_t n);
 char *dtb__asprintf(const char *fmt, ...) DTB__PRINTF(1, 2);
 
+/* Inputs. No file libdtb reads may hold more than DTB__MAX_INPUT_BYTES
+ * (1 GiB), whatever it is: a regular file is refused by its size before it
+ * is read, a pipe or device (/dev/zero) once it has sent that much, and a
+ * text file at its first NUL byte, as soon as it is read. So no input can
+ * take the machine's memory or run forever. */
+#define DTB__MAX_INPUT_BYTES ((size_t)1 << 30)
+/* The whole file, NUL-terminated, in *data (malloc'd), its length in *len.
+ * text: refuse NUL bytes (DTB_EPARSE naming the line). DTB_ENOTFOUND when
+ * it does not exist, DTB_EIO when it cannot be read or is a folder,
+ * DTB_EINVAL when it is too large; messages start with the path. */
+dtb_status dtb__read_input(const char *path, int text, char **data, size_t *len);
+
 /* Growable string. All functions keep `data` NUL-terminated. On allocation
  * failure `failed` becomes 1 and further appends do nothing. */
 typedef struct dtb__strbuf {

@@ -127,6 +127,40 @@ int dtb__read_str(dtb__reader *r, char *buf, size_t size)
     return 1;
 }
 
+int dtb__read_strview(dtb__reader *r, const char **s, size_t *n)
+{
+    uint64_t len;
+    if (!dtb__read_u64(r, &len) || r->len - r->pos < len) {
+        r->bad = 1;
+        *s = "";
+        *n = 0;
+        return 0;
+    }
+    *s = (const char *)r->data + r->pos;
+    *n = (size_t)len;
+    r->pos += (size_t)len;
+    return 1;
+}
+
+int dtb__read_str_is(dtb__reader *r, const char *want)
+{
+    const char *s;
+    size_t n;
+    return dtb__read_strview(r, &s, &n) && n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+char *dtb__read_str_dup(dtb__reader *r)
+{
+    const char *s;
+    size_t n;
+    if (!dtb__read_strview(r, &s, &n))
+        return NULL;
+    char *copy = dtb__strndup(s, n);
+    if (!copy)
+        r->bad = 1;
+    return copy;
+}
+
 uint64_t dtb__fnv1a(const void *data, size_t n)
 {
     const unsigned char *p = data;

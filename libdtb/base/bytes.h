@@ -39,6 +39,15 @@ int dtb__read_f64(dtb__reader *r, double *v);
 int dtb__read_f64s(dtb__reader *r, double *v, size_t n);
 /* A string into a caller buffer (truncation counts as bad). */
 int dtb__read_str(dtb__reader *r, char *buf, size_t size);
+/* A string of any length in place: *s points into the data (not
+ * NUL-terminated), *n is its length. Names and expressions have no length
+ * limit, so a checkpoint must not impose one on them. */
+int dtb__read_strview(dtb__reader *r, const char **s, size_t *n);
+/* Whether the next string is `want` (consumed either way; 0 when bad). */
+int dtb__read_str_is(dtb__reader *r, const char *want);
+/* A malloc'd copy of the next string; NULL (and bad) when it is truncated
+ * or memory runs out. */
+char *dtb__read_str_dup(dtb__reader *r);
 
 /* FNV-1a, 64 bits: a checksum over a byte range. */
 uint64_t dtb__fnv1a(const void *data, size_t n);

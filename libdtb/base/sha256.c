@@ -106,13 +106,18 @@ dtb_status dtb__sha256_file(const char *path, char hex[65])
     dtb__sha256 s;
     dtb__sha256_init(&s);
     unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    size_t n, total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && total <= DTB__MAX_INPUT_BYTES) {
         dtb__sha256_update(&s, buf, n);
+        total += n;
+    }
     int failed = ferror(f);
     fclose(f);
     if (failed)
         return dtb__error(DTB_EIO, "%s: read error while checksumming it", path);
+    if (total > DTB__MAX_INPUT_BYTES)   /* a device or an endless pipe */
+        return dtb__error(DTB_EINVAL, "%s: larger than %zu MiB, the most libdtb reads from one "
+                                      "input file", path, (size_t)(DTB__MAX_INPUT_BYTES >> 20));
     dtb__sha256_hex(&s, hex);
     return DTB_OK;
 }

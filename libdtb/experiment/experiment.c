@@ -140,6 +140,8 @@ const dtb__setting_info dtb__settings[] = {
     {"checkpoint-at", DTB__SETTING_SINGLE, dtb__check_time, NULL, "time of the checkpoint"},
     {"checkpoint", DTB__SETTING_SINGLE, NULL, whole_value, "checkpoint file to write"},
     {"resume", DTB__SETTING_SINGLE, NULL, whole_value, "checkpoint file to continue from"},
+    {"no-limits", DTB__SETTING_FLAG, NULL, NULL,
+     "run whatever its step count and the size of its outputs"},
 };
 const size_t dtb__n_settings = sizeof dtb__settings / sizeof dtb__settings[0];
 

@@ -12,8 +12,10 @@
 #include "experiment.h"
 #include "experiment_build.h"
 #include "io/text_column.h"
+#include "io/atomic_file.h"
 #include "io/text_matrix.h"
 #include "observe/observe_spec.h"
+#include "observe/observer.h"
 #include "sim/sim.h"
 #include "values.h"
 
@@ -512,6 +514,8 @@ static dtb_status make_dirs(dtb__built *b, const char *path)
     return st;
 }
 
+/* The observers and their file names; their files are made later
+ * (open_outputs), once everything is checked. */
 static dtb_status create_observers(const dtb_experiment *exp, dtb__built *b, int npy, int append)
 {
     size_t n = 0;
@@ -559,7 +563,7 @@ static dtb_status create_observers(const dtb_experiment *exp, dtb__built *b, int
         o.path = b->outputs[i].path;
         if (append)
             o.flags |= DTB_OBSERVER_FLAG_APPEND;
-        st = dtb_observer_create(&b->outputs[i].obs, b->sim, &o);
+        st = dtb__observer_create_deferred(&b->outputs[i].obs, b->sim, &o);
         if (st)
             st = dtb__error_context(st, "observe %s", specs[i].name);
     }
@@ -637,7 +641,60 @@ dtb_status dtb__experiment_load_inputs(const dtb_experiment *exp, dtb_atlas **at
     return st;
 }
 
-static dtb_status build(const dtb_experiment *exp, const dtb__build_options *o, dtb__built *b)
+/* Step 2 of the results folder's transaction (io/atomic_file.h): the
+ * experiment and a provenance record saying "running" replace the folder's
+ * records before any result file is opened. */
+static dtb_status mark_folder(const dtb_experiment *given, dtb__built *b)
+{
+    char *xml = dtb__asprintf("%s/experiment.xml", b->out_dir);
+    const char **names = dtb__calloc(b->n_outputs + 1, sizeof *names);
+    dtb_status st = xml && names ? DTB_OK : DTB_ENOMEM;
+    for (size_t i = 0; !st && i < b->n_outputs; i++) {
+        const char *slash = strrchr(b->outputs[i].path, '/');
+        names[i] = slash ? slash + 1 : b->outputs[i].path;
+    }
+    if (!st)
+        st = dtb__results_mark_running(b->out_dir, "run", names, b->n_outputs);
+    b->marked = !st;
+    if (!st)
+        st = dtb_experiment_save(given, xml);
+    free(names);
+    free(xml);
+    return st;
+}
+
+static dtb_status open_outputs(dtb__built *b)
+{
+    dtb_status st = DTB_OK;
+    for (size_t i = 0; !st && i < b->n_outputs; i++) {
+        st = dtb__observer_open_file(b->outputs[i].obs);
+        b->outputs[i].opened = !st;
+        if (st)
+            st = dtb__error_context(st, "observe");
+    }
+    return st;
+}
+
+/* A resume must continue the experiment that saved the checkpoint, and
+ * the checkpoints of this run must say what it is
+ * (experiment_resume.c). */
+static dtb_status check_resume(const dtb_experiment *exp, const dtb__build_options *o,
+                               dtb__built *b)
+{
+    if (o->no_outputs || (!b->resume_path && !b->checkpoint_path))
+        return DTB_OK;
+    char *note = NULL;
+    dtb_status st = dtb__experiment_resume_note(exp, &note);
+    if (!st && b->resume_path)
+        st = dtb__experiment_check_resume(note, b->resume_path);
+    if (!st)
+        st = dtb__sim_set_checkpoint_note(b->sim, note);
+    free(note);
+    return st ? fail(st, "resume") : DTB_OK;
+}
+
+static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
+                        const dtb__build_options *o, dtb__built *b)
 {
     dtb__coupling_spec cs = {0};
     dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
@@ -676,14 +733,25 @@ static dtb_status build(const dtb_experiment *exp, const dtb__build_options *o, 
     if (!st && resume && t_resume > b->duration + 0.5 * dtb_sim_dt(b->sim))
         st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
                                     "(duration %g s)", t_resume, b->duration);
+    if (!st)
+        st = check_resume(exp, o, b);
     const char *dir = o->out_dir ? o->out_dir : last(exp, "out");
     if (!st && !(b->out_dir = dtb__strdup(dir ? dir : "dtb-out")))
         st = DTB_ENOMEM;
-    if (!st && !o->no_outputs)
-        st = make_dirs(b, b->out_dir);
     const char *format = last(exp, "format");
     if (!st && !o->no_outputs)
         st = create_observers(exp, b, format && strcmp(format, "npy") == 0, resume != NULL);
+    /* every limit and write target before the folder is touched */
+    if (!st)
+        st = dtb__experiment_check_limits(exp, b, t_resume);
+    if (!st && !o->no_outputs)
+        st = dtb__experiment_check_targets(exp, b, o->extra_setting, o->extra_path);
+    if (!st && !o->no_outputs)
+        st = make_dirs(b, b->out_dir);
+    if (!st && !o->no_outputs)
+        st = mark_folder(given, b);
+    if (!st && !o->no_outputs)
+        st = open_outputs(b);
     if (!st && resume && (st = dtb_sim_load_checkpoint(b->sim, resume)))
         st = fail(st, "resume");
     if (st) {
@@ -713,7 +781,7 @@ dtb_status dtb__experiment_build_with(const dtb_experiment *exp, const dtb__buil
         return st;
     b->default_twin = !has(exp, "model");
     b->no_outputs = o->no_outputs;
-    st = build(full, o, b);
+    st = build(full, exp, o, b);
     dtb_experiment_free(full);
     return st;
 }
@@ -723,10 +791,24 @@ void dtb__built_remove_outputs(dtb__built *b)
     for (size_t i = 0; i < b->n_outputs; i++) {
         dtb_observer_free(b->outputs[i].obs);
         b->outputs[i].obs = NULL;
-        /* a file that was there before is kept: a resumed run's output
-         * (a fresh run has truncated it already) */
-        if (b->outputs[i].path && !(b->resume_path && b->outputs[i].existed))
+        /* only files this build opened; and a file that was there before
+         * is kept: a resumed run's output (a fresh run has truncated it
+         * already) */
+        if (b->outputs[i].path && b->outputs[i].opened &&
+            !(b->resume_path && b->outputs[i].existed))
             remove(b->outputs[i].path);
+    }
+    if (b->marked && b->out_dir) {
+        /* the records this build wrote say nothing true of a run that
+         * never began */
+        static const char *const records[] = {"provenance.json", "experiment.xml"};
+        for (size_t i = 0; i < 2; i++) {
+            char *p = dtb__asprintf("%s/%s", b->out_dir, records[i]);
+            if (p)
+                remove(p);
+            free(p);
+        }
+        b->marked = 0;
     }
     for (size_t i = b->n_made_dirs; i-- > 0;)
         rmdir(b->made_dirs[i]);

@@ -18,6 +18,7 @@ typedef struct dtb__output {
     dtb_observer *obs;
     char *path;
     int existed;   /* the file was there before the build (a resumed run's) */
+    int opened;    /* this build made (or continued) the file */
 } dtb__output;
 
 /* Something that happens during the run at a time: a lesion or edit with
@@ -47,6 +48,7 @@ typedef struct dtb__built {
     int no_outputs;           /* built without observers or output folder: nothing to write */
     char **made_dirs;         /* output folders this build created (removed on failure) */
     size_t n_made_dirs;
+    int marked;               /* the folder's records say this run is in progress */
 } dtb__built;
 
 /* How to build (dtb__experiment_build_with); zero means the default. */
@@ -57,6 +59,9 @@ typedef struct dtb__build_options {
     const dtb_atlas *atlas;    /* the atlas the experiment names, loaded already: copied
                                   instead of loading it again */
     const dtb_model *model;    /* the same for the model (before the experiment's sets) */
+    /* one more file the caller will write (dtb run --save-experiment), checked
+       with the run's own write targets: the setting's name and the path */
+    const char *extra_setting, *extra_path;
 } dtb__build_options;
 
 dtb_status dtb__experiment_build_with(const dtb_experiment *exp, const dtb__build_options *o,
@@ -90,6 +95,21 @@ dtb_status dtb__experiment_advance(dtb__built *b, dtb_progress_fn progress, void
 dtb_status dtb__experiment_finish(dtb__built *b, const dtb_experiment *exp, dtb_status st);
 
 void dtb__built_free(dtb__built *b);
+
+/* Before the output folder is touched (experiment_limits.c): the step
+ * count and the outputs' size (unless no-limits), and the files the run
+ * will write — none may be an input or another output, the folders of the
+ * checkpoint and the extra target must exist. DTB_EINVAL naming the rule. */
+dtb_status dtb__experiment_check_limits(const dtb_experiment *exp, const dtb__built *b,
+                                        double t_start);
+dtb_status dtb__experiment_check_targets(const dtb_experiment *exp, const dtb__built *b,
+                                         const char *extra_setting, const char *extra_path);
+
+/* Resumes (experiment_resume.c): the note a checkpoint of this experiment
+ * carries (its settings, inputs by their SHA-256), and the check of a
+ * checkpoint's note against it (DTB_EINVAL naming every difference). */
+dtb_status dtb__experiment_resume_note(const dtb_experiment *exp, char **note);
+dtb_status dtb__experiment_check_resume(const char *note, const char *checkpoint_path);
 
 /* One lesion or edit on a simulation, now (recorded in its provenance by
  * the simulation itself); tracts are cut or scaled in both directions. */

@@ -3,11 +3,15 @@
  *
  * The output folder receives, beside the observers' files:
  *   experiment.xml   the experiment itself, rerunnable with dtb run
- *                    (input file names relative to the folder)
- *   provenance.json  libdtb's version, the seed, the end time and steps,
+ *                    (input file names relative to the folder), written
+ *                    when the run begins
+ *   provenance.json  "running" from the start (experiment_build.c), then,
+ *                    written last and atomically: how the run ended,
+ *                    libdtb's version, the seed, the end time and steps,
  *                    SHA-256 checksums of every input file, every
  *                    intervention the simulation recorded (with its
- *                    time), and the output files. */
+ *                    time), and the output files with the samples each
+ *                    holds. See io/atomic_file.h for the transaction. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,8 @@
 #include "dtb/dtb_version.h"
 #include "experiment.h"
 #include "experiment_build.h"
+#include "io/atomic_file.h"
+#include "observe/observer.h"
 #include "values.h"
 
 /* --- progress over several segments --- */
@@ -92,31 +98,28 @@ static char *checksum_path(const char *path, void *ctx)
     return dtb__strdup(path);
 }
 
-static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *exp, dtb_status run_st)
+/* Step 4 of the results folder's transaction (io/atomic_file.h): written
+ * last, whole or not at all, saying what the files hold now. */
+static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *exp, dtb_status run_st,
+                                   const char *message)
 {
     char *path = dtb__asprintf("%s/provenance.json", b->out_dir);
     if (!path)
         return DTB_ENOMEM;
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        dtb_status st = dtb__error(DTB_EIO, "%s: cannot write the provenance record", path);
-        free(path);
-        return st;
-    }
-    char when[32] = "";
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm))
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "{\n  \"libdtb\": ");
-    dtb__json_string(f, dtb_version_string());
-    fprintf(f, ",\n  \"written\": \"%s\",\n  \"experiment\": \"experiment.xml\",\n", when);
-    fprintf(f, "  \"completed\": %s,\n", run_st ? "false" : "true");
+    dtb__atomic_file a;
+    dtb_status st = dtb__atomic_open(&a, path);
+    free(path);
+    if (st)
+        return dtb__error_context(st, "provenance");
+    FILE *f = a.f;
+    dtb__provenance_head(f, !run_st ? "completed" : run_st == DTB_ECANCELLED ? "stopped" : "failed",
+                         run_st);
     if (run_st) {
-        fprintf(f, "  \"stopped_by\": ");
-        dtb__json_string(f, dtb_status_string(run_st));
+        fprintf(f, "  \"error\": ");
+        dtb__json_string(f, message);
         fprintf(f, ",\n");
     }
+    fprintf(f, "  \"kind\": \"run\",\n  \"experiment\": \"experiment.xml\",\n");
     fprintf(f, "  \"seed\": %llu,\n  \"resumed_from\": ", (unsigned long long)b->seed);
     if (b->resume_path)
         dtb__json_string(f, b->resume_path);
@@ -146,6 +149,8 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
         fprintf(f, "%s\n    ", i ? "," : "");
         dtb__json_string(f, dtb_sim_provenance_entry(b->sim, i));
     }
+    /* the samples each file holds, as written: after a failed write, the
+     * whole rows that are on disk, not the samples computed */
     fprintf(f, "%s],\n  \"outputs\": [", dtb_sim_provenance_count(b->sim) ? "\n  " : "");
     for (size_t i = 0; i < b->n_outputs; i++) {
         const char *name = strrchr(b->outputs[i].path, '/');
@@ -153,23 +158,15 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
         dtb__json_string(f, name ? name + 1 : b->outputs[i].path);
         fprintf(f, ", \"kind\": ");
         dtb__json_string(f, dtb_observer_kind_name(b->outputs[i].obs));
-        fprintf(f, ", \"samples\": %lld}", (long long)dtb_observer_sample_count(b->outputs[i].obs));
+        fprintf(f, ", \"samples\": %lld}",
+                (long long)dtb__observer_samples_on_disk(b->outputs[i].obs));
     }
     if (b->n_spiking_spikes >= 0) {
         fprintf(f, "%s\n    {\"file\": \"spikes_spiking.csv\", \"kind\": \"spiking_spikes\", "
                    "\"samples\": %lld}", b->n_outputs ? "," : "", (long long)b->n_spiking_spikes);
     }
     fprintf(f, "%s]\n}\n", b->n_outputs || b->n_spiking_spikes >= 0 ? "\n  " : "");
-    dtb_status st = fclose(f) == 0 ? DTB_OK : dtb__error(DTB_EIO, "%s: write error", path);
-    free(path);
-    if (st)
-        return st;
-    path = dtb__asprintf("%s/experiment.xml", b->out_dir);
-    if (!path)
-        return DTB_ENOMEM;
-    st = dtb_experiment_save(exp, path);
-    free(path);
-    return st;
+    return dtb__atomic_commit(&a);
 }
 
 /* --- the spiking regions' spikes --- */
@@ -223,12 +220,15 @@ static dtb_status write_spiking_spikes(dtb__built *b)
     }
     free(cells);
     free(times);
+    /* written whole at the end, under a temporary name: the file is
+     * there complete, or not at all */
     char *path = st ? NULL : dtb__asprintf("%s/spikes_spiking.csv", b->out_dir);
-    FILE *f = path ? fopen(path, "w") : NULL;
+    dtb__atomic_file a = {0};
     if (!st && !path)
         st = DTB_ENOMEM;
-    else if (!st && !f)
-        st = dtb__error(DTB_EIO, "%s: cannot write", path);
+    else if (!st)
+        st = dtb__atomic_open(&a, path);
+    FILE *f = a.f;
     if (!st) {
         qsort(rows, at, sizeof *rows, spike_row_cmp);
         fputs("t,region,label,population,cell\n", f);
@@ -239,11 +239,9 @@ static dtb_status write_spiking_spikes(dtb__built *b)
                     dtb_atlas_region_label(b->atlas, rows[i].region), rows[i].inhibitory ? "I" : "E",
                     (long long)rows[i].cell);
         }
-        if (fclose(f) != 0) {
-            st = dtb__error(DTB_EIO, "%s: write error", path);
-            remove(path);
-        }
-        b->n_spiking_spikes = (int64_t)at;
+        st = dtb__atomic_commit(&a);
+        if (!st)
+            b->n_spiking_spikes = (int64_t)at;
     }
     free(rows);
     free(path);
@@ -279,7 +277,8 @@ dtb_status dtb__experiment_advance(dtb__built *b, dtb_progress_fn progress, void
 
 dtb_status dtb__experiment_finish(dtb__built *b, const dtb_experiment *exp, dtb_status st)
 {
-    /* flush what was recorded, whatever happened */
+    /* flush what was recorded, whatever happened: whole rows only, and the
+     * samples on disk counted for the provenance record */
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     for (size_t i = 0; i < b->n_outputs; i++) {
@@ -300,12 +299,17 @@ dtb_status dtb__experiment_finish(dtb__built *b, const dtb_experiment *exp, dtb_
         if (st)
             snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
     }
-    dtb_status ps = write_provenance(b, exp, st);
-    if (st) {
-        dtb__error(st, "%s", saved);   /* the run's error is the one to report */
-        return st;
+    dtb_status ps = write_provenance(b, exp, st, saved);
+    if (ps)
+        snprintf(saved + strlen(saved), sizeof saved - strlen(saved), "%s%s", st ? "; and " : "",
+                 dtb_last_error_message());
+    if (st || ps) {
+        /* the run's error is the one to report (and the record's, if it
+         * could not be written: the folder then still says "running") */
+        dtb__error(st ? st : ps, "%s", saved);
+        return st ? st : ps;
     }
-    return ps;
+    return DTB_OK;
 }
 
 dtb_status dtb__experiment_execute(dtb__built *b, const dtb_experiment *exp,

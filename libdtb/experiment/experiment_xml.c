@@ -20,6 +20,7 @@
 
 #include "base/base.h"
 #include "experiment.h"
+#include "io/atomic_file.h"
 #include "experiment_check.h"
 #include "io/text_file.h"
 
@@ -314,11 +315,15 @@ dtb_status dtb_experiment_save(const dtb_experiment *exp, const char *path)
     free(dir);
     if (!real)
         return dtb__error(DTB_ENOTFOUND, "%s: its folder does not exist", path);
-    FILE *f = fopen(path, "w");
-    if (!f) {
+    /* whole or not at all: a full disk or a kill never leaves half an
+     * experiment under the name */
+    dtb__atomic_file a;
+    dtb_status ost = dtb__atomic_open(&a, path);
+    if (ost) {
         free(real);
-        return dtb__error(DTB_EIO, "%s: cannot write: %s", path, strerror(errno));
+        return ost;
     }
+    FILE *f = a.f;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<!-- libdtb experiment (dtb-experiment(5)): run it with 'dtb run FILE' -->\n"
           "<experiment version=\"1\">\n", f);
@@ -342,9 +347,9 @@ dtb_status dtb_experiment_save(const dtb_experiment *exp, const char *path)
     }
     fputs("</experiment>\n", f);
     free(real);
-    if (fclose(f) != 0 && !st)
-        st = dtb__error(DTB_EIO, "%s: write error", path);
-    if (st)
-        remove(path);
-    return st;
+    if (st) {
+        dtb__atomic_abort(&a);
+        return st;
+    }
+    return dtb__atomic_commit(&a);
 }

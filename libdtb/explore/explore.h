@@ -266,10 +266,12 @@ void dtb__mpi_release(const dtb__runner *r);
 
 /* ---------------------------------------------------------------- table */
 
-/* A results table written row by row: each row whole and flushed. */
+/* A results table written row by row: each row whole and written at once
+ * (a file of whole rows, io/rowfile.h: a full disk or a kill never leaves
+ * half a row). */
 typedef struct dtb__table {
     char *path;
-    void *file;               /* FILE * */
+    struct dtb__rowfile *rows;
     size_t n_cols;
 } dtb__table;
 
@@ -279,6 +281,8 @@ dtb_status dtb__table_open(dtb__table *t, const char *path, const char *const *c
                            int append);
 /* Fields as text, quoted when they need it (RFC 4180). */
 dtb_status dtb__table_row(dtb__table *t, const char *const *fields);
+/* The rows the file holds (for the provenance record). */
+int64_t dtb__table_rows(const dtb__table *t);
 
 /* A row being put together field by field: integers, numbers (the
  * shortest text that reads back exactly, "nan"), text, seconds. */

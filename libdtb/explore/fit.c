@@ -690,6 +690,7 @@ static dtb_status run_leader(dtb_fit *f, dtb__session *s)
     char saved[512];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     if (c.has_table) {
+        int64_t rows = dtb__table_rows(&c.table);   /* on disk */
         dtb_status cs = dtb__table_close(&c.table);
         if (!st)
             st = cs;
@@ -702,7 +703,7 @@ static dtb_status run_leader(dtb_fit *f, dtb__session *s)
         dtb__number_text(obj, sizeof obj, dtb_fit_best_objective(f));
         snprintf(extra, sizeof extra, "  \"best_objective\": %s,\n  \"best\": \"best.xml\",\n"
                                       "  \"figure\": \"fit.svg\"", isnan(dtb_fit_best_objective(f)) ? "null" : obj);
-        dtb__session_write_provenance(s, &f->prob, "fit.csv", f->n_evals, f->budget, st, extra);
+        dtb__session_write_provenance(s, &f->prob, "fit.csv", rows, f->budget, st, extra);
     }
     free(f->prob.points_dir);
     f->prob.points_dir = NULL;

@@ -6,9 +6,11 @@
  *                     a rerun on the folder must have the same ones
  *   experiment.xml    the base experiment
  *   <kind>.csv        the results table, row by row
- *   provenance.json   written last, atomically (temporary file + rename):
- *                     libdtb's version, the time, whether the run
- *                     completed, the rows the table holds */
+ *   provenance.json   "running" from the start; then written last,
+ *                     atomically: libdtb's version, the time, how the run
+ *                     ended, the rows the table holds (the results
+ *                     folder's transaction, io/atomic_file.h, as for
+ *                     dtb run) */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "base/base.h"
 #include "dtb/dtb_version.h"
 #include "experiment/experiment.h"
+#include "io/atomic_file.h"
 #include "session.h"
 
 static double now_seconds(void)
@@ -240,12 +243,13 @@ static dtb_status compare_settings(const dtb__session *s, char **old, size_t n_o
 
 static dtb_status write_settings(const dtb__session *s)
 {
-    FILE *f = fopen(s->settings_path, "w");
-    if (!f)
-        return dtb__error(DTB_EIO, "%s: cannot write: %s", s->settings_path, strerror(errno));
+    dtb__atomic_file a;
+    dtb_status st = dtb__atomic_open(&a, s->settings_path);
+    if (st)
+        return st;
     for (size_t i = 0; i < s->n_settings; i++)
-        fprintf(f, "%s\n", s->settings[i]);
-    return fclose(f) == 0 ? DTB_OK : dtb__error(DTB_EIO, "%s: write error", s->settings_path);
+        fprintf(a.f, "%s\n", s->settings[i]);
+    return dtb__atomic_commit(&a);
 }
 
 dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, const char *table,
@@ -274,6 +278,9 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
     free(other_path);
     if (!st)
         st = make_dir(s->opts.out_dir);
+    /* the previous record cannot outlive the run that now writes here */
+    if (!st)
+        st = dtb__results_mark_running(s->opts.out_dir, s->kind, &table, 1);
     if (!st)
         st = write_settings(s);
     char *xml = st ? NULL : dtb__asprintf("%s/experiment.xml", s->opts.out_dir);
@@ -292,60 +299,36 @@ dtb_status dtb__session_write_provenance(dtb__session *s, const dtb__problem *p,
                                          const char *extra_json)
 {
     char *path = dtb__asprintf("%s/provenance.json", s->opts.out_dir);
-    char *tmp = dtb__asprintf("%s/.provenance.json.tmp", s->opts.out_dir);
-    if (!path || !tmp) {
-        free(path);
-        free(tmp);
+    if (!path)
         return DTB_ENOMEM;
-    }
-    FILE *f = fopen(tmp, "w");
-    dtb_status st = DTB_OK;
-    if (!f) {
-        st = dtb__error(DTB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    } else {
-        char when[32] = "";
-        time_t t = time(NULL);
-        struct tm tm;
-        if (gmtime_r(&t, &tm))
-            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fprintf(f, "{\n  \"libdtb\": ");
-        dtb__json_string(f, dtb_version_string());
-        fprintf(f, ",\n  \"written\": \"%s\",\n  \"kind\": ", when);
-        dtb__json_string(f, s->kind);
-        fprintf(f, ",\n  \"experiment\": \"experiment.xml\",\n  \"settings\": ");
-        char *name = dtb__asprintf("%s.settings", s->kind);
-        dtb__json_string(f, name);
-        free(name);
-        fprintf(f, ",\n  \"table\": ");
-        dtb__json_string(f, table);
-        fprintf(f, ",\n  \"rows\": %lld,\n  \"total\": %lld,\n  \"completed\": %s,\n",
-                (long long)rows, (long long)total, !run_status && rows == total ? "true" : "false");
-        if (run_status) {
-            fprintf(f, "  \"stopped_by\": ");
-            dtb__json_string(f, dtb_status_string(run_status));
-            fprintf(f, ",\n");
-        }
-        fprintf(f, "  \"base_seed\": %llu,\n  \"seeds\": %s,\n", (unsigned long long)p->base_seed,
-                p->same_seed ? "\"the base seed for every run\""
-                             : "\"SplitMix64 of the base seed and the run's index\"");
-        fprintf(f, "  \"threads\": %d,\n  \"batch\": %d,\n  \"ranks\": %d,\n",
-                (int)s->opts.jobs, (int)s->opts.batch, s->size);
-        fprintf(f, "  \"wall_seconds\": %.3f", now_seconds() - s->t_start);
-        if (extra_json)
-            fprintf(f, ",\n%s", extra_json);
-        fprintf(f, "\n}\n");
-        if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-            st = dtb__error(DTB_EIO, "%s: write error", tmp);
-        if (fclose(f) != 0 && !st)
-            st = dtb__error(DTB_EIO, "%s: write error", tmp);
-        if (!st && rename(tmp, path) != 0)
-            st = dtb__error(DTB_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-        if (st)
-            remove(tmp);
-    }
+    dtb__atomic_file a;
+    dtb_status st = dtb__atomic_open(&a, path);
     free(path);
-    free(tmp);
-    return st;
+    if (st)
+        return st;
+    FILE *f = a.f;
+    dtb__provenance_head(f, !run_status ? (rows == total ? "completed" : "stopped")
+                            : run_status == DTB_ECANCELLED ? "stopped" : "failed",
+                         run_status);
+    fprintf(f, "  \"kind\": ");
+    dtb__json_string(f, s->kind);
+    fprintf(f, ",\n  \"experiment\": \"experiment.xml\",\n  \"settings\": ");
+    char *name = dtb__asprintf("%s.settings", s->kind);
+    dtb__json_string(f, name ? name : "");
+    free(name);
+    fprintf(f, ",\n  \"table\": ");
+    dtb__json_string(f, table);
+    fprintf(f, ",\n  \"rows\": %lld,\n  \"total\": %lld,\n", (long long)rows, (long long)total);
+    fprintf(f, "  \"base_seed\": %llu,\n  \"seeds\": %s,\n", (unsigned long long)p->base_seed,
+            p->same_seed ? "\"the base seed for every run\""
+                         : "\"SplitMix64 of the base seed and the run's index\"");
+    fprintf(f, "  \"threads\": %d,\n  \"batch\": %d,\n  \"ranks\": %d,\n",
+            (int)s->opts.jobs, (int)s->opts.batch, s->size);
+    fprintf(f, "  \"wall_seconds\": %.3f", now_seconds() - s->t_start);
+    if (extra_json)
+        fprintf(f, ",\n%s", extra_json);
+    fprintf(f, "\n}\n");
+    return dtb__atomic_commit(&a);
 }
 
 void dtb__number_text(char *buf, size_t size, double v)

@@ -474,10 +474,12 @@ static dtb_status run_leader(dtb_sweep *sw, dtb__session *s)
     char saved[512];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     if (c.has_table) {
+        /* the rows on disk, which a failed write may make fewer than done */
+        int64_t rows = dtb__table_rows(&c.table);
         dtb_status cs = dtb__table_close(&c.table);
         if (!st)
             st = cs;
-        dtb__session_write_provenance(s, &sw->prob, "sweep.csv", c.done, np, st, NULL);
+        dtb__session_write_provenance(s, &sw->prob, "sweep.csv", rows, np, st, NULL);
     }
     if (st)
         dtb__error(st, "%s", saved[0] ? saved : dtb_status_string(st));

@@ -1,6 +1,6 @@
-/* libdtb — results tables (sweep.csv, fit.csv): written a whole row at a
- * time and flushed, so that a killed run leaves whole rows; read back to
- * resume.
+/* libdtb — results tables (sweep.csv, fit.csv): files of whole rows
+ * (io/rowfile.h), each row written as its point finishes, so that a killed
+ * run or a full disk leaves whole rows; read back to resume.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "explore.h"
+#include "io/rowfile.h"
 
 /* RFC 4180: quote fields holding a comma, a quote or a line end. */
 static void put_field(dtb__strbuf *b, const char *f)
@@ -32,7 +33,8 @@ static void put_field(dtb__strbuf *b, const char *f)
     dtb__strbuf_append(b, "\"");
 }
 
-static dtb_status write_line(dtb__table *t, const char *const *fields)
+/* One line of fields, quoted where they need it. */
+static char *format_line(const dtb__table *t, const char *const *fields)
 {
     dtb__strbuf b = {0};
     for (size_t i = 0; i < t->n_cols; i++) {
@@ -43,53 +45,54 @@ static dtb_status write_line(dtb__table *t, const char *const *fields)
     dtb__strbuf_append(&b, "\n");
     if (b.failed) {
         dtb__strbuf_free(&b);
-        return DTB_ENOMEM;
+        return NULL;
     }
-    /* one write of the whole row, then flushed: a row is on disk whole or
-     * not at all (but for a disk that fills up mid-row, which the next
-     * resume sees as a cut last line) */
-    FILE *f = t->file;
-    size_t len = strlen(b.data);
-    int ok = fwrite(b.data, 1, len, f) == len && fflush(f) == 0;
-    dtb__strbuf_free(&b);
-    return ok ? DTB_OK : dtb__error(DTB_EIO, "%s: write error: %s", t->path, strerror(errno));
+    return b.data;
 }
 
 dtb_status dtb__table_open(dtb__table *t, const char *path, const char *const *cols, size_t n_cols,
                            int append)
 {
     memset(t, 0, sizeof *t);
-    t->path = dtb__strdup(path);
-    if (!t->path)
-        return DTB_ENOMEM;
     t->n_cols = n_cols;
-    t->file = fopen(path, append ? "a" : "w");
-    if (!t->file) {
-        dtb_status st = dtb__error(DTB_EIO, "%s: cannot write: %s", path, strerror(errno));
+    t->path = dtb__strdup(path);
+    t->rows = dtb__calloc(1, sizeof *t->rows);
+    char *header = t->path && t->rows ? format_line(t, cols) : NULL;
+    dtb_status st = header ? DTB_OK : DTB_ENOMEM;
+    if (!st)
+        st = append ? dtb__rowfile_continue(t->rows, path, header, 0)
+                    : dtb__rowfile_create(t->rows, path, header, 0);
+    free(header);
+    if (st) {
+        free(t->rows);
         free(t->path);
-        t->path = NULL;
-        return st;
+        memset(t, 0, sizeof *t);
     }
-    if (append)
-        return DTB_OK;
-    dtb_status st = write_line(t, cols);
-    if (st)
-        dtb__table_close(t);
     return st;
 }
 
 dtb_status dtb__table_row(dtb__table *t, const char *const *fields)
 {
-    if (!t->file)
+    if (!t->rows)
         return dtb__error(DTB_ESTATE, "table is not open");
-    return write_line(t, fields);
+    char *line = format_line(t, fields);
+    if (!line)
+        return DTB_ENOMEM;
+    /* written as soon as the point is done: a kill loses no finished
+     * point, and a full disk cuts the file back to its last whole row */
+    dtb_status st = dtb__rowfile_put(t->rows, line, strlen(line));
+    free(line);
+    if (!st)
+        st = dtb__rowfile_end_row(t->rows);
+    return st ? st : dtb__rowfile_commit(t->rows);
 }
+
+int64_t dtb__table_rows(const dtb__table *t) { return t->rows ? t->rows->rows : 0; }
 
 dtb_status dtb__table_close(dtb__table *t)
 {
-    dtb_status st = DTB_OK;
-    if (t->file && fclose(t->file) != 0)
-        st = dtb__error(DTB_EIO, "%s: write error: %s", t->path, strerror(errno));
+    dtb_status st = t->rows ? dtb__rowfile_close(t->rows) : DTB_OK;
+    free(t->rows);
     free(t->path);
     memset(t, 0, sizeof *t);
     return st;
@@ -141,31 +144,6 @@ static int read_record(const char **p, const char *end, char ***out, size_t *n)
     }
 }
 
-/* The whole file, at most max bytes. */
-static dtb_status slurp(const char *path, size_t max, char **text, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dtb__error(errno == ENOENT ? DTB_ENOTFOUND : DTB_EIO, "%s: cannot read: %s", path,
-                          strerror(errno));
-    dtb__strbuf b = {0};
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= max)
-        dtb__strbuf_appendn(&b, buf, got);
-    int err = ferror(f);
-    fclose(f);
-    if (err || b.failed || b.len > max) {
-        dtb__strbuf_free(&b);
-        return err ? dtb__error(DTB_EIO, "%s: read error", path)
-                   : b.len > max ? dtb__error(DTB_EINVAL, "%s: larger than %zu bytes", path, max)
-                                 : DTB_ENOMEM;
-    }
-    *text = b.data ? b.data : dtb__strdup("");
-    *size = b.len;
-    return *text ? DTB_OK : DTB_ENOMEM;
-}
-
 static void free_strings(char **s, size_t n)
 {
     for (size_t i = 0; s && i < n; i++)
@@ -181,7 +159,7 @@ dtb_status dtb__table_read(const char *path, char ***header, size_t *n_cols, cha
     *n_cols = *n_rows = 0;
     size_t size = 0;
     char *text = NULL;
-    dtb_status st = slurp(path, (size_t)1 << 30, &text, &size);
+    dtb_status st = dtb__read_input(path, 1, &text, &size);
     if (st)
         return st;
     const char *p = text, *end = text + size;

@@ -2,9 +2,8 @@
  * reader for float64/float32/int32/int64 arrays.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The writer reserves a fixed-size header and rewrites the row count in it
- * on every flush, so the file is a valid array after each flush however
- * long the run is, and rows are never held in memory. */
+ * Every reader refuses a header whose shape overflows or whose data the
+ * file does not hold before taking memory for it. */
 #ifndef DTB_NPY_H
 #define DTB_NPY_H
 
@@ -12,12 +11,11 @@
 #include <stdio.h>
 
 #include "dtb/dtb_common.h"
+#include "rowfile.h"
 
-typedef struct dtb__npy_writer {
-    FILE *f;
-    char *path;
-    int64_t rows, cols;
-} dtb__npy_writer;
+/* The streaming writer is a rowfile (rowfile.h): whole rows, and a header
+ * that counts the rows on disk after every write. */
+typedef dtb__rowfile dtb__npy_writer;
 
 /* Create/truncate path and write a header for (0, cols). */
 dtb_status dtb__npy_open(dtb__npy_writer *w, const char *path, int64_t cols);
@@ -27,10 +25,22 @@ dtb_status dtb__npy_open_append(dtb__npy_writer *w, const char *path, int64_t co
 dtb_status dtb__npy_truncate(dtb__npy_writer *w, int64_t rows);
 /* Append one row of cols doubles. */
 dtb_status dtb__npy_write_row(dtb__npy_writer *w, const double *row);
-/* Write buffers, patch the row count in the header. */
+/* Write the rows held back, patch the row count in the header. */
 dtb_status dtb__npy_flush(dtb__npy_writer *w);
 /* Flush and close (also frees). Returns the flush status. */
 dtb_status dtb__npy_close(dtb__npy_writer *w);
+
+/* A header: dtype (kind 'f' or 'i', item size, byte swap needed), shape
+ * (its product checked against overflow), where the data starts. */
+typedef struct dtb__npy_header {
+    char type;
+    int size, swap, ndim;
+    int64_t shape[8];
+    int64_t count;
+    size_t data_offset;
+} dtb__npy_header;
+dtb_status dtb__npy_parse_header(FILE *f, const char *path, dtb__npy_header *h);
+dtb_status dtb__npy_read_header(const char *path, dtb__npy_header *h);
 
 typedef struct dtb__npy_array {
     double *data;          /* converted to double, C order */

@@ -6,44 +6,49 @@
 
 #include "base/base.h"
 #include "text_column.h"
+#include "text_file.h"
 #include "text_matrix.h"
 
-/* Whether the first non-comment line holds only numbers. */
-static int first_line_is_numeric(const char *path)
+/* Whether the first data line holds only numbers. The file is read as the
+ * table reader reads it (text_file.h), so that a device or a binary file is
+ * refused at once instead of scanned for a line end that never comes. */
+static dtb_status first_line_is_numeric(const char *path, int *numeric)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 1;   /* the table reader reports the error */
-    char line[8192];
-    int numeric = 1;
-    while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        if (!strncmp(p, "\xEF\xBB\xBF", 3))
-            p += 3;
-        p += strspn(p, " \t\r\n");
-        if (!*p || *p == '#')
-            continue;
-        char *tok = strtok(p, ",; \t\r\n");
-        for (; tok; tok = strtok(NULL, ",; \t\r\n")) {
+    dtb__text_file f;
+    dtb_status st = dtb__text_file_read(path, &f);
+    if (st)
+        return st;
+    dtb__line_cursor c = {0, 0};
+    dtb__text_line line;
+    *numeric = 1;
+    if (dtb__text_next_line(&f, &c, &line)) {
+        char delim = dtb__text_detect_delimiter(&line);
+        dtb__field_cursor fc;
+        dtb__field field;
+        dtb__fields_begin(&fc, &line, delim);
+        while (*numeric && dtb__fields_next(&fc, &line, &field)) {
             double v;
-            if (!dtb__parse_double(tok, &v))
-                numeric = 0;
+            if (field.len)   /* "1,2," has numbers only */
+                *numeric = dtb__field_to_double(&field, &v);
         }
-        break;
     }
-    fclose(f);
-    return numeric;
+    dtb__text_file_free(&f);
+    return DTB_OK;
 }
 
 dtb_status dtb__read_column(const char *path, const char *name, double **values, size_t *n_out)
 {
     *values = NULL;
     *n_out = 0;
-    int header = !first_line_is_numeric(path);
+    int numeric;
+    dtb_status st = first_line_is_numeric(path, &numeric);
+    if (st)
+        return st;
+    int header = !numeric;
     dtb__matrix m = {0};
     char **names = NULL;
     size_t n_names = 0;
-    dtb_status st = dtb__matrix_read(path, header ? DTB__MATRIX_HEADER : 0, &m, &names, &n_names);
+    st = dtb__matrix_read(path, header ? DTB__MATRIX_HEADER : 0, &m, &names, &n_names);
     if (st)
         return st;
     size_t col = m.cols;

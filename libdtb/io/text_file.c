@@ -2,85 +2,22 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "text_file.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/base.h"
-
-static dtb_status read_stream(FILE *f, const char *path, size_t size_hint, char **data_out,
-                              size_t *len_out)
-{
-    /* Room for the expected bytes, one probe byte that meets the end of
-     * the file, and the NUL: a regular file takes one allocation. The loop
-     * only grows the buffer for pipes and files that grow while read. */
-    size_t cap = size_hint + 2, len = 0;
-    char *data = dtb__malloc(cap);
-    if (!data)
-        return DTB_ENOMEM;
-    for (;;) {
-        if (len + 1 == cap) {
-            char *bigger = dtb__realloc_array(data, cap * 2, 1);
-            if (!bigger) {
-                free(data);
-                return DTB_ENOMEM;
-            }
-            data = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(data + len, 1, cap - 1 - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                int err = errno;
-                free(data);
-                return dtb__error(DTB_EIO, "%s: cannot read: %s", path, strerror(err));
-            }
-            break;
-        }
-    }
-    data[len] = '\0';
-    *data_out = data;
-    *len_out = len;
-    return DTB_OK;
-}
 
 dtb_status dtb__text_file_read(const char *path, dtb__text_file *out)
 {
     out->data = NULL;
     out->len = 0;
     out->path = path;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int err = errno;
-        if (err == ENOENT)
-            return dtb__error(DTB_ENOTFOUND, "%s: no such file", path);
-        return dtb__error(DTB_EIO, "%s: cannot open: %s", path, strerror(err));
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return dtb__error(DTB_EIO, "%s: is a folder, not a file", path);
-    }
-    size_t hint = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 4096;
     char *data = NULL;
     size_t len = 0;
-    dtb_status s = read_stream(f, path, hint, &data, &len);
-    fclose(f);
+    dtb_status s = dtb__read_input(path, 1, &data, &len);
     if (s != DTB_OK)
         return s;
-
-    const char *nul = memchr(data, '\0', len);
-    if (nul) {
-        size_t line = 1;
-        for (const char *p = data; p < nul; p++)
-            line += *p == '\n';
-        free(data);
-        return dtb__error(DTB_EPARSE, "%s:%zu: NUL byte in a text file (is it a binary file?)",
-                          path, line);
-    }
     static const char bom[] = "\xEF\xBB\xBF";
     if (len >= 3 && memcmp(data, bom, 3) == 0) {
         memmove(data, data + 3, len - 3 + 1);
@@ -157,11 +94,33 @@ void dtb__fields_begin(dtb__field_cursor *c, const dtb__text_line *line, char de
 
 static void strip_quotes(dtb__field *field)
 {
+    field->quoted = 0;
     if (field->len >= 2 && field->start[0] == '"' && field->start[field->len - 1] == '"') {
         field->start++;
         field->len -= 2;
         field->column++;
+        field->quoted = 1;
     }
+}
+
+/* The end of a delimited field from p: the next delimiter, but one inside
+ * double quotes (RFC 4180: "a, b" and "say ""hi""") does not count. */
+static const char *field_stop(const char *p, const char *end, char delim)
+{
+    const char *q = p;
+    while (q < end && is_blank(*q))
+        q++;
+    if (q < end && *q == '"') {
+        for (q++; q < end; q++) {
+            if (*q == '"' && q + 1 < end && q[1] == '"')
+                q++;
+            else if (*q == '"')
+                break;
+        }
+        if (q < end)
+            return memchr(q, delim, (size_t)(end - q));
+    }
+    return memchr(p, delim, (size_t)(end - p));
 }
 
 int dtb__fields_next(dtb__field_cursor *c, const dtb__text_line *line, dtb__field *field)
@@ -184,7 +143,7 @@ int dtb__fields_next(dtb__field_cursor *c, const dtb__text_line *line, dtb__fiel
     } else {
         /* Delimited: every delimiter ends a field, so "a,,b" has an empty
          * second field and "a," an empty last one. */
-        const char *stop = memchr(p, c->delim, (size_t)(end - p));
+        const char *stop = field_stop(p, end, c->delim);
         const char *field_end = stop ? stop : end;
         const char *start = p;
         while (start < field_end && is_blank(*start))
@@ -205,6 +164,38 @@ int dtb__fields_next(dtb__field_cursor *c, const dtb__text_line *line, dtb__fiel
     field->column = (size_t)(field->start - line->start) + 1;
     strip_quotes(field);
     return 1;
+}
+
+char *dtb__field_dup(const dtb__field *field)
+{
+    char *out = dtb__malloc(field->len + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < field->len; i++) {
+        out[n++] = field->start[i];
+        if (field->quoted && field->start[i] == '"' && i + 1 < field->len &&
+            field->start[i + 1] == '"')
+            i++;   /* "" inside quotes is one quote */
+    }
+    out[n] = '\0';
+    return out;
+}
+
+dtb_status dtb__field_text(const char *path, const dtb__text_line *line, const dtb__field *field,
+                           const char *what, char **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < field->len; i++) {
+        unsigned char ch = (unsigned char)field->start[i];
+        if (ch < 0x20 || ch == 0x7f)
+            /* a label is shown on terminals and in figures: an escape
+             * sequence in it would be run by the terminal, not shown */
+            return dtb__error(DTB_EPARSE, "%s:%zu:%zu: %s holds a control character (byte 0x%02x)",
+                              path, line->number, field->column + i, what, ch);
+    }
+    *out = dtb__field_dup(field);
+    return *out ? DTB_OK : DTB_ENOMEM;
 }
 
 size_t dtb__fields_count(const dtb__text_line *line, char delim)

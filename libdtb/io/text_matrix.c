@@ -106,10 +106,10 @@ static dtb_status read_header(matrix_reader *r, const dtb__text_line *line)
     size_t k = 0;
     dtb__fields_begin(&c, line, r->delim);
     while (k < n && dtb__fields_next(&c, line, &f)) {
-        names[k] = dtb__strndup(f.start, f.len);
-        if (!names[k]) {
+        dtb_status st = dtb__field_text(r->file->path, line, &f, "the column name", &names[k]);
+        if (st) {
             dtb__strings_free(names, k);
-            return DTB_ENOMEM;
+            return st;
         }
         k++;
     }

@@ -77,13 +77,17 @@ int dtb__observer_is_matrix(dtb_observer_kind kind)
     return kind == DTB_OBSERVER_FC || kind == DTB_OBSERVER_FCD || kind == DTB_OBSERVER_PSD;
 }
 
-dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_observer_options *opts)
+static dtb_status create(dtb_observer **out, dtb_sim *sim, const dtb_observer_options *opts,
+                         int defer_file)
 {
     if (!out)
         return dtb__error(DTB_EINVAL, "dtb_observer_create: out is NULL");
     *out = NULL;
     if (!sim)
         return dtb__error(DTB_EINVAL, "dtb_observer_create: sim is NULL");
+    if (sim->running)
+        return dtb__error(DTB_ESTATE, "dtb_observer_create: the simulation is running (called "
+                                      "from one of its own callbacks)");
     dtb_observer *o = dtb__calloc(1, sizeof *o);
     if (!o)
         return DTB_ENOMEM;
@@ -97,7 +101,7 @@ dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_obser
         if (opts->path && !(o->path = dtb__strdup(opts->path)))
             st = DTB_ENOMEM;
     }
-    if (!st)
+    if (!st && !defer_file)
         st = dtb__sink_open(o);
     if (!st)
         st = dtb__sim_attach_observer(sim, o);
@@ -115,6 +119,41 @@ dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_obser
         o->destroy = opts->destroy;
     *out = o;
     return DTB_OK;
+}
+
+dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_observer_options *opts)
+{
+    return create(out, sim, opts, 0);
+}
+
+dtb_status dtb__observer_create_deferred(dtb_observer **out, dtb_sim *sim,
+                                         const dtb_observer_options *opts)
+{
+    return create(out, sim, opts, 1);
+}
+
+dtb_status dtb__observer_open_file(dtb_observer *o)
+{
+    if (o->file_open || (o->sink != DTB_SINK_CSV && o->sink != DTB_SINK_NPY))
+        return DTB_OK;
+    return dtb__sink_open(o);
+}
+
+double dtb__observer_bytes_estimate(const dtb_observer *o, int64_t steps)
+{
+    if (o->sink != DTB_SINK_CSV && o->sink != DTB_SINK_NPY)
+        return 0;
+    /* a number in CSV: about 20 characters and a comma */
+    const double per_value = o->sink == DTB_SINK_NPY ? 8.0 : 21.0;
+    if (dtb__observer_is_matrix(o->kind)) {
+        size_t rows, cols;
+        dtb__result_shape(o, &rows, &cols);
+        return per_value * (double)(rows + 1) * (double)cols;
+    }
+    int64_t every = o->has_signal ? o->signal.istep : o->events.rate ? o->events.istep : 0;
+    if (every <= 0)
+        return 0;   /* spikes: as many rows as crossings, unknown before the run */
+    return per_value * (double)(o->n_cols + 1) * ((double)steps / (double)every);
 }
 
 /* This step's values of the observed variables, variable-major. */

@@ -10,6 +10,7 @@
 #include "dtb/dtb_observer.h"
 #include "events.h"
 #include "io/npy.h"
+#include "io/rowfile.h"
 #include "signal.h"
 #include "streams.h"
 
@@ -46,8 +47,8 @@ struct dtb_observer {
     dtb_destroy_fn destroy;
     /* CSV / NPY */
     char *path;
-    FILE *csv;
-    dtb__npy_writer npy;
+    dtb__rowfile rows;           /* the file of a sample observer (io/rowfile.h) */
+    int64_t result_samples;      /* matrix kinds: the samples of the result file on disk */
     int file_open;
     int append;                  /* DTB_OBSERVER_FLAG_APPEND */
 };
@@ -59,6 +60,16 @@ struct dtb_observer {
  * DTB_ENOMEM on sink failures, DTB_ENUMERIC when BOLD leaves its range. */
 dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
                                 const double *derived);
+
+/* dtb_observer_create without creating its file (CSV, NPY sinks), which
+ * dtb__observer_open_file makes later: an experiment checks everything
+ * before it touches its output folder. */
+dtb_status dtb__observer_create_deferred(dtb_observer **out, dtb_sim *sim,
+                                         const dtb_observer_options *opts);
+dtb_status dtb__observer_open_file(dtb_observer *o);
+/* About how many bytes its file will take after `steps` more steps (0:
+ * no file, or unknown, as for spikes). */
+double dtb__observer_bytes_estimate(const dtb_observer *o, int64_t steps);
 
 /* Check the options and set up everything but the sink (observer_build.c). */
 dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer_options *opts);
@@ -82,6 +93,10 @@ dtb_status dtb__sink_open(dtb_observer *o);
 dtb_status dtb__sink_emit(dtb_observer *o, double t, const double *values);
 dtb_status dtb__sink_flush(dtb_observer *o);
 void dtb__sink_close(dtb_observer *o);
+/* The samples its file holds now (rows of a sample file, the samples behind
+ * a matrix result); for other sinks the samples emitted. What a provenance
+ * record may claim. */
+int64_t dtb__observer_samples_on_disk(const dtb_observer *o);
 
 /* Results of matrix observers (observe/results.c). */
 void dtb__result_shape(const dtb_observer *o, size_t *rows, size_t *cols);

@@ -16,13 +16,14 @@
 
 /* --- writing --- */
 
-static long file_length(dtb_observer *o)
+/* How much of its file belongs to the run so far (bytes of a CSV file,
+ * rows of an NPY file), after writing what was held back. */
+static int64_t file_length(dtb_observer *o)
 {
     if (!o->file_open || dtb__observer_is_matrix(o->kind))
         return 0;
-    dtb__sink_flush(o);
-    FILE *f = o->sink == DTB_SINK_CSV ? o->csv : o->npy.f;
-    return f ? ftell(f) : 0;
+    off_t bytes = dtb__rowfile_length(&o->rows);
+    return o->sink == DTB_SINK_NPY ? o->rows.rows : (int64_t)bytes;
 }
 
 static void save_signal(const dtb__signal *s, dtb__bytes *b)
@@ -108,7 +109,7 @@ void dtb__observer_save(dtb_observer *o, dtb__bytes *b)
     if (o->has_events)
         save_events(&o->events, b);
     save_matrix(o, b);
-    dtb__bytes_i64(b, o->sink == DTB_SINK_NPY ? o->npy.rows : (int64_t)file_length(o));
+    dtb__bytes_i64(b, file_length(o));
 }
 
 /* --- reading --- */
@@ -248,20 +249,6 @@ static dtb_status restore_matrix(dtb_observer *o, dtb__reader *r)
     return DTB_OK;
 }
 
-/* Cut a CSV file back to its length at the checkpoint. */
-static dtb_status truncate_csv(dtb_observer *o, int64_t length)
-{
-    fflush(o->csv);
-    struct stat st;
-    if (fstat(fileno(o->csv), &st) != 0 || st.st_size < length)
-        return dtb__error(DTB_ESTATE,
-                          "%s is shorter than at the checkpoint: create the observer with "
-                          "DTB_OBSERVER_FLAG_APPEND to resume its file", o->path);
-    if (ftruncate(fileno(o->csv), (off_t)length) != 0 || fseek(o->csv, (long)length, SEEK_SET) != 0)
-        return dtb__error(DTB_EIO, "%s: cannot truncate: %s", o->path, strerror(errno));
-    return DTB_OK;
-}
-
 dtb_status dtb__observer_restore(dtb_observer *o, dtb__reader *r)
 {
     uint32_t kind = 0, sink = 0, parts = 0;
@@ -291,14 +278,16 @@ dtb_status dtb__observer_restore(dtb_observer *o, dtb__reader *r)
     o->n_samples = n_samples;
     if (dtb__observer_is_matrix(o->kind))
         return DTB_OK;   /* the result file is written whole at every flush */
-    if (o->sink == DTB_SINK_NPY && o->file_open) {
-        if (o->npy.rows < length)
-            return dtb__error(DTB_ESTATE,
-                              "%s has fewer rows than at the checkpoint: create the observer with "
-                              "DTB_OBSERVER_FLAG_APPEND to resume its file", o->path);
-        return dtb__npy_truncate(&o->npy, length);
-    }
-    if (o->sink == DTB_SINK_CSV && o->file_open)
-        return truncate_csv(o, length);
-    return DTB_OK;
+    if (!o->file_open)
+        return DTB_OK;
+    /* cut the file back to the checkpoint: rows after it are written again */
+    dtb_status fst = o->sink == DTB_SINK_NPY
+                         ? (length > o->rows.rows ? DTB_ESTATE : dtb__npy_truncate(&o->rows, length))
+                         : (length > (int64_t)dtb__rowfile_length(&o->rows)
+                                ? DTB_ESTATE
+                                : dtb__rowfile_truncate(&o->rows, (off_t)length, n_samples));
+    if (fst == DTB_ESTATE)
+        return dtb__error(DTB_ESTATE, "%s is shorter than at the checkpoint: create the observer "
+                                      "with DTB_OBSERVER_FLAG_APPEND to resume its file", o->path);
+    return fst;
 }

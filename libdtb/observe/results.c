@@ -137,6 +137,8 @@ dtb_status dtb__result_write(dtb_observer *o)
         st = dtb__error(DTB_EIO, "%s: cannot replace it with %s: %s", o->path, tmp, strerror(errno));
     if (st && tmp)
         remove(tmp);
+    if (!st)
+        o->result_samples = o->n_samples;
     free(m);
     free(tmp);
     return st;

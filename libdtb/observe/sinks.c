@@ -1,38 +1,26 @@
 /* libdtb — where observer samples go: memory, callback, CSV, NPY (the
  * result files of matrix observers are in results.c).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "observer.h"
 
-static dtb_status csv_open(dtb_observer *o)
+/* The header line of a CSV file: t, then the column names. */
+static char *csv_header(const dtb_observer *o)
 {
-    if (o->append && (o->csv = fopen(o->path, "r+"))) {
-        /* continue after what is there (the header included) */
-        o->file_open = 1;
-        setvbuf(o->csv, NULL, _IOFBF, 1 << 16);
-        if (fseek(o->csv, 0, SEEK_END) != 0)
-            return dtb__error(DTB_EIO, "%s: cannot seek: %s", o->path, strerror(errno));
-        if (ftell(o->csv) > 0)
-            return DTB_OK;
-    }
-    if (!o->csv)
-        o->csv = fopen(o->path, "w");
-    if (!o->csv)
-        return dtb__error(DTB_EIO, "%s: cannot create file: %s", o->path, strerror(errno));
-    o->file_open = 1;
-    setvbuf(o->csv, NULL, _IOFBF, 1 << 16);
-    fputs("t", o->csv);
+    dtb__strbuf b = {0};
+    dtb__strbuf_append(&b, "t");
     for (size_t c = 0; c < o->n_cols; c++) {
-        fputc(',', o->csv);
-        fputs(o->col_names[c], o->csv);
+        dtb__strbuf_append(&b, ",");
+        dtb__strbuf_append(&b, o->col_names[c]);
     }
-    fputc('\n', o->csv);
-    if (ferror(o->csv))
-        return dtb__error(DTB_EIO, "%s: write failed: %s", o->path, strerror(errno));
-    return DTB_OK;
+    dtb__strbuf_append(&b, "\n");
+    if (b.failed) {
+        dtb__strbuf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 dtb_status dtb__sink_open(dtb_observer *o)
@@ -45,16 +33,19 @@ dtb_status dtb__sink_open(dtb_observer *o)
         o->file_open = st == DTB_OK;
         return st;
     }
-    switch (o->sink) {
-    case DTB_SINK_CSV: return csv_open(o);
-    case DTB_SINK_NPY: {
-        dtb_status st = o->append ? dtb__npy_open_append(&o->npy, o->path, (int64_t)o->n_cols + 1)
-                                  : dtb__npy_open(&o->npy, o->path, (int64_t)o->n_cols + 1);
-        o->file_open = st == DTB_OK;
-        return st;
-    }
-    default: return DTB_OK;
-    }
+    if (o->sink != DTB_SINK_CSV && o->sink != DTB_SINK_NPY)
+        return DTB_OK;
+    /* both are files of whole rows (io/rowfile.h): whatever ends the run,
+     * they hold a header and whole rows */
+    const int64_t npy_cols = o->sink == DTB_SINK_NPY ? (int64_t)o->n_cols + 1 : 0;
+    char *header = npy_cols ? NULL : csv_header(o);
+    if (!npy_cols && !header)
+        return DTB_ENOMEM;
+    dtb_status st = o->append ? dtb__rowfile_continue(&o->rows, o->path, header, npy_cols)
+                              : dtb__rowfile_create(&o->rows, o->path, header, npy_cols);
+    free(header);
+    o->file_open = st == DTB_OK;
+    return st;
 }
 
 static dtb_status memory_emit(dtb_observer *o, double t, const double *values)
@@ -86,32 +77,35 @@ static dtb_status memory_emit(dtb_observer *o, double t, const double *values)
 
 static dtb_status csv_emit(dtb_observer *o, double t, const double *values)
 {
-    char num[40];
+    /* straight into the row buffer: a number takes at most 32 characters */
+    dtb_status st;
+    char *p = dtb__rowfile_reserve(&o->rows, (o->n_cols + 1) * 33 + 1, &st);
+    if (!p)
+        return st;
+    char *start = p;
     dtb__locale_guard g;
     dtb__locale_push_c(&g);
-    dtb__format_double(num, sizeof num, t);
-    fputs(num, o->csv);
+    p += dtb__format_double(p, 33, t);
     for (size_t c = 0; c < o->n_cols; c++) {
-        int len = dtb__format_double(num + 1, sizeof num - 1, values[c]);
-        num[0] = ',';
-        fwrite(num, 1, (size_t)len + 1, o->csv);
+        *p++ = ',';
+        p += dtb__format_double(p, 33, values[c]);
     }
-    fputc('\n', o->csv);
+    *p++ = '\n';
     dtb__locale_pop(&g);
-    if (ferror(o->csv))
-        return dtb__error(DTB_EIO, "%s: write failed: %s", o->path, strerror(errno));
-    return DTB_OK;
+    dtb__rowfile_advance(&o->rows, (size_t)(p - start));
+    return dtb__rowfile_end_row(&o->rows);
 }
 
 static dtb_status npy_emit(dtb_observer *o, double t, const double *values)
 {
-    /* o->row is values; write t then the row without copying into a wider
-     * buffer. */
-    if (fwrite(&t, sizeof t, 1, o->npy.f) != 1 ||
-        fwrite(values, sizeof *values, o->n_cols, o->npy.f) != o->n_cols)
-        return dtb__error(DTB_EIO, "%s: write failed: %s", o->path, strerror(errno));
-    o->npy.rows++;
-    return DTB_OK;
+    dtb_status st;
+    char *p = dtb__rowfile_reserve(&o->rows, (o->n_cols + 1) * sizeof(double), &st);
+    if (!p)
+        return st;
+    memcpy(p, &t, sizeof t);
+    memcpy(p + sizeof t, values, o->n_cols * sizeof *values);
+    dtb__rowfile_advance(&o->rows, (o->n_cols + 1) * sizeof(double));
+    return dtb__rowfile_end_row(&o->rows);
 }
 
 dtb_status dtb__sink_emit(dtb_observer *o, double t, const double *values)
@@ -137,26 +131,24 @@ dtb_status dtb__sink_flush(dtb_observer *o)
         return DTB_OK;
     if (dtb__observer_is_matrix(o->kind))
         return dtb__result_write(o);
-    if (o->sink == DTB_SINK_NPY)
-        return dtb__npy_flush(&o->npy);
-    if (o->sink == DTB_SINK_CSV && fflush(o->csv) != 0)
-        return dtb__error(DTB_EIO, "%s: flush failed: %s", o->path, strerror(errno));
-    return DTB_OK;
+    return dtb__rowfile_commit(&o->rows);
 }
 
 void dtb__sink_close(dtb_observer *o)
 {
     if (!o->file_open)
         return;
-    if (dtb__observer_is_matrix(o->kind)) {
-        /* Nothing is held open; the last flush wrote the file. */
-        o->file_open = 0;
-        return;
-    }
-    if (o->sink == DTB_SINK_NPY)
-        dtb__npy_close(&o->npy);
-    else if (o->csv)
-        fclose(o->csv);
-    o->csv = NULL;
+    /* a matrix result holds nothing open: the last flush wrote the file */
+    if (!dtb__observer_is_matrix(o->kind))
+        dtb__rowfile_close(&o->rows);
     o->file_open = 0;
+}
+
+int64_t dtb__observer_samples_on_disk(const dtb_observer *o)
+{
+    if (!o->file_open)
+        return o->sink == DTB_SINK_CSV || o->sink == DTB_SINK_NPY ? 0 : o->n_samples;
+    if (dtb__observer_is_matrix(o->kind))
+        return o->result_samples;
+    return o->rows.rows;
 }

@@ -31,6 +31,10 @@ struct dtb_sim {
     int64_t step;              /* steps done */
     int started;
     int in_batch;              /* stepped by a lockstep batch, which holds its history */
+    int running;               /* inside dtb_sim_run/_run_to/_step: a callback may not start
+                                  another run of the same simulation */
+    char *checkpoint_note;     /* saved in checkpoints for whoever made the simulation (the
+                                  experiment's settings); NULL: none */
 
     double *x;                 /* [n_states][n] current state */
 
@@ -123,6 +127,13 @@ void dtb__sim_noise_changed(dtb_sim *sim);
 /* The simulated time a checkpoint file was saved at, after checking that
  * it belongs to this simulation (sim_checkpoint.c). */
 dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t);
+
+/* The note a checkpoint file carries (NULL when it has none: made through
+ * the API, or by format 3); the file's header and checksum are checked,
+ * not its fit to a simulation. *note is malloc'd. */
+dtb_status dtb__checkpoint_note(const char *path, char **note);
+/* What this simulation's checkpoints carry as their note (copied). */
+dtb_status dtb__sim_set_checkpoint_note(dtb_sim *sim, const char *note);
 
 /* Record a provenance line (sim_surgery.c). */
 dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...) DTB__PRINTF(2, 3);

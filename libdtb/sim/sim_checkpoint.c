@@ -2,8 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Layout (every integer and double as 8 little-endian bytes, strings as a
- * length and bytes):
+ * length and bytes, of any length):
  *   "DTBCKPT\n", format version, library version,
+ *   note (format 4): what made the simulation says about it — dtb run
+ *     stores the experiment's settings and its inputs' checksums, so that a
+ *     resume can be compared with the run that saved the checkpoint,
  *   fingerprint: model name, regions, states, parameters, coupling
  *     variables, parameter and state names, dt, integrator, flags,
  *   state: step, started, RNG, x, parameter values, noise (D, kind, tau,
@@ -27,8 +30,8 @@
 #include "spiking/spiking.h"
 
 #define MAGIC "DTBCKPT\n"
-#define FORMAT_VERSION 3   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
-                              3: spiking regions */
+#define FORMAT_VERSION 4   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
+                              3: spiking regions; 4: the note (format 3 is still read) */
 
 /* ------------------------------------------------------------- saving */
 
@@ -72,17 +75,28 @@ static void save_state(dtb_sim *sim, dtb__bytes *b)
         dtb__bytes_str(b, c->names[i]);
         dtb__bytes_f64(b, c->p[i]);
     }
-    char pre[4096] = "", post[4096] = "";
+    char *pre = NULL, *post = NULL;
     if (c->pre_expr) {
-        /* numbers are written to read back exactly, in the C locale */
+        /* numbers are written to read back exactly, in the C locale; an
+         * expression of any length is written whole */
         dtb__locale_guard g;
         dtb__locale_push_c(&g);
-        dtb__expr_format(c->pre_expr, pre, sizeof pre);
-        dtb__expr_format(c->post_expr, post, sizeof post);
+        size_t n_pre = dtb__expr_format(c->pre_expr, NULL, 0);
+        size_t n_post = dtb__expr_format(c->post_expr, NULL, 0);
+        pre = dtb__malloc(n_pre + 1);
+        post = dtb__malloc(n_post + 1);
+        if (pre && post) {
+            dtb__expr_format(c->pre_expr, pre, n_pre + 1);
+            dtb__expr_format(c->post_expr, post, n_post + 1);
+        } else {
+            b->failed = 1;
+        }
         dtb__locale_pop(&g);
     }
-    dtb__bytes_str(b, pre);
-    dtb__bytes_str(b, post);
+    dtb__bytes_str(b, pre ? pre : "");
+    dtb__bytes_str(b, post ? post : "");
+    free(pre);
+    free(post);
     /* connectivity and history */
     dtb__bytes_f64(b, sim->speed);
     dtb__bytes_f64s(b, sim->weights, n * n);
@@ -128,6 +142,7 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
     dtb__bytes_put(&b, MAGIC, 8);
     dtb__bytes_u32(&b, FORMAT_VERSION);
     dtb__bytes_str(&b, DTB_VERSION_STRING);
+    dtb__bytes_str(&b, sim->checkpoint_note ? sim->checkpoint_note : "");
     save_fingerprint(sim, &b);
     save_state(sim, &b);
     if (b.failed) {
@@ -166,9 +181,9 @@ typedef struct loaded {
     uint32_t noise_kind, has_ou, has_lengths, coupling_kind;
     double noise_tau, speed, inner_step;
     uint64_t n_coupling_params;
-    char coupling_names[DTB__COUPLING_MAX_PARAMS][128];
+    char *coupling_names[DTB__COUPLING_MAX_PARAMS];
     double coupling_values[DTB__COUPLING_MAX_PARAMS];
-    char pre[4096], post[4096];
+    char *pre, *post;
     int64_t horizon;
     uint64_t (*stim_rng)[4];
     double **stim_pulse;
@@ -190,6 +205,10 @@ static void loaded_free(loaded *l, size_t n_stims)
     free(l->ring);
     free(l->coupling_in);
     free(l->spiking_rates);
+    for (size_t i = 0; i < DTB__COUPLING_MAX_PARAMS; i++)
+        free(l->coupling_names[i]);
+    free(l->pre);
+    free(l->post);
     for (size_t i = 0; l->stim_pulse && i < n_stims; i++)
         free(l->stim_pulse[i]);
     free(l->stim_pulse);
@@ -222,25 +241,24 @@ static dtb_status mismatch(const char *path, const char *what)
 static dtb_status check_fingerprint(const dtb_sim *sim, dtb__reader *r, const char *path)
 {
     const dtb__model_core *c = sim->core;
-    char name[512];
     int64_t n;
     uint64_t ns, np, ncv;
-    dtb__read_str(r, name, sizeof name);
+    int same_model = dtb__read_str_is(r, c->name);
     dtb__read_i64(r, &n);
     dtb__read_u64(r, &ns);
     dtb__read_u64(r, &np);
     dtb__read_u64(r, &ncv);
     if (r->bad)
         return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (strcmp(name, c->name) != 0)
+    if (!same_model)
         return mismatch(path, "another model");
     if (n != sim->n || ns != sim->n_states || np != c->n_params || ncv != sim->n_cvar)
         return mismatch(path, "other sizes");
     for (size_t p = 0; p < c->n_params; p++)
-        if (dtb__read_str(r, name, sizeof name) && strcmp(name, c->params[p].name) != 0)
+        if (!dtb__read_str_is(r, c->params[p].name) && !r->bad)
             return mismatch(path, "other parameters");
     for (size_t v = 0; v < sim->n_states; v++)
-        if (dtb__read_str(r, name, sizeof name) && strcmp(name, c->states[v].name) != 0)
+        if (!dtb__read_str_is(r, c->states[v].name) && !r->bad)
             return mismatch(path, "other state variables");
     double dt;
     uint32_t integ, flags;
@@ -274,11 +292,11 @@ static dtb_status read_state(dtb_sim *sim, dtb__reader *r, const char *path, loa
     if (l->n_coupling_params > DTB__COUPLING_MAX_PARAMS)
         r->bad = 1;
     for (uint64_t i = 0; !r->bad && i < l->n_coupling_params; i++) {
-        dtb__read_str(r, l->coupling_names[i], sizeof l->coupling_names[i]);
+        l->coupling_names[i] = dtb__read_str_dup(r);
         dtb__read_f64(r, &l->coupling_values[i]);
     }
-    dtb__read_str(r, l->pre, sizeof l->pre);
-    dtb__read_str(r, l->post, sizeof l->post);
+    l->pre = dtb__read_str_dup(r);
+    l->post = dtb__read_str_dup(r);
     dtb__read_f64(r, &l->speed);
     l->weights = read_array(r, n * n);
     dtb__read_u32(r, &l->has_lengths);
@@ -312,15 +330,14 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
     if (!l->stim_rng || !l->stim_pulse)
         return DTB_ENOMEM;
     for (size_t i = 0; i < n_stims; i++) {
-        char target[512];
         uint64_t n_shapes;
-        dtb__read_str(r, target, sizeof target);
+        int same_target = dtb__read_str_is(r, sim->stims[i].stim->target);
         for (int k = 0; k < 4; k++)
             dtb__read_u64(r, &l->stim_rng[i][k]);
         dtb__read_u64(r, &n_shapes);
         if (r->bad)
             return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-        if (strcmp(target, sim->stims[i].stim->target) != 0 || n_shapes != sim->stims[i].stim->n_shapes)
+        if (!same_target || n_shapes != sim->stims[i].stim->n_shapes)
             return mismatch(path, "other stimuli");
         l->stim_pulse[i] = read_array(r, n_shapes);
     }
@@ -336,14 +353,9 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
     l->provenance = dtb__calloc(l->n_provenance ? l->n_provenance : 1, sizeof *l->provenance);
     if (!l->provenance)
         return DTB_ENOMEM;
-    for (size_t i = 0; i < l->n_provenance; i++) {
-        char line[1024];
-        dtb__read_str(r, line, sizeof line);
-        if (r->bad)
+    for (size_t i = 0; i < l->n_provenance; i++)
+        if (!(l->provenance[i] = dtb__read_str_dup(r)))
             return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-        if (!(l->provenance[i] = dtb__strdup(line)))
-            return DTB_ENOMEM;
-    }
     uint64_t n_spk;
     dtb__read_u64(r, &n_spk);
     if (r->bad)
@@ -464,43 +476,39 @@ static dtb_status apply(dtb_sim *sim, loaded *l, dtb__reader *r)
     return st;
 }
 
+/* The whole file, within the input cap (base.h); the magic is checked on
+ * the first bytes, so that a device or another kind of file is refused
+ * before it is read. */
 static dtb_status read_file(const char *path, unsigned char **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return dtb__error(errno == ENOENT ? DTB_ENOTFOUND : DTB_EIO, "%s: cannot open checkpoint: %s",
                           path, strerror(errno));
-    size_t cap = 1 << 16, n = 0, got;
-    unsigned char *buf = dtb__malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *p = dtb__realloc_array(buf, cap * 2, 1);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
+    char magic[8];
+    size_t got = fread(magic, 1, sizeof magic, f);
     fclose(f);
-    if (!buf)
-        return DTB_ENOMEM;
-    *data = buf;
-    *len = n;
+    if (got != sizeof magic || memcmp(magic, MAGIC, 8) != 0)
+        return dtb__error(DTB_EPARSE, "%s: not a libdtb checkpoint", path);
+    char *buf = NULL;
+    dtb_status st = dtb__read_input(path, 0, &buf, len);
+    if (st)
+        return dtb__error_context(st, "checkpoint");
+    *data = (unsigned char *)buf;
     return DTB_OK;
 }
 
-/* Read a checkpoint file and check its header, checksum and fingerprint;
- * on success *data holds the file and r is positioned at the state. */
-static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned char **data,
-                                  dtb__reader *r)
+/* The header up to the fingerprint: magic, a format this library reads,
+ * the checksum, the version that made it, the note (NULL if none). */
+static dtb_status open_header(const char *path, unsigned char **data, dtb__reader *r,
+                              const char **note, size_t *note_len)
 {
     size_t len = 0;
     dtb_status st = read_file(path, data, &len);
     if (st)
         return st;
+    *note = NULL;
+    *note_len = 0;
     if (len < 8 + 8 + 8 || memcmp(*data, MAGIC, 8) != 0)
         st = dtb__error(DTB_EPARSE, "%s: not a libdtb checkpoint", path);
     dtb__reader rr = {*data, len - 8, 8, 0};
@@ -510,16 +518,20 @@ static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned
         uint64_t sum;
         dtb__read_u64(&tail, &sum);
         dtb__read_u32(&rr, &version);
-        if (version != FORMAT_VERSION)
-            st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads format %d",
-                            path, (unsigned)version, FORMAT_VERSION);
+        if (version != FORMAT_VERSION && version != 3)
+            st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads formats "
+                                              "3 and %d", path, (unsigned)version, FORMAT_VERSION);
         else if (sum != dtb__fnv1a(*data, len - 8))
             st = dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
     }
     if (!st) {
-        char made_by[64];
-        dtb__read_str(&rr, made_by, sizeof made_by);
-        st = check_fingerprint(sim, &rr, path);
+        const char *made_by;
+        size_t n;
+        dtb__read_strview(&rr, &made_by, &n);
+        if (version >= 4 && dtb__read_strview(&rr, note, note_len) && *note_len == 0)
+            *note = NULL;
+        if (rr.bad)
+            st = dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
     }
     if (st) {
         free(*data);
@@ -528,6 +540,47 @@ static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned
     }
     *r = rr;
     return DTB_OK;
+}
+
+dtb_status dtb__checkpoint_note(const char *path, char **note)
+{
+    *note = NULL;
+    unsigned char *data = NULL;
+    dtb__reader r;
+    const char *text;
+    size_t len;
+    dtb_status st = open_header(path, &data, &r, &text, &len);
+    if (st)
+        return st;
+    if (text && !(*note = dtb__strndup(text, len)))
+        st = DTB_ENOMEM;
+    free(data);
+    return st;
+}
+
+dtb_status dtb__sim_set_checkpoint_note(dtb_sim *sim, const char *note)
+{
+    char *copy = note ? dtb__strdup(note) : NULL;
+    if (note && !copy)
+        return DTB_ENOMEM;
+    free(sim->checkpoint_note);
+    sim->checkpoint_note = copy;
+    return DTB_OK;
+}
+
+/* Read a checkpoint file and check its header, checksum and fingerprint;
+ * on success *data holds the file and r is positioned at the state. */
+static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned char **data,
+                                  dtb__reader *r)
+{
+    const char *note;
+    size_t note_len;
+    dtb_status st = open_header(path, data, r, &note, &note_len);
+    if (!st && (st = check_fingerprint(sim, r, path))) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
 }
 
 dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t)
@@ -550,6 +603,9 @@ dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_load_checkpoint: NULL argument");
+    if (sim->running)
+        return dtb__error(DTB_ESTATE, "dtb_sim_load_checkpoint: the simulation is running (called "
+                                      "from one of its own callbacks)");
     unsigned char *data = NULL;
     dtb__reader r;
     dtb_status st = open_checkpoint(sim, path, &data, &r);

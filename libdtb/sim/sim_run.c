@@ -180,11 +180,17 @@ static dtb_status step_once(dtb_sim *sim)
     return dtb__sim_step_epilogue(sim, 1);
 }
 
-static dtb_status begin(dtb_sim *sim)
+static dtb_status begin(dtb_sim *sim, const char *fn)
 {
     if (sim->in_batch)
         return dtb__error(DTB_ESTATE, "the simulation is stepped by a lockstep batch; step it "
                                       "through the batch");
+    if (sim->running)
+        /* a progress or observer callback of this very run: running it
+         * again from there would step (and free) what the outer run holds */
+        return dtb__error(DTB_ESTATE, "%s: the simulation is running (called from one of its own "
+                                      "callbacks); return non-zero from the callback or call "
+                                      "dtb_sim_request_stop to stop it", fn);
     return dtb__sim_compile(sim);
 }
 
@@ -203,12 +209,16 @@ dtb_status dtb_sim_step(dtb_sim *sim, int64_t n_steps)
         return dtb__error(DTB_EINVAL, "dtb_sim_step: sim is NULL");
     if (n_steps < 0)
         return dtb__error(DTB_EINVAL, "dtb_sim_step: n_steps is negative (%lld)", (long long)n_steps);
-    dtb_status st = begin(sim);
+    dtb_status st = begin(sim, "dtb_sim_step");
+    if (st)
+        return st;
+    sim->running = 1;
     for (int64_t i = 0; !st && i < n_steps; i++) {
         st = stop_requested(sim);
         if (!st)
             st = step_once(sim);
     }
+    sim->running = 0;
     return st;
 }
 
@@ -224,7 +234,7 @@ static dtb_status flush_observers(dtb_sim *sim)
 }
 
 static dtb_status run_steps(dtb_sim *sim, int64_t n_steps, dtb_progress_fn progress,
-                            void *user_data);
+                            void *user_data, const char *fn);
 
 dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress, void *user_data)
 {
@@ -236,7 +246,7 @@ dtb_status dtb_sim_run(dtb_sim *sim, double duration, dtb_progress_fn progress, 
     double steps_d = rint(duration / sim->dt);
     if (steps_d > 9e15)
         return dtb__error(DTB_EINVAL, "dtb_sim_run: %g s is too many steps of %g s", duration, sim->dt);
-    return run_steps(sim, (int64_t)steps_d, progress, user_data);
+    return run_steps(sim, (int64_t)steps_d, progress, user_data, "dtb_sim_run");
 }
 
 dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn progress, void *user_data)
@@ -249,14 +259,17 @@ dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn progress, 
     if (target > 9e15)
         return dtb__error(DTB_EINVAL, "dtb_sim_run_to: %g s is too many steps of %g s", t_end, sim->dt);
     int64_t n_steps = (int64_t)target - sim->step;
-    return run_steps(sim, n_steps > 0 ? n_steps : 0, progress, user_data);
+    return run_steps(sim, n_steps > 0 ? n_steps : 0, progress, user_data, "dtb_sim_run_to");
 }
 
 static dtb_status run_steps(dtb_sim *sim, int64_t n_steps, dtb_progress_fn progress,
-                            void *user_data)
+                            void *user_data, const char *fn)
 {
     int64_t every = n_steps / 1000 > 0 ? n_steps / 1000 : 1;
-    dtb_status st = begin(sim);
+    dtb_status st = begin(sim, fn);
+    if (st)
+        return st;
+    sim->running = 1;
     for (int64_t i = 0; !st && i < n_steps; i++) {
         st = stop_requested(sim);
         if (!st)
@@ -271,6 +284,7 @@ static dtb_status run_steps(dtb_sim *sim, int64_t n_steps, dtb_progress_fn progr
     if (!st && progress && n_steps == 0 && progress(dtb_sim_time(sim), 1.0, user_data))
         st = dtb__error(DTB_ECANCELLED, "cancelled by the progress callback");
     dtb_status fst = flush_observers(sim);
+    sim->running = 0;
     return st ? st : fst;
 }
 

@@ -32,6 +32,7 @@ dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...)
 
 void dtb__sim_free_surgery(dtb_sim *sim)
 {
+    free(sim->checkpoint_note);
     for (size_t i = 0; i < sim->n_provenance; i++)
         free(sim->provenance[i]);
     free(sim->provenance);

@@ -106,11 +106,10 @@ dtb_status dtb__spk_check(dtb_spiking_net *net, dtb__reader *r)
     for (size_t q = 0; q < net->n_pops; q++) {
         dtb__spk_pop *p = &net->pops[q];
         const size_t n = (size_t)p->n;
-        char name[256];
         int64_t size, total;
         uint64_t n_params, n_states, n_rec, n_spiked, n_rec_spikes;
         uint32_t method, flag;
-        dtb__read_str(r, name, sizeof name);
+        int same_name = dtb__read_str_is(r, p->name);
         dtb__read_i64(r, &size);
         dtb__read_u64(r, &n_params);
         dtb__read_u64(r, &n_states);
@@ -118,7 +117,7 @@ dtb_status dtb__spk_check(dtb_spiking_net *net, dtb__reader *r)
         dtb__read_u32(r, &method);
         if (r->bad)
             return dtb__error(DTB_EPARSE, "checkpoint: truncated spiking network");
-        if (strcmp(name, p->name) || size != p->n || n_params != p->model->n_params
+        if (!same_name || size != p->n || n_params != p->model->n_params
             || n_states != p->model->n_states || n_rec != p->n_rec || method > 1)
             return differs(p->name);
         skip_f64s(r, n_params * n);
@@ -215,8 +214,9 @@ void dtb__spk_restore(dtb_spiking_net *net, dtb__reader *r)
     for (size_t q = 0; q < net->n_pops; q++) {
         dtb__spk_pop *p = &net->pops[q];
         const size_t n = (size_t)p->n;
-        char name[256];
-        dtb__read_str(r, name, sizeof name);
+        const char *name;
+        size_t name_len;
+        dtb__read_strview(r, &name, &name_len);   /* checked */
         dtb__read_i64(r, &i64);
         dtb__read_u64(r, &u64);
         dtb__read_u64(r, &u64);

@@ -56,6 +56,15 @@ int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_reservoir(int argc, char **argv);
 
+/* Signals (signals.c): SIGINT (every time), SIGTERM and SIGHUP call
+ * stop(target) once a target is set; SIGXFSZ is ignored (a file-size limit
+ * becomes a write error). Install before building, so that a signal during
+ * the build is not lost: it stops the run as soon as the target is set. */
+void cli_signals_install(void);
+void cli_signals_target(void (*stop)(void *), void *target);
+/* The last signal that came (0: none). */
+int cli_signal_seen(void);
+
 /* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
  * of labels, text, .npy); print how the simulated FC fits it. */
 int empirical_fc_read(const char *path, double **fc, size_t *n);

@@ -336,6 +336,7 @@ int cmd_reservoir(int argc, char **argv)
         rc = cli_usage_error("reservoir: --input and --save-states go together");
     if (!rc)
         rc = parse_alphas(a.alpha, &alphas, &n_alphas);
+    cli_signals_install();   /* a signal while it builds stops it as soon as it runs */
     if (!rc)
         rc = build(&a, &r, &atlas);
     if (!rc && a.save_states)
@@ -353,11 +354,11 @@ int cmd_reservoir(int argc, char **argv)
         o.out_dir = dir;
         o.progress = explore_progress_fn;
         o.user_data = &prog;
-        explore_signals_install(stop_reservoir, r);
+        cli_signals_target(stop_reservoir, r);
         double t0 = wall_seconds();
         dtb_status st = dtb_reservoir_run(r, alphas, n_alphas, &o);
         double wall = wall_seconds() - t0;
-        explore_signals_restore();
+        cli_signals_target(NULL, NULL);   /* the handlers stay to the end of the process */
         explore_progress_finish(&prog);
         if (st == DTB_ECANCELLED) {
             fprintf(stderr, "dtb: reservoir interrupted; %s/reservoir.csv keeps the networks done: "

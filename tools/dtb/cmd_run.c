@@ -4,7 +4,6 @@
  * is the program's face.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +13,7 @@
 #include "experiment/experiment_build.h"
 #include "network/network.h"
 
-static dtb_sim *volatile running_sim;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    if (running_sim)
-        dtb_sim_request_stop(running_sim);
-}
+static void stop_sim(void *sim) { dtb_sim_request_stop(sim); }
 
 /* The first FC observer must have as many columns as the empirical FC. */
 static int check_empirical(const dtb__built *b, const char *path, size_t n_emp)
@@ -162,7 +154,9 @@ static void warn_unstable_fic(const run_args *a, const dtb__built *b)
 }
 
 /* Build; checks that need the built simulation (plot regions, the
- * empirical FC's size). Nothing is left on disk on failure. */
+ * empirical FC's size); --save-experiment. Every limit and write target is
+ * checked by the build before the output folder is touched; nothing is
+ * left on disk on failure. */
 static int build(const run_args *a, dtb__built *b, double **emp, size_t *n_emp)
 {
     const char *emp_path = dtb_experiment_get(a->exp, "empirical-fc");
@@ -171,12 +165,17 @@ static int build(const run_args *a, dtb__built *b, double **emp, size_t *n_emp)
         if (rc)
             return rc;
     }
-    if (dtb__experiment_build(a->exp, NULL, b))
+    dtb__build_options o = {0};
+    o.extra_setting = "save-experiment";
+    o.extra_path = a->save_experiment;
+    if (dtb__experiment_build_with(a->exp, &o, b))
         return cli_usage_error("%s", dtb_last_error_message());
     const char *regions = dtb_experiment_get(a->exp, "plot-regions");
     int rc = regions ? check_region_list(regions, b->atlas, "--plot-regions") : 0;
     if (!rc && emp_path)
         rc = check_empirical(b, emp_path, *n_emp);
+    if (!rc && a->save_experiment && dtb_experiment_save(a->exp, a->save_experiment))
+        rc = cli_usage_error("--save-experiment: %s", dtb_last_error_message());
     if (rc) {
         dtb__built_remove_outputs(b);
         dtb__built_free(b);
@@ -195,11 +194,9 @@ int cmd_run(int argc, char **argv)
         run_args_free(&a);
         return rc;
     }
-    if (a.save_experiment && dtb_experiment_save(a.exp, a.save_experiment)) {
-        rc = cli_usage_error("--save-experiment: %s", dtb_last_error_message());
-        run_args_free(&a);
-        return rc;
-    }
+    /* from before the build: a signal while it loads stops the run at its
+     * first step, and the folder still gets its record */
+    cli_signals_install();
     dtb__built b;
     double *emp = NULL;
     size_t n_emp = 0;
@@ -212,17 +209,17 @@ int cmd_run(int argc, char **argv)
     warn_unstable_fic(&a, &b);
     progress_state prog;
     progress_init(&prog, b.duration - dtb_sim_time(b.sim), a.quiet);
-    running_sim = b.sim;
-    void (*old)(int) = signal(SIGINT, on_interrupt);
+    cli_signals_target(stop_sim, b.sim);
     double t0 = wall_seconds();
     dtb_status st = dtb__experiment_execute(&b, a.exp, progress_callback, &prog);
     double wall = wall_seconds() - t0;
-    signal(SIGINT, old);
-    running_sim = NULL;
+    /* the handlers stay to the end of the process: a late signal must not
+     * kill it while it reports or plots */
+    cli_signals_target(NULL, NULL);
     progress_finish(&prog);
     if (st == DTB_ECANCELLED) {
-        fprintf(stderr, "dtb: interrupted at t = %g s; the files hold the samples so far\n",
-                dtb_sim_time(b.sim));
+        fprintf(stderr, "dtb: interrupted at t = %g s; the files hold the samples so far (whole "
+                        "rows; %s/provenance.json counts them)\n", dtb_sim_time(b.sim), b.out_dir);
         rc = EXIT_INTERRUPTED;
     } else if (st) {
         fprintf(stderr, "dtb: %s\n", dtb_last_error_message());

@@ -1,6 +1,6 @@
-/* dtb sweep, dtb fit — their shared options, progress line and signals.
+/* dtb sweep, dtb fit — their shared options and progress line (signals:
+ * signals.c, shared with dtb run).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,44 +182,6 @@ void explore_progress_finish(explore_progress *p)
         fputc('\n', stderr);
 }
 
-/* ------------------------------------------------------------- signals */
-
-static void (*volatile stop_fn)(void *);
-static void *volatile stop_target;
-static volatile sig_atomic_t seen;
-static struct sigaction saved[3];
-static const int caught[3] = {SIGINT, SIGTERM, SIGHUP};
-
-static void on_signal(int sig)
-{
-    seen = sig;
-    if (stop_fn)
-        stop_fn(stop_target);
-}
-
-void explore_signals_install(void (*stop)(void *), void *target)
-{
-    stop_fn = stop;
-    stop_target = target;
-    seen = 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++)
-        sigaction(caught[i], &sa, &saved[i]);
-}
-
-void explore_signals_restore(void)
-{
-    for (int i = 0; i < 3; i++)
-        sigaction(caught[i], &saved[i], NULL);
-    stop_fn = NULL;
-    stop_target = NULL;
-}
-
-int explore_signal_seen(void) { return seen; }
-
 /* ---------------------------------------------------------------- main */
 
 int explore_main(int argc, char **argv, const explore_command *cmd)
@@ -236,6 +198,7 @@ int explore_main(int argc, char **argv, const explore_command *cmd)
     dtb_explore_options o;
     void *object = NULL;
     rc = explore_options(&a, &o);
+    cli_signals_install();   /* a signal while it builds stops it as soon as it runs */
     if (!rc)
         rc = cmd->build(&a, &object);   /* everything checked before the first run and file */
     if (rc) {
@@ -247,11 +210,11 @@ int explore_main(int argc, char **argv, const explore_command *cmd)
     explore_progress_init(&prog, cmd->what, a.run.quiet || !leader);
     o.progress = explore_progress_fn;
     o.user_data = &prog;
-    explore_signals_install(cmd->stop, object);
+    cli_signals_target(cmd->stop, object);
     double t0 = wall_seconds();
     dtb_status st = cmd->run(object, &o);
     double wall = wall_seconds() - t0;
-    explore_signals_restore();
+    cli_signals_target(NULL, NULL);   /* the handlers stay to the end of the process */
     explore_progress_finish(&prog);
     if (st == DTB_ECANCELLED) {
         if (leader) {

@@ -61,11 +61,4 @@ typedef struct explore_command {
  * status (0, 1 runtime, 2 usage, 130 interrupted). */
 int explore_main(int argc, char **argv, const explore_command *cmd);
 
-/* SIGINT, SIGTERM and SIGHUP (every time, not only the first) call
- * stop(target) until explore_signals_restore. */
-void explore_signals_install(void (*stop)(void *), void *target);
-void explore_signals_restore(void);
-/* The signal that stopped the run (0: none). */
-int explore_signal_seen(void);
-
 #endif
