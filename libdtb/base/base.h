@@ -51,9 +51,11 @@ char *dtb__asprintf(const char *fmt, ...) DTB__PRINTF(1, 2);
  * take the machine's memory or run forever. */
 #define DTB__MAX_INPUT_BYTES ((size_t)1 << 30)
 /* The whole file, NUL-terminated, in *data (malloc'd), its length in *len.
- * text: refuse NUL bytes (DTB_EPARSE naming the line). DTB_ENOTFOUND when
+ * text (DTB__INPUT_TEXT or _XML, which says so in the message): refuse NUL
+ * bytes (DTB_EPARSE naming the line); 0: binary. DTB_ENOTFOUND when
  * it does not exist, DTB_EIO when it cannot be read or is a folder,
  * DTB_EINVAL when it is too large; messages start with the path. */
+enum { DTB__INPUT_BINARY = 0, DTB__INPUT_TEXT = 1, DTB__INPUT_XML = 2 };
 dtb_status dtb__read_input(const char *path, int text, char **data, size_t *len);
 
 /* Growable string. All functions keep `data` NUL-terminated. On allocation

@@ -8,13 +8,13 @@
 
 #include "base.h"
 
-static dtb_status nul_byte(const char *path, const char *data, const char *nul)
+static dtb_status nul_byte(const char *path, const char *data, const char *nul, int text)
 {
     size_t line = 1;
     for (const char *p = data; p < nul; p++)
         line += *p == '\n';
-    return dtb__error(DTB_EPARSE, "%s:%zu: NUL byte in a text file (is it a binary file or a "
-                                  "device?)", path, line);
+    return dtb__error(DTB_EPARSE, "%s:%zu: %s (is it a binary file or a device?)", path, line,
+                      text == DTB__INPUT_XML ? "malformed XML: NUL byte" : "NUL byte in a text file");
 }
 
 static dtb_status too_large(const char *path)
@@ -71,7 +71,7 @@ dtb_status dtb__read_input(const char *path, int text, char **data_out, size_t *
         const char *nul = text && got ? memchr(data + len, '\0', got) : NULL;
         len += got;
         if (nul) {
-            st = nul_byte(path, data, nul);
+            st = nul_byte(path, data, nul, text);
         } else if (got == 0) {
             if (ferror(f))
                 st = dtb__error(DTB_EIO, "%s: cannot read: %s", path, strerror(errno));

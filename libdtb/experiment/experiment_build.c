@@ -247,21 +247,46 @@ static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb
     if (!st)
         st = dtb_sim_set_noise_kind(sim, kind, tau);
     *noisy = 0;
+    /* dtb(1): "the two forms cannot be combined", and a variable's
+     * intensity is given once: otherwise the last would silently win */
+    const char *all = NULL, *first_pairs = NULL;
+    unsigned char *given = dtb__calloc((size_t)dtb_model_state_count(model) + 1, 1);
+    if (!given)
+        st = DTB_ENOMEM;
     for (size_t i = 0; !st && i < exp->n; i++) {
         if (strcmp(exp->names[i], "noise") != 0)
             continue;
         double d;
         if (!strchr(exp->values[i], '=')) {
+            if (all || first_pairs)
+                st = dtb__error(DTB_EINVAL, "'%s' and '%s': give one intensity for every "
+                                            "variable or intensities per variable, not both, and "
+                                            "each once (dtb(1))", all ? all : first_pairs,
+                                exp->values[i]);
+            all = exp->values[i];
+            if (st)
+                break;
             dtb__value_number(exp->values[i], &d);
             st = dtb_sim_set_noise(sim, -1, d);
             *noisy |= d > 0;
             continue;
         }
+        if (all) {
+            st = dtb__error(DTB_EINVAL, "'%s' and '%s': give one intensity for every variable or "
+                                        "intensities per variable, not both (dtb(1))", all,
+                            exp->values[i]);
+            break;
+        }
+        if (!first_pairs)
+            first_pairs = exp->values[i];
         dtb__pairs p;
         st = dtb__parse_pairs("noise", exp->values[i], &p);
         for (size_t j = 0; !st && j < p.n; j++) {
             int64_t k;
             st = find_state(model, "noise", p.items[j].name, &k);
+            if (!st && given[k]++)
+                st = dtb__error(DTB_EINVAL, "'%s' is given twice (in '%s')", p.items[j].name,
+                                exp->values[i]);
             if (!st) {
                 dtb__value_number(p.items[j].value, &d);
                 st = dtb_sim_set_noise(sim, k, d);
@@ -270,6 +295,7 @@ static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb
         }
         dtb__pairs_free(&p);
     }
+    free(given);
     if (st)
         return fail(st, "noise");
     double scale;
@@ -423,6 +449,7 @@ static int cmp_timed(const void *x, const void *y)
 /* Lesions at time 0 now; later ones and the checkpoint into b->timed. */
 static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
 {
+    const char *late = NULL;   /* a lesion at or after the end */
     size_t cap = 1;
     for (size_t i = 0; i < exp->n; i++)
         cap += strcmp(exp->names[i], "lesion") == 0;
@@ -452,7 +479,11 @@ static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
                 return fail(st, "lesion");
             continue;
         }
-        st = l.at > 0 ? DTB_OK : dtb__experiment_apply_lesion(b->sim, b->atlas, &l);   /* at >= the end: never */
+        /* at or after the end it acts only in a resume of this run's final
+         * checkpoint; without one it would never act: said below, not dropped */
+        if (l.at > 0 && !late)
+            late = exp->values[i];
+        st = l.at > 0 ? DTB_OK : dtb__experiment_apply_lesion(b->sim, b->atlas, &l);
         dtb__lesion_spec_free(&l);
         if (st)
             return st;
@@ -461,6 +492,11 @@ static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
     const char *file = last(exp, "checkpoint");
     if (at && !file)
         return dtb__error(DTB_EINVAL, "checkpoint-at: say where to write it (checkpoint FILE)");
+    if (late && (!file || at))
+        return dtb__error(DTB_EINVAL, "lesion '%s': its time is not before the end of the run "
+                                      "(duration %g s), so it would never act; save a checkpoint "
+                                      "at the end (checkpoint FILE) to act in a resume past it, "
+                                      "or give an earlier time", late, b->duration);
     if (file) {
         b->checkpoint_path = dtb__strdup(file);
         if (!b->checkpoint_path)

@@ -36,6 +36,15 @@ dtb_status dtb__parse_pairs(const char *setting, const char *text, dtb__pairs *o
             return dtb__error(DTB_EINVAL, "%s: '%.*s' in '%s' is not NAME=VALUE", setting, (int)len,
                               p, text);
         }
+        /* a name given twice would mean the last one silently wins */
+        for (size_t i = 0; i < out->n; i++)
+            if (strlen(out->items[i].name) == (size_t)(eq - p) &&
+                !strncmp(out->items[i].name, p, (size_t)(eq - p))) {
+                dtb_status st = dtb__error(DTB_EINVAL, "%s: '%s' is given twice in '%s'", setting,
+                                           out->items[i].name, text);
+                dtb__pairs_free(out);
+                return st;
+            }
         dtb__pair *items = dtb__realloc_array(out->items, out->n + 1, sizeof *items);
         if (!items) {
             dtb__pairs_free(out);
@@ -267,6 +276,7 @@ void dtb__stimulus_spec_free(dtb__stimulus_spec *s)
 static dtb_status stimulus_options(const char *text, const char *p, char **into, char **regions,
                                    int64_t *seed)
 {
+    int seeded = 0;
     while (*p == ':') {
         p++;
         size_t len = strcspn(p, ":");
@@ -276,6 +286,8 @@ static dtb_status stimulus_options(const char *text, const char *p, char **into,
         else if (!strncmp(p, "into=", 5))
             dst = into;
         else if (!strncmp(p, "seed=", 5)) {
+            if (seeded++)
+                return dtb__error(DTB_EINVAL, "stimulus: seed= is given twice in '%s'", text);
             char buf[32];
             if (len - 5 >= sizeof buf || len == 5)
                 return dtb__error(DTB_EINVAL, "stimulus: bad seed in '%s'", text);
@@ -292,7 +304,9 @@ static dtb_status stimulus_options(const char *text, const char *p, char **into,
         size_t vlen = (size_t)(p + len - v);
         if (!vlen)
             return dtb__error(DTB_EINVAL, "stimulus: empty '%.*s' in '%s'", (int)len, p, text);
-        free(*dst);
+        if (*dst)
+            return dtb__error(DTB_EINVAL, "stimulus: %.*s is given twice in '%s'",
+                              (int)(v - p), p, text);
         *dst = dtb__strndup(v, vlen);
         if (!*dst)
             return DTB_ENOMEM;

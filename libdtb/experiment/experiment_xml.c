@@ -23,8 +23,8 @@
 #include "io/atomic_file.h"
 #include "experiment_check.h"
 #include "io/text_file.h"
+#include "io/xml_read.h"
 
-#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
 static int is_element(xmlNodePtr n) { return n && n->type == XML_ELEMENT_NODE; }
 
@@ -159,25 +159,12 @@ static dtb_status parse(dtb_experiment **out, const char *xml, size_t len, const
 {
     if (len > INT_MAX)
         return dtb__error(DTB_EINVAL, "%s: experiment document too large", file);
-    xmlInitParser();
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return DTB_ENOMEM;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL, XML_OPTIONS);
-    dtb_status st;
-    if (!doc) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        char msg[256] = "not XML";
-        if (e && e->message) {
-            snprintf(msg, sizeof msg, "%s", e->message);
-            msg[strcspn(msg, "\n")] = '\0';
-        }
-        st = dtb__error(DTB_EPARSE, "%s:%d: malformed XML: %s", file, e ? e->line : 0, msg);
-    } else {
-        st = read_document(doc, file, base_dir, out);
-        xmlFreeDoc(doc);
-    }
-    xmlFreeParserCtxt(ctxt);
+    xmlDocPtr doc;
+    dtb_status st = dtb__xml_read(file, xml, len, "experiment", XML_PARSE_NOCDATA, &doc);
+    if (st)
+        return st;
+    st = read_document(doc, file, base_dir, out);
+    xmlFreeDoc(doc);
     return st;
 }
 

@@ -304,6 +304,12 @@ const char *dtb__lems_component_attr(const dtb__lems_component *c, const char *n
 /* Name lookups in a (resolved) type: index or -1. */
 long dtb__lems_find_quantity(const dtb__lems_quantity *q, size_t n, const char *name);
 long dtb__lems_find_equation(const dtb__lems_equation *e, size_t n, const char *name);
+/* The order to compute equations in: each after those whose names its
+ * value uses (lems_order.c; linear time, document order where free).
+ * order[k] = index of the k-th. DTB_EPARSE naming a cycle, or an equation
+ * that uses itself ("kind" names them: "DerivedVariable"). */
+dtb_status dtb__lems_order_equations(const dtb__lems_equation *eqs, size_t n, const char *kind,
+                                     size_t *order);
 long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name);
 /* What state variable `state` of a (resolved) type does per regime: `of`
  * builds the expression for the TimeDerivative that applies (the regime's,

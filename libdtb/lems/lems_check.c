@@ -183,6 +183,24 @@ static dtb_status check_handler(checker *c, const dtb__lems_handler *h)
     return st;
 }
 
+static dtb_status check_order(const dtb__lems_equation *eqs, size_t n, const char *kind)
+{
+    size_t *order = dtb__calloc(n + 1, sizeof *order);
+    dtb_status st = order ? dtb__lems_order_equations(eqs, n, kind, order) : DTB_ENOMEM;
+    free(order);
+    return st;
+}
+
+/* Each derived quantity is computed after what it uses: a cycle has no
+ * order, and unlike the defects kept for unused types (a dimension an
+ * upstream file gets wrong) it is an error wherever it is, also in a type
+ * nothing uses: dtb check must not call such a file valid. */
+static dtb_status check_cycles(const dtb__lems_comptype *t)
+{
+    dtb_status st = check_order(t->derived_params, t->n_derived_params, "DerivedParameter");
+    return st ? st : check_order(t->derived_vars, t->n_derived_vars, "DerivedVariable");
+}
+
 static dtb_status check_derived(checker *c)
 {
     const dtb__lems_comptype *t = c->t;
@@ -243,6 +261,9 @@ dtb_status dtb__lems_check_types(dtb__lems_doc *doc)
          * units (numbers in each parameter's native unit, time in the
          * RegionModel's timeScale), not in LEMS dimensions: the model
          * builder checks them (libdtb/model/model_build.c). */
+        dtb_status cst = check_cycles(&doc->resolved[i]);
+        if (cst)
+            return cst;
         if (dtb__lems_is_region_type(doc, doc->types[i].name))
             continue;
         checker c = {doc, &doc->resolved[i]};

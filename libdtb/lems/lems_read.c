@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "io/xml_read.h"
 #include "lems_private.h"
 
-#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
 int dtb__lems_is(xmlNodePtr node, const char *name)
 {
@@ -106,20 +106,6 @@ static int already_read(const dtb__lems_reader *r, const char *canonical)
     return 0;
 }
 
-static dtb_status xml_failure(xmlParserCtxtPtr ctxt, const char *file)
-{
-    const xmlError *e = xmlCtxtGetLastError(ctxt);
-    if (e && e->message) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", e->message);
-        size_t n = strlen(msg);
-        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-            msg[--n] = '\0';
-        return dtb__error(DTB_EPARSE, "%s:%d: malformed XML: %s", file, e->line, msg);
-    }
-    return dtb__error(DTB_EPARSE, "%s: malformed XML", file);
-}
-
 static dtb_status keep_xml_doc(dtb__lems_reader *r, xmlDocPtr xdoc, const char *file)
 {
     xmlDocPtr *slot = dtb__lems_push(&r->xml_docs, &r->n_xml_docs, sizeof *slot);
@@ -153,17 +139,10 @@ static dtb_status parse_and_read(dtb__lems_reader *r, const char *file, const ch
                                  size_t len)
 {
     dtb__lems_xml_init();
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return dtb__error(DTB_ENOMEM, "out of memory creating an XML parser");
-    xmlDocPtr xdoc = xml ? xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL, XML_OPTIONS)
-                         : xmlCtxtReadFile(ctxt, file, NULL, XML_OPTIONS);
-    if (!xdoc) {
-        dtb_status st = xml_failure(ctxt, file);
-        xmlFreeParserCtxt(ctxt);
-        return st;
-    }
-    xmlFreeParserCtxt(ctxt);
+    xmlDocPtr xdoc;
+    dtb_status rst = dtb__xml_read(file, xml, len, "model file", XML_PARSE_NOCDATA, &xdoc);
+    if (rst)
+        return rst;
     dtb_status st = keep_xml_doc(r, xdoc, file);
     if (st)
         return st;

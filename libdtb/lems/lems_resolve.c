@@ -36,9 +36,13 @@ static dtb_status merge(void *out_ptr, size_t *n_out, const void *inherited, siz
     for (size_t i = 0; i < n_own; i++) {
         const char *elem = (const char *)own + i * size;
         const char *name = *(const char *const *)elem;
+        /* own names are unique already (checked as they were read): only
+         * an inherited one can be overridden, so only those are searched */
         size_t k = 0;
-        while (k < n && !dtb__streq(*(const char *const *)(arr + k * size), name))
+        while (k < n_inherited && !dtb__streq(*(const char *const *)(arr + k * size), name))
             k++;
+        if (k == n_inherited)
+            k = n;
         memcpy(arr + k * size, elem, size);
         if (k == n)
             n++;

@@ -18,72 +18,6 @@ static char *where_text(const char *kind, const char *name, dtb__lems_where at)
     return dtb__asprintf("%s '%s' (%s:%d)", kind, name, at.file ? at.file : "<memory>", at.line);
 }
 
-/* ------------------------------------------------------ dependency order */
-
-typedef struct order_ctx {
-    const dtb__lems_equation *eqs;
-    size_t n;
-    size_t *deps;      /* per equation: count of unresolved dependencies (scratch) */
-    size_t current;
-    unsigned char *dep_matrix; /* n*n: dep_matrix[i*n+j] = equation i uses j */
-} order_ctx;
-
-static int note_dependency(const char *name, void *ud)
-{
-    order_ctx *c = ud;
-    for (size_t j = 0; j < c->n; j++)
-        if (strcmp(c->eqs[j].name, name) == 0)
-            c->dep_matrix[c->current * c->n + j] = 1;
-    return 0;
-}
-
-/* Order equations so that each comes after those it uses; the document
- * order is kept where there is a choice. order_out[k] = index of the k-th. */
-static dtb_status dependency_order(const dtb__lems_equation *eqs, size_t n, const char *kind,
-                                   size_t *order_out)
-{
-    if (n == 0)
-        return DTB_OK;
-    order_ctx c = {eqs, n, NULL, 0, dtb__calloc(n * n, 1)};
-    unsigned char *done = dtb__calloc(n, 1);
-    dtb_status st = c.dep_matrix && done ? DTB_OK : DTB_ENOMEM;
-    for (size_t i = 0; !st && i < n; i++) {
-        c.current = i;
-        dtb__expr_visit_symbols(eqs[i].value, note_dependency, &c);
-        if (c.dep_matrix[i * n + i])
-            st = dtb__error(DTB_EPARSE, "%s:%d: %s '%s' refers to itself", eqs[i].at.file,
-                            eqs[i].at.line, kind, eqs[i].name);
-    }
-    for (size_t k = 0; !st && k < n; k++) {
-        size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
-            if (done[i])
-                continue;
-            int ready = 1;
-            for (size_t j = 0; j < n && ready; j++)
-                if (c.dep_matrix[i * n + j] && !done[j])
-                    ready = 0;
-            if (ready)
-                pick = i;
-        }
-        if (pick == n) {
-            dtb__strbuf names = {0};
-            for (size_t i = 0; i < n; i++)
-                if (!done[i])
-                    dtb__strbuf_printf(&names, "%s'%s'", names.len ? ", " : "", eqs[i].name);
-            st = dtb__error(DTB_EPARSE, "%s:%d: circular definitions among %ss %s",
-                            eqs[0].at.file, eqs[0].at.line, kind, names.data ? names.data : "");
-            dtb__strbuf_free(&names);
-            break;
-        }
-        done[pick] = 1;
-        order_out[k] = pick;
-    }
-    free(c.dep_matrix);
-    free(done);
-    return st;
-}
-
 static dtb_status copy_equations(const dtb__lems_equation *eqs, size_t n, const char *kind,
                                  dtb__model_equation **out, size_t *n_out)
 {
@@ -93,7 +27,7 @@ static dtb_status copy_equations(const dtb__lems_equation *eqs, size_t n, const 
         return DTB_OK;
     size_t *order = dtb__calloc(n, sizeof *order);
     dtb__model_equation *copy = dtb__calloc(n, sizeof *copy);
-    dtb_status st = order && copy ? dependency_order(eqs, n, kind, order) : DTB_ENOMEM;
+    dtb_status st = order && copy ? dtb__lems_order_equations(eqs, n, kind, order) : DTB_ENOMEM;
     for (size_t k = 0; !st && k < n; k++) {
         const dtb__lems_equation *e = &eqs[order[k]];
         copy[k].name = dtb__strdup(e->name);

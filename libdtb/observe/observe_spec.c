@@ -165,6 +165,22 @@ static dtb_status apply_option(dtb__observe_spec *s, const char *key, const char
     return st;
 }
 
+/* Whether option `key` appears among the segments of text before `end`. */
+static int given_before(const char *text, const char *end, const char *key)
+{
+    int vars = !strcmp(key, "var") || !strcmp(key, "vars");
+    for (const char *p = strchr(text, ':'); p && p < end; p = strchr(p + 1, ':')) {
+        const char *k = p + 1;
+        size_t len = strcspn(k, "=:");
+        if (k[len] != '=')
+            continue;
+        if (vars ? (len == 3 && !strncmp(k, "var", 3)) || (len == 4 && !strncmp(k, "vars", 4))
+                 : len == strlen(key) && !strncmp(k, key, len))
+            return 1;
+    }
+    return 0;
+}
+
 void dtb__observe_spec_free(dtb__observe_spec *s)
 {
     free(s->vars);
@@ -217,6 +233,11 @@ dtb_status dtb__observe_spec_parse(const char *text, dtb__observe_spec *out)
         if (!applies(&spec, buf)) {
             st = dtb__error(DTB_EINVAL, "observe: %s takes no option '%s' (in '%s'; see dtb(1))",
                             spec.name, buf, text);
+            break;
+        }
+        /* given twice (var and vars are one option): the last would win silently */
+        if (given_before(text, p - seg - 1, buf)) {
+            st = dtb__error(DTB_EINVAL, "observe: %s is given twice in '%s'", buf, text);
             break;
         }
         if (strcmp(buf, "of") != 0)

@@ -13,8 +13,10 @@
 #define EXIT_RUNTIME 1      /* the run itself failed (numerical blow-up, I/O) */
 #define EXIT_INTERRUPTED 130
 
-/* Print "dtb: message" to stderr (one line) and return EXIT_USAGE. */
+/* Print "dtb: message" to stderr (one line, control characters shown as
+ * \xNN) and return EXIT_USAGE; cli_error prints the same way. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse a time such as "0.1ms", "2s", "1000" (bare numbers are
  * milliseconds). Returns 1 and seconds on success. */

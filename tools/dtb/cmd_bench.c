@@ -94,14 +94,14 @@ int cmd_bench(int argc, char **argv)
     double t0 = now();
     dtb_spiking_net *net = NULL;
     if (dtb_spiking_create_benchmark(&net, model, neurons, seed)) {
-        fprintf(stderr, "dtb: bench: %s\n", dtb_last_error_message());
+        cli_error("bench: %s", dtb_last_error_message());
         return EXIT_RUNTIME;
     }
     double t1 = now();
     dtb_status st = dtb_spiking_run(net, duration);
     double t2 = now();
     if (st) {
-        fprintf(stderr, "dtb: bench: %s\n", dtb_last_error_message());
+        cli_error("bench: %s", dtb_last_error_message());
         dtb_spiking_free(net);
         return EXIT_RUNTIME;
     }

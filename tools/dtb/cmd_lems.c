@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "base/base.h"
+#include "io/rowfile.h"
 #include "lems_cli.h"
 #include "lems_run/lems_run.h"
 
@@ -38,7 +39,8 @@ static void print_help(void)
 }
 
 typedef struct sink {
-    FILE *f;
+    dtb__rowfile f;            /* whole rows only (io/rowfile.h), whatever ends the run */
+    int open;
     char *path;
     size_t first, n;
     int events, id_first;      /* an EventOutputFile: "t id" (or "id t") lines */
@@ -49,8 +51,29 @@ typedef struct writer {
     sink *sinks;
     size_t n_sinks;
     int failed;
+    volatile int stop;         /* set by a signal (signals.c) */
     int64_t rows;
+    char error[512];           /* the first write error */
 } writer;
+
+static void request_stop(void *w) { ((writer *)w)->stop = 1; }
+
+/* An OutputFile's or Display's name is a file under --out: not an absolute
+ * path, and no '..' that would climb out of it. */
+static int inside_out_dir(const char *name)
+{
+    if (!*name || name[0] == '/')
+        return 0;
+    for (const char *p = name; *p;) {
+        size_t len = strcspn(p, "/");
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return 0;
+        p += len;
+        if (*p == '/')
+            p++;
+    }
+    return 1;
+}
 
 /* mkdir -p of the folders in `path` before its last '/'. */
 static int make_parents(const char *path)
@@ -69,26 +92,38 @@ static int make_parents(const char *path)
     return 0;
 }
 
+static int put_line(sink *k, const char *text)
+{
+    return dtb__rowfile_put(&k->f, text, strlen(text)) || dtb__rowfile_end_row(&k->f);
+}
+
 static int write_row(double t, const double *values, void *ud)
 {
     writer *w = ud;
-    char num[40];
-    for (size_t s = 0; s < w->n_sinks; s++) {
+    for (size_t s = 0; s < w->n_sinks && !w->failed; s++) {
         sink *k = &w->sinks[s];
         if (k->events)
             continue;
-        dtb__format_double(num, sizeof num, t);
-        fputs(num, k->f);
-        for (size_t c = 0; c < k->n; c++) {
-            dtb__format_double(num, sizeof num, values[k->first + c]);
-            fputc(' ', k->f);
-            fputs(num, k->f);
+        dtb_status st;
+        char *p = dtb__rowfile_reserve(&k->f, (k->n + 1) * 33 + 1, &st), *start = p;
+        if (!p) {
+            w->failed = 1;
+            break;
         }
-        if (fputc('\n', k->f) == EOF)
+        p += dtb__format_double(p, 33, t);
+        for (size_t c = 0; c < k->n; c++) {
+            *p++ = ' ';
+            p += dtb__format_double(p, 33, values[k->first + c]);
+        }
+        *p++ = '\n';
+        dtb__rowfile_advance(&k->f, (size_t)(p - start));
+        if (dtb__rowfile_end_row(&k->f))
             w->failed = 1;
     }
+    if (w->failed && !w->error[0])
+        snprintf(w->error, sizeof w->error, "%s", dtb_last_error_message());
     w->rows++;
-    return w->failed;
+    return w->failed || w->stop;
 }
 
 static void write_event(size_t output, const char *id, double t, void *ud)
@@ -100,14 +135,28 @@ static void write_event(size_t output, const char *id, double t, void *ud)
         sink *k = &w->sinks[s];
         if (!k->events || k->output != output)
             continue;
-        if ((k->id_first ? fprintf(k->f, "%s %s\n", id, num) : fprintf(k->f, "%s %s\n", num, id)) < 0)
+        char *line = k->id_first ? dtb__asprintf("%s %s\n", id, num) : dtb__asprintf("%s %s\n", num, id);
+        if (!line || put_line(k, line)) {
+            if (!w->failed)
+                snprintf(w->error, sizeof w->error, "%s", dtb_last_error_message());
             w->failed = 1;
+        }
+        free(line);
     }
 }
 
 static int open_sinks(const dtb__lr_sim *sim, const char *out_dir, writer *w)
 {
     size_t n = dtb__lr_output_count(sim);
+    /* every name checked before any file is made */
+    for (size_t i = 0; i < n; i++) {
+        const dtb__lr_output *o = dtb__lr_output_at(sim, i);
+        if (!inside_out_dir(o->name))
+            return cli_usage_error("%s '%s' names a file outside the output folder (an absolute "
+                                   "path or '..'); its files are written under --out only",
+                                   o->is_display ? "Display" : o->is_events ? "EventOutputFile"
+                                                                            : "OutputFile", o->name);
+    }
     w->sinks = calloc(n ? n : 1, sizeof *w->sinks);
     if (!w->sinks)
         return cli_usage_error("out of memory");
@@ -124,8 +173,11 @@ static int open_sinks(const dtb__lr_sim *sim, const char *out_dir, writer *w)
         if (!k->path)
             return cli_usage_error("out of memory");
         w->n_sinks++;
-        if (make_parents(k->path) != 0 || !(k->f = fopen(k->path, "w")))
+        if (make_parents(k->path) != 0)
             return cli_usage_error("cannot write '%s': %s", k->path, strerror(errno));
+        if (dtb__rowfile_create(&k->f, k->path, NULL, 0))
+            return cli_usage_error("%s", dtb_last_error_message());
+        k->open = 1;
     }
     return 0;
 }
@@ -135,8 +187,8 @@ static int close_sinks(writer *w, int report)
     int rc = 0;
     for (size_t s = 0; s < w->n_sinks; s++) {
         sink *k = &w->sinks[s];
-        if (k->f && fclose(k->f) != 0 && !rc) {
-            fprintf(stderr, "dtb: writing '%s' failed: %s\n", k->path, strerror(errno));
+        if (k->open && dtb__rowfile_close(&k->f) && !rc) {
+            cli_error("%s", dtb_last_error_message());
             rc = EXIT_RUNTIME;
         }
         if (report && !rc && k->events)
@@ -198,7 +250,7 @@ int cmd_lems(int argc, char **argv)
     dtb__lr_sim *sim = NULL;
     dtb__lr_options opts = {sim_id, has_seed, seed};
     if (!rc && dtb__lr_create(&doc, &opts, &sim)) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        cli_error("%s", dtb_last_error_message());
         rc = EXIT_USAGE;
     }
     writer w = {0};
@@ -209,13 +261,22 @@ int cmd_lems(int argc, char **argv)
     double start = wall_seconds();
     if (!rc)
         dtb__lr_on_event(sim, write_event, &w);
+    cli_signals_install();
+    cli_signals_target(request_stop, &w);
     /* Numbers are written with a decimal point whatever the locale. */
     dtb__locale_guard locale;
     dtb__locale_push_c(&locale);
     if (!rc && dtb__lr_run(sim, write_row, &w)) {
-        fprintf(stderr, "dtb: %s\n", w.failed ? "writing an output file failed" : dtb_last_error_message());
-        rc = EXIT_RUNTIME;
+        if (w.stop && !w.failed) {
+            fprintf(stderr, "dtb: interrupted after %" PRId64 " rows; the files hold them whole\n",
+                    w.rows);
+            rc = EXIT_INTERRUPTED;
+        } else {
+            cli_error("%s", w.error[0] ? w.error : dtb_last_error_message());
+            rc = EXIT_RUNTIME;
+        }
     }
+    cli_signals_target(NULL, NULL);
     dtb__locale_pop(&locale);
     double seconds = wall_seconds() - start;
     if (!rc && !quiet)

@@ -149,8 +149,8 @@ static void warn_unstable_fic(const run_args *a, const dtb__built *b)
                         "%s; lower the coupling (G) to keep the twin there\n", re,
                 b->noisy ? "with noise the run will leave it" : "a perturbation would leave it");
     else if (!a->quiet)
-        fprintf(stderr, "dtb: the fixed point that --fic set is stable (largest real part of the "
-                        "Jacobian's eigenvalues %.4g per s)\n", re);
+        cli_error("the fixed point that --fic set is stable (largest real part of the "
+                        "Jacobian's eigenvalues %.4g per s)", re);
 }
 
 /* Build; checks that need the built simulation (plot regions, the
@@ -218,11 +218,11 @@ int cmd_run(int argc, char **argv)
     cli_signals_target(NULL, NULL);
     progress_finish(&prog);
     if (st == DTB_ECANCELLED) {
-        fprintf(stderr, "dtb: interrupted at t = %g s; the files hold the samples so far (whole "
-                        "rows; %s/provenance.json counts them)\n", dtb_sim_time(b.sim), b.out_dir);
+        cli_error("interrupted at t = %g s; the files hold the samples so far (whole "
+                        "rows; %s/provenance.json counts them)", dtb_sim_time(b.sim), b.out_dir);
         rc = EXIT_INTERRUPTED;
     } else if (st) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        cli_error("%s", dtb_last_error_message());
         rc = EXIT_RUNTIME;
     } else {
         print_summary(a.exp, &b, wall);

@@ -218,15 +218,15 @@ int explore_main(int argc, char **argv, const explore_command *cmd)
     explore_progress_finish(&prog);
     if (st == DTB_ECANCELLED) {
         if (leader) {
-            fprintf(stderr, "dtb: %s interrupted; %s keeps every finished run: run the same "
-                            "command again to go on\n", cmd->name, o.out_dir);
+            cli_error("%s interrupted; %s keeps every finished run: run the same "
+                            "command again to go on", cmd->name, o.out_dir);
             cmd->report(object, &a, wall, 1);
         }
         rc = EXIT_INTERRUPTED;
     } else if (st == DTB_EINVAL || st == DTB_ENOTFOUND || st == DTB_EPARSE) {
         rc = cli_usage_error("%s", dtb_last_error_message());
     } else if (st) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        cli_error("%s", dtb_last_error_message());
         rc = EXIT_RUNTIME;
     } else if (leader) {
         cmd->report(object, &a, wall, 0);

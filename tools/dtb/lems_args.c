@@ -38,7 +38,7 @@ int lems_load(const lems_args *a, dtb__lems_doc *doc)
 {
     dtb__lems_read_options o = {a->include_dirs, a->n_include_dirs};
     if (dtb__lems_read_file(doc, a->file, &o)) {
-        fprintf(stderr, "dtb: %s\n", dtb_last_error_message());
+        cli_error("%s", dtb_last_error_message());
         return EXIT_USAGE;
     }
     return 0;
