@@ -93,6 +93,12 @@ int dtb__expr_is_boolean(const dtb__expr *e);
 /* Write a fully parenthesised rendering (for messages and tests). Returns
  * the length that was needed (snprintf semantics). */
 size_t dtb__expr_format(const dtb__expr *e, char *buf, size_t size);
+/* A rendering with only the parentheses the grammar needs, close to what a
+ * person writes ("xF + 1"); used in error messages. */
+size_t dtb__expr_format_compact(const dtb__expr *e, char *buf, size_t size);
+
+/* The compact rendering in a new string (for messages); NULL + DTB_ENOMEM. */
+char *dtb__expr_to_text(const dtb__expr *e);
 
 /* ------------------------------------------------------------ programs */
 

@@ -25,11 +25,4 @@ dtb__expr *dtb__expr_call(dtb__ex_func func, dtb__expr *a);
 const char *dtb__ex_func_name(dtb__ex_func func);
 int dtb__ex_func_lookup(const char *name, size_t len, dtb__ex_func *func);
 
-/* A rendering with only the parentheses the grammar needs, close to what a
- * person writes ("xF + 1"); used in error messages. */
-size_t dtb__expr_format_compact(const dtb__expr *e, char *buf, size_t size);
-
-/* The compact rendering in a new string (for messages); NULL + DTB_ENOMEM. */
-char *dtb__expr_to_text(const dtb__expr *e);
-
 #endif /* DTB_EXPR_PRIVATE_H */

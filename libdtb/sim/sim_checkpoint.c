@@ -78,19 +78,15 @@ static void save_state(dtb_sim *sim, dtb__bytes *b)
     char *pre = NULL, *post = NULL;
     if (c->pre_expr) {
         /* numbers are written to read back exactly, in the C locale; an
-         * expression of any length is written whole */
+         * expression of any length is written whole, with only the
+         * parentheses it needs (fully parenthesised, a long sum would nest
+         * deeper than the parser reads back) */
         dtb__locale_guard g;
         dtb__locale_push_c(&g);
-        size_t n_pre = dtb__expr_format(c->pre_expr, NULL, 0);
-        size_t n_post = dtb__expr_format(c->post_expr, NULL, 0);
-        pre = dtb__malloc(n_pre + 1);
-        post = dtb__malloc(n_post + 1);
-        if (pre && post) {
-            dtb__expr_format(c->pre_expr, pre, n_pre + 1);
-            dtb__expr_format(c->post_expr, post, n_post + 1);
-        } else {
+        pre = dtb__expr_to_text(c->pre_expr);
+        post = dtb__expr_to_text(c->post_expr);
+        if (!pre || !post)
             b->failed = 1;
-        }
         dtb__locale_pop(&g);
     }
     dtb__bytes_str(b, pre ? pre : "");

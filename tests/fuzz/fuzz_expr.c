@@ -51,6 +51,40 @@ static double uniform(void *ud)
     return (double)(*state >> 8) / 16777216.0;
 }
 
+/* The compact rendering (checkpoints store coupling expressions this way,
+ * since the full one nests deeper than a long sum may) reads back as the
+ * same tree: the same full rendering. */
+static void compact_round_trip(const dtb__expr *e, const char *full)
+{
+    char *compact = dtb__expr_to_text(e);
+    if (!compact)
+        return;
+    dtb__expr *again = NULL;
+    if (dtb__expr_parse(compact, &again) != DTB_OK) {
+        /* "-(-x)" for "--x" adds a level per minus, like the full form */
+        if (strstr(dtb_last_error_message(), "nested too deeply")) {
+            free(compact);
+            return;
+        }
+        fprintf(stderr, "the compact rendering does not parse: %s\n  %s\n", compact,
+                dtb_last_error_message());
+        abort();
+    }
+    size_t need = dtb__expr_format(again, NULL, 0);
+    char *back = malloc(need + 1);
+    if (back) {
+        dtb__expr_format(again, back, need + 1);
+        if (strcmp(full, back) != 0) {
+            fprintf(stderr, "the compact rendering changed the expression:\n  %s\n  %s\n  %s\n",
+                    compact, full, back);
+            abort();
+        }
+        free(back);
+    }
+    dtb__expr_free(again);
+    free(compact);
+}
+
 static void round_trip(const dtb__expr *e)
 {
     size_t need = dtb__expr_format(e, NULL, 0);
@@ -58,6 +92,7 @@ static void round_trip(const dtb__expr *e)
     if (!first)
         return;
     dtb__expr_format(e, first, need + 1);
+    compact_round_trip(e, first);
     dtb__expr *again = NULL;
     if (dtb__expr_parse(first, &again) == DTB_OK) {
         size_t need2 = dtb__expr_format(again, NULL, 0);
