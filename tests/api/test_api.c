@@ -37,6 +37,56 @@ static void test_free_order(void **state)
     dtb_observer_free(obs);
 }
 
+/* A callback that runs its own simulation again (re-entrancy): each kind
+ * of call must be refused with DTB_ESTATE while the outer run goes on. */
+typedef struct reentry {
+    dtb_sim *sim;
+    int calls;
+    dtb_status run, run_to, step, load, observe;
+} reentry;
+
+static int32_t reenter(double t, double fraction, void *ud)
+{
+    (void)t;
+    (void)fraction;
+    reentry *r = ud;
+    if (r->calls++)
+        return 0;
+    r->run = dtb_sim_run(r->sim, 1e-3, reenter, r);
+    r->run_to = dtb_sim_run_to(r->sim, 1.0, NULL, NULL);
+    r->step = dtb_sim_step(r->sim, 5);
+    r->load = dtb_sim_load_checkpoint(r->sim, "no-such-checkpoint");
+    dtb_observer *obs = NULL;
+    r->observe = dtb_observer_create(&obs, r->sim, NULL);
+    return 0;
+}
+
+static void test_reentrant_run(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas;
+    dtb_model *model;
+    dtb_sim *sim;
+    assert_int_equal(dtb_atlas_create_builtin(&atlas, "bn246"), DTB_OK);
+    assert_int_equal(dtb_model_create_builtin(&model, "kuramoto"), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.speed = INFINITY;
+    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
+    reentry r = {sim, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(dtb_sim_run(sim, 2e-3, reenter, &r), DTB_OK);
+    assert_int_equal(r.run, DTB_ESTATE);
+    assert_non_null(strstr(dtb_last_error_message(), "own callbacks"));
+    assert_int_equal(r.run_to, DTB_ESTATE);
+    assert_int_equal(r.step, DTB_ESTATE);
+    assert_int_equal(r.load, DTB_ESTATE);
+    assert_int_equal(r.observe, DTB_ESTATE);
+    assert_int_equal(dtb_sim_step_index(sim), 20);   /* the outer run went on, alone */
+    assert_int_equal(dtb_sim_run(sim, 1e-3, NULL, NULL), DTB_OK);   /* and it may run again */
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+}
+
 static void test_null_and_misuse(void **state)
 {
     (void)state;
@@ -172,6 +222,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_free_order), cmocka_unit_test(test_null_and_misuse),
+        cmocka_unit_test(test_reentrant_run),
         cmocka_unit_test(test_option_versions), cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
