@@ -15,10 +15,18 @@ subclass) carrying the library's message. Callbacks (`progress=` of
 return value, `sim.request_stop()` or an exception stops the run, which
 then raises `dtb.Cancelled` (or re-raises the callback's exception).
 
+Threads: every object holds a lock, taken by each of its methods, so two
+threads may share one: their calls take turns (a second run of a Sim waits
+for the first). `close()` on another thread waits for a running call to
+end; `close()` or `run()` from the object's own callback raises
+`dtb.StateError`; `request_stop()` is the one method that never waits.
+Arrays are checked against the shapes they must have before they reach C.
+
 This layer is hand-written on top of `dtb._ffi`, which is generated from
 bindings-spec/dtb-api.json (see bindings-spec/README.md).
 """
 import ctypes
+import functools
 import itertools
 import threading
 import weakref
@@ -124,12 +132,38 @@ def _s(raw):
     return None if raw is None else raw.decode('utf-8', 'replace')
 
 
-def _doubles(values):
-    """A ctypes double array holding `values` (any iterable, or a NumPy array)."""
+def _shape(values, name):
+    """The shape of nested sequences (or an array); ragged input is refused:
+    C reads exactly as many numbers as the shape says."""
+    if _np is not None and isinstance(values, _np.ndarray):
+        return tuple(values.shape)
+    if isinstance(values, (str, bytes)) or not hasattr(values, '__len__'):
+        return ()
+    items = list(values)
+    shapes = {_shape(v, name) for v in items}
+    if len(shapes) > 1:
+        raise InvalidArgument(_ffi.DTB_EINVAL, f'{name}: ragged (rows of different lengths)')
+    return (len(items),) + (shapes.pop() if shapes else ())
+
+
+def _doubles(values, shape=None, name='values'):
+    """A ctypes double array holding `values` (any sequence, or a NumPy
+    array), checked against `shape` when given (None in it: any size)."""
+    got = _shape(values, name)
+    if shape is not None and (len(got) != len(shape) or
+                              any(w is not None and w != g for w, g in zip(shape, got))):
+        want = ' x '.join('n' if w is None else str(w) for w in shape)
+        raise InvalidArgument(_ffi.DTB_EINVAL, f'{name}: shape {got}, expected {want}')
     if _np is not None:
-        values = _np.ascontiguousarray(values, dtype=_np.float64).ravel()
+        try:
+            values = _np.ascontiguousarray(values, dtype=_np.float64).ravel()
+        except (TypeError, ValueError) as e:
+            raise InvalidArgument(_ffi.DTB_EINVAL, f'{name}: not numbers ({e})') from None
         return values.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), values.size, values
-    values = [float(v) for v in _flatten(values)]
+    try:
+        values = [float(v) for v in _flatten(values)]
+    except (TypeError, ValueError) as e:
+        raise InvalidArgument(_ffi.DTB_EINVAL, f'{name}: not numbers ({e})') from None
     arr = (ctypes.c_double * len(values))(*values)
     return arr, len(values), arr
 
@@ -263,17 +297,93 @@ _NO_PROGRESS = _ffi.dtb_progress_fn()   # a NULL function pointer
 
 # ------------------------------------------------------------------ handles
 
+class _HandleLock:
+    """A re-entrant lock that knows whether this thread holds it (close()
+    from inside a call of the same object must raise, not deadlock)."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._owner = None
+        self._depth = 0
+
+    def __enter__(self):
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        self._depth -= 1
+        if not self._depth:
+            self._owner = None
+        self._lock.release()
+
+    def held_here(self):
+        return self._owner == threading.get_ident()
+
+
+# A callback of which handle this thread is running (explore progress runs on
+# the run's worker threads, while the run's own thread holds the lock).
+_tls = threading.local()
+
+
+def _locked(fn):
+    """Run a method with its object's lock held."""
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        lock = self._lock
+        if not lock.held_here() and getattr(_tls, 'callback_of', None) is self:
+            raise StateError(_ffi.DTB_ESTATE, f'{type(self).__name__}.{fn.__name__}: called from '
+                             'the progress callback of its run on another thread (only '
+                             'request_stop() may be called there)')
+        with lock:
+            return fn(self, *args, **kwargs)
+    return method
+
+
+# Methods that never wait: they are for stopping a call that holds the lock.
+_UNLOCKED = {'close', 'request_stop'}
+
+
 class _Handle:
     _free = None
 
-    def __init__(self, ptr):
+    def __init_subclass__(cls, **kwargs):
+        """Every method and property of a handle class holds the object's
+        lock while it runs (the pointer cannot be freed under it, two
+        threads cannot run one simulation at once)."""
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if name in _UNLOCKED or (name.startswith('_') and name not in
+                                     ('__len__', '__getitem__', '__setitem__', '_run', '_rows', '_set')):
+                continue
+            if isinstance(value, property):
+                setattr(cls, name, property(value.fget and _locked(value.fget),
+                                            value.fset and _locked(value.fset), value.fdel,
+                                            value.__doc__))
+            elif callable(value) and not isinstance(value, (staticmethod, classmethod, type)):
+                setattr(cls, name, _locked(value))
+
+    def __init__(self, ptr, lock=None):
+        self._lock = lock or _HandleLock()
+        self._ptr_lock = threading.Lock()   # request_stop() against close()
         self._ptr = ptr
 
     def close(self):
-        """Free the C object now (it is also freed when garbage-collected)."""
-        ptr, self._ptr = getattr(self, '_ptr', None), None
-        if ptr:
-            type(self)._free(ptr)
+        """Free the C object now (it is also freed when garbage-collected).
+        Waits for a call running on another thread; raises dtb.StateError
+        when called from inside a call of this object (its callback)."""
+        lock = getattr(self, '_lock', None)
+        if lock is None:
+            return
+        if lock.held_here():
+            raise StateError(_ffi.DTB_ESTATE, f'{type(self).__name__}.close(): called while this '
+                             'thread is inside one of its calls (a callback of its run); stop the '
+                             'run (return True, or request_stop()) and close it afterwards')
+        with lock, self._ptr_lock:
+            ptr, self._ptr = getattr(self, '_ptr', None), None
+            if ptr:
+                type(self)._free(ptr)
 
     def __del__(self):
         try:
@@ -292,6 +402,12 @@ class _Handle:
         if not self._ptr:
             raise StateError(_ffi.DTB_ESTATE, f'{type(self).__name__} is closed')
         return self._ptr
+
+    def _stop(self, fn):
+        """Call fn(ptr) without waiting for the lock (request_stop)."""
+        with self._ptr_lock:
+            if self._ptr:
+                fn(self._ptr)
 
 
 class Atlas(_Handle):
@@ -319,18 +435,36 @@ class Atlas(_Handle):
     @classmethod
     def from_arrays(cls, weights, tract_lengths=None, centres=None, labels=None):
         """weights: n x n (rows are targets); tract_lengths n x n in mm;
-        centres n x 3 in mm; labels n strings. All copied."""
-        w, nw, keep_w = _doubles(weights)
-        n = int(round(nw ** 0.5))
-        if n * n != nw:
-            raise InvalidArgument(_ffi.DTB_EINVAL, f'weights has {nw} values, not n*n')
-        tl = _doubles(tract_lengths) if tract_lengths is not None else (None, 0, None)
-        ce = _doubles(centres) if centres is not None else (None, 0, None)
+        centres n x 3 in mm; labels n strings. All copied; every shape is
+        checked (flat sequences of n*n and 3n numbers are accepted too)."""
+        shape = _shape(weights, 'weights')
+        if len(shape) == 2 and shape[0] == shape[1]:
+            n = shape[0]
+        elif len(shape) == 1 and int(round(shape[0] ** 0.5)) ** 2 == shape[0]:
+            n = int(round(shape[0] ** 0.5))
+        else:
+            raise InvalidArgument(_ffi.DTB_EINVAL, f'weights: shape {shape}, expected n x n')
+        if n < 1:
+            raise InvalidArgument(_ffi.DTB_EINVAL, 'weights: no regions')
+
+        def square(values, name):
+            flat = _shape(values, name) == (n * n,)
+            return _doubles(values, (n * n,) if flat else (n, n), name)
+        w = square(weights, 'weights')
+        tl = square(tract_lengths, 'tract_lengths') if tract_lengths is not None else (None, 0, None)
+        ce = (None, 0, None)
+        if centres is not None:
+            flat = _shape(centres, 'centres') == (3 * n,)
+            ce = _doubles(centres, (3 * n,) if flat else (n, 3), 'centres')
         lab = None
         if labels is not None:
+            labels = list(labels)
+            if len(labels) != n or not all(isinstance(x, (str, bytes)) for x in labels):
+                raise InvalidArgument(_ffi.DTB_EINVAL, f'labels: {len(labels)} given, expected '
+                                      f'{n} strings')
             lab = (ctypes.c_char_p * n)(*[_b(x) for x in labels])
         ptr = ctypes.POINTER(_ffi.dtb_atlas)()
-        _check(_ffi.dtb_atlas_create_from_arrays(ctypes.byref(ptr), n, w, tl[0], ce[0], lab))
+        _check(_ffi.dtb_atlas_create_from_arrays(ctypes.byref(ptr), n, w[0], tl[0], ce[0], lab))
         self = cls.__new__(cls)
         _Handle.__init__(self, ptr)
         return self
@@ -451,7 +585,9 @@ class Observer(_Handle):
     _free = staticmethod(_ffi.dtb_observer_free)
 
     def __init__(self, ptr, sim, sink):
-        super().__init__(ptr)
+        # the simulation's lock: reading samples while it runs on another
+        # thread would race with the run writing them
+        super().__init__(ptr, sim._lock)
         self.sim = sim
         self.sink = sink
 
@@ -503,11 +639,13 @@ class Sim(_Handle):
         opts.atol = atol or 0.0
         opts.flags = flags
         ptr = ctypes.POINTER(_ffi.dtb_sim)()
-        _check(_ffi.dtb_sim_create(ctypes.byref(ptr), atlas._h, model._h, ctypes.byref(opts)))
+        with atlas._lock, model._lock:   # not closed while they are copied
+            _check(_ffi.dtb_sim_create(ctypes.byref(ptr), atlas._h, model._h, ctypes.byref(opts)))
+            states = model.states
         super().__init__(ptr)
         self._observers = []
         self._errors = []
-        self._states = model.states
+        self._states = states
 
     # -- configuration
     def set_param(self, name, value):
@@ -603,8 +741,8 @@ class Sim(_Handle):
 
     def request_stop(self):
         """Stop the running step/run after the current step (from a
-        callback or another thread); it raises dtb.Cancelled."""
-        _ffi.dtb_sim_request_stop(self._h)
+        callback or another thread); it raises dtb.Cancelled. Never waits."""
+        self._stop(_ffi.dtb_sim_request_stop)
 
     # -- inspection
     @property
@@ -891,19 +1029,27 @@ class _ExploreProgress:
     """A progress callable reached from the run's threads (one call at a
     time); its exception stops the run and is raised when run() returns."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, owner):
         self.fn = fn
+        self.owner = owner
         self.error = None
 
     def __call__(self, done, total, user_data):
+        # on a worker thread while the run's thread holds the owner's lock:
+        # a call on the owner from here raises instead of waiting forever
+        before = getattr(_tls, 'callback_of', None)
+        _tls.callback_of = self.owner
         try:
             return 1 if self.fn(done, total) else 0
         except BaseException as e:  # never unwind through libdtb
             self.error = e
             return 1
+        finally:
+            _tls.callback_of = before
 
 
-def _explore_options(out_dir, jobs, batch, keep_outputs, same_seed, mpi, mpi_comm, progress):
+def _explore_options(owner, out_dir, jobs, batch, keep_outputs, same_seed, mpi, mpi_comm,
+                     progress):
     opts = _ffi.dtb_explore_options()
     _check(_ffi.dtb_explore_options_init(ctypes.byref(opts), _ffi.DTB_EXPLORE_OPTIONS_VERSION))
     opts.jobs = int(jobs)
@@ -915,7 +1061,7 @@ def _explore_options(out_dir, jobs, batch, keep_outputs, same_seed, mpi, mpi_com
     opts.mpi_comm = int(mpi_comm)
     keep = None
     if progress is not None:
-        keep = _ExploreProgress(progress)
+        keep = _ExploreProgress(progress, owner)
         opts.progress = _ffi.dtb_explore_progress_fn(keep)
         keep.c = opts.progress   # the C function pointer lives as long as the run
     return opts, keep
@@ -949,7 +1095,8 @@ class Sweep(_Handle):
     def __init__(self, experiment, vary=None, sample=None, scores=(), empirical_bold=None,
                  transient=None):
         ptr = ctypes.POINTER(_ffi.dtb_sweep)()
-        _check(_ffi.dtb_sweep_create(ctypes.byref(ptr), experiment._h))
+        with experiment._lock:
+            _check(_ffi.dtb_sweep_create(ctypes.byref(ptr), experiment._h))
         super().__init__(ptr)
         for name, spec in (vary or {}).items():
             self.vary(name, spec)
@@ -981,13 +1128,13 @@ class Sweep(_Handle):
             mpi_comm=0, progress=None):
         """Run the points not run yet. progress(done, total) may return True
         to stop (dtb.Cancelled). mpi_comm: an mpi4py communicator's py2f()."""
-        opts, keep = _explore_options(out_dir, jobs, batch, keep_outputs, same_seed, mpi,
+        opts, keep = _explore_options(self, out_dir, jobs, batch, keep_outputs, same_seed, mpi,
                                       mpi_comm, progress)
         _run_explore(_ffi.dtb_sweep_run, self._h, opts, keep)
         return self
 
     def request_stop(self):
-        _ffi.dtb_sweep_request_stop(self._h)
+        self._stop(_ffi.dtb_sweep_request_stop)
 
     @property
     def names(self):
@@ -1051,7 +1198,8 @@ class Fit(_Handle):
     def __init__(self, experiment, free=None, scores=(), objective=None, method=None, budget=None,
                  repeats=None, empirical_bold=None, transient=None):
         ptr = ctypes.POINTER(_ffi.dtb_fit)()
-        _check(_ffi.dtb_fit_create(ctypes.byref(ptr), experiment._h))
+        with experiment._lock:
+            _check(_ffi.dtb_fit_create(ctypes.byref(ptr), experiment._h))
         super().__init__(ptr)
         for name, (lo, hi) in (free or {}).items():
             _check(_ffi.dtb_fit_add_free(self._h, _b(name), float(lo), float(hi)))
@@ -1076,13 +1224,13 @@ class Fit(_Handle):
 
     def run(self, out_dir=None, jobs=1, batch=0, keep_outputs=False, same_seed=False, mpi=False,
             mpi_comm=0, progress=None):
-        opts, keep = _explore_options(out_dir, jobs, batch, keep_outputs, same_seed, mpi,
+        opts, keep = _explore_options(self, out_dir, jobs, batch, keep_outputs, same_seed, mpi,
                                       mpi_comm, progress)
         _run_explore(_ffi.dtb_fit_run, self._h, opts, keep)
         return self
 
     def request_stop(self):
-        _ffi.dtb_fit_request_stop(self._h)
+        self._stop(_ffi.dtb_fit_request_stop)
 
     @property
     def names(self):
