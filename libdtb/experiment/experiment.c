@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "dtb/dtb_atlas.h"
+#include "dtb/dtb_model.h"
 #include "experiment.h"
 #include "experiment_check.h"
 
@@ -29,16 +31,41 @@ static int looks_like_name(const char *v, size_t len)
     return 1;
 }
 
+/* A bare name is a built-in one only if there is such a built-in: the
+ * loaders take "atlas" for the folder ./atlas otherwise, and then it is an
+ * input file like any other (checksummed, relative to the experiment file,
+ * never overwritten). */
+static int builtin_atlas(const char *v, size_t len)
+{
+    for (int64_t i = 0; i < dtb_atlas_builtin_count(); i++) {
+        const char *name = dtb_atlas_builtin_name(i);
+        if (strlen(name) == len && !strncmp(name, v, len))
+            return 1;
+    }
+    return 0;
+}
+
+static int builtin_model(const char *v, size_t len)
+{
+    for (int64_t i = 0; i < dtb_model_builtin_count(); i++) {
+        const char *name = dtb_model_builtin_name(i);
+        if (strlen(name) == len && !strncmp(name, v, len))
+            return 1;
+    }
+    return 0;
+}
+
 static size_t atlas_path(const char *v, size_t *s, size_t *l, size_t max)
 {
-    return looks_like_name(v, strlen(v)) ? 0 : whole_value(v, s, l, max);
+    size_t len = strlen(v);
+    return looks_like_name(v, len) && builtin_atlas(v, len) ? 0 : whole_value(v, s, l, max);
 }
 
 /* FILE.xml or FILE.xml#Type */
 static size_t model_path(const char *v, size_t *s, size_t *l, size_t max)
 {
     size_t len = strcspn(v, "#");
-    if (!max || !len || looks_like_name(v, len))
+    if (!max || !len || (looks_like_name(v, len) && builtin_model(v, len)))
         return 0;
     s[0] = 0;
     l[0] = len;

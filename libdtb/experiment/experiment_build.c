@@ -762,15 +762,17 @@ static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
     const char *resume = last(exp, "resume");
     if (!st && resume && !(b->resume_path = dtb__strdup(resume)))
         st = DTB_ENOMEM;
-    /* a checkpoint to resume from must fit before any file is touched */
+    /* a checkpoint to resume from must fit before any file is touched: the
+     * settings it records first (they name what differs), then the
+     * simulation it holds */
+    if (!st)
+        st = check_resume(exp, o, b);
     double t_resume = 0;
     if (!st && resume && (st = dtb__checkpoint_time(b->sim, resume, &t_resume)))
         st = fail(st, "resume");
     if (!st && resume && t_resume > b->duration + 0.5 * dtb_sim_dt(b->sim))
         st = dtb__error(DTB_EINVAL, "resume: the checkpoint is at %g s, after the end of the run "
                                     "(duration %g s)", t_resume, b->duration);
-    if (!st)
-        st = check_resume(exp, o, b);
     const char *dir = o->out_dir ? o->out_dir : last(exp, "out");
     if (!st && !(b->out_dir = dtb__strdup(dir ? dir : "dtb-out")))
         st = DTB_ENOMEM;

@@ -236,6 +236,9 @@ dtb_status dtb__experiment_check_targets(const dtb_experiment *exp, const dtb__b
                                          const char *extra_setting, const char *extra_path)
 {
     paths in = {0}, out = {0};
+    struct stat sb;
+    if (!b->no_outputs && stat(b->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return dtb__error(DTB_EINVAL, "out: %s is a file, not a folder", b->out_dir);
     dtb_status st = inputs_of(exp, &in);
     const char *resume = dtb_experiment_get(exp, "resume");
     /* the run's own files in its folder */

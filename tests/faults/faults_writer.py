@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A writer that fails at random byte counts: a file-size limit
+(RLIMIT_FSIZE, as `ulimit -f`: every write past it fails with EFBIG) and,
+where this test may mount one (root), a small tmpfs that fills up (ENOSPC).
+After each run, every output file holds a header and whole rows and the
+provenance counts them ("failed", the error named), or the folder holds no
+record at all (the run could not even mark it), or it is marked
+incomplete. Also dtb sweep's table and dtb lems' files."""
+import json
+import os
+import shutil
+import subprocess
+
+import faultlib as F
+
+LEMS = os.path.join(os.environ.get('DTB_TEST_DATA', ''), 'lems_ok')
+CORE = os.path.join(F.SHARED, 'neuroml', 'NeuroML2', 'NeuroML2CoreTypes')
+
+
+def check(t, what, run, out, allow_completed):
+    try:
+        state = F.check_folder(out, require=False)
+        if state is None:
+            ok = run.status in (1, 2)            # nothing claimed
+        elif state == 'failed':
+            ok = run.status == 1 and ('write' in run.err or 'large' in run.err or
+                                      'space' in run.err)
+        elif state == 'running':
+            ok = run.status == 1                 # its last record could not be written
+        else:
+            ok = allow_completed and run.status == 0 and state == 'completed'
+    except (F.Failure, ValueError, KeyError) as e:
+        ok, what = False, f'{what}: {e}'
+    t.check(ok, f'{what}: {run}')
+    if ok:
+        print(f'ok: {what}: exit {run.status}, {state or "no record"}', flush=True)
+
+
+def run_args(out, fmt):
+    return ['run', '--atlas', F.TVB76, '--model', 'generic_2d_oscillator', '--duration', '1s',
+            '--observe', 'raw', '--observe', 'tavg:period=1ms', '--observe', 'fc',
+            '--format', fmt, '--out', out, '--quiet']
+
+
+def fsize_runs(t, r, work):
+    for i in range(24):
+        fmt = ('csv', 'npy')[i % 2]
+        # from nothing to more than the raw file takes
+        limit = int(r.choice([r.uniform(0, 4096), r.uniform(4096, 1 << 20),
+                              r.uniform(1 << 20, 12 << 20)]))
+        out = os.path.join(work, f'fsize{i}')
+        run = F.dtb(run_args(out, fmt), work, fsize=limit)
+        check(t, f'{fmt} run, file-size limit {limit} bytes', run, out, allow_completed=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def tmpfs_runs(t, r, work):
+    if os.geteuid() != 0:
+        print('tmpfs: not root, skipped (the file-size limit covers the same writers)')
+        return
+    for i in range(8):
+        mnt = os.path.join(work, f'tmpfs{i}')
+        os.makedirs(mnt)
+        size = r.choice([16, 64, 300, 1500, 6000]) * 1024
+        if subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs', mnt],
+                          capture_output=True).returncode != 0:
+            print('tmpfs: cannot mount here, skipped')
+            return
+        try:
+            fmt = ('csv', 'npy')[i % 2]
+            out = os.path.join(mnt, 'out')
+            run = F.dtb(run_args(out, fmt) + ['--no-limits'], work)
+            check(t, f'{fmt} run on a {size >> 10} KiB tmpfs', run, out, allow_completed=False)
+        finally:
+            subprocess.run(['umount', mnt])
+
+
+def sweep_runs(t, r, work):
+    for i in range(4):
+        out = os.path.join(work, f'sweep{i}')
+        limit = r.randint(100, 700)
+        run = F.dtb(['sweep', '--atlas', F.TVB76, '--model', 'generic_2d_oscillator',
+                     '--duration', '50ms', '--vary', 'a=0.5:1.5:30', '--score', 'stable',
+                     '--out', out, '--quiet'], work, fsize=limit)
+        what = f'sweep, file-size limit {limit} bytes: {run}'
+        try:
+            ok = run.status in (1, 2)
+            table = os.path.join(out, 'sweep.csv')
+            if os.path.exists(os.path.join(out, 'provenance.json')) and os.path.exists(table):
+                with open(os.path.join(out, 'provenance.json')) as f:
+                    prov = json.load(f)
+                rows = F.read_csv(table, numbers=False)
+                ok = ok and (prov['state'] == 'running' or
+                             (prov['state'] == 'failed' and prov['rows'] == rows))
+        except (F.Failure, ValueError, KeyError) as e:
+            ok, what = False, f'{what}: {e}'
+        t.check(ok, what)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def lems_runs(t, r, work):
+    src = os.path.join(LEMS, 'spike_events.xml')
+    if not os.path.exists(src):
+        print('lems: no test file, skipped')
+        return
+    for i in range(3):
+        out = os.path.join(work, f'lems{i}')
+        limit = r.randint(10, 3000)
+        run = F.dtb(['lems', src, '-I', CORE, '--out', out, '--quiet'], work, fsize=limit)
+        what = f'dtb lems, file-size limit {limit} bytes: {run}'
+        try:
+            ok = run.status in (0, 1) and (run.status == 0 or 'large' in run.err)
+            for root, _, files in os.walk(out):
+                for name in files:
+                    with open(os.path.join(root, name)) as f:
+                        text = f.read()
+                    ok = ok and (not text or text.endswith('\n'))
+        except (OSError, ValueError) as e:
+            ok, what = False, f'{what}: {e}'
+        t.check(ok, what)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main():
+    t = F.Tally('faults_writer')
+    r = F.rng()
+    work = F.workdir('writer')
+    fsize_runs(t, r, work)
+    tmpfs_runs(t, r, work)
+    sweep_runs(t, r, work)
+    lems_runs(t, r, work)
+    shutil.rmtree(work, ignore_errors=True)
+    t.finish()
+
+
+if __name__ == '__main__':
+    main()
