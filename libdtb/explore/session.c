@@ -288,6 +288,7 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
         st = DTB_ENOMEM;
     if (!st && exp)   /* (a reservoir of an atlas has no experiment) */
         st = dtb_experiment_save(exp, xml);
+    s->has_experiment = !st && exp;
     free(xml);
     *resume = !st && has_table;
     free(table_path);
@@ -312,7 +313,8 @@ dtb_status dtb__session_write_provenance(dtb__session *s, const dtb__problem *p,
                          run_status);
     fprintf(f, "  \"kind\": ");
     dtb__json_string(f, s->kind);
-    fprintf(f, ",\n  \"experiment\": \"experiment.xml\",\n  \"settings\": ");
+    fprintf(f, ",\n  \"experiment\": %s,\n  \"settings\": ",
+            s->has_experiment ? "\"experiment.xml\"" : "null");
     char *name = dtb__asprintf("%s.settings", s->kind);
     dtb__json_string(f, name ? name : "");
     free(name);

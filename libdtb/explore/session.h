@@ -17,6 +17,8 @@ typedef struct dtb__session {
     char **settings;              /* this run's settings, one "name value" line each */
     size_t n_settings;
     double t_start;
+    int has_experiment;           /* out_dir/experiment.xml written (a reservoir of an
+                                     atlas has none) */
 } dtb__session;
 
 /* Check the options, join MPI when asked. */

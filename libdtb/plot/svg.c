@@ -9,9 +9,11 @@
 dtb_status dtb__svg_open(dtb__svg *s, const char *path, double width, double height)
 {
     s->path = path;
-    s->f = fopen(path, "w");
-    if (!s->f)
-        return dtb__error(DTB_EIO, "%s: cannot create file: %s", path, strerror(errno));
+    s->f = NULL;
+    dtb_status st = dtb__atomic_open(&s->file, path);
+    if (st)
+        return st;
+    s->f = s->file.f;
     dtb__locale_push_c(&s->locale);
     fprintf(s->f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -24,13 +26,9 @@ dtb_status dtb__svg_open(dtb__svg *s, const char *path, double width, double hei
 dtb_status dtb__svg_close(dtb__svg *s)
 {
     fputs("</svg>\n", s->f);
-    int bad = ferror(s->f);
-    int closed = fclose(s->f);
     dtb__locale_pop(&s->locale);
     s->f = NULL;
-    if (bad || closed != 0)
-        return dtb__error(DTB_EIO, "%s: write failed: %s", s->path, strerror(errno));
-    return DTB_OK;
+    return dtb__atomic_commit(&s->file);
 }
 
 void dtb__svg_num(dtb__svg *s, double v)

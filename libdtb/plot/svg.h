@@ -7,9 +7,13 @@
 #include <stdio.h>
 
 #include "base/base.h"
+#include "io/atomic_file.h"
 
+/* A figure is written whole or not at all (io/atomic_file.h): a kill or a
+ * full disk while it is drawn leaves the previous figure, never half. */
 typedef struct dtb__svg {
-    FILE *f;
+    FILE *f;                      /* file.f, for the primitives */
+    dtb__atomic_file file;
     const char *path;
     dtb__locale_guard locale;
 } dtb__svg;

@@ -26,6 +26,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "base/base.h"
+#include "io/atomic_file.h"
 #include "reservoir.h"
 
 #define FOLDS 5
@@ -705,19 +706,15 @@ dtb_status dtb__readout_fit(const dtb__task_data *task, const double *X, size_t 
 
 /* ------------------------------------------------------------- files */
 
-/* Written to PATH.tmp, flushed to disk and renamed: a reader finds the
- * old file or the whole new one, never a part. */
+/* Written whole or not at all (io/atomic_file.h): a reader finds the old
+ * file or the whole new one, never a part. */
 dtb_status dtb__readout_save(const dtb__readout *r, const char *path, const char *about)
 {
-    char *tmp = dtb__asprintf("%s.tmp", path);
-    if (!tmp)
-        return DTB_ENOMEM;
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        dtb_status st = dtb__error(DTB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        free(tmp);
+    dtb__atomic_file a;
+    dtb_status st = dtb__atomic_open(&a, path);
+    if (st)
         return st;
-    }
+    FILE *f = a.f;
     fprintf(f, "# libdtb readout 1\n# %s\n# features %zu targets %zu lambda %.17g\n", about ? about : "",
             r->p, r->q, r->lambda);
     fprintf(f, "# one row per target: the bias, then one weight per feature\n");
@@ -729,17 +726,7 @@ dtb_status dtb__readout_save(const dtb__readout *r, const char *path, const char
         }
         fputc('\n', f);
     }
-    dtb_status st = DTB_OK;
-    if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        st = dtb__error(DTB_EIO, "%s: write error: %s", tmp, strerror(errno));
-    if (fclose(f) != 0 && !st)
-        st = dtb__error(DTB_EIO, "%s: write error: %s", tmp, strerror(errno));
-    if (!st && rename(tmp, path) != 0)
-        st = dtb__error(DTB_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-    if (st)
-        remove(tmp);
-    free(tmp);
-    return st;
+    return dtb__atomic_commit(&a);
 }
 
 dtb_status dtb__readout_load(const char *path, dtb__readout *out)

@@ -631,6 +631,7 @@ typedef struct run_ctx {
     int has_table;
     int64_t done, total;
     dtb_status write_error;
+    char write_message[512];   /* its message (the run's own "stopped" follows it) */
     dtb_status job_error;      /* the first network that failed stops the run */
     char job_message[512];
 } run_ctx;
@@ -650,7 +651,9 @@ static int on_result(const dtb__job_result *res, void *ud)
             else
                 dtb__row_int(&row, k);
             dtb__row_number(&row, res->scores[a]);
-            c->write_error = dtb__table_write(&c->table, &row);
+            if ((c->write_error = dtb__table_write(&c->table, &row)))
+                snprintf(c->write_message, sizeof c->write_message, "%s",
+                         dtb_last_error_message());
         }
     }
     c->done++;
@@ -875,22 +878,34 @@ static dtb_status run_leader(dtb_reservoir *r, dtb__session *s, const dtb__execu
         s->runner.user_data = &c;
         st = dtb__run_jobs(x, jobs, n_jobs, &s->runner, results);
         if (c.write_error)
-            st = c.write_error;
+            st = dtb__error(c.write_error, "%s", c.write_message);
         else if (c.job_error)
             st = dtb__error(c.job_error, "dtb_reservoir_run: %s", c.job_message);
     }
     char saved[512];
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     if (c.has_table) {
+        /* the rows on disk (one per network and alpha), which a failed
+         * write may make fewer than the networks done */
+        int64_t rows = dtb__table_rows(&c.table);
         dtb_status cs = dtb__table_close(&c.table);
-        if (!st)
+        if (!st && cs) {
             st = cs;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         dtb_status fs = write_figure(r, s->opts.out_dir);
-        if (!st)
+        if (!st && fs) {
             st = fs;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         dtb__problem none = {0};
         none.base_seed = r->seed;
-        dtb__session_write_provenance(s, &none, "reservoir.csv", c.done, (int64_t)per, st, NULL);
+        char extra[160];
+        snprintf(extra, sizeof extra, "  \"networks\": %lld,\n  \"alphas\": %zu,\n"
+                                      "  \"figure\": \"reservoir.svg\"",
+                 (long long)per, r->n_alphas);
+        dtb__session_write_provenance(s, &none, "reservoir.csv", rows,
+                                      (int64_t)(per * r->n_alphas), st, extra);
     }
     if (st)
         dtb__error(st, "%s", saved[0] ? saved : dtb_status_string(st));
