@@ -691,13 +691,22 @@ static dtb_status run_leader(dtb_fit *f, dtb__session *s)
     snprintf(saved, sizeof saved, "%s", st ? dtb_last_error_message() : "");
     if (c.has_table) {
         int64_t rows = dtb__table_rows(&c.table);   /* on disk */
+        /* the first error is the one reported, with its own message */
         dtb_status cs = dtb__table_close(&c.table);
-        if (!st)
+        if (!st && cs) {
             st = cs;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         dtb_status ws = write_best(f, s->opts.out_dir);
+        if (!st && ws) {
+            st = ws;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         dtb_status fs = write_figure(f, s->opts.out_dir);
-        if (!st)
-            st = ws ? ws : fs;
+        if (!st && fs) {
+            st = fs;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         char extra[512];
         char obj[40];
         dtb__number_text(obj, sizeof obj, dtb_fit_best_objective(f));

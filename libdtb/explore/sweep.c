@@ -296,6 +296,7 @@ typedef struct run_ctx {
     int has_table;
     int64_t done, total;
     dtb_status write_error;
+    char write_message[512];  /* its message (the run's own "stopped" follows it) */
 } run_ctx;
 
 static dtb_status write_row(run_ctx *c, int64_t point)
@@ -321,8 +322,9 @@ static int on_result(const dtb__job_result *r, void *ud)
     sw->status[r->id] = dtb__strdup(r->status ? r->message : "ok");
     sw->seconds[r->id] = r->seconds;
     c->done++;
-    if (c->has_table && !c->write_error && sw->status[r->id])
-        c->write_error = write_row(c, r->id);
+    if (c->has_table && !c->write_error && sw->status[r->id] &&
+        (c->write_error = write_row(c, r->id)))
+        snprintf(c->write_message, sizeof c->write_message, "%s", dtb_last_error_message());
     if (c->write_error)
         return 1;
     const dtb_explore_options *o = &c->s->opts;
@@ -467,7 +469,7 @@ static dtb_status run_leader(dtb_sweep *sw, dtb__session *s)
         const dtb__executor exec = dtb__problem_executor(&sw->prob);
         st = n_jobs ? dtb__run_jobs(&exec, jobs, n_jobs, &s->runner, results) : DTB_OK;
         if (c.write_error)
-            st = c.write_error;
+            st = dtb__error(c.write_error, "%s", c.write_message);
         free(sw->prob.points_dir);
         sw->prob.points_dir = NULL;
     }
@@ -477,8 +479,10 @@ static dtb_status run_leader(dtb_sweep *sw, dtb__session *s)
         /* the rows on disk, which a failed write may make fewer than done */
         int64_t rows = dtb__table_rows(&c.table);
         dtb_status cs = dtb__table_close(&c.table);
-        if (!st)
+        if (!st && cs) {
             st = cs;
+            snprintf(saved, sizeof saved, "%s", dtb_last_error_message());
+        }
         dtb__session_write_provenance(s, &sw->prob, "sweep.csv", rows, np, st, NULL);
     }
     if (st)

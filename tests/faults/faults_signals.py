@@ -4,7 +4,7 @@ SIGHUP, SIGINT, two SIGINTs, SIGINT then SIGTERM, and SIGKILL. After each,
 every output file is whole and parseable and provenance.json counts the
 rows each holds; after SIGKILL (which nothing can catch) the folder is
 marked incomplete ("running") and the files still parse. The same for
-dtb sweep (its table) and dtb lems (its output files)."""
+dtb sweep and dtb reservoir (their tables)."""
 import json
 import os
 import shutil
@@ -73,6 +73,40 @@ def sweep_run(t, work, i, name, delay):
     shutil.rmtree(out, ignore_errors=True)
 
 
+def reservoir_run(t, work, i, name, delay):
+    """dtb reservoir: the same handler as run and sweep (its table, figure
+    and provenance)."""
+    out = os.path.join(work, f'reservoir{i}')
+    c = F.Child(['reservoir', '--atlas', 'bn246', '--task', 'memory-capacity', '--steps', '1000',
+                 '--delays', '20', '--alpha', '0.5:0.9:2', '--nulls', '60', '--seed', '5',
+                 '--out', out, '-q'], work)
+    time.sleep(delay)
+    for sig in name.split('+'):
+        c.signal(F.SIGNALS[sig])
+        time.sleep(0.02)
+    run = c.wait(120)
+    what = f'reservoir, {name} after {delay:.3f} s: {run}'
+    try:
+        ok = run.status in (0, 130) or (run.status < 0 and not os.path.exists(out))
+        if os.path.exists(os.path.join(out, 'provenance.json')):
+            with open(os.path.join(out, 'provenance.json')) as f:
+                prov = json.load(f)
+            rows = F.read_csv(os.path.join(out, 'reservoir.csv'), numbers=False)
+            ok = ok and prov['rows'] == rows and (
+                (run.status == 130 and prov['state'] == 'stopped') or
+                (run.status == 0 and prov['state'] == 'completed' and rows == prov['total']))
+            svg = os.path.join(out, 'reservoir.svg')
+            if os.path.exists(svg):
+                with open(svg) as f:
+                    ok = ok and f.read().endswith('</svg>\n')
+    except (F.Failure, ValueError, KeyError) as e:
+        ok, what = False, f'{what}: {e}'
+    t.check(ok, what)
+    if ok:
+        print(f'ok: {what[:60]}', flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+
+
 def main():
     t = F.Tally('faults_signals')
     r = F.rng()
@@ -84,6 +118,8 @@ def main():
         one_run(t, r, work, i, fmt, pattern, r.uniform(0.0, 1.0 if not F.ASAN else 3.0))
     for i in range(4):
         sweep_run(t, work, i, ('TERM', 'HUP', 'INT', 'INT')[i], r.uniform(0.2, 2.0))
+    for i in range(3):
+        reservoir_run(t, work, i, ('TERM', 'HUP', 'INT+INT')[i], r.uniform(1.0, 4.0))
     shutil.rmtree(work, ignore_errors=True)
     t.finish()
 

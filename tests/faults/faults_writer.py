@@ -5,7 +5,8 @@ where this test may mount one (root), a small tmpfs that fills up (ENOSPC).
 After each run, every output file holds a header and whole rows and the
 provenance counts them ("failed", the error named), or the folder holds no
 record at all (the run could not even mark it), or it is marked
-incomplete. Also dtb sweep's table and dtb lems' files."""
+incomplete. Also the tables, figures and records of dtb sweep, fit and
+reservoir (the error names the file), and dtb lems' files."""
 import json
 import os
 import shutil
@@ -76,16 +77,44 @@ def tmpfs_runs(t, r, work):
 
 
 def sweep_runs(t, r, work):
-    for i in range(4):
-        out = os.path.join(work, f'sweep{i}')
-        limit = r.randint(100, 700)
-        run = F.dtb(['sweep', '--atlas', F.TVB76, '--model', 'generic_2d_oscillator',
-                     '--duration', '50ms', '--vary', 'a=0.5:1.5:30', '--score', 'stable',
-                     '--out', out, '--quiet'], work, fsize=limit)
-        what = f'sweep, file-size limit {limit} bytes: {run}'
+    for i in range(6):
+        kind = 'sweep' if i < 4 else 'fit'
+        out = os.path.join(work, f'{kind}{i}')
+        # from the table's first rows to the figure a fit writes last
+        limit = r.randint(100, 700) if i < 4 else r.randint(150, 3900)
+        extra = (['--vary', 'a=0.5:1.5:30'] if kind == 'sweep' else
+                 ['--free', 'a=0.5:1.5', '--budget', '12', '--objective', 'stable'])
+        run = F.dtb([kind, '--atlas', F.TVB76, '--model', 'generic_2d_oscillator',
+                     '--duration', '50ms', '--score', 'stable', '--out', out, '--quiet'] + extra,
+                    work, fsize=limit)
+        what = f'{kind}, file-size limit {limit} bytes: {run}'
         try:
-            ok = run.status in (1, 2)
-            table = os.path.join(out, 'sweep.csv')
+            # refused or failed, naming the file that could not be written
+            ok = run.status in (1, 2) and out in run.err
+            table = os.path.join(out, f'{kind}.csv')
+            if os.path.exists(os.path.join(out, 'provenance.json')) and os.path.exists(table):
+                with open(os.path.join(out, 'provenance.json')) as f:
+                    prov = json.load(f)
+                rows = F.read_csv(table, numbers=False)
+                ok = ok and (prov['state'] == 'running' or
+                             (prov['state'] == 'failed' and prov['rows'] == rows))
+        except (F.Failure, ValueError, KeyError) as e:
+            ok, what = False, f'{what}: {e}'
+        t.check(ok, what)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def reservoir_runs(t, r, work):
+    for i in range(3):
+        out = os.path.join(work, f'reservoir{i}')
+        limit = r.randint(100, 1500)
+        run = F.dtb(['reservoir', '--atlas', 'bn246', '--task', 'memory-capacity', '--steps', '500',
+                     '--delays', '10', '--alpha', '0.5:0.9:2', '--nulls', '6', '--seed', '5',
+                     '--out', out, '-q'], work, fsize=limit)
+        what = f'reservoir, file-size limit {limit} bytes: {run}'
+        try:
+            ok = run.status in (1, 2) and out in run.err
+            table = os.path.join(out, 'reservoir.csv')
             if os.path.exists(os.path.join(out, 'provenance.json')) and os.path.exists(table):
                 with open(os.path.join(out, 'provenance.json')) as f:
                     prov = json.load(f)
@@ -128,6 +157,7 @@ def main():
     fsize_runs(t, r, work)
     tmpfs_runs(t, r, work)
     sweep_runs(t, r, work)
+    reservoir_runs(t, r, work)
     lems_runs(t, r, work)
     shutil.rmtree(work, ignore_errors=True)
     t.finish()
