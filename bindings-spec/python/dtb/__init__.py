@@ -653,7 +653,7 @@ class Sim(_Handle):
         if isinstance(value, (int, float)):
             _check(_ffi.dtb_sim_set_param(self._h, _b(name), float(value)))
         else:
-            ptr, n, _keep = _doubles(value)
+            ptr, n, _keep = _doubles(value, (None,), name)
             _check(_ffi.dtb_sim_set_param_regions(self._h, _b(name), ptr, n))
 
     def set_coupling(self, kind, **params):
@@ -881,7 +881,7 @@ class SpikingNet(_Handle):
             dist, a, b = _dist(value)
             _check(fn_dist(self._h, int(pop), _b(name), dist, a, b))
         else:
-            ptr, n, _keep = _doubles(value)
+            ptr, n, _keep = _doubles(value, (None,), name)
             _check(fn_values(self._h, int(pop), _b(name), ptr, n))
 
     def set_param(self, pop, name, value):
@@ -912,7 +912,7 @@ class SpikingNet(_Handle):
         _check(_ffi.dtb_spiking_set_poisson_rate(self._h, int(index), float(rate)))
 
     def add_spike_train(self, pop, cell, receptor, times, weight):
-        ptr, n, _keep = _doubles(times)
+        ptr, n, _keep = _doubles(times, (None,), 'times')
         _check(_ffi.dtb_spiking_add_spike_train(self._h, int(pop), int(cell), int(receptor), ptr, n,
                                                 float(weight)))
 
@@ -1288,10 +1288,12 @@ class Reservoir(_Handle):
             if into is None:
                 raise InvalidArgument(_ffi.DTB_EINVAL, 'a simulation reservoir needs into= (the '
                                       'variable, parameter or input the task enters)')
-            _check(_ffi.dtb_reservoir_create_sim(ctypes.byref(ptr), source._h, _b(into),
-                                                 float(scale), _b(observe), float(period)))
+            with source._lock:
+                _check(_ffi.dtb_reservoir_create_sim(ctypes.byref(ptr), source._h, _b(into),
+                                                     float(scale), _b(observe), float(period)))
         else:
-            _check(_ffi.dtb_reservoir_create(ctypes.byref(ptr), source._h))
+            with source._lock:   # not closed while it is copied
+                _check(_ffi.dtb_reservoir_create(ctypes.byref(ptr), source._h))
         super().__init__(ptr)
         self._nulls = int(nulls)
         self._alphas = []
@@ -1312,29 +1314,36 @@ class Reservoir(_Handle):
                                                int(delays)))
 
     @staticmethod
-    def _columns(values):
-        if _np is not None:
-            a = _np.asarray(values, dtype=float)
-            return a.reshape(a.shape[0], -1) if a.ndim else a.reshape(1, 1)
-        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in values]
-        return rows
+    def _columns(values, name='values'):
+        """values (T, or T x C) as T x C rows, the shape checked before
+        it reaches C: at least one row and one column, no ragged rows."""
+        shape = _shape(values, name)
+        if len(shape) == 1:
+            values = [[v] for v in values] if _np is None or not isinstance(values, _np.ndarray) \
+                else values.reshape(-1, 1)
+            shape = (shape[0], 1)
+        if len(shape) != 2 or not shape[0] or not shape[1]:
+            raise InvalidArgument(_ffi.DTB_EINVAL, f'{name}: shape {shape}, expected T or T x C '
+                                  '(at least one value)')
+        return values, shape[0], shape[1]
 
     def set_task_data(self, u, y, classes=0):
         """Your own task: input u (T or T x C), targets y (T or T x Q);
         classes=K: y holds class indices (-1: no decision at that step)."""
-        u2, y2 = self._columns(u), self._columns(y)
-        T, C, Q = len(u2), len(u2[0]), len(y2[0])
-        pu, _, keep_u = _doubles(u2)
-        py, _, keep_y = _doubles(y2)
+        u2, T, C = self._columns(u, 'u')
+        y2, Ty, Q = self._columns(y, 'y')
+        if Ty != T:
+            raise InvalidArgument(_ffi.DTB_EINVAL, f'y: {Ty} rows, u has {T}')
+        pu, _, keep_u = _doubles(u2, (T, C), 'u')
+        py, _, keep_y = _doubles(y2, (T, Q), 'y')
         _check(_ffi.dtb_reservoir_set_task_data(self._h, pu, T, C, py, Q, int(classes)))
         return self
 
     def states(self, alpha, u, network=-1):
         """The states for the input u (T or T x C): T x regions for an
         echo-state network (row t: the state after input row t)."""
-        u2 = self._columns(u)
-        T, C = len(u2), len(u2[0])
-        pu, _, keep = _doubles(u2)
+        u2, T, C = self._columns(u, 'u')
+        pu, _, keep = _doubles(u2, (T, C), 'u')
         needed = ctypes.c_size_t()
         _check(_ffi.dtb_reservoir_states(self._h, float(alpha), int(network), pu, T, C, None, 0,
                                          ctypes.byref(needed)))
@@ -1356,7 +1365,8 @@ class Reservoir(_Handle):
         with mpi=True). out_dir: reservoir.csv, reservoir.svg, provenance."""
         alphas = [float(a) for a in (alphas if hasattr(alphas, '__len__') else [alphas])]
         pa, n, keep_a = _doubles(alphas)
-        opts, keep = _explore_options(out_dir, jobs, 0, False, False, mpi, mpi_comm, progress)
+        opts, keep = _explore_options(self, out_dir, jobs, 0, False, False, mpi, mpi_comm,
+                                      progress)
         status = _ffi.dtb_reservoir_run(self._h, pa, n, ctypes.byref(opts))
         if keep is not None and keep.error is not None:
             raise keep.error
@@ -1365,7 +1375,7 @@ class Reservoir(_Handle):
         return self
 
     def request_stop(self):
-        _ffi.dtb_reservoir_request_stop(self._h)
+        self._stop(_ffi.dtb_reservoir_request_stop)
 
     @property
     def alphas(self):
@@ -1388,9 +1398,8 @@ class Reservoir(_Handle):
 def readout_predict(path, states):
     """Apply a readout saved by Reservoir.score(readout_path=...) to states
     (T x features): T x targets."""
-    x = Reservoir._columns(states)
-    T, p = len(x), len(x[0])
-    px, _, keep = _doubles(x)
+    x, T, p = Reservoir._columns(states, 'states')
+    px, _, keep = _doubles(x, (T, p), 'states')
     needed = ctypes.c_size_t()
     _check(_ffi.dtb_readout_predict(_b(path), px, T, p, None, 0, ctypes.byref(needed)))
     arr, ptr = _buffer(needed.value)

@@ -212,5 +212,32 @@ def test_sweep_progress_from_worker_thread():
     assert data is None or os.path.isdir(data)
 
 
+@pytest.mark.parametrize('numpy', [True, False])
+def test_reservoir_shapes(numpy, tmp_path):
+    previous = dtb.use_numpy(numpy)
+    try:
+        res = dtb.Reservoir(small_atlas(), task='memory-capacity', steps=200, delays=5, seed=1)
+        bad = [
+            lambda: res.set_task_data([[0.1, 0.2], [0.3]], [1.0, 2.0]),       # ragged u
+            lambda: res.set_task_data([0.1, 0.2, 0.3], [1.0, 2.0]),           # y shorter than u
+            lambda: res.set_task_data([], []),                                # nothing
+            lambda: res.set_task_data([[0.1, [0.2]]], [1.0]),                 # nested deeper
+            lambda: res.set_task_data([['x']], [1.0]),                        # not numbers
+            lambda: res.states(0.9, [[0.1, 0.2], [0.3]]),                     # ragged input
+            lambda: res.states(0.9, []),
+            lambda: dtb.readout_predict(str(tmp_path / 'none.txt'), [[1.0, 2.0], [3.0]]),
+        ]
+        for call in bad:
+            hostile()
+            with pytest.raises(dtb.InvalidArgument):
+                call()
+        # the right shapes still work
+        states = res.states(0.9, [0.1] * 10)
+        assert len(states) == 10 and len(states[0]) == 4
+        res.close()
+    finally:
+        dtb.use_numpy(previous)
+
+
 def test_zz_count():
     print(f'\nhostile inputs tried by test_misuse.py: {HOSTILE}, all handled')
