@@ -69,11 +69,12 @@ ninja -C "$build" $targets >/dev/null
 failed=""
 rm -f "$build/fuzz-failed"
 printf '%s\n' "$plan" | while read -r h exe max_len dict args; do
-  corpus="$build/corpus/$h"
+  # absolute: a harness may work in a folder of its own (fuzz_options)
+  corpus="$(pwd)/$build/corpus/$h"
   mkdir -p "$corpus" "tests/fuzz/regressions/$h"
   log="$build/fuzz-$h.log"
   set -- -max_total_time="$seconds" -seed="$seed" -max_len="$max_len" -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="tests/fuzz/regressions/$h/"
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$(pwd)/tests/fuzz/regressions/$h/"
   [ "$dict" = "-" ] || set -- "$@" -dict="$dict"
   # shellcheck disable=SC2086
   if eval "\"$exe\" \"\$@\" \"$corpus\" $args" >"$log" 2>&1; then
