@@ -26,11 +26,19 @@
 
 typedef struct dtb__atomic_file {
     FILE *f;        /* write here */
-    char *path;     /* the real name */
-    char *tmp;      /* the temporary one beside it */
+    char *path;     /* the real name (a symbolic link's target) */
+    char *tmp;      /* the temporary one beside it; NULL: written directly */
 } dtb__atomic_file;
 
+/* A path that exists and is a device, a pipe or a socket (/dev/null,
+ * /dev/stdout, a FIFO): written to directly, never renamed over (as root,
+ * that would replace the device node with a file). A folder is refused. A
+ * symbolic link's target is replaced, the link stays. */
 dtb_status dtb__atomic_open(dtb__atomic_file *a, const char *path);
+/* The rules above for writers of their own (io/npy results): is path to
+ * be written directly? and the file a rename must replace (malloc'd). */
+int dtb__atomic_direct(const char *path);
+char *dtb__atomic_target(const char *path);
 /* Flush, sync, close, rename over the real name. On failure the temporary
  * file is removed and the real name keeps what it held. Always frees. */
 dtb_status dtb__atomic_commit(dtb__atomic_file *a);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/atomic_file.h"
 #include "observer.h"
 
 void dtb__result_shape(const dtb_observer *o, size_t *rows, size_t *cols)
@@ -126,17 +127,22 @@ dtb_status dtb__result_write(dtb_observer *o)
     size_t rows, cols;
     dtb__result_shape(o, &rows, &cols);
     double *m = dtb__malloc_array((rows * cols) + 1, sizeof *m);
-    char *tmp = dtb__asprintf("%s.tmp", o->path);
+    /* to a temporary name, renamed over the real one (io/atomic_file.h:
+     * a device or a pipe is written directly, a link's target replaced) */
+    const int direct = dtb__atomic_direct(o->path);
+    char *target = direct ? NULL : dtb__atomic_target(o->path);
+    char *tmp = direct ? dtb__strdup(o->path) : target ? dtb__asprintf("%s.tmp", target) : NULL;
     dtb_status st = m && tmp ? DTB_OK : DTB_ENOMEM;
     if (!st) {
         dtb__result_fill(o, m);
         st = o->sink == DTB_SINK_NPY ? write_npy(tmp, m, rows, cols)
                                      : write_csv(o, tmp, m, rows, cols);
     }
-    if (!st && rename(tmp, o->path) != 0)
+    if (!st && !direct && rename(tmp, target) != 0)
         st = dtb__error(DTB_EIO, "%s: cannot replace it with %s: %s", o->path, tmp, strerror(errno));
-    if (st && tmp)
+    if (st && tmp && !direct)
         remove(tmp);
+    free(target);
     if (!st)
         o->result_samples = o->n_samples;
     free(m);

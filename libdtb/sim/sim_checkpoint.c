@@ -25,6 +25,7 @@
 
 #include "base/bytes.h"
 #include "dtb/dtb_version.h"
+#include "io/atomic_file.h"
 #include "observe/observer.h"
 #include "sim.h"
 #include "spiking/spiking.h"
@@ -146,22 +147,14 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
         return DTB_ENOMEM;
     }
     dtb__bytes_u64(&b, dtb__fnv1a(b.data, b.len));
-    /* write to a temporary name, then rename: a crash never leaves a
-     * half-written checkpoint under the real name */
-    char *tmp = dtb__asprintf("%s.tmp", path);
-    dtb_status st = tmp ? DTB_OK : DTB_ENOMEM;
-    FILE *f = st ? NULL : fopen(tmp, "wb");
-    if (!st && !f)
-        st = dtb__error(DTB_EIO, "%s: cannot create checkpoint: %s", path, strerror(errno));
-    if (f) {
-        int bad = fwrite(b.data, 1, b.len, f) != b.len;
-        bad |= fclose(f) != 0;
-        if (bad || rename(tmp, path) != 0) {
-            st = dtb__error(DTB_EIO, "%s: cannot write checkpoint: %s", path, strerror(errno));
-            remove(tmp);
-        }
+    /* written whole or not at all (io/atomic_file.h): a crash never
+     * leaves a half-written checkpoint under the real name */
+    dtb__atomic_file a;
+    dtb_status st = dtb__atomic_open(&a, path);
+    if (!st) {
+        fwrite(b.data, 1, b.len, a.f);
+        st = dtb__atomic_commit(&a);
     }
-    free(tmp);
     dtb__bytes_free(&b);
     return st;
 }

@@ -5,6 +5,8 @@ atlas and model files stay byte for byte what they were, and a checkpoint
 whose folder is missing is found before the run, not after it."""
 import os
 import shutil
+import stat
+import threading
 
 import faultlib as F
 
@@ -78,6 +80,35 @@ def main():
     with open(init, 'rb') as f:
         t.check(run.status == 2 and f.read() == init_bytes and 'inputs' in run.err,
                 f'an output onto the --init file: {run}')
+    # a pipe and a symbolic link as write targets: a pipe is written to,
+    # never replaced by a file (as root, renaming over /dev/null would put
+    # a file in its place); a link stays a link, its target replaced whole
+    fifo = os.path.join(work, 'exp.fifo')
+    os.mkfifo(fifo)
+    got = {}
+
+    def reader():
+        with open(fifo, 'rb') as f:
+            got['data'] = f.read()
+    th = threading.Thread(target=reader, daemon=True)   # (never left waiting at exit)
+    th.start()
+    os.makedirs(os.path.join(work, 'real'))
+    with open(os.path.join(work, 'real', 'ck.bin'), 'w') as f:
+        f.write('old\n')
+    os.symlink(os.path.join('real', 'ck.bin'), os.path.join(work, 'ck-link.bin'))
+    run = F.dtb(['run', '--atlas', 'atlas', '--model', 'model.xml', '--out', 'piped', '--quiet',
+                 '--duration', '10ms', '--save-experiment', 'exp.fifo', '--checkpoint',
+                 'ck-link.bin'], work)
+    if run.status != 0:   # the reader would wait for ever
+        with open(fifo, 'wb'):
+            pass
+    th.join(10)
+    with open(os.path.join(work, 'real', 'ck.bin'), 'rb') as f:
+        ck = f.read()
+    t.check(run.status == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode) and
+            b'<experiment' in got.get('data', b''), f'--save-experiment onto a pipe: {run}')
+    t.check(run.status == 0 and os.path.islink(os.path.join(work, 'ck-link.bin')) and
+            ck.startswith(b'DTBCKPT'), f'--checkpoint through a symbolic link: {run}')
     # the same through sweep and fit
     for cmd, extra in (('sweep', ['--vary', 'k=0.1:1:3']), ('fit', ['--free', 'k=0.1:1',
                                                                        '--score', 'stable'])):
