@@ -104,6 +104,13 @@ dtb_status dtb__experiment_check_limits(const dtb_experiment *exp, const dtb__bu
                                         double t_start);
 dtb_status dtb__experiment_check_targets(const dtb_experiment *exp, const dtb__built *b,
                                          const char *extra_setting, const char *extra_path);
+/* A file a command writes beside an experiment (dtb reservoir
+ * --save-states, --save-readout): its folder must exist, and it must be
+ * none of the experiment's inputs (exp may be NULL) nor of `others` (the
+ * command's own inputs and outputs, n of them; NULL entries skipped, a
+ * folder counts with its atlas files). DTB_EINVAL naming both. */
+dtb_status dtb__experiment_check_write(const dtb_experiment *exp, const char *setting,
+                                       const char *path, const char *const *others, size_t n);
 
 /* Resumes (experiment_resume.c): the note a checkpoint of this experiment
  * carries (its settings, inputs by their SHA-256), and the check of a

@@ -292,3 +292,29 @@ dtb_status dtb__experiment_check_targets(const dtb_experiment *exp, const dtb__b
     paths_free(&out);
     return st;
 }
+
+dtb_status dtb__experiment_check_write(const dtb_experiment *exp, const char *setting,
+                                       const char *path, const char *const *others, size_t n)
+{
+    dtb_status st = check_writable(setting, path);
+    if (st)
+        return st;
+    paths in = {0};
+    if (exp)
+        st = inputs_of(exp, &in);
+    for (size_t i = 0; !st && i < n; i++) {
+        char *same_text = others[i] ? collect_input(others[i], &in) : NULL;
+        free(same_text);
+    }
+    if (!st && in.failed)
+        st = DTB_ENOMEM;
+    char *loc = st ? NULL : location(path);
+    for (size_t j = 0; !st && j < in.n; j++)
+        if (same(loc, in.loc[j]))
+            st = dtb__error(DTB_EINVAL, "%s: %s is one of the inputs or outputs of this run "
+                                        "(%s); it would be overwritten", setting, path,
+                            in.shown[j]);
+    free(loc);
+    paths_free(&in);
+    return st;
+}

@@ -109,6 +109,32 @@ def main():
             b'<experiment' in got.get('data', b''), f'--save-experiment onto a pipe: {run}')
     t.check(run.status == 0 and os.path.islink(os.path.join(work, 'ck-link.bin')) and
             ck.startswith(b'DTBCKPT'), f'--checkpoint through a symbolic link: {run}')
+    # dtb reservoir's own write targets: checked before anything is built
+    with open(os.path.join(work, 'u.txt'), 'w') as f:
+        f.write(''.join(f'{0.01 * i}\n' for i in range(60)))
+    with open(os.path.join(work, 'u.txt'), 'rb') as f:
+        u_bytes = f.read()
+    os.makedirs(os.path.join(work, 'res'), exist_ok=True)
+    quick = ['reservoir', '--atlas', 'atlas', '--alpha', '0.9', '--quiet']
+    for args in (['--input', 'u.txt', '--save-states', 'u.txt'],
+                 ['--input', 'u.txt', '--save-states', './res/../u.txt'],
+                 ['--input', 'u.txt', '--save-states', 's.npy', '--save-readout', 's.npy'],
+                 ['--input', 'u.txt', '--save-states', 'atlas/weights.txt'],
+                 ['--task', 'memory-capacity', '--steps', '500', '--save-readout',
+                  'atlas/tract_lengths.txt', '--out', 'res'],
+                 ['--task', 'memory-capacity', '--steps', '500', '--save-readout',
+                  'res/reservoir.csv', '--out', 'res'],
+                 ['--task', 'memory-capacity', '--steps', '500', '--save-readout',
+                  'no-such-folder/r.txt', '--out', 'res']):
+        run = F.dtb(quick + args, work)
+        with open(os.path.join(work, 'u.txt'), 'rb') as f:
+            same_u = f.read() == u_bytes
+        ok = (run.status == 2 and same_u and F.snapshot(os.path.join(work, 'atlas')) ==
+              before['atlas'] and not os.listdir(os.path.join(work, 'res')) and
+              not os.path.exists(os.path.join(work, 's.npy')) and F.bounded(run, 10))
+        t.check(ok, f'reservoir {" ".join(args)}: {run}')
+        if ok:
+            print(f'ok: reservoir {" ".join(args)}: {run.err.strip()[:150]}', flush=True)
     # the same through sweep and fit
     for cmd, extra in (('sweep', ['--vary', 'k=0.1:1:3']), ('fit', ['--free', 'k=0.1:1',
                                                                        '--score', 'stable'])):

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "cli.h"
+#include "experiment/experiment_build.h"
 #include "explore_cli.h"
 #include "io/npy.h"
 #include "io/text_matrix.h"
@@ -307,6 +309,36 @@ static int save_states(const res_args *a, dtb_reservoir *r, double alpha)
     return rc;
 }
 
+/* --save-states and --save-readout, before anything is built or written:
+ * their folders exist, and neither overwrites an input (the experiment's,
+ * --input, --task-file), the other, or the results folder's files. */
+static int check_writes(const res_args *a, const char *dir)
+{
+    char upath[4096] = "";
+    const char *colon = a->task_file ? strchr(a->task_file, ':') : NULL;
+    if (colon)
+        snprintf(upath, sizeof upath, "%.*s", (int)(colon - a->task_file), a->task_file);
+    static const char *const records[] = {"reservoir.csv", "reservoir.svg", "provenance.json",
+                                          "reservoir.settings", "experiment.xml"};
+    char *own[5] = {NULL};
+    for (size_t i = 0; dir && i < 5; i++)
+        own[i] = dtb__asprintf("%s/%s", dir, records[i]);
+    const char *flags[2] = {"save-states", "save-readout"};
+    const char *targets[2] = {a->save_states, a->save_readout};
+    int rc = 0;
+    for (int k = 0; !rc && k < 2; k++) {
+        if (!targets[k])
+            continue;
+        const char *others[9] = {a->input, colon ? upath : NULL, colon ? colon + 1 : NULL,
+                                 targets[1 - k], own[0], own[1], own[2], own[3], own[4]};
+        if (dtb__experiment_check_write(a->x.run.exp, flags[k], targets[k], others, 9))
+            rc = cli_usage_error("--%s", dtb_last_error_message());
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(own[i]);
+    return rc;
+}
+
 static void stop_reservoir(void *r) { dtb_reservoir_request_stop(r); }
 
 int cmd_reservoir(int argc, char **argv)
@@ -336,6 +368,8 @@ int cmd_reservoir(int argc, char **argv)
         rc = cli_usage_error("reservoir: --input and --save-states go together");
     if (!rc)
         rc = parse_alphas(a.alpha, &alphas, &n_alphas);
+    if (!rc)
+        rc = check_writes(&a, dir);
     cli_signals_install();   /* a signal while it builds stops it as soon as it runs */
     if (!rc)
         rc = build(&a, &r, &atlas);
