@@ -137,6 +137,8 @@ void print_run_help(void)
         "  --resume FILE           continue from a checkpoint to --duration (same settings;\n"
         "                          the output files are continued)\n"
         "  --save-experiment FILE  write these settings as an experiment file, then run\n"
+        "  --no-limits             run even beyond 10^10 steps or outputs larger than the free\n"
+        "                          space (both refused otherwise, before anything is written)\n"
         "  --tvb-float32-coupling  sum the coupling in float32 in TVB's order (reproduces TVB's\n"
         "                          numbers to round-off; slower)\n"
         "  --quiet                 no progress bar\n"
