@@ -59,7 +59,8 @@ class Tally:
 
 
 def workdir(name):
-    base = os.environ.get('MESON_BUILD_ROOT') or os.environ.get('TMPDIR') or '/tmp'
+    # the build folder's own (two builds' suites never share a folder)
+    base = os.environ.get('FAULTS_TMP') or os.environ.get('TMPDIR') or '/tmp'
     d = os.path.join(base, 'faults-tmp', name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
