@@ -269,13 +269,19 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
     if (!st && old)
         st = compare_settings(s, old, n_old);
     free_lines(old, n_old);
-    /* the other kind's table in the same folder is another exploration */
-    const char *other = strcmp(s->kind, "sweep") == 0 ? "fit.csv" : "sweep.csv";
-    char *other_path = st ? NULL : dtb__asprintf("%s/%s", s->opts.out_dir, other);
-    if (!st && other_path && exists(other_path))
-        st = dtb__error(DTB_EINVAL, "out %s holds a %s (%s): use another folder",
-                        s->opts.out_dir, strcmp(s->kind, "sweep") == 0 ? "fit" : "sweep", other);
-    free(other_path);
+    /* another kind's table in the same folder is another exploration */
+    static const char *const kinds[] = {"sweep", "fit", "reservoir"};
+    for (size_t i = 0; !st && i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(s->kind, kinds[i]) == 0)
+            continue;
+        char *other_path = dtb__asprintf("%s/%s.csv", s->opts.out_dir, kinds[i]);
+        if (!other_path)
+            st = DTB_ENOMEM;
+        else if (exists(other_path))
+            st = dtb__error(DTB_EINVAL, "out %s holds a %s (%s.csv): use another folder",
+                            s->opts.out_dir, kinds[i], kinds[i]);
+        free(other_path);
+    }
     if (!st)
         st = make_dir(s->opts.out_dir);
     /* the previous record cannot outlive the run that now writes here */

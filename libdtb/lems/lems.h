@@ -310,6 +310,22 @@ long dtb__lems_find_equation(const dtb__lems_equation *e, size_t n, const char *
  * that uses itself ("kind" names them: "DerivedVariable"). */
 dtb_status dtb__lems_order_equations(const dtb__lems_equation *eqs, size_t n, const char *kind,
                                      size_t *order);
+/* Equations by name in constant time (lems_names.c): build over eqs[0..n)
+ * (borrowed; *repeated, when asked: the first equation whose name an
+ * earlier one has, or n), find (index or -1; a repeated name finds the
+ * first), free. */
+typedef struct dtb__lems_names {
+    const dtb__lems_equation *eqs;
+    size_t *slot;   /* equation index + 1; 0: empty */
+    size_t mask;
+} dtb__lems_names;
+dtb_status dtb__lems_names_build(dtb__lems_names *t, const dtb__lems_equation *eqs, size_t n,
+                                 size_t *repeated);
+long dtb__lems_names_find(const dtb__lems_names *t, const char *name);
+void dtb__lems_names_free(dtb__lems_names *t);
+/* DTB_EPARSE at the second of two equations with one name ("'x' is defined
+ * twice"), else DTB_OK. */
+dtb_status dtb__lems_check_unique(const dtb__lems_equation *eqs, size_t n);
 long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name);
 /* What state variable `state` of a (resolved) type does per regime: `of`
  * builds the expression for the TimeDerivative that applies (the regime's,

@@ -26,6 +26,7 @@ static const dtb__dim time_dim = {{0, 0, 1, 0, 0, 0, 0}};
 typedef struct scope {
     const dtb__lems_comptype *t;
     int parameters_only;      /* DerivedParameter: parameters and constants */
+    const dtb__lems_names *derived_params, *derived_vars;   /* the type's, by name */
 } scope;
 
 static int set(dtb__dimval *out, dtb__dim d, int any)
@@ -44,13 +45,13 @@ static int lookup_symbol(const char *name, dtb__dimval *out, void *ud)
     for (size_t i = 0; i < t->n_constants; i++)
         if (strcmp(t->constants[i].name, name) == 0)
             return set(out, t->constants[i].dim, 0);
-    if ((k = dtb__lems_find_equation(t->derived_params, t->n_derived_params, name)) >= 0)
+    if ((k = dtb__lems_names_find(s->derived_params, name)) >= 0)
         return set(out, t->derived_params[k].dim, 0);
     if (s->parameters_only)
         return 0;
     if ((k = dtb__lems_find_quantity(t->state_vars, t->n_state_vars, name)) >= 0)
         return set(out, t->state_vars[k].dim, 0);
-    if ((k = dtb__lems_find_equation(t->derived_vars, t->n_derived_vars, name)) >= 0)
+    if ((k = dtb__lems_names_find(s->derived_vars, name)) >= 0)
         return set(out, t->derived_vars[k].dim, t->derived_vars[k].no_dimension);
     if ((k = dtb__lems_find_quantity(t->properties, t->n_properties, name)) >= 0)
         return set(out, t->properties[k].dim, 0);
@@ -66,6 +67,7 @@ static int lookup_symbol(const char *name, dtb__dimval *out, void *ud)
 typedef struct checker {
     dtb__lems_doc *doc;
     dtb__lems_comptype *t;     /* resolved */
+    dtb__lems_names derived_params, derived_vars;
 } checker;
 
 static dtb_status at(dtb_status st, dtb__lems_where w, const char *what)
@@ -82,7 +84,7 @@ static dtb_status at(dtb_status st, dtb__lems_where w, const char *what)
 static dtb_status check_expr(checker *c, const dtb__expr *e, const char *text, int parameters_only,
                              const dtb__dim *expected, const char *target, dtb__lems_where w)
 {
-    scope s = {c->t, parameters_only};
+    scope s = {c->t, parameters_only, &c->derived_params, &c->derived_vars};
     dtb__dimval v;
     dtb_status st = dtb__lems_expr_dim(c->doc, e, lookup_symbol, &s, &v);
     char where_text[256];
@@ -266,8 +268,16 @@ dtb_status dtb__lems_check_types(dtb__lems_doc *doc)
             return cst;
         if (dtb__lems_is_region_type(doc, doc->types[i].name))
             continue;
-        checker c = {doc, &doc->resolved[i]};
-        dtb_status st = check_dynamics(&c);
+        checker c = {.doc = doc, .t = &doc->resolved[i]};
+        const dtb__lems_comptype *t = c.t;
+        dtb_status st = dtb__lems_names_build(&c.derived_params, t->derived_params,
+                                              t->n_derived_params, NULL);
+        if (!st)
+            st = dtb__lems_names_build(&c.derived_vars, t->derived_vars, t->n_derived_vars, NULL);
+        if (!st)
+            st = check_dynamics(&c);
+        dtb__lems_names_free(&c.derived_params);
+        dtb__lems_names_free(&c.derived_vars);
         if (st == DTB_ENOMEM)
             return st;
         if (!st)

@@ -255,7 +255,7 @@ static dtb_status read_comptype_body(dtb__lems_reader *r, const char *file, xmlN
         if (st)
             return st;
     }
-    return DTB_OK;
+    return dtb__lems_check_unique(t->derived_params, t->n_derived_params);
 }
 
 dtb_status dtb__lems_read_comptype(dtb__lems_reader *r, const char *file, xmlNodePtr node)

@@ -10,15 +10,6 @@
 
 static dtb__lems_where where(const char *file, xmlNodePtr node) { return dtb__lems_where_of(file, node); }
 
-static dtb_status check_new_equation(const char *file, xmlNodePtr node, const char *name,
-                                     const dtb__lems_equation *arr, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(arr[i].name, name) == 0)
-            return dtb__lems_error_at(DTB_EPARSE, file, node, "'%s' is defined twice", name);
-    return DTB_OK;
-}
-
 static dtb_status read_reduce(const char *file, xmlNodePtr node, const char *text,
                               dtb__lems_reduce *out)
 {
@@ -67,8 +58,7 @@ dtb_status dtb__lems_read_equation(dtb__lems_reader *r, const char *file, xmlNod
         else
             st = dtb__lems_parse_expr(e.text, file, node, "value", &e.value);
     }
-    if (!st)
-        st = check_new_equation(file, node, e.name, *arr, *n);
+    /* a repeated name: dtb__lems_check_unique once the block is read */
     free(dimension);
     free(reduce);
     free(required);
@@ -160,8 +150,6 @@ static dtb_status read_conditional(dtb__lems_reader *r, const char *file, xmlNod
                          : DTB_ENOMEM;
         }
     }
-    if (!st)
-        st = check_new_equation(file, node, e.name, t->derived_vars, t->n_derived_vars);
     e.value = chain;
     if (!st) {
         e.text = dtb__asprintf("<conditional with %zu case(s)>", n_cases + (deflt ? 1 : 0));
@@ -293,7 +281,7 @@ static dtb_status read_regime(dtb__lems_reader *r, const char *file, xmlNodePtr 
         else
             st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <Regime> '%s'", name);
     }
-    return st;
+    return st ? st : dtb__lems_check_unique(g->time_derivs, g->n_time_derivs);
 }
 
 static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlNodePtr node)
@@ -339,5 +327,6 @@ dtb_status dtb__lems_read_dynamics(dtb__lems_reader *r, const char *file, xmlNod
         if (st)
             return st;
     }
-    return DTB_OK;
+    dtb_status st = dtb__lems_check_unique(t->time_derivs, t->n_time_derivs);
+    return st ? st : dtb__lems_check_unique(t->derived_vars, t->n_derived_vars);
 }

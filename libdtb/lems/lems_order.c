@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Linear in the equations and the symbols they use (the names are found
- * through a hash table, the sort is Kahn's with a heap), so that a
+ * through a hash table, lems_names.c; the sort is Kahn's with a heap), so that a
  * generated model of 20 000 DerivedVariables orders in milliseconds; the
  * quadratic table this replaces took about 20 minutes and 400 MB there.
  * Where the order is free the document order is kept: the heap hands out
@@ -14,23 +14,10 @@
 #include "base/base.h"
 #include "lems_private.h"
 
-typedef struct name_table {
-    size_t *slot;      /* equation index + 1; 0: empty */
-    size_t mask;
-} name_table;
-
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
-
 typedef struct graph {
     const dtb__lems_equation *eqs;
     size_t n;
-    name_table names;
+    dtb__lems_names names;
     size_t current;
     size_t *from, *to;         /* edges: to uses from */
     size_t n_edges, cap_edges;
@@ -40,15 +27,11 @@ typedef struct graph {
 
 static int lookup(const graph *g, const char *name, size_t *index)
 {
-    for (size_t h = (size_t)hash_name(name) & g->names.mask;; h = (h + 1) & g->names.mask) {
-        size_t s = g->names.slot[h];
-        if (!s)
-            return 0;
-        if (!strcmp(g->eqs[s - 1].name, name)) {
-            *index = s - 1;
-            return 1;
-        }
-    }
+    long k = dtb__lems_names_find(&g->names, name);
+    if (k < 0)
+        return 0;
+    *index = (size_t)k;
+    return 1;
 }
 
 static int note_use(const char *name, void *ud)
@@ -155,22 +138,11 @@ dtb_status dtb__lems_order_equations(const dtb__lems_equation *eqs, size_t n, co
 {
     if (n == 0)
         return DTB_OK;
-    graph g = {eqs, n, {NULL, 0}, 0, NULL, NULL, 0, 0, 0, 0};
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    g.names.slot = dtb__calloc(cap, sizeof *g.names.slot);
-    g.names.mask = cap - 1;
-    if (!g.names.slot)
-        return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
-    for (size_t i = 0; i < n; i++) {
-        size_t h = (size_t)hash_name(eqs[i].name) & g.names.mask;
-        while (g.names.slot[h] && strcmp(eqs[g.names.slot[h] - 1].name, eqs[i].name))
-            h = (h + 1) & g.names.mask;
-        if (!g.names.slot[h])
-            g.names.slot[h] = i + 1;   /* a repeated name: the first one (checked elsewhere) */
-    }
+    graph g = {eqs, n, {NULL, NULL, 0}, 0, NULL, NULL, 0, 0, 0, 0};
+    /* a repeated name finds the first one (refused where it is read) */
+    dtb_status st = dtb__lems_names_build(&g.names, eqs, n, NULL);
+    if (st)
+        return st;
     for (size_t i = 0; !st && i < n; i++) {
         g.current = i;
         g.self = 0;
@@ -238,6 +210,6 @@ dtb_status dtb__lems_order_equations(const dtb__lems_equation *eqs, size_t n, co
     free(done);
     free(g.from);
     free(g.to);
-    free(g.names.slot);
+    dtb__lems_names_free(&g.names);
     return st;
 }

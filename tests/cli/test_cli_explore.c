@@ -114,6 +114,19 @@ static void test_sweep_refusals(void **state)
     assert_int_equal(sh("'%s' " SWEEP_ARGS " --vary b=1,2 --out other", DTB_EXE), 2);
     assert_non_null(strstr(output, "b=1,2"));
     assert_int_equal(sh("cmp other/sweep.csv saved.csv"), 0);
+    /* a folder that holds a reservoir run is not a sweep's, and a sweep's
+     * folder not a reservoir's: refused both ways, nothing changed */
+    assert_int_equal(sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
+                        "memory-capacity --alpha 0.5 --nulls 0 --out res -q", DTB_EXE), 0);
+    assert_int_equal(sh("cp res/reservoir.csv saved_res.csv"), 0);
+    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out res", DTB_EXE), 2);
+    assert_non_null(strstr(output, "reservoir.csv"));
+    assert_false(exists("res/sweep.csv"));
+    assert_int_equal(sh("cmp res/reservoir.csv saved_res.csv"), 0);
+    assert_int_equal(sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
+                        "memory-capacity --alpha 0.5 --nulls 0 --out other -q", DTB_EXE), 2);
+    assert_non_null(strstr(output, "sweep.csv"));
+    assert_false(exists("other/reservoir.csv"));
 }
 
 /* Interrupted by SIGINT, then SIGTERM: whole rows, exit 130; the same

@@ -153,7 +153,7 @@ def derived(t, work):
     with open(os.path.join(work, 'chain.xml'), 'w') as f:
         f.write('\n'.join(lines))
     refused(t, work, ['check', 'chain.xml'], f'{n} chained DerivedVariables, dtb check',
-            status=0, seconds=30)
+            status=0, seconds=15)
     cyc = lines[:6] + ['<DerivedVariable name="a" dimension="none" value="b + 1"/>',
                        '<DerivedVariable name="b" dimension="none" value="c * 2"/>',
                        '<DerivedVariable name="c" dimension="none" value="a - k"/>',

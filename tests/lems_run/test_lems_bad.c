@@ -55,6 +55,12 @@ static void test_corpus(void **state)
         {"missing_reference.xml", DTB_ENOTFOUND, {"missing_reference.xml:6", "noSuchCell", NULL}},
         {"kinetic_scheme.xml", DTB_EUNSUPPORTED, {"kinetic_scheme.xml:7", "KineticScheme", "not support"}},
         {"duplicate_type.xml", DTB_EPARSE, {"duplicate_type.xml:3", "already declared", NULL}},
+        /* the second of two equations with one name, found through the name
+         * index (lems_names.c): a broken index passes the repeat or names
+         * the wrong line */
+        {"duplicate_derived.xml", DTB_EPARSE, {"duplicate_derived.xml:9", "'a' is defined twice", "<DerivedVariable>"}},
+        {"duplicate_regime_derivative.xml", DTB_EPARSE, {"duplicate_regime_derivative.xml:9", "'x' is defined twice", "<TimeDerivative>"}},
+        {"duplicate_derived_parameter.xml", DTB_EPARSE, {"duplicate_derived_parameter.xml:6", "'k2' is defined twice", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dtb__lems_doc doc;
