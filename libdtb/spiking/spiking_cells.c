@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clones.h"
 #include "base/fast_exp.h"
 #include "spiking.h"
 
@@ -257,9 +258,7 @@ DTB__INLINE size_t lif_euler_per_cell(dtb__spk_pop *p, double h, const dtb__syn_
     return collect_fired(fired, p->n, spiked);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+DTB__CLONES
 static size_t lif_step(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
 {
     if (p->method == DTB_SPIKING_METHOD_EULER)
