@@ -495,8 +495,8 @@ static void hash_spikes(dtb__sha256 *s, dtb_spiking_net *net)
 
 static void golden_spiking(void)
 {
-    static const char *const bench[] = {"cuba", "coba"};
-    for (int b = 0; b < 2; b++) {
+    static const char *const bench[] = {"cuba", "coba", "cobahh"};
+    for (int b = 0; b < 3; b++) {
         dtb_spiking_net *net;
         assert_int_equal(dtb_spiking_create_benchmark(&net, bench[b], 4000, 12345), DTB_OK);
         assert_int_equal(dtb_spiking_run(net, 0.3), DTB_OK);
