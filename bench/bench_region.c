@@ -1,13 +1,15 @@
 /* Region-network benchmark: simulated seconds per wall-clock second and
  * peak memory, one thread.
  *
- *   bench_region [--duration SECONDS] [--shared DIR] [--case tvb76|bn246]
+ *   bench_region [--duration SECONDS] [--shared DIR] [--case tvb76|bn246] [--runs N]
  *
  * Cases (issue "Foundation"): Generic2dOscillator, linear coupling
  * a = 0.0152, conduction speed 3 m/s, Heun stochastic (additive noise
  * D = 1e-6 on every state variable), dt = 0.1 ms, a 1 ms temporal-average
  * observer streaming to a callback; on TVB's 76-region connectivity and on
- * the built-in bn246 atlas (dense, 60 270 connections). Prints figures, it
+ * the built-in bn246 atlas (dense, 60 270 connections). Each case runs N
+ * times (default 5, a fresh simulation each time) and prints the best and
+ * the median time per step, wall and CPU; peak RSS is the process's. Prints figures, it
  * does not pass or fail. */
 #include <math.h>
 #include <stdio.h>
@@ -18,11 +20,11 @@
 
 #include "dtb/dtb.h"
 
+#include "bench_stats.h"
+
 static double now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return bench_wall();
 }
 
 static double peak_rss_mib(void)
@@ -41,19 +43,14 @@ static int32_t discard(double t, const double *v, size_t n, void *ud)
     return 0;
 }
 
-static int run_case(const char *label, const char *atlas_path, double duration)
+/* One run of `seconds` on a fresh simulation: wall seconds per step into
+ * *per_step, setup seconds into *setup. */
+static int run_once(const dtb_atlas *atlas, const dtb_model *model, double duration,
+                    double *per_step, double *cpu_per_step, double *setup, int64_t *horizon)
 {
-    dtb_atlas *atlas = NULL;
-    dtb_model *model = NULL;
     dtb_sim *sim = NULL;
     dtb_observer *obs = NULL;
     int64_t samples = 0;
-    if (dtb_atlas_load(&atlas, atlas_path, NULL) ||
-        dtb_model_create_builtin(&model, "generic_2d_oscillator")) {
-        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
-        dtb_atlas_free(atlas);
-        return 1;
-    }
     dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
     so.dt = 1e-4;
     so.speed = 3.0;
@@ -69,28 +66,54 @@ static int run_case(const char *label, const char *atlas_path, double duration)
     int rc = 0;
     double t0 = now();
     if (dtb_sim_create(&sim, atlas, model, &so) || dtb_sim_set_coupling_param(sim, "a", 0.0152) ||
-        dtb_sim_set_noise(sim, -1, 1e-6) || dtb_observer_create(&obs, sim, &oo)) {
-        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+        dtb_sim_set_noise(sim, -1, 1e-6) || dtb_observer_create(&obs, sim, &oo))
         rc = 1;
-    }
-    double setup = now() - t0;
+    *setup = now() - t0;
     if (!rc) {
         t0 = now();
-        if (dtb_sim_run(sim, duration, NULL, NULL)) {
-            fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
-            rc = 1;
-        }
-        double wall = now() - t0;
-        int64_t steps = dtb_sim_step_index(sim);
-        if (!rc)
-            printf("%-8s regions %4lld  edges %6lld  horizon %4lld  %5.1f s simulated in %7.3f s: "
-                   "%7.2f sim-s/wall-s  %6.2f us/step  setup %.3f s  peak RSS %.1f MiB\n",
-                   label, (long long)dtb_atlas_region_count(atlas),
-                   (long long)dtb_atlas_edge_count(atlas), (long long)dtb_sim_horizon(sim),
-                   duration, wall, duration / wall, 1e6 * wall / (double)steps, setup, peak_rss_mib());
+        double c0 = bench_cpu();
+        rc = dtb_sim_run(sim, duration, NULL, NULL) != DTB_OK;
+        *per_step = (now() - t0) / (double)dtb_sim_step_index(sim);
+        *cpu_per_step = (bench_cpu() - c0) / (double)dtb_sim_step_index(sim);
+        *horizon = dtb_sim_horizon(sim);
     }
     dtb_observer_free(obs);
     dtb_sim_free(sim);
+    return rc;
+}
+
+#define MAX_RUNS 1000
+
+static int run_case(const char *label, const char *atlas_path, double duration, int runs)
+{
+    dtb_atlas *atlas = NULL;
+    dtb_model *model = NULL;
+    if (dtb_atlas_load(&atlas, atlas_path, NULL) ||
+        dtb_model_create_builtin(&model, "generic_2d_oscillator")) {
+        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+        dtb_atlas_free(atlas);
+        return 1;
+    }
+    double per_step[MAX_RUNS], cpu[MAX_RUNS], setup = 0;
+    int64_t horizon = 0;
+    int rc = 0;
+    for (int r = 0; !rc && r < runs; r++)
+        rc = run_once(atlas, model, duration, &per_step[r], &cpu[r], &setup, &horizon);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", label, dtb_last_error_message());
+    } else {
+        double best, median, cbest, cmedian;
+        bench_best_median(per_step, runs, &best, &median);
+        bench_best_median(cpu, runs, &cbest, &cmedian);
+        printf("%-8s regions %4lld  edges %6lld  horizon %4lld  %.1f s simulated  setup %.3f s  "
+               "peak RSS %.1f MiB\n"
+               "         best / median of %d: wall %.2f / %.2f us/step (%.2f / %.2f sim-s/wall-s)  "
+               "CPU %.2f / %.2f us/step\n",
+               label, (long long)dtb_atlas_region_count(atlas),
+               (long long)dtb_atlas_edge_count(atlas), (long long)horizon, duration, setup,
+               peak_rss_mib(), runs, 1e6 * best, 1e6 * median, 1e-4 / best, 1e-4 / median,
+               1e6 * cbest, 1e6 * cmedian);
+    }
     dtb_model_free(model);
     dtb_atlas_free(atlas);
     return rc;
@@ -101,6 +124,7 @@ int main(int argc, char **argv)
     double duration = 10.0;
     const char *shared = DTB_SHARED_DATA;
     const char *only = NULL;
+    int runs = 5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--duration") && i + 1 < argc)
             duration = atof(argv[++i]);
@@ -108,8 +132,11 @@ int main(int argc, char **argv)
             shared = argv[++i];
         else if (!strcmp(argv[i], "--case") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc && bench_parse_runs(argv[i + 1]))
+            runs = bench_parse_runs(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR] [--case NAME]\n",
+            fprintf(stderr, "usage: %s [--duration SECONDS] [--shared DATA_DIR] [--case NAME] "
+                    "[--runs N]\n",
                     argv[0]);
             return 2;
         }
@@ -120,8 +147,8 @@ int main(int argc, char **argv)
            "dt 0.1 ms, tavg 1 ms\n", dtb_version_string());
     int rc = 0;
     if (!only || !strcmp(only, "tvb76"))
-        rc |= run_case("tvb76", tvb76, duration);
+        rc |= run_case("tvb76", tvb76, duration, runs);
     if (!only || !strcmp(only, "bn246"))
-        rc |= run_case("bn246", "bn246", duration);
+        rc |= run_case("bn246", "bn246", duration, runs);
     return rc;
 }

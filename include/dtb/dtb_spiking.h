@@ -39,6 +39,13 @@
  *                E_Na 50 mV, E_K -77 mV, E_L -54.387 mV, V_th 0 mV (a spike is an
  *                upward crossing), I_e 0 nA; states V, m, h, n. Gates by
  *                Rush-Larsen (exact for frozen V), V by exponential Euler.
+ *   traub_miles  Traub & Miles (1991) as in benchmark 3 of Brette et al. (2007)
+ *                (Brian2's COBAHH): HH-type Na and K rates shifted by V_T.
+ *                C 0.2 nF, g_L 0.01 uS, E_L -60 mV, g_Na 20 uS, E_Na 50 mV,
+ *                g_K 6 uS, E_K -90 mV, V_T -63 mV, V_th -20 mV (upward
+ *                crossing), I_e 0 nA; states V, m, h, n. Exponential Euler as
+ *                Brian2's: gates by Rush-Larsen and V exactly, each with the
+ *                other variables held at their start-of-step values.
  * izhikevich, izhikevich2007 and adex are advanced by the classical
  * Runge-Kutta method with the synaptic input held over the step.
  * A threshold is detected at the end of a step; the spike time is the end
@@ -323,9 +330,15 @@ DTB_API int64_t dtb_spiking_last_step_spikes(const dtb_spiking_net *net, int64_t
  *   "coba"  conductance-based exponential synapses (E 0 / -80 mV), E_L -60 mV,
  *           a constant drive of 20 mV, weights 6 nS and 67 nS on g_L 10 nS;
  *           V drawn from N(-55, 5) mV; forward Euler, as the benchmark's
- *           Brian2 script (dtb_spiking_set_method can change it).
+ *           Brian2 script (dtb_spiking_set_method can change it);
+ *   "cobahh" benchmark 3 as Brian2's COBAHH example: traub_miles cells,
+ *           conductance-based exponential synapses of 6 nS (5 ms, 0 mV)
+ *           and 67 nS (10 ms, -80 mV), no external drive; V from
+ *           N(-65, 5) mV, the receptors "e" from N(40, 15) nS and "i" from
+ *           N(200, 120) nS, the gates at 0.
  * Weights are scaled by 4000 / n so that larger networks keep the same
- * input per cell. The network records its spikes. */
+ * input per cell (Brian2's scripts keep them, with p = 0.02: at n != 4000
+ * the two are different networks). The network records its spikes. */
 DTB_API dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,
                                                 int64_t n, uint64_t seed);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/clones.h"
 #include "expr_math.h"
 #include "prog_private.h"
 
@@ -16,16 +17,13 @@
  * at load time): with AVX2 each chunk is two 4-wide operations instead of
  * four 2-wide ones. The arithmetic is the same in both (no fused
  * multiply-add), so are the results. */
-/* Not under ThreadSanitizer: the load-time resolver of target_clones runs
- * before the TSan runtime is initialised and crashes (gcc 12). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(__SANITIZE_THREAD__)
+/* base/clones.h says when the clones are made. */
+#if DTB__HAVE_CLONES
 #define DTB__KERNEL static inline __attribute__((always_inline))
-#define DTB__EVAL_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define DTB__KERNEL static inline
-#define DTB__EVAL_CLONES
 #endif
+#define DTB__EVAL_CLONES DTB__CLONES
 
 /* Runs `body` for i = 0..n-1: chunks of 8 with a constant trip count, then
  * the tail. gcc vectorises the fixed-size inner loop even at -O2, whose

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/clones.h"
 #include "network.h"
 
 dtb_status dtb__gather_cache_init(dtb__gather_cache *g, int64_t n, size_t n_cvar)
@@ -113,9 +114,7 @@ static inline void finish_row(const dtb__v4d *lo, const dtb__v4d *hi, const doub
     *out = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
 }
 
-#if !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+DTB__CLONES_AVX512
 static void gather_dense(const double *restrict W, int64_t n, const double *restrict x,
                          double *restrict G)
 {
@@ -172,9 +171,7 @@ static inline double hsum4(const dtb__v4d *v)
     return (s[0] + s[2]) + (s[1] + s[3]);
 }
 
-#if !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+DTB__CLONES
 static void gather_dense_symmetric(const double *restrict W, int64_t n, const double *restrict x,
                                    double *restrict G)
 {
@@ -250,12 +247,9 @@ static void gather_dense_symmetric(const double *restrict W, int64_t n, const do
  * G[k][b] = sum_j w_kj * ring_j[m + b - d_kj], b < B. d_kj >= B - 1 >= b,
  * so only known states are read; for each edge the B values are one
  * contiguous run of the source's ring. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(__SANITIZE_THREAD__)
 /* AVX2 when the CPU has it (picked once at load time), plain SSE2
  * otherwise; the same arithmetic either way (no FMA contraction). */
-__attribute__((target_clones("avx2", "default")))
-#endif
+DTB__CLONES
 static void gather_far(const dtb__edge_set *es, int64_t n, const double *ring, int64_t horizon,
                        int64_t m, double *restrict G)
 {

@@ -22,14 +22,9 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/clones.h"
 #include "network.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(__SANITIZE_THREAD__)
-#  define DTB__CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#  define DTB__CLONES
-#endif
 
 static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lanes *g);
 

@@ -189,8 +189,8 @@ dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *
         if (strcmp(defaults_table[i].model, model) == 0)
             d = &defaults_table[i];
     if (!d)
-        return dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: lif, izhikevich, "
-                                         "izhikevich2007, adex, hh)", fn, model);
+        return dtb__error(DTB_ENOTFOUND, "%s: cell model '%s' has no region defaults (region cells: "
+                                         "lif, izhikevich, izhikevich2007, adex, hh)", fn, model);
     dtb_spiking_region_options o;
     dtb_status st = resolve(opts, d, &o);
     if (st)

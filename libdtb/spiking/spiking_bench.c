@@ -1,9 +1,11 @@
-/* libdtb — the Vogels-Abbott benchmark networks (Brette et al. 2007).
+/* libdtb — the benchmark networks of Brette et al. (2007): Vogels-Abbott
+ * CUBA and COBA (benchmarks 1 and 2) and COBAHH (benchmark 3).
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The parameters are those of the benchmarks as Brian2 runs them (its
- * CUBA example and the COBA benchmark scripts): the same equations, so
- * that rates and irregularity can be compared with Brian2's figures. */
+ * CUBA example and the COBA and COBAHH benchmark scripts): the same
+ * equations, so that rates, irregularity and speed can be compared with
+ * Brian2's figures. */
 #include <math.h>
 #include <string.h>
 
@@ -68,6 +70,54 @@ static dtb_status build(dtb_spiking_net *net, const bench_spec *b, int64_t n)
     return st;
 }
 
+/* COBAHH, as Brian2's COBAHH example: traub_miles cells (exponential
+ * Euler), conductance synapses 6 nS (tau 5 ms, E 0 mV) and 67 nS (tau 10 ms,
+ * E -80 mV), 2 % random connectivity, no external input; V from
+ * N(E_L - 5 mV, 5 mV), the excitatory conductance from N(40, 15) nS, the
+ * inhibitory one from N(200, 120) nS, the gates m, h, n at 0 (Brian2's
+ * default: the script does not set them). */
+static dtb_status build_cobahh(dtb_spiking_net *net, int64_t n)
+{
+    const int64_t ne = (int64_t)llround(0.8 * (double)n), ni = n - ne;
+    const char *names[2] = {"E", "I"};
+    const int64_t sizes[2] = {ne, ni};
+    const double scale = 4000.0 / (double)n;
+    dtb_status st = DTB_OK;
+    for (int k = 0; !st && k < 2; k++) {
+        int64_t pop;
+        st = dtb_spiking_add_population(net, names[k], "traub_miles", sizes[k], &pop);
+        if (!st)
+            st = dtb_spiking_add_receptor(net, pop, "e", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CONDUCTANCE,
+                                          0.0, 5e-3, 0.0, NULL);
+        if (!st)
+            st = dtb_spiking_add_receptor(net, pop, "i", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CONDUCTANCE,
+                                          0.0, 10e-3, -80.0, NULL);
+        if (!st)
+            st = dtb_spiking_set_state(net, pop, "V", DTB_DIST_NORMAL, -65.0, 5.0);
+        if (!st)
+            st = dtb_spiking_set_state(net, pop, "e", DTB_DIST_NORMAL, 40.0, 15.0);
+        if (!st)
+            st = dtb_spiking_set_state(net, pop, "i", DTB_DIST_NORMAL, 200.0, 120.0);
+        const char *gates[3] = {"m", "h", "n"};
+        for (int g = 0; !st && g < 3; g++)
+            st = dtb_spiking_set_state(net, pop, gates[g], DTB_DIST_CONSTANT, 0.0, 0.0);
+        if (!st)
+            st = dtb_spiking_record(net, pop, 1);
+    }
+    for (int pre = 0; !st && pre < 2; pre++) {
+        for (int post = 0; !st && post < 2; post++) {
+            dtb_connect_options o;
+            dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
+            o.rule = DTB_CONNECT_FIXED_PROBABILITY;
+            o.p = 0.02;
+            o.flags = DTB_CONNECT_FLAG_AUTAPSES;
+            o.weight_a = (pre == 0 ? 6.0 : 67.0) * scale;
+            st = dtb_spiking_connect(net, pre, post, pre, &o, NULL);
+        }
+    }
+    return st;
+}
+
 dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name, int64_t n,
                                         uint64_t seed)
 {
@@ -79,8 +129,10 @@ dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
         if (strcmp(specs[i].name, name) == 0)
             b = &specs[i];
-    if (!b)
-        return dtb__error(DTB_ENOTFOUND, "%s: unknown benchmark '%s' (known: cuba, coba)", fn, name);
+    const int cobahh = strcmp(name, "cobahh") == 0;
+    if (!b && !cobahh)
+        return dtb__error(DTB_ENOTFOUND, "%s: unknown benchmark '%s' (known: cuba, coba, cobahh)",
+                          fn, name);
     if (n < 10 || n > 10000000)
         return dtb__error(DTB_EINVAL, "%s: %lld cells; the benchmark needs 10 to 10^7", fn,
                           (long long)n);
@@ -88,7 +140,7 @@ dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name,
     dtb_status st = dtb_spiking_create(&net, 1e-4, seed);
     if (st)
         return st;
-    if ((st = build(net, b, n))) {
+    if ((st = cobahh ? build_cobahh(net, n) : build(net, b, n))) {
         dtb_spiking_free(net);
         return dtb__error_context(st, "%s: building '%s'", fn, name);
     }

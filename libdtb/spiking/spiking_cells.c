@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clones.h"
 #include "base/fast_exp.h"
 #include "spiking.h"
 
@@ -257,9 +258,7 @@ DTB__INLINE size_t lif_euler_per_cell(dtb__spk_pop *p, double h, const dtb__syn_
     return collect_fired(fired, p->n, spiked);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+DTB__CLONES
 static size_t lif_step(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
 {
     if (p->method == DTB_SPIKING_METHOD_EULER)
@@ -493,6 +492,58 @@ static size_t hh_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int3
     return all_uniform(p) ? hh_kernel(p, h, d, spiked, 0) : hh_kernel(p, h, d, spiked, 1);
 }
 
+/* --------------------------------------------------------- Traub-Miles */
+
+/* The Traub & Miles (1991) cell as in benchmark 3 of Brette et al. (2007,
+ * J Comput Neurosci 23:349-398, "COBAHH") and Brian2's COBAHH example:
+ * rates in 1/ms of v in mV, shifted by V_T,
+ *   alpha_m = 0.32 (13 - v + V_T) / (exp((13 - v + V_T) / 4) - 1)
+ *   beta_m  = 0.28 (v - V_T - 40) / (exp((v - V_T - 40) / 5) - 1)
+ *   alpha_h = 0.128 exp((17 - v + V_T) / 18)
+ *   beta_h  = 4 / (1 + exp((40 - v + V_T) / 5))
+ *   alpha_n = 0.032 (15 - v + V_T) / (exp((15 - v + V_T) / 5) - 1)
+ *   beta_n  = 0.5 exp((10 - v + V_T) / 40)
+ * (each x / (exp(x) - 1) written as vtrap(-x), continuous at 0), and
+ *   C dV/dt = g_L (E_L - V) + g_Na m^3 h (E_Na - V) + g_K n^4 (E_K - V) + I.
+ * One step is Brian2's exponential Euler: every variable advanced exactly
+ * as if the others kept their values at the start of the step (gates by
+ * Rush-Larsen, V with the start-of-step gates and conductances). */
+enum { TM_C, TM_GL, TM_EL, TM_GNA, TM_ENA, TM_GK, TM_EK, TM_VT, TM_VTH, TM_I_E };
+
+DTB__INLINE size_t tm_kernel(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked,
+                             const int pc)
+{
+    double *V = p->state[0], *M = p->state[1], *H = p->state[2], *N = p->state[3];
+    size_t ns = 0;
+    for (int64_t i = 0; i < p->n; i++) {
+        const double v = V[i], u = v - PV(p, TM_VT, i, pc);
+        const double am = 1.28 * vtrap((u - 13.0) / 4.0), bm = 1.4 * vtrap((40.0 - u) / 5.0);
+        const double ah = 0.128 * exp((17.0 - u) / 18.0), bh = 4.0 / (1.0 + exp((40.0 - u) / 5.0));
+        const double an = 0.16 * vtrap((u - 15.0) / 5.0), bn = 0.5 * exp((10.0 - u) / 40.0);
+        const double m0 = M[i], h0 = H[i], n0 = N[i];
+        M[i] = gate_step(m0, am, bm, h);
+        H[i] = gate_step(h0, ah, bh, h);
+        N[i] = gate_step(n0, an, bn, h);
+        const double gna = PV(p, TM_GNA, i, pc) * m0 * m0 * m0 * h0;
+        const double gk = PV(p, TM_GK, i, pc) * n0 * n0 * n0 * n0, gl = PV(p, TM_GL, i, pc);
+        const double G = gna + gk + gl + d->gsum[i];
+        const double vinf = (gna * PV(p, TM_ENA, i, pc) + gk * PV(p, TM_EK, i, pc)
+                             + gl * PV(p, TM_EL, i, pc) + d->gE[i] + d->cur[i] + PV(p, TM_I_E, i, pc))
+                            / G;
+        const double nv = vinf + (v - vinf) * exp(-h * G / PV(p, TM_C, i, pc));
+        V[i] = nv;
+        const double th = PV(p, TM_VTH, i, pc);
+        if (v < th && nv >= th)
+            spiked[ns++] = (int32_t)i;
+    }
+    return ns;
+}
+
+static size_t tm_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
+{
+    return all_uniform(p) ? tm_kernel(p, h, d, spiked, 0) : tm_kernel(p, h, d, spiked, 1);
+}
+
 /* ------------------------------------------------------------- tables */
 
 static const dtb__cell_model lif_model = {
@@ -528,8 +579,18 @@ static const dtb__cell_model hh_model = {
      {"I_e", "nA", 0.0}},
     4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, 0, NULL, hh_update, 0};
 
+/* Brette et al. (2007) benchmark 3: a 20 000 um^2 patch (C 1 uF/cm^2,
+ * g_L 5e-5 S/cm^2, g_Na 100 mS/cm^2, g_K 30 mS/cm^2); gates start at their
+ * steady state at E_L. */
+static const dtb__cell_model tm_model = {
+    "traub_miles", 10,
+    {{"C", "nF", 0.2}, {"g_L", "uS", 0.01}, {"E_L", "mV", -60.0}, {"g_Na", "uS", 20.0},
+     {"E_Na", "mV", 50.0}, {"g_K", "uS", 6.0}, {"E_K", "mV", -90.0}, {"V_T", "mV", -63.0},
+     {"V_th", "mV", -20.0}, {"I_e", "nA", 0.0}},
+    4, {"V", "m", "h", "n"}, {-60.0, 0.02686, 0.99131, 0.06043}, 1e-3, 0, 0, NULL, tm_update, 0};
+
 const dtb__cell_model *const dtb__cell_models[] = {&lif_model, &izh_model, &izh7_model, &adex_model,
-                                                   &hh_model};
+                                                   &hh_model, &tm_model};
 const size_t dtb__n_cell_models = sizeof dtb__cell_models / sizeof dtb__cell_models[0];
 
 const dtb__cell_model *dtb__cell_model_find(const char *name)

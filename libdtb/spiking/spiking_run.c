@@ -12,13 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clones.h"
 #include "spiking.h"
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-#define DTB__SPK_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define DTB__SPK_HOT
-#endif
+#define DTB__SPK_HOT DTB__CLONES
 
 /* ------------------------------------------------------------ inputs */
 

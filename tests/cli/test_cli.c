@@ -443,6 +443,8 @@ static void test_spiking(void **state)
     assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* exactly one line */
     assert_int_equal(dtb("bench coba --duration 100ms"), 0);
     assert_non_null(strstr(output, "model=coba neurons=4000 "));
+    assert_int_equal(dtb("bench cobahh --neurons 400 --duration 20ms"), 0);
+    assert_non_null(strstr(output, "model=cobahh neurons=400 "));
     assert_int_equal(dtb("bench hh"), 2);
     assert_int_equal(dtb("bench cuba --neurons 3"), 2);
     assert_int_equal(dtb("bench"), 2);

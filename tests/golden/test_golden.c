@@ -18,14 +18,27 @@
  * finish_row adding its eight partial sums pairwise the other way, an ulp
  * here and there) changes coupling/linear-nodelay and fails this test,
  * while every reference test (TVB, OpenDTB from the API and the CLI, the
- * integrator companion) still passes. */
+ * integrator companion) still passes.
+ *
+ * The same file, built with -DDTB_GOLDEN_BASELINE and linked with the
+ * library's target_clones files built without their AVX2 copies
+ * (tests/avx2), is the test of "the same bits with and without AVX2": both
+ * builds must match the same file, so a change that makes the SIMD copies
+ * compute other bits than the baseline cannot be recorded into it on one
+ * kind of CPU without failing on the other. Checked: lif_step cloned for
+ * "fma" instead of "avx2" with -ffp-contract=fast in spiking_cells.c (fused
+ * multiply-adds in the SIMD copy only), checksums.txt rewritten with it on
+ * this AVX2/FMA CPU: golden passes, golden_baseline fails on
+ * spiking/cuba-4000, spiking/coba-4000 and spiking/cell-lif. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lems_run/lems_test_util.h"
+#include "base/clones.h"
 #include "base/sha256.h"
+#include "sim/sim_batch.h"
 #include "dtb/dtb.h"
 #include "test_util.h"
 
@@ -232,6 +245,100 @@ static void golden_couplings(void)
     }
 }
 
+/* ------------------------------------------- networks and batches */
+
+/* The coupling sums the other tests do not reach on tvb76: the built-in
+ * bn246 (dense and symmetric: its upper triangle only) without delays and
+ * with them, and lockstep batches (network/gather_lanes.c), whose members
+ * differ in seed and noise. These are among the functions compiled for
+ * AVX2 and the baseline (base/clones.h), which tests/avx2 compares. */
+static dtb_sim *network_sim(dtb_atlas *atlas, double speed, uint64_t seed, double noise,
+                            dtb_model **model_out)
+{
+    dtb_model *m;
+    assert_int_equal(dtb_model_create_builtin(&m, "generic_2d_oscillator"), DTB_OK);
+    dtb_sim_options so = DTB_SIM_OPTIONS_INIT;
+    so.dt = 1e-4;
+    so.speed = speed;
+    so.integrator = DTB_INTEGRATOR_HEUN;
+    so.coupling = DTB_COUPLING_LINEAR;
+    so.seed = seed;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, &so), DTB_OK);
+    set_initial(sim, m);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", 0.0152), DTB_OK);
+    assert_int_equal(dtb_sim_set_noise(sim, -1, noise), DTB_OK);
+    *model_out = m;
+    return sim;
+}
+
+static void hash_state(dtb__sha256 *s, dtb_sim *sim)
+{
+    size_t need = 0;
+    assert_int_equal(dtb_sim_get_state(sim, NULL, 0, &need), DTB_OK);
+    double *x = malloc(need * sizeof *x);
+    assert_int_equal(dtb_sim_get_state(sim, x, need, &need), DTB_OK);
+    int finite = 1;
+    for (size_t i = 0; i < need; i++)
+        finite &= isfinite(x[i]) != 0;
+    assert_true(finite);
+    hash_doubles(s, x, need);
+    free(x);
+}
+
+static void golden_networks(void)
+{
+    dtb_atlas *atlases[2] = {tvb76(), NULL};
+    assert_int_equal(dtb_atlas_create_builtin(&atlases[1], "bn246"), DTB_OK);
+    static const double speeds[2] = {INFINITY, 3.0};
+    for (int a = 0; a < 2; a++) {
+        for (int d = 0; d < 2; d++) {
+            char name[96];
+            /* one simulation alone */
+            dtb_model *m;
+            dtb_sim *sim = network_sim(atlases[a], speeds[d], 7, 1e-5, &m);
+            dtb__sha256 s;
+            dtb__sha256_init(&s);
+            for (int k = 0; k < 6; k++) {
+                assert_int_equal(dtb_sim_step(sim, 50), DTB_OK);
+                hash_state(&s, sim);
+            }
+            snprintf(name, sizeof name, "network/%s-%s", dtb_atlas_name(atlases[a]),
+                     d ? "delay" : "nodelay");
+            record(name, &s);
+            dtb_sim_free(sim);
+            dtb_model_free(m);
+            /* a lockstep batch of three with other seeds and noise */
+            enum { K = 3 };
+            dtb_sim *sims[K];
+            dtb_model *models[K];
+            for (int k = 0; k < K; k++)
+                sims[k] = network_sim(atlases[a], speeds[d], 11 + (uint64_t)k, 1e-5 * (k + 1),
+                                      &models[k]);
+            dtb__batch *b;
+            assert_int_equal(dtb__batch_create(&b, sims, K), DTB_OK);
+            dtb__sha256_init(&s);
+            for (int k = 1; k <= 6; k++) {
+                assert_int_equal(dtb__batch_run_steps(b, 50 * k, NULL), DTB_OK);
+                for (size_t j = 0; j < K; j++) {
+                    assert_int_equal(dtb__batch_member_status(b, j), DTB_OK);
+                    hash_state(&s, sims[j]);
+                }
+            }
+            dtb__batch_free(b);
+            snprintf(name, sizeof name, "batch/%s-%s-k3", dtb_atlas_name(atlases[a]),
+                     d ? "delay" : "nodelay");
+            record(name, &s);
+            for (int k = 0; k < K; k++) {
+                dtb_sim_free(sims[k]);
+                dtb_model_free(models[k]);
+            }
+        }
+    }
+    dtb_atlas_free(atlases[0]);
+    dtb_atlas_free(atlases[1]);
+}
+
 /* ---------------------------------------------------------- observers */
 
 static void hash_observer(dtb__sha256 *s, dtb_observer *o)
@@ -389,8 +496,8 @@ static void hash_spikes(dtb__sha256 *s, dtb_spiking_net *net)
 
 static void golden_spiking(void)
 {
-    static const char *const bench[] = {"cuba", "coba"};
-    for (int b = 0; b < 2; b++) {
+    static const char *const bench[] = {"cuba", "coba", "cobahh"};
+    for (int b = 0; b < 3; b++) {
         dtb_spiking_net *net;
         assert_int_equal(dtb_spiking_create_benchmark(&net, bench[b], 4000, 12345), DTB_OK);
         assert_int_equal(dtb_spiking_run(net, 0.3), DTB_OK);
@@ -493,6 +600,7 @@ static void test_golden(void **state)
     golden_models();
     golden_integrators();
     golden_couplings();
+    golden_networks();
     golden_observers();
     golden_stimuli();
     golden_spiking();
@@ -540,9 +648,41 @@ static void test_golden(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Which copies of the target_clones functions this run uses; the baseline
+ * build (tests/avx2) says nothing unless the normal build runs the AVX2
+ * copies here, so there a CPU without AVX2 or a build without clones is a
+ * visible skip, not a pass. */
+static void test_which_copies(void **state)
+{
+    (void)state;
+#if defined(__x86_64__) && defined(__GNUC__)
+    const int avx2 = __builtin_cpu_supports("avx2") != 0;
+#else
+    const int avx2 = 0;
+#endif
+#ifdef DTB_GOLDEN_BASELINE
+    if (!DTB__HAVE_CLONES) {
+        print_message("this build makes no AVX2 copies (not gcc on x86-64 Linux, or "
+                      "ThreadSanitizer): nothing to compare the baseline with\n");
+        skip();
+    }
+    if (!avx2) {
+        print_message("this CPU has no AVX2: the normal build runs the baseline copies too, "
+                      "so matching its checksums says nothing\n");
+        skip();
+    }
+    print_message("baseline x86-64 copies only (DTB_NO_TARGET_CLONES); the normal build's golden "
+                  "test runs the AVX2 copies on this CPU\n");
+#else
+    print_message("target_clones functions: %s copies\n",
+                  DTB__HAVE_CLONES && avx2 ? "AVX2" : "baseline");
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_which_copies),
         cmocka_unit_test(test_golden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,11 +10,12 @@
 
 static void print_help(void)
 {
-    printf("Usage: dtb bench cuba|coba [--neurons N] [--duration T] [--seed S]\n"
+    printf("Usage: dtb bench cuba|coba|cobahh [--neurons N] [--duration T] [--seed S]\n"
            "\n"
-           "Build and run a Vogels-Abbott benchmark network (Brette et al. 2007, benchmarks\n"
-           "1 and 2: 80%% excitatory LIF cells, 2%% random connectivity, dt 0.1 ms) on one\n"
-           "core and print one line:\n"
+           "Build and run a benchmark network of Brette et al. 2007 (80%% excitatory cells,\n"
+           "2%% random connectivity, dt 0.1 ms): the Vogels-Abbott LIF networks cuba and\n"
+           "coba (benchmarks 1 and 2) or cobahh (benchmark 3, Traub-Miles cells, as\n"
+           "Brian2's COBAHH) on one core and print one line:\n"
            "\n"
            "  model=cuba neurons=4000 synapses=... duration_s=1 wall_s=... spikes=...\n"
            "  rate_hz=... cv_isi=... build_s=...\n"
@@ -87,9 +88,9 @@ int cmd_bench(int argc, char **argv)
         }
     }
     if (!model)
-        return cli_usage_error("bench: which benchmark? cuba or coba (try 'dtb bench --help')");
-    if (strcmp(model, "cuba") != 0 && strcmp(model, "coba") != 0)
-        return cli_usage_error("bench: unknown benchmark '%s' (known: cuba, coba)", model);
+        return cli_usage_error("bench: which benchmark? cuba, coba or cobahh (try 'dtb bench --help')");
+    if (strcmp(model, "cuba") != 0 && strcmp(model, "coba") != 0 && strcmp(model, "cobahh") != 0)
+        return cli_usage_error("bench: unknown benchmark '%s' (known: cuba, coba, cobahh)", model);
 
     double t0 = now();
     dtb_spiking_net *net = NULL;
