@@ -87,3 +87,16 @@ void assert_error_contains_impl(const char *needle, const char *file, int line)
         fail();
     }
 }
+
+dtb_atlas *test_isolated_atlas(int64_t n)
+{
+    double *w = calloc((size_t)(n * n), sizeof *w);
+    double *len = calloc((size_t)(n * n), sizeof *len);
+    assert_non_null(w);
+    assert_non_null(len);
+    dtb_atlas *a = NULL;
+    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
+    free(w);
+    free(len);
+    return a;
+}

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dtb/dtb.h"
+
 /* The larger of two numbers, NaN if either is: an error accumulated with
  * it stays NaN, and `assert_true(err < tol)` fails, where fmax() drops a
  * NaN and `if (d > worst)` never takes one. Every accumulated difference
@@ -22,6 +24,9 @@ const char *shared_path(const char *relative);
 
 /* A fresh empty temporary directory for this test (removed at exit). */
 const char *test_tmpdir(void);
+
+/* An atlas of n unconnected regions (zero weights and lengths). */
+dtb_atlas *test_isolated_atlas(int64_t n);
 
 /* Read a whole file into a malloc'd NUL-terminated string (NULL on error). */
 char *read_text_file(const char *path, size_t *len_out);

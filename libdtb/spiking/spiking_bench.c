@@ -28,6 +28,27 @@ static const bench_spec specs[] = {
     {"coba", 1, -60.0, 0.2, 6.0, 67.0, -55.0, 5.0, DTB_DIST_NORMAL},
 };
 
+/* The benchmarks' wiring: every pair of the E (0) and I (1) populations at
+ * 2 % probability, autapses allowed as Brian2's connect(p=...) allows
+ * them, weight w_e from E and w_i from I into the receptor of the same
+ * name. */
+static dtb_status connect_ei(dtb_spiking_net *net, double w_e, double w_i)
+{
+    dtb_status st = DTB_OK;
+    for (int pre = 0; !st && pre < 2; pre++) {
+        for (int post = 0; !st && post < 2; post++) {
+            dtb_connect_options o;
+            dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
+            o.rule = DTB_CONNECT_FIXED_PROBABILITY;
+            o.p = 0.02;
+            o.flags = DTB_CONNECT_FLAG_AUTAPSES;
+            o.weight_a = pre == 0 ? w_e : w_i;
+            st = dtb_spiking_connect(net, pre, post, pre, &o, NULL);
+        }
+    }
+    return st;
+}
+
 static dtb_status build(dtb_spiking_net *net, const bench_spec *b, int64_t n)
 {
     const int64_t ne = (int64_t)llround(0.8 * (double)n), ni = n - ne;
@@ -56,18 +77,7 @@ static dtb_status build(dtb_spiking_net *net, const bench_spec *b, int64_t n)
         if (!st && b->conductance)
             st = dtb_spiking_set_method(net, pop, DTB_SPIKING_METHOD_EULER);
     }
-    for (int pre = 0; !st && pre < 2; pre++) {
-        for (int post = 0; !st && post < 2; post++) {
-            dtb_connect_options o;
-            dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
-            o.rule = DTB_CONNECT_FIXED_PROBABILITY;
-            o.p = 0.02;
-            o.flags = DTB_CONNECT_FLAG_AUTAPSES;   /* as Brian2's connect(p=...) */
-            o.weight_a = (pre == 0 ? b->w_e : b->w_i) * scale;
-            st = dtb_spiking_connect(net, pre, post, pre, &o, NULL);
-        }
-    }
-    return st;
+    return st ? st : connect_ei(net, b->w_e * scale, b->w_i * scale);
 }
 
 /* COBAHH, as Brian2's COBAHH example: traub_miles cells (exponential
@@ -104,18 +114,7 @@ static dtb_status build_cobahh(dtb_spiking_net *net, int64_t n)
         if (!st)
             st = dtb_spiking_record(net, pop, 1);
     }
-    for (int pre = 0; !st && pre < 2; pre++) {
-        for (int post = 0; !st && post < 2; post++) {
-            dtb_connect_options o;
-            dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
-            o.rule = DTB_CONNECT_FIXED_PROBABILITY;
-            o.p = 0.02;
-            o.flags = DTB_CONNECT_FLAG_AUTAPSES;
-            o.weight_a = (pre == 0 ? 6.0 : 67.0) * scale;
-            st = dtb_spiking_connect(net, pre, post, pre, &o, NULL);
-        }
-    }
-    return st;
+    return st ? st : connect_ei(net, 6.0 * scale, 67.0 * scale);
 }
 
 dtb_status dtb_spiking_create_benchmark(dtb_spiking_net **out, const char *name, int64_t n,

@@ -515,16 +515,6 @@ static void test_derived_voi(void **state)
 
 /* --------------------------------------- 2. right-hand side against TVB */
 
-static dtb_atlas *isolated_atlas(int64_t n)
-{
-    double *w = calloc((size_t)(n * n), sizeof *w);
-    double *len = calloc((size_t)(n * n), sizeof *len);
-    dtb_atlas *a;
-    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
-    free(w);
-    free(len);
-    return a;
-}
 
 static dtb_sim *make_sim(dtb_atlas *atlas, const char *model, double dt_s, double speed)
 {
@@ -624,7 +614,7 @@ static void compare_rhs(const model_case *mc, dtb_sim *sim, double p[][MAXP])
 static void check_rhs(const model_case *mc)
 {
     assert_true(mc->n_states <= MAXV && mc->n_cvars <= MAXV);
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 1e-4, INFINITY);
     double p[NREG][MAXP];
     assert_true(mc->n_params <= MAXP);
@@ -669,7 +659,7 @@ static void test_zj_sigmoid_guard(void **state)
 {
     (void)state;
     const model_case *mc = find_case("zetterberg_jansen");
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 1e-4, INFINITY);
     assert_int_equal(dtb_sim_set_param(sim, "gamma_2T", 0.0), DTB_OK);
     double p[ZJ_N];
@@ -916,7 +906,7 @@ static void column(const trace *t, size_t var, size_t n, size_t k, double *out)
 static trace epileptor_run(const model_case *mc, double period_lo, double period_hi,
                            double *period_out)
 {
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 1e-4, INFINITY);
     const double x0[NREG] = {-1.6, -1.6, -2.2};
     assert_int_equal(dtb_sim_set_param_regions(sim, "x0", x0, NREG), DTB_OK);
@@ -1034,7 +1024,7 @@ static void test_jansen_rit_rhythms(void **state)
 {
     (void)state;
     const model_case *mc = find_case("jansen_rit");
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 1e-4, INFINITY);
     const double v0[NREG] = {5.52, 5.52, 6.0};
     assert_int_equal(dtb_sim_set_param_regions(sim, "v0", v0, NREG), DTB_OK);
@@ -1200,7 +1190,7 @@ static void test_larter_breakspear_regimes(void **state)
 {
     (void)state;
     const model_case *mc = find_case("larter_breakspear");
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 1e-4, INFINITY);
     const double d_V[NREG] = {0.65, 0.65, 0.5};
     assert_int_equal(dtb_sim_set_param_regions(sim, "d_V", d_V, NREG), DTB_OK);
@@ -1258,7 +1248,7 @@ static void test_k_ion_ex_regimes(void **state)
 {
     (void)state;
     const model_case *mc = find_case("k_ion_ex");
-    dtb_atlas *atlas = isolated_atlas(NREG);
+    dtb_atlas *atlas = test_isolated_atlas(NREG);
     dtb_sim *sim = make_sim(atlas, mc->name, 2.5e-5, INFINITY);
     const double kb[NREG] = {5.5, 12.0, 30.0};
     assert_int_equal(dtb_sim_set_param_regions(sim, "K_bath", kb, NREG), DTB_OK);

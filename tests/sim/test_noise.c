@@ -17,16 +17,6 @@
 
 #define H 0.1          /* dt in the model's unit (ms) */
 
-static dtb_atlas *isolated_atlas(int64_t n)
-{
-    double *w = calloc((size_t)(n * n), sizeof *w);
-    double *len = calloc((size_t)(n * n), sizeof *len);
-    dtb_atlas *a;
-    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
-    free(w);
-    free(len);
-    return a;
-}
 
 /* decay.xml with rate k (per ms), x_inf = 0, Euler at dt 0.1 ms, all
  * regions starting at x0; noise of `kind` (tau in s) on x only. */
@@ -106,7 +96,7 @@ static void stationary_case(dtb_noise_kind kind, double D, double s2)
 {
     const int64_t n = 200;
     const double k = 0.5, a = 1 - k * H, expect = s2 / (1 - a * a);
-    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_atlas *atlas = test_isolated_atlas(n);
     dtb_sim *sim = noisy_sim(atlas, k, 0.0, kind, 0, D, 11);
     assert_int_equal(dtb_sim_step(sim, 400), DTB_OK);
     double var = snapshot_variance(sim, n, 0, n, 100, 40);
@@ -147,7 +137,7 @@ static void test_multiplicative(void **state)
     const int64_t n = 200;
     const int steps = 100;
     const double k = 0.5, a = 1 - k * H, D = 0.05, s = sqrt(2 * D * H);
-    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_atlas *atlas = test_isolated_atlas(n);
     dtb_sim *sim = noisy_sim(atlas, k, 1.0, DTB_NOISE_MULTIPLICATIVE, 0, D, 12);
     double *x0 = malloc((size_t)(2 * n) * sizeof *x0), *x1 = malloc((size_t)n * sizeof *x1);
     for (int64_t i = 0; i < 2 * n; i++)
@@ -203,7 +193,7 @@ static void test_coloured(void **state)
     const int64_t n = 400;
     const int steps = 2000, L = 50;
     const double tau = 5e-3, tau_ms = 5.0, D = 0.02, expect = D / tau_ms;
-    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_atlas *atlas = test_isolated_atlas(n);
     dtb_sim *sim = noisy_sim(atlas, 0.0, 0.0, DTB_NOISE_COLOURED, tau, D, 13);
     double *xs = malloc((size_t)(steps + 1) * (size_t)n * sizeof *xs);
     get_x(sim, xs, n);
@@ -260,7 +250,7 @@ static void test_noise_regions_and_scale(void **state)
     (void)state;
     const int64_t n = 200;
     const double k = 0.5, a = 1 - k * H, D = 0.01;
-    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_atlas *atlas = test_isolated_atlas(n);
     dtb_sim *sim = noisy_sim(atlas, k, 0.0, DTB_NOISE_ADDITIVE, 0, 0.0, 14);
     double *Dr = malloc((size_t)n * sizeof *Dr);
     for (int64_t i = 0; i < n; i++)

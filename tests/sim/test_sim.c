@@ -18,17 +18,6 @@ static const char *model_path(const char *name)
     return buf;
 }
 
-/* n unconnected regions. */
-static dtb_atlas *isolated_atlas(int64_t n)
-{
-    double *w = calloc((size_t)(n * n), sizeof *w);
-    double *len = calloc((size_t)(n * n), sizeof *len);
-    dtb_atlas *a;
-    assert_int_equal(dtb_atlas_create_from_arrays(&a, n, w, len, NULL, NULL), DTB_OK);
-    free(w);
-    free(len);
-    return a;
-}
 
 static dtb_sim *decay_sim(dtb_atlas *atlas, dtb_integrator integ, double dt, dtb_model **model_out)
 {
@@ -50,7 +39,7 @@ static dtb_sim *decay_sim(dtb_atlas *atlas, dtb_integrator integ, double dt, dtb
 /* x' = -k (x - 1), y' = -k y with k = 0.5 /ms: x = 1 - e^{-kt}, y = e^{-kt}. */
 static double decay_error(dtb_integrator integ, double dt)
 {
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_sim *sim = decay_sim(atlas, integ, dt, NULL);
     const double T = 4e-3;
     assert_int_equal(dtb_sim_run(sim, T, NULL, NULL), DTB_OK);
@@ -94,7 +83,7 @@ static void test_gsl_integrators(void **state)
         DTB_INTEGRATOR_GSL_RKCK,   DTB_INTEGRATOR_GSL_RK8PD,  DTB_INTEGRATOR_GSL_MSADAMS,
         DTB_INTEGRATOR_GSL_MSBDF,  DTB_INTEGRATOR_GSL_BSIMP,  DTB_INTEGRATOR_GSL_RK1IMP,
         DTB_INTEGRATOR_GSL_RK2IMP, DTB_INTEGRATOR_GSL_RK4IMP};
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         for (int stiff = 0; stiff < 2; stiff++) {
             dtb_model *m;
@@ -465,7 +454,7 @@ static void test_nonlinear_couplings(void **state)
 static void test_coupling_file(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
     char path[1024];
     snprintf(path, sizeof path, "%s/coupling.xml", test_tmpdir());
@@ -492,7 +481,7 @@ static void test_coupling_file(void **state)
 static void test_coupling_params(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
     double v;
     assert_int_equal(dtb_sim_get_coupling_param(sim, "a", &v), DTB_OK);
@@ -514,7 +503,7 @@ static void test_noise_statistics_and_seed(void **state)
 {
     (void)state;
     const int64_t n = 400;
-    dtb_atlas *atlas = isolated_atlas(n);
+    dtb_atlas *atlas = test_isolated_atlas(n);
     dtb_model *m;
     dtb_sim *sims[3];
     for (int s = 0; s < 3; s++) {
@@ -557,7 +546,7 @@ static void test_noise_statistics_and_seed(void **state)
 static void test_bounds_and_conditionals(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(1);
+    dtb_atlas *atlas = test_isolated_atlas(1);
     dtb_model *m;
     assert_int_equal(dtb_model_load_file(&m, model_path("conditional.xml"), NULL), DTB_OK);
     dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
@@ -586,7 +575,7 @@ static void test_bounds_and_conditionals(void **state)
 static void test_per_region_params(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(3);
+    dtb_atlas *atlas = test_isolated_atlas(3);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_RK4, 1e-4, NULL);
     double k[3] = {0.5, 1.0, 0.25};
     assert_int_equal(dtb_sim_set_param_regions(sim, "k", k, 3), DTB_OK);
@@ -637,7 +626,7 @@ static void on_destroy(void *ud)
 static void test_observers(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
     dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
     o.kind = DTB_OBSERVER_RAW;
@@ -710,7 +699,7 @@ static void test_observers(void **state)
 static void test_observe_derived(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_model *m;
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, &m);
     assert_int_equal(dtb_model_derived_count(m), 1);
@@ -742,7 +731,7 @@ static void test_observe_derived(void **state)
 static void test_file_sinks(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(3);
+    dtb_atlas *atlas = test_isolated_atlas(3);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
     char csv[1024], npy[1024];
     snprintf(csv, sizeof csv, "%s/tavg.csv", test_tmpdir());
@@ -820,7 +809,7 @@ static int32_t stop_at_half(double t, double fraction, void *ud)
 static void test_cancellation(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_HEUN, 1e-4, NULL);
     int calls = 0;
     assert_int_equal(dtb_sim_run(sim, 0.1, stop_at_half, &calls), DTB_ECANCELLED);
@@ -840,7 +829,7 @@ static void test_cancellation(void **state)
 static void test_non_finite_detected(void **state)
 {
     (void)state;
-    dtb_atlas *atlas = isolated_atlas(2);
+    dtb_atlas *atlas = test_isolated_atlas(2);
     dtb_model *m;
     dtb_sim *sim = decay_sim(atlas, DTB_INTEGRATOR_EULER, 1e-4, &m);
     assert_int_equal(dtb_sim_set_param(sim, "k", 1e6), DTB_OK);
