@@ -110,6 +110,26 @@ DTB_API int64_t dtb_model_coupling_count(const dtb_model *model);
 DTB_API int64_t dtb_model_coupling_state(const dtb_model *model, int64_t index);
 DTB_API const char *dtb_model_coupling_input(const dtb_model *model, int64_t index);
 
+/* The coupling function the model was published with, as its descriptor
+ * states it (<DefaultCoupling kind="linear" a="1"/>, dtb-model(5)): a
+ * dtb_coupling_kind (dtb_sim.h), 0 when the descriptor states none, -1 for
+ * a NULL model. A simulation of the model starts with this coupling and
+ * these parameter values unless its options choose another kind, and
+ * dtb_sim_set_coupling() to this kind starts from them again; parameters the
+ * descriptor does not state, and every other kind, keep TVB's defaults
+ * (linear a = 1/256). Which the simulation used is the first entry of its
+ * provenance. The built-in reduced Wong-Wang E-I models state linear a = 1
+ * (their own G is the global coupling gain, as in Deco et al. 2014). */
+DTB_API int32_t dtb_model_default_coupling(const dtb_model *model);
+/* The parameters the descriptor states (names borrowed from the model);
+ * count -1 for a NULL model, name NULL for a bad index. */
+DTB_API int64_t dtb_model_default_coupling_param_count(const dtb_model *model);
+DTB_API const char *dtb_model_default_coupling_param_name(const dtb_model *model, int64_t index);
+/* The stated value of one parameter; DTB_ENOTFOUND (value_out untouched)
+ * when the descriptor states no value for `name`. */
+DTB_API dtb_status dtb_model_get_default_coupling_param(const dtb_model *model, const char *name,
+                                                        double *value_out);
+
 /* Derived variables (the model's DerivedVariables, in dependency order):
  * observers can record them like state variables. */
 DTB_API int64_t dtb_model_derived_count(const dtb_model *model);

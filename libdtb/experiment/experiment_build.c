@@ -623,9 +623,10 @@ static int has_set_of(const dtb_experiment *exp, const char *param)
 
 /* An experiment that names no model is OpenDTB's default twin: a copy of
  * it with the twin's settings added wherever the experiment says nothing
- * about them (reduced Wong-Wang E-I, G = 0.1, linear coupling a = 1, Euler,
+ * about them (reduced Wong-Wang E-I, G = 0.1, Euler,
  * sigma noise 0.01 on S_e and 0.001 on S_i, initial state 0 unless feedback
- * inhibition control sets it). */
+ * inhibition control sets it). Its coupling, linear a = 1, is the one the
+ * model's descriptor states (<DefaultCoupling>), as for any API user. */
 static dtb_status with_defaults(const dtb_experiment *exp, dtb_experiment **out)
 {
     dtb_status st = dtb_experiment_clone(out, exp);
@@ -635,8 +636,6 @@ static dtb_status with_defaults(const dtb_experiment *exp, dtb_experiment **out)
     st = dtb__experiment_append(e, "model", "reduced_wong_wang_exc_inh");
     if (!st && !has_set_of(exp, "G"))
         st = dtb__experiment_append(e, "set", "G=0.1");
-    if (!st && !has(exp, "coupling"))
-        st = dtb__experiment_append(e, "coupling", "linear:a=1");
     if (!st && !has(exp, "integrator"))
         st = dtb__experiment_append(e, "integrator", "euler");
     if (!st && !has(exp, "noise") && !has(exp, "noise-kind")) {

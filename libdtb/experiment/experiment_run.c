@@ -25,6 +25,7 @@
 #include "experiment.h"
 #include "experiment_build.h"
 #include "io/atomic_file.h"
+#include "network/coupling_kinds.h"
 #include "observe/observer.h"
 #include "values.h"
 
@@ -98,6 +99,25 @@ static char *checksum_path(const char *path, void *ctx)
     return dtb__strdup(path);
 }
 
+/* "coupling": the function the run used and its parameters at the end
+ * (where they came from is the provenance's first intervention line). */
+static void write_coupling(FILE *f, const dtb_sim *sim)
+{
+    fprintf(f, ",\n  \"coupling\": {\"kind\": ");
+    dtb__json_string(f, dtb__coupling_kind_name(dtb_sim_coupling(sim)));
+    for (int64_t i = 0; i < dtb_sim_coupling_param_count(sim); i++) {
+        const char *name = dtb_sim_coupling_param_name(sim, i);
+        double v = NAN;
+        char num[40];
+        dtb_sim_get_coupling_param(sim, name, &v);
+        dtb__format_double(num, sizeof num, v);
+        fprintf(f, ", ");
+        dtb__json_string(f, name);
+        fprintf(f, ": %s", num);
+    }
+    fprintf(f, "}");
+}
+
 /* Step 4 of the results folder's transaction (io/atomic_file.h): written
  * last, whole or not at all, saying what the files hold now. */
 static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *exp, dtb_status run_st,
@@ -134,6 +154,7 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
     fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"model\": ",
             dtb_atlas_is_synthetic(b->atlas) ? "true" : "false");
     dtb__json_string(f, dtb_model_name(b->model));
+    write_coupling(f, b->sim);
     fprintf(f, ",\n  \"inputs\": [");
     checksum_ctx c = {f, NULL, 1};
     for (size_t i = 0; i < exp->n; i++) {

@@ -244,6 +244,14 @@ typedef struct dtb__lems_coupling {
     dtb__lems_where at;
 } dtb__lems_coupling;
 
+/* <DefaultCoupling kind="linear" a="1"/>: the coupling function the model
+ * was published with and its parameters (the other attributes). */
+typedef struct dtb__lems_default_coupling {
+    char *kind;          /* NULL: the descriptor states none */
+    char **names; double *values; size_t n;
+    dtb__lems_where at;
+} dtb__lems_default_coupling;
+
 typedef struct dtb__lems_region_model {
     char *name;
     char *type;          /* ComponentType */
@@ -259,6 +267,7 @@ typedef struct dtb__lems_region_model {
     int *observe_line;   /* line of each <Observe> */
     dtb__lems_bound *bounds; size_t n_bounds;
     dtb__lems_bound *ranges; size_t n_ranges;
+    dtb__lems_default_coupling default_coupling;
     dtb__lems_where at;
 } dtb__lems_region_model;
 

@@ -239,6 +239,11 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         free(m->observe_line);
         free_bounds(m->bounds, m->n_bounds);
         free_bounds(m->ranges, m->n_ranges);
+        free(m->default_coupling.kind);
+        for (size_t k = 0; k < m->default_coupling.n; k++)
+            free(m->default_coupling.names[k]);
+        free(m->default_coupling.names);
+        free(m->default_coupling.values);
     }
     free(doc->region_models);
     memset(doc, 0, sizeof *doc);

@@ -55,7 +55,7 @@ dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node)
         "Transition", "Regime", "KineticScheme", "Structure", "Simulation", "ChildInstance",
         "MultiInstantiate", "With", "EventConnection", "Tunnel", "ForEach", "Assign", "Run",
         "Record", "DataDisplay", "DataWriter", "EventRecord", "EventWriter", "Component", "Target",
-        "RegionModel", "Coupling", "Observe", "StateBounds", "StateRange"};
+        "RegionModel", "Coupling", "Observe", "StateBounds", "StateRange", "DefaultCoupling"};
     dtb__lems_where w = {file, node ? (int)xmlGetLineNo(node) : 0, NULL};
     for (size_t i = 0; node && i < sizeof keywords / sizeof keywords[0]; i++)
         if (strcmp((const char *)node->name, keywords[i]) == 0)

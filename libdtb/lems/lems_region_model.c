@@ -93,6 +93,43 @@ static dtb_status read_observe(const char *file, xmlNodePtr node, dtb__lems_regi
     return DTB_OK;
 }
 
+/* <DefaultCoupling kind="K" P="V" .../>: every attribute but kind is a
+ * parameter of coupling K (checked against K's parameters when the model
+ * is built, model_build.c). */
+static dtb_status read_default_coupling(const char *file, xmlNodePtr node, dtb__lems_region_model *m)
+{
+    dtb__lems_default_coupling *dc = &m->default_coupling;
+    if (dc->kind)
+        return dtb__lems_error_at(DTB_EPARSE, file, node, "a RegionModel states one DefaultCoupling "
+                                                          "(the first is on line %d)", dc->at.line);
+    int oom = 0;
+    dc->kind = dtb__lems_get_attr(node, "kind", &oom);
+    dc->at = where(file, node);
+    if (!dc->kind)
+        return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'kind'");
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
+        const char *name = (const char *)a->name;
+        if (strcmp(name, "kind") == 0)
+            continue;
+        char **names = dtb__realloc_array(dc->names, dc->n + 1, sizeof *names);
+        if (names)
+            dc->names = names;
+        double *values = names ? dtb__realloc_array(dc->values, dc->n + 1, sizeof *values) : NULL;
+        if (values)
+            dc->values = values;
+        char *copy = values ? dtb__strdup(name) : NULL;
+        if (!copy)
+            return DTB_ENOMEM;
+        dc->names[dc->n++] = copy;
+        dtb_status st = read_number_attr(node, file, name, 0.0, &dc->values[dc->n - 1]);
+        if (!st && !isfinite(dc->values[dc->n - 1]))
+            st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s must be finite", name);
+        if (st)
+            return st;
+    }
+    return DTB_OK;
+}
+
 dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xmlNodePtr node)
 {
     dtb__lems_region_model *m =
@@ -135,10 +172,12 @@ dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xm
             st = read_bound(file, c, &m->bounds, &m->n_bounds);
         else if (dtb__lems_is(c, "StateRange"))
             st = read_bound(file, c, &m->ranges, &m->n_ranges);
+        else if (dtb__lems_is(c, "DefaultCoupling"))
+            st = read_default_coupling(file, c, m);
         else
             st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <RegionModel> "
-                                                         "(expected Coupling, Observe, StateBounds "
-                                                         "or StateRange)");
+                                                         "(expected Coupling, Observe, StateBounds, "
+                                                         "StateRange or DefaultCoupling)");
     }
     return st;
 }

@@ -48,6 +48,10 @@ static void core_free(dtb__model_core *c)
         free(c->coupling_input[i]);
     free(c->coupling_input);
     free(c->coupling_state);
+    for (size_t i = 0; i < c->n_default_coupling; i++)
+        free(c->default_coupling_names[i]);
+    free(c->default_coupling_names);
+    free(c->default_coupling_values);
     free(c->voi);
     for (size_t i = 0; i < c->n_units; i++)
         free(c->units[i].symbol);
@@ -386,6 +390,40 @@ const char *dtb_model_coupling_input(const dtb_model *model, int64_t index)
     if (!model || index < 0 || (size_t)index >= model->core->n_couplings)
         return NULL;
     return model->core->coupling_input[index];
+}
+
+int32_t dtb_model_default_coupling(const dtb_model *model)
+{
+    return model ? model->core->default_coupling : -1;
+}
+
+int64_t dtb_model_default_coupling_param_count(const dtb_model *model)
+{
+    CORE_OR(model, -1);
+    return (int64_t)model->core->n_default_coupling;
+}
+
+const char *dtb_model_default_coupling_param_name(const dtb_model *model, int64_t index)
+{
+    if (!model || index < 0 || (size_t)index >= model->core->n_default_coupling)
+        return NULL;
+    return model->core->default_coupling_names[index];
+}
+
+dtb_status dtb_model_get_default_coupling_param(const dtb_model *model, const char *name,
+                                                double *value_out)
+{
+    if (!model || !name || !value_out)
+        return dtb__error(DTB_EINVAL, "dtb_model_get_default_coupling_param: %s is NULL",
+                          !model ? "model" : !name ? "name" : "value_out");
+    const dtb__model_core *c = model->core;
+    for (size_t i = 0; i < c->n_default_coupling; i++)
+        if (strcmp(c->default_coupling_names[i], name) == 0) {
+            *value_out = c->default_coupling_values[i];
+            return DTB_OK;
+        }
+    return dtb__error(DTB_ENOTFOUND, "model '%s' states no default value for coupling parameter '%s'",
+                      c->name, name);
 }
 
 int64_t dtb_model_voi_count(const dtb_model *model)

@@ -64,6 +64,12 @@ typedef struct dtb__model_core {
     int64_t *voi; size_t n_voi;   /* variable codes, see dtb__model_variable_index */
     dtb__model_unit *units; size_t n_units;   /* units declared by the document */
     char **exposures; size_t n_exposures;     /* the type's Exposures (names) */
+    /* The coupling the descriptor says the model was published with
+     * (<DefaultCoupling>): a dtb_coupling_kind, 0 if none is stated; the
+     * parameter values it states, by name (the kind's other parameters
+     * keep the library's defaults). */
+    int32_t default_coupling;
+    char **default_coupling_names; double *default_coupling_values; size_t n_default_coupling;
 } dtb__model_core;
 
 struct dtb_model {

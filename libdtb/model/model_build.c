@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "network/coupling_kinds.h"
 
 static char *where_text(const char *kind, const char *name, dtb__lems_where at)
 {
@@ -324,6 +325,48 @@ static dtb_status build_couplings(dtb__model_core *m, const dtb__lems_comptype *
     return DTB_OK;
 }
 
+/* <DefaultCoupling>: a built-in kind (a user expression is the user's
+ * choice, not a model's), each stated parameter one of the kind's, once. */
+static dtb_status build_default_coupling(dtb__model_core *m, const dtb__lems_region_model *rm)
+{
+    const dtb__lems_default_coupling *dc = &rm->default_coupling;
+    if (!dc->kind)
+        return DTB_OK;
+    dtb_coupling_kind kind = dtb__coupling_kind_from_name(dc->kind);
+    const char *const *names;
+    size_t n_names = kind ? dtb__coupling_kind_params(kind, &names) : 0;
+    if (!kind || kind == DTB_COUPLING_EXPRESSION)
+        return dtb__error(DTB_EPARSE, "%s:%d: DefaultCoupling kind '%s' is not a built-in coupling "
+                          "(linear, scaling, difference, kuramoto, hyperbolic_tangent, sigmoidal, "
+                          "sigmoidal_jansen_rit, pre_sigmoidal)",
+                          dc->at.file, dc->at.line, dc->kind);
+    m->default_coupling_names = dtb__calloc(dc->n ? dc->n : 1, sizeof *m->default_coupling_names);
+    m->default_coupling_values = dtb__calloc(dc->n ? dc->n : 1, sizeof *m->default_coupling_values);
+    if (!m->default_coupling_names || !m->default_coupling_values)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < dc->n; i++) {
+        size_t k = 0;
+        while (k < n_names && strcmp(names[k], dc->names[i]) != 0)
+            k++;
+        if (k == n_names) {
+            char list[128] = "";
+            for (size_t j = 0; j < n_names; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "",
+                         names[j]);
+            return dtb__error(DTB_EPARSE, "%s:%d: DefaultCoupling: the %s coupling has no parameter "
+                              "'%s' (it has %s)", dc->at.file, dc->at.line, dc->kind, dc->names[i],
+                              list);
+        }
+        m->default_coupling_names[i] = dtb__strdup(dc->names[i]);
+        if (!m->default_coupling_names[i])
+            return DTB_ENOMEM;
+        m->default_coupling_values[i] = dc->values[i];
+        m->n_default_coupling = i + 1;
+    }
+    m->default_coupling = (int32_t)kind;
+    return DTB_OK;
+}
+
 static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_model *rm)
 {
     size_t n = rm->n_observe ? rm->n_observe : m->n_states;
@@ -603,6 +646,8 @@ static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__le
                             &m->derived_vars, &m->n_derived_vars);
     if (!st)
         st = build_couplings(m, t, rm);
+    if (!st)
+        st = build_default_coupling(m, rm);
     if (!st)
         st = build_observed(m, rm);
     if (!st)

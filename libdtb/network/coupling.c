@@ -57,12 +57,21 @@ const char *dtb__coupling_kind_name(dtb_coupling_kind kind)
     return k ? k->name : NULL;
 }
 
+const char *dtb_coupling_kind_name(dtb_coupling_kind kind) { return dtb__coupling_kind_name(kind); }
+
 dtb_coupling_kind dtb__coupling_kind_from_name(const char *name)
 {
     for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kinds[i].name, name) == 0 || (kinds[i].alias && strcmp(kinds[i].alias, name) == 0))
             return kinds[i].kind;
     return (dtb_coupling_kind)0;
+}
+
+size_t dtb__coupling_kind_params(dtb_coupling_kind kind, const char *const **names)
+{
+    const kind_info *k = kind == DTB_COUPLING_EXPRESSION ? NULL : info_of(kind);
+    *names = k ? k->names : NULL;
+    return k ? k->n_params : 0;
 }
 
 int dtb__coupling_has_float32_mode(dtb_coupling_kind kind)

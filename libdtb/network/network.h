@@ -38,6 +38,7 @@
 #include "dtb/dtb_common.h"
 #include "dtb/dtb_sim.h"
 #include "expr/expr.h"
+#include "network/coupling_kinds.h"
 
 #define DTB__GATHER_BLOCK 8
 
@@ -121,9 +122,6 @@ dtb_status dtb__coupling_set_expressions(dtb__coupling *c, const char *pre, cons
 void dtb__coupling_free(dtb__coupling *c);
 /* Parameter by name, or NULL. */
 double *dtb__coupling_param(dtb__coupling *c, const char *name);
-const char *dtb__coupling_kind_name(dtb_coupling_kind kind);
-/* Kind by name ("linear", "sigmoidal_jansen_rit", "tanh", ...), 0 if unknown. */
-dtb_coupling_kind dtb__coupling_kind_from_name(const char *name);
 /* Pre channels of the coupling: 0 when they are the raw coupling
  * variables themselves. */
 size_t dtb__coupling_n_channels(const dtb__coupling *c, size_t n_cvar);

@@ -25,7 +25,7 @@ static dtb_status read_options(const dtb_sim_options *o, dtb_sim *sim, dtb_integ
     sim->dt = 1e-4;
     sim->speed = 3.0;
     *integ = DTB_INTEGRATOR_HEUN;
-    *kind = DTB_COUPLING_LINEAR;
+    *kind = (dtb_coupling_kind)0;   /* the model's stated coupling, else linear */
     if (!o)
         return DTB_OK;
     dtb_status st = dtb__check_version(o->version, DTB_SIM_OPTIONS_VERSION, "dtb_sim_options");
@@ -219,7 +219,11 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
         sim->n_states = sim->core->n_states;
         sim->n_cvar = sim->core->n_couplings;
         sim->h = sim->dt / sim->core->time_scale;
-        st = dtb__coupling_set_builtin(&sim->coupling, kind, sim->n_cvar);
+        const char *why = kind ? "chosen in dtb_sim_options" : "the default coupling";
+        if (!kind)
+            kind = sim->core->default_coupling ? (dtb_coupling_kind)sim->core->default_coupling
+                                               : DTB_COUPLING_LINEAR;
+        st = dtb__sim_set_builtin_coupling(sim, kind, why);
         if (!st && (sim->n <= 0 || sim->n > INT32_MAX))
             st = dtb__error(DTB_EINVAL, "dtb_sim_create: the atlas has %lld regions",
                             (long long)sim->n);

@@ -137,6 +137,10 @@ dtb_status dtb__sim_set_checkpoint_note(dtb_sim *sim, const char *note);
 
 /* Record a provenance line (sim_surgery.c). */
 dtb_status dtb__sim_note(dtb_sim *sim, const char *fmt, ...) DTB__PRINTF(2, 3);
+/* Set a built-in coupling kind with its defaults: TVB's, except the
+ * values the model's descriptor states for that kind (<DefaultCoupling>),
+ * and record the result in the provenance, saying `why` (sim_config.c). */
+dtb_status dtb__sim_set_builtin_coupling(dtb_sim *sim, dtb_coupling_kind kind, const char *why);
 /* Apply the parameter changes due at step m; free everything (sim_surgery.c). */
 void dtb__sim_apply_scheduled(dtb_sim *sim, int64_t m);
 void dtb__sim_free_surgery(dtb_sim *sim);

@@ -22,13 +22,50 @@ static dtb_status coupling_changed(dtb_sim *sim)
                                 (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
 }
 
+/* "coupling linear: a=1, b=0 (why)": what the twin is coupled with now. */
+static void note_coupling(dtb_sim *sim, const char *why)
+{
+    dtb__strbuf b = {0};
+    const dtb__coupling *c = &sim->coupling;
+    for (size_t i = 0; i < c->n_params; i++) {
+        char num[40];
+        dtb__format_double(num, sizeof num, c->p[i]);
+        dtb__strbuf_printf(&b, "%s%s=%s", i ? ", " : ": ", c->names[i], num);
+    }
+    dtb__sim_note(sim, "coupling %s%s (%s)", dtb__coupling_kind_name(c->kind), b.data ? b.data : "",
+                  why);
+    dtb__strbuf_free(&b);
+}
+
+dtb_status dtb__sim_set_builtin_coupling(dtb_sim *sim, dtb_coupling_kind kind, const char *why)
+{
+    dtb__coupling fresh = {0};
+    dtb_status st = dtb__coupling_set_builtin(&fresh, kind, sim->n_cvar);
+    const dtb__model_core *m = sim->core;
+    int stated = !st && (int32_t)kind == m->default_coupling;
+    for (size_t i = 0; stated && i < m->n_default_coupling; i++)
+        *dtb__coupling_param(&fresh, m->default_coupling_names[i]) = m->default_coupling_values[i];
+    if (st) {
+        dtb__coupling_free(&fresh);
+        return st;
+    }
+    dtb__coupling_free(&sim->coupling);
+    sim->coupling = fresh;
+    char *text = dtb__asprintf("%s; %s", why,
+                               stated ? "values stated by the model's descriptor"
+                                      : "TVB's default values");
+    note_coupling(sim, text ? text : why);
+    free(text);
+    return DTB_OK;
+}
+
 dtb_status dtb_sim_set_coupling(dtb_sim *sim, dtb_coupling_kind kind)
 {
     REQUIRE_SIM(sim, "dtb_sim_set_coupling");
     if (!dtb__coupling_kind_name(kind) || kind == DTB_COUPLING_EXPRESSION)
         return dtb__error(DTB_EINVAL, "dtb_sim_set_coupling: unknown coupling kind %d%s", (int)kind,
                           kind == DTB_COUPLING_EXPRESSION ? " (use dtb_sim_set_coupling_expressions)" : "");
-    dtb_status st = dtb__coupling_set_builtin(&sim->coupling, kind, sim->n_cvar);
+    dtb_status st = dtb__sim_set_builtin_coupling(sim, kind, "dtb_sim_set_coupling");
     return st ? st : coupling_changed(sim);
 }
 
@@ -39,6 +76,8 @@ dtb_status dtb_sim_set_coupling_expressions(dtb_sim *sim, const char *pre, const
     REQUIRE_SIM(sim, "dtb_sim_set_coupling_expressions");
     dtb_status st = dtb__coupling_set_expressions(&sim->coupling, pre, post, param_names,
                                                   param_values, n_params);
+    if (!st)
+        note_coupling(sim, "user expressions");
     return st ? st : coupling_changed(sim);
 }
 

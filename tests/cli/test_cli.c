@@ -107,6 +107,40 @@ static void test_default_run(void **state)
     free(csv);
 }
 
+/* One coupling default per model, the same in the API, in `dtb run` and in
+ * `dtb models`, recorded in the provenance (issue 14 item 1): the reduced
+ * Wong-Wang E-I model with --model (not the default twin) gets linear a = 1,
+ * as its descriptor states, not TVB's 1/256. */
+static void test_coupling_defaults_agree(void **state)
+{
+    (void)state;
+    assert_int_equal(dtb("models reduced_wong_wang_exc_inh"), 0);
+    assert_non_null(strstr(output, "Published with linear coupling: a=1 "));
+    assert_int_equal(dtb("models kuramoto"), 0);
+    assert_non_null(strstr(output, "Coupling: states none; runs use linear a=0.00390625"));
+    static const struct {
+        const char *args, *coupling;
+    } runs[] = {
+        {"", "\"coupling\": {\"kind\": \"linear\", \"a\": 1, \"b\": 0}"},
+        {"--model reduced_wong_wang_exc_inh", "\"coupling\": {\"kind\": \"linear\", \"a\": 1, \"b\": 0}"},
+        {"--model reduced_wong_wang_exc_inh --coupling linear:a=0.5",
+         "\"coupling\": {\"kind\": \"linear\", \"a\": 0.5, \"b\": 0}"},
+        {"--model wilson_cowan", "\"coupling\": {\"kind\": \"linear\", \"a\": 0.00390625, \"b\": 0}"},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        clean("dc");
+        char args[512];
+        snprintf(args, sizeof args, "run %s --duration 2ms --quiet --out dc", runs[i].args);
+        assert_int_equal(dtb(args), 0);
+        char *prov = read_text_file(tmp("dc/provenance.json"), NULL);
+        assert_non_null(prov);
+        if (!strstr(prov, runs[i].coupling))
+            fail_msg("dtb %s: provenance.json lacks %s:\n%s", args, runs[i].coupling, prov);
+        assert_non_null(strstr(prov, "(step 0): coupling linear: "));
+        free(prov);
+    }
+}
+
 static void test_run_options(void **state)
 {
     (void)state;
@@ -468,6 +502,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_help), cmocka_unit_test(test_models),
         cmocka_unit_test(test_default_run),      cmocka_unit_test(test_run_options),
+        cmocka_unit_test(test_coupling_defaults_agree),
         cmocka_unit_test(test_bad_input_writes_nothing), cmocka_unit_test(test_custom_model_file),
         cmocka_unit_test(test_region_params_and_couplings),
         cmocka_unit_test(test_opendtb_default_twin),

@@ -70,11 +70,13 @@ static void test_lesion_removes_influence(void **state)
     double c[N];
     assert_int_equal(dtb_sim_get_coupling_input(a, c, N, NULL), DTB_OK);
     assert_true(c[1] == 0.0);
-    assert_int_equal(dtb_sim_provenance_count(a), 1);
-    assert_non_null(strstr(dtb_sim_provenance_entry(a, 0), "lesion of region 1 'R1'"));
-    assert_non_null(strstr(dtb_sim_provenance_entry(a, 0), "t=0.005 s"));
+    /* entry 0 is the coupling the simulation was created with */
+    assert_int_equal(dtb_sim_provenance_count(a), 2);
+    assert_non_null(strstr(dtb_sim_provenance_entry(a, 0), "t=0 s (step 0): coupling linear"));
+    assert_non_null(strstr(dtb_sim_provenance_entry(a, 1), "lesion of region 1 'R1'"));
+    assert_non_null(strstr(dtb_sim_provenance_entry(a, 1), "t=0.005 s"));
     assert_int_equal(dtb_sim_lesion_region(a, 9), DTB_EINVAL);
-    assert_int_equal(dtb_sim_provenance_count(a), 1);
+    assert_int_equal(dtb_sim_provenance_count(a), 2);
     dtb_sim_free(a);
     dtb_sim_free(b);
 }
@@ -135,7 +137,7 @@ static void test_speed_change(void **state)
     for (int i = 0; i < 2 * N; i++)
         assert_true(isfinite(x[i]));
     assert_int_equal(dtb_sim_set_speed(sim, -1), DTB_EINVAL);
-    assert_int_equal(dtb_sim_provenance_count(sim), 3);
+    assert_int_equal(dtb_sim_provenance_count(sim), 4);   /* the coupling, three speeds */
     dtb_sim_free(sim);
 }
 
@@ -158,9 +160,9 @@ static void test_scheduled_param(void **state)
     state_of(a, x);
     state_of(b, y);
     assert_memory_equal(x, y, sizeof x);
-    assert_int_equal(dtb_sim_provenance_count(a), 2);
-    assert_non_null(strstr(dtb_sim_provenance_entry(a, 0), "'I' set to 0.5"));
-    assert_non_null(strstr(dtb_sim_provenance_entry(a, 1), "'a' set per region"));
+    assert_int_equal(dtb_sim_provenance_count(a), 3);
+    assert_non_null(strstr(dtb_sim_provenance_entry(a, 1), "'I' set to 0.5"));
+    assert_non_null(strstr(dtb_sim_provenance_entry(a, 2), "'a' set per region"));
     assert_int_equal(dtb_sim_schedule_param(a, 1.0, "zz", &one, 1), DTB_ENOTFOUND);
     assert_int_equal(dtb_sim_schedule_param(a, 1.0, "a", values, 2), DTB_EINVAL);
     assert_null(dtb_sim_provenance_entry(a, 5));

@@ -23,6 +23,19 @@ static void print_model(const dtb_model *m)
     for (int64_t i = 0; i < dtb_model_coupling_count(m); i++)
         printf(" %s (input %s)", dtb_model_state_name(m, dtb_model_coupling_state(m, i)),
                dtb_model_coupling_input(m, i));
+    if (dtb_model_default_coupling(m) > 0) {
+        printf("\n  Published with %s coupling:",
+               dtb_coupling_kind_name((dtb_coupling_kind)dtb_model_default_coupling(m)));
+        for (int64_t i = 0; i < dtb_model_default_coupling_param_count(m); i++) {
+            const char *name = dtb_model_default_coupling_param_name(m, i);
+            double v = NAN;
+            dtb_model_get_default_coupling_param(m, name, &v);
+            printf(" %s=%g", name, v);
+        }
+        printf(" (what dtb run and dtb_sim_create use unless --coupling says otherwise)");
+    } else
+        printf("\n  Coupling: states none; runs use linear a=0.00390625 (TVB's default) unless "
+               "--coupling says otherwise");
     printf("\n  Variables of interest:");
     for (int64_t i = 0; i < dtb_model_voi_count(m); i++)
         printf(" %s", dtb_model_voi_name(m, i));   /* also derived variables */

@@ -547,6 +547,23 @@ class Model(_Handle):
         return [_s(_ffi.dtb_model_state_name(self._h, i))
                 for i in range(_ffi.dtb_model_state_count(self._h))]
 
+    @property
+    def default_coupling(self):
+        """The coupling the model's descriptor says it was published with,
+        as (kind, {parameter: value}) -- ('linear', {'a': 1.0}) for the
+        reduced Wong-Wang E-I models -- or None when it states none (then
+        a Sim uses linear coupling at TVB's a = 1/256)."""
+        kind = _ffi.dtb_model_default_coupling(self._h)
+        if kind <= 0:
+            return None
+        params = {}
+        for i in range(_ffi.dtb_model_default_coupling_param_count(self._h)):
+            name = _ffi.dtb_model_default_coupling_param_name(self._h, i)
+            v = ctypes.c_double()
+            _check(_ffi.dtb_model_get_default_coupling_param(self._h, name, ctypes.byref(v)))
+            params[_s(name)] = v.value
+        return _s(_ffi.dtb_coupling_kind_name(kind)), params
+
     def __getitem__(self, name):
         v = ctypes.c_double()
         _check(_ffi.dtb_model_get_param(self._h, _b(name), ctypes.byref(v)))
@@ -664,6 +681,25 @@ class Sim(_Handle):
 
     def set_coupling_param(self, name, value):
         _check(_ffi.dtb_sim_set_coupling_param(self._h, _b(name), float(value)))
+
+    @property
+    def provenance(self):
+        """What was done to the twin and when, one line per event: the
+        coupling it was created with, lesions, stimuli, scheduled changes."""
+        return [_s(_ffi.dtb_sim_provenance_entry(self._h, i))
+                for i in range(_ffi.dtb_sim_provenance_count(self._h))]
+
+    @property
+    def coupling(self):
+        """The coupling now: (kind, {parameter: value}), e.g. ('linear',
+        {'a': 1.0, 'b': 0.0})."""
+        params = {}
+        for i in range(_ffi.dtb_sim_coupling_param_count(self._h)):
+            name = _ffi.dtb_sim_coupling_param_name(self._h, i)
+            v = ctypes.c_double()
+            _check(_ffi.dtb_sim_get_coupling_param(self._h, name, ctypes.byref(v)))
+            params[_s(name)] = v.value
+        return _s(_ffi.dtb_coupling_kind_name(_ffi.dtb_sim_coupling(self._h))), params
 
     def set_noise(self, D, state=-1):
         """Noise intensity D of one state variable (index or name; -1: all)."""

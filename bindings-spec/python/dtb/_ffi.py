@@ -697,6 +697,10 @@ dtb_model_state_range = _fn('dtb_model_state_range', ctypes.c_int32, [ctypes.POI
 dtb_model_coupling_count = _fn('dtb_model_coupling_count', ctypes.c_int64, [ctypes.POINTER(dtb_model)])
 dtb_model_coupling_state = _fn('dtb_model_coupling_state', ctypes.c_int64, [ctypes.POINTER(dtb_model), ctypes.c_int64])
 dtb_model_coupling_input = _fn('dtb_model_coupling_input', ctypes.c_char_p, [ctypes.POINTER(dtb_model), ctypes.c_int64])
+dtb_model_default_coupling = _fn('dtb_model_default_coupling', ctypes.c_int32, [ctypes.POINTER(dtb_model)])
+dtb_model_default_coupling_param_count = _fn('dtb_model_default_coupling_param_count', ctypes.c_int64, [ctypes.POINTER(dtb_model)])
+dtb_model_default_coupling_param_name = _fn('dtb_model_default_coupling_param_name', ctypes.c_char_p, [ctypes.POINTER(dtb_model), ctypes.c_int64])
+dtb_model_get_default_coupling_param = _fn('dtb_model_get_default_coupling_param', ctypes.c_int32, [ctypes.POINTER(dtb_model), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double)])
 dtb_model_derived_count = _fn('dtb_model_derived_count', ctypes.c_int64, [ctypes.POINTER(dtb_model)])
 dtb_model_derived_name = _fn('dtb_model_derived_name', ctypes.c_char_p, [ctypes.POINTER(dtb_model), ctypes.c_int64])
 dtb_model_exposure_count = _fn('dtb_model_exposure_count', ctypes.c_int64, [ctypes.POINTER(dtb_model)])
@@ -715,6 +719,7 @@ dtb_sim_get_coupling_param = _fn('dtb_sim_get_coupling_param', ctypes.c_int32, [
 dtb_sim_coupling = _fn('dtb_sim_coupling', ctypes.c_int32, [ctypes.POINTER(dtb_sim)])
 dtb_sim_coupling_param_count = _fn('dtb_sim_coupling_param_count', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
 dtb_sim_coupling_param_name = _fn('dtb_sim_coupling_param_name', ctypes.c_char_p, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
+dtb_coupling_kind_name = _fn('dtb_coupling_kind_name', ctypes.c_char_p, [ctypes.c_int32])
 dtb_sim_set_param = _fn('dtb_sim_set_param', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_double])
 dtb_sim_set_param_regions = _fn('dtb_sim_set_param_regions', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_sim_get_param_regions = _fn('dtb_sim_get_param_regions', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
@@ -988,6 +993,10 @@ PARAMS = {
     'dtb_model_coupling_count': ('model',),
     'dtb_model_coupling_state': ('model', 'index'),
     'dtb_model_coupling_input': ('model', 'index'),
+    'dtb_model_default_coupling': ('model',),
+    'dtb_model_default_coupling_param_count': ('model',),
+    'dtb_model_default_coupling_param_name': ('model', 'index'),
+    'dtb_model_get_default_coupling_param': ('model', 'name', 'value_out'),
     'dtb_model_derived_count': ('model',),
     'dtb_model_derived_name': ('model', 'index'),
     'dtb_model_exposure_count': ('model',),
@@ -1006,6 +1015,7 @@ PARAMS = {
     'dtb_sim_coupling': ('sim',),
     'dtb_sim_coupling_param_count': ('sim',),
     'dtb_sim_coupling_param_name': ('sim', 'index'),
+    'dtb_coupling_kind_name': ('kind',),
     'dtb_sim_set_param': ('sim', 'name', 'value'),
     'dtb_sim_set_param_regions': ('sim', 'name', 'values', 'n_values'),
     'dtb_sim_get_param_regions': ('sim', 'name', 'buf', 'capacity', 'needed_out'),
@@ -1231,10 +1241,12 @@ STRING_OWNERSHIP = {
     'dtb_model_param_description': 'borrowed_object',
     'dtb_model_state_name': 'borrowed_object',
     'dtb_model_coupling_input': 'borrowed_object',
+    'dtb_model_default_coupling_param_name': 'borrowed_object',
     'dtb_model_derived_name': 'borrowed_object',
     'dtb_model_exposure_name': 'borrowed_object',
     'dtb_model_voi_name': 'borrowed_object',
     'dtb_sim_coupling_param_name': 'borrowed_object',
+    'dtb_coupling_kind_name': 'static',
     'dtb_sim_provenance_entry': 'borrowed_object',
     'dtb_integrator_name': 'static',
     'dtb_observer_kind_name': 'static',

@@ -193,6 +193,19 @@ def test_model_parameters_and_per_region_values():
     assert x[-1][1] == pytest.approx(3.0, abs=1e-3)
 
 
+def test_one_coupling_default_per_model():
+    rww = dtb.Model('reduced_wong_wang_exc_inh')
+    assert rww.default_coupling == ('linear', {'a': 1.0})
+    assert dtb.Model('kuramoto').default_coupling is None
+    atlas = dtb.Atlas('bn246')
+    sim = dtb.Sim(atlas, rww)
+    assert sim.coupling == ('linear', {'a': 1.0, 'b': 0.0})
+    assert 'values stated by the model' in sim.provenance[0]
+    sim.set_coupling('scaling')
+    assert sim.coupling == ('scaling', {'a': 0.00390625})
+    assert dtb.Sim(atlas, dtb.Model('kuramoto')).coupling == ('linear', {'a': 0.00390625, 'b': 0.0})
+
+
 def test_stored_callbacks_are_released_with_the_simulation():
     gc.collect()
     before = len(dtb._callbacks._table)
