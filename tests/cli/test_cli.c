@@ -468,7 +468,8 @@ static void test_interventions_and_experiments(void **state)
 static void test_spiking(void **state)
 {
     (void)state;
-    assert_int_equal(dtb("bench cuba --neurons 1000 --duration 0.2 --seed 3"), 0);
+    /* a bare duration is milliseconds, as for dtb run (issue 14 item 5) */
+    assert_int_equal(dtb("bench cuba --neurons 1000 --duration 200 --seed 3"), 0);
     static const char *const fields[] = {"model=cuba ", "neurons=1000 ", "synapses=", "duration_s=0.2 ",
                                          "wall_s=", "spikes=", "rate_hz=", "cv_isi=", "build_s="};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
