@@ -301,8 +301,8 @@ dtb_status dtb_experiment_add(dtb_experiment *exp, const char *name, const char 
         return dtb__error(DTB_EINVAL, "dtb_experiment_add: %s is NULL", exp ? "name" : "exp");
     const dtb__setting_info *info = dtb__setting_find(name);
     if (!info)
-        return dtb__error(DTB_ENOTFOUND, "unknown setting '%s' (see dtb-experiment(5) or 'dtb run "
-                                         "--help')", name);
+        return dtb__error(DTB_ENOTFOUND, "unknown setting '%s' (dtb-experiment(5) lists the "
+                                         "settings)", name);
     dtb_status st = dtb__experiment_check_value(info, value);
     if (st)
         return st;

@@ -82,7 +82,7 @@ dtb_status dtb__experiment_check_limits(const dtb_experiment *exp, const dtb__bu
     if (steps > DTB__MAX_STEPS)
         return dtb__error(DTB_EINVAL, "duration: %g s is %.3g steps of %g s; runs of more than "
                                       "%.0e steps are refused as mistakes (they take days); "
-                                      "no-limits (--no-limits) runs it anyway",
+                                      "the setting no-limits runs it anyway",
                           b->duration, steps, dt, DTB__MAX_STEPS);
     if (b->no_outputs || !b->out_dir)
         return DTB_OK;
@@ -97,7 +97,7 @@ dtb_status dtb__experiment_check_limits(const dtb_experiment *exp, const dtb__bu
         return dtb__error(DTB_EINVAL, "out: the outputs of this run would take about %s, and "
                                            "the file system of %s has %s free; record less (a "
                                            "longer period, fewer variables) or elsewhere, or "
-                                           "no-limits (--no-limits) runs it anyway",
+                                           "the setting no-limits runs it anyway",
                           n, b->out_dir, h);
     }
     return DTB_OK;

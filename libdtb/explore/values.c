@@ -167,8 +167,8 @@ static dtb_status grid_points(const dtb__values *dims, size_t n_dims, double **p
     for (size_t d = 0; d < n_dims; d++)
         total *= (double)dims[d].n;
     if (total > (double)MAX_POINTS)
-        return dtb__error(DTB_EINVAL, "vary: the grid has %.0f points; at most 10^8 (use --sample "
-                                      "random:N, lhs:N or sobol:N)", total);
+        return dtb__error(DTB_EINVAL, "vary: the grid has %.0f points; at most 10^8 (sample it "
+                                      "instead: random:N, lhs:N or sobol:N)", total);
     int64_t n = (int64_t)total;
     double *p = dtb__malloc_array((size_t)n * (n_dims ? n_dims : 1), sizeof *p);
     if (!p)

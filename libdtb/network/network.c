@@ -170,8 +170,8 @@ dtb_status dtb__network_build(dtb__network *net, int64_t n, const double *weight
     if (!isinf(speed) && !lengths_mm)
         return dtb__error(DTB_EINVAL,
                           "the atlas has no tract lengths (and no centres to derive them), so "
-                          "conduction delays cannot be computed: use an infinite speed (--speed "
-                          "inf) for a run without delays");
+                          "conduction delays cannot be computed: use an infinite conduction speed "
+                          "(no delays)");
     if (!(speed > 0))
         return dtb__error(DTB_EINVAL, "conduction speed must be positive (got %g m/s)", speed);
     size_t nn = (size_t)n * (size_t)n;

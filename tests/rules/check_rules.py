@@ -11,6 +11,10 @@
 2. No fmax()/fmin() in the C tests: they drop a NaN (fmax(x, NaN) = x), so
    an accumulated error passes on NaN output; tests/test_util.h's
    nan_max()/nan_min() keep it.
+3. No library message names a command-line flag ("--speed inf"): the
+   library serves programs that have no such flags; its messages name
+   settings and API values (a string literal in libdtb/**/*.c holding
+   "--word" fails, outside comments).
 
 Prints what breaks a rule and exits 1; exits 0 when none does.
 """
@@ -69,6 +73,23 @@ def main():
             if nan_dropping.search(line) and not line.lstrip().startswith(('/*', '*', '//')):
                 problems.append(f'{os.path.relpath(p, root)}:{n}: fmax/fmin drop NaN; '
                                 'use nan_max/nan_min (tests/test_util.h)')
+    flag = re.compile(r'"[^"\n]*(?<![-\w])--[a-z][a-z0-9-]*[^"\n]*"')
+    for p in sorted(sources(root, 'libdtb', ('.c',))):
+        in_comment = False
+        for n, line in enumerate(read(p).splitlines(), 1):
+            code_part = line
+            if in_comment:
+                if '*/' not in line:
+                    continue
+                code_part = line.split('*/', 1)[1]
+                in_comment = False
+            code_part = re.sub(r'/\*.*?\*/', '', code_part)
+            if '/*' in code_part:
+                code_part, in_comment = code_part.split('/*', 1)[0], True
+            code_part = code_part.split('//', 1)[0]
+            if flag.search(code_part):
+                problems.append(f'{os.path.relpath(p, root)}:{n}: a library message names a '
+                                'command-line flag; name the setting or API value instead')
     print(f'{len(exported)} exported functions, {len(exported) - len(uncalled)} called by a test '
           f'or example, {len(uncalled)} listed as not yet:')
     for f in uncalled:
