@@ -45,7 +45,9 @@ typedef struct dtb_atlas_load_options {
     uint32_t version;            /* DTB_ATLAS_LOAD_OPTIONS_VERSION */
     uint32_t flags;              /* reserved, must be 0 */
     /* Optional explicit files; they override the names looked for in a folder.
-     * Plain-text (whitespace) or CSV (comma) matrices, one row per line. */
+     * Plain-text (whitespace) or CSV (comma) matrices, one row per line.
+     * Relative paths are resolved against the working directory (as fopen
+     * does), not against the atlas folder. */
     const char *weights_path;
     const char *tract_lengths_path;
     const char *centres_path;    /* "label x y z" lines or CSV with x,y,z columns */
