@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Experiments in dtb run's vocabulary, sweeps and fits of them."""
+import ctypes
+
+from . import _ffi, _core
+from ._core import *  # noqa: F401,F403 (errors)
+from ._core import (_check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
+                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
+                    _NO_PROGRESS, _tls)
+
+
+# ---------------------------------------------------------- experiments
+
+class Experiment(_Handle):
+    """A whole run as settings in dtb run's vocabulary (dtb_experiment(3)).
+
+    Experiment(path=None, **settings): an experiment file, or an empty
+    experiment (the default twin); keyword settings are added in order, a
+    list giving a repeatable setting several values, True a flag:
+        Experiment(atlas='bn246', duration='2s', set=['G=0.3'], fic=True)
+    Names with a dash take an underscore: noise_kind='sigma'."""
+    _free = staticmethod(_ffi.dtb_experiment_free)
+
+    def __init__(self, path=None, **settings):
+        ptr = ctypes.POINTER(_ffi.dtb_experiment)()
+        if path is None:
+            _check(_ffi.dtb_experiment_create(ctypes.byref(ptr)))
+        else:
+            _check(_ffi.dtb_experiment_load(ctypes.byref(ptr), _b(path)))
+        super().__init__(ptr)
+        self._add_settings('Experiment()', settings)
+
+    def _add_settings(self, where, settings):
+        for name, value in settings.items():
+            for v in value if isinstance(value, (list, tuple)) else [value]:
+                try:
+                    self.add(name.replace('_', '-'), v)
+                except NotFound as e:
+                    if not e.message.startswith('unknown setting'):
+                        raise
+                    # a keyword the library does not know is a misspelt option
+                    raise TypeError(f'{where}: unknown option {name!r}: {e.message}') from None
+
+    @classmethod
+    def from_string(cls, xml, name=None, base_dir=None):
+        """An experiment from XML text (dtb-experiment(5)); relative file
+        names are relative to base_dir (None: the working directory); name
+        is used in messages."""
+        data = _b(xml)
+        ptr = ctypes.POINTER(_ffi.dtb_experiment)()
+        _check(_ffi.dtb_experiment_load_memory(ctypes.byref(ptr), data, len(data), _b(name),
+                                               _b(base_dir)))
+        return cls._adopt(ptr)
+
+    def copy(self):
+        """An independent copy."""
+        ptr = ctypes.POINTER(_ffi.dtb_experiment)()
+        _check(_ffi.dtb_experiment_clone(ctypes.byref(ptr), self._h))
+        return Experiment._adopt(ptr)
+
+    __copy__ = copy
+
+    @property
+    def duration(self):
+        """Simulated seconds the experiment runs."""
+        return _ffi.dtb_experiment_duration(self._h)
+
+    def build(self, out_dir=None):
+        """The simulation the experiment describes (atlas, model, coupling,
+        noise, FIC, stimuli, lesions at time 0, its observers writing into
+        out_dir), not run: a dtb.Sim to step, inspect or run yourself.
+        Its state variables and regions are known by index only."""
+        from .sim import Sim
+        ptr = ctypes.POINTER(_ffi.dtb_sim)()
+        _check(_ffi.dtb_experiment_build(self._h, _b(out_dir), ctypes.byref(ptr)))
+        return Sim._adopt(ptr, None)
+
+    @classmethod
+    def _adopt(cls, ptr):
+        exp = cls.__new__(cls)
+        _Handle.__init__(exp, ptr)
+        return exp
+
+    def add(self, name, value=None):
+        """Add a setting (value None or True for a flag)."""
+        if value is True:
+            value = None
+        _check(_ffi.dtb_experiment_add(self._h, _b(name), _b(value)))
+        return self
+
+    def remove(self, name):
+        _check(_ffi.dtb_experiment_remove(self._h, _b(name)))
+        return self
+
+    def get(self, name):
+        """The value of the last setting of that name, or None."""
+        return _s(_ffi.dtb_experiment_get(self._h, _b(name)))
+
+    @property
+    def settings(self):
+        """[(name, value), ...] in order."""
+        n = _ffi.dtb_experiment_setting_count(self._h)
+        return [(_s(_ffi.dtb_experiment_setting_name(self._h, i)),
+                 _s(_ffi.dtb_experiment_setting_value(self._h, i))) for i in range(n)]
+
+    def save(self, path):
+        _check(_ffi.dtb_experiment_save(self._h, _b(path)))
+
+    def run(self, out_dir=None):
+        """Build and run to the end, writing the observers' files,
+        experiment.xml and provenance.json into out_dir."""
+        _check(_ffi.dtb_experiment_run(self._h, _b(out_dir), _NO_PROGRESS, None))
+
+
+def has_mpi():
+    """Whether this libdtb was built with MPI (Sweep/Fit run(mpi=True))."""
+    return bool(_ffi.dtb_explore_has_mpi())
+
+
+class _ExploreProgress:
+    """A progress callable reached from the run's threads (one call at a
+    time); its exception stops the run and is raised when run() returns."""
+
+    def __init__(self, fn, owner):
+        self.fn = fn
+        self.owner = owner
+        self.error = None
+
+    def __call__(self, done, total, user_data):
+        # on a worker thread while the run's thread holds the owner's lock:
+        # a call on the owner from here raises instead of waiting forever
+        before = getattr(_tls, 'callback_of', None)
+        _tls.callback_of = self.owner
+        try:
+            return 1 if self.fn(done, total) else 0
+        except BaseException as e:  # never unwind through libdtb
+            self.error = e
+            return 1
+        finally:
+            _tls.callback_of = before
+
+
+def _explore_options(owner, out_dir, jobs, batch, keep_outputs, same_seed, mpi, mpi_comm,
+                     progress):
+    opts = _ffi.dtb_explore_options()
+    _check(_ffi.dtb_explore_options_init(ctypes.byref(opts), _ffi.DTB_EXPLORE_OPTIONS_VERSION))
+    opts.jobs = int(jobs)
+    opts.batch = int(batch)
+    opts.out_dir = _b(out_dir)
+    opts.flags = ((_ffi.DTB_EXPLORE_FLAG_KEEP_OUTPUTS if keep_outputs else 0) |
+                  (_ffi.DTB_EXPLORE_FLAG_SAME_SEED if same_seed else 0) |
+                  (_ffi.DTB_EXPLORE_FLAG_MPI if mpi else 0))
+    opts.mpi_comm = int(mpi_comm)
+    keep = None
+    if progress is not None:
+        keep = _ExploreProgress(progress, owner)
+        opts.progress = _ffi.dtb_explore_progress_fn(keep)
+        keep.c = opts.progress   # the C function pointer lives as long as the run
+    return opts, keep
+
+
+def _run_explore(fn, handle, opts, keep):
+    status = fn(handle, ctypes.byref(opts))
+    if keep is not None and keep.error is not None:
+        raise keep.error
+    _check(status)
+
+
+def _names(count_fn, name_fn, handle):
+    return [_s(name_fn(handle, i)) for i in range(count_fn(handle))]
+
+
+class Sweep(_Handle):
+    """Many runs of one experiment with settings varied, scored in-process
+    (dtb_explore(3)).
+
+        sw = dtb.Sweep(exp, vary={'G': '0.1:0.5:5', 'noise': '0.5,1,2'},
+                       scores=['fc=fc.txt:of=bold:tr=720ms'], transient=10.0)
+        sw.run('results', jobs=2)
+        sw.points, sw.scores, sw.status       # NumPy arrays / lists
+
+    vary maps a NAME (parameter, NAME@REGIONS, speed, noise, seed,
+    coupling.PARAM) to a SPEC ('A:B:N', 'A:B:N:log', 'v1,v2,...');
+    sample is 'grid', 'random:N', 'lhs:N' or 'sobol:N'."""
+    _free = staticmethod(_ffi.dtb_sweep_free)
+
+    def __init__(self, experiment, vary=None, sample=None, scores=(), empirical_bold=None,
+                 transient=None):
+        ptr = ctypes.POINTER(_ffi.dtb_sweep)()
+        with experiment._lock:
+            _check(_ffi.dtb_sweep_create(ctypes.byref(ptr), experiment._h))
+        super().__init__(ptr)
+        for name, spec in (vary or {}).items():
+            self.vary(name, spec)
+        if sample is not None:
+            _check(_ffi.dtb_sweep_set_sample(self._h, _b(sample)))
+        for spec in [scores] if isinstance(scores, str) else scores:
+            self.add_score(spec)
+        if empirical_bold is not None:
+            _check(_ffi.dtb_sweep_set_empirical_bold(self._h, _b(empirical_bold)))
+        if transient is not None:
+            _check(_ffi.dtb_sweep_set_transient(self._h, float(transient)))
+
+    def vary(self, name, spec):
+        if not isinstance(spec, str):
+            spec = ','.join(repr(float(v)) for v in spec)
+        _check(_ffi.dtb_sweep_vary(self._h, _b(name), _b(spec)))
+        return self
+
+    def add_score(self, spec):
+        _check(_ffi.dtb_sweep_add_score(self._h, _b(spec)))
+        return self
+
+    def prepare(self):
+        """Check everything (nothing runs, nothing is written)."""
+        _check(_ffi.dtb_sweep_prepare(self._h))
+        return self
+
+    def run(self, out_dir=None, jobs=1, batch=0, keep_outputs=False, same_seed=False, mpi=False,
+            mpi_comm=0, progress=None):
+        """Run the points not run yet. progress(done, total) may return True
+        to stop (dtb.Cancelled). mpi_comm: an mpi4py communicator's py2f()."""
+        opts, keep = _explore_options(self, out_dir, jobs, batch, keep_outputs, same_seed, mpi,
+                                      mpi_comm, progress)
+        _run_explore(_ffi.dtb_sweep_run, self._h, opts, keep)
+        return self
+
+    def request_stop(self):
+        self._stop(_ffi.dtb_sweep_request_stop)
+
+    @property
+    def names(self):
+        return _names(_ffi.dtb_sweep_variable_count, _ffi.dtb_sweep_variable_name, self._h)
+
+    @property
+    def score_names(self):
+        return _names(_ffi.dtb_sweep_score_count, _ffi.dtb_sweep_score_name, self._h)
+
+    def __len__(self):
+        n = _ffi.dtb_sweep_point_count(self._h)
+        if n < 0:
+            self.prepare()
+            n = _ffi.dtb_sweep_point_count(self._h)
+        return n
+
+    def _rows(self, fn, cols):
+        n = len(self)
+        rows = [_copy_out(fn, self._h, i) for i in range(n)]
+        if _core._np is not None:
+            return _core._np.array(rows, dtype=float).reshape(n, cols)
+        return [list(r) for r in rows]
+
+    @property
+    def points(self):
+        """One row per point, one column per varied name."""
+        return self._rows(_ffi.dtb_sweep_point_values, len(self.names))
+
+    @property
+    def scores(self):
+        """One row per point, one column per score (NaN: undefined or not run)."""
+        return self._rows(_ffi.dtb_sweep_point_scores, len(self.score_names))
+
+    @property
+    def status(self):
+        """'ok', a failed point's message, or None when it has not run."""
+        return [_s(_ffi.dtb_sweep_point_status(self._h, i)) for i in range(len(self))]
+
+    @property
+    def seconds(self):
+        return [_ffi.dtb_sweep_point_seconds(self._h, i) for i in range(len(self))]
+
+    def point_experiment(self, point):
+        """The experiment of one point (its seed included)."""
+        ptr = ctypes.POINTER(_ffi.dtb_experiment)()
+        _check(_ffi.dtb_sweep_point_experiment(self._h, int(point), ctypes.byref(ptr)))
+        return Experiment._adopt(ptr)
+
+
+class Fit(_Handle):
+    """The settings of an experiment that maximise an objective of its
+    scores (dtb_explore(3)).
+
+        fit = dtb.Fit(exp, free={'G': (0.05, 1.5), 'noise': (0.25, 4)},
+                      scores=['fc=fc.txt:of=bold:tr=720ms'], budget=48)
+        fit.run('fit-out', jobs=2)
+        fit.best          # {'G': ..., 'noise': ...}
+        fit.best_scores   # {'fc': ...}"""
+    _free = staticmethod(_ffi.dtb_fit_free)
+
+    def __init__(self, experiment, free=None, scores=(), objective=None, method=None, budget=None,
+                 repeats=None, empirical_bold=None, transient=None):
+        ptr = ctypes.POINTER(_ffi.dtb_fit)()
+        with experiment._lock:
+            _check(_ffi.dtb_fit_create(ctypes.byref(ptr), experiment._h))
+        super().__init__(ptr)
+        for name, (lo, hi) in (free or {}).items():
+            _check(_ffi.dtb_fit_add_free(self._h, _b(name), float(lo), float(hi)))
+        for spec in [scores] if isinstance(scores, str) else scores:
+            _check(_ffi.dtb_fit_add_score(self._h, _b(spec)))
+        if objective is not None:
+            _check(_ffi.dtb_fit_set_objective(self._h, _b(objective)))
+        if method is not None:
+            _check(_ffi.dtb_fit_set_method(self._h, _b(method)))
+        if budget is not None:
+            _check(_ffi.dtb_fit_set_budget(self._h, int(budget)))
+        if repeats is not None:
+            _check(_ffi.dtb_fit_set_repeats(self._h, int(repeats)))
+        if empirical_bold is not None:
+            _check(_ffi.dtb_fit_set_empirical_bold(self._h, _b(empirical_bold)))
+        if transient is not None:
+            _check(_ffi.dtb_fit_set_transient(self._h, float(transient)))
+
+    def prepare(self):
+        _check(_ffi.dtb_fit_prepare(self._h))
+        return self
+
+    def run(self, out_dir=None, jobs=1, batch=0, keep_outputs=False, same_seed=False, mpi=False,
+            mpi_comm=0, progress=None):
+        opts, keep = _explore_options(self, out_dir, jobs, batch, keep_outputs, same_seed, mpi,
+                                      mpi_comm, progress)
+        _run_explore(_ffi.dtb_fit_run, self._h, opts, keep)
+        return self
+
+    def request_stop(self):
+        self._stop(_ffi.dtb_fit_request_stop)
+
+    @property
+    def names(self):
+        return _names(_ffi.dtb_fit_free_count, _ffi.dtb_fit_free_name, self._h)
+
+    @property
+    def score_names(self):
+        return _names(_ffi.dtb_fit_score_count, _ffi.dtb_fit_score_name, self._h)
+
+    @property
+    def evaluations(self):
+        return _ffi.dtb_fit_evaluation_count(self._h)
+
+    @property
+    def best(self):
+        """{name: value} of the best candidate."""
+        return dict(zip(self.names, (float(v) for v in _copy_out(_ffi.dtb_fit_best_values, self._h))))
+
+    @property
+    def best_scores(self):
+        return dict(zip(self.score_names,
+                        (float(v) for v in _copy_out(_ffi.dtb_fit_best_scores, self._h))))
+
+    @property
+    def best_objective(self):
+        return _ffi.dtb_fit_best_objective(self._h)
+
+    def best_experiment(self):
+        ptr = ctypes.POINTER(_ffi.dtb_experiment)()
+        _check(_ffi.dtb_fit_best_experiment(self._h, ctypes.byref(ptr)))
+        return Experiment._adopt(ptr)
