@@ -4,7 +4,9 @@
 """Low-level ctypes bindings of libdtb 0.1.0 (registry format dtb-api/1).
 
 One attribute per C function, type, enumeration and constant, named as in C.
-The library is loaded from $DTB_LIBRARY if set, else by its SONAME.
+The library is loaded from $DTB_LIBRARY if set, else from the path that
+`meson install` wrote into dtb/_libpath.py (the installed library), else
+by its SONAME through the dynamic loader, else by ctypes.util.find_library.
 Use the Pythonic layer in dtb/__init__.py unless you need the C API itself.
 """
 import ctypes
@@ -20,6 +22,12 @@ def _load():
     path = os.environ.get('DTB_LIBRARY')
     if path:
         return ctypes.CDLL(path)
+    try:  # an installed package knows where its library went
+        from . import _libpath
+    except ImportError:
+        _libpath = None
+    if _libpath is not None and os.path.exists(_libpath.LIBRARY):
+        return ctypes.CDLL(_libpath.LIBRARY)
     try:
         return ctypes.CDLL(SONAME)
     except OSError:
