@@ -12,6 +12,11 @@
 # OUT_DIR (fit.csv, best.xml, fit.svg, provenance.json); its last line is
 # "best: objective=... fc=... fcd-ks=... stable=... G=... noise=...".
 # Rerunning on OUT_DIR goes on from where a stopped fit ended.
+# examples/hcp_twin_fit.py is the same fit from Python (no dtb command).
+#
+# For a quick check only (the Python test compares the two routes on a short
+# fit), HCP_FIT_DURATION, HCP_FIT_TRANSIENT and HCP_FIT_BUDGET shorten the
+# run; a subject's fit uses the protocol's values below.
 set -eu
 subject=${1:?subject folder}
 regions=${2:?regions.csv}
@@ -43,11 +48,11 @@ dtb=${DTB:-dtb}
 exec "$dtb" fit \
   --atlas "$subject" --atlas-weights "$subject/sc.txt" --atlas-lengths "$subject/lengths.txt" \
   --atlas-centres "$regions" --normalize max --speed 5 \
-  --fic --duration 200s --transient 20s --seed 42 \
+  --fic --duration "${HCP_FIT_DURATION:-200s}" --transient "${HCP_FIT_TRANSIENT:-20s}" --seed 42 \
   --free G=0.1:0.8 --free noise=0.1:1.5 \
   --score "fc=$subject/fc.txt:of=bold:tr=720ms" \
   --score "fcd-ks:of=bold:tr=720ms:window=60s:step=7.2s" \
   --score stable \
   --empirical-bold "$subject/bold.txt" \
-  --objective "fc - fcd-ks" --method cmaes --budget 48 --jobs "$jobs" \
+  --objective "fc - fcd-ks" --method cmaes --budget "${HCP_FIT_BUDGET:-48}" --jobs "$jobs" \
   --out "$out"
