@@ -6,7 +6,7 @@ import math
 
 from . import _ffi
 from ._core import (_check, _b, _s, _doubles, _int64s, _callbacks, _Handle, _DESTROY,
-                    _stash_error, InvalidArgument)
+                    _stash_error, InvalidArgument, NotFound)
 
 
 def _stimulus_trampoline(t, user_data):
@@ -49,12 +49,21 @@ class Stimulus(_Handle):
         return _s(_ffi.dtb_stimulus_target(self._h))
 
     def add(self, shape, **params):
-        """A temporal shape by name with its parameters; the library
-        refuses (dtb.InvalidArgument, naming it) a parameter the shape has not."""
+        """A temporal shape by name with its parameters (seconds, Hz, the
+        target's unit); a parameter the shape has not raises TypeError
+        naming it, a missing one dtb.InvalidArgument."""
         names = (ctypes.c_char_p * max(len(params), 1))(*[_b(k) for k in params])
         values, n, _keep = _doubles([float(v) for v in params.values()], (None,), 'params')
-        _check(_ffi.dtb_stimulus_add(self._h, _b(shape), names if params else None,
-                                     values if params else None, n))
+        try:
+            _check(_ffi.dtb_stimulus_add(self._h, _b(shape), names if params else None,
+                                         values if params else None, n))
+        except NotFound as e:
+            # a keyword the shape does not have is a misspelt option
+            bad = [k for k in params if f"has no parameter '{k}'" in e.message]
+            if not bad:
+                raise
+            raise TypeError(f'Stimulus.add({shape!r}): unknown option {bad[0]!r}: '
+                            f'{e.message}') from None
         return self
 
     def table(self, start, end, amplitude):

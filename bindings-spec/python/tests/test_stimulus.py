@@ -24,7 +24,7 @@ def test_shapes_and_values():
     assert (win.value(0.4), win.value(0.6), win.value(1.0)) == (0.0, 1.0, 0.0)
     sine = dtb.Stimulus('I').add('sine', frequency=10.0, amplitude=1.0)
     assert sine.value(0.025) == pytest.approx(math.sin(2 * math.pi * 10 * 0.025))
-    with pytest.raises(dtb.Error, match='widht'):
+    with pytest.raises(TypeError, match="'widht'.*it has: onset, width"):
         dtb.Stimulus('I').add('pulse', onset=0.1, widht=0.05)
     with pytest.raises(dtb.Error):
         dtb.Stimulus('I').add('no_such_shape')
