@@ -173,7 +173,7 @@ def _copy_out(fn, handle, *args, ctype=ctypes.c_double):
     _check(fn(handle, *args, None, 0, ctypes.byref(needed)))
     arr, ptr = _buffer(needed.value, ctype)
     _check(fn(handle, *args, ptr, needed.value, None))
-    return arr
+    return arr if _np is not None else list(arr)
 
 
 def _enum(enum_type, prefix, value):

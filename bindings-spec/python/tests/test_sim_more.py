@@ -236,3 +236,38 @@ def test_psd_fcd_and_eeg_observers():
 
 def tavg_projection(x, gain):
     return x @ np.asarray(gain).T
+
+
+def test_lists_without_numpy(lists):
+    sim = osc(integrator='rk4')
+    assert sim.integrator == 'rk4'
+    sim.set_param('a', [1.0, 2.0, 3.0])
+    assert sim.get_param('a') == [1.0, 2.0, 3.0]
+    assert isinstance(sim.delays, list) and sim.delays[0][0] == 0
+    sim.set_initial_state([[0.1, 0.2, 0.3], [0.0, 0.0, 0.0]])
+    assert sim.state == [[0.1, 0.2, 0.3], [0.0, 0.0, 0.0]]
+    sim.record('raw', variables='V')
+    fc = sim.record('fc', variables='V')
+    tr = sim.run(0.01)
+    assert isinstance(tr.values, list) and len(tr['V.2']) == len(tr)
+    r = fc.result()
+    assert isinstance(r, list) and r[0][0] == pytest.approx(1.0)
+
+
+def test_model_name_option_reaches_the_loader():
+    with pytest.raises(dtb.NotFound, match="'nope'"):
+        dtb.Model.from_xml('<Lems><ComponentType name="x"/></Lems>', model_name='nope')
+
+
+def test_stimulus_callback_released_with_its_last_copy():
+    import gc
+    before = len(dtb._callbacks._table)
+    stim = dtb.Stimulus('I').callback(lambda t: 0.0)
+    sim = osc()
+    sim.add_stimulus(stim)
+    assert len(dtb._callbacks._table) == before + 1
+    stim.close()
+    assert len(dtb._callbacks._table) == before + 1   # the simulation's copy holds it
+    sim.close()
+    gc.collect()
+    assert len(dtb._callbacks._table) == before
