@@ -16,7 +16,6 @@ REGIONS_CSV names the regions and their centres.
 BOLD observer, dtb.analysis) and prints its scores, to see each step of
 what one evaluation of the fit does."""
 import argparse
-import math
 import os
 import sys
 

@@ -3,10 +3,8 @@
 import ctypes
 
 from . import _ffi, _core
-from ._core import *  # noqa: F401,F403 (errors)
-from ._core import (_no_unknown, _int64s, _init_options, _check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
-                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
-                    _NO_PROGRESS, _tls)
+from ._core import (InvalidArgument, _Handle, _b, _check, _copy_out, _doubles, _enum,
+                    _init_options, _int64s, _matrix, _no_unknown, _s, _shape)
 
 
 class Atlas(_Handle):

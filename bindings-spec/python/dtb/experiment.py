@@ -3,10 +3,7 @@
 import ctypes
 
 from . import _ffi, _core
-from ._core import *  # noqa: F401,F403 (errors)
-from ._core import (_check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
-                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
-                    _NO_PROGRESS, _tls)
+from ._core import (NotFound, _Handle, _NO_PROGRESS, _b, _check, _copy_out, _s, _tls)
 
 
 # ---------------------------------------------------------- experiments

@@ -2,11 +2,8 @@
 """Region models: compiled descriptors, their parameters and variables."""
 import ctypes
 
-from . import _ffi, _core
-from ._core import *  # noqa: F401,F403 (errors)
-from ._core import (_names_of, _init_options, _check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
-                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
-                    _NO_PROGRESS, _tls)
+from . import _ffi
+from ._core import (_Handle, _b, _check, _init_options, _names_of, _s)
 
 
 class Model(_Handle):

@@ -2,11 +2,10 @@
 """Simulations of a connectome of region models."""
 import ctypes
 
-from . import _ffi, _core
-from ._core import *  # noqa: F401,F403 (errors)
-from ._core import (_no_unknown, _int64s, _init_options, _take_errors, _array, _check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
-                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
-                    _NO_PROGRESS, _tls)
+from . import _ffi
+from ._core import (InvalidArgument, NotFound, _DESTROY, _Entry, _Handle, _NO_PROGRESS, _PROGRESS,
+                    _SAMPLE, _b, _callbacks, _check, _copy_out, _doubles, _enum, _init_options,
+                    _int64s, _matrix, _no_unknown, _s, _shape, _take_errors)
 
 
 from .observer import Observer

@@ -2,11 +2,9 @@
 """Networks of spiking neurons."""
 import ctypes
 
-from . import _ffi, _core
-from ._core import *  # noqa: F401,F403 (errors)
-from ._core import (_int64s, _check, _b, _s, _shape, _doubles, _flatten, _matrix, _buffer, _copy_out,
-                    _enum, _callbacks, _Entry, _Handle, _PROGRESS, _SAMPLE, _DESTROY,
-                    _NO_PROGRESS, _tls)
+from . import _ffi
+from ._core import (InvalidArgument, NotFound, _Handle, _b, _buffer, _check, _copy_out, _doubles,
+                    _enum, _int64s, _s)
 
 
 # ---------------------------------------------------------------- spiking

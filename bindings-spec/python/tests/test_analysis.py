@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """dtb.analysis against NumPy/SciPy (dtb_analysis(3) states which
 definitions it follows) and the eeg lead field."""
-import math
 
 import pytest
 
