@@ -23,9 +23,20 @@ end; `close()` or `run()` from the object's own callback raises
 Arrays are checked against the shapes they must have before they reach C.
 
 This layer is hand-written on top of `dtb._ffi`, which is generated from
+What is where (one module per concept, everything re-exported here):
+    Atlas           regions, connectivity, surgery (lesion, normalize, ...)
+    Model           region models, parameters, variables
+    Sim, Observer   a simulation, what it records (Sim.record: raw, tavg,
+                    bold, projection, fc, fcd, psd, ...), Trace (samples)
+    Stimulus        time course x spatial pattern, added to a Sim
+    SpikingNet      spiking networks (and Sim.spiking_net)
+    Experiment, Sweep, Fit, Reservoir   runs in dtb run's vocabulary
+    dtb.analysis    fc, fcd, psd, bandpass, phases, fit scores
+    eeg_gain        the built-in EEG lead field
+
 This layer is hand-written on top of `dtb._ffi`, which is generated from
-bindings-spec/dtb-api.json (see bindings-spec/README.md). One module per
-concept (dtb.atlas, dtb.model, dtb.sim, ...); everything is re-exported here.
+bindings-spec/dtb-api.json (see bindings-spec/README.md); it uses every
+function of the C API (tests/test_coverage.py).
 """
 from . import _ffi, _core  # noqa: F401 (dtb._ffi: the C API itself, for those who need it)
 from ._core import (Error, InvalidArgument, OutOfMemory, Cancelled, NotFound, ParseError,

@@ -3,6 +3,7 @@
 meson install) is used without $DTB_LIBRARY or LD_LIBRARY_PATH, and
 `pip install .` works offline."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,3 +66,13 @@ def test_pip_install_works_offline(tmp_path):
                          text=True, env=clean_env(PYTHONPATH=str(target), DTB_LIBRARY=LIBRARY))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(target / 'dtb' / '__init__.py'), 'generic_2d_oscillator']
+
+
+def test_meson_installs_every_module():
+    """bindings-spec/meson.build lists the package's files for meson
+    install: a module added to dtb/ and not to the list would be missing
+    from installed packages."""
+    with open(os.path.join(HERE, '..', '..', 'meson.build'), encoding='utf-8') as f:
+        listed = set(re.findall(r"'python/dtb/(\w+\.py)'", f.read()))
+    present = {f for f in os.listdir(PACKAGE) if f.endswith('.py')}
+    assert listed == present
