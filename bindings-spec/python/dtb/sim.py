@@ -493,8 +493,9 @@ class Sim(_Handle):
         ptr = _ffi.dtb_sim_spiking_net(self._h)
         if not ptr:
             return None
-        if self._net is None or ctypes.addressof(self._net._ptr.contents) != \
-                ctypes.addressof(ptr.contents):
+        address = ctypes.cast(ptr, ctypes.c_void_p).value
+        if self._net is None or not self._net._ptr or self._net_address != address:
             from .spiking import _BorrowedNet
             self._net = _BorrowedNet(ptr, self)
+            self._net_address = address
         return self._net

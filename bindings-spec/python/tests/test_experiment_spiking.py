@@ -60,6 +60,9 @@ def test_spiking_region():
     (region, e, inh), = sim.spiking_regions
     assert region == 1
     net = sim.spiking_net
+    assert sim.spiking_net is net
+    net.close()                      # a view: closing it frees nothing
+    net = sim.spiking_net
     assert net.population_size(e) + net.population_size(inh) == 200
     net.record(e)
     sim.record('raw', variables='S_e')
