@@ -205,16 +205,19 @@ class _Callbacks:
         self._keys = itertools.count(1)
 
     def add(self, entry):
+        """Store an entry; returns its key (the user_data C passes back)."""
         with self._lock:
             key = next(self._keys)
             self._table[key] = entry
         return key
 
     def get(self, key):
+        """The entry of a key, or None once dropped."""
         with self._lock:
             return self._table.get(key)
 
     def drop(self, key):
+        """Forget a key (libdtb called destroy, or the call returned)."""
         with self._lock:
             self._table.pop(key, None)
 
@@ -294,6 +297,7 @@ class _HandleLock:
         self._lock.release()
 
     def held_here(self):
+        """Whether the calling thread holds the lock."""
         return self._owner == threading.get_ident()
 
 

@@ -87,14 +87,17 @@ class Atlas(_Handle):
 
     @staticmethod
     def builtins():
+        """Names of the built-in atlases ('bn246', ...)."""
         return [_s(_ffi.dtb_atlas_builtin_name(i)) for i in range(_ffi.dtb_atlas_builtin_count())]
 
     @property
     def name(self):
+        """The atlas' name."""
         return _s(_ffi.dtb_atlas_name(self._h))
 
     @property
     def n_regions(self):
+        """Number of regions."""
         return _ffi.dtb_atlas_region_count(self._h)
 
     def __len__(self):
@@ -102,6 +105,7 @@ class Atlas(_Handle):
 
     @property
     def labels(self):
+        """Every region's label, in index order."""
         return [_s(_ffi.dtb_atlas_region_label(self._h, k)) for k in range(self.n_regions)]
 
     @property
@@ -146,10 +150,12 @@ class Atlas(_Handle):
 
     @property
     def has_tract_lengths(self):
+        """Whether tract lengths are known (else delays need centres or infinite speed)."""
         return bool(_ffi.dtb_atlas_has_tract_lengths(self._h))
 
     @property
     def has_centres(self):
+        """Whether region centres (MNI mm) are known."""
         return bool(_ffi.dtb_atlas_has_centres(self._h))
 
     # -- regions

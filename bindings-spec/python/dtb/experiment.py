@@ -86,6 +86,7 @@ class Experiment(_Handle):
         return self
 
     def remove(self, name):
+        """Remove every setting of that name."""
         _check(_ffi.dtb_experiment_remove(self._h, _b(name)))
         return self
 
@@ -101,6 +102,7 @@ class Experiment(_Handle):
                  _s(_ffi.dtb_experiment_setting_value(self._h, i))) for i in range(n)]
 
     def save(self, path):
+        """Write the experiment as XML (dtb-experiment(5))."""
         _check(_ffi.dtb_experiment_save(self._h, _b(path)))
 
     def run(self, out_dir=None):
@@ -199,12 +201,14 @@ class Sweep(_Handle):
             _check(_ffi.dtb_sweep_set_transient(self._h, float(transient)))
 
     def vary(self, name, spec):
+        """Vary a setting: spec 'A:B:N', 'A:B:N:log', 'v1,v2,...' or a sequence of values."""
         if not isinstance(spec, str):
             spec = ','.join(repr(float(v)) for v in spec)
         _check(_ffi.dtb_sweep_vary(self._h, _b(name), _b(spec)))
         return self
 
     def add_score(self, spec):
+        """Score every point ('fc=FILE:of=bold:tr=720ms', 'stable', ...)."""
         _check(_ffi.dtb_sweep_add_score(self._h, _b(spec)))
         return self
 
@@ -223,14 +227,17 @@ class Sweep(_Handle):
         return self
 
     def request_stop(self):
+        """Stop the running sweep (from any thread); run() raises dtb.Cancelled. Never waits."""
         self._stop(_ffi.dtb_sweep_request_stop)
 
     @property
     def names(self):
+        """The varied names, in column order of points."""
         return _names(_ffi.dtb_sweep_variable_count, _ffi.dtb_sweep_variable_name, self._h)
 
     @property
     def score_names(self):
+        """The score names, in column order of scores."""
         return _names(_ffi.dtb_sweep_score_count, _ffi.dtb_sweep_score_name, self._h)
 
     def __len__(self):
@@ -264,6 +271,7 @@ class Sweep(_Handle):
 
     @property
     def seconds(self):
+        """Wall-clock seconds each point took."""
         return [_ffi.dtb_sweep_point_seconds(self._h, i) for i in range(len(self))]
 
     def point_experiment(self, point):
@@ -308,29 +316,36 @@ class Fit(_Handle):
             _check(_ffi.dtb_fit_set_transient(self._h, float(transient)))
 
     def prepare(self):
+        """Check everything (nothing runs, nothing is written)."""
         _check(_ffi.dtb_fit_prepare(self._h))
         return self
 
     def run(self, out_dir=None, jobs=1, batch=0, keep_outputs=False, same_seed=False, mpi=False,
             mpi_comm=0, progress=None):
+        """Evaluate candidates up to the budget. progress(done, total) may return True to stop
+        (dtb.Cancelled)."""
         opts, keep = _explore_options(self, out_dir, jobs, batch, keep_outputs, same_seed, mpi,
                                       mpi_comm, progress)
         _run_explore(_ffi.dtb_fit_run, self._h, opts, keep)
         return self
 
     def request_stop(self):
+        """Stop the running fit (from any thread); run() raises dtb.Cancelled. Never waits."""
         self._stop(_ffi.dtb_fit_request_stop)
 
     @property
     def names(self):
+        """The free names, in the order of best."""
         return _names(_ffi.dtb_fit_free_count, _ffi.dtb_fit_free_name, self._h)
 
     @property
     def score_names(self):
+        """The score names, in the order of best_scores."""
         return _names(_ffi.dtb_fit_score_count, _ffi.dtb_fit_score_name, self._h)
 
     @property
     def evaluations(self):
+        """Candidates evaluated so far."""
         return _ffi.dtb_fit_evaluation_count(self._h)
 
     @property
@@ -340,14 +355,17 @@ class Fit(_Handle):
 
     @property
     def best_scores(self):
+        """{score: value} of the best candidate."""
         return dict(zip(self.score_names,
                         (float(v) for v in _copy_out(_ffi.dtb_fit_best_scores, self._h))))
 
     @property
     def best_objective(self):
+        """The best candidate's objective."""
         return _ffi.dtb_fit_best_objective(self._h)
 
     def best_experiment(self):
+        """The best candidate as an Experiment (its seed included)."""
         ptr = ctypes.POINTER(_ffi.dtb_experiment)()
         _check(_ffi.dtb_fit_best_experiment(self._h, ctypes.byref(ptr)))
         return Experiment._adopt(ptr)

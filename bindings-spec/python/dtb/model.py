@@ -64,19 +64,23 @@ class Model(_Handle):
 
     @staticmethod
     def builtins():
+        """Names of the built-in models ('generic_2d_oscillator', ...)."""
         return [_s(_ffi.dtb_model_builtin_name(i)) for i in range(_ffi.dtb_model_builtin_count())]
 
     @property
     def name(self):
+        """The model's name."""
         return _s(_ffi.dtb_model_name(self._h))
 
     @property
     def params(self):
+        """Parameter names, in index order."""
         return [_s(_ffi.dtb_model_param_name(self._h, i))
                 for i in range(_ffi.dtb_model_param_count(self._h))]
 
     @property
     def states(self):
+        """State variable names, in index order."""
         return [_s(_ffi.dtb_model_state_name(self._h, i))
                 for i in range(_ffi.dtb_model_state_count(self._h))]
 
@@ -111,6 +115,7 @@ class Model(_Handle):
     # -- what it is
     @property
     def description(self):
+        """What the model is, in words."""
         return _s(_ffi.dtb_model_description(self._h))
 
     @property
@@ -171,6 +176,7 @@ class Model(_Handle):
 
     @property
     def exposures(self):
+        """The names the LEMS ComponentType exposes (inherited ones first)."""
         return _names_of(_ffi.dtb_model_exposure_count, _ffi.dtb_model_exposure_name, self._h)
 
     @property

@@ -84,11 +84,13 @@ class Observer(_Handle):
 
     @property
     def columns(self):
+        """Column names ('V.0', 'V.1', ...)."""
         return [_s(_ffi.dtb_observer_column_name(self._h, i))
                 for i in range(_ffi.dtb_observer_column_count(self._h))]
 
     @property
     def sample_count(self):
+        """Samples emitted since creation, whatever the sink."""
         return _ffi.dtb_observer_sample_count(self._h)
 
     def read(self):
@@ -103,6 +105,7 @@ class Observer(_Handle):
         return Trace(t, _matrix(values, got.value, cols), self.columns)
 
     def flush(self):
+        """CSV/NPY sinks: write what is buffered and make the file complete."""
         _check(_ffi.dtb_observer_flush(self._h))
 
     @property

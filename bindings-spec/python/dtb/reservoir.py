@@ -121,10 +121,12 @@ class Reservoir(_Handle):
         return self
 
     def request_stop(self):
+        """Stop the running run (from any thread); it raises dtb.Cancelled. Never waits."""
         self._stop(_ffi.dtb_reservoir_request_stop)
 
     @property
     def alphas(self):
+        """The alphas of the last run."""
         return list(self._alphas)
 
     @property

@@ -119,6 +119,7 @@ class Sim(_Handle):
             self.set_coupling_param(k, v)
 
     def set_coupling_param(self, name, value):
+        """Set one parameter of the coupling now in force."""
         _check(_ffi.dtb_sim_set_coupling_param(self._h, _b(name), float(value)))
 
     @property
@@ -242,6 +243,7 @@ class Sim(_Handle):
         return memory[0].read() if memory else None
 
     def step(self, n_steps=1):
+        """Advance n_steps steps of dt."""
         self._run(lambda h, n, fn, ud: _ffi.dtb_sim_step(h, n), int(n_steps), None)
 
     def _run(self, fn, arg, progress):
@@ -266,18 +268,22 @@ class Sim(_Handle):
     # -- inspection
     @property
     def time(self):
+        """Simulated time (s)."""
         return _ffi.dtb_sim_time(self._h)
 
     @property
     def step_index(self):
+        """Steps done."""
         return _ffi.dtb_sim_step_index(self._h)
 
     @property
     def dt(self):
+        """The step (s)."""
         return _ffi.dtb_sim_dt(self._h)
 
     @property
     def n_regions(self):
+        """Number of regions."""
         return _ffi.dtb_sim_region_count(self._h)
 
     @property
@@ -440,6 +446,7 @@ class Sim(_Handle):
 
     @property
     def stimulus_count(self):
+        """Stimuli added."""
         return _ffi.dtb_sim_stimulus_count(self._h)
 
     # -- spiking regions

@@ -52,12 +52,14 @@ class SpikingNet(_Handle):
 
     @classmethod
     def benchmark(cls, name, n=4000, seed=12345):
+        """The Vogels-Abbott benchmark network 'cuba' or 'coba' of n cells."""
         ptr = ctypes.POINTER(_ffi.dtb_spiking_net)()
         _check(_ffi.dtb_spiking_create_benchmark(ctypes.byref(ptr), _b(name), int(n), int(seed)))
         return cls(_ptr=ptr)
 
     @staticmethod
     def cell_models():
+        """Names of the built-in cell models ('lif', ...)."""
         return [_s(_ffi.dtb_spiking_cell_model_name(i))
                 for i in range(_ffi.dtb_spiking_cell_model_count())]
 
@@ -83,6 +85,7 @@ class SpikingNet(_Handle):
         return [_s(_ffi.dtb_spiking_cell_state_name(m, i)) for i in range(n)]
 
     def add_population(self, name, model='lif', n=1):
+        """Add n cells of a built-in cell model; returns the population index."""
         index = ctypes.c_int64()
         _check(_ffi.dtb_spiking_add_population(self._h, _b(name), _b(model), int(n),
                                                ctypes.byref(index)))
@@ -100,6 +103,8 @@ class SpikingNet(_Handle):
 
     def add_receptor(self, pop, name, kind='exp', mode='current', tau_decay=5e-3, tau_rise=0.0,
                      e_rev=0.0):
+        """Add a synaptic receptor to pop: kind 'delta', 'exp' or 'biexp', mode 'current' or
+        'conductance'; times in s. Returns its index."""
         index = ctypes.c_int64()
         _check(_ffi.dtb_spiking_add_receptor(
             self._h, int(pop), _b(name), _enum(_ffi.dtb_synapse_kind, 'DTB_SYNAPSE_', kind),
@@ -152,15 +157,20 @@ class SpikingNet(_Handle):
             _check(fn_values(self._h, int(pop), _b(name), ptr, n))
 
     def set_param(self, pop, name, value):
+        """Set a cell parameter of pop: a number, one per cell, or ('uniform', a, b) / ('normal',
+        mean, sd)."""
         self._set(_ffi.dtb_spiking_set_param, _ffi.dtb_spiking_set_param_values, pop, name, value)
 
     def set_state(self, pop, name, value):
+        """Set a state variable of pop (values as set_param)."""
         self._set(_ffi.dtb_spiking_set_state, _ffi.dtb_spiking_set_state_values, pop, name, value)
 
     def param(self, pop, name):
+        """A parameter's value in every cell of pop."""
         return _copy_out(_ffi.dtb_spiking_get_param_values, self._h, int(pop), _b(name))
 
     def state(self, pop, name):
+        """A state variable's value in every cell of pop."""
         return _copy_out(_ffi.dtb_spiking_get_state_values, self._h, int(pop), _b(name))
 
     def set_method(self, pop, method):
@@ -170,26 +180,32 @@ class SpikingNet(_Handle):
                                                  method)))
 
     def add_poisson(self, pop, receptor, rate, weight):
+        """Independent Poisson input of rate Hz to every cell of pop; returns its index."""
         index = ctypes.c_int64()
         _check(_ffi.dtb_spiking_add_poisson(self._h, int(pop), int(receptor), float(rate),
                                             float(weight), ctypes.byref(index)))
         return index.value
 
     def set_poisson_rate(self, index, rate):
+        """Change a Poisson input's rate (Hz)."""
         _check(_ffi.dtb_spiking_set_poisson_rate(self._h, int(index), float(rate)))
 
     def add_spike_train(self, pop, cell, receptor, times, weight):
+        """Spikes at the given times (s) into one cell."""
         ptr, n, _keep = _doubles(times, (None,), 'times')
         _check(_ffi.dtb_spiking_add_spike_train(self._h, int(pop), int(cell), int(receptor), ptr, n,
                                                 float(weight)))
 
     def record(self, pop, on=True):
+        """Record pop's spikes (or stop recording them)."""
         _check(_ffi.dtb_spiking_record(self._h, int(pop), 1 if on else 0))
 
     def run(self, duration):
+        """Advance duration seconds."""
         _check(_ffi.dtb_spiking_run(self._h, float(duration)))
 
     def step(self, n_steps=1):
+        """Advance n_steps steps."""
         _check(_ffi.dtb_spiking_step(self._h, int(n_steps)))
 
     def spikes(self, pop):
@@ -202,6 +218,7 @@ class SpikingNet(_Handle):
         return cells, times
 
     def spike_count(self, pop):
+        """Spikes of pop recorded so far."""
         return _ffi.dtb_spiking_spike_count(self._h, int(pop))
 
     def cv_isi(self, pop, min_spikes=3):
@@ -213,10 +230,12 @@ class SpikingNet(_Handle):
 
     @property
     def time(self):
+        """Simulated time (s)."""
         return _ffi.dtb_spiking_time(self._h)
 
     @property
     def synapse_count(self):
+        """Synapses in the network."""
         return _ffi.dtb_spiking_synapse_count(self._h)
 
     def population(self, name):
@@ -228,6 +247,7 @@ class SpikingNet(_Handle):
 
     @property
     def dt(self):
+        """The step (s)."""
         return _ffi.dtb_spiking_dt(self._h)
 
     def population_size(self, pop):

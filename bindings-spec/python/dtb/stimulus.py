@@ -46,6 +46,7 @@ class Stimulus(_Handle):
 
     @property
     def target(self):
+        """What the stimulus enters (a state variable, input or parameter name)."""
         return _s(_ffi.dtb_stimulus_target(self._h))
 
     def add(self, shape, **params):
