@@ -459,3 +459,8 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
                                        dtb__history_channel(h, 0) + now};
     dtb__coupling_post(c, net, h->n_cvar, cache->sums, &cur, out, scratch);
 }
+
+const char *dtb_coupling_kind_name(dtb_coupling_kind kind)
+{
+    return dtb__coupling_kind_name(kind);
+}
