@@ -36,10 +36,10 @@ typedef enum dtb_value_kind {
     DTB_VALUE_KIND_FORCE32_ = 0x7FFFFFFF
 } dtb_value_kind;
 
-/* Read a value as experiment settings write it, in any locale, into *out
+/* Read a value as experiment settings write it, in any locale, into *value_out
  * (SI units). DTB_EINVAL naming the text and what was expected when it is
- * not such a value; *out is unchanged then. */
-DTB_API dtb_status dtb_experiment_parse_value(double *out, dtb_value_kind kind, const char *text);
+ * not such a value; *value_out is unchanged then. */
+DTB_API dtb_status dtb_experiment_parse_value(double *value_out, dtb_value_kind kind, const char *text);
 
 DTB_END_DECLS
 

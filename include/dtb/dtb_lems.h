@@ -44,7 +44,7 @@ DTB_API dtb_status dtb_lems_document_load(dtb_lems_document **out, const char *p
 /* NULL is accepted. Simulations made from it keep it alive. */
 DTB_API void dtb_lems_document_free(dtb_lems_document *doc);
 
-/* dtb_lems_document_describe flags */
+/* dtb_lems_document_describe() flags */
 /* List every ComponentType read, the included files' too (default: those
  * the loaded file declares or uses). */
 #define DTB_LEMS_DESCRIBE_ALL 0x1u

@@ -33,7 +33,8 @@ typedef struct dtb_plot_options {
     const char *x_label;
     const char *y_label;
     const char *value_label;   /* heat maps: the colour bar's label */
-    double vmin, vmax;         /* heat maps: colour range; both 0: from the data */
+    double vmin;               /* heat maps: colour range; vmin and vmax both 0: from the data */
+    double vmax;
 } dtb_plot_options;
 
 #define DTB_PLOT_OPTIONS_INIT { DTB_PLOT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0.0, 0.0 }

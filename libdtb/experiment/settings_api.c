@@ -19,10 +19,10 @@ dtb_setting_kind dtb_experiment_setting_kind(const char *name)
     return DTB_SETTING_UNKNOWN;
 }
 
-dtb_status dtb_experiment_parse_value(double *out, dtb_value_kind kind, const char *text)
+dtb_status dtb_experiment_parse_value(double *value_out, dtb_value_kind kind, const char *text)
 {
-    if (!out)
-        return dtb__error(DTB_EINVAL, "dtb_experiment_parse_value: out is NULL");
+    if (!value_out)
+        return dtb__error(DTB_EINVAL, "dtb_experiment_parse_value: value_out is NULL");
     if (!text)
         return dtb__error(DTB_EINVAL, "dtb_experiment_parse_value: text is NULL");
     double v;
@@ -51,6 +51,6 @@ dtb_status dtb_experiment_parse_value(double *out, dtb_value_kind kind, const ch
     }
     if (!ok)
         return dtb__error(DTB_EINVAL, "'%s' is not %s", text, expected);
-    *out = v;
+    *value_out = v;
     return DTB_OK;
 }
