@@ -36,10 +36,16 @@ static dtb_status read_npy(const char *path, uint32_t flags, dtb_matrix *out)
     dtb_status st = dtb__npy_read(path, &a);
     if (st)
         return st;
-    if (a.ndim < 1 || a.ndim > 2 || a.count < 1) {
+    if (a.ndim < 1 || a.ndim > 2) {
         int ndim = a.ndim;
         dtb__npy_array_free(&a);
         return dtb__error(DTB_EINVAL, "%s: a 1-D or 2-D array, not %d-D (or empty)", path, ndim);
+    }
+    if (a.count < 1) {
+        int64_t rows = a.shape[0], cols = a.ndim == 2 ? a.shape[1] : 1;
+        dtb__npy_array_free(&a);
+        return dtb__error(DTB_EINVAL, "%s: an empty array (%" PRId64 " x %" PRId64 ")", path, rows,
+                          cols);
     }
     size_t rows = (size_t)a.shape[0], cols = a.ndim == 2 ? (size_t)a.shape[1] : 1;
     if ((flags & DTB_MATRIX_FLAG_SQUARE) && rows != cols) {
