@@ -164,11 +164,11 @@ DTB_API dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *na
 /* The current coupling function, its parameters (names are borrowed,
  * valid until the coupling changes). */
 DTB_API dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim);
+/* The name of a coupling function as dtb(1) and experiments write it
+ * ("linear", "sigmoidal_jansen_rit", ...); static; NULL for an unknown kind. */
+DTB_API const char *dtb_coupling_kind_name(dtb_coupling_kind kind);
 DTB_API int64_t dtb_sim_coupling_param_count(const dtb_sim *sim);
 DTB_API const char *dtb_sim_coupling_param_name(const dtb_sim *sim, int64_t index);
-/* Name of a coupling kind ("linear", "hyperbolic_tangent", ...; static),
- * or NULL for an unknown kind. */
-DTB_API const char *dtb_coupling_kind_name(dtb_coupling_kind kind);
 
 /* Model parameters of this simulation (in the parameter's unit): one value
  * for every region, or one value per region (n_values == region count). */

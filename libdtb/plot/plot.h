@@ -2,8 +2,8 @@
  * plotting dependency): line charts, heat maps with labels, spike rasters.
  * Numbers in the files are written in the C locale.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef DTB_PLOT_H
-#define DTB_PLOT_H
+#ifndef DTB_PLOT_INTERNAL_H
+#define DTB_PLOT_INTERNAL_H
 
 #include <stddef.h>
 

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/base.h"
 #include "cli.h"
 #include "plot_figures.h"
 
@@ -58,13 +57,13 @@ int plot_files(const char *const *paths, size_t n_paths, const char *out_dir, co
 
 int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag)
 {
-    char *copy = dtb__strdup(list);
+    char *copy = strdup(list);
     if (!copy)
         return cli_usage_error("out of memory");
     int rc = 0;
     for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
         int64_t k;
-        int ok = dtb__parse_int64(tok, &k) ? k >= 0 && k < dtb_atlas_region_count(atlas)
+        int ok = cli_parse_int64(tok, &k) ? k >= 0 && k < dtb_atlas_region_count(atlas)
                                            : dtb_atlas_find_region(atlas, tok, &k) == DTB_OK;
         for (int64_t e = 0; !ok && e < dtb_leadfield_sensor_count(); e++)
             ok = !strcmp(tok, dtb_leadfield_sensor_name(e));
@@ -79,7 +78,7 @@ int check_region_list(const char *list, const dtb_atlas *atlas, const char *flag
 
 static int is_output(const char *name)
 {
-    return (dtb__has_suffix(name, ".csv") || dtb__has_suffix(name, ".npy")) && name[0] != '.';
+    return (cli_has_suffix(name, ".csv") || cli_has_suffix(name, ".npy")) && name[0] != '.';
 }
 
 static int compare_names(const void *a, const void *b)
@@ -100,7 +99,7 @@ static int list_folder(const char *dir, char ***out, size_t *n)
         char **p = realloc(*out, (*n + 1) * sizeof *p);
         if (p)
             *out = p;
-        if (!p || !(p[*n] = dtb__asprintf("%s/%s", dir, e->d_name))) {
+        if (!p || !(p[*n] = cli_format("%s/%s", dir, e->d_name))) {
             closedir(d);
             return cli_usage_error("out of memory");
         }
@@ -162,7 +161,7 @@ int cmd_plot(int argc, char **argv)
                 rc = list_folder(arg, &paths, &n);
             else {
                 char **p = realloc(paths, (n + 1) * sizeof *p);
-                if (!p || !(p[n] = dtb__strdup(arg)))
+                if (!p || !(p[n] = strdup(arg)))
                     rc = cli_usage_error("out of memory");
                 else
                     paths = p, n++;

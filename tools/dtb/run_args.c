@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "experiment/experiment.h"
 
 void print_run_help(void)
 {
@@ -152,8 +150,7 @@ void print_run_help(void)
 /* Options that take no value: the experiment settings without one. */
 static int is_flag(const char *name)
 {
-    const dtb__setting_info *info = dtb__setting_find(name);
-    return info && info->kind == DTB__SETTING_FLAG;
+    return dtb_experiment_setting_kind(name) == DTB_SETTING_FLAG;
 }
 
 int run_args_parse(int argc, char **argv, run_args *a, int *help)
