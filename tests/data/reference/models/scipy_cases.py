@@ -5,6 +5,8 @@ bound) or against a closed form, and write the result.
 
 A case is a dict:
   model     libdtb's built-in name (the C test loads it by this name)
+  file      optional: the CSV's name when a model has a second case
+            (the CSV then names the model on a "# model NAME" line)
   f         f(p) -> the right-hand side f(t, y), written from the paper /
             TVB's documented equations by the calling script
   defaults  every parameter at TVB's default (the equations use these)
@@ -17,7 +19,8 @@ A case is a dict:
 
 Writes <model>.csv ("# set NAME VALUE" lines, "# start X ...", "# sample
 MS", then t_ms and the states, one row per sample) and a JSON file with
-every case (parameters, start, states, self-check figure)."""
+every case's parameters, start, oracle and self-check figure (the states
+are in the CSV files only)."""
 import json
 import os
 
@@ -59,9 +62,9 @@ def run(case):
         check = float(np.max(np.abs(fine - coarse))) / scale
         states = fine
     print("%-26s rows %d  min %s  max %s  self-check %.3g" %
-          (case["model"], len(t), np.array2string(states.min(axis=0), precision=4),
+          (case.get("file", case["model"]), len(t), np.array2string(states.min(axis=0), precision=4),
            np.array2string(states.max(axis=0), precision=4), check))
-    return {"model": case["model"], "set": case["set"], "parameters": p,
+    return {"model": case["model"], "file": case.get("file", case["model"]), "set": case["set"], "parameters": p,
             "start": list(case["start"]), "t": t.tolist(), "states": states.tolist(),
             "oracle": "closed form" if "exact" in case else "DOP853",
             "self_check_max_rel_diff": check}
@@ -72,8 +75,10 @@ def write(cases, json_name, here):
            "time_unit": "ms", "coupling": "none (c0 = c1 = ... = 0)", "cases": []}
     for case in cases:
         res = run(case)
-        out["cases"].append(res)
-        with open(os.path.join(here, case["model"] + ".csv"), "w") as fo:
+        out["cases"].append({k: v for k, v in res.items() if k not in ("t", "states")})
+        with open(os.path.join(here, res["file"] + ".csv"), "w") as fo:
+            if res["file"] != res["model"]:
+                fo.write("# model %s\n" % res["model"])
             for k, v in res["set"].items():
                 fo.write("# set %s %.17g\n" % (k, v))
             fo.write("# start %s\n" % " ".join("%.17g" % v for v in res["start"]))
