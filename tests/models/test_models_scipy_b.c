@@ -191,6 +191,16 @@ static void test_reduced_wong_wang_exc_inh(void **state)
     scipy_check("reduced_wong_wang_exc_inh", 301, 5e-13, "J_i");
 }
 
+/* reduced_wong_wang_exc_inh_opendtb: SciPy, the same equations with no
+ * bounds, from S_e = 1.2 (which the bounded model would clip). Measured
+ * 1.4e-13 (the reference's own check at rtol 1e-10: 4.9e-14); J_i x
+ * (1 + 1e-5): 3.5e-6. */
+static void test_reduced_wong_wang_exc_inh_opendtb(void **state)
+{
+    (void)state;
+    scipy_check("reduced_wong_wang_exc_inh_opendtb", 301, 1.5e-12, "J_i");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_larter_breakspear),
         cmocka_unit_test(test_k_ion_ex),
         cmocka_unit_test(test_reduced_wong_wang_exc_inh),
+        cmocka_unit_test(test_reduced_wong_wang_exc_inh_opendtb),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,9 @@ defaults unless a case says otherwise. Time in ms; no coupling (c0 = 0).
                  H_i likewise with a_i, b_i, d_i
                  S_i' = -S_i / tau_i + H_i gamma_i      (no (1 - S_i) factor)
                S_e, S_i stay inside their [0, 1] bounds in this case.
+  reduced_wong_wang_exc_inh_opendtb
+               OpenDTB's (Xiong et al. 2023) copy of it: the same equations
+               with no state bounds, started above S_e = 1.
 
 Writes <model>.csv and neural_masses.json beside this script."""
 import math
@@ -205,6 +208,10 @@ CASES = [
     # TVB's defaults, from a high start relaxing to the low fixed point
     dict(model="reduced_wong_wang_exc_inh", f=rww_exc_inh, defaults=RWWEI, set=dict(),
          start=[0.6, 0.2]),
+    # OpenDTB's copy: the same equations without the [0, 1] bounds, started
+    # at S_e = 1.2, outside them (the bounded model would clip it to 1)
+    dict(model="reduced_wong_wang_exc_inh_opendtb", f=rww_exc_inh, defaults=RWWEI, set=dict(),
+         start=[1.2, 0.2]),
 ]
 
 if __name__ == "__main__":
