@@ -75,7 +75,8 @@ def jansen_rit(p):
         a, b, J = p["a"], p["b"], p["J"]
         return [y3, y4, y5,
                 p["A"] * a * S(y1 - y2) - 2 * a * y3 - a * a * y0,
-                p["A"] * a * (p["mu"] + p["a_2"] * J * S(p["a_1"] * J * y0)) - 2 * a * y4 - a * a * y1,
+                p["A"] * a * (p["mu"] + p["a_2"] * J * S(p["a_1"] * J * y0))
+                - 2 * a * y4 - a * a * y1,
                 p["B"] * b * p["a_4"] * J * S(p["a_3"] * J * y0) - 2 * b * y5 - b * b * y2]
     return f
 
@@ -110,7 +111,8 @@ def larter_breakspear(p):
         QV = p["QV_max"] * m(V, p["VT"], p["d_V"])
         QZ = p["QZ_max"] * m(Z, p["ZT"], p["d_Z"])
         local = 1 - p["C"]
-        dV = (-(p["gCa"] + local * p["rNMDA"] * p["aee"] * QV) * m(V, p["TCa"], p["d_Ca"]) * (V - p["VCa"])
+        dV = (-(p["gCa"] + local * p["rNMDA"] * p["aee"] * QV) * m(V, p["TCa"], p["d_Ca"])
+              * (V - p["VCa"])
               - p["gK"] * W * (V - p["VK"]) - p["gL"] * (V - p["VL"])
               - (p["gNa"] * m(V, p["TNa"], p["d_Na"]) + local * p["aee"] * QV) * (V - p["VNa"])
               - p["aie"] * Z * QZ + p["ane"] * p["Iext"])

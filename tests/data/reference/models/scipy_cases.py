@@ -61,10 +61,11 @@ def run(case):
         scale = max(1e-300, float(np.max(np.abs(fine))))
         check = float(np.max(np.abs(fine - coarse))) / scale
         states = fine
+    name = case.get("file", case["model"])
     print("%-26s rows %d  min %s  max %s  self-check %.3g" %
-          (case.get("file", case["model"]), len(t), np.array2string(states.min(axis=0), precision=4),
+          (name, len(t), np.array2string(states.min(axis=0), precision=4),
            np.array2string(states.max(axis=0), precision=4), check))
-    return {"model": case["model"], "file": case.get("file", case["model"]), "set": case["set"], "parameters": p,
+    return {"model": case["model"], "file": name, "set": case["set"], "parameters": p,
             "start": list(case["start"]), "t": t.tolist(), "states": states.tolist(),
             "oracle": "closed form" if "exact" in case else "DOP853",
             "self_check_max_rel_diff": check}
