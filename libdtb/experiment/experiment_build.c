@@ -48,8 +48,10 @@ static dtb_status load_atlas(const dtb_experiment *exp, dtb_atlas **out)
     o.centres_path = last(exp, "atlas-centres");
     o.labels_path = last(exp, "atlas-labels");
     const char *path = last(exp, "atlas");
+    /* the default twin's connectome: OpenDTB's own (its measured
+     * Brainnetome SC), so that dtb run with no arguments is OpenDTB's twin */
     if (!path && !o.weights_path)
-        path = "bn246";
+        path = "bn246-opendtb";
     dtb_status st = dtb_atlas_load(out, path, &o);
     if (st)
         return fail(st, "atlas");

@@ -131,8 +131,11 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
             (long long)dtb_sim_step_index(b->sim));
     fprintf(f, "  \"atlas\": ");
     dtb__json_string(f, dtb_atlas_name(b->atlas));
-    fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"model\": ",
+    fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"atlas_description\": ",
             dtb_atlas_is_synthetic(b->atlas) ? "true" : "false");
+    /* where the connectome comes from, in the record that outlives the run */
+    dtb__json_string(f, dtb_atlas_description(b->atlas));
+    fprintf(f, ",\n  \"model\": ");
     dtb__json_string(f, dtb_model_name(b->model));
     fprintf(f, ",\n  \"inputs\": [");
     checksum_ctx c = {f, NULL, 1};

@@ -90,8 +90,17 @@ static void test_default_run(void **state)
     (void)state;
     clean("dtb-out");
     assert_int_equal(dtb("run --duration 20ms --quiet"), 0);
-    assert_non_null(strstr(output, "bn246"));
-    assert_non_null(strstr(output, "SYNTHETIC"));
+    /* OpenDTB's measured connectome, and the summary says where it comes from */
+    assert_non_null(strstr(output, "on bn246-opendtb (246 regions"));
+    assert_non_null(strstr(output, "MEASURED"));
+    assert_non_null(strstr(output, "OpenDTB/OpenDTB-Assets"));
+    assert_null(strstr(output, "SYNTHETIC"));
+    char *prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "\"atlas\": \"bn246-opendtb\""));
+    assert_non_null(strstr(prov, "\"atlas_synthetic\": false"));
+    assert_non_null(strstr(prov, "\"atlas_description\": \"Brainnetome Atlas"));
+    free(prov);
     char *csv = read_text_file(tmp("dtb-out/tavg.csv"), NULL);
     assert_non_null(csv);
     /* The default twin: reduced Wong-Wang excitatory-inhibitory, S_e and S_i. */
@@ -105,6 +114,16 @@ static void test_default_run(void **state)
     char *row1 = strchr(csv, '\n') + 1;
     assert_true(fabs(strtod(row1, NULL) - 0.0005) < 1e-12);
     free(csv);
+    /* the synthetic Brainnetome atlas keeps its name and says what it is */
+    clean("dtb-out");
+    assert_int_equal(dtb("run --atlas bn246 --duration 2ms --quiet"), 0);
+    assert_non_null(strstr(output, "on bn246 (246 regions, 60270 connections; SYNTHETIC"));
+    assert_non_null(strstr(output, "THE CONNECTIVITY IS SYNTHETIC"));
+    prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "\"atlas_synthetic\": true"));
+    assert_non_null(strstr(prov, "THE CONNECTIVITY IS SYNTHETIC"));
+    free(prov);
 }
 
 static void test_run_options(void **state)
@@ -343,6 +362,18 @@ static void test_opendtb_default_twin(void **state)
                       npy ? "npy" : "csv", worst);
         assert_true(worst < 1e-12);
     }
+
+    /* Issue 14, item 8: the default twin runs on that connectome, built
+     * in; with no delays and no noise it is OpenDTB's own run. */
+    clean("o6");
+    assert_int_equal(dtb("run --speed inf --noise 0 --observe subsample:period=1ms:vars=S_e,S_i "
+                         "--out o6 --format npy --quiet"), 0);
+    dtb__npy_array a;
+    assert_int_equal(dtb__npy_read(tmp("o6/subsample.npy"), &a), DTB_OK);
+    double worst = opendtb_worst_error(&ref, a.data, (size_t)a.shape[0], (size_t)a.shape[1]);
+    dtb__npy_array_free(&a);
+    print_message("dtb run (default twin, --speed inf --noise 0): max relative error %.3g\n", worst);
+    assert_true(worst < 1e-12);
     dtb__npy_array_free(&ref);
 
     /* That atlas has neither tract lengths nor centres: a run with delays
