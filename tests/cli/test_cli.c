@@ -397,6 +397,40 @@ static char *file_text(const char *name)
     return t;
 }
 
+/* Issue 14, item 6: dtb run --from branches a new results folder off a
+ * checkpoint (the library's tests, tests/experiment/test_branch.c, check
+ * the numbers): the summary and provenance name the checkpoint, a branch
+ * on another model is a usage error writing nothing, and the experiment
+ * file it leaves reruns the branch. */
+static void test_branch_from_checkpoint(void **state)
+{
+    (void)state;
+    clean("br0");
+    clean("br1");
+    clean("br2");
+    assert_int_equal(dtb("run --duration 20ms --checkpoint br.ckpt --out br0 --quiet"), 0);
+    assert_int_equal(dtb("run --from br.ckpt --duration 30ms --lesion region=A8m_L --set G=0.2 "
+                         "--observe raw --out br1 --quiet"), 0);
+    assert_non_null(strstr(output, "t=0.02 s (step 200): branched from checkpoint br.ckpt (sha256 "));
+    assert_non_null(strstr(output, "br1/raw.csv: 100 samples"));
+    char *prov = file_text("br1/provenance.json");
+    assert_non_null(strstr(prov, "\"branched_from\": {\"checkpoint\": \"br.ckpt\", \"sha256\": \""));
+    assert_non_null(strstr(prov, "\"end_time_s\": 0.03"));
+    free(prov);
+    char *xml = file_text("br1/experiment.xml");
+    assert_non_null(strstr(xml, "<from>"));
+    free(xml);
+    assert_int_equal(dtb("run --from br.ckpt --model wilson_cowan --duration 30ms --out br2 --quiet"), 2);
+    assert_non_null(strstr(output, "model: 'reduced_wong_wang_exc_inh' there, 'wilson_cowan' here"));
+    assert_false(exists("br2"));
+    assert_int_equal(dtb("run --from br.ckpt --duration 10ms --out br2 --quiet"), 2);
+    assert_non_null(strstr(output, "not before the end of the branch"));
+    assert_false(exists("br2"));
+    assert_int_equal(dtb("run --help"), 0);
+    assert_non_null(strstr(output, "--from FILE"));
+    assert_non_null(strstr(output, "--reseed"));
+}
+
 static void test_interventions_and_experiments(void **state)
 {
     (void)state;
@@ -503,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_region_params_and_couplings),
         cmocka_unit_test(test_opendtb_default_twin),
         cmocka_unit_test(test_interventions_and_experiments),
+        cmocka_unit_test(test_branch_from_checkpoint),
         cmocka_unit_test(test_spiking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
