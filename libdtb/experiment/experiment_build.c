@@ -742,7 +742,7 @@ static dtb_status branch(const dtb_experiment *exp, const char *from, dtb__built
         st = dtb__experiment_check_branch(note, from);
     free(note);
     if (!st)
-        st = dtb__sim_branch(b->sim, from, has(exp, "reseed") ? DTB__BRANCH_RESEED : 0,
+        st = dtb__sim_branch(b->sim, from, has(exp, "reseed") ? DTB_SIM_BRANCH_RESEED : 0,
                              b->from_sha256);
     if (st)
         return fail(st, "from");

@@ -6,7 +6,7 @@
  * weights (lesions), coupling, noise intensities, stimuli and observers —
  * that takes from a checkpoint only where the dynamics are:
  *   the time (step), the state, the delay history and the coupling input,
- *   the noise stream (RNG; unless DTB__BRANCH_RESEED) and a coloured
+ *   the noise stream (RNG; unless DTB_SIM_BRANCH_RESEED) and a coloured
  *   noise's Ornstein-Uhlenbeck state (when both use coloured noise),
  *   the random streams of the stimuli the two have in common (the first
  *   ones, in order, with the same target and number of shapes), and the
@@ -196,7 +196,7 @@ static dtb_status apply(dtb_sim *sim, dtb__ckpt_loaded *l, dtb__reader *r, uint3
     dtb__gather_cache_invalidate(&sim->gather);
     sim->step = l->step;
     sim->started = (int)l->started;
-    if (!(flags & DTB__BRANCH_RESEED))
+    if (!(flags & DTB_SIM_BRANCH_RESEED))
         memcpy(sim->rng.s, l->rng, sizeof sim->rng.s);
     memcpy(sim->x, l->x, len * sizeof *sim->x);
     memcpy(sim->coupling_in, l->coupling_in, sim->n_cvar * n * sizeof *sim->coupling_in);
@@ -226,10 +226,10 @@ static dtb_status apply(dtb_sim *sim, dtb__ckpt_loaded *l, dtb__reader *r, uint3
 dtb_status dtb__sim_branch(dtb_sim *sim, const char *path, uint32_t flags, char sha256_out[65])
 {
     if (!sim || !path)
-        return dtb__error(DTB_EINVAL, "branching from a checkpoint: NULL argument");
-    if (flags & ~(uint32_t)DTB__BRANCH_RESEED)
+        return dtb__error(DTB_EINVAL, "dtb_sim_branch_from_checkpoint: NULL argument");
+    if (flags & ~(uint32_t)DTB_SIM_BRANCH_RESEED)
         return dtb__error(DTB_EINVAL, "branching from %s: unknown flags 0x%x", path,
-                          (unsigned)(flags & ~(uint32_t)DTB__BRANCH_RESEED));
+                          (unsigned)(flags & ~(uint32_t)DTB_SIM_BRANCH_RESEED));
     if (sim->running || sim->in_batch)
         return dtb__error(DTB_ESTATE, "branching from %s: the simulation is running", path);
     if (sim->started || sim->step)
@@ -262,10 +262,15 @@ dtb_status dtb__sim_branch(dtb_sim *sim, const char *path, uint32_t flags, char 
     if (!st)
         /* the note carries the time (step) it is made at: the branch's start */
         st = dtb__sim_note(sim, "branched from checkpoint %s (sha256 %s)%s", path, hex,
-                           flags & DTB__BRANCH_RESEED ? ", noise reseeded" : "");
+                           flags & DTB_SIM_BRANCH_RESEED ? ", noise reseeded" : "");
     dtb__checkpoint_loaded_free(&l, sim->n_stims);
     free(data);
     if (!st && sha256_out)
         memcpy(sha256_out, hex, 65);
     return st;
+}
+
+dtb_status dtb_sim_branch_from_checkpoint(dtb_sim *sim, const char *path, uint32_t flags)
+{
+    return dtb__sim_branch(sim, path, flags, NULL);
 }

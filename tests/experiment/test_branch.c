@@ -239,6 +239,84 @@ static void test_resume_is_not_a_branch(void **state)
     dtb_experiment_free(e);
 }
 
+/* The same through dtb_sim_branch_from_checkpoint: a simulation set up
+ * like the checkpointed one continues it bit for bit; reseeded, it does
+ * not; another model, a stepped simulation and unknown flags are refused
+ * and leave it usable. */
+static dtb_sim *g2d(const dtb_atlas *atlas, const char *model_name)
+{
+    dtb_model *m;
+    assert_int_equal(dtb_model_create_builtin(&m, model_name), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 9;
+    dtb_sim *sim;
+    assert_int_equal(dtb_sim_create(&sim, atlas, m, &o), DTB_OK);
+    dtb_model_free(m);
+    assert_int_equal(dtb_sim_set_noise(sim, -1, 1e-4), DTB_OK);
+    return sim;
+}
+
+static double *state_of(dtb_sim *sim, size_t *n)
+{
+    assert_int_equal(dtb_sim_get_state(sim, NULL, 0, n), DTB_OK);
+    double *x = malloc(*n * sizeof *x);
+    assert_int_equal(dtb_sim_get_state(sim, x, *n, NULL), DTB_OK);
+    return x;
+}
+
+static void test_branch_api(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas;
+    assert_int_equal(dtb_atlas_create_builtin(&atlas, "bn246"), DTB_OK);
+    dtb_sim *a = g2d(atlas, "generic_2d_oscillator");
+    assert_int_equal(dtb_sim_step(a, 150), DTB_OK);
+    assert_int_equal(dtb_sim_save_checkpoint(a, tmp("api_g2d.ckpt")), DTB_OK);
+    assert_int_equal(dtb_sim_step(a, 150), DTB_OK);
+    size_t n;
+    double *want = state_of(a, &n);
+
+    dtb_sim *b = g2d(atlas, "generic_2d_oscillator");
+    assert_int_equal(dtb_sim_branch_from_checkpoint(b, tmp("api_g2d.ckpt"), 0), DTB_OK);
+    assert_int_equal(dtb_sim_step_index(b), 150);
+    const char *note = dtb_sim_provenance_entry(b, dtb_sim_provenance_count(b) - 1);
+    assert_non_null(strstr(note, "branched from checkpoint"));
+    assert_non_null(strstr(note, "(sha256 "));
+    assert_int_equal(dtb_sim_step(b, 150), DTB_OK);
+    size_t nb;
+    double *got = state_of(b, &nb);
+    assert_int_equal(n, nb);
+    assert_memory_equal(want, got, n * sizeof *want);
+    free(got);
+    /* stepped: a branch is made from a fresh simulation */
+    assert_int_equal(dtb_sim_branch_from_checkpoint(b, tmp("api_g2d.ckpt"), 0), DTB_ESTATE);
+    assert_error_contains("has already been stepped");
+    dtb_sim_free(b);
+
+    b = g2d(atlas, "generic_2d_oscillator");
+    assert_int_equal(dtb_sim_branch_from_checkpoint(b, tmp("api_g2d.ckpt"), 0x8), DTB_EINVAL);
+    assert_error_contains("unknown flags 0x8");
+    assert_int_equal(dtb_sim_branch_from_checkpoint(b, tmp("api_g2d.ckpt"), DTB_SIM_BRANCH_RESEED),
+                     DTB_OK);
+    assert_int_equal(dtb_sim_step(b, 150), DTB_OK);
+    got = state_of(b, &nb);
+    assert_true(memcmp(want, got, n * sizeof *want) != 0);
+    free(got);
+    dtb_sim_free(b);
+
+    b = g2d(atlas, "wilson_cowan");
+    assert_int_equal(dtb_sim_branch_from_checkpoint(b, tmp("api_g2d.ckpt"), 0), DTB_EINVAL);
+    assert_error_contains("it is of model 'generic_2d_oscillator', this simulation runs 'wilson_cowan'");
+    assert_int_equal(dtb_sim_step_index(b), 0);
+    assert_int_equal(dtb_sim_step(b, 2), DTB_OK);   /* still usable */
+    dtb_sim_free(b);
+    assert_int_equal(dtb_sim_branch_from_checkpoint(NULL, tmp("api_g2d.ckpt"), 0), DTB_EINVAL);
+
+    free(want);
+    dtb_sim_free(a);
+    dtb_atlas_free(atlas);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_branch_provenance),
         cmocka_unit_test(test_branch_mismatches),
         cmocka_unit_test(test_resume_is_not_a_branch),
+        cmocka_unit_test(test_branch_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
