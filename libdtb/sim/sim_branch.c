@@ -231,7 +231,8 @@ dtb_status dtb__sim_branch(dtb_sim *sim, const char *path, uint32_t flags, char 
         return dtb__error(DTB_EINVAL, "branching from %s: unknown flags 0x%x", path,
                           (unsigned)(flags & ~(uint32_t)DTB_SIM_BRANCH_RESEED));
     if (sim->running || sim->in_batch)
-        return dtb__error(DTB_ESTATE, "branching from %s: the simulation is running", path);
+        return dtb__error(DTB_ESTATE, "branching from %s: the simulation is running (or stepped "
+                                      "by a lockstep batch)", path);
     if (sim->started || sim->step)
         return dtb__error(DTB_ESTATE, "branching from %s: the simulation has already been stepped "
                                       "(to step %lld); branch a new one", path, (long long)sim->step);
