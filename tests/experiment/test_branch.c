@@ -115,6 +115,52 @@ static void test_branch_continues_bit_for_bit(void **state)
     dtb_experiment_free(e);
 }
 
+/* The state a branch carries over beyond the state variables: a coloured
+ * noise's Ornstein-Uhlenbeck process, a Poisson stimulus's random stream
+ * (one in common; the branch adds another), and a lesion timed before the
+ * branch time, which the branch applies from its start (a checkpoint holds
+ * no weights for a branch). */
+static dtb_experiment *stateful(void)
+{
+    dtb_experiment *e = twin();
+    add_ok(e, "noise-kind", "coloured:tau=5ms");
+    add_ok(e, "noise", "S_e=1e-4");
+    add_ok(e, "stimulus", "poisson:rate=200,width=2ms,amplitude=0.3:regions=0+5:into=I_ext:seed=3");
+    add_ok(e, "lesion", "region=A8m_R:at=10ms");
+    return e;
+}
+
+static void test_branch_carries_noise_stimuli_lesions(void **state)
+{
+    (void)state;
+    dtb_experiment *e = stateful();
+    add_ok(e, "checkpoint-at", "20ms");
+    add_ok(e, "checkpoint", tmp("stateful.ckpt"));
+    run_ok(e, "stateful-whole");
+    dtb_experiment_free(e);
+    e = stateful();
+    add_ok(e, "from", tmp("stateful.ckpt"));
+    run_ok(e, "stateful-same");
+    dtb__npy_array whole = raw("stateful-whole"), same = raw("stateful-same");
+    assert_int_equal(first_difference(&whole, &same), -1);
+    dtb__npy_array_free(&same);
+    char *prov = read_text_file(tmp("stateful-same/provenance.json"), NULL);
+    assert_non_null(strstr(prov, "lesion of region 1 'A8m_R'"));
+    free(prov);
+    /* another Poisson stimulus, from 30 ms: the first keeps its stream */
+    add_ok(e, "stimulus", "poisson:rate=200,width=2ms,amplitude=0.3,onset=30ms:regions=9:"
+                          "into=I_ext:seed=4");
+    run_ok(e, "stateful-more");
+    dtb__npy_array more = raw("stateful-more");
+    /* its first pulse is drawn at or after its onset (row 100): 157 with seed 4 */
+    int64_t first = first_difference(&whole, &more);
+    assert_true(first >= 100);
+    assert_int_equal(first, 157);
+    dtb__npy_array_free(&more);
+    dtb__npy_array_free(&whole);
+    dtb_experiment_free(e);
+}
+
 /* A stimulus at 30 ms: the branch is the continued run up to it, another
  * one after; a lesion acts from the branch's first step. */
 static void test_branch_interventions(void **state)
@@ -322,6 +368,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_branch_continues_bit_for_bit),
         cmocka_unit_test(test_branch_interventions),
+        cmocka_unit_test(test_branch_carries_noise_stimuli_lesions),
         cmocka_unit_test(test_branch_provenance),
         cmocka_unit_test(test_branch_mismatches),
         cmocka_unit_test(test_resume_is_not_a_branch),
