@@ -307,6 +307,25 @@ DTB_API dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn pr
 DTB_API dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path);
 DTB_API dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path);
 
+/* dtb_sim_branch_from_checkpoint flags */
+/* Draw the branch's noise from this simulation's own random stream (its
+ * seed) instead of continuing the checkpoint's. */
+#define DTB_SIM_BRANCH_RESEED 0x1u
+
+/* Branching twins: start `sim` — created and set up as for a fresh run,
+ * with any parameters, weights (lesions), coupling, noise, stimuli and
+ * observers, and not yet stepped — at the time and state of a checkpoint
+ * of another run: it takes the step, state, delay history, coupling
+ * input, noise stream (unless DTB_SIM_BRANCH_RESEED), the random streams
+ * of the stimuli both have in common (the first ones, in order, with the
+ * same target) and the spiking regions' networks; everything else is its
+ * own. The model, region count, state variables, dt, integrator, float32
+ * coupling mode, delay history length (speed, tract lengths) and number of
+ * spiking regions must be the checkpoint's: DTB_EINVAL names the
+ * difference and changes nothing. The provenance records the branch and
+ * the file's SHA-256. DTB_ESTATE once the simulation has been stepped. */
+DTB_API dtb_status dtb_sim_branch_from_checkpoint(dtb_sim *sim, const char *path, uint32_t flags);
+
 /* Ask a running dtb_sim_step/dtb_sim_run to stop after the current step; it
  * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. A request made
  * while nothing runs stops the next call before its first step (so a stop

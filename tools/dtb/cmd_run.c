@@ -54,6 +54,33 @@ static int report_and_plot(const dtb_experiment *exp, const dtb_built_experiment
     return rc ? EXIT_RUNTIME : 0;
 }
 
+/* Where the connectome comes from, on every run: the atlas' own
+ * description, wrapped at 100 columns under a lead-in. */
+static void print_wrapped(const char *lead, const char *text)
+{
+    const size_t width = 100, indent = 4;
+    size_t col = strlen(lead);
+    int line_start = 1;
+    fputs(lead, stdout);
+    while (text && *text) {
+        size_t word = strcspn(text, " ");
+        if (!line_start && col + 1 + word > width) {
+            printf("\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!line_start) {
+            putchar(' ');
+            col++;
+        }
+        line_start = 0;
+        fwrite(text, 1, word, stdout);
+        col += word;
+        text += word;
+        while (*text == ' ')
+            text++;
+    }
+    putchar('\n');
+}
+
 static void print_summary(const dtb_experiment *exp, const dtb_built_experiment *b, double wall)
 {
     const dtb_sim *sim = dtb_built_experiment_sim(b);
@@ -74,6 +101,7 @@ static void print_summary(const dtb_experiment *exp, const dtb_built_experiment 
            dtb_atlas_name(atlas), (long long)dtb_atlas_region_count(atlas),
            (long long)dtb_atlas_edge_count(atlas),
            dtb_atlas_is_synthetic(atlas) ? "; SYNTHETIC connectivity" : "");
+    print_wrapped("  atlas: ", dtb_atlas_description(atlas));
     const char *speed_text = dtb_experiment_get(exp, "speed");
     char speed[32];
     if (speed_text && (!strcmp(speed_text, "inf") || !strcmp(speed_text, "infinity")))

@@ -52,6 +52,7 @@ DTB_VERSION_MINOR = 1
 DTB_VERSION_PATCH = 0
 DTB_VERSION_STRING = '0.1.0'
 DTB_VERSION_NUMBER = 100
+DTB_SIM_BRANCH_RESEED = 1
 DTB_ANALYSIS_KL_NORMALIZE = 1
 DTB_LEMS_DESCRIBE_ALL = 1
 
@@ -889,6 +890,7 @@ dtb_sim_run = _fn('dtb_sim_run', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctype
 dtb_sim_run_to = _fn('dtb_sim_run_to', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double, dtb_progress_fn, ctypes.c_void_p])
 dtb_sim_save_checkpoint = _fn('dtb_sim_save_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p])
 dtb_sim_load_checkpoint = _fn('dtb_sim_load_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p])
+dtb_sim_branch_from_checkpoint = _fn('dtb_sim_branch_from_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_uint32])
 dtb_sim_request_stop = _fn('dtb_sim_request_stop', None, [ctypes.POINTER(dtb_sim)])
 dtb_sim_time = _fn('dtb_sim_time', ctypes.c_double, [ctypes.POINTER(dtb_sim)])
 dtb_sim_step_index = _fn('dtb_sim_step_index', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
@@ -1235,6 +1237,7 @@ PARAMS = {
     'dtb_sim_run_to': ('sim', 't_end', 'progress', 'user_data'),
     'dtb_sim_save_checkpoint': ('sim', 'path'),
     'dtb_sim_load_checkpoint': ('sim', 'path'),
+    'dtb_sim_branch_from_checkpoint': ('sim', 'path', 'flags'),
     'dtb_sim_request_stop': ('sim',),
     'dtb_sim_time': ('sim',),
     'dtb_sim_step_index': ('sim',),
