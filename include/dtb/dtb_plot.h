@@ -7,11 +7,12 @@
  * Each function writes one figure to `path` (replaced; numbers in the C
  * locale whatever the process's locale). Titles and labels are UTF-8 text,
  * escaped for SVG. Arrays are read, never kept. One options struct serves
- * the three kinds; members a kind does not use are ignored. */
+ * the four kinds; members a kind does not use are ignored. */
 #ifndef DTB_PLOT_H
 #define DTB_PLOT_H
 
 #include "dtb_common.h"
+#include "dtb_atlas.h"
 
 DTB_BEGIN_DECLS
 
@@ -33,11 +34,17 @@ typedef struct dtb_plot_options {
     const char *x_label;
     const char *y_label;
     const char *value_label;   /* heat maps: the colour bar's label */
-    double vmin;               /* heat maps: colour range; vmin and vmax both 0: from the data */
+    double vmin;               /* heat maps, brain figures: colour range; vmin and vmax both 0:
+                                  from the data */
     double vmax;
+    int64_t max_edges;         /* brain figures: draw the strongest this many connections
+                                  (0: 40; negative: none) */
+    int64_t max_labels;        /* brain figures: label this many regions of largest |value|
+                                  (0: 5; negative: none) */
 } dtb_plot_options;
 
-#define DTB_PLOT_OPTIONS_INIT { DTB_PLOT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0.0, 0.0 }
+#define DTB_PLOT_OPTIONS_INIT \
+    { DTB_PLOT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0.0, 0.0, 0, 0 }
 
 DTB_API dtb_status dtb_plot_options_init(dtb_plot_options *opts, uint32_t version);
 
@@ -65,6 +72,22 @@ DTB_API dtb_status dtb_plot_heatmap(const char *path, const double *values, size
  * (x_label and y_label are ignored). opts may be NULL. */
 DTB_API dtb_status dtb_plot_raster(const char *path, const double *times, const double *units,
                                    size_t n_spikes, size_t n_units, const dtb_plot_options *opts);
+
+/* A brain figure: a value per region (a state at a time, a mean, a score)
+ * as node colours, and the strongest connections of an n x n matrix (FC,
+ * weights; row-major) as lines, red positive and blue negative, on
+ * glass-brain projections (sagittal, coronal, axial) of the atlas' MNI
+ * region centres, with a colour bar and the regions of largest |value|
+ * labelled. The outline of each view is the hull of the centres, so any
+ * atlas with centres can be drawn. values (n_values = the atlas' region
+ * count; non-finite ones grey) and edges (n_edges = its square; for each
+ * pair the larger |w| of w_ij and w_ji; non-finite and zero ones left out)
+ * may each be NULL with a count of 0. DTB_EINVAL for an atlas without
+ * centres or counts that do not fit it. x_label and y_label are ignored.
+ * opts may be NULL. */
+DTB_API dtb_status dtb_plot_brain(const char *path, const dtb_atlas *atlas, const double *values,
+                                  size_t n_values, const double *edges, size_t n_edges,
+                                  const dtb_plot_options *opts);
 
 DTB_END_DECLS
 

@@ -105,3 +105,58 @@ dtb_status dtb_plot_raster(const char *path, const double *times, const double *
     dtb__raster r = {o.title, times, units, n_spikes, n_units};
     return dtb__plot_raster(path, &r);
 }
+
+/* The atlas' centres and labels, for a brain figure. */
+static dtb_status atlas_geometry(const dtb_atlas *atlas, double **centres, const char ***labels)
+{
+    const size_t n = (size_t)dtb_atlas_region_count(atlas);
+    *centres = dtb__malloc_array(n, 3 * sizeof **centres);
+    *labels = dtb__calloc(n ? n : 1, sizeof **labels);
+    if (!*centres || !*labels)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        dtb_status st = dtb_atlas_region_centre(atlas, (int64_t)i, &(*centres)[3 * i]);
+        if (st)
+            return st;
+        (*labels)[i] = dtb_atlas_region_label(atlas, (int64_t)i);
+    }
+    return DTB_OK;
+}
+
+dtb_status dtb_plot_brain(const char *path, const dtb_atlas *atlas, const double *values,
+                          size_t n_values, const double *edges, size_t n_edges,
+                          const dtb_plot_options *opts)
+{
+    static const char fn[] = "dtb_plot_brain";
+    dtb_plot_options o;
+    dtb_status st = options_of(fn, opts, &o);
+    if (st)
+        return st;
+    if (!path || !atlas)
+        return dtb__error(DTB_EINVAL, "%s: %s is NULL", fn, !path ? "path" : "atlas");
+    const size_t n = (size_t)dtb_atlas_region_count(atlas);
+    if (!dtb_atlas_has_centres(atlas))
+        return dtb__error(DTB_EINVAL, "%s: %s: atlas '%s' has no region centres; a brain figure "
+                                      "places each region at its MNI centre", fn, path,
+                          dtb_atlas_name(atlas));
+    if ((values != NULL) != (n_values != 0) || (values && n_values != n))
+        return dtb__error(DTB_EINVAL, "%s: %s: %zu values%s for the %zu regions of atlas '%s'", fn,
+                          path, n_values, values ? "" : " but values is NULL", n,
+                          dtb_atlas_name(atlas));
+    if ((edges != NULL) != (n_edges != 0) || (edges && (n > SIZE_MAX / n || n_edges != n * n)))
+        return dtb__error(DTB_EINVAL, "%s: %s: %zu edge values%s; atlas '%s' needs %zu x %zu", fn,
+                          path, n_edges, edges ? "" : " but edges is NULL", dtb_atlas_name(atlas),
+                          n, n);
+    double *centres = NULL;
+    const char **labels = NULL;
+    st = atlas_geometry(atlas, &centres, &labels);
+    if (!st) {
+        dtb__brain_plot b = {o.title, o.value_label, centres, labels, n, values, edges,
+                             o.max_edges ? o.max_edges : 40, o.max_labels ? o.max_labels : 5,
+                             o.vmin, o.vmax, (o.flags & DTB_PLOT_FLAG_DIVERGING) != 0};
+        st = dtb__plot_brain(path, &b);
+    }
+    free(centres);
+    free(labels);
+    return st;
+}

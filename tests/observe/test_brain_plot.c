@@ -177,12 +177,66 @@ static void test_few_regions_no_values(void **state)
     xmlFreeDoc(doc);
 }
 
+/* The public dtb_plot_brain(): the atlas' centres and labels, defaults of
+ * 40 edges and 5 labels, negative counts for none, and errors that name
+ * what does not fit. */
+static void test_public_api(void **state)
+{
+    (void)state;
+    dtb_atlas *a;
+    assert_int_equal(dtb_atlas_create_builtin(&a, "bn246"), DTB_OK);
+    const size_t n = (size_t)dtb_atlas_region_count(a);
+    double *w = malloc(n * n * sizeof *w), *v = malloc(n * sizeof *v);
+    assert_int_equal(dtb_atlas_copy_weights(a, w, n * n, NULL), DTB_OK);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)i;
+    assert_int_equal(dtb_plot_brain(tmp("api.svg"), a, v, n, w, n * n, NULL), DTB_OK);
+    xmlDoc *doc = xmlReadFile(tmp("api.svg"), NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    static xmlNode *nodes[4096];
+    size_t n_lines = 0;
+    collect(xmlDocGetRootElement(doc), "line", nodes, &n_lines, 4096);
+    assert_int_equal(n_lines, 3 * 40);
+    assert_true(has_text(xmlDocGetRootElement(doc), dtb_atlas_region_label(a, (int64_t)n - 1)));
+    xmlFreeDoc(doc);
+    dtb_plot_options o = DTB_PLOT_OPTIONS_INIT;
+    o.max_edges = -1;
+    o.max_labels = -1;
+    o.title = "no edges, no labels";
+    assert_int_equal(dtb_plot_brain(tmp("api.svg"), a, v, n, w, n * n, &o), DTB_OK);
+    doc = xmlReadFile(tmp("api.svg"), NULL, XML_PARSE_NONET);
+    n_lines = 0;
+    collect(xmlDocGetRootElement(doc), "line", nodes, &n_lines, 4096);
+    assert_int_equal(n_lines, 0);
+    assert_false(has_text(xmlDocGetRootElement(doc), dtb_atlas_region_label(a, (int64_t)n - 1)));
+    xmlFreeDoc(doc);
+    /* errors */
+    assert_int_equal(dtb_plot_brain(tmp("x.svg"), a, v, n - 1, NULL, 0, NULL), DTB_EINVAL);
+    assert_error_contains("245 values");
+    assert_int_equal(dtb_plot_brain(tmp("x.svg"), a, NULL, 0, w, n, NULL), DTB_EINVAL);
+    assert_error_contains("246 x 246");
+    assert_int_equal(dtb_plot_brain(tmp("x.svg"), a, NULL, 3, NULL, 0, NULL), DTB_EINVAL);
+    assert_int_equal(dtb_plot_brain(NULL, a, v, n, NULL, 0, NULL), DTB_EINVAL);
+    assert_int_equal(dtb_plot_brain(tmp("x.svg"), NULL, v, n, NULL, 0, NULL), DTB_EINVAL);
+    dtb_atlas *flat = test_isolated_atlas(3);   /* no centres */
+    double three[3] = {1, 2, 3};
+    assert_int_equal(dtb_plot_brain(tmp("x.svg"), flat, three, 3, NULL, 0, NULL), DTB_EINVAL);
+    assert_error_contains("no region centres");
+    struct stat st;
+    assert_int_not_equal(stat(tmp("x.svg"), &st), 0);   /* nothing written on an error */
+    dtb_atlas_free(flat);
+    free(w);
+    free(v);
+    dtb_atlas_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_projections_put_regions_where_their_centres_are),
         cmocka_unit_test(test_bn246_strongest_edges_and_labels),
         cmocka_unit_test(test_few_regions_no_values),
+        cmocka_unit_test(test_public_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -534,6 +534,8 @@ class dtb_plot_options(ctypes.Structure):
         ('value_label', ctypes.c_char_p),
         ('vmin', ctypes.c_double),
         ('vmax', ctypes.c_double),
+        ('max_edges', ctypes.c_int64),
+        ('max_labels', ctypes.c_int64),
     ]
 
 
@@ -995,6 +997,7 @@ dtb_plot_options_init = _fn('dtb_plot_options_init', ctypes.c_int32, [ctypes.POI
 dtb_plot_lines = _fn('dtb_plot_lines', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
 dtb_plot_heatmap = _fn('dtb_plot_heatmap', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
 dtb_plot_raster = _fn('dtb_plot_raster', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(dtb_plot_options)])
+dtb_plot_brain = _fn('dtb_plot_brain', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(dtb_atlas), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(dtb_plot_options)])
 dtb_lems_document_load = _fn('dtb_lems_document_load', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_lems_document)), ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t])
 dtb_lems_document_free = _fn('dtb_lems_document_free', None, [ctypes.POINTER(dtb_lems_document)])
 dtb_lems_document_describe = _fn('dtb_lems_document_describe', ctypes.c_int32, [ctypes.POINTER(dtb_lems_document), ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
@@ -1342,6 +1345,7 @@ PARAMS = {
     'dtb_plot_lines': ('path', 'x', 'y', 'n_points', 'n_series', 'series_names', 'opts'),
     'dtb_plot_heatmap': ('path', 'values', 'rows', 'cols', 'row_labels', 'col_labels', 'opts'),
     'dtb_plot_raster': ('path', 'times', 'units', 'n_spikes', 'n_units', 'opts'),
+    'dtb_plot_brain': ('path', 'atlas', 'values', 'n_values', 'edges', 'n_edges', 'opts'),
     'dtb_lems_document_load': ('out', 'path', 'include_dirs', 'n_include_dirs'),
     'dtb_lems_document_free': ('doc',),
     'dtb_lems_document_describe': ('doc', 'flags', 'buf', 'capacity', 'needed_out'),
