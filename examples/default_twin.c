@@ -1,7 +1,8 @@
 /* The default digital twin through the C API: OpenDTB's default twin (the
  * reduced Wong-Wang excitatory-inhibitory model, global coupling G = 0.1,
  * Euler at 0.1 ms, noise sigma 0.01 on S_e and 0.001 on S_i, initial state
- * 0) on the built-in bn246 atlas with its conduction delays at 3 m/s; 1 s
+ * 0) on OpenDTB's connectome, the built-in bn246-opendtb atlas, with its
+ * conduction delays at 3 m/s; 1 s
  * simulated, a 1 ms temporal average kept in memory. It is the simulation
  * `dtb run` performs with no arguments.
  *
@@ -26,7 +27,7 @@ int main(void)
     dtb_observer *tavg = NULL;
     int rc = 0;
 
-    if (dtb_atlas_create_builtin(&atlas, "bn246"))
+    if (dtb_atlas_create_builtin(&atlas, "bn246-opendtb"))
         return fail("atlas");
     if (dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh") ||
         dtb_model_set_param(model, "G", 0.1)) {

@@ -11,6 +11,7 @@
 #     locales           and a generated de_DE.UTF-8: the decimal-comma locale
 #                       tests (tests/base, tests/expr), which a fresh Debian
 #                       cannot run otherwise (it has only C and POSIX)
+#     librsvg2-bin      rsvg-convert: the SVG figures must render (tests/observe)
 set -eu
 packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev libnlopt-dev"
 # Open MPI: sweeps and fits on several processes or machines (mpirun)
@@ -19,7 +20,7 @@ test_tools=0
 if [ "${1:-}" = "--test" ]; then
   test_tools=1
   packages="$packages libcmocka-dev valgrind g++ abigail-tools python3-pytest python3-numpy"
-  packages="$packages clang libclang-rt-14-dev locales"
+  packages="$packages clang libclang-rt-14-dev locales librsvg2-bin"
 fi
 missing=""
 for p in $packages; do

@@ -59,7 +59,9 @@ typedef struct dtb_atlas_load_options {
 /* Fill *opts with defaults for the given struct version. */
 DTB_API dtb_status dtb_atlas_load_options_init(dtb_atlas_load_options *opts, uint32_t version);
 
-/* Create one of the built-in atlases by name ("bn246"). */
+/* Create one of the built-in atlases by name: "bn246-opendtb" (the 246
+ * Brainnetome regions with the measured SC the OpenDTB platform ships; the
+ * default twin's) or "bn246" (the same regions, synthetic connectivity). */
 DTB_API dtb_status dtb_atlas_create_builtin(dtb_atlas **out, const char *name);
 
 /* Number and names of the built-in atlases; the name is static. */
@@ -67,7 +69,7 @@ DTB_API int64_t dtb_atlas_builtin_count(void);
 DTB_API const char *dtb_atlas_builtin_name(int64_t index);
 
 /* Load an atlas from `path`, which is one of:
- *  - the name of a built-in atlas ("bn246");
+ *  - the name of a built-in atlas ("bn246-opendtb", "bn246");
  *  - a folder in TVB's plain-text layout: weights.txt (required),
  *    tract_lengths.txt (or lengths.txt), centres.txt, region_labels.txt
  *    (or labels.txt), all optional but the weights; .csv variants of the
@@ -110,7 +112,8 @@ DTB_API const char *dtb_atlas_name(const dtb_atlas *atlas);
  * is synthetic. Borrowed, valid while the atlas lives. */
 DTB_API const char *dtb_atlas_description(const dtb_atlas *atlas);
 
-/* 1 if the connectivity was generated rather than measured (bn246), else 0. */
+/* 1 if the connectivity was generated rather than measured (bn246), else 0
+ * (bn246-opendtb, files, arrays). */
 DTB_API int32_t dtb_atlas_is_synthetic(const dtb_atlas *atlas);
 
 /* Number of regions (-1 for NULL). */

@@ -164,11 +164,11 @@ DTB_API dtb_status dtb_sim_get_coupling_param(const dtb_sim *sim, const char *na
 /* The current coupling function, its parameters (names are borrowed,
  * valid until the coupling changes). */
 DTB_API dtb_coupling_kind dtb_sim_coupling(const dtb_sim *sim);
+/* The name of a coupling function as dtb(1) and experiments write it
+ * ("linear", "sigmoidal_jansen_rit", ...); static; NULL for an unknown kind. */
+DTB_API const char *dtb_coupling_kind_name(dtb_coupling_kind kind);
 DTB_API int64_t dtb_sim_coupling_param_count(const dtb_sim *sim);
 DTB_API const char *dtb_sim_coupling_param_name(const dtb_sim *sim, int64_t index);
-/* Name of a coupling kind ("linear", "hyperbolic_tangent", ...; static),
- * or NULL for an unknown kind. */
-DTB_API const char *dtb_coupling_kind_name(dtb_coupling_kind kind);
 
 /* Model parameters of this simulation (in the parameter's unit): one value
  * for every region, or one value per region (n_values == region count). */
@@ -306,6 +306,25 @@ DTB_API dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn pr
  * foreign file gives a clear error and changes nothing. */
 DTB_API dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path);
 DTB_API dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path);
+
+/* dtb_sim_branch_from_checkpoint flags */
+/* Draw the branch's noise from this simulation's own random stream (its
+ * seed) instead of continuing the checkpoint's. */
+#define DTB_SIM_BRANCH_RESEED 0x1u
+
+/* Branching twins: start `sim` — created and set up as for a fresh run,
+ * with any parameters, weights (lesions), coupling, noise, stimuli and
+ * observers, and not yet stepped — at the time and state of a checkpoint
+ * of another run: it takes the step, state, delay history, coupling
+ * input, noise stream (unless DTB_SIM_BRANCH_RESEED), the random streams
+ * of the stimuli both have in common (the first ones, in order, with the
+ * same target) and the spiking regions' networks; everything else is its
+ * own. The model, region count, state variables, dt, integrator, float32
+ * coupling mode, delay history length (speed, tract lengths) and number of
+ * spiking regions must be the checkpoint's: DTB_EINVAL names the
+ * difference and changes nothing. The provenance records the branch and
+ * the file's SHA-256. DTB_ESTATE once the simulation has been stepped. */
+DTB_API dtb_status dtb_sim_branch_from_checkpoint(dtb_sim *sim, const char *path, uint32_t flags);
 
 /* Ask a running dtb_sim_step/dtb_sim_run to stop after the current step; it
  * returns DTB_ECANCELLED. Thread-safe and async-signal-safe. A request made

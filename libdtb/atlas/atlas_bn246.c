@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The regions (labels, hemispheres, lobes, gyri, MNI centres) are the
- * published ones (bn246_table.c, Fan et al. 2016). The library embeds no
- * measured connectome (the data terms of the available ones keep them out,
- * see the atlas READMEs of the shared data), so weights and lengths are
- * generated, deterministically, from the centres:
+ * published ones (bn246_table.c, Fan et al. 2016). Weights and lengths are
+ * generated, deterministically, from the centres (the measured SC on these
+ * regions is the built-in "bn246-opendtb", atlas_bn246_opendtb.c; this one
+ * is for what needs a connectome with known, simple structure):
  *   d_kj = |c_k - c_j|                      (mm, MNI centres)
  *   w_kj = S exp(-LAMBDA * d_kj) for k != j, w_kk = 0
  *   L_kj = TORTUOSITY * d_kj,  L_kk = 0     (mm)
@@ -37,10 +37,12 @@ static const char bn246_description[] =
     "w = exp(-0.039/mm * d) between MNI centres (lambda 0.039/mm, fitted on real Brainnetome and "
     "HCP connectomes), diagonal 0, scaled so that the mean in-strength (row sum) is 2.46 as in "
     "the Brainnetome SC of the OpenDTB platform; tract lengths "
-    "are 1.4 x the centre distance (mm), diagonal 0. Use a measured connectome for any claim "
-    "about a real brain.";
+    "are 1.4 x the centre distance (mm), diagonal 0. Use a measured connectome (bn246-opendtb: "
+    "the same regions with OpenDTB's SC) for any claim about a real brain.";
 
-static dtb_status copy_regions(dtb_atlas *a)
+/* Shared with the other Brainnetome built-in (atlas_bn246_opendtb.c): one
+ * region table, copied into the atlas. */
+dtb_status dtb__atlas_bn246_regions(dtb_atlas *a)
 {
     a->lobes = dtb__calloc(DTB__BN246_REGIONS, sizeof *a->lobes);
     a->gyri = dtb__calloc(DTB__BN246_REGIONS, sizeof *a->gyri);
@@ -88,7 +90,7 @@ dtb_status dtb__atlas_create_bn246(dtb_atlas **out)
     if ((a->name = dtb__strdup("bn246")) == NULL || (a->description = dtb__strdup(bn246_description)) == NULL)
         s = DTB_ENOMEM;
     if (s == DTB_OK)
-        s = copy_regions(a);
+        s = dtb__atlas_bn246_regions(a);
     if (s == DTB_OK)
         s = dtb__atlas_lengths_from_centres(a, BN246_TORTUOSITY);
     if (s != DTB_OK) {

@@ -13,6 +13,7 @@ typedef struct builtin_atlas {
 
 static const builtin_atlas builtins[] = {
     {"bn246", dtb__atlas_create_bn246},
+    {"bn246-opendtb", dtb__atlas_create_bn246_opendtb},
 };
 
 #define BUILTIN_COUNT ((int64_t)(sizeof builtins / sizeof builtins[0]))

@@ -75,5 +75,10 @@ int64_t dtb__atlas_count_edges(const dtb_atlas *a);
 
 /* Built-in atlases. */
 dtb_status dtb__atlas_create_bn246(dtb_atlas **out);
+dtb_status dtb__atlas_create_bn246_opendtb(dtb_atlas **out);
+
+/* The Brainnetome region table (labels, hemispheres, lobes, gyri, MNI
+ * centres) into an atlas of DTB__BN246_REGIONS regions. */
+dtb_status dtb__atlas_bn246_regions(dtb_atlas *a);
 
 #endif /* DTB_ATLAS_IMPL_H */

@@ -167,6 +167,10 @@ const dtb__setting_info dtb__settings[] = {
     {"checkpoint-at", DTB__SETTING_SINGLE, dtb__check_time, NULL, "time of the checkpoint"},
     {"checkpoint", DTB__SETTING_SINGLE, NULL, whole_value, "checkpoint file to write"},
     {"resume", DTB__SETTING_SINGLE, NULL, whole_value, "checkpoint file to continue from"},
+    {"from", DTB__SETTING_SINGLE, NULL, whole_value,
+     "checkpoint to branch from: a new run from its time and state"},
+    {"reseed", DTB__SETTING_FLAG, NULL, NULL,
+     "a branch draws new noise from the seed instead of continuing the checkpoint's stream"},
     {"no-limits", DTB__SETTING_FLAG, NULL, NULL,
      "run whatever its step count and the size of its outputs"},
 };

@@ -48,8 +48,10 @@ static dtb_status load_atlas(const dtb_experiment *exp, dtb_atlas **out)
     o.centres_path = last(exp, "atlas-centres");
     o.labels_path = last(exp, "atlas-labels");
     const char *path = last(exp, "atlas");
+    /* the default twin's connectome: OpenDTB's own (its measured
+     * Brainnetome SC), so that dtb run with no arguments is OpenDTB's twin */
     if (!path && !o.weights_path)
-        path = "bn246";
+        path = "bn246-opendtb";
     dtb_status st = dtb_atlas_load(out, path, &o);
     if (st)
         return fail(st, "atlas");
@@ -728,6 +730,36 @@ static dtb_status check_resume(const dtb_experiment *exp, const dtb__build_optio
     return st ? fail(st, "resume") : DTB_OK;
 }
 
+/* A branch (setting "from"): the simulation built as for a fresh run takes
+ * the checkpoint's time and state (sim_branch.c), after the checks that
+ * name what a branch must keep; it must start before its end. */
+static dtb_status branch(const dtb_experiment *exp, const char *from, dtb__built *b)
+{
+    char *note = NULL;
+    dtb_status st = dtb__experiment_resume_note(exp, &note);
+    if (!st)
+        st = dtb__experiment_check_branch(note, from);
+    free(note);
+    if (!st)
+        st = dtb__sim_branch(b->sim, from, has(exp, "reseed") ? DTB_SIM_BRANCH_RESEED : 0,
+                             b->from_sha256);
+    if (st)
+        return fail(st, "from");
+    if (!(b->from_path = dtb__strdup(from)))
+        return DTB_ENOMEM;
+    b->from_time = dtb_sim_time(b->sim);
+    const double half_step = 0.5 * dtb_sim_dt(b->sim);
+    if (b->from_time > b->duration - half_step)
+        return dtb__error(DTB_EINVAL, "from: the checkpoint is at %g s, not before the end of the "
+                                      "branch (duration %g s, the end time counted from 0); give a "
+                                      "longer duration", b->from_time, b->duration);
+    for (size_t i = 0; i < b->n_timed; i++)
+        if (b->timed[i].is_checkpoint && b->timed[i].t < b->from_time - half_step)
+            return dtb__error(DTB_EINVAL, "checkpoint-at: %g s is before the branch starts (%g s)",
+                              b->timed[i].t, b->from_time);
+    return DTB_OK;
+}
+
 static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
                         const dtb__build_options *o, dtb__built *b)
 {
@@ -761,6 +793,11 @@ static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
     const char *resume = last(exp, "resume");
     if (!st && resume && !(b->resume_path = dtb__strdup(resume)))
         st = DTB_ENOMEM;
+    /* a branch's own resume continues the branch's files: its checkpoint
+     * holds everything, the one it branched from is only recorded */
+    const char *from = resume ? NULL : last(exp, "from");
+    if (!st && from)
+        st = branch(exp, from, b);
     /* a checkpoint to resume from must fit before any file is touched: the
      * settings it records first (they name what differs), then the
      * simulation it holds */
@@ -778,9 +815,17 @@ static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
     const char *format = last(exp, "format");
     if (!st && !o->no_outputs)
         st = create_observers(exp, b, format && strcmp(format, "npy") == 0, resume != NULL);
+    /* a resume continues files; a new folder is a branch's (from) */
+    for (size_t i = 0; !st && resume && i < b->n_outputs; i++)
+        if (!b->outputs[i].existed)
+            st = dtb__error(DTB_EINVAL, "resume: %s does not exist: a resume continues the output "
+                                        "files of the run that saved the checkpoint, in its folder; "
+                                        "to start a new results folder from the checkpoint's time "
+                                        "and state, branch from it (setting 'from' instead of "
+                                        "'resume')", b->outputs[i].path);
     /* every limit and write target before the folder is touched */
     if (!st)
-        st = dtb__experiment_check_limits(exp, b, t_resume);
+        st = dtb__experiment_check_limits(exp, b, from ? b->from_time : t_resume);
     if (!st && !o->no_outputs)
         st = dtb__experiment_check_targets(exp, b, o->extra_setting, o->extra_path);
     if (!st && !o->no_outputs)
@@ -867,6 +912,7 @@ void dtb__built_free(dtb__built *b)
     free(b->out_dir);
     free(b->checkpoint_path);
     free(b->resume_path);
+    free(b->from_path);
     dtb_sim_free(b->sim);
     dtb_model_free(b->model);
     dtb_atlas_free(b->atlas);

@@ -41,6 +41,9 @@ typedef struct dtb__built {
     char *out_dir;
     char *checkpoint_path;    /* NULL: none */
     char *resume_path;        /* NULL: a fresh run */
+    char *from_path;          /* the checkpoint this run branched from (NULL: none) */
+    char from_sha256[65];     /* its SHA-256, hex */
+    double from_time;         /* the time it starts at, s */
     int default_twin;         /* no model was named */
     int noisy;                /* some noise intensity > 0 */
     uint64_t seed;
@@ -117,6 +120,11 @@ dtb_status dtb__experiment_check_write(const dtb_experiment *exp, const char *se
  * checkpoint's note against it (DTB_EINVAL naming every difference). */
 dtb_status dtb__experiment_resume_note(const dtb_experiment *exp, char **note);
 dtb_status dtb__experiment_check_resume(const char *note, const char *checkpoint_path);
+/* A branch (setting "from") keeps the atlas and the model of the run that
+ * saved the checkpoint: their settings in the two notes are compared
+ * (DTB_EINVAL naming every difference; a checkpoint without a note passes,
+ * the simulation's own checks remain). */
+dtb_status dtb__experiment_check_branch(const char *note, const char *checkpoint_path);
 
 /* One lesion or edit on a simulation, now (recorded in its provenance by
  * the simulation itself); tracts are cut or scaled in both directions. */

@@ -227,3 +227,64 @@ dtb_status dtb__experiment_check_resume(const char *note_here, const char *path)
     free(note_ck);
     return st;
 }
+
+/* --- branches --- */
+
+/* What a branch must share with the run it branches from, as settings: the
+ * atlas (its files by content) and the model. The simulation checks the
+ * rest (regions, state layout, dt, integrator, delays: sim_branch.c). What
+ * may differ: parameters, coupling, noise, seed, stimuli, lesions,
+ * observers, duration, output. */
+static const char *const branch_kept[] = {"atlas", "atlas-weights", "atlas-lengths", "atlas-centres",
+                                          "atlas-labels", "model", "model-name", NULL};
+
+/* The canonical values of one setting, joined; an atlas not given is the
+ * default one (experiment_build.c), so naming it changes nothing. */
+static char *joined(const line *l, size_t n, const char *name, int shown)
+{
+    dtb__strbuf b = {0};
+    size_t len = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if (is_name(&l[i], name, len))
+            dtb__strbuf_printf(&b, "%s%.*s", b.data ? ", " : "",
+                               (int)(shown ? l[i].shown_len : l[i].canon_len),
+                               shown ? l[i].shown : l[i].canon);
+    if (!b.data && !strcmp(name, "atlas"))
+        dtb__strbuf_append(&b, "bn246-opendtb");
+    return b.data ? b.data : dtb__strdup("");
+}
+
+dtb_status dtb__experiment_check_branch(const char *note_here, const char *path)
+{
+    char *note_ck = NULL;
+    dtb_status st = dtb__checkpoint_note(path, &note_ck);
+    if (st || !note_ck)
+        return st;
+    line *ck, *here;
+    size_t nc = split(note_ck, &ck), nh = split(note_here, &here);
+    dtb__strbuf msg = {0};
+    for (size_t k = 0; branch_kept[k]; k++) {
+        char *a = joined(ck, nc, branch_kept[k], 0), *b = joined(here, nh, branch_kept[k], 0);
+        if (a && b && strcmp(a, b)) {
+            char *as = joined(ck, nc, branch_kept[k], 1), *bs = joined(here, nh, branch_kept[k], 1);
+            dtb__strbuf_printf(&msg, "%s%s: '%s' there, '%s' here", msg.data ? "; " : "",
+                               branch_kept[k], as && *as ? as : "none", bs && *bs ? bs : "none");
+            if (as && bs && !strcmp(as, bs))
+                dtb__strbuf_append(&msg, " (the files' contents differ)");
+            free(as);
+            free(bs);
+        }
+        free(a);
+        free(b);
+    }
+    if (msg.data)
+        st = dtb__error(DTB_EINVAL, "%s was saved by a run on another atlas or model: %s. A branch "
+                                    "keeps the atlas and the model of the run it branches from; it "
+                                    "may change parameters, coupling, noise, stimuli, lesions, "
+                                    "observers and duration", path, msg.data);
+    dtb__strbuf_free(&msg);
+    free(ck);
+    free(here);
+    free(note_ck);
+    return st;
+}

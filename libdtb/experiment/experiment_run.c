@@ -145,14 +145,26 @@ static dtb_status write_provenance(const dtb__built *b, const dtb_experiment *ex
         dtb__json_string(f, b->resume_path);
     else
         fputs("null", f);
+    fprintf(f, ",\n  \"branched_from\": ");
     char num[40];
+    if (b->from_path) {
+        /* the state this run started from, by content */
+        fprintf(f, "{\"checkpoint\": ");
+        dtb__json_string(f, b->from_path);
+        dtb__format_double(num, sizeof num, b->from_time);
+        fprintf(f, ", \"sha256\": \"%s\", \"time_s\": %s}", b->from_sha256, num);
+    } else
+        fputs("null", f);
     dtb__format_double(num, sizeof num, dtb_sim_time(b->sim));
     fprintf(f, ",\n  \"end_time_s\": %s,\n  \"steps\": %lld,\n", num,
             (long long)dtb_sim_step_index(b->sim));
     fprintf(f, "  \"atlas\": ");
     dtb__json_string(f, dtb_atlas_name(b->atlas));
-    fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"model\": ",
+    fprintf(f, ",\n  \"atlas_synthetic\": %s,\n  \"atlas_description\": ",
             dtb_atlas_is_synthetic(b->atlas) ? "true" : "false");
+    /* where the connectome comes from, in the record that outlives the run */
+    dtb__json_string(f, dtb_atlas_description(b->atlas));
+    fprintf(f, ",\n  \"model\": ");
     dtb__json_string(f, dtb_model_name(b->model));
     write_coupling(f, b->sim);
     fprintf(f, ",\n  \"inputs\": [");
@@ -278,8 +290,15 @@ dtb_status dtb__experiment_advance(dtb__built *b, dtb_progress_fn progress, void
     dtb_status st = DTB_OK;
     for (size_t i = 0; i < b->n_timed && !st; i++) {
         const dtb__timed *e = &b->timed[i];
-        if (e->t < dtb_sim_time(b->sim) - half_step)
-            continue;   /* before the checkpoint this run resumed from: done then */
+        if (e->t < dtb_sim_time(b->sim) - half_step) {
+            /* before a resumed run's checkpoint: done then; before a
+             * branch's start: the branch's own lesion, in place from its
+             * first step (the checkpoint holds no weights for a branch) */
+            if (b->from_path && !e->is_checkpoint &&
+                (st = dtb__experiment_apply_lesion(b->sim, b->atlas, &e->lesion)))
+                break;
+            continue;
+        }
         st = run_to(b, e->t, &p);
         if (st)
             break;

@@ -23,8 +23,8 @@
  *
  * Every error names file, line and element. A failed read frees everything.
  */
-#ifndef DTB_LEMS_H
-#define DTB_LEMS_H
+#ifndef DTB_LEMS_INTERNAL_H
+#define DTB_LEMS_INTERNAL_H
 
 #include <stddef.h>
 
@@ -295,6 +295,12 @@ dtb_status dtb__lems_read_file(dtb__lems_doc *doc, const char *path,
 dtb_status dtb__lems_read_memory(dtb__lems_doc *doc, const char *xml, size_t len,
                                  const char *source_name, const dtb__lems_read_options *opts);
 void dtb__lems_doc_free(dtb__lems_doc *doc);
+
+/* The report of dtb_lems_document_describe (lems_describe.c), appended to
+ * b: path is the file as the caller named it; all lists the included
+ * files' types too. */
+struct dtb__strbuf;
+void dtb__lems_describe(const dtb__lems_doc *doc, const char *path, int all, struct dtb__strbuf *b);
 
 /* Lookups (NULL when absent). */
 const dtb__lems_comptype *dtb__lems_find_type(const dtb__lems_doc *doc, const char *name);

@@ -57,8 +57,6 @@ const char *dtb__coupling_kind_name(dtb_coupling_kind kind)
     return k ? k->name : NULL;
 }
 
-const char *dtb_coupling_kind_name(dtb_coupling_kind kind) { return dtb__coupling_kind_name(kind); }
-
 dtb_coupling_kind dtb__coupling_kind_from_name(const char *name)
 {
     for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
@@ -467,4 +465,9 @@ void dtb__coupling_compute(dtb__coupling *c, const dtb__network *net, const dtb_
     const dtb__coupling_current cur = {h->ring + now, len, (size_t)n * len,
                                        dtb__history_channel(h, 0) + now};
     dtb__coupling_post(c, net, h->n_cvar, cache->sums, &cur, out, scratch);
+}
+
+const char *dtb_coupling_kind_name(dtb_coupling_kind kind)
+{
+    return dtb__coupling_kind_name(kind);
 }

@@ -7,4 +7,11 @@
  * (ColorBrewer RdBu, reversed) or sequential (viridis). */
 void dtb__colormap(double u, int diverging, char out[8]);
 
+struct dtb__svg;
+/* A vertical colour bar 16 px wide at (x, y), `height` tall, for values
+ * lo (bottom) .. hi (top), with three ticks and `label` (may be NULL)
+ * above it (colour_bar.c). */
+void dtb__colour_bar(struct dtb__svg *s, double x, double y, double height, double lo, double hi,
+                     int diverging, const char *label);
+
 #endif

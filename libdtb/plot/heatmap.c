@@ -97,26 +97,6 @@ static dtb_status draw_cells(dtb__svg *s, const dtb__heatmap *h, int x0, int y0,
     return st;
 }
 
-static void draw_colour_bar(dtb__svg *s, const dtb__heatmap *h, double x, double y, double height,
-                            double lo, double hi)
-{
-    for (int l = 0; l < LEVELS; l++) {
-        char colour[8];
-        dtb__colormap((l + 0.5) / LEVELS, h->diverging, colour);
-        dtb__svg_rect(s, x, y + height * (1 - (l + 1.0) / LEVELS), 16, height / LEVELS + 0.5, colour,
-                      NULL);
-    }
-    dtb__svg_rect(s, x, y, 16, height, "none", "#333");
-    char buf[32];
-    for (int i = 0; i <= 2; i++) {
-        double v = lo + (hi - lo) * i / 2;
-        snprintf(buf, sizeof buf, "%.3g", fabs(v) < 1e-12 * (hi - lo) ? 0.0 : v);
-        dtb__svg_text(s, x + 22, y + height * (1 - i / 2.0) + 4, 11, "start", 0, buf);
-    }
-    if (h->value_label)
-        dtb__svg_text(s, x + 8, y - 10, 11, "middle", 0, h->value_label);
-}
-
 dtb_status dtb__plot_heatmap(const char *path, const dtb__heatmap *h)
 {
     const size_t n = h->rows > h->cols ? h->rows : h->cols;
@@ -150,8 +130,9 @@ dtb_status dtb__plot_heatmap(const char *path, const dtb__heatmap *h)
         dtb__svg_text(&s, x0 + (double)h->cols * c / 2, H - 12, 12, "middle", 0, h->x_label);
     if (h->y_label)
         dtb__svg_text(&s, 14, y0 + (double)h->rows * c / 2, 12, "middle", -90, h->y_label);
-    draw_colour_bar(&s, h, x0 + (double)h->cols * c + 25, y0 + 20,
-                    fmin(300, fmax(100, (double)h->rows * c - 40)), lo, hi);
+    dtb__colour_bar(&s, x0 + (double)h->cols * c + 25, y0 + 20,
+                    fmin(300, fmax(100, (double)h->rows * c - 40)), lo, hi, h->diverging,
+                    h->value_label);
     dtb_status cst = dtb__svg_close(&s);
     return st ? st : cst;
 }

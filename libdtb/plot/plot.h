@@ -2,8 +2,8 @@
  * plotting dependency): line charts, heat maps with labels, spike rasters.
  * Numbers in the files are written in the C locale.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef DTB_PLOT_H
-#define DTB_PLOT_H
+#ifndef DTB_PLOT_INTERNAL_H
+#define DTB_PLOT_INTERNAL_H
 
 #include <stddef.h>
 
@@ -44,5 +44,21 @@ typedef struct dtb__raster {
 } dtb__raster;
 
 dtb_status dtb__plot_raster(const char *path, const dtb__raster *r);
+
+/* Region values and the strongest connections on glass-brain projections
+ * (sagittal, coronal, axial) of the region centres (brain.c). */
+typedef struct dtb__brain_plot {
+    const char *title, *value_label;
+    const double *centres;        /* n x 3: x, y, z in MNI mm */
+    const char *const *labels;    /* n, or NULL: no labels */
+    size_t n;
+    const double *values;         /* n (non-finite: grey), or NULL: grey nodes */
+    const double *edges;          /* n x n, or NULL: no edges */
+    long long max_edges;          /* the strongest this many (<= 0: none) */
+    long long max_labels;         /* label this many strongest regions (<= 0: none) */
+    double vmin, vmax;            /* colour range; both 0: from the values */
+    int diverging;                /* blue-white-red centred on 0 */
+} dtb__brain_plot;
+dtb_status dtb__plot_brain(const char *path, const dtb__brain_plot *b);
 
 #endif

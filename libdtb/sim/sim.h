@@ -132,6 +132,13 @@ dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t)
  * the API, or by format 3); the file's header and checksum are checked,
  * not its fit to a simulation. *note is malloc'd. */
 dtb_status dtb__checkpoint_note(const char *path, char **note);
+/* Branching (sim_branch.c): a simulation not yet stepped takes from a
+ * checkpoint of a compatible run its time, state, delay history, noise
+ * stream (unless DTB_SIM_BRANCH_RESEED) and common stimuli's streams,
+ * keeping its own parameters, weights, coupling, noise, stimuli and
+ * observers (dtb_sim_branch_from_checkpoint, which this is, with the hash).
+ * sha256_out (may be NULL) receives the file's SHA-256 in hex. */
+dtb_status dtb__sim_branch(dtb_sim *sim, const char *path, uint32_t flags, char sha256_out[65]);
 /* What this simulation's checkpoints carry as their note (copied). */
 dtb_status dtb__sim_set_checkpoint_note(dtb_sim *sim, const char *note);
 

@@ -28,6 +28,7 @@
 #include "io/atomic_file.h"
 #include "observe/observer.h"
 #include "sim.h"
+#include "sim_checkpoint.h"
 #include "spiking/spiking.h"
 
 #define MAGIC "DTBCKPT\n"
@@ -161,29 +162,7 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
 
 /* ------------------------------------------------------------ loading */
 
-/* Everything read from the file, applied only once all of it is checked. */
-typedef struct loaded {
-    int64_t step;
-    uint32_t started;
-    uint64_t rng[4];
-    double *x, *params, *noise_D, *ou, *weights, *lengths, *ring, *coupling_in;
-    uint32_t noise_kind, has_ou, has_lengths, coupling_kind;
-    double noise_tau, speed, inner_step;
-    uint64_t n_coupling_params;
-    char *coupling_names[DTB__COUPLING_MAX_PARAMS];
-    double coupling_values[DTB__COUPLING_MAX_PARAMS];
-    char *pre, *post;
-    int64_t horizon;
-    uint64_t (*stim_rng)[4];
-    double **stim_pulse;
-    uint64_t n_scheduled, next_scheduled, n_provenance;
-    char **provenance;
-    size_t observers_at;          /* reader position of the observer records */
-    double *spiking_rates;        /* per spiking region */
-    size_t spiking_at;            /* reader position of the spiking network's record */
-} loaded;
-
-static void loaded_free(loaded *l, size_t n_stims)
+void dtb__checkpoint_loaded_free(dtb__ckpt_loaded *l, size_t n_stims)
 {
     free(l->x);
     free(l->params);
@@ -207,7 +186,7 @@ static void loaded_free(loaded *l, size_t n_stims)
     free(l->provenance);
 }
 
-static double *read_array(dtb__reader *r, size_t count)
+double *dtb__checkpoint_read_array(dtb__reader *r, size_t count)
 {
     if (r->bad || (r->len - r->pos) / 8 < count) {
         r->bad = 1;
@@ -261,21 +240,22 @@ static dtb_status check_fingerprint(const dtb_sim *sim, dtb__reader *r, const ch
     return DTB_OK;
 }
 
-static dtb_status read_state(dtb_sim *sim, dtb__reader *r, const char *path, loaded *l)
+dtb_status dtb__checkpoint_read_state(dtb_sim *sim, dtb__reader *r, const char *path,
+                                      dtb__ckpt_loaded *l)
 {
     const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
     dtb__read_i64(r, &l->step);
     dtb__read_u32(r, &l->started);
     for (int i = 0; i < 4; i++)
         dtb__read_u64(r, &l->rng[i]);
-    l->x = read_array(r, len);
-    l->params = read_array(r, np * n);
-    l->noise_D = read_array(r, len);
+    l->x = dtb__checkpoint_read_array(r, len);
+    l->params = dtb__checkpoint_read_array(r, np * n);
+    l->noise_D = dtb__checkpoint_read_array(r, len);
     dtb__read_u32(r, &l->noise_kind);
     dtb__read_f64(r, &l->noise_tau);
     dtb__read_u32(r, &l->has_ou);
     if (l->has_ou)
-        l->ou = read_array(r, len);
+        l->ou = dtb__checkpoint_read_array(r, len);
     dtb__read_u32(r, &l->coupling_kind);
     dtb__read_u64(r, &l->n_coupling_params);
     if (l->n_coupling_params > DTB__COUPLING_MAX_PARAMS)
@@ -287,16 +267,16 @@ static dtb_status read_state(dtb_sim *sim, dtb__reader *r, const char *path, loa
     l->pre = dtb__read_str_dup(r);
     l->post = dtb__read_str_dup(r);
     dtb__read_f64(r, &l->speed);
-    l->weights = read_array(r, n * n);
+    l->weights = dtb__checkpoint_read_array(r, n * n);
     dtb__read_u32(r, &l->has_lengths);
     if (l->has_lengths)
-        l->lengths = read_array(r, n * n);
+        l->lengths = dtb__checkpoint_read_array(r, n * n);
     dtb__read_i64(r, &l->horizon);
     if (l->horizon < 1 || (uint64_t)l->horizon > (r->len - r->pos) / 8)
         r->bad = 1;
     if (!r->bad)
-        l->ring = read_array(r, sim->n_cvar * n * 2 * (size_t)l->horizon);
-    l->coupling_in = read_array(r, sim->n_cvar * n);
+        l->ring = dtb__checkpoint_read_array(r, sim->n_cvar * n * 2 * (size_t)l->horizon);
+    l->coupling_in = dtb__checkpoint_read_array(r, sim->n_cvar * n);
     dtb__read_f64(r, &l->inner_step);
     if (r->bad)
         return dtb__error(DTB_EPARSE, "%s: truncated or damaged checkpoint", path);
@@ -306,7 +286,7 @@ static dtb_status read_state(dtb_sim *sim, dtb__reader *r, const char *path, loa
     return DTB_OK;
 }
 
-static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, loaded *l)
+static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, dtb__ckpt_loaded *l)
 {
     uint64_t n_stims;
     dtb__read_u64(r, &n_stims);
@@ -328,7 +308,7 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
             return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
         if (!same_target || n_shapes != sim->stims[i].stim->n_shapes)
             return mismatch(path, "other stimuli");
-        l->stim_pulse[i] = read_array(r, n_shapes);
+        l->stim_pulse[i] = dtb__checkpoint_read_array(r, n_shapes);
     }
     dtb__read_u64(r, &l->n_scheduled);
     dtb__read_u64(r, &l->next_scheduled);
@@ -352,7 +332,7 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
     if (n_spk != sim->n_spk)
         return mismatch(path, "another number of spiking regions");
     if (n_spk) {
-        if (!(l->spiking_rates = read_array(r, n_spk)))
+        if (!(l->spiking_rates = dtb__checkpoint_read_array(r, n_spk)))
             return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
         l->spiking_at = r->pos;
         dtb_status sst = dtb__spk_check(sim->spk_net, r);
@@ -371,7 +351,7 @@ static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, lo
 
 /* Install what was read; only fails for lack of memory, before changing the
  * connectivity or coupling. */
-static dtb_status apply(dtb_sim *sim, loaded *l, dtb__reader *r)
+static dtb_status apply(dtb_sim *sim, dtb__ckpt_loaded *l, dtb__reader *r)
 {
     const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
     dtb_status st = DTB_OK;
@@ -489,8 +469,8 @@ static dtb_status read_file(const char *path, unsigned char **data, size_t *len)
 
 /* The header up to the fingerprint: magic, a format this library reads,
  * the checksum, the version that made it, the note (NULL if none). */
-static dtb_status open_header(const char *path, unsigned char **data, dtb__reader *r,
-                              const char **note, size_t *note_len)
+dtb_status dtb__checkpoint_open_header(const char *path, unsigned char **data, dtb__reader *r,
+                                       const char **note, size_t *note_len)
 {
     size_t len = 0;
     dtb_status st = read_file(path, data, &len);
@@ -538,7 +518,7 @@ dtb_status dtb__checkpoint_note(const char *path, char **note)
     dtb__reader r;
     const char *text;
     size_t len;
-    dtb_status st = open_header(path, &data, &r, &text, &len);
+    dtb_status st = dtb__checkpoint_open_header(path, &data, &r, &text, &len);
     if (st)
         return st;
     if (text && !(*note = dtb__strndup(text, len)))
@@ -564,7 +544,7 @@ static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned
 {
     const char *note;
     size_t note_len;
-    dtb_status st = open_header(path, data, r, &note, &note_len);
+    dtb_status st = dtb__checkpoint_open_header(path, data, r, &note, &note_len);
     if (!st && (st = check_fingerprint(sim, r, path))) {
         free(*data);
         *data = NULL;
@@ -600,13 +580,13 @@ dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
     dtb_status st = open_checkpoint(sim, path, &data, &r);
     if (st)
         return st;
-    loaded l = {0};
-    st = read_state(sim, &r, path, &l);
+    dtb__ckpt_loaded l = {0};
+    st = dtb__checkpoint_read_state(sim, &r, path, &l);
     if (!st)
         st = read_extras(sim, &r, path, &l);
     if (!st)
         st = apply(sim, &l, &r);
-    loaded_free(&l, sim->n_stims);
+    dtb__checkpoint_loaded_free(&l, sim->n_stims);
     free(data);
     return st;
 }

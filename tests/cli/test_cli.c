@@ -90,8 +90,17 @@ static void test_default_run(void **state)
     (void)state;
     clean("dtb-out");
     assert_int_equal(dtb("run --duration 20ms --quiet"), 0);
-    assert_non_null(strstr(output, "bn246"));
-    assert_non_null(strstr(output, "SYNTHETIC"));
+    /* OpenDTB's measured connectome, and the summary says where it comes from */
+    assert_non_null(strstr(output, "on bn246-opendtb (246 regions"));
+    assert_non_null(strstr(output, "MEASURED"));
+    assert_non_null(strstr(output, "OpenDTB/OpenDTB-Assets"));
+    assert_null(strstr(output, "SYNTHETIC"));
+    char *prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "\"atlas\": \"bn246-opendtb\""));
+    assert_non_null(strstr(prov, "\"atlas_synthetic\": false"));
+    assert_non_null(strstr(prov, "\"atlas_description\": \"Brainnetome Atlas"));
+    free(prov);
     char *csv = read_text_file(tmp("dtb-out/tavg.csv"), NULL);
     assert_non_null(csv);
     /* The default twin: reduced Wong-Wang excitatory-inhibitory, S_e and S_i. */
@@ -105,6 +114,16 @@ static void test_default_run(void **state)
     char *row1 = strchr(csv, '\n') + 1;
     assert_true(fabs(strtod(row1, NULL) - 0.0005) < 1e-12);
     free(csv);
+    /* the synthetic Brainnetome atlas keeps its name and says what it is */
+    clean("dtb-out");
+    assert_int_equal(dtb("run --atlas bn246 --duration 2ms --quiet"), 0);
+    assert_non_null(strstr(output, "on bn246 (246 regions, 60270 connections; SYNTHETIC"));
+    assert_non_null(strstr(output, "THE CONNECTIVITY IS SYNTHETIC"));
+    prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "\"atlas_synthetic\": true"));
+    assert_non_null(strstr(prov, "THE CONNECTIVITY IS SYNTHETIC"));
+    free(prov);
 }
 
 /* One coupling default per model, the same in the API, in `dtb run` and in
@@ -377,6 +396,18 @@ static void test_opendtb_default_twin(void **state)
                       npy ? "npy" : "csv", worst);
         assert_true(worst < 1e-12);
     }
+
+    /* Issue 14, item 8: the default twin runs on that connectome, built
+     * in; with no delays and no noise it is OpenDTB's own run. */
+    clean("o6");
+    assert_int_equal(dtb("run --speed inf --noise 0 --observe subsample:period=1ms:vars=S_e,S_i "
+                         "--out o6 --format npy --quiet"), 0);
+    dtb__npy_array a;
+    assert_int_equal(dtb__npy_read(tmp("o6/subsample.npy"), &a), DTB_OK);
+    double worst = opendtb_worst_error(&ref, a.data, (size_t)a.shape[0], (size_t)a.shape[1]);
+    dtb__npy_array_free(&a);
+    print_message("dtb run (default twin, --speed inf --noise 0): max relative error %.3g\n", worst);
+    assert_true(worst < 1e-12);
     dtb__npy_array_free(&ref);
 
     /* That atlas has neither tract lengths nor centres: a run with delays
@@ -398,6 +429,40 @@ static char *file_text(const char *name)
     if (!t)
         fail_msg("%s was not written", name);
     return t;
+}
+
+/* Issue 14, item 6: dtb run --from branches a new results folder off a
+ * checkpoint (the library's tests, tests/experiment/test_branch.c, check
+ * the numbers): the summary and provenance name the checkpoint, a branch
+ * on another model is a usage error writing nothing, and the experiment
+ * file it leaves reruns the branch. */
+static void test_branch_from_checkpoint(void **state)
+{
+    (void)state;
+    clean("br0");
+    clean("br1");
+    clean("br2");
+    assert_int_equal(dtb("run --duration 20ms --checkpoint br.ckpt --out br0 --quiet"), 0);
+    assert_int_equal(dtb("run --from br.ckpt --duration 30ms --lesion region=A8m_L --set G=0.2 "
+                         "--observe raw --out br1 --quiet"), 0);
+    assert_non_null(strstr(output, "t=0.02 s (step 200): branched from checkpoint br.ckpt (sha256 "));
+    assert_non_null(strstr(output, "br1/raw.csv: 100 samples"));
+    char *prov = file_text("br1/provenance.json");
+    assert_non_null(strstr(prov, "\"branched_from\": {\"checkpoint\": \"br.ckpt\", \"sha256\": \""));
+    assert_non_null(strstr(prov, "\"end_time_s\": 0.03"));
+    free(prov);
+    char *xml = file_text("br1/experiment.xml");
+    assert_non_null(strstr(xml, "<from>"));
+    free(xml);
+    assert_int_equal(dtb("run --from br.ckpt --model wilson_cowan --duration 30ms --out br2 --quiet"), 2);
+    assert_non_null(strstr(output, "model: 'reduced_wong_wang_exc_inh' there, 'wilson_cowan' here"));
+    assert_false(exists("br2"));
+    assert_int_equal(dtb("run --from br.ckpt --duration 10ms --out br2 --quiet"), 2);
+    assert_non_null(strstr(output, "not before the end of the branch"));
+    assert_false(exists("br2"));
+    assert_int_equal(dtb("run --help"), 0);
+    assert_non_null(strstr(output, "--from FILE"));
+    assert_non_null(strstr(output, "--reseed"));
 }
 
 static void test_interventions_and_experiments(void **state)
@@ -508,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_region_params_and_couplings),
         cmocka_unit_test(test_opendtb_default_twin),
         cmocka_unit_test(test_interventions_and_experiments),
+        cmocka_unit_test(test_branch_from_checkpoint),
         cmocka_unit_test(test_spiking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

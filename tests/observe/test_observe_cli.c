@@ -159,6 +159,41 @@ static void test_empirical_fc_and_plots(void **state)
     assert_int_equal(dtb("plot --frobnicate o5"), 2);
 }
 
+/* dtb plot --brain (issue 14 item 7): brain figures of a folder's region
+ * files, on the folder's own atlas, that librsvg renders; files of sensors
+ * and spectra are passed over; the wrong atlas is refused. */
+static void test_brain_figures(void **state)
+{
+    (void)state;
+    char args[4400];
+    snprintf(args, sizeof args, "run --atlas '%s' --duration 200ms --quiet --out b1 "
+             "--observe tavg:period=2ms --observe fc --observe eeg --observe psd:segment=50ms",
+             shared_path("atlases/tvb76"));
+    assert_int_equal(dtb(args), 0);
+    assert_int_equal(dtb("plot b1 --brain"), 0);   /* tvb76, from b1/experiment.xml */
+    assert_non_null(strstr(output, "figure: b1/tavg-brain.svg"));
+    assert_non_null(strstr(output, "figure: b1/fc-brain.svg"));
+    assert_non_null(strstr(output, "b1/eeg.csv: not one value per region"));
+    assert_false(exists("b1/psd-brain.svg"));
+    assert_svg("b1/tavg-brain.svg");
+    char *svg = read_text_file(tmp("b1/fc-brain.svg"), NULL);
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "Functional connectivity on the brain (b1/fc.csv)"));
+    assert_non_null(strstr(svg, "40 strongest connections"));
+    free(svg);
+    char cmd[8400], png[4096];
+    snprintf(png, sizeof png, "%s", tmp("b1/fc-brain.png"));
+    snprintf(cmd, sizeof cmd, "rsvg-convert -o '%s' '%s'", png, tmp("b1/fc-brain.svg"));
+    if (system(cmd) != 0)
+        fail_msg("rsvg-convert cannot render b1/fc-brain.svg (tools/install-deps.sh --test "
+                 "installs it)");
+    assert_true(exists("b1/fc-brain.png"));
+    /* 76 regions are not bn246's 246 */
+    assert_int_equal(dtb("plot b1/tavg.csv --brain --atlas bn246"), 2);
+    assert_non_null(strstr(output, "not one column per region of atlas 'bn246'"));
+    assert_int_equal(dtb("plot b1/fc.csv --brain --atlas bn246"), 2);
+}
+
 static void test_bad_values(void **state)
 {
     (void)state;
@@ -213,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_every_kind),
         cmocka_unit_test(test_npy_format),
         cmocka_unit_test(test_empirical_fc_and_plots),
+        cmocka_unit_test(test_brain_figures),
         cmocka_unit_test(test_bad_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,13 @@
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Text helpers (cli_text.c). cli_format: a malloc'd printf (NULL when out
+ * of memory); cli_parse_int64: a whole decimal integer, spaces around it
+ * allowed (1 on success). */
+char *cli_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_has_suffix(const char *text, const char *suffix);
+int cli_parse_int64(const char *text, int64_t *out);
+
 /* Parse a time such as "0.1ms", "2s", "1000" (bare numbers are
  * milliseconds). Returns 1 and seconds on success. */
 int cli_parse_time(const char *text, double *seconds);
@@ -66,6 +73,16 @@ void cli_signals_install(void);
 void cli_signals_target(void (*stop)(void *), void *target);
 /* The last signal that came (0: none). */
 int cli_signal_seen(void);
+
+/* A numeric table (table.c): dtb_matrix_read's values, row-major, in a
+ * malloc'd array. On failure the table is empty and the library's message
+ * says why (DTB_ENOMEM has none). */
+typedef struct table {
+    double *data;
+    size_t rows, cols;
+} table;
+dtb_status table_read(const char *path, uint32_t flags, dtb_matrix_header header, table *t);
+void table_free(table *t);
 
 /* --empirical-fc (fit.c): read an N x N matrix (CSV with or without a header
  * of labels, text, .npy); print how the simulated FC fits it. */

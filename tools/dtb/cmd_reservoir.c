@@ -7,12 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "experiment/experiment_build.h"
 #include "explore_cli.h"
-#include "io/npy.h"
-#include "io/text_matrix.h"
 
 static void print_help(void)
 {
@@ -176,25 +172,14 @@ static int parse_alphas(const char *text, double **out, size_t *n)
     return 0;
 }
 
-/* A text/CSV table, or a 1-D or 2-D .npy array (one column for 1-D). */
-static int load_matrix(const char *path, const char *flag, dtb__matrix *m)
+/* A text/CSV table (no header), or a 1-D or 2-D .npy array (one column
+ * for 1-D). */
+static int load_matrix(const char *path, const char *flag, table *m)
 {
-    size_t len = strlen(path);
-    if (len > 4 && !strcmp(path + len - 4, ".npy")) {
-        dtb__npy_array arr;
-        if (dtb__npy_read(path, &arr))
-            return cli_usage_error("--%s: %s", flag, dtb_last_error_message());
-        if (arr.ndim < 1 || arr.ndim > 2 || arr.count < 1) {
-            dtb__npy_array_free(&arr);
-            return cli_usage_error("--%s: %s: a 1-D or 2-D array, not %d-D (or empty)", flag, path,
-                                   arr.ndim);
-        }
-        m->data = arr.data;   /* C order: row-major */
-        m->rows = (size_t)arr.shape[0];
-        m->cols = arr.ndim == 2 ? (size_t)arr.shape[1] : 1;
-        return 0;
-    }
-    if (dtb__matrix_read(path, 0, m, NULL, NULL))
+    dtb_status st = table_read(path, 0, DTB_MATRIX_HEADER_NONE, m);
+    if (st == DTB_ENOMEM)
+        return cli_usage_error("out of memory");
+    if (st)
         return cli_usage_error("--%s: %s", flag, dtb_last_error_message());
     return 0;
 }
@@ -207,7 +192,7 @@ static int task_file(const res_args *a, dtb_reservoir *r)
         return cli_usage_error("--task-file: '%s' is not INPUT:TARGETS", a->task_file);
     char upath[4096];
     snprintf(upath, sizeof upath, "%.*s", (int)(colon - a->task_file), a->task_file);
-    dtb__matrix u = {0}, y = {0};
+    table u = {0}, y = {0};
     int rc = load_matrix(upath, "task-file", &u);
     if (!rc)
         rc = load_matrix(colon + 1, "task-file", &y);
@@ -216,8 +201,8 @@ static int task_file(const res_args *a, dtb_reservoir *r)
     if (!rc && dtb_reservoir_set_task_data(r, u.data, u.rows, u.cols, y.data, y.cols,
                                            (int32_t)a->classes))
         rc = cli_usage_error("--task-file: %s", dtb_last_error_message());
-    dtb__matrix_free(&u);
-    dtb__matrix_free(&y);
+    table_free(&u);
+    table_free(&y);
     return rc;
 }
 
@@ -280,7 +265,7 @@ static int build(res_args *a, dtb_reservoir **out, dtb_atlas **atlas)
 /* --input FILE --save-states FILE.npy: the connectome's states. */
 static int save_states(const res_args *a, dtb_reservoir *r, double alpha)
 {
-    dtb__matrix u = {0};
+    table u = {0};
     int rc = load_matrix(a->input, "input", &u);
     if (rc)
         return rc;
@@ -288,24 +273,19 @@ static int save_states(const res_args *a, dtb_reservoir *r, double alpha)
     double *x = NULL;
     dtb_status st = dtb_reservoir_states(r, alpha, -1, u.data, u.rows, u.cols, NULL, 0, &needed);
     if (!st && !(x = malloc(needed * sizeof *x))) {
-        dtb__matrix_free(&u);
+        table_free(&u);
         fprintf(stderr, "dtb reservoir: out of memory for %zu states\n", needed);
         return 1;
     }
     if (!st)
         st = dtb_reservoir_states(r, alpha, -1, u.data, u.rows, u.cols, x, needed, NULL);
-    dtb__npy_writer w;
     const int64_t cols = u.rows ? (int64_t)(needed / u.rows) : 0;
     if (!st)
-        st = dtb__npy_open(&w, a->save_states, cols);
-    for (size_t t = 0; !st && t < u.rows; t++)
-        st = dtb__npy_write_row(&w, x + t * (size_t)cols);
-    if (!st)
-        st = dtb__npy_close(&w);
+        st = dtb_matrix_write_npy(a->save_states, x, (int64_t)u.rows, cols);
     if (st)
         rc = cli_usage_error("--save-states: %s", dtb_last_error_message());
     free(x);
-    dtb__matrix_free(&u);
+    table_free(&u);
     return rc;
 }
 
@@ -322,7 +302,7 @@ static int check_writes(const res_args *a, const char *dir)
                                           "reservoir.settings", "experiment.xml"};
     char *own[5] = {NULL};
     for (size_t i = 0; dir && i < 5; i++)
-        own[i] = dtb__asprintf("%s/%s", dir, records[i]);
+        own[i] = cli_format("%s/%s", dir, records[i]);
     const char *flags[2] = {"save-states", "save-readout"};
     const char *targets[2] = {a->save_states, a->save_readout};
     int rc = 0;
@@ -331,7 +311,7 @@ static int check_writes(const res_args *a, const char *dir)
             continue;
         const char *others[9] = {a->input, colon ? upath : NULL, colon ? colon + 1 : NULL,
                                  targets[1 - k], own[0], own[1], own[2], own[3], own[4]};
-        if (dtb__experiment_check_write(a->x.run.exp, flags[k], targets[k], others, 9))
+        if (dtb_experiment_check_write(a->x.run.exp, flags[k], targets[k], others, 9))
             rc = cli_usage_error("--%s", dtb_last_error_message());
     }
     for (size_t i = 0; i < 5; i++)

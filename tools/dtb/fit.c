@@ -5,48 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "io/npy.h"
-#include "io/text_matrix.h"
 
-/* A text table with or without a header line of labels (fc.csv has one):
- * read it as numbers, and again with a header when that does not parse. */
-static dtb_status read_table(const char *path, dtb__matrix *m)
-{
-    dtb_status st = dtb__matrix_read(path, DTB__MATRIX_SQUARE, m, NULL, NULL);
-    if (st != DTB_EPARSE)
-        return st;
-    char **header = NULL;
-    size_t n_header = 0;
-    st = dtb__matrix_read(path, DTB__MATRIX_SQUARE | DTB__MATRIX_HEADER, m, &header, &n_header);
-    dtb__strings_free(header, n_header);
-    return st;
-}
-
+/* A text table with or without a header line of labels (fc.csv has one),
+ * or a .npy array; at least 3 x 3 and square. */
 int empirical_fc_read(const char *path, double **fc, size_t *n)
 {
     *fc = NULL;
     *n = 0;
-    if (dtb__has_suffix(path, ".npy")) {
-        dtb__npy_array a = {0};
-        if (dtb__npy_read(path, &a))
-            return cli_usage_error("--empirical-fc: %s", dtb_last_error_message());
-        if (a.ndim != 2 || a.shape[0] != a.shape[1] || a.shape[0] < 3) {
-            dtb__npy_array_free(&a);
-            return cli_usage_error("--empirical-fc %s: not a square matrix of at least 3 x 3", path);
-        }
-        *fc = a.data;
-        *n = (size_t)a.shape[0];
-        return 0;
-    }
-    dtb__matrix m = {0};
-    if (read_table(path, &m))
+    table m = {0};
+    int npy = cli_has_suffix(path, ".npy");
+    /* a text table's squareness is checked while reading, naming the line */
+    dtb_status st = table_read(path, npy ? 0 : DTB_MATRIX_FLAG_SQUARE, DTB_MATRIX_HEADER_AUTO, &m);
+    if (st == DTB_ENOMEM)
+        return cli_usage_error("out of memory");
+    if (st)
         return cli_usage_error("--empirical-fc: %s", dtb_last_error_message());
+    if (npy && (m.rows != m.cols || m.rows < 3)) {
+        table_free(&m);
+        return cli_usage_error("--empirical-fc %s: not a square matrix of at least 3 x 3", path);
+    }
     if (m.rows < 3) {
-        dtb__matrix_free(&m);
+        size_t rows = m.rows, cols = m.cols;
+        table_free(&m);
         return cli_usage_error("--empirical-fc %s: %zu x %zu; an FC needs at least 3 regions", path,
-                               m.rows, m.cols);
+                               rows, cols);
     }
     *fc = m.data;
     *n = m.rows;

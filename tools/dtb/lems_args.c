@@ -34,10 +34,9 @@ int lems_args_take_include(lems_args *a, int argc, char **argv, int *i)
     return 0;
 }
 
-int lems_load(const lems_args *a, dtb__lems_doc *doc)
+int lems_load(const lems_args *a, dtb_lems_document **doc)
 {
-    dtb__lems_read_options o = {a->include_dirs, a->n_include_dirs};
-    if (dtb__lems_read_file(doc, a->file, &o)) {
+    if (dtb_lems_document_load(doc, a->file, a->include_dirs, a->n_include_dirs)) {
         cli_error("%s", dtb_last_error_message());
         return EXIT_USAGE;
     }

@@ -4,7 +4,6 @@
 #define DTB_LEMS_CLI_H
 
 #include "cli.h"
-#include "lems/lems.h"
 
 typedef struct lems_args {
     const char *file;
@@ -16,6 +15,6 @@ typedef struct lems_args {
 int lems_args_take_include(lems_args *a, int argc, char **argv, int *i);
 void lems_args_free(lems_args *a);
 /* Read a->file; on failure print the error and return EXIT_USAGE. */
-int lems_load(const lems_args *a, dtb__lems_doc *doc);
+int lems_load(const lems_args *a, dtb_lems_document **doc);
 
 #endif

@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "plot/plot.h"
 #include "plot_read.h"
 
 #define MAX_SERIES 12
@@ -59,7 +57,7 @@ static int choose_columns(const figure_request *r, const plot_table *h, size_t *
 {
     *n_sel = 0;
     if (r->regions) {
-        char *list = dtb__strdup(r->regions);
+        char *list = strdup(r->regions);
         if (!list)
             return cli_usage_error("out of memory");
         for (char *tok = strtok(list, ","); tok && *n_sel < MAX_SERIES; tok = strtok(NULL, ",")) {
@@ -68,7 +66,7 @@ static int choose_columns(const figure_request *r, const plot_table *h, size_t *
             for (size_t i = 1; h->names && i < h->cols && !c; i++)
                 if (!strcmp(h->names[i], tok))
                     c = i;
-            if (!c && dtb__parse_int64(tok, &k))
+            if (!c && cli_parse_int64(tok, &k))
                 c = column_of_region(h, k);
             else if (!c && r->atlas && dtb_atlas_find_region(r->atlas, tok, &k) == DTB_OK)
                 c = column_of_region(h, k);
@@ -101,10 +99,10 @@ static char *legend_of(const figure_request *r, const plot_table *h, size_t c)
     int64_t k;
     const char *name = h->names ? h->names[c] : NULL;
     if (!name)
-        return dtb__asprintf("column %zu", c);
+        return cli_format("column %zu", c);
     const char *label = r->atlas && split_column(name, &p, &k) ? dtb_atlas_region_label(r->atlas, k)
                                                                : NULL;
-    return label ? dtb__asprintf("%s (%s)", name, label) : dtb__strdup(name);
+    return label ? cli_format("%s (%s)", name, label) : strdup(name);
 }
 
 static const char *series_title(const char *kind)
@@ -125,7 +123,6 @@ static int draw_lines(const figure_request *r, const plot_table *h, const plot_t
                       const size_t *sel, size_t n_sel, const char *title, const char *x_label,
                       const char *y_label, int log_y)
 {
-    dtb__series series[MAX_SERIES];
     double *x = malloc((t->rows + 1) * sizeof *x);
     double *y = malloc((t->rows * n_sel + 1) * sizeof *y);
     char *names[MAX_SERIES] = {0};
@@ -137,10 +134,13 @@ static int draw_lines(const figure_request *r, const plot_table *h, const plot_t
     }
     for (size_t s = 0; !rc && s < n_sel; s++) {
         names[s] = legend_of(r, h, sel[s]);
-        series[s] = (dtb__series){names[s], x, y + s * t->rows, t->rows};
     }
-    dtb__line_plot p = {title, x_label, y_label, series, n_sel, log_y};
-    if (!rc && dtb__plot_lines(r->svg, &p))
+    dtb_plot_options o = DTB_PLOT_OPTIONS_INIT;
+    o.flags = log_y ? DTB_PLOT_FLAG_LOG_Y : 0;
+    o.title = title;
+    o.x_label = x_label;
+    o.y_label = y_label;
+    if (!rc && dtb_plot_lines(r->svg, x, y, t->rows, n_sel, (const char *const *)names, &o))
         rc = lib_failure(r->svg);
     for (size_t s = 0; s < n_sel; s++)
         free(names[s]);
@@ -222,10 +222,14 @@ int figure_matrix(const figure_request *r)
              fc ? "Functional connectivity (Pearson)" : "Functional connectivity dynamics",
              r->path);
     const char *const *labels = (const char *const *)m.names;
-    dtb__heatmap h = {title, fc ? "region" : "window centre (s)", fc ? "region" : "window centre (s)",
-                      fc ? "r" : "similarity", m.data, m.rows, m.cols, labels, labels,
-                      fc ? -1 : 0, fc ? 1 : 0, 1};
-    if (dtb__plot_heatmap(r->svg, &h))
+    dtb_plot_options o = DTB_PLOT_OPTIONS_INIT;
+    o.flags = DTB_PLOT_FLAG_DIVERGING;
+    o.title = title;
+    o.x_label = o.y_label = fc ? "region" : "window centre (s)";
+    o.value_label = fc ? "r" : "similarity";
+    o.vmin = fc ? -1 : 0;
+    o.vmax = fc ? 1 : 0;
+    if (dtb_plot_heatmap(r->svg, m.data, m.rows, m.cols, labels, labels, &o))
         rc = lib_failure(r->svg);
     plot_table_free(&m);
     return rc;
@@ -250,10 +254,11 @@ int figure_spikes(const figure_request *r)
     }
     char title[256];
     snprintf(title, sizeof title, "Spikes: threshold crossings (%s)", r->path);
-    dtb__raster ras = {title, t, u, m.rows, (size_t)top + 1};
+    dtb_plot_options o = DTB_PLOT_OPTIONS_INIT;
+    o.title = title;
     if (!t || !u)
         rc = cli_usage_error("out of memory");
-    else if (dtb__plot_raster(r->svg, &ras))
+    else if (dtb_plot_raster(r->svg, t, u, m.rows, (size_t)top + 1, &o))
         rc = lib_failure(r->svg);
     free(t);
     free(u);

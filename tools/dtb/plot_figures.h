@@ -18,5 +18,7 @@ int figure_series(const figure_request *r);
 int figure_psd(const figure_request *r);
 int figure_matrix(const figure_request *r);
 int figure_spikes(const figure_request *r);
+/* --brain: the file's regions on glass-brain views (plot_brain.c). */
+int figure_brain(const figure_request *r);
 
 #endif

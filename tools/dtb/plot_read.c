@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "io/npy.h"
-#include "io/text_matrix.h"
 
 void plot_table_free(plot_table *t)
 {
@@ -100,7 +97,7 @@ static int csv_header(row_source *r, char ***names)
     for (size_t c = 0; c < r->cols; c++) {
         size_t len = strcspn(p, ",");
         /* Quoted labels ("a,b") are rare; their quotes are kept. */
-        (*names)[c] = dtb__strndup(p, len);
+        (*names)[c] = strndup(p, len);
         if (!(*names)[c])
             return cli_usage_error("out of memory");
         p += len + (p[len] == ',');
@@ -112,7 +109,7 @@ static int source_open(row_source *r, const char *path, char ***names)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    r->npy = dtb__has_suffix(path, ".npy");
+    r->npy = cli_has_suffix(path, ".npy");
     r->f = fopen(path, "rb");
     if (!r->f)
         return cli_usage_error("plot: cannot open %s: %s", path, strerror(errno));
@@ -153,7 +150,7 @@ static int source_next(row_source *r)
     char *p = r->line;
     for (size_t c = 0; c < r->cols; c++) {
         char *end;
-        r->row[c] = dtb__strtod(p, &end);
+        r->row[c] = strtod(p, &end);
         if (end == p) {
             cli_usage_error("plot: %s:%zu: field %zu is not a number", r->path, r->line_no, c + 1);
             return -1;

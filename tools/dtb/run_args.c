@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base.h"
 #include "cli.h"
-#include "experiment/experiment.h"
 
 void print_run_help(void)
 {
@@ -137,6 +135,12 @@ void print_run_help(void)
         "  --checkpoint-at TIME    at TIME, and go on\n"
         "  --resume FILE           continue from a checkpoint to --duration (same settings;\n"
         "                          the output files are continued)\n"
+        "  --from FILE             branch: a new run into --out from a checkpoint's time and\n"
+        "                          state, with this run's own parameters, noise, stimuli,\n"
+        "                          lesions and observers (same atlas, model, dt, integrator,\n"
+        "                          speed); --duration is its end time; its noise continues the\n"
+        "                          checkpoint's stream\n"
+        "  --reseed                with --from: new noise from --seed instead\n"
         "  --save-experiment FILE  write these settings as an experiment file, then run\n"
         "  --no-limits             run even beyond 10^10 steps or outputs larger than the free\n"
         "                          space (both refused otherwise, before anything is written)\n"
@@ -152,8 +156,7 @@ void print_run_help(void)
 /* Options that take no value: the experiment settings without one. */
 static int is_flag(const char *name)
 {
-    const dtb__setting_info *info = dtb__setting_find(name);
-    return info && info->kind == DTB__SETTING_FLAG;
+    return dtb_experiment_setting_kind(name) == DTB_SETTING_FLAG;
 }
 
 int run_args_parse(int argc, char **argv, run_args *a, int *help)

@@ -60,7 +60,9 @@ DTB_VERSION_MINOR = 1
 DTB_VERSION_PATCH = 0
 DTB_VERSION_STRING = '0.1.0'
 DTB_VERSION_NUMBER = 100
+DTB_SIM_BRANCH_RESEED = 1
 DTB_ANALYSIS_KL_NORMALIZE = 1
+DTB_LEMS_DESCRIBE_ALL = 1
 
 
 class dtb_status(enum.IntEnum):
@@ -458,6 +460,128 @@ class dtb_experiment(ctypes.Structure):
     """Opaque handle; free with dtb_experiment_free()."""
 
 
+class dtb_setting_kind(enum.IntEnum):
+    DTB_SETTING_UNKNOWN = 0
+    DTB_SETTING_SINGLE = 1
+    DTB_SETTING_REPEAT = 2
+    DTB_SETTING_FLAG = 3
+
+
+DTB_SETTING_UNKNOWN = dtb_setting_kind.DTB_SETTING_UNKNOWN
+DTB_SETTING_SINGLE = dtb_setting_kind.DTB_SETTING_SINGLE
+DTB_SETTING_REPEAT = dtb_setting_kind.DTB_SETTING_REPEAT
+DTB_SETTING_FLAG = dtb_setting_kind.DTB_SETTING_FLAG
+
+
+class dtb_value_kind(enum.IntEnum):
+    DTB_VALUE_NUMBER = 1
+    DTB_VALUE_TIME = 2
+    DTB_VALUE_FREQUENCY = 3
+    DTB_VALUE_SPEED = 4
+
+
+DTB_VALUE_NUMBER = dtb_value_kind.DTB_VALUE_NUMBER
+DTB_VALUE_TIME = dtb_value_kind.DTB_VALUE_TIME
+DTB_VALUE_FREQUENCY = dtb_value_kind.DTB_VALUE_FREQUENCY
+DTB_VALUE_SPEED = dtb_value_kind.DTB_VALUE_SPEED
+
+
+class dtb_built_experiment(ctypes.Structure):
+    """Opaque handle; free with dtb_built_experiment_free()."""
+
+
+class dtb_built_experiment_options(ctypes.Structure):
+    """Version 1; fill with dtb_built_experiment_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('out_dir', ctypes.c_char_p),
+        ('extra_setting', ctypes.c_char_p),
+        ('extra_path', ctypes.c_char_p),
+    ]
+
+
+DTB_BUILT_EXPERIMENT_OPTIONS_VERSION = 1
+
+
+class dtb_matrix(ctypes.Structure):
+    """Opaque handle; free with dtb_matrix_free()."""
+
+
+class dtb_matrix_header(enum.IntEnum):
+    DTB_MATRIX_HEADER_AUTO = 0
+    DTB_MATRIX_HEADER_NONE = 1
+    DTB_MATRIX_HEADER_PRESENT = 2
+
+
+DTB_MATRIX_HEADER_AUTO = dtb_matrix_header.DTB_MATRIX_HEADER_AUTO
+DTB_MATRIX_HEADER_NONE = dtb_matrix_header.DTB_MATRIX_HEADER_NONE
+DTB_MATRIX_HEADER_PRESENT = dtb_matrix_header.DTB_MATRIX_HEADER_PRESENT
+
+
+class dtb_matrix_read_options(ctypes.Structure):
+    """Version 1; fill with dtb_matrix_read_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('header', ctypes.c_int32),
+    ]
+
+
+DTB_MATRIX_READ_OPTIONS_VERSION = 1
+
+
+class dtb_plot_options(ctypes.Structure):
+    """Version 1; fill with dtb_plot_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('title', ctypes.c_char_p),
+        ('x_label', ctypes.c_char_p),
+        ('y_label', ctypes.c_char_p),
+        ('value_label', ctypes.c_char_p),
+        ('vmin', ctypes.c_double),
+        ('vmax', ctypes.c_double),
+        ('max_edges', ctypes.c_int64),
+        ('max_labels', ctypes.c_int64),
+    ]
+
+
+DTB_PLOT_OPTIONS_VERSION = 1
+
+
+class dtb_lems_document(ctypes.Structure):
+    """Opaque handle; free with dtb_lems_document_free()."""
+
+
+class dtb_lems_simulation(ctypes.Structure):
+    """Opaque handle; free with dtb_lems_simulation_free()."""
+
+
+class dtb_lems_simulation_options(ctypes.Structure):
+    """Version 1; fill with dtb_lems_simulation_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('simulation', ctypes.c_char_p),
+        ('seed', ctypes.c_uint64),
+    ]
+
+
+DTB_LEMS_SIMULATION_OPTIONS_VERSION = 1
+
+
+class dtb_lems_output_kind(enum.IntEnum):
+    DTB_LEMS_OUTPUT_FILE = 1
+    DTB_LEMS_OUTPUT_DISPLAY = 2
+    DTB_LEMS_OUTPUT_EVENTS = 3
+
+
+DTB_LEMS_OUTPUT_FILE = dtb_lems_output_kind.DTB_LEMS_OUTPUT_FILE
+DTB_LEMS_OUTPUT_DISPLAY = dtb_lems_output_kind.DTB_LEMS_OUTPUT_DISPLAY
+DTB_LEMS_OUTPUT_EVENTS = dtb_lems_output_kind.DTB_LEMS_OUTPUT_EVENTS
+
+
 class dtb_spiking_net(ctypes.Structure):
     """Opaque handle; free with dtb_spiking_free()."""
 
@@ -611,6 +735,31 @@ class dtb_psd_flags(enum.IntFlag):
 DTB_PSD_FLAG_NO_DETREND = dtb_psd_flags.DTB_PSD_FLAG_NO_DETREND
 
 
+class dtb_matrix_flags(enum.IntFlag):
+    DTB_MATRIX_FLAG_SQUARE = 1
+    DTB_MATRIX_FLAG_ALLOW_NONFINITE = 2
+
+
+DTB_MATRIX_FLAG_SQUARE = dtb_matrix_flags.DTB_MATRIX_FLAG_SQUARE
+DTB_MATRIX_FLAG_ALLOW_NONFINITE = dtb_matrix_flags.DTB_MATRIX_FLAG_ALLOW_NONFINITE
+
+
+class dtb_plot_flags(enum.IntFlag):
+    DTB_PLOT_FLAG_LOG_Y = 1
+    DTB_PLOT_FLAG_DIVERGING = 2
+
+
+DTB_PLOT_FLAG_LOG_Y = dtb_plot_flags.DTB_PLOT_FLAG_LOG_Y
+DTB_PLOT_FLAG_DIVERGING = dtb_plot_flags.DTB_PLOT_FLAG_DIVERGING
+
+
+class dtb_lems_simulation_flags(enum.IntFlag):
+    DTB_LEMS_SIMULATION_FLAG_SEED = 1
+
+
+DTB_LEMS_SIMULATION_FLAG_SEED = dtb_lems_simulation_flags.DTB_LEMS_SIMULATION_FLAG_SEED
+
+
 class dtb_connect_flags(enum.IntFlag):
     DTB_CONNECT_FLAG_AUTAPSES = 1
 
@@ -725,9 +874,9 @@ dtb_sim_load_coupling = _fn('dtb_sim_load_coupling', ctypes.c_int32, [ctypes.POI
 dtb_sim_set_coupling_param = _fn('dtb_sim_set_coupling_param', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_double])
 dtb_sim_get_coupling_param = _fn('dtb_sim_get_coupling_param', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double)])
 dtb_sim_coupling = _fn('dtb_sim_coupling', ctypes.c_int32, [ctypes.POINTER(dtb_sim)])
+dtb_coupling_kind_name = _fn('dtb_coupling_kind_name', ctypes.c_char_p, [ctypes.c_int32])
 dtb_sim_coupling_param_count = _fn('dtb_sim_coupling_param_count', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
 dtb_sim_coupling_param_name = _fn('dtb_sim_coupling_param_name', ctypes.c_char_p, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
-dtb_coupling_kind_name = _fn('dtb_coupling_kind_name', ctypes.c_char_p, [ctypes.c_int32])
 dtb_sim_set_param = _fn('dtb_sim_set_param', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_double])
 dtb_sim_set_param_regions = _fn('dtb_sim_set_param_regions', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_sim_get_param_regions = _fn('dtb_sim_get_param_regions', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
@@ -751,6 +900,7 @@ dtb_sim_run = _fn('dtb_sim_run', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctype
 dtb_sim_run_to = _fn('dtb_sim_run_to', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_double, dtb_progress_fn, ctypes.c_void_p])
 dtb_sim_save_checkpoint = _fn('dtb_sim_save_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p])
 dtb_sim_load_checkpoint = _fn('dtb_sim_load_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p])
+dtb_sim_branch_from_checkpoint = _fn('dtb_sim_branch_from_checkpoint', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_uint32])
 dtb_sim_request_stop = _fn('dtb_sim_request_stop', None, [ctypes.POINTER(dtb_sim)])
 dtb_sim_time = _fn('dtb_sim_time', ctypes.c_double, [ctypes.POINTER(dtb_sim)])
 dtb_sim_step_index = _fn('dtb_sim_step_index', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
@@ -822,6 +972,57 @@ dtb_experiment_save = _fn('dtb_experiment_save', ctypes.c_int32, [ctypes.POINTER
 dtb_experiment_duration = _fn('dtb_experiment_duration', ctypes.c_double, [ctypes.POINTER(dtb_experiment)])
 dtb_experiment_build = _fn('dtb_experiment_build', ctypes.c_int32, [ctypes.POINTER(dtb_experiment), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(dtb_sim))])
 dtb_experiment_run = _fn('dtb_experiment_run', ctypes.c_int32, [ctypes.POINTER(dtb_experiment), ctypes.c_char_p, dtb_progress_fn, ctypes.c_void_p])
+dtb_experiment_setting_kind = _fn('dtb_experiment_setting_kind', ctypes.c_int32, [ctypes.c_char_p])
+dtb_experiment_parse_value = _fn('dtb_experiment_parse_value', ctypes.c_int32, [ctypes.POINTER(ctypes.c_double), ctypes.c_int32, ctypes.c_char_p])
+dtb_built_experiment_options_init = _fn('dtb_built_experiment_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_built_experiment_options), ctypes.c_uint32])
+dtb_built_experiment_create = _fn('dtb_built_experiment_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_built_experiment)), ctypes.POINTER(dtb_experiment), ctypes.POINTER(dtb_built_experiment_options)])
+dtb_built_experiment_free = _fn('dtb_built_experiment_free', None, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_discard = _fn('dtb_built_experiment_discard', None, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_run = _fn('dtb_built_experiment_run', ctypes.c_int32, [ctypes.POINTER(dtb_built_experiment), dtb_progress_fn, ctypes.c_void_p])
+dtb_built_experiment_sim = _fn('dtb_built_experiment_sim', ctypes.POINTER(dtb_sim), [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_atlas = _fn('dtb_built_experiment_atlas', ctypes.POINTER(dtb_atlas), [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_model = _fn('dtb_built_experiment_model', ctypes.POINTER(dtb_model), [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_output_count = _fn('dtb_built_experiment_output_count', ctypes.c_int64, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_output_observer = _fn('dtb_built_experiment_output_observer', ctypes.POINTER(dtb_observer), [ctypes.POINTER(dtb_built_experiment), ctypes.c_int64])
+dtb_built_experiment_output_path = _fn('dtb_built_experiment_output_path', ctypes.c_char_p, [ctypes.POINTER(dtb_built_experiment), ctypes.c_int64])
+dtb_built_experiment_out_dir = _fn('dtb_built_experiment_out_dir', ctypes.c_char_p, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_checkpoint_path = _fn('dtb_built_experiment_checkpoint_path', ctypes.c_char_p, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_end_time = _fn('dtb_built_experiment_end_time', ctypes.c_double, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_seed = _fn('dtb_built_experiment_seed', ctypes.c_uint64, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_is_default_twin = _fn('dtb_built_experiment_is_default_twin', ctypes.c_int32, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_is_noisy = _fn('dtb_built_experiment_is_noisy', ctypes.c_int32, [ctypes.POINTER(dtb_built_experiment)])
+dtb_built_experiment_spiking_spike_count = _fn('dtb_built_experiment_spiking_spike_count', ctypes.c_int64, [ctypes.POINTER(dtb_built_experiment)])
+dtb_experiment_check_write = _fn('dtb_experiment_check_write', ctypes.c_int32, [ctypes.POINTER(dtb_experiment), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t])
+dtb_matrix_read_options_init = _fn('dtb_matrix_read_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_matrix_read_options), ctypes.c_uint32])
+dtb_matrix_read = _fn('dtb_matrix_read', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_matrix)), ctypes.c_char_p, ctypes.POINTER(dtb_matrix_read_options)])
+dtb_matrix_free = _fn('dtb_matrix_free', None, [ctypes.POINTER(dtb_matrix)])
+dtb_matrix_rows = _fn('dtb_matrix_rows', ctypes.c_int64, [ctypes.POINTER(dtb_matrix)])
+dtb_matrix_cols = _fn('dtb_matrix_cols', ctypes.c_int64, [ctypes.POINTER(dtb_matrix)])
+dtb_matrix_copy_data = _fn('dtb_matrix_copy_data', ctypes.c_int32, [ctypes.POINTER(dtb_matrix), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_matrix_column_label = _fn('dtb_matrix_column_label', ctypes.c_char_p, [ctypes.POINTER(dtb_matrix), ctypes.c_int64])
+dtb_matrix_write_npy = _fn('dtb_matrix_write_npy', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int64, ctypes.c_int64])
+dtb_plot_options_init = _fn('dtb_plot_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_plot_options), ctypes.c_uint32])
+dtb_plot_lines = _fn('dtb_plot_lines', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
+dtb_plot_heatmap = _fn('dtb_plot_heatmap', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
+dtb_plot_raster = _fn('dtb_plot_raster', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(dtb_plot_options)])
+dtb_plot_brain = _fn('dtb_plot_brain', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(dtb_atlas), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(dtb_plot_options)])
+dtb_lems_document_load = _fn('dtb_lems_document_load', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_lems_document)), ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t])
+dtb_lems_document_free = _fn('dtb_lems_document_free', None, [ctypes.POINTER(dtb_lems_document)])
+dtb_lems_document_describe = _fn('dtb_lems_document_describe', ctypes.c_int32, [ctypes.POINTER(dtb_lems_document), ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_lems_simulation_options_init = _fn('dtb_lems_simulation_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation_options), ctypes.c_uint32])
+dtb_lems_simulation_create = _fn('dtb_lems_simulation_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_lems_simulation)), ctypes.POINTER(dtb_lems_document), ctypes.POINTER(dtb_lems_simulation_options)])
+dtb_lems_simulation_free = _fn('dtb_lems_simulation_free', None, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_dt = _fn('dtb_lems_simulation_dt', ctypes.c_double, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_step_count = _fn('dtb_lems_simulation_step_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_instance_count = _fn('dtb_lems_simulation_instance_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_output_count = _fn('dtb_lems_simulation_output_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_output_kind = _fn('dtb_lems_simulation_output_kind', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation), ctypes.c_int64])
+dtb_lems_simulation_output_file = _fn('dtb_lems_simulation_output_file', ctypes.c_char_p, [ctypes.POINTER(dtb_lems_simulation), ctypes.c_int64])
+dtb_lems_simulation_output_column_count = _fn('dtb_lems_simulation_output_column_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation), ctypes.c_int64])
+dtb_lems_simulation_open_outputs = _fn('dtb_lems_simulation_open_outputs', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation), ctypes.c_char_p])
+dtb_lems_simulation_run = _fn('dtb_lems_simulation_run', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation), dtb_progress_fn, ctypes.c_void_p])
+dtb_lems_simulation_request_stop = _fn('dtb_lems_simulation_request_stop', None, [ctypes.POINTER(dtb_lems_simulation)])
+dtb_lems_simulation_row_count = _fn('dtb_lems_simulation_row_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation)])
 dtb_connect_options_init = _fn('dtb_connect_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_connect_options), ctypes.c_uint32])
 dtb_spiking_create = _fn('dtb_spiking_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_spiking_net)), ctypes.c_double, ctypes.c_uint64])
 dtb_spiking_free = _fn('dtb_spiking_free', None, [ctypes.POINTER(dtb_spiking_net)])
@@ -1021,9 +1222,9 @@ PARAMS = {
     'dtb_sim_set_coupling_param': ('sim', 'name', 'value'),
     'dtb_sim_get_coupling_param': ('sim', 'name', 'value_out'),
     'dtb_sim_coupling': ('sim',),
+    'dtb_coupling_kind_name': ('kind',),
     'dtb_sim_coupling_param_count': ('sim',),
     'dtb_sim_coupling_param_name': ('sim', 'index'),
-    'dtb_coupling_kind_name': ('kind',),
     'dtb_sim_set_param': ('sim', 'name', 'value'),
     'dtb_sim_set_param_regions': ('sim', 'name', 'values', 'n_values'),
     'dtb_sim_get_param_regions': ('sim', 'name', 'buf', 'capacity', 'needed_out'),
@@ -1047,6 +1248,7 @@ PARAMS = {
     'dtb_sim_run_to': ('sim', 't_end', 'progress', 'user_data'),
     'dtb_sim_save_checkpoint': ('sim', 'path'),
     'dtb_sim_load_checkpoint': ('sim', 'path'),
+    'dtb_sim_branch_from_checkpoint': ('sim', 'path', 'flags'),
     'dtb_sim_request_stop': ('sim',),
     'dtb_sim_time': ('sim',),
     'dtb_sim_step_index': ('sim',),
@@ -1118,6 +1320,57 @@ PARAMS = {
     'dtb_experiment_duration': ('exp',),
     'dtb_experiment_build': ('exp', 'out_dir', 'sim_out'),
     'dtb_experiment_run': ('exp', 'out_dir', 'progress', 'user_data'),
+    'dtb_experiment_setting_kind': ('name',),
+    'dtb_experiment_parse_value': ('value_out', 'kind', 'text'),
+    'dtb_built_experiment_options_init': ('opts', 'version'),
+    'dtb_built_experiment_create': ('out', 'exp', 'opts'),
+    'dtb_built_experiment_free': ('built',),
+    'dtb_built_experiment_discard': ('built',),
+    'dtb_built_experiment_run': ('built', 'progress', 'user_data'),
+    'dtb_built_experiment_sim': ('built',),
+    'dtb_built_experiment_atlas': ('built',),
+    'dtb_built_experiment_model': ('built',),
+    'dtb_built_experiment_output_count': ('built',),
+    'dtb_built_experiment_output_observer': ('built', 'index'),
+    'dtb_built_experiment_output_path': ('built', 'index'),
+    'dtb_built_experiment_out_dir': ('built',),
+    'dtb_built_experiment_checkpoint_path': ('built',),
+    'dtb_built_experiment_end_time': ('built',),
+    'dtb_built_experiment_seed': ('built',),
+    'dtb_built_experiment_is_default_twin': ('built',),
+    'dtb_built_experiment_is_noisy': ('built',),
+    'dtb_built_experiment_spiking_spike_count': ('built',),
+    'dtb_experiment_check_write': ('exp', 'setting', 'path', 'others', 'n_others'),
+    'dtb_matrix_read_options_init': ('opts', 'version'),
+    'dtb_matrix_read': ('out', 'path', 'opts'),
+    'dtb_matrix_free': ('m',),
+    'dtb_matrix_rows': ('m',),
+    'dtb_matrix_cols': ('m',),
+    'dtb_matrix_copy_data': ('m', 'buf', 'capacity', 'needed_out'),
+    'dtb_matrix_column_label': ('m', 'column'),
+    'dtb_matrix_write_npy': ('path', 'data', 'rows', 'cols'),
+    'dtb_plot_options_init': ('opts', 'version'),
+    'dtb_plot_lines': ('path', 'x', 'y', 'n_points', 'n_series', 'series_names', 'opts'),
+    'dtb_plot_heatmap': ('path', 'values', 'rows', 'cols', 'row_labels', 'col_labels', 'opts'),
+    'dtb_plot_raster': ('path', 'times', 'units', 'n_spikes', 'n_units', 'opts'),
+    'dtb_plot_brain': ('path', 'atlas', 'values', 'n_values', 'edges', 'n_edges', 'opts'),
+    'dtb_lems_document_load': ('out', 'path', 'include_dirs', 'n_include_dirs'),
+    'dtb_lems_document_free': ('doc',),
+    'dtb_lems_document_describe': ('doc', 'flags', 'buf', 'capacity', 'needed_out'),
+    'dtb_lems_simulation_options_init': ('opts', 'version'),
+    'dtb_lems_simulation_create': ('out', 'doc', 'opts'),
+    'dtb_lems_simulation_free': ('sim',),
+    'dtb_lems_simulation_dt': ('sim',),
+    'dtb_lems_simulation_step_count': ('sim',),
+    'dtb_lems_simulation_instance_count': ('sim',),
+    'dtb_lems_simulation_output_count': ('sim',),
+    'dtb_lems_simulation_output_kind': ('sim', 'index'),
+    'dtb_lems_simulation_output_file': ('sim', 'index'),
+    'dtb_lems_simulation_output_column_count': ('sim', 'index'),
+    'dtb_lems_simulation_open_outputs': ('sim', 'out_dir'),
+    'dtb_lems_simulation_run': ('sim', 'progress', 'user_data'),
+    'dtb_lems_simulation_request_stop': ('sim',),
+    'dtb_lems_simulation_row_count': ('sim',),
     'dtb_connect_options_init': ('opts', 'version'),
     'dtb_spiking_create': ('out', 'dt', 'seed'),
     'dtb_spiking_free': ('net',),
@@ -1253,8 +1506,8 @@ STRING_OWNERSHIP = {
     'dtb_model_derived_name': 'borrowed_object',
     'dtb_model_exposure_name': 'borrowed_object',
     'dtb_model_voi_name': 'borrowed_object',
-    'dtb_sim_coupling_param_name': 'borrowed_object',
     'dtb_coupling_kind_name': 'static',
+    'dtb_sim_coupling_param_name': 'borrowed_object',
     'dtb_sim_provenance_entry': 'borrowed_object',
     'dtb_integrator_name': 'static',
     'dtb_observer_kind_name': 'static',
@@ -1264,6 +1517,11 @@ STRING_OWNERSHIP = {
     'dtb_experiment_setting_name': 'borrowed_object',
     'dtb_experiment_setting_value': 'borrowed_object',
     'dtb_experiment_get': 'borrowed_object',
+    'dtb_built_experiment_output_path': 'borrowed_object',
+    'dtb_built_experiment_out_dir': 'borrowed_object',
+    'dtb_built_experiment_checkpoint_path': 'borrowed_object',
+    'dtb_matrix_column_label': 'borrowed_object',
+    'dtb_lems_simulation_output_file': 'borrowed_object',
     'dtb_spiking_cell_model_name': 'borrowed_object',
     'dtb_spiking_cell_param_name': 'borrowed_object',
     'dtb_spiking_cell_param_unit': 'borrowed_object',
