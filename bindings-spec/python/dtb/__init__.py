@@ -22,7 +22,6 @@ end; `close()` or `run()` from the object's own callback raises
 `dtb.StateError`; `request_stop()` is the one method that never waits.
 Arrays are checked against the shapes they must have before they reach C.
 
-This layer is hand-written on top of `dtb._ffi`, which is generated from
 What is where (one module per concept, everything re-exported here):
     Atlas           regions, connectivity, surgery (lesion, normalize, ...)
     Model           region models, parameters, variables
@@ -31,6 +30,11 @@ What is where (one module per concept, everything re-exported here):
     Stimulus        time course x spatial pattern, added to a Sim
     SpikingNet      spiking networks (and Sim.spiking_net)
     Experiment, Sweep, Fit, Reservoir   runs in dtb run's vocabulary
+    BuiltExperiment Experiment.build(): the run built, looked at, then run
+    setting_kind, parse_value, check_write   the experiment vocabulary
+    read_matrix, write_npy   tables as libdtb reads and writes them
+    plot_lines, plot_heatmap, plot_raster, plot_brain   SVG figures
+    LemsDocument, LemsSimulation   LEMS / NeuroML files, checked and run
     dtb.analysis    fc, fcd, psd, bandpass, phases, fit scores
     eeg_gain        the built-in EEG lead field
 
@@ -49,14 +53,20 @@ from .observer import Observer, Trace
 from .sim import Sim
 from .stimulus import Stimulus
 from .spiking import SpikingNet
-from .experiment import Experiment, Sweep, Fit, has_mpi
+from .experiment import (Experiment, BuiltExperiment, Sweep, Fit, has_mpi, setting_kind,
+                         parse_value, check_write)
+from .matrix import Table, read_matrix, write_npy
+from .plot import plot_lines, plot_heatmap, plot_raster, plot_brain
+from .lems import LemsDocument, LemsSimulation, LemsOutput
 from .reservoir import Reservoir, readout_predict
 from . import analysis
 from .leadfield import eeg_sensors, eeg_gain
 
 __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet', 'Experiment',
            'Sweep', 'Fit', 'Reservoir', 'readout_predict', 'analysis', 'eeg_sensors', 'eeg_gain',
-           'has_mpi', 'Error', 'InvalidArgument',
+           'has_mpi', 'BuiltExperiment', 'setting_kind', 'parse_value', 'check_write', 'Table',
+           'read_matrix', 'write_npy', 'plot_lines', 'plot_heatmap', 'plot_raster', 'plot_brain',
+           'LemsDocument', 'LemsSimulation', 'LemsOutput', 'Error', 'InvalidArgument',
            'OutOfMemory', 'Cancelled', 'NotFound', 'ParseError', 'NumericError',
            'Unsupported', 'IOFailure', 'StateError', 'version', 'version_number', 'has_feature',
            'status_string', 'use_numpy']

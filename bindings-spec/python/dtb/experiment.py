@@ -3,7 +3,33 @@
 import ctypes
 
 from . import _ffi, _core
-from ._core import (NotFound, _Handle, _NO_PROGRESS, _b, _check, _copy_out, _s, _tls)
+from ._core import (InvalidArgument, NotFound, _Entry, _Handle, _NO_PROGRESS, _PROGRESS, _b,
+                    _callbacks, _check, _copy_out, _enum, _no_unknown, _s, _take_errors, _tls)
+
+
+# ---------------------------------------------------- settings vocabulary
+
+def setting_kind(name):
+    """How an experiment setting takes values: 'single' (one value, the
+    last wins: 'duration'), 'repeat' (every value counts: 'set',
+    'observe'), 'flag' (no value: 'fic'), or None for a name that is no
+    setting. Names are written without dashes ('stimulus', 'noise-kind')."""
+    kind = _ffi.dtb_experiment_setting_kind(_b(name))
+    if kind == _ffi.DTB_SETTING_UNKNOWN:
+        return None
+    return _ffi.dtb_setting_kind(kind).name[len('DTB_SETTING_'):].lower()
+
+
+def parse_value(kind, text):
+    """A value as experiment settings write it, in SI units, in any locale:
+    kind 'number', 'time' ('0.1ms', '2s'; a bare number is milliseconds;
+    in s), 'frequency' ('40Hz', '0.1kHz'; in Hz) or 'speed' ('3m/s', 'inf';
+    in m/s). dtb.InvalidArgument naming the text and what was expected."""
+    out = ctypes.c_double()
+    _check(_ffi.dtb_experiment_parse_value(ctypes.byref(out),
+                                           _enum(_ffi.dtb_value_kind, 'DTB_VALUE_', kind),
+                                           _b(text)))
+    return out.value
 
 
 # ---------------------------------------------------------- experiments
@@ -29,14 +55,13 @@ class Experiment(_Handle):
 
     def _add_settings(self, where, settings):
         for name, value in settings.items():
+            setting = name.replace('_', '-')
+            if setting_kind(setting) is None:
+                # a keyword the library does not know is a misspelt option
+                raise TypeError(f'{where}: unknown option {name!r} (no experiment setting '
+                                f'{setting!r})')
             for v in value if isinstance(value, (list, tuple)) else [value]:
-                try:
-                    self.add(name.replace('_', '-'), v)
-                except NotFound as e:
-                    if not e.message.startswith('unknown setting'):
-                        raise
-                    # a keyword the library does not know is a misspelt option
-                    raise TypeError(f'{where}: unknown option {name!r}: {e.message}') from None
+                self.add(setting, v)
 
     @classmethod
     def from_string(cls, xml, name=None, base_dir=None):
@@ -62,15 +87,47 @@ class Experiment(_Handle):
         """Simulated seconds the experiment runs."""
         return _ffi.dtb_experiment_duration(self._h)
 
-    def build(self, out_dir=None):
+    def build_sim(self, out_dir=None):
         """The simulation the experiment describes (atlas, model, coupling,
         noise, FIC, stimuli, lesions at time 0, its observers writing into
-        out_dir), not run: a dtb.Sim to step, inspect or run yourself.
-        Its state variables and regions are known by index only."""
+        out_dir), not run: a dtb.Sim of your own to step, inspect or run
+        (dtb_experiment_build). Its state variables and regions are known
+        by index only. Experiment.build() gives the whole built run."""
         from .sim import Sim
         ptr = ctypes.POINTER(_ffi.dtb_sim)()
         _check(_ffi.dtb_experiment_build(self._h, _b(out_dir), ctypes.byref(ptr)))
         return Sim._adopt(ptr, None)
+
+    def build(self, out_dir=None, extra_setting=None, extra_path=None):
+        """Build the run without running it (dtb_built_experiment(3)): a
+        BuiltExperiment holding the simulation (built.sim, a dtb.Sim it
+        owns), the atlas, the model, the output files and what the run will
+        do; built.run() then runs it as Experiment.run() does. out_dir
+        (None: the experiment's 'out' setting, else 'dtb-out') is made now;
+        every file the run writes is checked first, and extra_path (named
+        extra_setting in messages), a file you will write beside them, with
+        them. On failure nothing is left on disk.
+
+        Use it as a context manager, or close() it: the simulation, the
+        observers and their files are finished when it is closed (the
+        files stay); discard() removes what the build made."""
+        opts = _ffi.dtb_built_experiment_options()
+        _check(_ffi.dtb_built_experiment_options_init(ctypes.byref(opts),
+                                                      _ffi.DTB_BUILT_EXPERIMENT_OPTIONS_VERSION))
+        opts.out_dir = _b(out_dir)
+        opts.extra_setting = _b(extra_setting)
+        opts.extra_path = _b(extra_path)
+        ptr = ctypes.POINTER(_ffi.dtb_built_experiment)()
+        _check(_ffi.dtb_built_experiment_create(ctypes.byref(ptr), self._h, ctypes.byref(opts)))
+        return BuiltExperiment(ptr)
+
+    def check_write(self, path, setting='output', others=()):
+        """Refuse (dtb.InvalidArgument naming both paths) a file you would
+        write beside this experiment's results when its folder does not
+        exist or it is one of the experiment's inputs or of `others` (your
+        own inputs and outputs; None entries are skipped); setting names
+        the file in messages."""
+        check_write(path, setting, others, experiment=self)
 
     @classmethod
     def _adopt(cls, ptr):
@@ -109,6 +166,151 @@ class Experiment(_Handle):
         """Build and run to the end, writing the observers' files,
         experiment.xml and provenance.json into out_dir."""
         _check(_ffi.dtb_experiment_run(self._h, _b(out_dir), _NO_PROGRESS, None))
+
+
+def check_write(path, setting='output', others=(), experiment=None):
+    """dtb_experiment_check_write without an experiment (or with one):
+    dtb.InvalidArgument when path's folder does not exist or path is one of
+    the experiment's inputs or of `others` (None entries skipped)."""
+    others = list(others)
+    arr = (ctypes.c_char_p * max(len(others), 1))(*[_b(o) for o in others])
+    if experiment is None:
+        _check(_ffi.dtb_experiment_check_write(None, _b(setting), _b(path), arr, len(others)))
+    else:
+        with experiment._lock:
+            _check(_ffi.dtb_experiment_check_write(experiment._h, _b(setting), _b(path), arr,
+                                                   len(others)))
+
+
+class BuiltExperiment(_Handle):
+    """A built experiment (Experiment.build()): the simulation, atlas,
+    model and output files of a run, before and after it runs.
+
+        with exp.build('out') as built:
+            built.sim.n_regions, built.end_time, built.outputs
+            built.run(progress=lambda t, fraction: False)
+
+    built.sim is a dtb.Sim owned by the built experiment (it shares its
+    lock; closing the built experiment closes it; it keeps the built
+    experiment alive). built.atlas and built.model are copies."""
+    _free = staticmethod(_ffi.dtb_built_experiment_free)
+
+    def __init__(self, ptr):
+        super().__init__(ptr)
+        self._errors = []
+        self._sim = None
+
+    @property
+    def sim(self):
+        """The simulation (a dtb.Sim borrowed from this handle: never freed
+        by Python, unusable once this handle is closed)."""
+        if self._sim is None:
+            from .sim import _BorrowedSim
+            self._sim = _BorrowedSim(_ffi.dtb_built_experiment_sim(self._h), self)
+        return self._sim
+
+    @property
+    def atlas(self):
+        """A copy of the atlas as built (a dtb.Atlas of your own)."""
+        from .atlas import Atlas
+        ptr = ctypes.POINTER(_ffi.dtb_atlas)()
+        _check(_ffi.dtb_atlas_clone(ctypes.byref(ptr), _ffi.dtb_built_experiment_atlas(self._h)))
+        return Atlas._adopt(ptr)
+
+    @property
+    def model(self):
+        """A copy of the model as built (parameter settings applied)."""
+        from .model import Model
+        ptr = ctypes.POINTER(_ffi.dtb_model)()
+        _check(_ffi.dtb_model_clone(ctypes.byref(ptr), _ffi.dtb_built_experiment_model(self._h)))
+        return Model._adopt(ptr)
+
+    @property
+    def outputs(self):
+        """[(observer, path), ...], one per observer, in the order of the
+        experiment's 'observe' settings; observer is a dtb.Observer
+        borrowed from the simulation (its kind, columns, sample_count)."""
+        from .observer import _BorrowedObserver
+        sim = self.sim
+        out = []
+        for i in range(_ffi.dtb_built_experiment_output_count(self._h)):
+            obs = _ffi.dtb_built_experiment_output_observer(self._h, i)
+            out.append((_BorrowedObserver(obs, sim),
+                        _s(_ffi.dtb_built_experiment_output_path(self._h, i))))
+        return out
+
+    @property
+    def out_dir(self):
+        """The output folder."""
+        return _s(_ffi.dtb_built_experiment_out_dir(self._h))
+
+    @property
+    def checkpoint_path(self):
+        """The checkpoint the run writes, or None."""
+        return _s(_ffi.dtb_built_experiment_checkpoint_path(self._h))
+
+    @property
+    def end_time(self):
+        """The simulated time (s) the run ends at."""
+        return _ffi.dtb_built_experiment_end_time(self._h)
+
+    @property
+    def seed(self):
+        """The seed the run uses."""
+        return _ffi.dtb_built_experiment_seed(self._h)
+
+    @property
+    def is_default_twin(self):
+        """True when the experiment names no model (the default twin runs)."""
+        return _ffi.dtb_built_experiment_is_default_twin(self._h) == 1
+
+    @property
+    def is_noisy(self):
+        """True when some noise intensity is above 0."""
+        return _ffi.dtb_built_experiment_is_noisy(self._h) == 1
+
+    @property
+    def spiking_spike_count(self):
+        """After the run: spikes written to spikes_spiking.csv, or None when
+        that file is not written."""
+        n = _ffi.dtb_built_experiment_spiking_spike_count(self._h)
+        return None if n < 0 else n
+
+    def run(self, progress=None):
+        """Run to the end as Experiment.run() does (files completed,
+        provenance.json and experiment.xml written, also after a failed or
+        cancelled run). progress(t, fraction) covers the whole run; a true
+        return stops it (dtb.Cancelled), as does built.sim.request_stop().
+        Once per built experiment (dtb.StateError after that)."""
+        key = _callbacks.add(_Entry(progress, self)) if progress is not None else None
+        self._errors = []
+        _take_errors()
+        try:
+            status = _ffi.dtb_built_experiment_run(self._h, _PROGRESS if key else _NO_PROGRESS,
+                                                   key)
+        finally:
+            if key is not None:
+                _callbacks.drop(key)
+        errors = self._errors + _take_errors()
+        if errors:
+            raise errors[0]
+        _check(status)
+
+    def request_stop(self):
+        """Stop a running run() after the current step (any thread). Never waits."""
+        self._stop(lambda ptr: _ffi.dtb_sim_request_stop(_ffi.dtb_built_experiment_sim(ptr)))
+
+    def discard(self):
+        """Free the handle and remove the files and folders the build made
+        (for a run you decide not to do)."""
+        lock = self._lock
+        if lock.held_here() and lock._depth > 1:
+            raise _core.StateError(_ffi.DTB_ESTATE, 'BuiltExperiment.discard(): called from '
+                                   'inside one of its calls')
+        with self._ptr_lock:
+            ptr, self._ptr = self._ptr, None
+            if ptr:
+                _ffi.dtb_built_experiment_discard(ptr)
 
 
 def has_mpi():

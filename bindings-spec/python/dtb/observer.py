@@ -3,7 +3,7 @@
 import ctypes
 
 from . import _ffi, _core
-from ._core import (_Handle, _buffer, _check, _matrix, _s)
+from ._core import (StateError, _Handle, _buffer, _check, _matrix, _s)
 
 
 class Trace:
@@ -125,3 +125,18 @@ class Observer(_Handle):
         arr, ptr = _buffer(n)
         _check(_ffi.dtb_observer_result(self._h, ptr, n, None, None))
         return _matrix(arr, rows.value, cols.value)
+
+
+class _BorrowedObserver(Observer):
+    """An observer of a BuiltExperiment's simulation: owned by it (never
+    freed here), locked by its lock; unusable once it is closed."""
+    _free = staticmethod(lambda ptr: None)
+
+    def __init__(self, ptr, sim):
+        super().__init__(ptr, sim, None)
+
+    @property
+    def _h(self):
+        if not self._ptr or not self.sim._built._ptr:
+            raise StateError(_ffi.DTB_ESTATE, 'Observer of a closed BuiltExperiment')
+        return self._ptr

@@ -3,7 +3,8 @@
 import ctypes
 
 from . import _ffi
-from ._core import (InvalidArgument, NotFound, _DESTROY, _Entry, _Handle, _NO_PROGRESS, _PROGRESS,
+from ._core import (InvalidArgument, NotFound, StateError, _DESTROY, _Entry, _Handle,
+                    _NO_PROGRESS, _PROGRESS,
                     _SAMPLE, _b, _callbacks, _check, _copy_out, _doubles, _enum, _init_options,
                     _int64s, _matrix, _no_unknown, _s, _shape, _take_errors)
 
@@ -425,6 +426,20 @@ class Sim(_Handle):
         observers' windows, ...) to path."""
         _check(_ffi.dtb_sim_save_checkpoint(self._h, _b(path)))
 
+    def branch_from_checkpoint(self, path, reseed=False):
+        """Branching twins: start this simulation (set up as for a fresh
+        run, with any parameters, lesions, coupling, noise, stimuli and
+        observers of its own, not yet stepped) at the time and state of
+        another run's checkpoint: its step, state, delay history, coupling
+        input, noise stream (reseed=True: this simulation's own seed's
+        stream instead), the stimuli's streams they have in common and the
+        spiking networks. Model, regions, dt, integrator and delays must be
+        the checkpoint's (dtb.InvalidArgument naming the difference);
+        dtb.StateError once stepped. Without an intervention the branch
+        continues the run bit for bit."""
+        _check(_ffi.dtb_sim_branch_from_checkpoint(
+            self._h, _b(path), _ffi.DTB_SIM_BRANCH_RESEED if reseed else 0))
+
     def load_checkpoint(self, path):
         """Restore a checkpoint into a simulation created the same way
         (same atlas, model, options, stimuli and observers in the same
@@ -506,3 +521,43 @@ class Sim(_Handle):
             self._net = _BorrowedNet(ptr, self)
             self._net_address = address
         return self._net
+
+
+class _BorrowedSim(Sim):
+    """The simulation of a BuiltExperiment: owned by it (never freed here),
+    locked by its lock, and keeping it alive; unusable once it is closed.
+    Only the observers the experiment built record, unless you add more."""
+    _free = staticmethod(lambda ptr: None)
+
+    def __init__(self, ptr, built):
+        _Handle.__init__(self, ptr, built._lock)
+        self._built = built   # the owner outlives this view
+        self._observers = []
+        self._errors = []
+        atlas, model = built.atlas, built.model
+        self._states = model.states
+        self._labels = atlas.labels
+        atlas.close()
+        model.close()
+        self._net = None
+        self._integrator = 0
+
+    @property
+    def _h(self):
+        if not self._ptr or not self._built._ptr:
+            raise StateError(_ffi.DTB_ESTATE, 'Sim of a closed BuiltExperiment')
+        return self._ptr
+
+    def _stop(self, fn):
+        """request_stop(): never on the pointer of a closed owner."""
+        with self._built._ptr_lock:
+            if self._built._ptr and self._ptr:
+                fn(self._ptr)
+
+    def run(self, duration, progress=None):
+        """Advance `duration` seconds (see Sim.run); the built observers
+        write their files. Returns the first memory observer's samples if
+        you added one, else None."""
+        self._run(_ffi.dtb_sim_run, duration, progress)
+        memory = [o for o in self._observers if o.sink == _ffi.DTB_SINK_MEMORY and not o.matrix]
+        return memory[0].read() if memory else None

@@ -27,7 +27,7 @@ def test_experiment_from_string_copy_duration(tmp_path):
 def test_build_gives_the_run_of_experiment_run(tmp_path):
     e = dtb.Experiment(atlas='bn246', duration='20ms', seed=3, set=['G=0.2'])
     e.run(str(tmp_path / 'ran'))
-    sim = e.build(str(tmp_path / 'built'))
+    sim = e.build_sim(str(tmp_path / 'built'))   # Experiment.build(): test_built_experiment.py
     assert isinstance(sim, dtb.Sim) and sim.time == 0.0 and sim.n_regions == 246
     sim.run(e.duration)
     assert sim.time == pytest.approx(0.02)
