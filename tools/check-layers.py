@@ -12,6 +12,9 @@ It fails (exit 1, one line per finding) when
     (an upward or sideways include: the layering this table promises);
   - the table names a folder that does not exist, misses one that does, or
     has a cycle;
+  - the levels the document draws from the table (between
+    <!-- levels:begin --> and <!-- levels:end -->, if it has them) differ
+    from the table's;
   - a folder is said to build on another that none of its files includes
     (the table would say something that is no longer true);
   - tools/dtb includes anything but the public headers (it is a client of
@@ -27,6 +30,7 @@ import re
 import sys
 
 BEGIN, END = '<!-- layers:begin -->', '<!-- layers:end -->'
+LEVELS_BEGIN, LEVELS_END = '<!-- levels:begin -->', '<!-- levels:end -->'
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([A-Za-z0-9_]+)/')
 # The generators that write C code (model/embed_models.py) carry their
 # include lines in strings.
@@ -82,6 +86,37 @@ def find_cycle(table):
     return None
 
 
+def levels(table):
+    """Level of each folder: 0 for one that builds on nothing, else one more
+    than the highest of those it builds on."""
+    memo = {}
+
+    def level(f):
+        if f not in memo:
+            memo[f] = 0
+            memo[f] = 1 + max((level(d) for d in table.get(f, []) if d in table), default=-1)
+        return memo[f]
+
+    by_level = {}
+    for f in table:
+        by_level.setdefault(level(f), []).append(f)
+    return [sorted(by_level[k]) for k in sorted(by_level)]
+
+
+def levels_text(table):
+    return '\n'.join(f'{k}: {", ".join(fs)}' for k, fs in enumerate(levels(table)))
+
+
+def read_levels(doc_path):
+    """The levels written in the document (between LEVELS_BEGIN and
+    LEVELS_END, inside a code block), or None if it has none."""
+    text = open(doc_path, encoding='utf-8').read()
+    if LEVELS_BEGIN not in text or LEVELS_END not in text:
+        return None
+    body = text[text.index(LEVELS_BEGIN) + len(LEVELS_BEGIN):text.index(LEVELS_END)]
+    return '\n'.join(l.strip() for l in body.splitlines() if re.match(r'\s*\d+:', l))
+
+
 def includes_of(path):
     """(line number, top folder) of each "folder/..." include in path."""
     pattern = GENERATED_INCLUDE if path.endswith('.py') else INCLUDE
@@ -117,6 +152,11 @@ def check(source_root):
     cycle = find_cycle(table)
     if cycle:
         problems.append(f'{doc}: the layer table has a cycle: {" -> ".join(cycle)}')
+
+    written = read_levels(os.path.join(source_root, doc))
+    if written is not None and not cycle and written != levels_text(table):
+        problems.append(f'{doc}: the levels drawn from the table are out of date; they are:\n'
+                        + levels_text(table))
 
     used = {f: set() for f in folders}
     for f in folders:

@@ -79,6 +79,10 @@ def main():
            1, 'public headers only')
     expect('a generator writing an upward include fails',
            {'libdtb/low/gen.py': "print('#include \"mid/mid.h\"')\n"}, 1, 'includes mid/')
+    levels = '<!-- levels:begin -->\n```\n0: low\n1: mid\n2: top\n```\n<!-- levels:end -->\n'
+    expect('levels that match the table pass', {}, 0, table=TABLE + levels)
+    expect('levels that do not match the table fail', {}, 1, 'levels drawn from the table',
+           table=TABLE + levels.replace('2: top', '1: top'))
     return 1 if failures else 0
 
 
