@@ -9,15 +9,15 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "base/values.h"
 #include "experiment.h"
 #include "experiment_build.h"
-#include "io/text_column.h"
 #include "io/atomic_file.h"
+#include "io/text_column.h"
 #include "io/text_matrix.h"
 #include "observe/observe_spec.h"
 #include "observe/observer.h"
 #include "sim/sim.h"
-#include "values.h"
 
 /* --- reading the settings --- */
 

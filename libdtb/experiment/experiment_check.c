@@ -5,10 +5,10 @@
 
 #include "base/base.h"
 #include "base/units.h"
+#include "base/values.h"
 #include "experiment_check.h"
 #include "experiment_parse.h"
 #include "observe/observe_spec.h"
-#include "values.h"
 
 dtb_status dtb__check_set(const char *setting, const char *v)
 {

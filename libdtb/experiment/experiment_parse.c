@@ -6,10 +6,10 @@
 
 #include "atlas/atlas_internal.h"
 #include "base/base.h"
+#include "base/values.h"
 #include "experiment_parse.h"
 #include "io/text_matrix.h"
 #include "network/network.h"
-#include "values.h"
 
 /* --- pairs --- */
 

@@ -21,13 +21,13 @@
 
 #include "base/base.h"
 #include "base/sha256.h"
+#include "base/values.h"
 #include "dtb/dtb_version.h"
 #include "experiment.h"
 #include "experiment_build.h"
 #include "io/atomic_file.h"
 #include "network/coupling_kinds.h"
 #include "observe/observer.h"
-#include "values.h"
 
 /* --- progress over several segments --- */
 

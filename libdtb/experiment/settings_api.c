@@ -2,9 +2,9 @@
  * and the value readers (values.h) for drivers.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "base/base.h"
+#include "base/values.h"
 #include "dtb/dtb_experiment_settings.h"
 #include "experiment.h"
-#include "values.h"
 
 dtb_setting_kind dtb_experiment_setting_kind(const char *name)
 {

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "experiment/values.h"
+#include "base/values.h"
 #include "explore.h"
 #include "observe/observe_spec.h"
 

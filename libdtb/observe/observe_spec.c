@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "experiment/values.h"
+#include "base/values.h"
 #include "observe_spec.h"
 
 typedef struct named {

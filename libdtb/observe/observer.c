@@ -1,4 +1,5 @@
-/* libdtb — observers: their life (create, share, free), what they do
+/* libdtb — observers: their life (make, share, free; the simulation
+ * attaches them, sim/sim_observers.c), what they do
  * after every step (the signal they sample, threshold events, the analyses
  * fed with that signal) and their getters. Setting one up from its options
  * is in observer_build.c.
@@ -7,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model.h"
 #include "observer.h"
-#include "sim/sim.h"
 
 dtb_status dtb_observer_options_init(dtb_observer_options *opts, uint32_t version)
 {
@@ -77,24 +76,17 @@ int dtb__observer_is_matrix(dtb_observer_kind kind)
     return kind == DTB_OBSERVER_FC || kind == DTB_OBSERVER_FCD || kind == DTB_OBSERVER_PSD;
 }
 
-static dtb_status create(dtb_observer **out, dtb_sim *sim, const dtb_observer_options *opts,
-                         int defer_file)
+dtb_status dtb__observer_new(dtb_observer **out, const dtb__observer_host *host,
+                             const dtb_observer_options *opts, int defer_file)
 {
-    if (!out)
-        return dtb__error(DTB_EINVAL, "dtb_observer_create: out is NULL");
     *out = NULL;
-    if (!sim)
-        return dtb__error(DTB_EINVAL, "dtb_observer_create: sim is NULL");
-    if (sim->running)
-        return dtb__error(DTB_ESTATE, "dtb_observer_create: the simulation is running (called "
-                                      "from one of its own callbacks)");
     dtb_observer *o = dtb__calloc(1, sizeof *o);
     if (!o)
         return DTB_ENOMEM;
     dtb__ref_init(&o->ref);
-    o->dt = sim->dt;
-    o->n_regions = sim->n;
-    dtb_status st = dtb__observer_build(o, sim, opts);
+    o->dt = host->dt;
+    o->n_regions = host->n_regions;
+    dtb_status st = dtb__observer_build(o, host, opts);
     if (!st && opts) {
         o->callback = opts->callback;
         o->user_data = opts->user_data;
@@ -103,33 +95,27 @@ static dtb_status create(dtb_observer **out, dtb_sim *sim, const dtb_observer_op
     }
     if (!st && !defer_file)
         st = dtb__sink_open(o);
-    if (!st)
-        st = dtb__sim_attach_observer(sim, o);
     if (st) {
-        if (o->file_open && o->path) {
-            dtb__sink_close(o);
-            remove(o->path);
-        }
-        dtb__observer_unref(o);
+        dtb__observer_discard(o);
         return st;
     }
-    /* Only now does the observer own the user data: on failure the caller
-     * keeps it. */
-    if (opts)
-        o->destroy = opts->destroy;
     *out = o;
     return DTB_OK;
 }
 
-dtb_status dtb_observer_create(dtb_observer **out, dtb_sim *sim, const dtb_observer_options *opts)
+void dtb__observer_discard(dtb_observer *o)
 {
-    return create(out, sim, opts, 0);
+    if (o->file_open && o->path) {
+        dtb__sink_close(o);
+        remove(o->path);
+    }
+    dtb__observer_unref(o);
 }
 
-dtb_status dtb__observer_create_deferred(dtb_observer **out, dtb_sim *sim,
-                                         const dtb_observer_options *opts)
+void dtb__observer_own_user_data(dtb_observer *o, const dtb_observer_options *opts)
 {
-    return create(out, sim, opts, 1);
+    if (opts)
+        o->destroy = opts->destroy;
 }
 
 dtb_status dtb__observer_open_file(dtb_observer *o)

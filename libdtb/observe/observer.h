@@ -61,18 +61,39 @@ struct dtb_observer {
 dtb_status dtb__observer_record(dtb_observer *o, int64_t step, const double *x,
                                 const double *derived);
 
-/* dtb_observer_create without creating its file (CSV, NPY sinks), which
- * dtb__observer_open_file makes later: an experiment checks everything
- * before it touches its output folder. */
-dtb_status dtb__observer_create_deferred(dtb_observer **out, dtb_sim *sim,
-                                         const dtb_observer_options *opts);
+/* What an observer needs to know of the simulation it will record. The
+ * simulation fills it in (sim/sim_observers.c) so that observe/ never reads
+ * the simulation's fields: the simulation takes its observers in, not the
+ * other way round. */
+typedef struct dtb__observer_host {
+    double dt;                          /* seconds */
+    int64_t n_regions;
+    const struct dtb__model_core *core; /* variable names and codes */
+    char *const *labels;                /* region labels */
+    const double *centres;              /* [n][3] MNI mm, or NULL */
+    uint64_t seed;                      /* the noise seed when the options give none */
+} dtb__observer_host;
+
+/* A new observer of `host` from its options, its file (CSV, NPY sinks) made
+ * unless defer_file: an experiment checks everything before it touches its
+ * output folder, then calls dtb__observer_open_file. The caller's user data
+ * is not owned yet (see dtb__observer_own_user_data). */
+dtb_status dtb__observer_new(dtb_observer **out, const dtb__observer_host *host,
+                             const dtb_observer_options *opts, int defer_file);
+/* Undo dtb__observer_new when the observer could not be attached: remove
+ * the file it made, drop the reference. */
+void dtb__observer_discard(dtb_observer *o);
+/* From now on the observer frees opts->user_data with opts->destroy: only
+ * once it is attached, so that on failure the caller keeps its data. */
+void dtb__observer_own_user_data(dtb_observer *o, const dtb_observer_options *opts);
 dtb_status dtb__observer_open_file(dtb_observer *o);
 /* About how many bytes its file will take after `steps` more steps (0:
  * no file, or unknown, as for spikes). */
 double dtb__observer_bytes_estimate(const dtb_observer *o, int64_t steps);
 
 /* Check the options and set up everything but the sink (observer_build.c). */
-dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer_options *opts);
+dtb_status dtb__observer_build(dtb_observer *o, const dtb__observer_host *host,
+                               const dtb_observer_options *opts);
 
 /* Keep / drop a reference. */
 dtb_observer *dtb__observer_ref(dtb_observer *o);

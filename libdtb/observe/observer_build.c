@@ -7,7 +7,6 @@
 
 #include "model/model.h"
 #include "observer.h"
-#include "sim/sim.h"
 
 /* "V,W" -> variable codes. */
 static dtb_status parse_variables(dtb_observer *o, const dtb__model_core *core, const char *list)
@@ -211,20 +210,12 @@ static dtb_status make_analysis(dtb_observer *o, const dtb_observer_options *opt
                   : DTB_ENOMEM;
 }
 
-/* Each observer's noise stream differs from the simulation's and from the
- * other observers'. */
-static uint64_t observer_seed(const dtb_sim *sim, const dtb_observer_options *opts)
-{
-    if (opts && opts->seed)
-        return opts->seed;
-    return sim->seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(sim->n_observers + 1));
-}
-
-dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer_options *opts)
+dtb_status dtb__observer_build(dtb_observer *o, const dtb__observer_host *host,
+                               const dtb_observer_options *opts)
 {
     dtb_status st = check_options(opts, o);
     if (!st)
-        st = parse_variables(o, sim->core, opts ? opts->variables : NULL);
+        st = parse_variables(o, host->core, opts ? opts->variables : NULL);
     if (st)
         return st;
     const size_t n_in = o->n_vars * (size_t)o->n_regions;
@@ -243,14 +234,15 @@ dtb_status dtb__observer_build(dtb_observer *o, dtb_sim *sim, const dtb_observer
         o->has_events = !st;
     } else {
         dtb__signal_spec spec = {signal_kind(o, opts), opts ? opts->period : 0, o->dt, o->n_vars,
-                                 (size_t)o->n_regions, opts, sim->centres, observer_seed(sim, opts)};
+                                 (size_t)o->n_regions, opts, host->centres,
+                                 opts && opts->seed ? opts->seed : host->seed};
         st = dtb__signal_init(&o->signal, &spec);
         o->has_signal = !st;
         if (!st && dtb__observer_is_matrix(o->kind))
             st = make_analysis(o, opts);
     }
     if (!st)
-        st = make_columns(o, sim->core, sim->labels);
+        st = make_columns(o, host->core, host->labels);
     return st;
 }
 

@@ -264,25 +264,6 @@ dtb_status dtb_sim_create(dtb_sim **out, const dtb_atlas *atlas, const dtb_model
     return DTB_OK;
 }
 
-dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs)
-{
-    if (obs->needs_derived && !sim->need_derived) {
-        sim->need_derived = 1;
-        sim->prog_dirty = 1;
-        dtb_status st = dtb__sim_compile(sim);
-        if (st) {
-            sim->need_derived = 0;
-            return st;
-        }
-    }
-    dtb_observer **p = dtb__realloc_array(sim->observers, sim->n_observers + 1, sizeof *p);
-    if (!p)
-        return DTB_ENOMEM;
-    sim->observers = p;
-    p[sim->n_observers++] = dtb__observer_ref(obs);
-    return DTB_OK;
-}
-
 /* ------------------------------------------------------------ getters */
 
 double dtb_sim_time(const dtb_sim *sim) { return sim ? (double)sim->step * sim->dt : NAN; }

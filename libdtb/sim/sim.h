@@ -181,8 +181,13 @@ typedef struct dtb__sim_spiking {
 dtb_status dtb__sim_spiking_step(dtb_sim *sim);
 void dtb__sim_free_spiking(dtb_sim *sim);
 
-/* Attach an observer (the simulation keeps a reference). */
+/* Attach an observer (the simulation keeps a reference); sim_observers.c. */
 dtb_status dtb__sim_attach_observer(dtb_sim *sim, dtb_observer *obs);
+/* dtb_observer_create without creating its file (CSV, NPY sinks), which
+ * dtb__observer_open_file makes later: an experiment checks everything
+ * before it touches its output folder. */
+dtb_status dtb__observer_create_deferred(dtb_observer **out, dtb_sim *sim,
+                                         const dtb_observer_options *opts);
 
 /* The model's right-hand side at state x (state-major) with coupling input
  * c ([n_cvar][n]) at model time t: dx = f(t, x, c). For tests and tools;

@@ -1,4 +1,4 @@
-/* libdtb — values of experiment settings (values.h).
+/* libdtb — values of settings with units (values.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <string.h>

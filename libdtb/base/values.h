@@ -1,9 +1,10 @@
-/* libdtb internal — values of experiment settings as the command line
- * writes them: numbers, times (a bare number is milliseconds), speeds
- * (m/s, "inf").
+/* libdtb internal — values of settings as the command line and experiment
+ * files write them: numbers, times (a bare number is milliseconds),
+ * frequencies, speeds (m/s, "inf"). In base because every layer that reads
+ * a setting (experiments, observer specs, scores) parses the same way.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef DTB_EXPERIMENT_VALUES_H
-#define DTB_EXPERIMENT_VALUES_H
+#ifndef DTB_BASE_VALUES_H
+#define DTB_BASE_VALUES_H
 
 /* Each returns 1 and sets *out, or 0 if text is not such a value. */
 int dtb__value_number(const char *text, double *out);          /* finite */
