@@ -34,15 +34,8 @@ static const region_defaults defaults_table[] = {
 
 dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_spiking_region_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_SPIKING_REGION_OPTIONS_VERSION,
-                                       "dtb_spiking_region_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = DTB_SPIKING_REGION_OPTIONS_VERSION;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_SPIKING_REGION_OPTIONS_VERSION,
+                             "dtb_spiking_region_options");
 }
 
 /* The options with every default filled in, checked. */

@@ -14,13 +14,10 @@
 
 dtb_status dtb_connect_options_init(dtb_connect_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_connect_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_CONNECT_OPTIONS_VERSION, "dtb_connect_options");
+    dtb_status st = dtb__options_init(opts, sizeof *opts, version, DTB_CONNECT_OPTIONS_VERSION,
+                                      "dtb_connect_options");
     if (st)
         return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = DTB_CONNECT_OPTIONS_VERSION;
     opts->rule = DTB_CONNECT_ALL_TO_ALL;
     opts->weight_dist = DTB_DIST_CONSTANT;
     opts->weight_a = 1.0;
