@@ -132,8 +132,8 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     }
     for (int pre = 0; !st && pre < 2; pre++) {
         for (int post = 0; !st && post < 2; post++) {
-            dtb_connect_options c;
-            dtb_connect_options_init(&c, DTB_CONNECT_OPTIONS_VERSION);
+            dtb_spiking_connect_options c;
+            dtb_spiking_connect_options_init(&c, DTB_SPIKING_CONNECT_OPTIONS_VERSION);
             c.rule = DTB_CONNECT_FIXED_INDEGREE;
             int64_t size = pre == 0 ? n_e : n_i, k = pre == 0 ? o->k_exc : o->k_inh;
             int64_t avail = pre == post ? size - 1 : size;
