@@ -158,6 +158,7 @@ def parse_headers(paths):
     paths = include_order(paths)
     out = {'constants': [], 'macros': [], 'types': [], 'functions': []}
     known = {}
+    initializers = set()
     struct_names = set()
     callbacks = set()
     enums = set()
@@ -176,8 +177,11 @@ def parse_headers(paths):
                 out['macros'].append({'name': name, 'header': header,
                                       'params': [p.strip() for p in params[1:-1].split(',')]})
                 continue
-            if value.startswith('{'):
+            # An initializer, or another name for one (an old name kept
+            # after a rename: DTB_CONNECT_OPTIONS_INIT).
+            if value.startswith('{') or value in initializers:
                 out['macros'].append({'name': name, 'header': header, 'kind': 'initializer'})
+                initializers.add(name)
                 continue
             if value.startswith('"'):
                 v = json.loads(value)

@@ -44,7 +44,7 @@ int main(void)
     CHECK(dtb_spiking_add_receptor(net, i, "gaba", DTB_SYNAPSE_BIEXP, DTB_SYNAPSE_CONDUCTANCE,
                                    1e-3, 8e-3, -80.0, &i_gaba));
     /* fixed in-degree, weights in nS, delays 1-3 ms drawn per synapse */
-    dtb_connect_options c = DTB_CONNECT_OPTIONS_INIT;
+    dtb_spiking_connect_options c = DTB_SPIKING_CONNECT_OPTIONS_INIT;
     c.rule = DTB_CONNECT_FIXED_INDEGREE;
     c.delay_dist = DTB_DIST_UNIFORM;
     c.delay_a = 1e-3;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dtb/dtb.h"
@@ -99,4 +100,26 @@ dtb_atlas *test_isolated_atlas(int64_t n)
     free(w);
     free(len);
     return a;
+}
+
+int test_vrun(char *out, size_t size, const char *fmt, va_list ap)
+{
+    char body[8192], cmd[8192 + 4096 + 64]; /* body, test_tmpdir() and the wrapping */
+    vsnprintf(body, sizeof body, fmt, ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s 2>&1", test_tmpdir(), body);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_run(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int status = test_vrun(out, size, fmt, ap);
+    va_end(ap);
+    return status;
 }

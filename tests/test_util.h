@@ -31,6 +31,14 @@ dtb_atlas *test_isolated_atlas(int64_t n);
 /* Read a whole file into a malloc'd NUL-terminated string (NULL on error). */
 char *read_text_file(const char *path, size_t *len_out);
 
+/* Run one shell command (printf-style) in test_tmpdir(): its stdout and
+ * stderr (the first size - 1 bytes) into out, NUL-terminated. Returns the
+ * exit status, or -1 if it did not exit (a signal). The one way the tests
+ * run the dtb program: `test_run(out, sizeof out, "'%s' run ...", DTB_EXE)`. */
+int test_run(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int test_vrun(char *out, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /* Assert that the last libdtb error message contains `needle`. */
 #define assert_error_contains(needle) assert_error_contains_impl((needle), __FILE__, __LINE__)
 void assert_error_contains_impl(const char *needle, const char *file, int line);

@@ -12,6 +12,8 @@
 #                       tests (tests/base, tests/expr), which a fresh Debian
 #                       cannot run otherwise (it has only C and POSIX)
 #     librsvg2-bin      rsvg-convert: the SVG figures must render (tests/observe)
+#     python3-scipy     the Python analysis tests compare with SciPy (stats, signal)
+#     python3-pip, python3-setuptools   the offline `pip install` of the bindings is tested
 set -eu
 packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev libnlopt-dev"
 # Open MPI: sweeps and fits on several processes or machines (mpirun)
@@ -21,6 +23,7 @@ if [ "${1:-}" = "--test" ]; then
   test_tools=1
   packages="$packages libcmocka-dev valgrind g++ abigail-tools python3-pytest python3-numpy"
   packages="$packages clang libclang-rt-14-dev locales librsvg2-bin"
+  packages="$packages python3-scipy python3-pip python3-setuptools"
 fi
 missing=""
 for p in $packages; do

@@ -3,8 +3,9 @@
  * Copyright (C) 2026 the libdtb authors. SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every public header includes this one. It defines DTB_API (symbol export),
- * the C++ declaration guards and dtb_status, the return type of every
- * fallible function. Only fixed-width scalar types appear in the ABI.
+ * the C++ declaration guards, dtb_status, the return type of every
+ * fallible function, and dtb_destroy_fn, the release of a stored callback's
+ * user_data. Only fixed-width scalar types appear in the ABI.
  */
 #ifndef DTB_COMMON_H
 #define DTB_COMMON_H
@@ -61,6 +62,12 @@ typedef enum dtb_status {
     DTB_EBUFSIZE = -11,    /* caller buffer too small; the needed size was reported */
     DTB_STATUS_FORCE32_ = 0x7FFFFFFF
 } dtb_status;
+
+/* Releases the user_data of a stored callback: called exactly once, when
+ * the object that holds the callback (an observer, a stimulus) is
+ * destroyed. Every public function or options struct that takes a destroy
+ * callback takes this type. */
+typedef void (*dtb_destroy_fn)(void *user_data);
 
 /* Release memory that libdtb allocated for the caller. NULL is accepted.
  * No function of this version returns such memory (bulk data is copied into

@@ -100,10 +100,6 @@ typedef enum dtb_sink_kind {
 typedef int32_t (*dtb_sample_fn)(double t, const double *values, size_t n_values,
                                  void *user_data);
 
-/* Called exactly once with the user_data of a stored callback when the
- * observer that holds it is destroyed. */
-typedef void (*dtb_destroy_fn)(void *user_data);
-
 /* dtb_observer_options.flags */
 /* CSV / NPY: continue an existing file written by the same observer
  * configuration instead of truncating it (a missing file is created). Used

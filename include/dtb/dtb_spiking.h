@@ -107,7 +107,7 @@ typedef enum dtb_distribution {
     DTB_DIST_FORCE32_ = 0x7FFFFFFF
 } dtb_distribution;
 
-/* Connection rules (dtb_connect_options.rule):
+/* Connection rules (dtb_spiking_connect_options.rule):
  *   ALL_TO_ALL         every pre to every post;
  *   FIXED_PROBABILITY  each pair independently with probability p;
  *   FIXED_INDEGREE     each post from `indegree` distinct pres, drawn uniformly;
@@ -124,12 +124,12 @@ typedef enum dtb_connect_rule {
 
 #define DTB_CONNECT_FLAG_AUTAPSES 0x1u
 
-#define DTB_CONNECT_OPTIONS_VERSION 1
+#define DTB_SPIKING_CONNECT_OPTIONS_VERSION 1
 
-/* Weights (receptor units) and delays (seconds) are drawn per synapse;
- * delays below 0 are refused. */
-typedef struct dtb_connect_options {
-    uint32_t version;          /* DTB_CONNECT_OPTIONS_VERSION */
+/* The options of dtb_spiking_connect. Weights (receptor units) and delays
+ * (seconds) are drawn per synapse; delays below 0 are refused. */
+typedef struct dtb_spiking_connect_options {
+    uint32_t version;          /* DTB_SPIKING_CONNECT_OPTIONS_VERSION */
     uint32_t flags;            /* DTB_CONNECT_FLAG_* */
     int32_t rule;              /* dtb_connect_rule */
     int32_t weight_dist;       /* dtb_distribution */
@@ -141,13 +141,22 @@ typedef struct dtb_connect_options {
     int32_t reserved_;         /* 0 */
     double delay_a;            /* seconds */
     double delay_b;
-} dtb_connect_options;
+} dtb_spiking_connect_options;
 
-/* All-to-all, weight 1, delay 0 (as dtb_connect_options_init). */
-#define DTB_CONNECT_OPTIONS_INIT { DTB_CONNECT_OPTIONS_VERSION, 0, DTB_CONNECT_ALL_TO_ALL, \
-    DTB_DIST_CONSTANT, 0.0, 0, 1.0, 0.0, DTB_DIST_CONSTANT, 0, 0.0, 0.0 }
+/* All-to-all, weight 1, delay 0 (as dtb_spiking_connect_options_init). */
+#define DTB_SPIKING_CONNECT_OPTIONS_INIT { DTB_SPIKING_CONNECT_OPTIONS_VERSION, 0, \
+    DTB_CONNECT_ALL_TO_ALL, DTB_DIST_CONSTANT, 0.0, 0, 1.0, 0.0, DTB_DIST_CONSTANT, 0, 0.0, 0.0 }
 
-DTB_API dtb_status dtb_connect_options_init(dtb_connect_options *opts, uint32_t version);
+DTB_API dtb_status dtb_spiking_connect_options_init(dtb_spiking_connect_options *opts,
+                                                    uint32_t version);
+
+/* The names before 0.2, kept for programs written with them: the same
+ * type, the same values, and an init function that differs only in the
+ * name its error messages give. */
+typedef dtb_spiking_connect_options dtb_connect_options;
+#define DTB_CONNECT_OPTIONS_VERSION DTB_SPIKING_CONNECT_OPTIONS_VERSION
+#define DTB_CONNECT_OPTIONS_INIT DTB_SPIKING_CONNECT_OPTIONS_INIT
+DTB_API dtb_status dtb_connect_options_init(dtb_spiking_connect_options *opts, uint32_t version);
 
 /* A network advancing in steps of dt seconds (> 0), random numbers from seed. */
 DTB_API dtb_status dtb_spiking_create(dtb_spiking_net **out, double dt, uint64_t seed);
@@ -204,7 +213,7 @@ DTB_API dtb_status dtb_spiking_add_receptor(dtb_spiking_net *net, int64_t pop, c
 /* Connect pre to receptor `receptor` of post by a rule. The synapse count
  * of the new projection goes to n_synapses_out (may be NULL). */
 DTB_API dtb_status dtb_spiking_connect(dtb_spiking_net *net, int64_t pre, int64_t post,
-                                       int64_t receptor, const dtb_connect_options *opts,
+                                       int64_t receptor, const dtb_spiking_connect_options *opts,
                                        int64_t *n_synapses_out);
 /* Connect by an explicit list: synapse i from cell pre_cells[i] to
  * post_cells[i] with weights[i] and delays[i] (s; delays may be NULL: 0). */

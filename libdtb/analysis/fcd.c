@@ -153,14 +153,8 @@ double dtb__fcd_similarity(dtb_fcd_compare compare, const double *a, const doubl
 
 dtb_status dtb_fcd_options_init(dtb_fcd_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_fcd_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_FCD_OPTIONS_VERSION, "dtb_fcd_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_FCD_OPTIONS_VERSION,
+                             "dtb_fcd_options");
 }
 
 /* Window and hop in samples from seconds. */

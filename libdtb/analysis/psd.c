@@ -100,14 +100,8 @@ void dtb__welch_result(const dtb__welch *w, double *freqs, double *psd)
 
 dtb_status dtb_psd_options_init(dtb_psd_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_psd_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_PSD_OPTIONS_VERSION, "dtb_psd_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_PSD_OPTIONS_VERSION,
+                             "dtb_psd_options");
 }
 
 /* Segment length and hop from the options, checked against n_samples. */

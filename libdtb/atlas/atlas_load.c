@@ -38,14 +38,8 @@ static void atlas_files_free(atlas_files *f)
 
 dtb_status dtb_atlas_load_options_init(dtb_atlas_load_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_atlas_load_options_init: opts is NULL");
-    dtb_status s = dtb__check_version(version, DTB_ATLAS_LOAD_OPTIONS_VERSION, "dtb_atlas_load_options");
-    if (s != DTB_OK)
-        return s;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_ATLAS_LOAD_OPTIONS_VERSION,
+                             "dtb_atlas_load_options");
 }
 
 static int is_regular_file(const char *path)

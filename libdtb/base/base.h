@@ -104,6 +104,13 @@ void dtb__locale_pop(dtb__locale_guard *g);
 
 /* Check that an options struct's version is supported: 0 < version <= current. */
 dtb_status dtb__check_version(uint32_t version, uint32_t current, const char *struct_name);
+/* The body of every public dtb_<x>_options_init(opts, version): NULL check
+ * ("<struct_name>_init: opts is NULL"), version check, zero `size` bytes (zero
+ * means "default" in every field) and record `version` in the first member.
+ * One copy so the eight-plus option structs cannot drift apart; a caller with
+ * non-zero defaults sets them after a DTB_OK. */
+dtb_status dtb__options_init(void *opts, size_t size, uint32_t version, uint32_t current,
+                             const char *struct_name);
 
 /* Case-sensitive string helpers. */
 int dtb__streq(const char *a, const char *b);

@@ -86,3 +86,17 @@ dtb_status dtb__check_version(uint32_t version, uint32_t current, const char *st
                           struct_name, (unsigned)version, (unsigned)current);
     return DTB_OK;
 }
+
+dtb_status dtb__options_init(void *opts, size_t size, uint32_t version, uint32_t current,
+                             const char *struct_name)
+{
+    if (!opts)
+        return dtb__error(DTB_EINVAL, "%s_init: opts is NULL", struct_name);
+    dtb_status st = dtb__check_version(version, current, struct_name);
+    if (st)
+        return st;
+    memset(opts, 0, size);
+    /* Every options struct starts with `uint32_t version` (CRAFT.md section 0, rule 5). */
+    memcpy(opts, &version, sizeof version);
+    return DTB_OK;
+}

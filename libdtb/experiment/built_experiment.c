@@ -19,15 +19,8 @@ struct dtb_built_experiment {
 
 dtb_status dtb_built_experiment_options_init(dtb_built_experiment_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_built_experiment_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_BUILT_EXPERIMENT_OPTIONS_VERSION,
-                                       "dtb_built_experiment_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_BUILT_EXPERIMENT_OPTIONS_VERSION,
+                             "dtb_built_experiment_options");
 }
 
 dtb_status dtb_built_experiment_create(dtb_built_experiment **out, const dtb_experiment *exp,

@@ -12,6 +12,7 @@
 #include "base/values.h"
 #include "experiment.h"
 #include "experiment_build.h"
+#include "experiment_check.h"
 #include "io/atomic_file.h"
 #include "io/text_column.h"
 #include "io/text_matrix.h"
@@ -112,28 +113,29 @@ static dtb_status sim_options(const dtb_experiment *exp, dtb__coupling_spec *cs,
 {
     const char *v;
     dtb_status st = DTB_OK;
-    if ((v = last(exp, "dt")))
-        dtb__value_time(v, &so->dt);
-    if ((v = last(exp, "speed")))
-        dtb__value_speed(v, &so->speed);
-    if ((v = last(exp, "rtol")))
-        dtb__value_number(v, &so->rtol);
-    if ((v = last(exp, "atol")))
-        dtb__value_number(v, &so->atol);
-    if ((v = last(exp, "integrator"))) {
+    /* the readers that checked the values when they were added */
+    if (!st && (v = last(exp, "dt")))
+        st = dtb__read_dt("dt", v, &so->dt);
+    if (!st && (v = last(exp, "speed")))
+        st = dtb__read_speed("speed", v, &so->speed);
+    if (!st && (v = last(exp, "rtol")))
+        st = dtb__read_positive("rtol", v, &so->rtol);
+    if (!st && (v = last(exp, "atol")))
+        st = dtb__read_positive("atol", v, &so->atol);
+    if (!st && (v = last(exp, "integrator"))) {
         dtb_integrator in;
         st = dtb__parse_integrator(v, &in);
         so->integrator = in;
     }
     int64_t s = 42;
-    if ((v = last(exp, "seed")))
-        dtb__parse_int64(v, &s);
+    if (!st && (v = last(exp, "seed")))
+        st = dtb__read_seed("seed", v, &s);
     so->seed = *seed = (uint64_t)s;
     if (has(exp, "tvb-float32-coupling"))
         so->flags |= DTB_SIM_FLAG_TVB_FLOAT32_COUPLING;
     *duration = 1.0;
-    if ((v = last(exp, "duration")))
-        dtb__value_time(v, duration);
+    if (!st && (v = last(exp, "duration")))
+        st = dtb__read_time("duration", v, duration);
     if (!st && (v = last(exp, "coupling")))
         st = dtb__parse_coupling(v, cs);
     if (!cs->file && cs->kind)
@@ -149,9 +151,7 @@ static dtb_status apply_coupling(dtb_sim *sim, const dtb__coupling_spec *cs)
             return fail(st, "coupling");
     }
     for (size_t i = 0; i < cs->params.n; i++) {
-        double x;
-        dtb__value_number(cs->params.items[i].value, &x);
-        dtb_status st = dtb_sim_set_coupling_param(sim, cs->params.items[i].name, x);
+        dtb_status st = dtb_sim_set_coupling_param(sim, cs->params.items[i].name, cs->values[i]);
         if (st)
             return fail(st, "coupling");
     }
@@ -258,51 +258,53 @@ static dtb_status apply_noise(const dtb_experiment *exp, dtb_sim *sim, const dtb
     for (size_t i = 0; !st && i < exp->n; i++) {
         if (strcmp(exp->names[i], "noise") != 0)
             continue;
-        double d;
-        if (!strchr(exp->values[i], '=')) {
+        dtb__numbers_spec p;
+        if ((st = dtb__read_noise("noise", exp->values[i], &p)))
+            break;
+        if (!p.pairs.n) {
             if (all || first_pairs)
                 st = dtb__error(DTB_EINVAL, "'%s' and '%s': give one intensity for every "
                                             "variable or intensities per variable, not both, and "
                                             "each once (dtb(1))", all ? all : first_pairs,
                                 exp->values[i]);
             all = exp->values[i];
+            if (!st)
+                st = dtb_sim_set_noise(sim, -1, p.all);
+            *noisy |= !st && p.all > 0;
+            dtb__numbers_spec_free(&p);
             if (st)
                 break;
-            dtb__value_number(exp->values[i], &d);
-            st = dtb_sim_set_noise(sim, -1, d);
-            *noisy |= d > 0;
             continue;
         }
         if (all) {
             st = dtb__error(DTB_EINVAL, "'%s' and '%s': give one intensity for every variable or "
                                         "intensities per variable, not both (dtb(1))", all,
                             exp->values[i]);
+            dtb__numbers_spec_free(&p);
             break;
         }
         if (!first_pairs)
             first_pairs = exp->values[i];
-        dtb__pairs p;
-        st = dtb__parse_pairs("noise", exp->values[i], &p);
-        for (size_t j = 0; !st && j < p.n; j++) {
+        for (size_t j = 0; !st && j < p.pairs.n; j++) {
             int64_t k;
-            st = find_state(model, "noise", p.items[j].name, &k);
+            st = find_state(model, "noise", p.pairs.items[j].name, &k);
             if (!st && given[k]++)
-                st = dtb__error(DTB_EINVAL, "'%s' is given twice (in '%s')", p.items[j].name,
+                st = dtb__error(DTB_EINVAL, "'%s' is given twice (in '%s')", p.pairs.items[j].name,
                                 exp->values[i]);
             if (!st) {
-                dtb__value_number(p.items[j].value, &d);
-                st = dtb_sim_set_noise(sim, k, d);
-                *noisy |= d > 0;
+                st = dtb_sim_set_noise(sim, k, p.values[j]);
+                *noisy |= p.values[j] > 0;
             }
         }
-        dtb__pairs_free(&p);
+        dtb__numbers_spec_free(&p);
     }
     free(given);
     if (st)
         return fail(st, "noise");
     double scale;
-    if ((v = last(exp, "noise-scale")) && dtb__value_number(v, &scale)) {
-        if ((st = dtb_sim_scale_noise(sim, scale)))
+    if ((v = last(exp, "noise-scale"))) {
+        if ((st = dtb__read_nonnegative("noise-scale", v, &scale)) ||
+            (st = dtb_sim_scale_noise(sim, scale)))
             return fail(st, "noise-scale");
         *noisy &= scale > 0;
     }
@@ -354,18 +356,15 @@ static dtb_status apply_start(const dtb_experiment *exp, dtb_sim *sim, const dtb
         return DTB_OK;
     if (!strchr(v, '='))
         return apply_init_file(sim, model, v);
-    dtb__pairs p;
-    st = dtb__parse_pairs("init", v, &p);
-    for (size_t i = 0; !st && i < p.n; i++) {
+    dtb__numbers_spec p;
+    st = dtb__read_init("init", v, &p);
+    for (size_t i = 0; !st && i < p.pairs.n; i++) {
         int64_t k;
-        double x;
-        st = find_state(model, "init", p.items[i].name, &k);
-        if (!st) {
-            dtb__value_number(p.items[i].value, &x);
-            st = dtb_sim_set_initial_value(sim, k, x);
-        }
+        st = find_state(model, "init", p.pairs.items[i].name, &k);
+        if (!st)
+            st = dtb_sim_set_initial_value(sim, k, p.values[i]);
     }
-    dtb__pairs_free(&p);
+    dtb__numbers_spec_free(&p);
     return st ? fail(st, "init") : DTB_OK;
 }
 
@@ -504,8 +503,9 @@ static dtb_status plan_lesions(const dtb_experiment *exp, dtb__built *b)
         if (!b->checkpoint_path)
             return DTB_ENOMEM;
         double t = b->duration;
-        if (at)
-            dtb__value_time(at, &t);
+        dtb_status st = at ? dtb__read_time("checkpoint-at", at, &t) : DTB_OK;
+        if (st)
+            return st;
         if (t > b->duration)
             return dtb__error(DTB_EINVAL, "checkpoint-at: %g s is after the end of the run (%g s)", t,
                               b->duration);

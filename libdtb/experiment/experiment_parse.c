@@ -6,6 +6,7 @@
 
 #include "atlas/atlas_internal.h"
 #include "base/base.h"
+#include "base/units.h"
 #include "base/values.h"
 #include "experiment_parse.h"
 #include "io/text_matrix.h"
@@ -127,6 +128,16 @@ dtb_status dtb__parse_set(const char *setting, const char *text, dtb__set_spec *
         dtb__set_spec_free(out);
         return DTB_ENOMEM;
     }
+    /* the number's syntax here; its unit against the parameter's dimension
+       when the model is known (dtb_model_set_param_string) */
+    double x;
+    const char *unit;
+    if (out->value && (!dtb__quantity_split(out->value, &x, &unit) || !isfinite(x))) {
+        dtb_status st = dtb__error(DTB_EINVAL, "%s: '%s' is not a number (with an optional unit, "
+                                               "e.g. tau=10ms)", setting, out->value);
+        dtb__set_spec_free(out);
+        return st;
+    }
     return DTB_OK;
 }
 
@@ -169,6 +180,7 @@ void dtb__coupling_spec_free(dtb__coupling_spec *c)
 {
     free(c->file);
     dtb__pairs_free(&c->params);
+    free(c->values);
     memset(c, 0, sizeof *c);
 }
 
@@ -198,9 +210,10 @@ dtb_status dtb__parse_coupling(const char *text, dtb__coupling_spec *out)
     }
     if (text[len] == ':') {
         dtb_status st = dtb__parse_pairs("coupling", text + len + 1, &out->params);
+        if (!st && !(out->values = dtb__malloc_array(out->params.n + 1, sizeof *out->values)))
+            st = DTB_ENOMEM;
         for (size_t i = 0; !st && i < out->params.n; i++) {
-            double v;
-            if (!dtb__value_number(out->params.items[i].value, &v))
+            if (!dtb__value_number(out->params.items[i].value, &out->values[i]))
                 st = dtb__error(DTB_EINVAL, "coupling: %s='%s' is not a number",
                                 out->params.items[i].name, out->params.items[i].value);
         }

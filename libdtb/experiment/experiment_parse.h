@@ -33,7 +33,8 @@ dtb_status dtb__parse_noise_kind(const char *text, dtb_noise_kind *kind, double 
 typedef struct dtb__coupling_spec {
     dtb_coupling_kind kind;
     char *file;
-    dtb__pairs params;   /* values checked to be numbers */
+    dtb__pairs params;
+    double *values;      /* the numbers of params.items[i] */
 } dtb__coupling_spec;
 dtb_status dtb__parse_coupling(const char *text, dtb__coupling_spec *out);
 void dtb__coupling_spec_free(dtb__coupling_spec *c);
@@ -74,7 +75,7 @@ void dtb__spiking_spec_free(dtb__spiking_spec *s);
 /* none, max, region, row-sum, log1p (dtb_weight_norm). */
 dtb_status dtb__parse_normalize(const char *setting, const char *text, dtb_weight_norm *out);
 
-/* set: NAME=VALUE (every region), NAME@LIST=VALUE (the regions of LIST,
+/* set: NAME=VALUE (every region; VALUE a number with an optional unit), NAME@LIST=VALUE (the regions of LIST,
  * a region list as below; the others keep their values) or NAME=@FILE.csv
  * (one value per region from a table). */
 typedef struct dtb__set_spec {

@@ -28,6 +28,7 @@
 #include "io/atomic_file.h"
 #include "network/coupling_kinds.h"
 #include "observe/observer.h"
+#include "experiment_check.h"
 
 /* --- progress over several segments --- */
 
@@ -394,6 +395,6 @@ double dtb_experiment_duration(const dtb_experiment *exp)
     if (!exp)
         return NAN;
     if (v)
-        dtb__value_time(v, &t);
+        dtb__read_time("duration", v, &t); /* checked when it was set */
     return t;
 }

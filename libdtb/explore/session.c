@@ -35,14 +35,8 @@ static double now_seconds(void)
 
 dtb_status dtb_explore_options_init(dtb_explore_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_explore_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_EXPLORE_OPTIONS_VERSION, "dtb_explore_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_EXPLORE_OPTIONS_VERSION,
+                             "dtb_explore_options");
 }
 
 int32_t dtb_explore_has_mpi(void) { return dtb__mpi_built(); }

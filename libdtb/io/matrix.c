@@ -18,15 +18,8 @@ struct dtb_matrix {
 
 dtb_status dtb_matrix_read_options_init(dtb_matrix_read_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_matrix_read_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_MATRIX_READ_OPTIONS_VERSION,
-                                       "dtb_matrix_read_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_MATRIX_READ_OPTIONS_VERSION,
+                             "dtb_matrix_read_options");
 }
 
 /* A 1-D array is one column; other shapes are refused. */

@@ -105,15 +105,8 @@ dtb_status dtb_lems_document_describe(const dtb_lems_document *doc, uint32_t fla
 
 dtb_status dtb_lems_simulation_options_init(dtb_lems_simulation_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_LEMS_SIMULATION_OPTIONS_VERSION,
-                                       "dtb_lems_simulation_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_LEMS_SIMULATION_OPTIONS_VERSION,
+                             "dtb_lems_simulation_options");
 }
 
 static dtb_status file_names(dtb_lems_simulation *s)

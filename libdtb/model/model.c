@@ -116,15 +116,8 @@ dtb_status dtb_model_clone(dtb_model **out, const dtb_model *model)
 
 dtb_status dtb_model_load_options_init(dtb_model_load_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_model_load_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_MODEL_LOAD_OPTIONS_VERSION,
-                                       "dtb_model_load_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_MODEL_LOAD_OPTIONS_VERSION,
+                             "dtb_model_load_options");
 }
 
 static dtb_status check_load_options(const dtb_model_load_options *opts,

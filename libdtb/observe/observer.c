@@ -12,14 +12,8 @@
 
 dtb_status dtb_observer_options_init(dtb_observer_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_observer_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_OBSERVER_OPTIONS_VERSION, "dtb_observer_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_OBSERVER_OPTIONS_VERSION,
+                             "dtb_observer_options");
 }
 
 dtb_observer *dtb__observer_ref(dtb_observer *o)

@@ -11,14 +11,8 @@
 
 dtb_status dtb_plot_options_init(dtb_plot_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_plot_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_PLOT_OPTIONS_VERSION, "dtb_plot_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_PLOT_OPTIONS_VERSION,
+                             "dtb_plot_options");
 }
 
 /* The caller's options, or the defaults; DTB_EINVAL naming the function

@@ -9,14 +9,8 @@
 
 dtb_status dtb_sim_options_init(dtb_sim_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_sim_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_SIM_OPTIONS_VERSION, "dtb_sim_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = version;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_SIM_OPTIONS_VERSION,
+                             "dtb_sim_options");
 }
 
 static dtb_status read_options(const dtb_sim_options *o, dtb_sim *sim, dtb_integrator *integ,

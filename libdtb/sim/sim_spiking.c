@@ -34,15 +34,8 @@ static const region_defaults defaults_table[] = {
 
 dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts, uint32_t version)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_spiking_region_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_SPIKING_REGION_OPTIONS_VERSION,
-                                       "dtb_spiking_region_options");
-    if (st)
-        return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = DTB_SPIKING_REGION_OPTIONS_VERSION;
-    return DTB_OK;
+    return dtb__options_init(opts, sizeof *opts, version, DTB_SPIKING_REGION_OPTIONS_VERSION,
+                             "dtb_spiking_region_options");
 }
 
 /* The options with every default filled in, checked. */
@@ -139,8 +132,8 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     }
     for (int pre = 0; !st && pre < 2; pre++) {
         for (int post = 0; !st && post < 2; post++) {
-            dtb_connect_options c;
-            dtb_connect_options_init(&c, DTB_CONNECT_OPTIONS_VERSION);
+            dtb_spiking_connect_options c;
+            dtb_spiking_connect_options_init(&c, DTB_SPIKING_CONNECT_OPTIONS_VERSION);
             c.rule = DTB_CONNECT_FIXED_INDEGREE;
             int64_t size = pre == 0 ? n_e : n_i, k = pre == 0 ? o->k_exc : o->k_inh;
             int64_t avail = pre == post ? size - 1 : size;

@@ -37,8 +37,8 @@ static dtb_status connect_ei(dtb_spiking_net *net, double w_e, double w_i)
     dtb_status st = DTB_OK;
     for (int pre = 0; !st && pre < 2; pre++) {
         for (int post = 0; !st && post < 2; post++) {
-            dtb_connect_options o;
-            dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
+            dtb_spiking_connect_options o;
+            dtb_spiking_connect_options_init(&o, DTB_SPIKING_CONNECT_OPTIONS_VERSION);
             o.rule = DTB_CONNECT_FIXED_PROBABILITY;
             o.p = 0.02;
             o.flags = DTB_CONNECT_FLAG_AUTAPSES;

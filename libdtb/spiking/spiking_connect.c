@@ -12,20 +12,30 @@
 
 #include "spiking.h"
 
-dtb_status dtb_connect_options_init(dtb_connect_options *opts, uint32_t version)
+/* The two names of one init (dtb_spiking.h): each error message gives the
+ * name the caller used. */
+static dtb_status connect_options_init(dtb_spiking_connect_options *opts, uint32_t version,
+                                       const char *struct_name)
 {
-    if (!opts)
-        return dtb__error(DTB_EINVAL, "dtb_connect_options_init: opts is NULL");
-    dtb_status st = dtb__check_version(version, DTB_CONNECT_OPTIONS_VERSION, "dtb_connect_options");
+    dtb_status st = dtb__options_init(opts, sizeof *opts, version,
+                                      DTB_SPIKING_CONNECT_OPTIONS_VERSION, struct_name);
     if (st)
         return st;
-    memset(opts, 0, sizeof *opts);
-    opts->version = DTB_CONNECT_OPTIONS_VERSION;
     opts->rule = DTB_CONNECT_ALL_TO_ALL;
     opts->weight_dist = DTB_DIST_CONSTANT;
     opts->weight_a = 1.0;
     opts->delay_dist = DTB_DIST_CONSTANT;
     return DTB_OK;
+}
+
+dtb_status dtb_spiking_connect_options_init(dtb_spiking_connect_options *opts, uint32_t version)
+{
+    return connect_options_init(opts, version, "dtb_spiking_connect_options");
+}
+
+dtb_status dtb_connect_options_init(dtb_spiking_connect_options *opts, uint32_t version)
+{
+    return connect_options_init(opts, version, "dtb_connect_options");
 }
 
 dtb_status dtb__spk_delay_steps(const dtb_spiking_net *net, double delay, int64_t *steps)
@@ -168,7 +178,7 @@ static dtb_status check_ends(dtb_spiking_net *net, int64_t pre, int64_t post, in
     return dtb__spk_buildable(net, fn);
 }
 
-static dtb_status draw_synapse(dtb_spiking_net *net, const dtb_connect_options *o, syn_list *l,
+static dtb_status draw_synapse(dtb_spiking_net *net, const dtb_spiking_connect_options *o, syn_list *l,
                                int32_t i, int32_t j)
 {
     double w = dtb__spk_draw(&net->rng, (dtb_distribution)o->weight_dist, o->weight_a, o->weight_b);
@@ -182,7 +192,7 @@ static dtb_status draw_synapse(dtb_spiking_net *net, const dtb_connect_options *
 }
 
 static dtb_status build_by_rule(dtb_spiking_net *net, int64_t pre, int64_t post,
-                                const dtb_connect_options *o, syn_list *l, const char *fn)
+                                const dtb_spiking_connect_options *o, syn_list *l, const char *fn)
 {
     const int64_t np = net->pops[pre].n, nq = net->pops[post].n;
     const int self = pre == post && !(o->flags & DTB_CONNECT_FLAG_AUTAPSES);
@@ -262,19 +272,21 @@ static dtb_status build_by_rule(dtb_spiking_net *net, int64_t pre, int64_t post,
 }
 
 dtb_status dtb_spiking_connect(dtb_spiking_net *net, int64_t pre, int64_t post, int64_t receptor,
-                               const dtb_connect_options *opts, int64_t *n_synapses_out)
+                               const dtb_spiking_connect_options *opts, int64_t *n_synapses_out)
 {
     const char *fn = "dtb_spiking_connect";
     dtb_status st = check_ends(net, pre, post, receptor, fn);
     if (st)
         return st;
-    dtb_connect_options o;
+    dtb_spiking_connect_options o;
     if (opts) {
-        if ((st = dtb__check_version(opts->version, DTB_CONNECT_OPTIONS_VERSION, "dtb_connect_options")))
+        /* the message keeps the name of 0.1 (programs may match it) */
+        if ((st = dtb__check_version(opts->version, DTB_SPIKING_CONNECT_OPTIONS_VERSION,
+                                     "dtb_connect_options")))
             return st;
         o = *opts;
     } else {
-        dtb_connect_options_init(&o, DTB_CONNECT_OPTIONS_VERSION);
+        dtb_spiking_connect_options_init(&o, DTB_SPIKING_CONNECT_OPTIONS_VERSION);
     }
     if ((st = dtb__spk_dist_check((dtb_distribution)o.weight_dist, o.weight_a, o.weight_b,
                                   "dtb_spiking_connect: weights")))

@@ -43,6 +43,37 @@ static void test_versions(void **state)
     assert_error_contains("x_options: version 2");
 }
 
+/* The shared body of the public *_options_init functions: the public ones'
+ * messages, zeroed fields, the caller's version in the first member. */
+static void test_options_init(void **state)
+{
+    (void)state;
+    struct {
+        uint32_t version;
+        double x;
+        int32_t k;
+    } o;
+    memset(&o, 0xAB, sizeof o);
+    assert_int_equal(dtb__options_init(NULL, sizeof o, 1, 1, "dtb_x_options"), DTB_EINVAL);
+    assert_error_contains("dtb_x_options_init: opts is NULL");
+    assert_int_equal(dtb__options_init(&o, sizeof o, 2, 1, "dtb_x_options"), DTB_EINVAL);
+    assert_error_contains("dtb_x_options: version 2 is not supported");
+    assert_true(o.k != 0); /* a refused call writes nothing */
+    assert_int_equal(dtb__options_init(&o, sizeof o, 1, 1, "dtb_x_options"), DTB_OK);
+    assert_int_equal(o.version, 1);
+    assert_true(o.x == 0.0);
+    assert_int_equal(o.k, 0);
+    /* Through a public one: same messages as before the helper existed. */
+    assert_int_equal(dtb_sim_options_init(NULL, 1), DTB_EINVAL);
+    assert_error_contains("dtb_sim_options_init: opts is NULL");
+    dtb_connect_options c;
+    assert_int_equal(dtb_connect_options_init(&c, 0), DTB_EINVAL);
+    assert_error_contains("dtb_connect_options: version 0 is not supported");
+    assert_int_equal(dtb_connect_options_init(&c, DTB_CONNECT_OPTIONS_VERSION), DTB_OK);
+    assert_int_equal(c.version, DTB_CONNECT_OPTIONS_VERSION);
+    assert_true(c.weight_a == 1.0);
+}
+
 static void test_numbers(void **state)
 {
     (void)state;
@@ -371,6 +402,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_slot),   cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_options_init),
         cmocka_unit_test(test_numbers),      cmocka_unit_test(test_numbers_locale),
         cmocka_unit_test(test_quantities),   cmocka_unit_test(test_normal_generator),
         cmocka_unit_test(test_fast_exp),

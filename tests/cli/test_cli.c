@@ -17,14 +17,7 @@ static char output[1 << 16];
 
 static int dtb(const char *args)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>&1", test_tmpdir(), DTB_EXE, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run(output, sizeof output, "'%s' %s", DTB_EXE, args);
 }
 
 static const char *tmp(const char *name)

@@ -21,18 +21,11 @@ static int sh(const char *cmd_fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run a shell command in the test's folder; stdout+stderr in output. */
 static int sh(const char *cmd_fmt, ...)
 {
-    char body[8192], cmd[9000];
     va_list ap;
     va_start(ap, cmd_fmt);
-    vsnprintf(body, sizeof body, cmd_fmt, ap);
+    int status = test_vrun(output, sizeof output, cmd_fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s 2>&1", test_tmpdir(), body);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status;
 }
 
 static const char *tmp(const char *name)

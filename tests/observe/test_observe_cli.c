@@ -20,16 +20,9 @@ static char output[1 << 16];
  * default atlas: the tests were written for it, not for the default twin. */
 static int dtb(const char *args)
 {
-    char cmd[8192];
     int run = strncmp(args, "run ", 4) == 0 && !strstr(args, "--model");
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s%s 2>&1", test_tmpdir(), DTB_EXE,
-             run ? "run --model generic_2d_oscillator " : "", run ? args + 4 : args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run(output, sizeof output, "'%s' %s%s", DTB_EXE,
+                    run ? "run --model generic_2d_oscillator " : "", run ? args + 4 : args);
 }
 
 static const char *tmp(const char *name)

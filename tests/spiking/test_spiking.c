@@ -75,6 +75,31 @@ static void check_spike_times(const double *got, size_t n_got, const double *ref
     assert_true(worst <= bound);
 }
 
+/* dtb_spiking_connect_options and its name before 0.2: one type, the same
+ * defaults from both inits and the initializer, each init's messages
+ * naming the struct as its caller wrote it. */
+static void test_connect_options_names(void **state)
+{
+    (void)state;
+    dtb_spiking_connect_options a, c = DTB_SPIKING_CONNECT_OPTIONS_INIT;
+    dtb_connect_options b = DTB_CONNECT_OPTIONS_INIT;
+    memset(&a, 0x5A, sizeof a);
+    assert_int_equal(dtb_spiking_connect_options_init(&a, DTB_SPIKING_CONNECT_OPTIONS_VERSION),
+                     DTB_OK);
+    assert_int_equal(a.rule, DTB_CONNECT_ALL_TO_ALL);
+    assert_true(a.weight_a == 1.0 && a.weight_b == 0.0 && a.delay_a == 0.0);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_memory_equal(&a, &c, sizeof a);
+    assert_int_equal(dtb_connect_options_init(&b, DTB_CONNECT_OPTIONS_VERSION), DTB_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(dtb_spiking_connect_options_init(NULL, 1), DTB_EINVAL);
+    assert_error_contains("dtb_spiking_connect_options_init: opts is NULL");
+    assert_int_equal(dtb_spiking_connect_options_init(&a, 2), DTB_EINVAL);
+    assert_error_contains("dtb_spiking_connect_options: version 2");
+    assert_int_equal(dtb_connect_options_init(NULL, 1), DTB_EINVAL);
+    assert_error_contains("dtb_connect_options_init: opts is NULL");
+}
+
 static void test_lif_reference(void **state)
 {
     (void)state;
@@ -1269,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_lems_cells),
         cmocka_unit_test(test_hybrid_checkpoint),
+        cmocka_unit_test(test_connect_options_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,7 @@ DTB_VERSION_NUMBER = 100
 DTB_SIM_BRANCH_RESEED = 1
 DTB_ANALYSIS_KL_NORMALIZE = 1
 DTB_LEMS_DESCRIBE_ALL = 1
+DTB_CONNECT_OPTIONS_VERSION = 1
 
 
 class dtb_status(enum.IntEnum):
@@ -92,6 +93,9 @@ DTB_EUNSUPPORTED = dtb_status.DTB_EUNSUPPORTED
 DTB_EIO = dtb_status.DTB_EIO
 DTB_ESTATE = dtb_status.DTB_ESTATE
 DTB_EBUFSIZE = dtb_status.DTB_EBUFSIZE
+
+
+dtb_destroy_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class dtb_atlas(ctypes.Structure):
@@ -328,9 +332,6 @@ DTB_SINK_NPY = dtb_sink_kind.DTB_SINK_NPY
 
 
 dtb_sample_fn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_double, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_void_p)
-
-
-dtb_destroy_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class dtb_observer_options(ctypes.Structure):
@@ -630,8 +631,8 @@ DTB_CONNECT_FIXED_INDEGREE = dtb_connect_rule.DTB_CONNECT_FIXED_INDEGREE
 DTB_CONNECT_ONE_TO_ONE = dtb_connect_rule.DTB_CONNECT_ONE_TO_ONE
 
 
-class dtb_connect_options(ctypes.Structure):
-    """Version 1; fill with dtb_connect_options_init()."""
+class dtb_spiking_connect_options(ctypes.Structure):
+    """Version 1; fill with dtb_spiking_connect_options_init()."""
     _fields_ = [
         ('version', ctypes.c_uint32),
         ('flags', ctypes.c_uint32),
@@ -648,7 +649,7 @@ class dtb_connect_options(ctypes.Structure):
     ]
 
 
-DTB_CONNECT_OPTIONS_VERSION = 1
+DTB_SPIKING_CONNECT_OPTIONS_VERSION = 1
 
 
 class dtb_spiking_method(enum.IntEnum):
@@ -1023,7 +1024,8 @@ dtb_lems_simulation_open_outputs = _fn('dtb_lems_simulation_open_outputs', ctype
 dtb_lems_simulation_run = _fn('dtb_lems_simulation_run', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation), dtb_progress_fn, ctypes.c_void_p])
 dtb_lems_simulation_request_stop = _fn('dtb_lems_simulation_request_stop', None, [ctypes.POINTER(dtb_lems_simulation)])
 dtb_lems_simulation_row_count = _fn('dtb_lems_simulation_row_count', ctypes.c_int64, [ctypes.POINTER(dtb_lems_simulation)])
-dtb_connect_options_init = _fn('dtb_connect_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_connect_options), ctypes.c_uint32])
+dtb_spiking_connect_options_init = _fn('dtb_spiking_connect_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_connect_options), ctypes.c_uint32])
+dtb_connect_options_init = _fn('dtb_connect_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_connect_options), ctypes.c_uint32])
 dtb_spiking_create = _fn('dtb_spiking_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_spiking_net)), ctypes.c_double, ctypes.c_uint64])
 dtb_spiking_free = _fn('dtb_spiking_free', None, [ctypes.POINTER(dtb_spiking_net)])
 dtb_spiking_cell_model_count = _fn('dtb_spiking_cell_model_count', ctypes.c_int64, [])
@@ -1037,7 +1039,7 @@ dtb_spiking_cell_state_name = _fn('dtb_spiking_cell_state_name', ctypes.c_char_p
 dtb_spiking_add_population = _fn('dtb_spiking_add_population', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_add_lems_population = _fn('dtb_spiking_add_lems_population', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_add_receptor = _fn('dtb_spiking_add_receptor', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_int64)])
-dtb_spiking_connect = _fn('dtb_spiking_connect', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(dtb_connect_options), ctypes.POINTER(ctypes.c_int64)])
+dtb_spiking_connect = _fn('dtb_spiking_connect', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(dtb_spiking_connect_options), ctypes.POINTER(ctypes.c_int64)])
 dtb_spiking_connect_list = _fn('dtb_spiking_connect_list', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
 dtb_spiking_connect_file = _fn('dtb_spiking_connect_file', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_double])
 dtb_spiking_set_method = _fn('dtb_spiking_set_method', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_net), ctypes.c_int64, ctypes.c_int32])
@@ -1371,6 +1373,7 @@ PARAMS = {
     'dtb_lems_simulation_run': ('sim', 'progress', 'user_data'),
     'dtb_lems_simulation_request_stop': ('sim',),
     'dtb_lems_simulation_row_count': ('sim',),
+    'dtb_spiking_connect_options_init': ('opts', 'version'),
     'dtb_connect_options_init': ('opts', 'version'),
     'dtb_spiking_create': ('out', 'dt', 'seed'),
     'dtb_spiking_free': ('net',),

@@ -116,8 +116,9 @@ class SpikingNet(_Handle):
                 delay=0.0, autapses=False):
         """Connect by a rule ('all_to_all', 'fixed_probability', 'fixed_indegree',
         'one_to_one'); returns the number of synapses made."""
-        opts = _ffi.dtb_connect_options()
-        _check(_ffi.dtb_connect_options_init(ctypes.byref(opts), _ffi.DTB_CONNECT_OPTIONS_VERSION))
+        opts = _ffi.dtb_spiking_connect_options()
+        _check(_ffi.dtb_spiking_connect_options_init(ctypes.byref(opts),
+                                                     _ffi.DTB_SPIKING_CONNECT_OPTIONS_VERSION))
         opts.rule = _enum(_ffi.dtb_connect_rule, 'DTB_CONNECT_', rule)
         opts.p = float(p)
         opts.indegree = int(indegree)

@@ -12,7 +12,7 @@ PACKAGE = os.path.join(HERE, '..', 'dtb')
 SPEC = os.path.join(HERE, '..', '..', 'dtb-api.json')
 # The list only shrinks: raising this number needs a reason as good as the
 # three below, and a reviewer.
-MAX_UNCOVERED = 3
+MAX_UNCOVERED = 4   # 3, plus the deprecated old name of dtb_spiking_connect_options_init
 
 
 def _uncovered():

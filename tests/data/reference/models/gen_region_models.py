@@ -9,7 +9,7 @@ model, its parameters (only those that differ from TVB's defaults are
 listed in "set"; the equations below use every value), the start, the
 times and the states; and the largest difference from a second run at
 rtol = atol = 1e-10 (the reference's own error bound). The same, one file
-per model, as <model>.csv for the C test (tests/models/test_models_scipy.c).
+per model, as <model>.csv for the C test (tests/model/test_models_scipy.c).
 
 Cases:
   generic_2d_oscillator  TVB's docstring "Table 4" set (~10 Hz limit cycle)
