@@ -259,6 +259,65 @@ static void test_mpi_skipped(void **state)
 #endif
 
 /* dtb fit: the files, the last line, best.xml rerun to the same numbers. */
+/* The mean of the S_e columns of a tavg.csv. */
+static double mean_s_e(const char *csv_path)
+{
+    char *text = read_text_file(csv_path, NULL);
+    assert_non_null(text);
+    /* header: which columns are S_e */
+    int is_s_e[1024];
+    size_t n_cols = 0;
+    char *p = text;
+    while (*p && *p != '\n' && n_cols < 1024) {
+        is_s_e[n_cols++] = strncmp(p, "S_e.", 4) == 0;
+        p += strcspn(p, ",\n");
+        if (*p == ',')
+            p++;
+    }
+    double sum = 0;
+    size_t count = 0;
+    while (*p == '\n' && p[1]) {   /* each row: values separated by commas */
+        p++;
+        for (size_t c = 0; c < n_cols && *p && *p != '\n'; c++) {
+            if (is_s_e[c])
+                sum += strtod(p, NULL), count++;
+            p += strcspn(p, ",\n");
+            if (*p == ',')
+                p++;
+        }
+    }
+    free(text);
+    assert_true(count > 0);
+    return sum / (double)count;
+}
+
+/* dtb sweep --from (issue 14 item 6): every point branches off the same
+ * checkpointed state, and a point scores what `dtb run --from` with its
+ * settings computes. */
+static void test_sweep_from_checkpoint(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' run --duration 20ms --checkpoint sf.ckpt --out sf0 --quiet", DTB_EXE), 0);
+    assert_int_equal(sh("'%s' sweep --from sf.ckpt --duration 40ms --vary G=0.1,0.3 "
+                        "--score mean-rate=S_e --out sf1 -q", DTB_EXE), 0);
+    assert_int_equal(sh("sed -n 3p sf1/sweep.csv"), 0);
+    assert_true(strncmp(output, "1,0.3,", 6) == 0);
+    const double swept = strtod(output + 6, NULL);
+    assert_int_equal(sh("sed -n 2p sf1/sweep.csv"), 0);
+    const double other = strtod(output + 6, NULL);
+    assert_int_equal(sh("'%s' run --from sf.ckpt --duration 40ms --set G=0.3 --observe tavg "
+                        "--out sf2 --quiet", DTB_EXE), 0);
+    const double run = mean_s_e(tmp("sf2/tavg.csv"));
+    print_message("sweep --from: G=0.3 scores %.17g, dtb run --from %.17g (G=0.1: %.17g)\n", swept,
+                  run, other);
+    assert_true(fabs(swept - run) <= 1e-12 * fabs(run));
+    assert_true(fabs(swept - other) > 1e-6);   /* the varied setting matters */
+    /* a checkpoint of another model is refused before any point runs */
+    assert_int_equal(sh("'%s' sweep --from sf.ckpt --model wilson_cowan --duration 40ms --vary P=0,1 "
+                        "--score mean-rate=E --out sf3 -q", DTB_EXE), 2);
+    assert_false(exists("sf3/sweep.csv"));
+}
+
 static void test_fit_contract(void **state)
 {
     (void)state;
@@ -307,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_mpi_same_table),
         cmocka_unit_test(test_mpi_rank_dies),
         cmocka_unit_test(test_fit_contract),
+        cmocka_unit_test(test_sweep_from_checkpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
