@@ -340,6 +340,18 @@ static dtb_status build_default_coupling(dtb__model_core *m, const dtb__lems_reg
                           "(linear, scaling, difference, kuramoto, hyperbolic_tangent, sigmoidal, "
                           "sigmoidal_jansen_rit, pre_sigmoidal)",
                           dc->at.file, dc->at.line, dc->kind);
+    /* what a simulation of this model could not do is refused now, so
+     * that a model that loads always simulates */
+    if (m->n_couplings < dtb__coupling_kind_min_vars(kind))
+        return dtb__error(DTB_EPARSE, "%s:%d: DefaultCoupling: the %s coupling needs %zu coupling "
+                          "variables; RegionModel '%s' has %zu", dc->at.file, dc->at.line, dc->kind,
+                          dtb__coupling_kind_min_vars(kind), m->name, m->n_couplings);
+    for (size_t i = 0; i < dc->n; i++)
+        if (kind == DTB_COUPLING_PRE_SIGMOIDAL && !strcmp(dc->names[i], "dynamic") &&
+            dc->values[i] != 0 && m->n_couplings < 2)
+            return dtb__error(DTB_EPARSE, "%s:%d: DefaultCoupling: the dynamic pre_sigmoidal "
+                              "coupling needs two coupling variables; RegionModel '%s' has %zu",
+                              dc->at.file, dc->at.line, m->name, m->n_couplings);
     m->default_coupling_names = dtb__calloc(dc->n ? dc->n : 1, sizeof *m->default_coupling_names);
     m->default_coupling_values = dtb__calloc(dc->n ? dc->n : 1, sizeof *m->default_coupling_values);
     if (!m->default_coupling_names || !m->default_coupling_values)

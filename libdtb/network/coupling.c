@@ -72,6 +72,12 @@ size_t dtb__coupling_kind_params(dtb_coupling_kind kind, const char *const **nam
     return k ? k->n_params : 0;
 }
 
+size_t dtb__coupling_kind_min_vars(dtb_coupling_kind kind)
+{
+    const kind_info *k = info_of(kind);
+    return k ? k->min_cvar : 0;
+}
+
 int dtb__coupling_has_float32_mode(dtb_coupling_kind kind)
 {
     return kind >= DTB_COUPLING_LINEAR && kind <= DTB_COUPLING_KURAMOTO;

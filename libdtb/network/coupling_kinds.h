@@ -16,5 +16,8 @@ dtb_coupling_kind dtb__coupling_kind_from_name(const char *name);
 /* The parameter names of a built-in kind (not EXPRESSION), in order;
  * returns how many (0 for an unknown kind). */
 size_t dtb__coupling_kind_params(dtb_coupling_kind kind, const char *const **names);
+/* The coupling variables a built-in kind needs (sigmoidal_jansen_rit: 2);
+ * 0 for an unknown kind. */
+size_t dtb__coupling_kind_min_vars(dtb_coupling_kind kind);
 
 #endif

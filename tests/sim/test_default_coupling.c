@@ -165,6 +165,11 @@ static void test_bad_statements(void **state)
         {"<DefaultCoupling kind=\"linear\"/><DefaultCoupling kind=\"scaling\"/>",
          "one DefaultCoupling", "line 13"},
         {"<DefaultCouplings kind=\"linear\"/>", "unknown element", "DefaultCoupling)"},
+        /* what a simulation of this one-variable model could not do */
+        {"<DefaultCoupling kind=\"sigmoidal_jansen_rit\"/>", "needs 2 coupling variables",
+         "'decay' has 1"},
+        {"<DefaultCoupling kind=\"pre_sigmoidal\" dynamic=\"1\"/>", "dynamic pre_sigmoidal",
+         "'decay' has 1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         dtb_model *m = (dtb_model *)1;
