@@ -229,9 +229,11 @@ static void test_mpi_rank_dies(void **state)
         nanosleep(&ts, NULL);
         if (sh("test -f d1/sweep.csv && test $(wc -l < d1/sweep.csv) -ge 2") != 0)
             continue;
-        killed = sh("for p in $(pgrep -f 'dtb.*--out d1'); do "
-                    "  if tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "
-                    "     OMPI_COMM_WORLD_RANK=2; then kill -9 $p && echo killed; fi; done") == 0 &&
+        /* through /proc, not pgrep: a minimal Debian has no procps */
+        killed = sh("for d in /proc/[0-9]*; do "
+                    "  tr '\\0' ' ' < $d/cmdline 2>/dev/null | grep -q 'dtb.*--out d1' || continue; "
+                    "  if tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "
+                    "     OMPI_COMM_WORLD_RANK=2; then kill -9 ${d#/proc/} && echo killed; fi; done") == 0 &&
                  strstr(output, "killed");
     }
     int status;
