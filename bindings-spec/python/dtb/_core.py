@@ -449,6 +449,25 @@ def _take_errors():
     return errors
 
 
+def _run_with_progress(owner, call, progress):
+    """Run call(progress_fn, user_data) -- a library run taking a progress
+    callback -- with `progress` (or none) registered for owner: a Python
+    exception raised in any of owner's callbacks during the run is raised
+    here, before the run's own status."""
+    key = _callbacks.add(_Entry(progress, owner)) if progress is not None else None
+    owner._errors = []
+    _take_errors()
+    try:
+        status = call(_PROGRESS if key else _NO_PROGRESS, key)
+    finally:
+        if key is not None:
+            _callbacks.drop(key)
+    errors = owner._errors + _take_errors()
+    if errors:
+        raise errors[0]
+    _check(status)
+
+
 def version_number():
     """The loaded library's version as MAJOR*10000 + MINOR*100 + PATCH."""
     return _ffi.dtb_version_number()

@@ -3,8 +3,8 @@
 import ctypes
 
 from . import _ffi, _core
-from ._core import (InvalidArgument, NotFound, _Entry, _Handle, _NO_PROGRESS, _PROGRESS, _b,
-                    _callbacks, _check, _copy_out, _enum, _no_unknown, _s, _take_errors, _tls)
+from ._core import (InvalidArgument, NotFound, _b, _check, _copy_out, _enum, _Handle, _NO_PROGRESS,
+                    _no_unknown, _run_with_progress, _s, _tls)
 
 
 # ---------------------------------------------------- settings vocabulary
@@ -282,19 +282,8 @@ class BuiltExperiment(_Handle):
         cancelled run). progress(t, fraction) covers the whole run; a true
         return stops it (dtb.Cancelled), as does built.sim.request_stop().
         Once per built experiment (dtb.StateError after that)."""
-        key = _callbacks.add(_Entry(progress, self)) if progress is not None else None
-        self._errors = []
-        _take_errors()
-        try:
-            status = _ffi.dtb_built_experiment_run(self._h, _PROGRESS if key else _NO_PROGRESS,
-                                                   key)
-        finally:
-            if key is not None:
-                _callbacks.drop(key)
-        errors = self._errors + _take_errors()
-        if errors:
-            raise errors[0]
-        _check(status)
+        _run_with_progress(self, lambda pf, key: _ffi.dtb_built_experiment_run(self._h, pf, key),
+                           progress)
 
     def request_stop(self):
         """Stop a running run() after the current step (any thread). Never waits."""

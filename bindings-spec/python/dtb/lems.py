@@ -13,8 +13,7 @@ import collections
 import ctypes
 
 from . import _ffi
-from ._core import (_Entry, _Handle, _NO_PROGRESS, _PROGRESS, _b, _callbacks, _check,
-                    _no_unknown, _s, _take_errors)
+from ._core import (_b, _check, _Handle, _no_unknown, _run_with_progress, _s)
 
 __all__ = ['LemsDocument', 'LemsSimulation', 'LemsOutput']
 
@@ -126,19 +125,8 @@ class LemsSimulation(_Handle):
         fraction) is called after every row; a true return, an exception
         or request_stop() stops the run (dtb.Cancelled, or the exception);
         the files are complete up to there. Once per simulation."""
-        key = _callbacks.add(_Entry(progress, self)) if progress is not None else None
-        self._errors = []
-        _take_errors()
-        try:
-            status = _ffi.dtb_lems_simulation_run(self._h, _PROGRESS if key else _NO_PROGRESS,
-                                                  key)
-        finally:
-            if key is not None:
-                _callbacks.drop(key)
-        errors = self._errors + _take_errors()
-        if errors:
-            raise errors[0]
-        _check(status)
+        _run_with_progress(self, lambda pf, key: _ffi.dtb_lems_simulation_run(self._h, pf, key),
+                           progress)
 
     def request_stop(self):
         """Stop a running run() at its next row (any thread, a callback). Never waits."""

@@ -3,10 +3,9 @@
 import ctypes
 
 from . import _ffi
-from ._core import (InvalidArgument, NotFound, StateError, _DESTROY, _Entry, _Handle,
-                    _NO_PROGRESS, _PROGRESS,
-                    _SAMPLE, _b, _callbacks, _check, _copy_out, _doubles, _enum, _init_options,
-                    _int64s, _matrix, _no_unknown, _s, _shape, _take_errors)
+from ._core import (InvalidArgument, NotFound, StateError, _b, _callbacks, _check, _copy_out,
+                    _DESTROY, _doubles, _Entry, _enum, _Handle, _init_options, _int64s, _matrix,
+                    _no_unknown, _run_with_progress, _s, _SAMPLE, _shape)
 
 
 from .observer import Observer
@@ -248,18 +247,7 @@ class Sim(_Handle):
         self._run(lambda h, n, fn, ud: _ffi.dtb_sim_step(h, n), int(n_steps), None)
 
     def _run(self, fn, arg, progress):
-        key = _callbacks.add(_Entry(progress, self)) if progress is not None else None
-        self._errors = []
-        _take_errors()
-        try:
-            status = fn(self._h, arg, _PROGRESS if key else _NO_PROGRESS, key)
-        finally:
-            if key is not None:
-                _callbacks.drop(key)
-        errors = self._errors + _take_errors()
-        if errors:
-            raise errors[0]
-        _check(status)
+        _run_with_progress(self, lambda pf, key: fn(self._h, arg, pf, key), progress)
 
     def request_stop(self):
         """Stop the running step/run after the current step (from a
