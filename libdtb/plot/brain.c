@@ -227,33 +227,6 @@ static int by_depth(const void *a, const void *b)
     return (p->i > q->i) - (p->i < q->i);
 }
 
-static void value_range(const dtb__brain_plot *b, double *lo, double *hi)
-{
-    *lo = b->vmin;
-    *hi = b->vmax;
-    if (*lo != 0 || *hi != 0 || !b->values)
-        return;
-    double mn = INFINITY, mx = -INFINITY;
-    for (size_t i = 0; i < b->n; i++)
-        if (isfinite(b->values[i])) {
-            mn = fmin(mn, b->values[i]);
-            mx = fmax(mx, b->values[i]);
-        }
-    if (!(mn <= mx))
-        mn = mx = 0;
-    if (b->diverging) {
-        double a = fmax(fabs(mn), fabs(mx));
-        mn = -a;
-        mx = a;
-    }
-    if (mx - mn < 1e-300) {
-        mn -= 1;
-        mx += 1;
-    }
-    *lo = mn;
-    *hi = mx;
-}
-
 static int by_magnitude(const void *a, const void *b)
 {
     double x = ((const node_order *)a)->depth, y = ((const node_order *)b)->depth;
@@ -374,7 +347,8 @@ dtb_status dtb__plot_brain(const char *path, const dtb__brain_plot *b)
         st = dtb__svg_open(&s, path, x + (b->values ? 100 : 0), TOP + height + 70);
         if (!st) {
             double lo = 0, hi = 1, emax = n_edges ? fabs(edges[0].w) : 1;
-            value_range(b, &lo, &hi);
+            dtb__colour_range(b->values, b->values ? b->n : 0, b->vmin, b->vmax, b->diverging, &lo,
+                              &hi);
             choose_labels(b, order, labelled);
             for (int v = 0; v < N_VIEWS; v++) {
                 draw_outline(&s, &box[v], outlines[v], n_outline[v]);

@@ -9,6 +9,34 @@
 
 #define LEVELS 64
 
+void dtb__colour_range(const double *v, size_t n, double vmin, double vmax, int diverging,
+                       double *lo, double *hi)
+{
+    *lo = vmin;
+    *hi = vmax;
+    if (*lo != 0 || *hi != 0)
+        return;
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t k = 0; v && k < n; k++)
+        if (isfinite(v[k])) {
+            mn = fmin(mn, v[k]);
+            mx = fmax(mx, v[k]);
+        }
+    if (!(mn <= mx))
+        mn = mx = 0;
+    if (diverging) {
+        double a = fmax(fabs(mn), fabs(mx));
+        mn = -a;
+        mx = a;
+    }
+    if (mx - mn < 1e-300) {
+        mn -= 1;
+        mx += 1;
+    }
+    *lo = mn;
+    *hi = mx;
+}
+
 void dtb__colour_bar(dtb__svg *s, double x, double y, double height, double lo, double hi,
                      int diverging, const char *label)
 {

@@ -13,33 +13,6 @@
 
 #define LEVELS 64
 
-static void value_range(const dtb__heatmap *h, double *lo, double *hi)
-{
-    *lo = h->vmin;
-    *hi = h->vmax;
-    if (*lo != 0 || *hi != 0)
-        return;
-    double mn = INFINITY, mx = -INFINITY;
-    for (size_t k = 0; k < h->rows * h->cols; k++)
-        if (isfinite(h->m[k])) {
-            mn = fmin(mn, h->m[k]);
-            mx = fmax(mx, h->m[k]);
-        }
-    if (!(mn <= mx))
-        mn = mx = 0;
-    if (h->diverging) {
-        double a = fmax(fabs(mn), fabs(mx));
-        mn = -a;
-        mx = a;
-    }
-    if (mx - mn < 1e-300) {
-        mn -= 1;
-        mx += 1;
-    }
-    *lo = mn;
-    *hi = mx;
-}
-
 /* Colour level of a value: 0..LEVELS-1, LEVELS for NaN. */
 static int level_of(double v, double lo, double hi)
 {
@@ -107,7 +80,7 @@ dtb_status dtb__plot_heatmap(const char *path, const dtb__heatmap *h)
     const int x0 = left, y0 = 50;
     const double W = x0 + (double)h->cols * c + 110, H = y0 + (double)h->rows * c + bottom;
     double lo, hi;
-    value_range(h, &lo, &hi);
+    dtb__colour_range(h->m, h->rows * h->cols, h->vmin, h->vmax, h->diverging, &lo, &hi);
     dtb__svg s;
     dtb_status st = dtb__svg_open(&s, path, W, H);
     if (st)
