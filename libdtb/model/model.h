@@ -15,6 +15,7 @@
 #include "base/units.h"
 #include "dtb/dtb_model.h"
 #include "expr/expr.h"
+#include "kernel/kernel.h"
 #include "lems/lems.h"
 
 typedef struct dtb__model_param {
@@ -104,5 +105,44 @@ int64_t dtb__model_state_index(const dtb__model_core *c, const char *name);
 /* Parse "10ms" / "0.5" for parameter p into its native unit. */
 dtb_status dtb__model_param_parse(const dtb__model_core *c, int64_t p, const char *text,
                                   double *out);
+
+/* ------------------------------------------- the equations on the kernel
+ * (model_kernel.c). The one place that says what a model's equations read:
+ * the check when a model loads and every simulation compile through it, so
+ * a model that loads always compiles. */
+
+/* The input table, in this order: t; the states; the coupling inputs; the
+ * parameters — per element where per_element[p] is set (NULL: none), every
+ * other one shared and bound to 0 (the simulation binds values); the
+ * constants, bound to their values. The names are borrowed from the core. */
+dtb_status dtb__model_ktable(const dtb__model_core *c, const unsigned char *per_element,
+                             dtb__ktable *t);
+/* The table entries of state v, coupling input i and parameter p. */
+static inline size_t dtb__model_kin_state(const dtb__model_core *c, size_t v)
+{
+    (void)c;
+    return 1 + v;
+}
+static inline size_t dtb__model_kin_coupling(const dtb__model_core *c, size_t i)
+{
+    return 1 + c->n_states + i;
+}
+static inline size_t dtb__model_kin_param(const dtb__model_core *c, size_t p)
+{
+    return 1 + c->n_states + c->n_couplings + p;
+}
+/* The right-hand side over table t: the derived parameters and variables
+ * defined, one output per state that has a TimeDerivative; output k is
+ * the derivative of state output_state[k] (room for n_states), *n_outputs
+ * of them. */
+dtb_status dtb__model_compile_rates(const dtb__model_core *c, const dtb__ktable *t, dtb__kprog *kp,
+                                    int64_t *output_state, size_t *n_outputs);
+/* The observables over table t: every derived variable as an output, in
+ * order. */
+dtb_status dtb__model_compile_observables(const dtb__model_core *c, const dtb__ktable *t,
+                                          dtb__kprog *kp);
+/* Compile the right-hand side once for a layout with every parameter
+ * shared, and discard it: the check that the equations are complete. */
+dtb_status dtb__model_check_compiles(const dtb__model_core *c);
 
 #endif

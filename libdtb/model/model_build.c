@@ -467,45 +467,6 @@ static dtb_status initial_values_from_on_start(dtb__model_core *m, const dtb__le
     return DTB_OK;
 }
 
-/* Compile every equation once with all parameters scalar: any unknown
- * symbol is reported now, at load time, with the equation's location. */
-static dtb_status trial_compile(const dtb__model_core *m)
-{
-    dtb__prog_builder *pb = dtb__pb_new();
-    if (!pb)
-        return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
-    if (dtb__pb_scalar_input(pb, "t") < 0)
-        st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < m->n_params; i++)
-        if (dtb__pb_scalar_input(pb, m->params[i].name) < 0)
-            st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < m->n_constants; i++)
-        if (dtb__pb_scalar_input(pb, m->constants[i].name) < 0)
-            st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < m->n_states; i++)
-        if (dtb__pb_vector_input(pb, m->states[i].name) < 0)
-            st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < m->n_couplings; i++)
-        if (dtb__pb_vector_input(pb, m->coupling_input[i]) < 0)
-            st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < m->n_derived_params; i++)
-        st = dtb__pb_define(pb, m->derived_params[i].name, m->derived_params[i].value,
-                            m->derived_params[i].what);
-    for (size_t i = 0; !st && i < m->n_derived_vars; i++)
-        st = dtb__pb_define(pb, m->derived_vars[i].name, m->derived_vars[i].value,
-                            m->derived_vars[i].what);
-    for (size_t i = 0; !st && i < m->n_states; i++)
-        if (m->states[i].derivative && dtb__pb_output(pb, m->states[i].derivative, m->states[i].what) < 0)
-            st = dtb_last_error_code();
-    dtb__prog *prog = NULL;
-    if (!st)
-        st = dtb__pb_finish(pb, &prog);
-    dtb__prog_free(prog);
-    dtb__pb_free(pb);
-    return st;
-}
-
 /* The RegionModel named (or the first); failing that, one synthesized for
  * a ComponentType or Component of that name into *synth (which the caller
  * frees). */
@@ -667,7 +628,7 @@ static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__le
     if (!st)
         st = initial_values_from_on_start(m, t, rm);
     if (!st)
-        st = trial_compile(m);
+        st = dtb__model_check_compiles(m);   /* unknown symbols now, with their place */
     if (st) {
         dtb__model_core_unref(m);
         return st;

@@ -42,24 +42,18 @@ struct dtb_sim {
     double *param_values;
     unsigned char *per_region;
 
-    /* compiled dfun, rebuilt when the scalar/per-region layout changes */
-    dtb__prog *prog;
-    dtb__prog_scratch *scratch;
+    /* the model's equations on the kernel (model/model.h), recompiled when
+     * the layout of shared and per-region parameters changes: the input
+     * table, the right-hand side and — only when an attached observer
+     * records a derived variable — the observables, every DerivedVariable,
+     * evaluated after each step */
+    dtb__ktable ktab;
+    dtb__kprog rhs;
     int prog_dirty;
-    double *scalars;           /* scalar inputs: t, scalar params, constants */
-    int *param_slot;           /* per param: scalar slot or vector slot */
-    const double **vectors;    /* vector input table */
-    double **outputs;          /* output table */
-    int64_t *output_state;     /* state index of each output */
+    int64_t *output_state;     /* state index of each output of rhs */
     size_t n_outputs;
-
-    /* derived variables for observers: a second program whose outputs are
-     * every DerivedVariable, evaluated after a step only when an attached
-     * observer records one */
     int need_derived;
-    dtb__prog *obs_prog;
-    dtb__prog_scratch *obs_scratch;
-    double **obs_outputs;
+    dtb__kprog obs;
     double *derived;           /* [n_derived][n] */
 
     /* network */
@@ -205,5 +199,8 @@ dtb_status dtb__sim_step_epilogue(dtb_sim *sim, int push_history);
 
 /* (Re)compile the model for the current parameter layout. */
 dtb_status dtb__sim_compile(dtb_sim *sim);
+/* A shared parameter p took a new value: every compiled program reads it
+ * (no recompiling: its layout did not change). */
+void dtb__sim_set_shared_param(dtb_sim *sim, size_t p, double value);
 
 #endif

@@ -192,7 +192,7 @@ static void update_layout(dtb_sim *sim, int64_t p)
         sim->prog_dirty = 1;
     } else if (!differs && !sim->prog_dirty &&
                !(sim->param_stimulated && sim->param_stimulated[p])) {
-        sim->scalars[sim->param_slot[p]] = v[0];
+        dtb__sim_set_shared_param(sim, (size_t)p, v[0]);
     }
 }
 

@@ -12,15 +12,13 @@
 #include "observe/observer.h"
 #include "sim.h"
 
-/* Point the input table at state x and the step's coupling input. */
-static void bind_inputs(dtb_sim *sim, double t, const double *x)
+/* Point a program of the model at state x and the step's coupling input. */
+static void bind_inputs(dtb_sim *sim, dtb__kprog *kp, const double *x)
 {
     const size_t n = (size_t)sim->n;
-    for (size_t v = 0; v < sim->n_states; v++)
-        sim->vectors[v] = x + v * n;
-    for (size_t cv = 0; cv < sim->n_cvar; cv++)
-        sim->vectors[sim->n_states + cv] = sim->coupling_in + cv * n;
-    sim->scalars[0] = t;
+    const dtb__model_core *c = sim->core;
+    dtb__kprog_bind_rows(kp, dtb__model_kin_state(c, 0), sim->n_states, x, n);
+    dtb__kprog_bind_rows(kp, dtb__model_kin_coupling(c, 0), sim->n_cvar, sim->coupling_in, n);
 }
 
 /* random(x) in a model draws from the simulation's generator. */
@@ -31,15 +29,14 @@ static void dfun(void *ctx, double t, const double *x, double *dx)
 {
     dtb_sim *sim = ctx;
     const size_t n = (size_t)sim->n;
-    bind_inputs(sim, t, x);
+    bind_inputs(sim, &sim->rhs, x);
     for (size_t i = 0; i < sim->n_outputs; i++)
-        sim->outputs[i] = dx + (size_t)sim->output_state[i] * n;
+        sim->rhs.outputs[i] = dx + (size_t)sim->output_state[i] * n;
     if (sim->n_outputs < sim->n_states)
         for (size_t v = 0; v < sim->n_states; v++)
             if (!sim->core->states[v].derivative)
                 memset(dx + v * n, 0, n * sizeof *dx);
-    dtb__prog_env env = {sim->scalars, sim->vectors, sim->outputs, n, sim_uniform, &sim->rng};
-    dtb__prog_eval(sim->prog, &env, sim->scratch);
+    dtb__kprog_eval(&sim->rhs, t, n, sim_uniform, &sim->rng);
     if (sim->stim_dx_active) {
         /* stimuli on state variables: TVB adds dt * s in every stage */
         const size_t len = sim->n_states * n;
@@ -158,10 +155,8 @@ dtb_status dtb__sim_step_epilogue(dtb_sim *sim, int push_history)
     if (!st && sim->need_derived) {
         /* Derived variables at the new state, with the coupling input of
          * the step that produced it. */
-        bind_inputs(sim, (double)sim->step * sim->h, sim->x);
-        dtb__prog_env env = {sim->scalars, sim->vectors, sim->obs_outputs, (size_t)sim->n,
-                             sim_uniform, &sim->rng};
-        dtb__prog_eval(sim->obs_prog, &env, sim->obs_scratch);
+        bind_inputs(sim, &sim->obs, sim->x);
+        dtb__kprog_eval(&sim->obs, (double)sim->step * sim->h, (size_t)sim->n, sim_uniform, &sim->rng);
     }
     for (size_t i = 0; !st && i < sim->n_observers; i++)
         st = dtb__observer_record(sim->observers[i], sim->step, sim->x, sim->derived);
