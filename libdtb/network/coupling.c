@@ -89,11 +89,8 @@ static void clear(dtb__coupling *c)
         free(c->names[i]);
     dtb__expr_free(c->pre_expr);
     dtb__expr_free(c->post_expr);
-    dtb__prog_free(c->pre_prog);
-    dtb__prog_free(c->post_prog);
-    dtb__prog_scratch_free(c->pre_scratch);
-    dtb__prog_scratch_free(c->post_scratch);
-    free(c->scalars);
+    dtb__kprog_free(&c->pre);
+    dtb__kprog_free(&c->post);
     memset(c, 0, sizeof *c);
 }
 
@@ -161,28 +158,21 @@ static int unknown_symbol(const char *name, void *ud)
     return 1;
 }
 
-/* Compile one expression with vector inputs `vars` and scalar parameters. */
+/* Compile one expression on the kernel: the parameters (shared scalars,
+ * their values bound at each run) and the variables `vars` (per region). */
 static dtb_status compile_expr(const dtb__expr *e, const char *what, const char *const *vars,
                                size_t n_vars, const char *const *names, size_t n_params,
-                               dtb__prog **prog, dtb__prog_scratch **scratch)
+                               dtb__kprog *out)
 {
-    dtb__prog_builder *pb = dtb__pb_new();
-    if (!pb)
-        return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
-    for (size_t i = 0; !st && i < n_params; i++)
-        if (dtb__pb_scalar_input(pb, names[i]) < 0)
-            st = dtb_last_error_code();
-    for (size_t i = 0; !st && i < n_vars; i++)
-        if (dtb__pb_vector_input(pb, vars[i]) < 0)
-            st = dtb_last_error_code();
-    if (!st && dtb__pb_output(pb, e, what) < 0)
-        st = dtb_last_error_code();
-    if (!st)
-        st = dtb__pb_finish(pb, prog);
-    dtb__pb_free(pb);
-    if (!st && !(*scratch = dtb__prog_scratch_new(*prog)))
-        st = DTB_ENOMEM;
+    dtb__ktable t;
+    dtb__ktable_init(&t);
+    int ok = 1;
+    for (size_t i = 0; ok && i < n_params; i++)
+        ok = dtb__ktable_add(&t, names[i], DTB__K_PARAM, 0) >= 0;
+    for (size_t i = 0; ok && i < n_vars; i++)
+        ok = dtb__ktable_add(&t, vars[i], DTB__K_INPUT, 1) >= 0;
+    dtb_status st = ok ? dtb__kprog_compile(out, &t, &e, &what, 1) : dtb__error(DTB_ENOMEM, "out of memory");
+    dtb__ktable_free(&t);
     return st;
 }
 
@@ -236,13 +226,9 @@ dtb_status dtb__coupling_set_expressions(dtb__coupling *c, const char *pre, cons
     if (!st)
         st = parse_checked(post, "post", post_vars, 3, names, n_params, &fresh.post_expr);
     if (!st)
-        st = compile_expr(fresh.pre_expr, "coupling pre", pre_vars, 1, names, n_params,
-                          &fresh.pre_prog, &fresh.pre_scratch);
+        st = compile_expr(fresh.pre_expr, "coupling pre", pre_vars, 1, names, n_params, &fresh.pre);
     if (!st)
-        st = compile_expr(fresh.post_expr, "coupling post", post_vars, 3, names, n_params,
-                          &fresh.post_prog, &fresh.post_scratch);
-    if (!st && !(fresh.scalars = dtb__calloc(n_params ? n_params : 1, sizeof *fresh.scalars)))
-        st = DTB_ENOMEM;
+        st = compile_expr(fresh.post_expr, "coupling post", post_vars, 3, names, n_params, &fresh.post);
     for (size_t i = 0; !st && i < n_params; i++) {
         fresh.names[i] = dtb__strdup(names[i]);
         fresh.p[i] = values[i];
@@ -259,13 +245,17 @@ dtb_status dtb__coupling_set_expressions(dtb__coupling *c, const char *pre, cons
     return DTB_OK;
 }
 
-static void run_prog(dtb__coupling *c, dtb__prog *prog, dtb__prog_scratch *scratch,
-                     const double *const *vectors, double *out, size_t n)
+/* Run one expression program: the parameters' current values (a caller
+ * may have changed them through dtb__coupling_param), then its variables. */
+static void run_prog(const dtb__coupling *c, dtb__kprog *kp, const double *const *vectors,
+                     size_t n_vars, double *out, size_t n)
 {
-    memcpy(c->scalars, c->p, c->n_params * sizeof *c->scalars);
+    for (size_t i = 0; i < c->n_params; i++)
+        dtb__kprog_set(kp, i, c->p[i]);
+    for (size_t i = 0; i < n_vars; i++)
+        dtb__kprog_bind(kp, c->n_params + i, vectors[i]);
     double *outputs[1] = {out};
-    dtb__prog_env env = {c->scalars, vectors, outputs, n, NULL, NULL};
-    dtb__prog_eval(prog, &env, scratch);
+    dtb__kprog_eval_into(kp, 0.0, n, outputs, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- pre */
@@ -313,7 +303,7 @@ void dtb__coupling_pre(const dtb__coupling *c, size_t n_cvar, size_t n, const do
     case DTB_COUPLING_EXPRESSION:
         for (size_t cv = 0; cv < n_cvar; cv++) {
             const double *vectors[1] = {raw + cv * n};
-            run_prog((dtb__coupling *)c, c->pre_prog, c->pre_scratch, vectors, out + cv * n, n);
+            run_prog(c, (dtb__kprog *)&c->pre, vectors, 1, out + cv * n, n);
         }
         break;
     default: break;
@@ -448,7 +438,7 @@ void dtb__coupling_post(dtb__coupling *c, const dtb__network *net, size_t n_cvar
             for (int64_t k = 0; k < n; k++)
                 xi[k] = xk[(size_t)k * rs];
             const double *vectors[3] = {g, xi, net->row_sum};
-            run_prog(c, c->post_prog, c->post_scratch, vectors, o, (size_t)n);
+            run_prog(c, &c->post, vectors, 3, o, (size_t)n);
             break;
         }
         default: break;

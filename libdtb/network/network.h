@@ -38,6 +38,7 @@
 #include "dtb/dtb_common.h"
 #include "dtb/dtb_sim.h"
 #include "expr/expr.h"
+#include "kernel/kernel.h"
 #include "network/coupling_kinds.h"
 
 #define DTB__GATHER_BLOCK 8
@@ -106,9 +107,8 @@ typedef struct dtb__coupling {
     double p[DTB__COUPLING_MAX_PARAMS];
     /* EXPRESSION: pre(x_j) and post(gx, x_i, w_sum) */
     dtb__expr *pre_expr, *post_expr;
-    struct dtb__prog *pre_prog, *post_prog;
-    struct dtb__prog_scratch *pre_scratch, *post_scratch;
-    double *scalars;                         /* parameters, in program slots */
+    /* on the kernel: inputs the parameters (shared), then the variables */
+    dtb__kprog pre, post;
 } dtb__coupling;
 
 /* Set to a built-in kind with its defaults (the coupling must be zeroed or
