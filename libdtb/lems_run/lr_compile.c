@@ -13,62 +13,6 @@
 #define REGIME_INPUT "__regime"
 #define DT_INPUT "__dt"
 
-void dtb__lr_prog_free(lr_prog *p)
-{
-    dtb__prog_free(p->prog);
-    dtb__prog_scratch_free(p->scratch);
-    free(p->scalars);
-    free(p->vectors);
-    free(p->outputs);
-    memset(p, 0, sizeof *p);
-}
-
-typedef struct inputs {
-    dtb__prog_builder *pb;
-    lr_prog *p;
-    size_t cap_s, cap_v;
-} inputs;
-
-static dtb_status add_scalar(inputs *in, const char *name, double value, int *slot_out)
-{
-    int slot = dtb__pb_scalar_input(in->pb, name);
-    if (slot < 0)
-        return dtb_last_error_code();
-    lr_prog *p = in->p;
-    if ((size_t)slot >= in->cap_s) {
-        size_t cap = in->cap_s ? 2 * in->cap_s : 16;
-        double *s = dtb__realloc_array(p->scalars, cap, sizeof *s);
-        if (!s)
-            return DTB_ENOMEM;
-        p->scalars = s;
-        in->cap_s = cap;
-    }
-    p->scalars[slot] = value;
-    p->n_scalars = (size_t)slot + 1;
-    if (slot_out)
-        *slot_out = slot;
-    return DTB_OK;
-}
-
-static dtb_status add_vector(inputs *in, const char *name, const double *values)
-{
-    int slot = dtb__pb_vector_input(in->pb, name);
-    if (slot < 0)
-        return dtb_last_error_code();
-    lr_prog *p = in->p;
-    if ((size_t)slot >= in->cap_v) {
-        size_t cap = in->cap_v ? 2 * in->cap_v : 16;
-        const double **v = dtb__realloc_array(p->vectors, cap, sizeof *v);
-        if (!v)
-            return DTB_ENOMEM;
-        p->vectors = v;
-        in->cap_v = cap;
-    }
-    p->vectors[slot] = values;
-    p->n_vectors = (size_t)slot + 1;
-    return DTB_OK;
-}
-
 static const char *var_name(const dtb__lems_comptype *t, lr_vkind kind, size_t i)
 {
     switch (kind) {
@@ -83,64 +27,85 @@ static const char *var_name(const dtb__lems_comptype *t, lr_vkind kind, size_t i
     }
 }
 
-/* Declare every input of group g; derived variables flagged in `defined`
- * are computed by the program itself. */
-static dtb_status declare(const dtb__lr_sim *sim, const lr_group *g, dtb__prog_builder *pb, lr_prog *p,
-                          const unsigned char *defined, int with_dt)
+/* A program being built: the group's input table and the builder. */
+typedef struct lr_build {
+    dtb__ktable t;
+    dtb__prog_builder *pb;
+} lr_build;
+
+/* Parameters, constants, derived parameters and properties are set per
+ * instance in LEMS, so each is shared only where every instance of the
+ * group has the same value. */
+static const dtb__krole role_of[LR_NKINDS] = {
+    [LR_STATE] = DTB__K_STATE, [LR_DV] = DTB__K_DERIVED, [LR_PARAM] = DTB__K_PARAM,
+    [LR_CONST] = DTB__K_PARAM, [LR_DPARAM] = DTB__K_PARAM, [LR_PROP] = DTB__K_PARAM,
+    [LR_REQ] = DTB__K_INPUT,
+};
+
+/* The input table of group g: time, the step (for the Euler update),
+ * parameters, constants, derived parameters and properties — shared where
+ * every instance has the same value —, states, requirements and derived
+ * variables, the regime. Derived variables flagged in `defined` are
+ * computed by the program itself. */
+static dtb_status group_table(const dtb__lr_sim *sim, const lr_group *g, const unsigned char *defined,
+                              int with_dt, dtb__ktable *t)
 {
-    inputs in = {pb, p, 0, 0};
-    p->t_slot = p->dt_slot = -1;
-    dtb_status st = DTB_OK;
+    dtb__ktable_init(t);
+    int ok = 1;
     if (!g->time_shadowed)
-        st = add_scalar(&in, "t", 0.0, &p->t_slot);
-    if (!st && with_dt)
-        st = add_scalar(&in, DT_INPUT, sim->dt, &p->dt_slot);
+        ok = dtb__ktable_add(t, "t", DTB__K_TIME, 0) >= 0;
+    if (ok && with_dt)
+        ok = dtb__ktable_add_value(t, DT_INPUT, DTB__K_CONST, sim->dt) >= 0;
     static const lr_vkind order[] = {LR_PARAM, LR_CONST, LR_DPARAM, LR_PROP, LR_STATE, LR_REQ, LR_DV};
-    for (size_t o = 0; !st && o < sizeof order / sizeof order[0]; o++) {
+    for (size_t o = 0; ok && o < sizeof order / sizeof order[0]; o++) {
         lr_vkind k = order[o];
-        for (size_t i = 0; !st && i < g->count[k]; i++) {
+        for (size_t i = 0; ok && i < g->count[k]; i++) {
             const char *name = var_name(g->type, k, i);
             const double *values = g->arr[k] + i * g->n;
             if (k == LR_DV && defined && defined[i])
                 continue;
-            int scalar = k == LR_PARAM || k == LR_CONST || k == LR_DPARAM || k == LR_PROP;
-            if (scalar && g->uniform[k][i])
-                st = add_scalar(&in, name, values[0], NULL);
-            else
-                st = add_vector(&in, name, values);
+            int shared = role_of[k] == DTB__K_PARAM && g->uniform[k][i];
+            ok = (shared ? dtb__ktable_add_value(t, name, role_of[k], values[0])
+                         : dtb__ktable_add_array(t, name, role_of[k], values)) >= 0;
         }
     }
-    if (!st && g->regime)
-        st = add_vector(&in, REGIME_INPUT, g->regime);
+    if (ok && g->regime)
+        ok = dtb__ktable_add_array(t, REGIME_INPUT, DTB__K_REGIME, g->regime) >= 0;
+    if (ok)
+        return DTB_OK;
+    dtb__ktable_free(t);
+    return dtb__error(DTB_ENOMEM, "out of memory");
+}
+
+/* Start building a program of group g into p. */
+static dtb_status begin(const dtb__lr_sim *sim, const lr_group *g, lr_build *b, lr_prog *p,
+                        const unsigned char *defined, int with_dt)
+{
+    b->pb = NULL;
+    dtb_status st = group_table(sim, g, defined, with_dt, &b->t);
     if (st)
-        return dtb__error_context(st, "ComponentType '%s'", g->type->name);
-    return DTB_OK;
+        return st;
+    b->pb = dtb__kprog_begin(p, &b->t, NULL);
+    if (b->pb)
+        return DTB_OK;
+    dtb__ktable_free(&b->t);
+    return dtb__error_context(dtb_last_error_code(), "ComponentType '%s'", g->type->name);
 }
 
-static dtb_status finish(dtb__prog_builder *pb, lr_prog *p)
+/* Finish (or, after an error st, abandon) the program. */
+static dtb_status finish(lr_build *b, lr_prog *p, dtb_status st)
 {
-    dtb_status st = dtb__pb_finish(pb, &p->prog);
-    if (!st && !(p->scratch = dtb__prog_scratch_new(p->prog)))
-        st = DTB_ENOMEM;
-    if (!st)
-        p->n_outputs = (size_t)dtb__prog_n_outputs(p->prog);
-    return st;
-}
-
-static dtb_status set_output(lr_prog *p, size_t k, double *array)
-{
-    if (!p->outputs) {
-        p->outputs = dtb__calloc(k + 1, sizeof *p->outputs);
-        if (!p->outputs)
-            return DTB_ENOMEM;
+    if (!b->pb)
+        return st;
+    if (st) {
+        dtb__pb_free(b->pb);
+        dtb__kprog_free(p);
     } else {
-        double **o = dtb__realloc_array(p->outputs, k + 1, sizeof *o);
-        if (!o)
-            return DTB_ENOMEM;
-        p->outputs = o;
+        st = dtb__kprog_finish(p, &b->t, b->pb);
     }
-    p->outputs[k] = array;
-    return DTB_OK;
+    dtb__ktable_free(&b->t);
+    b->pb = NULL;
+    return st;
 }
 
 static char *what_of(const char *kind, const char *name, dtb__lems_where at)
@@ -157,29 +122,25 @@ static dtb_status compile_stage(dtb__lr_sim *sim, lr_stage *s)
     lr_group *g = &sim->groups[s->group];
     const dtb__lems_comptype *t = g->type;
     unsigned char *defined = dtb__calloc(g->count[LR_DV] + 1, 1);
-    dtb__prog_builder *pb = dtb__pb_new();
-    dtb_status st = defined && pb ? DTB_OK : DTB_ENOMEM;
-    for (size_t k = 0; k < s->n_dvs && defined; k++)
+    if (!defined)
+        return DTB_ENOMEM;
+    for (size_t k = 0; k < s->n_dvs; k++)
         defined[s->dvs[k]] = 1;
-    if (!st)
-        st = declare(sim, g, pb, &s->prog, defined, 0);
+    lr_build b;
+    dtb_status st = begin(sim, g, &b, &s->prog, defined, 0);
     for (size_t k = 0; !st && k < s->n_dvs; k++) {
         const dtb__lems_equation *e = &t->derived_vars[s->dvs[k]];
         char *what = what_of("DerivedVariable", e->name, e->at);
-        st = what ? dtb__pb_define(pb, e->name, e->value, what) : DTB_ENOMEM;
+        st = what ? dtb__pb_define(b.pb, e->name, e->value, what) : DTB_ENOMEM;
         free(what);
     }
-    for (size_t k = 0; !st && k < s->n_dvs; k++) {
-        const dtb__lems_equation *e = &t->derived_vars[s->dvs[k]];
-        if (dtb__pb_output_name(pb, e->name, e->name) < 0)
+    for (size_t k = 0; !st && k < s->n_dvs; k++)
+        if (dtb__pb_output_name(b.pb, t->derived_vars[s->dvs[k]].name, t->derived_vars[s->dvs[k]].name) < 0)
             st = dtb_last_error_code();
-        else
-            st = set_output(&s->prog, k, g->arr[LR_DV] + s->dvs[k] * g->n);
-    }
-    if (!st)
-        st = finish(pb, &s->prog);
+    st = finish(&b, &s->prog, st);
+    for (size_t k = 0; !st && k < s->n_dvs; k++)
+        s->prog.outputs[k] = g->arr[LR_DV] + s->dvs[k] * g->n;
     s->has_prog = !st;
-    dtb__pb_free(pb);
     free(defined);
     return st;
 }
@@ -212,8 +173,12 @@ static dtb__expr *new_state(const dtb__lems_comptype *t, const char *s, int *non
 static dtb_status compile_rate(dtb__lr_sim *sim, lr_group *g)
 {
     const dtb__lems_comptype *t = g->type;
-    dtb__prog_builder *pb = dtb__pb_new();
-    dtb_status st = pb ? declare(sim, g, pb, &g->rate, NULL, 1) : DTB_ENOMEM;
+    size_t *rs = dtb__malloc_array(t->n_state_vars + 1, sizeof *rs);
+    if (!rs)
+        return DTB_ENOMEM;
+    g->rate_state = rs;
+    lr_build b;
+    dtb_status st = begin(sim, g, &b, &g->rate, NULL, 1);
     size_t n_out = 0;
     for (size_t s = 0; !st && s < t->n_state_vars; s++) {
         int none;
@@ -225,27 +190,26 @@ static dtb_status compile_rate(dtb__lr_sim *sim, lr_group *g)
             break;
         }
         char *what = what_of("TimeDerivative of", t->state_vars[s].name, t->state_vars[s].at);
-        if (!what || dtb__pb_output(pb, e, what) < 0)
+        if (!what || dtb__pb_output(b.pb, e, what) < 0)
             st = what ? dtb_last_error_code() : DTB_ENOMEM;
         else
-            st = set_output(&g->rate, n_out++, g->state_new + s * g->n);
-        if (!st) {
-            size_t *rs = dtb__realloc_array(g->rate_state, n_out, sizeof *rs);
-            if (!rs)
-                st = DTB_ENOMEM;
-            else {
-                rs[n_out - 1] = s;
-                g->rate_state = rs;
-                g->n_rate_state = n_out;
-            }
-        }
+            rs[n_out++] = s;
         free(what);
         dtb__expr_free(e);
     }
-    if (!st && n_out)
-        st = finish(pb, &g->rate);
-    g->has_rate = !st && n_out;
-    dtb__pb_free(pb);
+    g->n_rate_state = n_out;
+    if (!n_out && !st) {
+        /* nothing integrates: no program */
+        dtb__pb_free(b.pb);
+        dtb__kprog_free(&g->rate);
+        dtb__ktable_free(&b.t);
+        g->has_rate = 0;
+        return DTB_OK;
+    }
+    st = finish(&b, &g->rate, st);
+    for (size_t k = 0; !st && k < n_out; k++)
+        g->rate.outputs[k] = g->state_new + rs[k] * g->n;
+    g->has_rate = !st;
     return st;
 }
 
@@ -304,20 +268,17 @@ static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems
         return DTB_ENOMEM;
     for (size_t e = 0; e < h->n_event_outs; e++)
         out->event_ports[e] = (size_t)port_of(t, h->event_outs[e].name);
-    dtb__prog_builder *pb = dtb__pb_new();
-    dtb_status st = pb ? declare(sim, g, pb, &out->prog, NULL, 0) : DTB_ENOMEM;
+    lr_build b;
+    dtb_status st = begin(sim, g, &b, &out->prog, NULL, 0);
     for (size_t a = 0; !st && a < h->n_assigns; a++) {
         const dtb__lems_assignment *as = &h->assigns[a];
         out->assign_state[a] = (size_t)dtb__lems_find_quantity(t->state_vars, t->n_state_vars, as->variable);
         char *what = what_of("StateAssignment of", as->variable, as->at);
-        if (!what || dtb__pb_output(pb, as->value, what) < 0)
+        if (!what || dtb__pb_output(b.pb, as->value, what) < 0)
             st = what ? dtb_last_error_code() : DTB_ENOMEM;
         free(what);
     }
-    if (!st)
-        st = finish(pb, &out->prog);
-    dtb__pb_free(pb);
-    return st;
+    return finish(&b, &out->prog, st);
 }
 
 static dtb_status push_handler(lr_handler **arr, size_t *n)
@@ -385,20 +346,20 @@ static dtb_status compile_conditions(dtb__lr_sim *sim, lr_group *g)
     if (!g->n_conds)
         return DTB_OK;
     g->cond_out = dtb__calloc(g->n_conds * g->n, sizeof *g->cond_out);
-    dtb__prog_builder *pb = dtb__pb_new();
-    dtb_status st = pb && g->cond_out ? declare(sim, g, pb, &g->cond, NULL, 0) : DTB_ENOMEM;
+    if (!g->cond_out)
+        return DTB_ENOMEM;
+    lr_build b;
+    dtb_status st = begin(sim, g, &b, &g->cond, NULL, 0);
     for (size_t c = 0; !st && c < g->n_conds; c++) {
         const dtb__lems_handler *h = g->conds[c].h;
         char *what = what_of("OnCondition", h->test_text ? h->test_text : "?", h->at);
-        if (!what || dtb__pb_output(pb, h->test, what) < 0)
+        if (!what || dtb__pb_output(b.pb, h->test, what) < 0)
             st = what ? dtb_last_error_code() : DTB_ENOMEM;
-        else
-            st = set_output(&g->cond, c, g->cond_out + c * g->n);
         free(what);
     }
-    if (!st)
-        st = finish(pb, &g->cond);
-    dtb__pb_free(pb);
+    st = finish(&b, &g->cond, st);
+    for (size_t c = 0; !st && c < g->n_conds; c++)
+        g->cond.outputs[c] = g->cond_out + c * g->n;
     return st;
 }
 
@@ -430,37 +391,8 @@ static double uniform(void *ud) { return dtb__rng_uniform(ud); }
 dtb_status dtb__lr_eval(dtb__lr_sim *sim, lr_group *g, lr_prog *p, const size_t *idx, size_t k,
                         double *const *out)
 {
-    if (p->t_slot >= 0)
-        p->scalars[p->t_slot] = sim->t;
-    dtb__prog_env env = {p->scalars, p->vectors, out ? out : p->outputs, idx ? k : g->n, uniform, &sim->rng};
-    if (!idx) {
-        dtb__prog_eval(p->prog, &env, p->scratch);
-        return DTB_OK;
-    }
-    /* A subset: gather the vector inputs of those instances first. */
-    size_t need = p->n_vectors * k + p->n_vectors;
-    if (need > sim->compact_cap) {
-        double *c = dtb__realloc_array(sim->compact, need, sizeof *c);
-        if (!c)
-            return DTB_ENOMEM;
-        sim->compact = c;
-        sim->compact_cap = need;
-    }
-    if (p->n_vectors > sim->cvec_cap) {
-        const double **v = (const double **)dtb__realloc_array((void *)sim->cvec, p->n_vectors, sizeof *v);
-        if (!v)
-            return DTB_ENOMEM;
-        sim->cvec = v;
-        sim->cvec_cap = p->n_vectors;
-    }
-    const double **vec = sim->cvec;
-    for (size_t j = 0; j < p->n_vectors; j++) {
-        double *dst = sim->compact + j * k;
-        for (size_t m = 0; m < k; m++)
-            dst[m] = p->vectors[j][idx[m]];
-        vec[j] = dst;
-    }
-    env.vectors = vec;
-    dtb__prog_eval(p->prog, &env, p->scratch);
+    if (idx)
+        return dtb__kprog_eval_subset(p, sim->t, idx, k, out, &sim->compact, uniform, &sim->rng);
+    dtb__kprog_eval_into(p, sim->t, g->n, out ? out : p->outputs, uniform, &sim->rng);
     return DTB_OK;
 }

@@ -7,6 +7,7 @@
 #include "base/base.h"
 #include "base/rng.h"
 #include "expr/expr.h"
+#include "kernel/kernel.h"
 #include "lems_run.h"
 
 typedef struct lr_inst lr_inst;
@@ -63,16 +64,10 @@ typedef struct lr_gather {
     size_t *deps; size_t n_deps;       /* graph nodes the sources are */
 } lr_gather;
 
-/* A compiled program over a group and how its inputs are bound. */
-typedef struct lr_prog {
-    dtb__prog *prog;
-    dtb__prog_scratch *scratch;
-    double *scalars;
-    const double **vectors;            /* whole-group arrays */
-    size_t n_scalars, n_vectors, n_outputs;
-    int t_slot, dt_slot;               /* scalar slots of time and step, -1 if absent */
-    double **outputs;                  /* whole-group output arrays (may be NULL: compact use) */
-} lr_prog;
+/* A compiled program over a group: a kernel program (kernel/kernel.h)
+ * whose inputs are bound to the group's arrays, or to one shared value
+ * where every instance has the same. */
+typedef dtb__kprog lr_prog;
 
 /* An event handler compiled: its assignments' values as outputs. */
 typedef struct lr_handler {
@@ -164,10 +159,7 @@ struct dtb__lr_sim {
     int state_changed;                 /* a handler changed a state value this instant */
     int handlers_read_derived;         /* some handler reads a derived variable or requirement */
     size_t *index_buf;                 /* scratch for instance index lists */
-    double *compact;                   /* scratch for compact evaluations */
-    size_t compact_cap;
-    const double **cvec;               /* their input table */
-    size_t cvec_cap;
+    dtb__kcompact compact;             /* scratch for evaluations over a subset */
     int laid_out;
 };
 
@@ -232,7 +224,6 @@ dtb_status dtb__lr_plan_stages(dtb__lr_sim *sim);
 
 /* ------------------------------------------------------- lr_compile.c */
 dtb_status dtb__lr_compile(dtb__lr_sim *sim);
-void dtb__lr_prog_free(lr_prog *p);
 /* Evaluate p over the instances idx[0..k) of group g (all of them if idx is
  * NULL), outputs to out[j] + 0..k (compact) or, with idx NULL and out NULL,
  * to the program's own output arrays. */

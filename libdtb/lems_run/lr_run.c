@@ -26,7 +26,7 @@
 static void free_handlers(lr_handler *h, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        dtb__lr_prog_free(&h[i].prog);
+        dtb__kprog_free(&h[i].prog);
         free(h[i].assign_state);
         free(h[i].event_ports);
         free(h[i].fired);
@@ -57,15 +57,15 @@ void dtb__lr_free(dtb__lr_sim *sim)
             free(g->gathers[a].deps);
         }
         free(g->gathers);
-        dtb__lr_prog_free(&g->rate);
+        dtb__kprog_free(&g->rate);
         free(g->rate_state);
         free_handlers(g->conds, g->n_conds);
-        dtb__lr_prog_free(&g->cond);
+        dtb__kprog_free(&g->cond);
         free(g->cond_out);
         free_handlers(g->events, g->n_events);
         free_handlers(g->entries, g->n_entries);
         if (g->has_start) {
-            dtb__lr_prog_free(&g->start.prog);
+            dtb__kprog_free(&g->start.prog);
             free(g->start.assign_state);
             free(g->start.event_ports);
             free(g->start.fired);
@@ -76,7 +76,7 @@ void dtb__lr_free(dtb__lr_sim *sim)
     for (size_t s = 0; s < sim->n_stages; s++) {
         free(sim->stages[s].gathers);
         free(sim->stages[s].dvs);
-        dtb__lr_prog_free(&sim->stages[s].prog);
+        dtb__kprog_free(&sim->stages[s].prog);
     }
     free(sim->stages);
     for (size_t c = 0; c < sim->n_columns; c++)
@@ -89,8 +89,7 @@ void dtb__lr_free(dtb__lr_sim *sim)
     free(sim->heap);
     free(sim->now);
     free(sim->index_buf);
-    free(sim->compact);
-    free((void *)sim->cvec);
+    dtb__kcompact_free(&sim->compact);
     free(sim);
 }
 
