@@ -23,15 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
 #include "lems/lems.h"
 #include "spiking.h"
-
-/* Where each program input comes from. */
-typedef enum src_kind { SRC_T, SRC_PARAM, SRC_CONST, SRC_STATE, SRC_SYN, SRC_REGIME } src_kind;
-typedef struct input_src {
-    src_kind kind;
-    size_t index;
-} input_src;
 
 typedef struct lems_handler {
     long regime;                      /* the regime it belongs to; -1: the Dynamics' */
@@ -42,11 +36,10 @@ typedef struct lems_handler {
     int spikes;                       /* has an EventOut */
 } lems_handler;
 
-typedef struct lems_prog {
-    dtb__prog *prog;
-    dtb__prog_scratch *scratch;
-    size_t n_outputs;
-} lems_prog;
+/* The programs are kernel programs over one input table (kernel.h): t,
+ * the parameters (shared where every cell has the same value), the
+ * constants, the states, the synaptic currents, the regime. */
+typedef dtb__kprog lems_prog;
 
 struct dtb__lems_cell {
     dtb__lems_doc doc;
@@ -66,11 +59,10 @@ struct dtb__lems_cell {
     long *entry_regime;               /* regime of each OnEntry output */
     double *regime;                   /* [n] each cell's regime (a number: a program input) */
     unsigned char *entered;           /* [n] entered a regime this step */
-    input_src *scalars_src, *vectors_src;
-    size_t n_scalars, n_vectors;
-    double *scalars;
-    const double **vectors;
-    double **outputs;                 /* [max outputs] arrays of n */
+    dtb__ktable inputs;
+    size_t in_param, in_state, in_syn; /* first table entry of each kind */
+    long in_regime;                   /* the regime's entry, -1 without regimes */
+    double **outputs;                 /* [max outputs] arrays of n, shared by the programs */
     size_t max_outputs;
     double *isyn;                     /* [n] A */
     int64_t n;
@@ -85,19 +77,12 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
 static const dtb__dim DIM_CURRENT = {{0, 0, 0, 1, 0, 0, 0}};
 static const dtb__dim DIM_VOLTAGE = {{1, 2, -3, -1, 0, 0, 0}};
 
-static void free_prog(lems_prog *p)
-{
-    dtb__prog_scratch_free(p->scratch);
-    dtb__prog_free(p->prog);
-    memset(p, 0, sizeof *p);
-}
-
 static void free_programs(dtb__lems_cell *c)
 {
-    free_prog(&c->rate);
-    free_prog(&c->events);
-    free_prog(&c->start);
-    free_prog(&c->entry);
+    dtb__kprog_free(&c->rate);
+    dtb__kprog_free(&c->events);
+    dtb__kprog_free(&c->start);
+    dtb__kprog_free(&c->entry);
     free(c->entry_state);
     free(c->entry_regime);
     c->entry_state = NULL;
@@ -111,14 +96,8 @@ static void free_programs(dtb__lems_cell *c)
     c->n_handlers = 0;
     free(c->rate_state);
     free(c->start_state);
-    free(c->scalars_src);
-    free(c->vectors_src);
-    free(c->scalars);
-    free(c->vectors);
+    dtb__ktable_free(&c->inputs);
     c->rate_state = c->start_state = NULL;
-    c->scalars_src = c->vectors_src = NULL;
-    c->scalars = NULL;
-    c->vectors = NULL;
     if (c->outputs)
         for (size_t i = 0; i < c->max_outputs; i++)
             free(c->outputs[i]);
@@ -273,39 +252,35 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
 
 /* ---------------------------------------------------------- compiling */
 
-static dtb_status declare(dtb__lems_cell *c, const dtb__spk_pop *p, dtb__prog_builder *pb)
+/* The input table for the population's current layout of parameters. */
+static dtb_status make_table(dtb__lems_cell *c, const dtb__spk_pop *p)
 {
     const dtb__lems_comptype *t = c->t;
-    size_t ns = 1 + t->n_params + t->n_constants, nv = t->n_state_vars + t->n_params + c->n_syn + 1;
-    c->scalars_src = dtb__malloc_array(ns, sizeof *c->scalars_src);
-    c->vectors_src = dtb__malloc_array(nv, sizeof *c->vectors_src);
-    c->scalars = dtb__calloc(ns, sizeof *c->scalars);
-    c->vectors = dtb__calloc(nv, sizeof *c->vectors);
-    if (!c->scalars_src || !c->vectors_src || !c->scalars || !c->vectors)
-        return DTB_ENOMEM;
-    c->n_scalars = c->n_vectors = 0;
-#define ADD(fn, arr, cnt, name, k, i) \
-    do { \
-        if (fn(pb, name) < 0) \
-            return dtb_last_error_code(); \
-        c->arr[c->cnt++] = (input_src){k, i}; \
-    } while (0)
-    ADD(dtb__pb_scalar_input, scalars_src, n_scalars, "t", SRC_T, 0);
-    for (size_t k = 0; k < t->n_params; k++) {
-        if (p->uniform[k])
-            ADD(dtb__pb_scalar_input, scalars_src, n_scalars, t->params[k].name, SRC_PARAM, k);
-        else
-            ADD(dtb__pb_vector_input, vectors_src, n_vectors, t->params[k].name, SRC_PARAM, k);
-    }
-    for (size_t k = 0; k < t->n_constants; k++)
-        ADD(dtb__pb_scalar_input, scalars_src, n_scalars, t->constants[k].name, SRC_CONST, k);
-    for (size_t s = 0; s < t->n_state_vars; s++)
-        ADD(dtb__pb_vector_input, vectors_src, n_vectors, t->state_vars[s].name, SRC_STATE, s);
-    for (size_t q = 0; q < c->n_syn; q++)
-        ADD(dtb__pb_vector_input, vectors_src, n_vectors, t->derived_vars[c->syn_dv[q]].name, SRC_SYN, q);
-    if (t->n_regimes)
-        ADD(dtb__pb_vector_input, vectors_src, n_vectors, REGIME_INPUT, SRC_REGIME, 0);
-#undef ADD
+    dtb__ktable *in = &c->inputs;
+    dtb__ktable_free(in);
+    int ok = dtb__ktable_add(in, "t", DTB__K_TIME, 0) >= 0;
+    c->in_param = in->n;
+    for (size_t k = 0; ok && k < t->n_params; k++)
+        ok = dtb__ktable_add(in, t->params[k].name, DTB__K_PARAM, !p->uniform[k]) >= 0;
+    for (size_t k = 0; ok && k < t->n_constants; k++)
+        ok = dtb__ktable_add_value(in, t->constants[k].name, DTB__K_CONST, t->constants[k].value) >= 0;
+    c->in_state = in->n;
+    for (size_t s = 0; ok && s < t->n_state_vars; s++)
+        ok = dtb__ktable_add(in, t->state_vars[s].name, DTB__K_STATE, 1) >= 0;
+    c->in_syn = in->n;
+    for (size_t q = 0; ok && q < c->n_syn; q++)
+        ok = dtb__ktable_add(in, t->derived_vars[c->syn_dv[q]].name, DTB__K_INPUT, 1) >= 0;
+    c->in_regime = -1;
+    if (ok && t->n_regimes)
+        ok = (c->in_regime = dtb__ktable_add(in, REGIME_INPUT, DTB__K_REGIME, 1)) >= 0;
+    return ok ? DTB_OK : dtb__error(DTB_ENOMEM, "out of memory");
+}
+
+/* The type's derived parameters and derived variables, defined in a
+ * program being built. */
+static dtb_status define_all(dtb__lems_cell *c, dtb__prog_builder *pb)
+{
+    const dtb__lems_comptype *t = c->t;
     dtb_status st = DTB_OK;
     for (size_t k = 0; !st && k < t->n_derived_params; k++)
         st = dtb__pb_define(pb, t->derived_params[k].name, t->derived_params[k].value,
@@ -350,27 +325,21 @@ static long state_index(const dtb__lems_comptype *t, const char *name)
 
 /* One program: the common inputs and definitions, then the outputs `add`
  * declares. */
-static dtb_status build(dtb__lems_cell *c, const dtb__spk_pop *p, lems_prog *out,
+static dtb_status build(dtb__lems_cell *c, lems_prog *out,
                         dtb_status (*add)(dtb__lems_cell *c, dtb__prog_builder *pb))
 {
-    dtb__prog_builder *pb = dtb__pb_new();
+    dtb__prog_builder *pb = dtb__kprog_begin(out, &c->inputs, NULL);
     if (!pb)
-        return DTB_ENOMEM;
-    free(c->scalars_src);
-    free(c->vectors_src);
-    free(c->scalars);
-    free(c->vectors);
-    dtb_status st = declare(c, p, pb);
+        return dtb_last_error_code();
+    dtb_status st = define_all(c, pb);
     if (!st)
         st = add(c, pb);
-    if (!st)
-        st = dtb__pb_finish(pb, &out->prog);
-    dtb__pb_free(pb);
-    if (!st && !(out->scratch = dtb__prog_scratch_new(out->prog)))
-        st = DTB_ENOMEM;
-    if (!st)
-        out->n_outputs = (size_t)dtb__prog_n_outputs(out->prog);
-    return st;
+    if (st) {
+        dtb__pb_free(pb);
+        dtb__kprog_free(out);
+        return st;
+    }
+    return dtb__kprog_finish(out, &c->inputs, pb);
 }
 
 static dtb__expr *rate_of_td(const dtb__lems_equation *td, void *ud)
@@ -568,13 +537,15 @@ static dtb_status lems_prepare(dtb__spk_pop *p, double h)
                                               "(set it with dtb_spiking_set_param)", p->name,
                                   c->t->params[k].name, c->label);
     free_programs(c);
-    dtb_status st = build(c, p, &c->rate, add_rates);
+    dtb_status st = make_table(c, p);
     if (!st)
-        st = build(c, p, &c->events, add_events);
+        st = build(c, &c->rate, add_rates);
     if (!st)
-        st = build(c, p, &c->start, add_start);
+        st = build(c, &c->events, add_events);
     if (!st)
-        st = build(c, p, &c->entry, add_entries);
+        st = build(c, &c->start, add_start);
+    if (!st)
+        st = build(c, &c->entry, add_entries);
     if (st)
         return dtb__error_context(st, "population '%s' (%s)", p->name, c->label);
     size_t most = c->rate.n_outputs;
@@ -591,6 +562,9 @@ static dtb_status lems_prepare(dtb__spk_pop *p, double h)
     for (size_t i = 0; i < c->max_outputs; i++)
         if (!(c->outputs[i] = dtb__malloc_array((size_t)p->n, sizeof(double))))
             return DTB_ENOMEM;
+    lems_prog *progs[] = {&c->rate, &c->events, &c->start, &c->entry};
+    for (size_t k = 0; k < sizeof progs / sizeof progs[0]; k++)
+        memcpy(progs[k]->outputs, c->outputs, progs[k]->n_outputs * sizeof *c->outputs);
     if (!c->isyn && !(c->isyn = dtb__calloc((size_t)p->n, sizeof *c->isyn)))
         return DTB_ENOMEM;
     if (ensure_regimes(c, (size_t)p->n))
@@ -602,35 +576,36 @@ static dtb_status lems_prepare(dtb__spk_pop *p, double h)
 
 /* ----------------------------------------------------------- stepping */
 
-static void bind(dtb__lems_cell *c, const dtb__spk_pop *p, double t)
+/* Point a program at the population's values. Parameters are read anew
+ * each time: a change of value keeps the layout, so no recompiling. */
+static void bind(dtb__lems_cell *c, const dtb__spk_pop *p, lems_prog *kp)
 {
-    for (size_t i = 0; i < c->n_scalars; i++) {
-        const input_src *s = &c->scalars_src[i];
-        c->scalars[i] = s->kind == SRC_T ? t
-                        : s->kind == SRC_PARAM ? p->param[s->index][0]
-                                               : c->t->constants[s->index].value;
+    const dtb__lems_comptype *t = c->t;
+    for (size_t k = 0; k < t->n_params; k++) {
+        if (p->uniform[k])
+            dtb__kprog_set(kp, c->in_param + k, p->param[k][0]);
+        else
+            dtb__kprog_bind(kp, c->in_param + k, p->param[k]);
     }
-    for (size_t i = 0; i < c->n_vectors; i++) {
-        const input_src *s = &c->vectors_src[i];
-        c->vectors[i] = s->kind == SRC_PARAM ? p->param[s->index]
-                        : s->kind == SRC_STATE ? p->state[s->index]
-                        : s->kind == SRC_REGIME ? c->regime
-                                                : c->isyn;
-    }
+    for (size_t s = 0; s < t->n_state_vars; s++)
+        dtb__kprog_bind(kp, c->in_state + s, p->state[s]);
+    for (size_t q = 0; q < c->n_syn; q++)
+        dtb__kprog_bind(kp, c->in_syn + q, c->isyn);
+    if (c->in_regime >= 0)
+        dtb__kprog_bind(kp, (size_t)c->in_regime, c->regime);
 }
 
-static void eval(dtb__lems_cell *c, const lems_prog *prog)
+static void eval(dtb__lems_cell *c, const dtb__spk_pop *p, lems_prog *kp, double t)
 {
-    dtb__prog_env env = {c->scalars, c->vectors, c->outputs, (size_t)c->n, NULL, NULL};
-    dtb__prog_eval(prog->prog, &env, prog->scratch);
+    bind(c, p, kp);
+    dtb__kprog_eval(kp, t, (size_t)c->n, NULL, NULL);
 }
 
 /* OnStart, once before the first step, for the state variables the user
  * has not set. */
 static void apply_start(dtb__lems_cell *c, dtb__spk_pop *p)
 {
-    bind(c, p, 0.0);
-    eval(c, &c->start);
+    eval(c, p, &c->start, 0.0);
     for (size_t k = 0; k < c->start.n_outputs; k++) {
         size_t s = c->start_state[k];
         if (!p->state_set[s])
@@ -651,16 +626,14 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
     const double *V = p->model->v_state >= 0 ? p->state[p->model->v_state] : NULL;
     for (int64_t i = 0; i < n; i++)
         c->isyn[i] = 1e-9 * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * 1e3 : 0.0));
-    bind(c, p, p->t_now);
-    eval(c, &c->rate);
+    eval(c, p, &c->rate, p->t_now);
     for (size_t k = 0; k < c->rate.n_outputs; k++) {
         double *x = p->state[c->rate_state[k]];
         const double *dx = c->outputs[k];
         for (int64_t i = 0; i < n; i++)
             x[i] += dt * dx[i];
     }
-    bind(c, p, p->t_now + dt);
-    eval(c, &c->events);
+    eval(c, p, &c->events, p->t_now + dt);
     size_t ns = 0;
     int any_entered = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -687,7 +660,7 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
     }
     if (any_entered && c->entry.n_outputs) {
         /* OnEntry of the regime entered, on the values after the handlers */
-        eval(c, &c->entry);
+        eval(c, p, &c->entry, p->t_now + dt);
         for (size_t k = 0; k < c->entry.n_outputs; k++) {
             double *x = p->state[c->entry_state[k]];
             const double *val = c->outputs[k];
