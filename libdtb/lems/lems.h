@@ -352,6 +352,15 @@ dtb__expr *dtb__lems_by_regime(const dtb__lems_comptype *t, const char *state,
                                const char *regime_input,
                                dtb__expr *(*of)(const dtb__lems_equation *td, void *ud), void *ud,
                                int *none);
+/* The index of regime `name` of a (resolved) type, or -1 (also for NULL). */
+long dtb__lems_regime_index(const dtb__lems_comptype *t, const char *name);
+/* Every event handler of a (resolved) type in LEMS order — the Dynamics'
+ * own first, then each regime's (regime -1: the Dynamics') — until fn
+ * returns an error, which is returned. The one order both LEMS compilers
+ * (the engine's and spiking populations') apply handlers in. */
+dtb_status dtb__lems_each_handler(const dtb__lems_comptype *t,
+                                  dtb_status (*fn)(const dtb__lems_handler *h, long regime, void *ud),
+                                  void *ud);
 const dtb__lems_component *dtb__lems_find_component(const dtb__lems_doc *doc, const char *id);
 const dtb__lems_unit *dtb__lems_find_unit(const dtb__lems_doc *doc, const char *symbol);
 const dtb__lems_dimension *dtb__lems_find_dimension(const dtb__lems_doc *doc, const char *name);

@@ -458,3 +458,24 @@ dtb__expr *dtb__lems_by_regime(const dtb__lems_comptype *t, const char *state,
     }
     return chain;
 }
+
+long dtb__lems_regime_index(const dtb__lems_comptype *t, const char *name)
+{
+    for (size_t r = 0; name && r < t->n_regimes; r++)
+        if (strcmp(t->regimes[r].name, name) == 0)
+            return (long)r;
+    return -1;
+}
+
+dtb_status dtb__lems_each_handler(const dtb__lems_comptype *t,
+                                  dtb_status (*fn)(const dtb__lems_handler *h, long regime, void *ud),
+                                  void *ud)
+{
+    dtb_status st = DTB_OK;
+    for (size_t h = 0; !st && h < t->n_handlers; h++)
+        st = fn(&t->handlers[h], -1, ud);
+    for (size_t r = 0; !st && r < t->n_regimes; r++)
+        for (size_t h = 0; !st && h < t->regimes[r].n_handlers; h++)
+            st = fn(&t->regimes[r].handlers[h], (long)r, ud);
+    return st;
+}

@@ -215,14 +215,6 @@ static dtb_status compile_rate(dtb__lr_sim *sim, lr_group *g)
 
 /* ----------------------------------------------------------- handlers */
 
-static long regime_index(const dtb__lems_comptype *t, const char *name)
-{
-    for (size_t r = 0; r < t->n_regimes; r++)
-        if (strcmp(t->regimes[r].name, name) == 0)
-            return (long)r;
-    return -1;
-}
-
 static long port_of(const dtb__lems_comptype *t, const char *name)
 {
     return dtb__lems_find_decl(t->event_ports, t->n_event_ports, name);
@@ -260,7 +252,7 @@ static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems
     const dtb__lems_comptype *t = g->type;
     out->h = h;
     out->regime = regime;
-    out->transition = h->transition ? regime_index(t, h->transition) : -1;
+    out->transition = dtb__lems_regime_index(t, h->transition);
     out->port = h->port ? (size_t)port_of(t, h->port) : 0;
     out->assign_state = dtb__calloc(h->n_assigns + 1, sizeof *out->assign_state);
     out->event_ports = dtb__calloc(h->n_event_outs + 1, sizeof *out->event_ports);
@@ -292,26 +284,26 @@ static dtb_status push_handler(lr_handler **arr, size_t *n)
     return DTB_OK;
 }
 
-static dtb_status compile_handler_list(dtb__lr_sim *sim, lr_group *g, const dtb__lems_handler *hs,
-                                       size_t n, long regime)
+typedef struct group_ctx {
+    dtb__lr_sim *sim;
+    lr_group *g;
+} group_ctx;
+
+/* One handler into its group's list of OnConditions, OnEvents or OnEntrys
+ * (OnStart: see compile_start). */
+static dtb_status compile_listed(const dtb__lems_handler *h, long regime, void *ud)
 {
-    for (size_t i = 0; i < n; i++) {
-        const dtb__lems_handler *h = &hs[i];
-        lr_handler **arr;
-        size_t *count;
-        switch (h->kind) {
-        case DTB__LEMS_ON_CONDITION: arr = &g->conds; count = &g->n_conds; break;
-        case DTB__LEMS_ON_EVENT: arr = &g->events; count = &g->n_events; break;
-        case DTB__LEMS_ON_ENTRY: arr = &g->entries; count = &g->n_entries; break;
-        default: continue;   /* OnStart: see compile_start */
-        }
-        dtb_status st = push_handler(arr, count);
-        if (!st)
-            st = compile_handler(sim, g, h, regime, &(*arr)[*count - 1]);
-        if (st)
-            return st;
+    lr_group *g = ((group_ctx *)ud)->g;
+    lr_handler **arr;
+    size_t *count;
+    switch (h->kind) {
+    case DTB__LEMS_ON_CONDITION: arr = &g->conds; count = &g->n_conds; break;
+    case DTB__LEMS_ON_EVENT: arr = &g->events; count = &g->n_events; break;
+    case DTB__LEMS_ON_ENTRY: arr = &g->entries; count = &g->n_entries; break;
+    default: return DTB_OK;
     }
-    return DTB_OK;
+    dtb_status st = push_handler(arr, count);
+    return st ? st : compile_handler(((group_ctx *)ud)->sim, g, h, regime, &(*arr)[*count - 1]);
 }
 
 /* All OnStart blocks as one handler (their assignments in document order). */
@@ -371,11 +363,10 @@ dtb_status dtb__lr_compile(dtb__lr_sim *sim)
     for (size_t gi = 0; !st && gi < sim->n_groups; gi++) {
         lr_group *g = &sim->groups[gi];
         const dtb__lems_comptype *t = g->type;
+        group_ctx x = {sim, g};
         st = compile_rate(sim, g);
         if (!st)
-            st = compile_handler_list(sim, g, t->handlers, t->n_handlers, -1);
-        for (size_t r = 0; !st && r < t->n_regimes; r++)
-            st = compile_handler_list(sim, g, t->regimes[r].handlers, t->regimes[r].n_handlers, (long)r);
+            st = dtb__lems_each_handler(t, compile_listed, &x);
         if (!st)
             st = compile_start(sim, g);
         if (!st)

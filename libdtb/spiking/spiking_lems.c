@@ -396,58 +396,48 @@ static dtb_status add_assignments(const dtb__lems_comptype *t, const dtb__lems_h
     return DTB_OK;
 }
 
-static long regime_index(const dtb__lems_comptype *t, const char *name)
-{
-    for (size_t r = 0; name && r < t->n_regimes; r++)
-        if (strcmp(t->regimes[r].name, name) == 0)
-            return (long)r;
-    return -1;
-}
+typedef struct build_ctx {
+    dtb__lems_cell *c;
+    dtb__prog_builder *pb;
+} build_ctx;
 
-static dtb_status add_handler_list(dtb__lems_cell *c, dtb__prog_builder *pb,
-                                   const dtb__lems_handler *list, size_t n, long regime)
+/* An OnCondition: its test and its assignments as outputs. */
+static dtb_status add_handler(const dtb__lems_handler *on, long regime, void *ud)
 {
+    dtb__lems_cell *c = ((build_ctx *)ud)->c;
+    dtb__prog_builder *pb = ((build_ctx *)ud)->pb;
     const dtb__lems_comptype *t = c->t;
-    for (size_t h = 0; h < n; h++) {
-        const dtb__lems_handler *on = &list[h];
-        if (on->kind != DTB__LEMS_ON_CONDITION)
-            continue;
-        lems_handler *grown = dtb__realloc_array(c->handlers, c->n_handlers + 1, sizeof *grown);
-        if (!grown)
-            return DTB_ENOMEM;
-        c->handlers = grown;
-        lems_handler *lh = &c->handlers[c->n_handlers++];
-        memset(lh, 0, sizeof *lh);
-        lh->regime = regime;
-        lh->transition = -1;
-        if (on->transition && (lh->transition = regime_index(t, on->transition)) < 0)
-            return dtb__error(DTB_EPARSE, "%s:%d: Transition to unknown regime '%s'",
-                              on->transition_at.file, on->transition_at.line, on->transition);
-        int o = dtb__pb_output(pb, on->test, on->test_text);
-        if (o < 0)
-            return dtb_last_error_code();
-        lh->test_out = (size_t)o;
-        lh->spikes = on->n_event_outs > 0;
-        lh->n_assigns = on->n_assigns;
-        lh->assign_state = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_state);
-        lh->assign_out = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_out);
-        if (!lh->assign_state || !lh->assign_out)
-            return DTB_ENOMEM;
-        dtb_status st = add_assignments(t, on, pb, lh->assign_state, lh->assign_out);
-        if (st)
-            return st;
-    }
-    return DTB_OK;
+    if (on->kind != DTB__LEMS_ON_CONDITION)
+        return DTB_OK;
+    lems_handler *grown = dtb__realloc_array(c->handlers, c->n_handlers + 1, sizeof *grown);
+    if (!grown)
+        return DTB_ENOMEM;
+    c->handlers = grown;
+    lems_handler *lh = &c->handlers[c->n_handlers++];
+    memset(lh, 0, sizeof *lh);
+    lh->regime = regime;
+    lh->transition = -1;
+    if (on->transition && (lh->transition = dtb__lems_regime_index(t, on->transition)) < 0)
+        return dtb__error(DTB_EPARSE, "%s:%d: Transition to unknown regime '%s'",
+                          on->transition_at.file, on->transition_at.line, on->transition);
+    int o = dtb__pb_output(pb, on->test, on->test_text);
+    if (o < 0)
+        return dtb_last_error_code();
+    lh->test_out = (size_t)o;
+    lh->spikes = on->n_event_outs > 0;
+    lh->n_assigns = on->n_assigns;
+    lh->assign_state = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_state);
+    lh->assign_out = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_out);
+    if (!lh->assign_state || !lh->assign_out)
+        return DTB_ENOMEM;
+    return add_assignments(t, on, pb, lh->assign_state, lh->assign_out);
 }
 
-/* The Dynamics' OnConditions first, then each regime's (LEMS order). */
+/* The OnConditions in LEMS order. */
 static dtb_status add_events(dtb__lems_cell *c, dtb__prog_builder *pb)
 {
-    const dtb__lems_comptype *t = c->t;
-    dtb_status st = add_handler_list(c, pb, t->handlers, t->n_handlers, -1);
-    for (size_t r = 0; !st && r < t->n_regimes; r++)
-        st = add_handler_list(c, pb, t->regimes[r].handlers, t->regimes[r].n_handlers, (long)r);
-    return st;
+    build_ctx x = {c, pb};
+    return dtb__lems_each_handler(c->t, add_handler, &x);
 }
 
 static dtb_status add_entries(dtb__lems_cell *c, dtb__prog_builder *pb)
