@@ -87,6 +87,15 @@ dtb__expr *dtb__expr_select(dtb__expr *cond, dtb__expr *a, dtb__expr *b);
  * non-zero value fn returns. */
 int dtb__expr_visit_symbols(const dtb__expr *e, int (*fn)(const char *name, void *ud), void *ud);
 
+/* The derivative of e with respect to one variable (diff.c), simplified
+ * as it is built. dsym(name, ud) gives the derivative of each symbol as a
+ * new tree — the number 1 for the variable itself, 0 for what does not
+ * depend on it, or a symbol naming a derivative the caller defines (how
+ * intermediates chain) — or NULL with an error set. NULL with the error on
+ * failure: DTB_EUNSUPPORTED for random() and factorial(), which have no
+ * derivative; DTB_ENOMEM. */
+dtb__expr *dtb__expr_diff(const dtb__expr *e, dtb__expr *(*dsym)(const char *name, void *ud), void *ud);
+
 /* 1 if the node's value is boolean (comparison, .and., .or.). */
 int dtb__expr_is_boolean(const dtb__expr *e);
 

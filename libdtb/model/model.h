@@ -141,6 +141,15 @@ dtb_status dtb__model_compile_rates(const dtb__model_core *c, const dtb__ktable 
  * order. */
 dtb_status dtb__model_compile_observables(const dtb__model_core *c, const dtb__ktable *t,
                                           dtb__kprog *kp);
+/* The Jacobian over table t, by symbolic differentiation of the
+ * equations (expr/diff.c) through the derived parameters and variables:
+ * output i * n_wrt + j is d(dx_i/dt)/d(wrt[j]) for every state i (a state
+ * without a TimeDerivative has a zero row), each wrt[j] a state, a
+ * coupling input or a parameter of the model. DTB_ENOTFOUND for a name
+ * that is none of them; DTB_EUNSUPPORTED (naming the equation) when an
+ * equation uses random() or factorial(). */
+dtb_status dtb__model_compile_jacobian(const dtb__model_core *c, const dtb__ktable *t,
+                                       const char *const *wrt, size_t n_wrt, dtb__kprog *kp);
 /* Compile the right-hand side once for a layout with every parameter
  * shared, and discard it: the check that the equations are complete. */
 dtb_status dtb__model_check_compiles(const dtb__model_core *c);

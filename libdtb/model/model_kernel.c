@@ -1,6 +1,7 @@
 /* libdtb — a region model's equations on the kernel layer (model.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -93,4 +94,102 @@ dtb_status dtb__model_check_compiles(const dtb__model_core *c)
         dtb__kprog_free(&kp);
     dtb__ktable_free(&t);
     return st;
+}
+
+/* ------------------------------------------------------------ Jacobian */
+
+/* The derivative of each symbol with respect to variable `wrt`: 1 for it,
+ * the symbol of its defined derivative for a derived parameter or
+ * variable, 0 for everything else (other states, parameters, constants,
+ * the time). */
+typedef struct dsym_ctx {
+    const dtb__model_core *c;
+    const char *wrt;
+    size_t j;
+} dsym_ctx;
+
+static int is_definition(const dtb__model_core *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_derived_params; i++)
+        if (strcmp(c->derived_params[i].name, name) == 0)
+            return 1;
+    for (size_t i = 0; i < c->n_derived_vars; i++)
+        if (strcmp(c->derived_vars[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* "\x01" cannot appear in a descriptor's names, so these never collide. */
+static char *derivative_name(const char *name, size_t j) { return dtb__asprintf("\x01" "d%zu/%s", j, name); }
+
+static dtb__expr *dsym(const char *name, void *ud)
+{
+    const dsym_ctx *x = ud;
+    if (strcmp(name, x->wrt) == 0)
+        return dtb__expr_num(1.0);
+    if (!is_definition(x->c, name))
+        return dtb__expr_num(0.0);
+    char *d = derivative_name(name, x->j);
+    dtb__expr *e = d ? dtb__expr_sym(d) : NULL;
+    free(d);
+    return e;
+}
+
+/* Define the derivative of every derived parameter and variable with
+ * respect to wrt[j], in their dependency order. */
+static dtb_status define_derivatives(const dtb__model_core *c, dtb__prog_builder *pb, dsym_ctx *x)
+{
+    const dtb__model_equation *lists[2] = {c->derived_params, c->derived_vars};
+    size_t counts[2] = {c->n_derived_params, c->n_derived_vars};
+    dtb_status st = DTB_OK;
+    for (size_t l = 0; l < 2 && !st; l++)
+        for (size_t i = 0; i < counts[l] && !st; i++) {
+            dtb__expr *d = dtb__expr_diff(lists[l][i].value, dsym, x);
+            char *name = derivative_name(lists[l][i].name, x->j);
+            st = d && name ? dtb__pb_define(pb, name, d, lists[l][i].what)
+                           : dtb__error_context(dtb_last_error_code(), "%s", lists[l][i].what);
+            dtb__expr_free(d);
+            free(name);
+        }
+    return st;
+}
+
+static int known_variable(const dtb__ktable *t, const char *name)
+{
+    long i = dtb__ktable_find(t, name);
+    return i >= 0 && t->in[i].role != DTB__K_TIME && t->in[i].role != DTB__K_CONST;
+}
+
+dtb_status dtb__model_compile_jacobian(const dtb__model_core *c, const dtb__ktable *t,
+                                       const char *const *wrt, size_t n_wrt, dtb__kprog *kp)
+{
+    for (size_t j = 0; j < n_wrt; j++)
+        if (!known_variable(t, wrt[j]))
+            return dtb__error(DTB_ENOTFOUND, "model '%s': '%s' is no state, coupling input or "
+                                             "parameter to differentiate by", c->name, wrt[j]);
+    dtb__prog_builder *pb = dtb__kprog_begin(kp, t, NULL);
+    if (!pb)
+        return dtb_last_error_code();
+    dtb_status st = define_all(c, pb);
+    for (size_t j = 0; !st && j < n_wrt; j++) {
+        dsym_ctx x = {c, wrt[j], j};
+        st = define_derivatives(c, pb, &x);
+    }
+    for (size_t i = 0; !st && i < c->n_states; i++)
+        for (size_t j = 0; !st && j < n_wrt; j++) {
+            dsym_ctx x = {c, wrt[j], j};
+            const dtb__expr *f = c->states[i].derivative;
+            dtb__expr *d = f ? dtb__expr_diff(f, dsym, &x) : dtb__expr_num(0.0);
+            if (!d)
+                st = dtb__error_context(dtb_last_error_code(), "%s", c->states[i].what);
+            else if (dtb__pb_output(pb, d, c->states[i].what ? c->states[i].what : c->states[i].name) < 0)
+                st = dtb_last_error_code();
+            dtb__expr_free(d);
+        }
+    if (st) {
+        dtb__pb_free(pb);
+        dtb__kprog_free(kp);
+        return st;
+    }
+    return dtb__kprog_finish(kp, t, pb);
 }
