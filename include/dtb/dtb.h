@@ -22,6 +22,7 @@
 #include "dtb_experiment_settings.h"
 #include "dtb_built_experiment.h"
 #include "dtb_matrix.h"
+#include "dtb_dynamics.h"
 #include "dtb_plot.h"
 #include "dtb_lems.h"
 #include "dtb_spiking.h"
