@@ -106,6 +106,8 @@ static void test_fixed_points_sup_hopf(void **state)
     }
     assert_int_equal(dtb_dynamics_fixed_point(d, 1, NULL, 0, NULL, NULL, 0, NULL), DTB_EINVAL);
     assert_string_equal(dtb_fixed_point_kind_name(DTB_FIXED_POINT_SADDLE), "saddle");
+    assert_string_equal(dtb_bifurcation_kind_name(DTB_BIFURCATION_HOPF), "hopf");
+    assert_string_equal(dtb_bifurcation_kind_name((dtb_bifurcation_kind)7), "?");
     dtb_dynamics_free(d);
 }
 
@@ -172,7 +174,10 @@ static void test_continuation_fold(void **state)
     dtb_dynamics *d = node_of(NULL, fold_xml);
     double x0[2] = {1.0, 1.0};
     dtb_branch *b = NULL;
-    OK(dtb_dynamics_continue(d, "mu", -1.0, 2.0, x0, 2, NULL, &b));
+    dtb_continuation_options co;
+    OK(dtb_continuation_options_init(&co, DTB_CONTINUATION_OPTIONS_VERSION));
+    co.max_step = 0.05;
+    OK(dtb_dynamics_continue(d, "mu", -1.0, 2.0, x0, 2, &co, &b));
     assert_int_equal(dtb_branch_special_count(b), 1);
     dtb_bifurcation_kind kind;
     double mu, x[2];

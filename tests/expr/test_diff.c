@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "dtb/dtb_error.h"
 #include "expr/expr.h"
 
@@ -52,11 +54,11 @@ static void check(const char *text, double x, double y)
     assert_int_equal(dtb__expr_parse(text, &e), DTB_OK);
     d = dtb__expr_diff(e, dsym_x, NULL);
     assert_non_null(d);
-    double h = 1e-4 * fmax(fabs(x), 1.0);
+    double h = 1e-4 * nan_max(fabs(x), 1.0);
     double d1 = (value(e, x + h, y) - value(e, x - h, y)) / (2 * h);
     double d2 = (value(e, x + h / 2, y) - value(e, x - h / 2, y)) / h;
     double fd = (4 * d2 - d1) / 3, sym = value(d, x, y);
-    if (fabs(fd - sym) > 1e-8 * fmax(fabs(fd), 1.0))
+    if (fabs(fd - sym) > 1e-8 * nan_max(fabs(fd), 1.0))
         fail_msg("d/dx %s at x = %g: symbolic %.15g, differences %.15g", text, x, sym, fd);
     dtb__expr_free(e);
     dtb__expr_free(d);

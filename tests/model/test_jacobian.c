@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "base/rng.h"
 #include "dtb/dtb_error.h"
 #include "model/model.h"
@@ -139,7 +141,7 @@ static void differences(node *nd, double *var, double h, double *d, double *fmax
         double d1 = (f[i] - f[ns + i]) / (2 * h), d2 = (f[2 * ns + i] - f[3 * ns + i]) / h;
         d[i] = (4 * d2 - d1) / 3;
         for (int s = 0; s < 4; s++)
-            *fmax_out = fmax(*fmax_out, fabs(f[s * ns + i]));
+            *fmax_out = nan_max(*fmax_out, fabs(f[s * ns + i]));
     }
     free(f);
 }
@@ -157,7 +159,7 @@ static int kink(node *nd, double *var, double h, size_t i)
     *var = x0;
     double left = (f[ns + i] - f[i]) / h, right = (f[2 * ns + i] - f[ns + i]) / h;
     free(f);
-    return fabs(right - left) > 1e-2 * fmax(fmax(fabs(right), fabs(left)), 1e-9);
+    return fabs(right - left) > 1e-2 * nan_max(nan_max(fabs(right), fabs(left)), 1e-9);
 }
 
 static void check_model(const char *name, int *checked, double *worst)
@@ -181,7 +183,7 @@ static void check_model(const char *name, int *checked, double *worst)
         dtb__kprog_eval(&nd.jac, 0.0, 1, NULL, NULL);
         for (size_t j = 0; j < nd.n_wrt; j++) {
             double *var = variable(&nd, j);
-            double h = 1e-3 * fmax(fabs(*var), 1e-2), fmx;
+            double h = 1e-3 * nan_max(fabs(*var), 1e-2), fmx;
             differences(&nd, var, h, d, &fmx);
             for (size_t i = 0; i < c->n_states; i++) {
                 double sym = nd.J[i * nd.n_wrt + j];
@@ -193,7 +195,7 @@ static void check_model(const char *name, int *checked, double *worst)
                 }
                 /* what differences can resolve: rounding of f over the step */
                 double resolvable = 1e3 * 2.2e-16 * fmx / h;
-                double scale = fmax(fabs(d[i]), fabs(sym));
+                double scale = nan_max(fabs(d[i]), fabs(sym));
                 double err = fabs(d[i] - sym);
                 if (err > 1e-6 * scale + resolvable) {
                     if (kink(&nd, var, h / 4, i))

@@ -37,6 +37,7 @@ What is where (one module per concept, everything re-exported here):
     LemsDocument, LemsSimulation   LEMS / NeuroML files, checked and run
     dtb.analysis    fc, fcd, psd, bandpass, phases, fit scores
     eeg_gain        the built-in EEG lead field
+    Dynamics        one node's dynamics: Jacobian, fixed points, Branch (continuation)
 
 This layer is hand-written on top of `dtb._ffi`, which is generated from
 bindings-spec/dtb-api.json (see bindings-spec/README.md); it uses every
@@ -61,6 +62,7 @@ from .lems import LemsDocument, LemsSimulation, LemsOutput
 from .reservoir import Reservoir, readout_predict
 from . import analysis
 from .leadfield import eeg_sensors, eeg_gain
+from .dynamics import Dynamics, Branch, FixedPoint, BranchPoint, Special
 
 __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet', 'Experiment',
            'Sweep', 'Fit', 'Reservoir', 'readout_predict', 'analysis', 'eeg_sensors', 'eeg_gain',
@@ -69,7 +71,8 @@ __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet
            'LemsDocument', 'LemsSimulation', 'LemsOutput', 'Error', 'InvalidArgument',
            'OutOfMemory', 'Cancelled', 'NotFound', 'ParseError', 'NumericError',
            'Unsupported', 'IOFailure', 'StateError', 'version', 'version_number', 'has_feature',
-           'status_string', 'use_numpy']
+           'status_string', 'use_numpy', 'Dynamics', 'Branch', 'FixedPoint', 'BranchPoint',
+           'Special']
 
 # The public names say where users find them (dtb.NotFound, not dtb._core.NotFound).
 for _name in __all__:

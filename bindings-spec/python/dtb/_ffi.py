@@ -532,6 +532,70 @@ class dtb_matrix_read_options(ctypes.Structure):
 DTB_MATRIX_READ_OPTIONS_VERSION = 1
 
 
+class dtb_dynamics(ctypes.Structure):
+    """Opaque handle; free with dtb_dynamics_free()."""
+
+
+class dtb_branch(ctypes.Structure):
+    """Opaque handle; free with dtb_branch_free()."""
+
+
+class dtb_fixed_point_kind(enum.IntEnum):
+    DTB_FIXED_POINT_STABLE_NODE = 0
+    DTB_FIXED_POINT_STABLE_FOCUS = 1
+    DTB_FIXED_POINT_UNSTABLE_NODE = 2
+    DTB_FIXED_POINT_UNSTABLE_FOCUS = 3
+    DTB_FIXED_POINT_SADDLE = 4
+    DTB_FIXED_POINT_CENTRE = 5
+
+
+DTB_FIXED_POINT_STABLE_NODE = dtb_fixed_point_kind.DTB_FIXED_POINT_STABLE_NODE
+DTB_FIXED_POINT_STABLE_FOCUS = dtb_fixed_point_kind.DTB_FIXED_POINT_STABLE_FOCUS
+DTB_FIXED_POINT_UNSTABLE_NODE = dtb_fixed_point_kind.DTB_FIXED_POINT_UNSTABLE_NODE
+DTB_FIXED_POINT_UNSTABLE_FOCUS = dtb_fixed_point_kind.DTB_FIXED_POINT_UNSTABLE_FOCUS
+DTB_FIXED_POINT_SADDLE = dtb_fixed_point_kind.DTB_FIXED_POINT_SADDLE
+DTB_FIXED_POINT_CENTRE = dtb_fixed_point_kind.DTB_FIXED_POINT_CENTRE
+
+
+class dtb_bifurcation_kind(enum.IntEnum):
+    DTB_BIFURCATION_FOLD = 0
+    DTB_BIFURCATION_HOPF = 1
+
+
+DTB_BIFURCATION_FOLD = dtb_bifurcation_kind.DTB_BIFURCATION_FOLD
+DTB_BIFURCATION_HOPF = dtb_bifurcation_kind.DTB_BIFURCATION_HOPF
+
+
+class dtb_fixed_point_options(ctypes.Structure):
+    """Version 1; fill with dtb_fixed_point_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('reserved', ctypes.c_uint32),
+        ('n_starts', ctypes.c_int64),
+        ('max_iterations', ctypes.c_int64),
+        ('tolerance', ctypes.c_double),
+    ]
+
+
+DTB_FIXED_POINT_OPTIONS_VERSION = 1
+
+
+class dtb_continuation_options(ctypes.Structure):
+    """Version 1; fill with dtb_continuation_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('reserved', ctypes.c_uint32),
+        ('max_points', ctypes.c_int64),
+        ('step', ctypes.c_double),
+        ('max_step', ctypes.c_double),
+        ('min_step', ctypes.c_double),
+        ('tolerance', ctypes.c_double),
+    ]
+
+
+DTB_CONTINUATION_OPTIONS_VERSION = 1
+
+
 class dtb_plot_options(ctypes.Structure):
     """Version 1; fill with dtb_plot_options_init()."""
     _fields_ = [
@@ -1002,6 +1066,28 @@ dtb_matrix_cols = _fn('dtb_matrix_cols', ctypes.c_int64, [ctypes.POINTER(dtb_mat
 dtb_matrix_copy_data = _fn('dtb_matrix_copy_data', ctypes.c_int32, [ctypes.POINTER(dtb_matrix), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_matrix_column_label = _fn('dtb_matrix_column_label', ctypes.c_char_p, [ctypes.POINTER(dtb_matrix), ctypes.c_int64])
 dtb_matrix_write_npy = _fn('dtb_matrix_write_npy', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int64, ctypes.c_int64])
+dtb_fixed_point_kind_name = _fn('dtb_fixed_point_kind_name', ctypes.c_char_p, [ctypes.c_int32])
+dtb_bifurcation_kind_name = _fn('dtb_bifurcation_kind_name', ctypes.c_char_p, [ctypes.c_int32])
+dtb_dynamics_create = _fn('dtb_dynamics_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_dynamics)), ctypes.POINTER(dtb_model)])
+dtb_dynamics_free = _fn('dtb_dynamics_free', None, [ctypes.POINTER(dtb_dynamics)])
+dtb_dynamics_state_count = _fn('dtb_dynamics_state_count', ctypes.c_int64, [ctypes.POINTER(dtb_dynamics)])
+dtb_dynamics_set_param = _fn('dtb_dynamics_set_param', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_char_p, ctypes.c_double])
+dtb_dynamics_get_param = _fn('dtb_dynamics_get_param', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double)])
+dtb_dynamics_set_input = _fn('dtb_dynamics_set_input', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_dynamics_rates = _fn('dtb_dynamics_rates', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_dynamics_jacobian = _fn('dtb_dynamics_jacobian', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_dynamics_param_derivative = _fn('dtb_dynamics_param_derivative', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_fixed_point_options_init = _fn('dtb_fixed_point_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_fixed_point_options), ctypes.c_uint32])
+dtb_dynamics_find_fixed_points = _fn('dtb_dynamics_find_fixed_points', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(dtb_fixed_point_options), ctypes.POINTER(ctypes.c_int64)])
+dtb_dynamics_fixed_point = _fn('dtb_dynamics_fixed_point', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32)])
+dtb_continuation_options_init = _fn('dtb_continuation_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_continuation_options), ctypes.c_uint32])
+dtb_dynamics_continue = _fn('dtb_dynamics_continue', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_char_p, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(dtb_continuation_options), ctypes.POINTER(ctypes.POINTER(dtb_branch))])
+dtb_branch_free = _fn('dtb_branch_free', None, [ctypes.POINTER(dtb_branch)])
+dtb_branch_point_count = _fn('dtb_branch_point_count', ctypes.c_int64, [ctypes.POINTER(dtb_branch)])
+dtb_branch_point = _fn('dtb_branch_point', ctypes.c_int32, [ctypes.POINTER(dtb_branch), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_double)])
+dtb_branch_special_count = _fn('dtb_branch_special_count', ctypes.c_int64, [ctypes.POINTER(dtb_branch)])
+dtb_branch_special = _fn('dtb_branch_special', ctypes.c_int32, [ctypes.POINTER(dtb_branch), ctypes.c_int64, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t])
+dtb_branch_end_reason = _fn('dtb_branch_end_reason', ctypes.c_char_p, [ctypes.POINTER(dtb_branch), ctypes.c_int32])
 dtb_plot_options_init = _fn('dtb_plot_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_plot_options), ctypes.c_uint32])
 dtb_plot_lines = _fn('dtb_plot_lines', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
 dtb_plot_heatmap = _fn('dtb_plot_heatmap', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
@@ -1351,6 +1437,28 @@ PARAMS = {
     'dtb_matrix_copy_data': ('m', 'buf', 'capacity', 'needed_out'),
     'dtb_matrix_column_label': ('m', 'column'),
     'dtb_matrix_write_npy': ('path', 'data', 'rows', 'cols'),
+    'dtb_fixed_point_kind_name': ('kind',),
+    'dtb_bifurcation_kind_name': ('kind',),
+    'dtb_dynamics_create': ('out', 'model'),
+    'dtb_dynamics_free': ('d',),
+    'dtb_dynamics_state_count': ('d',),
+    'dtb_dynamics_set_param': ('d', 'name', 'value'),
+    'dtb_dynamics_get_param': ('d', 'name', 'value_out'),
+    'dtb_dynamics_set_input': ('d', 'input', 'n_input'),
+    'dtb_dynamics_rates': ('d', 'state', 'n_state', 'rates', 'n_rates'),
+    'dtb_dynamics_jacobian': ('d', 'state', 'n_state', 'jacobian', 'n_jacobian'),
+    'dtb_dynamics_param_derivative': ('d', 'name', 'state', 'n_state', 'out', 'n_out'),
+    'dtb_fixed_point_options_init': ('opts', 'version'),
+    'dtb_dynamics_find_fixed_points': ('d', 'opts', 'count_out'),
+    'dtb_dynamics_fixed_point': ('d', 'index', 'state', 'n_state', 'eig_re', 'eig_im', 'n_eig', 'kind_out'),
+    'dtb_continuation_options_init': ('opts', 'version'),
+    'dtb_dynamics_continue': ('d', 'param', 'lo', 'hi', 'state', 'n_state', 'opts', 'out'),
+    'dtb_branch_free': ('b',),
+    'dtb_branch_point_count': ('b',),
+    'dtb_branch_point': ('b', 'index', 'param_out', 'state', 'n_state', 'stable_out', 'max_re_out'),
+    'dtb_branch_special_count': ('b',),
+    'dtb_branch_special': ('b', 'index', 'kind_out', 'param_out', 'state', 'n_state'),
+    'dtb_branch_end_reason': ('b', 'side'),
     'dtb_plot_options_init': ('opts', 'version'),
     'dtb_plot_lines': ('path', 'x', 'y', 'n_points', 'n_series', 'series_names', 'opts'),
     'dtb_plot_heatmap': ('path', 'values', 'rows', 'cols', 'row_labels', 'col_labels', 'opts'),
@@ -1524,6 +1632,9 @@ STRING_OWNERSHIP = {
     'dtb_built_experiment_out_dir': 'borrowed_object',
     'dtb_built_experiment_checkpoint_path': 'borrowed_object',
     'dtb_matrix_column_label': 'borrowed_object',
+    'dtb_fixed_point_kind_name': 'static',
+    'dtb_bifurcation_kind_name': 'static',
+    'dtb_branch_end_reason': 'borrowed_object',
     'dtb_lems_simulation_output_file': 'borrowed_object',
     'dtb_spiking_cell_model_name': 'borrowed_object',
     'dtb_spiking_cell_param_name': 'borrowed_object',
