@@ -64,6 +64,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_reservoir(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 /* Signals (signals.c): SIGINT (every time), SIGTERM and SIGHUP call
  * stop(target) once a target is set; SIGXFSZ is ignored (a file-size limit
