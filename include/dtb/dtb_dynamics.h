@@ -36,7 +36,9 @@
 #define DTB_DYNAMICS_H
 
 #include "dtb_common.h"
+#include "dtb_atlas.h"
 #include "dtb_model.h"
+#include "dtb_sim.h"
 
 DTB_BEGIN_DECLS
 
@@ -164,6 +166,28 @@ DTB_API dtb_status dtb_branch_special(const dtb_branch *b, int64_t index, dtb_bi
 /* How the branch ended on each side, as text ("left [lo, hi]", "step
  * below min_step at a = ...", "max_points"). */
 DTB_API const char *dtb_branch_end_reason(const dtb_branch *b, int32_t side);
+
+/* The network: one node of d (with d's parameters) per region of
+ * `atlas`, wired by its weights (rows are targets) through a coupling of
+ * `kind` — DTB_COUPLING_LINEAR (a, b), DTB_COUPLING_SCALING (a) or
+ * DTB_COUPLING_DIFFERENCE (a), whose values are named in names/values
+ * (others keep the library's defaults) — without delays. Starting from
+ * the node's stable fixed point in every region, the network's fixed
+ * point is followed from `param` (a coupling parameter) = lo upwards, and
+ * the value at which it loses stability (the largest real part of the
+ * network Jacobian's eigenvalues reaches 0, or the fixed point ends in a
+ * fold) is located by bisection to 1e-10 relative into *critical_out; NaN
+ * when it stays stable up to hi. The Jacobian is exact and dense (GSL's
+ * nonsymmetric eigensolver: at most 4000 unknowns, regions x states).
+ * With delays, this is the delay-free network's threshold: delays do not
+ * move a fixed point but can change its stability. DTB_EINVAL when the
+ * fixed point is already unstable at lo; DTB_EUNSUPPORTED for other
+ * coupling kinds. d's own coupling input is kept. */
+DTB_API dtb_status dtb_dynamics_network_critical(dtb_dynamics *d, const dtb_atlas *atlas,
+                                                 dtb_coupling_kind kind, const char *const *names,
+                                                 const double *values, size_t n_values,
+                                                 const char *param, double lo, double hi,
+                                                 double *critical_out);
 
 DTB_END_DECLS
 

@@ -97,12 +97,39 @@ static void test_fixed_and_bad_input(void **state)
     assert_non_null(strstr(out, "branch.csv"));
 }
 
+/* The last line is the contract: critical: coupling.PARAM=VALUE (the
+ * value itself is checked against the closed form in tests/dynamics). */
+static void test_network_contract(void **state)
+{
+    (void)state;
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze network --atlas bn246 --model linear "
+                                                "--speed 3 --param coupling.a=0:10 --out net", DTB_EXE), 0);
+    char *last = out + strlen(out);
+    while (last > out && last[-1] == '\n')
+        *--last = 0;
+    while (last > out && last[-1] != '\n')
+        last--;
+    double a = 0.0;
+    assert_int_equal(sscanf(last, "critical: coupling.a=%lf", &a), 1);
+    assert_true(a > 3.7168 && a < 3.7170);
+    char *csv = file("net/critical.csv");
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "param,critical\ncoupling.a,3.71689", 33) == 0);
+    free(csv);
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze network --atlas bn246 --model linear "
+                                                "--coupling kuramoto --param coupling.a=0:1 --out net",
+                              DTB_EXE), 2);
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze network --atlas bn246 --model linear "
+                                                "--param a=0:1 --out net", DTB_EXE), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_continue_contract),
         cmocka_unit_test(test_jansen_rit_published_points),
         cmocka_unit_test(test_fixed_and_bad_input),
+        cmocka_unit_test(test_network_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

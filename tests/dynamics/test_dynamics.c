@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_eigen.h>
 
 #include "dtb/dtb.h"
+#include "test_util.h"
 
 #define OK(call) assert_int_equal((call), DTB_OK)
 
@@ -233,6 +235,61 @@ static void test_every_builtin_model_analyses(void **state)
     }
 }
 
+/* The linear model on a connectome: J = gamma I + a W, so the network
+ * loses stability at a = -gamma / lambda_max(W) (W's eigenvalue of largest
+ * real part, here from GSL in the test itself). */
+static void test_network_critical_linear(void **state)
+{
+    (void)state;
+    dtb_atlas *atlas = NULL;
+    OK(dtb_atlas_create_builtin(&atlas, "bn246"));
+    size_t n = (size_t)dtb_atlas_region_count(atlas), needed;
+    double *w = malloc(n * n * sizeof *w);
+    OK(dtb_atlas_copy_weights(atlas, w, n * n, &needed));
+    gsl_matrix_view W = gsl_matrix_view_array(w, n, n);
+    gsl_vector_complex *ev = gsl_vector_complex_alloc(n);
+    gsl_eigen_nonsymm_workspace *ws = gsl_eigen_nonsymm_alloc(n);
+    assert_int_equal(gsl_eigen_nonsymm(&W.matrix, ev, ws), 0);
+    double lmax = -INFINITY;
+    for (size_t k = 0; k < n; k++)
+        lmax = nan_max(lmax, GSL_REAL(gsl_vector_complex_get(ev, k)));
+    gsl_vector_complex_free(ev);
+    gsl_eigen_nonsymm_free(ws);
+    free(w);
+    dtb_dynamics *d = node_of("linear", NULL);
+    double gamma;
+    OK(dtb_dynamics_get_param(d, "gamma", &gamma));
+    const double want = -gamma / lmax;
+    const char *names[1] = {"b"};
+    const double values[1] = {0.0};
+    double crit = NAN;
+    OK(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, names, values, 1, "a", 0.0,
+                                     3 * want, &crit));
+    print_message("critical a %.12g, closed form %.12g\n", crit, want);
+    assert_true(fabs(crit - want) < 1e-8 * want);
+    /* the Hopf normal form: eigenvalues a_node +- i omega + a lambda(W), a
+     * complex pair crosses at a = -a_node / lambda_max */
+    dtb_dynamics *h = node_of("sup_hopf", NULL);
+    OK(dtb_dynamics_network_critical(h, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0, "a", 0.0,
+                                     3 * 0.5 / lmax, &crit));
+    print_message("critical a %.12g (Hopf), closed form %.12g\n", crit, 0.5 / lmax);
+    assert_true(fabs(crit - 0.5 / lmax) < 1e-8 * (0.5 / lmax));
+    dtb_dynamics_free(h);
+    /* none below it */
+    OK(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0, "a", 0.0,
+                                     0.5 * want, &crit));
+    assert_true(isnan(crit));
+    /* bad requests, named */
+    assert_int_equal(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_KURAMOTO, NULL, NULL, 0,
+                                                   "a", 0, 1, &crit), DTB_EUNSUPPORTED);
+    assert_int_equal(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0,
+                                                   "zz", 0, 1, &crit), DTB_ENOTFOUND);
+    assert_int_equal(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0,
+                                                   "a", 2 * want, 3 * want, &crit), DTB_EINVAL);
+    dtb_dynamics_free(d);
+    dtb_atlas_free(atlas);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_continuation_hopf),
         cmocka_unit_test(test_continuation_fold),
         cmocka_unit_test(test_every_builtin_model_analyses),
+        cmocka_unit_test(test_network_critical_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

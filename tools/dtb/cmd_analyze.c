@@ -17,6 +17,8 @@ static void print_help(void)
     printf("Usage: dtb analyze fixed --model M [--set NAME=VALUE ...] [--input C] --out DIR\n"
            "       dtb analyze continue --model M [--set NAME=VALUE ...] --param NAME=LO:HI\n"
            "                            [--input C] [--max-points N] --out DIR\n"
+           "       dtb analyze network --atlas A --model M [--set ...] [--coupling KIND[:a=A[,b=B]]]\n"
+           "                           [--speed V] --param coupling.PARAM=LO:HI --out DIR\n"
            "\n"
            "The dynamics of one node of a model (a built-in name or a LEMS/NeuroML file), with\n"
            "its parameters (--set, in the units 'dtb models' shows) and a constant coupling\n"
@@ -32,12 +34,19 @@ static void print_help(void)
            "            each state variable, stable (1/0), max_re), DIR/points.csv (kind: fold\n"
            "            or hopf, NAME, each state variable) and DIR/bifurcation.svg (the first\n"
            "            variable of interest against NAME, stable and unstable parts).\n"
+           "  network   the network of the atlas' regions (one node each, the coupling the model\n"
+           "            states unless --coupling: linear, scaling or difference) without delays:\n"
+           "            its fixed point followed from PARAM = LO upwards, and the value at which\n"
+           "            it loses stability (exact Jacobian, dense eigenvalues). Writes\n"
+           "            DIR/critical.csv; the last line printed is\n"
+           "            'critical: coupling.PARAM=VALUE' (nan: stable up to HI). --speed is\n"
+           "            accepted and does not change it: delays do not move the fixed point.\n"
            "\n"
            "Manual: dtb(1), dtb_dynamics(3).\n");
 }
 
 typedef struct analyze_args {
-    const char *what, *model, *out, *param;
+    const char *what, *model, *out, *param, *atlas, *coupling;
     const char **sets;
     size_t n_sets;
     double input, lo, hi;
@@ -70,8 +79,10 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         return argc < 2 ? cli_usage_error("analyze: missing what (fixed or continue; try --help)") : 0;
     }
     a->what = argv[1];
-    if (strcmp(a->what, "fixed") != 0 && strcmp(a->what, "continue") != 0)
-        return cli_usage_error("analyze: unknown analysis '%s' (fixed, continue)", a->what);
+    if (strcmp(a->what, "fixed") != 0 && strcmp(a->what, "continue") != 0 &&
+        strcmp(a->what, "network") != 0)
+        return cli_usage_error("analyze: unknown analysis '%s' (fixed, continue, network)", a->what);
+    const int network = !strcmp(a->what, "network");
     a->sets = calloc((size_t)argc, sizeof *a->sets);
     if (!a->sets)
         return cli_usage_error("analyze: out of memory");
@@ -93,7 +104,15 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         else if (!strcmp(opt, "--input")) {
             if (!cli_parse_number(v, &a->input) || !isfinite(a->input))
                 return cli_usage_error("analyze: --input '%s' is not a finite number", v);
-        } else if (!strcmp(opt, "--param") && !strcmp(a->what, "continue")) {
+        } else if (network && !strcmp(opt, "--atlas")) {
+            a->atlas = v;
+        } else if (network && !strcmp(opt, "--coupling")) {
+            a->coupling = v;
+        } else if (network && !strcmp(opt, "--speed")) {
+            double speed;
+            if (!cli_parse_speed(v, &speed) || !(speed > 0))
+                return cli_usage_error("analyze: --speed '%s' is not a speed in m/s", v);
+        } else if (!strcmp(opt, "--param") && strcmp(a->what, "fixed") != 0) {
             int rc = parse_range(v, a);
             if (rc)
                 return rc;
@@ -107,8 +126,10 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         return cli_usage_error("analyze: --model is required");
     if (!a->out)
         return cli_usage_error("analyze: --out DIR is required");
-    if (!strcmp(a->what, "continue") && !a->param)
-        return cli_usage_error("analyze continue: --param NAME=LO:HI is required");
+    if (strcmp(a->what, "fixed") != 0 && !a->param)
+        return cli_usage_error("analyze %s: --param NAME=LO:HI is required", a->what);
+    if (network && strncmp(a->param, "coupling.", 9) != 0)
+        return cli_usage_error("analyze network: --param '%s': expected coupling.PARAM=LO:HI", a->param);
     return 0;
 }
 
@@ -394,6 +415,105 @@ static int analyze_continue(const analyze_args *a, const dtb_model *m, dtb_dynam
     return rc;
 }
 
+/* The coupling: the model's stated one unless --coupling KIND[:a=A[,b=B]]. */
+typedef struct coupling_choice {
+    dtb_coupling_kind kind;
+    const char *names[8];
+    double values[8];
+    char *owned[8];
+    size_t n;
+} coupling_choice;
+
+static int choose_coupling(const analyze_args *a, const dtb_model *m, coupling_choice *c)
+{
+    c->kind = dtb_model_default_coupling(m) > 0 ? (dtb_coupling_kind)dtb_model_default_coupling(m)
+                                                : DTB_COUPLING_LINEAR;
+    if (dtb_model_default_coupling(m) > 0)
+        for (int64_t k = 0; k < dtb_model_default_coupling_param_count(m) && c->n < 8; k++) {
+            c->names[c->n] = dtb_model_default_coupling_param_name(m, k);
+            dtb_model_get_default_coupling_param(m, c->names[c->n], &c->values[c->n]);
+            c->n++;
+        }
+    if (!a->coupling)
+        return 0;
+    const char *colon = strchr(a->coupling, ':');
+    size_t len = colon ? (size_t)(colon - a->coupling) : strlen(a->coupling);
+    static const struct { const char *name; dtb_coupling_kind kind; } known[] = {
+        {"linear", DTB_COUPLING_LINEAR}, {"scaling", DTB_COUPLING_SCALING},
+        {"difference", DTB_COUPLING_DIFFERENCE}};
+    int found = 0;
+    for (size_t k = 0; k < 3 && !found; k++)
+        if (strlen(known[k].name) == len && !strncmp(a->coupling, known[k].name, len)) {
+            found = 1;
+            if (known[k].kind != c->kind)
+                c->n = 0;   /* the model's values belong to another kind */
+            c->kind = known[k].kind;
+        }
+    if (!found)
+        return cli_usage_error("analyze network: --coupling '%s': linear, scaling or difference "
+                               "(the network's Jacobian is built for these)", a->coupling);
+    for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
+        const char *eq = strchr(p, '='), *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        if (!eq || eq > end || c->n >= 8)
+            return cli_usage_error("analyze network: --coupling '%s': expected NAME=VALUE pairs",
+                                   a->coupling);
+        char *name = cli_format("%.*s", (int)(eq - p), p), *val = cli_format("%.*s", (int)(end - eq - 1), eq + 1);
+        double v;
+        int ok = name && val && cli_parse_number(val, &v) && isfinite(v);
+        free(val);
+        if (!ok) {
+            free(name);
+            return cli_usage_error("analyze network: --coupling '%s': bad value", a->coupling);
+        }
+        size_t slot = c->n;
+        for (size_t k = 0; k < c->n; k++)
+            if (!strcmp(c->names[k], name))
+                slot = k;
+        c->owned[slot] = name;
+        c->names[slot] = name;
+        c->values[slot] = v;
+        if (slot == c->n)
+            c->n++;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int analyze_network(const analyze_args *a, const dtb_model *m, dtb_dynamics *d)
+{
+    dtb_atlas *atlas = NULL;
+    if (dtb_atlas_load(&atlas, a->atlas ? a->atlas : "bn246", NULL))
+        return cli_usage_error("analyze network: --atlas: %s", dtb_last_error_message());
+    coupling_choice c = {0};
+    int rc = choose_coupling(a, m, &c);
+    const char *param = a->param + strlen("coupling.");
+    double crit = NAN;
+    if (!rc && dtb_dynamics_network_critical(d, atlas, c.kind, c.names, c.values, c.n, param, a->lo,
+                                             a->hi, &crit)) {
+        dtb_status st = dtb_last_error_code();
+        cli_error("analyze network: %s", dtb_last_error_message());
+        rc = st == DTB_ENOTFOUND || st == DTB_EINVAL || st == DTB_EUNSUPPORTED ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    out_file o;
+    if (!rc && !(rc = out_open(&o, a->out, "critical.csv"))) {
+        fprintf(o.f, "param,critical\n%s,%.17g\n", a->param, crit);
+        rc = out_close(&o);
+    }
+    if (!rc) {
+        printf("network: %lld regions of %s, %s coupling, no delays\n",
+               (long long)dtb_atlas_region_count(atlas), dtb_model_name(m), dtb_coupling_kind_name(c.kind));
+        if (isnan(crit))
+            printf("stable up to %s=%g\n", a->param, a->hi);
+        printf("critical: %s=%.10g\n", a->param, crit);
+    }
+    for (size_t k = 0; k < 8; k++)
+        free(c.owned[k]);
+    dtb_atlas_free(atlas);
+    return rc;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     analyze_args a = {0};
@@ -408,7 +528,9 @@ int cmd_analyze(int argc, char **argv)
     if (!rc && !help)
         rc = make_dir(a.out);
     if (!rc && !help)
-        rc = !strcmp(a.what, "fixed") ? analyze_fixed(&a, m, d) : analyze_continue(&a, m, d);
+        rc = !strcmp(a.what, "fixed")      ? analyze_fixed(&a, m, d)
+             : !strcmp(a.what, "continue") ? analyze_continue(&a, m, d)
+                                           : analyze_network(&a, m, d);
     dtb_dynamics_free(d);
     dtb_model_free(m);
     free(a.sets);

@@ -113,6 +113,21 @@ class Dynamics(_Handle):
             found.append(FixedPoint(_list(x), eig, _s(_ffi.dtb_fixed_point_kind_name(kind.value))))
         return found
 
+    def network_critical(self, atlas, param, lo, hi, coupling='linear', **values):
+        """The coupling value at which the delay-free network of this node
+        on `atlas` (a dtb.Atlas) loses the stability of its fixed point,
+        varying the coupling parameter `param` ('a', or 'b' for linear)
+        from lo to hi; None when it stays stable up to hi. coupling:
+        'linear', 'scaling' or 'difference'; values: the coupling's other
+        parameters (a=..., b=...)."""
+        kind = _core._enum(_ffi.dtb_coupling_kind, 'DTB_COUPLING_', coupling)
+        names = (ctypes.c_char_p * max(len(values), 1))(*[_b(k) for k in values])
+        vals = (ctypes.c_double * max(len(values), 1))(*[float(v) for v in values.values()])
+        out = ctypes.c_double()
+        _check(_ffi.dtb_dynamics_network_critical(self._h, atlas._h, kind, names, vals, len(values),
+                                                  _b(param), float(lo), float(hi), ctypes.byref(out)))
+        return None if out.value != out.value else out.value
+
     def continue_branch(self, param, lo, hi, state, **options):
         """Follow the equilibrium branch through `state` (a fixed point at
         the current value of `param`, corrected first) over [lo, hi] in

@@ -46,3 +46,17 @@ def test_fixed_points_and_hopf():
         d.fixed_points(starts=3)
     b.close()
     d.close()
+
+
+def test_network_critical_linear_closed_form():
+    np = pytest.importorskip('numpy')
+    atlas = dtb.Atlas('bn246')
+    w = np.asarray(atlas.weights)
+    lmax = max(np.linalg.eigvals(w).real)
+    d = dtb.Dynamics(dtb.Model('linear'))
+    want = -d['gamma'] / lmax
+    got = d.network_critical(atlas, 'a', 0.0, 3 * want, b=0.0)
+    assert abs(got - want) < 1e-8 * want
+    assert d.network_critical(atlas, 'a', 0.0, 0.5 * want) is None
+    with pytest.raises(dtb.Unsupported):
+        d.network_critical(atlas, 'a', 0.0, 1.0, coupling='kuramoto')
