@@ -61,4 +61,22 @@ typedef struct dtb__brain_plot {
 } dtb__brain_plot;
 dtb_status dtb__plot_brain(const char *path, const dtb__brain_plot *b);
 
+/* A phase plane (phase.c): on an nx x ny grid (x[nx], y[ny] increasing),
+ * the two rates u and v (u[j * nx + i] at x[i], y[j]) drawn as a field of
+ * arrows and as their nullclines (zero contours); trajectories (n_traj
+ * polylines of traj_len points each, NaN breaks) and fixed points
+ * (filled when stable) on top. */
+typedef struct dtb__phase_plot {
+    const char *title, *x_label, *y_label;
+    const double *x, *y;
+    size_t nx, ny;
+    const double *u, *v;
+    const double *traj_x, *traj_y;
+    size_t n_traj, traj_len;
+    const double *fixed_x, *fixed_y;
+    const int *fixed_stable;
+    size_t n_fixed;
+} dtb__phase_plot;
+dtb_status dtb__plot_phase(const char *path, const dtb__phase_plot *p);
+
 #endif
