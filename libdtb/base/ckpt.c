@@ -300,3 +300,14 @@ int dtb__ckpt_fixed_str(dtb__ckpt *w, const char *what, const char *mine)
               (int)(n < 200 ? n : 200), s, mine);
     return !w->status;
 }
+
+uint64_t dtb__fnv1a(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
