@@ -99,12 +99,11 @@ dtb_status dtb__observer_build(dtb_observer *o, const dtb__observer_host *host,
 dtb_observer *dtb__observer_ref(dtb_observer *o);
 void dtb__observer_unref(dtb_observer *o);
 
-/* Checkpoints (observe/observer_state.c): the partial window, counters and
- * the length of the output file. */
-struct dtb__bytes;
-struct dtb__reader;
-void dtb__observer_save(dtb_observer *o, struct dtb__bytes *b);
-dtb_status dtb__observer_restore(dtb_observer *o, struct dtb__reader *r);
+/* Checkpoints (observe/observer_state.c, base/ckpt.h): the partial window,
+ * counters and the length of the output file, which restoring cuts the
+ * file back to (checking makes sure the file is that long). */
+struct dtb__ckpt;
+void dtb__observer_fields(struct dtb__ckpt *w, dtb_observer *o);
 
 /* 1 for FC, FCD and PSD. */
 int dtb__observer_is_matrix(dtb_observer_kind kind);

@@ -121,6 +121,11 @@ void dtb__sim_noise_changed(dtb_sim *sim);
 /* The simulated time a checkpoint file was saved at, after checking that
  * it belongs to this simulation (sim_checkpoint.c). */
 dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t);
+/* Load a checkpoint into sim, or (branch) take only its dynamics and keep
+ * the simulation's own settings (sim_branch.c says which); reseed keeps
+ * the noise stream too. The whole file is checked first: one that does
+ * not fit changes nothing. */
+dtb_status dtb__checkpoint_apply(dtb_sim *sim, const char *path, int branch, int reseed);
 
 /* The note a checkpoint file carries (NULL when it has none: made through
  * the API, or by format 3); the file's header and checksum are checked,

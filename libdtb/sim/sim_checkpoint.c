@@ -1,449 +1,390 @@
 /* libdtb — checkpoints: the complete state of a simulation in a file.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Layout (every integer and double as 8 little-endian bytes, strings as a
- * length and bytes, of any length):
+ * Layout (base/ckpt.h: every integer and double as 8 little-endian bytes,
+ * strings as a length and bytes, of any length):
  *   "DTBCKPT\n", format version, library version,
  *   note (format 4): what made the simulation says about it — dtb run
  *     stores the experiment's settings and its inputs' checksums, so that a
  *     resume can be compared with the run that saved the checkpoint,
- *   fingerprint: model name, regions, states, parameters, coupling
- *     variables, parameter and state names, dt, integrator, flags,
- *   state: step, started, RNG, x, parameter values, noise (D, kind, tau,
- *     the Ornstein-Uhlenbeck processes), coupling (kind, parameters,
- *     expressions), connectivity (speed, weights, lengths), history ring,
- *     coupling input, GSL inner step, stimuli (generator and Poisson
- *     state), scheduled changes done, provenance, observers,
+ *   fingerprint (fingerprint_fields): model, regions, layout, dt,
+ *     integrator, flags,
+ *   state (state_fields and those it calls): step, RNG, x, parameters,
+ *     noise, coupling, connectivity, delay history, coupling input, GSL
+ *     inner step, stimuli, schedule, provenance, spiking regions
+ *     (spiking/spiking_checkpoint.c), observers (observe/observer_state.c),
  *   FNV-1a checksum of everything before it.
- * Loading parses and checks the whole file into a temporary record before
- * changing anything, so a bad file leaves the simulation as it was. */
+ * Each part is declared once, as a walk of its fields, which saves, checks
+ * or restores it (base/ckpt.h). Loading walks the file twice: the check
+ * reads all of it against the simulation and stages what installing could
+ * fail at (the new coupling, network and delay history, the parameters,
+ * the noise's OU state, the provenance), the restore stores the rest, and
+ * the staged parts go in last. So a bad file leaves the simulation as it
+ * was. Branching (sim_branch.c) is the same walk taking only the
+ * dynamics. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/bytes.h"
+#include "base/ckpt.h"
 #include "dtb/dtb_version.h"
 #include "io/atomic_file.h"
 #include "observe/observer.h"
 #include "sim.h"
-#include "sim_checkpoint.h"
 #include "spiking/spiking.h"
 
 #define MAGIC "DTBCKPT\n"
 #define FORMAT_VERSION 4   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
                               3: spiking regions; 4: the note (format 3 is still read) */
 
-/* ------------------------------------------------------------- saving */
+/* What a load (or a branch) reads at the check and installs after the
+ * restore: copies of the file's values, and what is made of them. */
+typedef struct stage {
+    int branch;                  /* sim_branch.c: keep the settings, take the dynamics */
+    int reseed;                  /* keep the noise stream too */
+    double *params, *ou, *weights, *lengths, *ring;
+    uint64_t noise_kind, coupling_kind, n_coupling, horizon, next_scheduled, n_provenance;
+    char *names[DTB__COUPLING_MAX_PARAMS], *pre, *post, **provenance;
+    double values[DTB__COUPLING_MAX_PARAMS], speed, inner_step;
+    size_t n_common_stims;       /* the stimuli whose streams are taken: the first, alike */
+    dtb__coupling coupling;      /* made by prepare() */
+    dtb__network net;
+    dtb__history hist;
+} stage;
 
-static void save_fingerprint(const dtb_sim *sim, dtb__bytes *b)
+static void stage_free(stage *s)
+{
+    free(s->params);
+    free(s->ou);
+    free(s->weights);
+    free(s->lengths);
+    free(s->ring);
+    for (size_t i = 0; i < DTB__COUPLING_MAX_PARAMS; i++)
+        free(s->names[i]);
+    free(s->pre);
+    free(s->post);
+    for (size_t i = 0; s->provenance && i < s->n_provenance; i++)
+        free(s->provenance[i]);
+    free(s->provenance);
+    dtb__coupling_free(&s->coupling);
+    dtb__network_free(&s->net);
+    dtb__history_free(&s->hist);
+}
+
+/* ------------------------------------------------------------- fields */
+
+/* The simulation the file belongs to: a load or a branch into another
+ * one is refused, saying what differs. A branch may differ in the flags
+ * other than TVB's float32 coupling. */
+static void fingerprint_fields(dtb__ckpt *w, const dtb_sim *sim, int branch)
 {
     const dtb__model_core *c = sim->core;
-    dtb__bytes_str(b, c->name);
-    dtb__bytes_i64(b, sim->n);
-    dtb__bytes_u64(b, sim->n_states);
-    dtb__bytes_u64(b, c->n_params);
-    dtb__bytes_u64(b, sim->n_cvar);
+    size_t len;
+    const char *model = dtb__ckpt_take_str(w, "model", c->name, &len);
+    if (dtb__ckpt_ok(w) && (len != strlen(c->name) || memcmp(model, c->name, len)))
+        dtb__ckpt_differs(w, "it is of model '%.*s', this simulation runs '%s'",
+                          (int)(len < 200 ? len : 200), model, c->name);
+    const int64_t n = (int64_t)dtb__ckpt_take(w, "regions", (uint64_t)sim->n, UINT64_MAX);
+    if (n != sim->n)
+        dtb__ckpt_differs(w, "it has %lld regions, this simulation's atlas %lld", (long long)n,
+                          (long long)sim->n);
+    int same = dtb__ckpt_take(w, "state variables", sim->n_states, UINT64_MAX) == sim->n_states;
+    same &= dtb__ckpt_take(w, "parameters", c->n_params, UINT64_MAX) == c->n_params;
+    same &= dtb__ckpt_take(w, "coupling variables", sim->n_cvar, UINT64_MAX) == sim->n_cvar;
+    if (!same)
+        dtb__ckpt_differs(w, "the state layout of model '%s' differs (another version of it)", c->name);
     for (size_t p = 0; p < c->n_params; p++)
-        dtb__bytes_str(b, c->params[p].name);
+        if (!dtb__ckpt_same_str(w, "parameter names", c->params[p].name))
+            dtb__ckpt_differs(w, "the parameters of model '%s' differ (another version of it)", c->name);
     for (size_t v = 0; v < sim->n_states; v++)
-        dtb__bytes_str(b, c->states[v].name);
-    dtb__bytes_f64(b, sim->dt);
-    dtb__bytes_u32(b, (uint32_t)sim->integ.kind);
-    dtb__bytes_u32(b, sim->flags);
+        if (!dtb__ckpt_same_str(w, "state variable names", c->states[v].name))
+            dtb__ckpt_differs(w, "the state variables of model '%s' differ", c->name);
+    const double dt = dtb__ckpt_take_f64(w, "dt", sim->dt);
+    if (dt != sim->dt)
+        dtb__ckpt_differs(w, "its step dt is %.10g s, this simulation's %.10g s", dt, sim->dt);
+    const uint64_t integ = dtb__ckpt_take(w, "integrator", (uint64_t)sim->integ.kind, UINT32_MAX);
+    if (integ != (uint64_t)sim->integ.kind) {
+        const char *there = dtb_integrator_name((dtb_integrator)integ);
+        dtb__ckpt_differs(w, "it was integrated with %s, this simulation with %s",
+                          there ? there : "an unknown integrator", dtb_integrator_name(sim->integ.kind));
+    }
+    const uint64_t flags = dtb__ckpt_take(w, "flags", sim->flags, UINT32_MAX);
+    const uint64_t f32 = DTB_SIM_FLAG_TVB_FLOAT32_COUPLING, differ = flags ^ sim->flags;
+    if (differ & f32)
+        dtb__ckpt_differs(w, "TVB's float32 coupling is %s there and %s here", flags & f32 ? "on" : "off",
+                          sim->flags & f32 ? "on" : "off");
+    else if (differ && !branch)
+        dtb__ckpt_differs(w, "its flags are 0x%llx, this simulation's 0x%x", (unsigned long long)flags,
+                          (unsigned)sim->flags);
 }
 
-static void save_state(dtb_sim *sim, dtb__bytes *b)
+/* The coupling function: kind, parameters and, for user expressions,
+ * their text (staged, made into a coupling by prepare()). */
+static void coupling_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
 {
-    const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
-    dtb__bytes_i64(b, sim->step);
-    dtb__bytes_u32(b, (uint32_t)sim->started);
-    for (int i = 0; i < 4; i++)
-        dtb__bytes_u64(b, sim->rng.s[i]);
-    dtb__bytes_f64s(b, sim->x, len);
-    dtb__bytes_f64s(b, sim->param_values, np * n);
-    dtb__bytes_f64s(b, sim->noise_D, len);
-    dtb__bytes_u32(b, (uint32_t)sim->noise_kind);
-    dtb__bytes_f64(b, sim->noise_tau);
-    dtb__bytes_u32(b, sim->ou != NULL);
-    if (sim->ou)
-        dtb__bytes_f64s(b, sim->ou, len);
-    /* coupling */
     const dtb__coupling *c = &sim->coupling;
-    dtb__bytes_u32(b, (uint32_t)c->kind);
-    dtb__bytes_u64(b, c->n_params);
-    for (size_t i = 0; i < c->n_params; i++) {
-        dtb__bytes_str(b, c->names[i]);
-        dtb__bytes_f64(b, c->p[i]);
+    s->coupling_kind = dtb__ckpt_take(w, "coupling kind", (uint64_t)c->kind, UINT32_MAX);
+    if (dtb__ckpt_ok(w) && !dtb__coupling_kind_name((dtb_coupling_kind)s->coupling_kind))
+        dtb__ckpt_damaged(w, "coupling kind");
+    s->n_coupling = dtb__ckpt_take(w, "coupling parameters", c->n_params, DTB__COUPLING_MAX_PARAMS);
+    for (size_t i = 0; i < s->n_coupling; i++) {
+        dtb__ckpt_stage_str(w, "coupling parameters", &s->names[i], c->names[i]);
+        s->values[i] = dtb__ckpt_take_f64(w, "coupling parameters", c->p[i]);
     }
-    char *pre = NULL, *post = NULL;
-    if (c->pre_expr) {
-        /* numbers are written to read back exactly, in the C locale; an
-         * expression of any length is written whole, with only the
-         * parentheses it needs (fully parenthesised, a long sum would nest
-         * deeper than the parser reads back) */
+    char *text[2] = {NULL, NULL};
+    if (dtb__ckpt_saving(w) && c->pre_expr) {
+        /* numbers written to read back exactly, in the C locale; an
+         * expression of any length whole, with only the parentheses it
+         * needs (fully parenthesised, a long sum would nest deeper than the
+         * parser reads back) */
         dtb__locale_guard g;
         dtb__locale_push_c(&g);
-        pre = dtb__expr_to_text(c->pre_expr);
-        post = dtb__expr_to_text(c->post_expr);
-        if (!pre || !post)
-            b->failed = 1;
+        text[0] = dtb__expr_to_text(c->pre_expr);
+        text[1] = dtb__expr_to_text(c->post_expr);
         dtb__locale_pop(&g);
+        if (!text[0] || !text[1])
+            dtb__ckpt_fail(w, DTB_ENOMEM);
     }
-    dtb__bytes_str(b, pre ? pre : "");
-    dtb__bytes_str(b, post ? post : "");
-    free(pre);
-    free(post);
-    /* connectivity and history */
-    dtb__bytes_f64(b, sim->speed);
-    dtb__bytes_f64s(b, sim->weights, n * n);
-    dtb__bytes_u32(b, sim->lengths != NULL);
-    if (sim->lengths)
-        dtb__bytes_f64s(b, sim->lengths, n * n);
-    dtb__bytes_i64(b, sim->hist.horizon);
-    dtb__bytes_f64s(b, sim->hist.ring, sim->n_cvar * n * 2 * (size_t)sim->hist.horizon);
-    dtb__bytes_f64s(b, sim->coupling_in, sim->n_cvar * n);
-    dtb__bytes_f64(b, dtb__integrator_inner_step(&sim->integ));
-    /* stimuli, schedule, provenance */
-    dtb__bytes_u64(b, sim->n_stims);
-    for (size_t i = 0; i < sim->n_stims; i++) {
-        const dtb_stimulus *st = sim->stims[i].stim;
-        dtb__bytes_str(b, st->target);
-        for (int k = 0; k < 4; k++)
-            dtb__bytes_u64(b, st->rng.s[k]);
-        dtb__bytes_u64(b, st->n_shapes);
-        for (size_t k = 0; k < st->n_shapes; k++)
-            dtb__bytes_f64(b, st->shapes[k].pulse_until);
-    }
-    dtb__bytes_u64(b, sim->n_scheduled);
-    dtb__bytes_u64(b, sim->next_scheduled);
-    dtb__bytes_u64(b, sim->n_provenance);
-    for (size_t i = 0; i < sim->n_provenance; i++)
-        dtb__bytes_str(b, sim->provenance[i]);
-    /* spiking regions: their smoothed rates and their network */
-    dtb__bytes_u64(b, sim->n_spk);
-    for (size_t i = 0; i < sim->n_spk; i++)
-        dtb__bytes_f64(b, sim->spk[i].rate);
-    if (sim->n_spk)
-        dtb__spk_save(sim->spk_net, b);
-    dtb__bytes_u64(b, sim->n_observers);
-    for (size_t i = 0; i < sim->n_observers; i++)
-        dtb__observer_save(sim->observers[i], b);
+    dtb__ckpt_stage_str(w, "coupling expression", &s->pre, text[0]);
+    dtb__ckpt_stage_str(w, "coupling expression", &s->post, text[1]);
+    free(text[0]);
+    free(text[1]);
 }
+
+/* Connectivity and the delay history (staged: the network is built again
+ * from them); a branch keeps its own connectivity, which must give the
+ * history of the file its length. */
+static void network_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
+{
+    const size_t n = (size_t)sim->n, ncv = sim->n_cvar;
+    s->speed = dtb__ckpt_take_f64(w, "conduction speed", sim->speed);
+    dtb__ckpt_stage_f64s(w, "weights", &s->weights, sim->weights, n * n);
+    const uint64_t has_lengths = dtb__ckpt_take(w, "tract lengths", sim->lengths != NULL, 1);
+    if (!s->branch && has_lengths != (sim->lengths != NULL))
+        dtb__ckpt_differs(w, "%s", has_lengths ? "it has tract lengths, this simulation none"
+                                               : "it has no tract lengths, this simulation has");
+    if (has_lengths)
+        dtb__ckpt_stage_f64s(w, "tract lengths", &s->lengths, sim->lengths, n * n);
+    s->horizon = dtb__ckpt_count(w, "delay history", (uint64_t)sim->hist.horizon, 8);
+    if (dtb__ckpt_ok(w) && s->horizon < 1)
+        dtb__ckpt_damaged(w, "the length of the delay history");
+    if (s->branch && s->horizon != (uint64_t)sim->hist.horizon)
+        dtb__ckpt_differs(w, "its delay history spans %llu steps (conduction speed %g m/s), this "
+                          "simulation's %lld (%g m/s): the speed or the tract lengths differ",
+                          (unsigned long long)s->horizon, s->speed, (long long)sim->hist.horizon,
+                          sim->speed);
+    dtb__ckpt_stage_f64s(w, "delay history", &s->ring, sim->hist.ring, ncv * n * 2 * s->horizon);
+}
+
+/* Each stimulus's generator and pulses. A load needs the simulation's
+ * stimuli; a branch takes the streams of those it shares with the run it
+ * branches from (the first ones, in order, with the same target and
+ * shapes), found at the check. */
+static void stimulus_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
+{
+    const uint64_t count = dtb__ckpt_count(w, "stimuli", sim->n_stims, 48);
+    if (!s->branch && count != sim->n_stims)
+        dtb__ckpt_differs(w, "it has %llu stimuli, this simulation %zu", (unsigned long long)count,
+                          sim->n_stims);
+    for (size_t i = 0; i < count; i++) {
+        dtb_stimulus *st = i < sim->n_stims ? sim->stims[i].stim : NULL;
+        const int ours = dtb__ckpt_saving(w) || i < s->n_common_stims;
+        int same = dtb__ckpt_same_str(w, "stimulus target", st ? st->target : "") && st;
+        dtb__ckpt_u64s(w, "stimulus generator", ours ? st->rng.s : NULL, 4);
+        const uint64_t shapes = dtb__ckpt_count(w, "stimulus shapes", st ? st->n_shapes : 0, 8);
+        same = same && shapes == st->n_shapes;
+        if (!same && !s->branch)
+            dtb__ckpt_differs(w, "its stimulus %zu differs from this simulation's (target or shapes)", i);
+        if (dtb__ckpt_checking(w) && same && s->n_common_stims == i)
+            s->n_common_stims = i + 1;
+        for (size_t k = 0; k < shapes; k++)
+            dtb__ckpt_f64(w, "stimulus pulses", ours ? &st->shapes[k].pulse_until : NULL);
+    }
+}
+
+/* The scheduled changes done and the provenance (staged): a branch keeps
+ * its own. */
+static void schedule_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
+{
+    const uint64_t n_scheduled = dtb__ckpt_take(w, "scheduled changes", sim->n_scheduled, UINT64_MAX);
+    if (!s->branch && n_scheduled != sim->n_scheduled)
+        dtb__ckpt_differs(w, "it has %llu scheduled changes, this simulation %zu",
+                          (unsigned long long)n_scheduled, sim->n_scheduled);
+    s->next_scheduled = dtb__ckpt_take(w, "scheduled changes", sim->next_scheduled, n_scheduled);
+    const uint64_t n_prov = dtb__ckpt_count(w, "provenance", sim->n_provenance, 8);
+    if (dtb__ckpt_checking(w) && !s->branch) {
+        s->n_provenance = n_prov;
+        if (!(s->provenance = dtb__calloc(n_prov ? n_prov : 1, sizeof *s->provenance)))
+            dtb__ckpt_fail(w, DTB_ENOMEM);
+    }
+    for (size_t i = 0; i < n_prov; i++)
+        dtb__ckpt_stage_str(w, "provenance", s->provenance ? &s->provenance[i] : NULL,
+                            dtb__ckpt_saving(w) ? sim->provenance[i] : NULL);
+}
+
+/* Everything after the fingerprint, in file order. What a branch keeps of
+ * its own it reads past (NULL destinations), or leaves staged. */
+static void state_fields(dtb__ckpt *w, dtb_sim *sim, stage *s)
+{
+    const size_t n = (size_t)sim->n, len = sim->n_states * n;
+    dtb_sim *own = s->branch ? NULL : sim;
+    DTB__CKPT_INT(w, "step", sim->step, INT64_MAX);
+    DTB__CKPT_INT(w, "started", sim->started, 1);
+    dtb__ckpt_u64s(w, "noise generator", s->reseed ? NULL : sim->rng.s, 4);
+    dtb__ckpt_f64s(w, "state", sim->x, len);
+    dtb__ckpt_stage_f64s(w, "parameters", &s->params, sim->param_values, sim->core->n_params * n);
+    dtb__ckpt_f64s(w, "noise intensities", own ? own->noise_D : NULL, len);
+    s->noise_kind = dtb__ckpt_take(w, "noise kind", (uint64_t)sim->noise_kind, DTB_NOISE_COLOURED);
+    dtb__ckpt_f64(w, "noise correlation time", own ? &own->noise_tau : NULL);
+    if (dtb__ckpt_take(w, "coloured noise", sim->ou != NULL, 1))
+        dtb__ckpt_stage_f64s(w, "coloured noise", &s->ou, sim->ou, len);
+    coupling_fields(w, sim, s);
+    network_fields(w, sim, s);
+    dtb__ckpt_f64s(w, "coupling input", sim->coupling_in, sim->n_cvar * n);
+    s->inner_step = dtb__ckpt_take_f64(w, "integrator step", dtb__integrator_inner_step(&sim->integ));
+    stimulus_fields(w, sim, s);
+    schedule_fields(w, sim, s);
+    const uint64_t n_spk = dtb__ckpt_take(w, "spiking regions", sim->n_spk, UINT64_MAX);
+    if (n_spk != sim->n_spk)
+        dtb__ckpt_differs(w, "it has %llu spiking regions, this simulation %zu",
+                          (unsigned long long)n_spk, sim->n_spk);
+    for (size_t i = 0; i < sim->n_spk; i++)
+        dtb__ckpt_f64(w, "spiking rates", &sim->spk[i].rate);
+    if (sim->n_spk && dtb__ckpt_ok(w))
+        dtb__spk_fields(w, sim->spk_net);
+    if (s->branch)
+        return;   /* its own observers */
+    const uint64_t n_obs = dtb__ckpt_take(w, "observers", sim->n_observers, UINT64_MAX);
+    if (n_obs != sim->n_observers)
+        dtb__ckpt_differs(w, "it has %llu observers, this simulation %zu", (unsigned long long)n_obs,
+                          sim->n_observers);
+    /* last: restoring them cuts their files back */
+    for (size_t i = 0; i < sim->n_observers && dtb__ckpt_ok(w); i++)
+        dtb__observer_fields(w, sim->observers[i]);
+}
+
+/* ------------------------------------------------ staging and installing */
+
+/* The coupling and network a load installs (a branch keeps its own). */
+static dtb_status prepare_settings(const dtb_sim *sim, stage *s)
+{
+    dtb_status st;
+    if (s->coupling_kind == DTB_COUPLING_EXPRESSION) {
+        st = dtb__coupling_set_expressions(&s->coupling, s->pre, s->post, (const char *const *)s->names,
+                                           s->values, s->n_coupling);
+    } else {
+        st = dtb__coupling_set_builtin(&s->coupling, (dtb_coupling_kind)s->coupling_kind, sim->n_cvar);
+        for (size_t i = 0; !st && i < s->n_coupling; i++) {
+            double *p = dtb__coupling_param(&s->coupling, s->names[i]);
+            if (p)
+                *p = s->values[i];
+        }
+    }
+    return st ? st : dtb__network_build(&s->net, sim->n, s->weights, s->lengths, s->speed, sim->dt);
+}
+
+/* What installing the staged values needs and could fail to make, made
+ * before anything changes. */
+static void prepare(dtb__ckpt *w, const dtb_sim *sim, stage *s)
+{
+    dtb_status st = s->branch ? DTB_OK : prepare_settings(sim, s);
+    if (!st && !s->branch && s->net.horizon != (int64_t)s->horizon) {
+        dtb__ckpt_damaged(w, "the length of the delay history");
+        return;
+    }
+    if (!st)
+        st = dtb__history_init(&s->hist, sim->n, (int64_t)s->horizon, sim->n_cvar, sim->core->coupling_state);
+    if (!st) {
+        /* the channels of the coupling the simulation will have, from the raw values */
+        memcpy(s->hist.ring, s->ring, sim->n_cvar * (size_t)sim->n * 2 * s->horizon * sizeof *s->ring);
+        st = dtb__history_prepare(&s->hist, s->branch ? &sim->coupling : &s->coupling,
+                                  (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
+    }
+    dtb__ckpt_fail(w, st);
+}
+
+static void take_ou(dtb_sim *sim, stage *s)
+{
+    free(sim->ou);
+    sim->ou = s->ou;
+    s->ou = NULL;
+}
+
+/* Cannot fail: what it needs was made at the check (the staged copies,
+ * prepare()). */
+static void install(dtb_sim *sim, stage *s)
+{
+    const size_t n = (size_t)sim->n;
+    dtb__history_free(&sim->hist);
+    sim->hist = s->hist;
+    memset(&s->hist, 0, sizeof s->hist);
+    dtb__gather_cache_invalidate(&sim->gather);
+    dtb__integrator_set_inner_step(&sim->integ, s->inner_step);
+    if (s->branch) {
+        if (sim->noise_kind == DTB_NOISE_COLOURED && s->noise_kind == DTB_NOISE_COLOURED && s->ou)
+            take_ou(sim, s);
+        /* a scheduled change due before the branch time acts at its first step */
+        sim->next_scheduled = 0;
+        return;
+    }
+    dtb__coupling_free(&sim->coupling);
+    sim->coupling = s->coupling;
+    memset(&s->coupling, 0, sizeof s->coupling);
+    memcpy(sim->weights, s->weights, n * n * sizeof *sim->weights);
+    if (sim->lengths)
+        memcpy(sim->lengths, s->lengths, n * n * sizeof *sim->lengths);
+    dtb__network_free(&sim->net);
+    sim->net = s->net;
+    memset(&s->net, 0, sizeof s->net);
+    sim->speed = s->speed;
+    for (size_t p = 0; p < sim->core->n_params; p++)
+        dtb_sim_set_param_regions(sim, sim->core->params[p].name, s->params + p * n, n);
+    sim->noise_kind = (dtb_noise_kind)s->noise_kind;
+    take_ou(sim, s);
+    dtb__sim_noise_changed(sim);
+    sim->next_scheduled = (size_t)s->next_scheduled;
+    for (size_t i = 0; i < sim->n_provenance; i++)
+        free(sim->provenance[i]);
+    free(sim->provenance);
+    sim->provenance = s->provenance;
+    sim->n_provenance = (size_t)s->n_provenance;
+    s->provenance = NULL;
+    s->n_provenance = 0;
+}
+
+/* ------------------------------------------------------------- saving */
 
 dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
 {
     if (!sim || !path)
         return dtb__error(DTB_EINVAL, "dtb_sim_save_checkpoint: NULL argument");
-    dtb__bytes b = {0};
-    dtb__bytes_put(&b, MAGIC, 8);
-    dtb__bytes_u32(&b, FORMAT_VERSION);
-    dtb__bytes_str(&b, DTB_VERSION_STRING);
-    dtb__bytes_str(&b, sim->checkpoint_note ? sim->checkpoint_note : "");
-    save_fingerprint(sim, &b);
-    save_state(sim, &b);
-    if (b.failed) {
-        dtb__bytes_free(&b);
-        return DTB_ENOMEM;
-    }
-    dtb__bytes_u64(&b, dtb__fnv1a(b.data, b.len));
-    /* written whole or not at all (io/atomic_file.h): a crash never
-     * leaves a half-written checkpoint under the real name */
-    dtb__atomic_file a;
-    dtb_status st = dtb__atomic_open(&a, path);
+    dtb__ckpt w;
+    dtb__ckpt_save_begin(&w);
+    dtb__ckpt_put(&w, MAGIC, 8);
+    dtb__ckpt_take(&w, "format", FORMAT_VERSION, UINT32_MAX);
+    size_t len;
+    dtb__ckpt_take_str(&w, "library version", DTB_VERSION_STRING, &len);
+    dtb__ckpt_take_str(&w, "note", sim->checkpoint_note, &len);
+    stage s = {0};
+    fingerprint_fields(&w, sim, 0);
+    state_fields(&w, sim, &s);
+    dtb__ckpt_take(&w, "checksum", dtb__fnv1a(w.data, w.len), UINT64_MAX);
+    dtb_status st = w.status;
     if (!st) {
-        fwrite(b.data, 1, b.len, a.f);
-        st = dtb__atomic_commit(&a);
+        /* written whole or not at all (io/atomic_file.h): a crash never
+         * leaves a half-written checkpoint under the real name */
+        dtb__atomic_file a;
+        if (!(st = dtb__atomic_open(&a, path))) {
+            fwrite(w.data, 1, w.len, a.f);
+            st = dtb__atomic_commit(&a);
+        }
     }
-    dtb__bytes_free(&b);
+    dtb__ckpt_free(&w);
     return st;
 }
 
 /* ------------------------------------------------------------ loading */
-
-void dtb__checkpoint_loaded_free(dtb__ckpt_loaded *l, size_t n_stims)
-{
-    free(l->x);
-    free(l->params);
-    free(l->noise_D);
-    free(l->ou);
-    free(l->weights);
-    free(l->lengths);
-    free(l->ring);
-    free(l->coupling_in);
-    free(l->spiking_rates);
-    for (size_t i = 0; i < DTB__COUPLING_MAX_PARAMS; i++)
-        free(l->coupling_names[i]);
-    free(l->pre);
-    free(l->post);
-    for (size_t i = 0; l->stim_pulse && i < n_stims; i++)
-        free(l->stim_pulse[i]);
-    free(l->stim_pulse);
-    free(l->stim_rng);
-    for (size_t i = 0; l->provenance && i < l->n_provenance; i++)
-        free(l->provenance[i]);
-    free(l->provenance);
-}
-
-double *dtb__checkpoint_read_array(dtb__reader *r, size_t count)
-{
-    if (r->bad || (r->len - r->pos) / 8 < count) {
-        r->bad = 1;
-        return NULL;
-    }
-    double *v = dtb__malloc_array(count ? count : 1, sizeof *v);
-    if (v)
-        dtb__read_f64s(r, v, count);
-    else
-        r->bad = 1;
-    return v;
-}
-
-static dtb_status mismatch(const char *path, const char *what)
-{
-    return dtb__error(DTB_EINVAL, "%s: the checkpoint was made by a different simulation (%s); "
-                                  "create the simulation as for the original run", path, what);
-}
-
-static dtb_status check_fingerprint(const dtb_sim *sim, dtb__reader *r, const char *path)
-{
-    const dtb__model_core *c = sim->core;
-    int64_t n;
-    uint64_t ns, np, ncv;
-    int same_model = dtb__read_str_is(r, c->name);
-    dtb__read_i64(r, &n);
-    dtb__read_u64(r, &ns);
-    dtb__read_u64(r, &np);
-    dtb__read_u64(r, &ncv);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (!same_model)
-        return mismatch(path, "another model");
-    if (n != sim->n || ns != sim->n_states || np != c->n_params || ncv != sim->n_cvar)
-        return mismatch(path, "other sizes");
-    for (size_t p = 0; p < c->n_params; p++)
-        if (!dtb__read_str_is(r, c->params[p].name) && !r->bad)
-            return mismatch(path, "other parameters");
-    for (size_t v = 0; v < sim->n_states; v++)
-        if (!dtb__read_str_is(r, c->states[v].name) && !r->bad)
-            return mismatch(path, "other state variables");
-    double dt;
-    uint32_t integ, flags;
-    dtb__read_f64(r, &dt);
-    dtb__read_u32(r, &integ);
-    dtb__read_u32(r, &flags);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (dt != sim->dt || integ != (uint32_t)sim->integ.kind || flags != sim->flags)
-        return mismatch(path, "another step, integrator or flags");
-    return DTB_OK;
-}
-
-dtb_status dtb__checkpoint_read_state(dtb_sim *sim, dtb__reader *r, const char *path,
-                                      dtb__ckpt_loaded *l)
-{
-    const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
-    dtb__read_i64(r, &l->step);
-    dtb__read_u32(r, &l->started);
-    for (int i = 0; i < 4; i++)
-        dtb__read_u64(r, &l->rng[i]);
-    l->x = dtb__checkpoint_read_array(r, len);
-    l->params = dtb__checkpoint_read_array(r, np * n);
-    l->noise_D = dtb__checkpoint_read_array(r, len);
-    dtb__read_u32(r, &l->noise_kind);
-    dtb__read_f64(r, &l->noise_tau);
-    dtb__read_u32(r, &l->has_ou);
-    if (l->has_ou)
-        l->ou = dtb__checkpoint_read_array(r, len);
-    dtb__read_u32(r, &l->coupling_kind);
-    dtb__read_u64(r, &l->n_coupling_params);
-    if (l->n_coupling_params > DTB__COUPLING_MAX_PARAMS)
-        r->bad = 1;
-    for (uint64_t i = 0; !r->bad && i < l->n_coupling_params; i++) {
-        l->coupling_names[i] = dtb__read_str_dup(r);
-        dtb__read_f64(r, &l->coupling_values[i]);
-    }
-    l->pre = dtb__read_str_dup(r);
-    l->post = dtb__read_str_dup(r);
-    dtb__read_f64(r, &l->speed);
-    l->weights = dtb__checkpoint_read_array(r, n * n);
-    dtb__read_u32(r, &l->has_lengths);
-    if (l->has_lengths)
-        l->lengths = dtb__checkpoint_read_array(r, n * n);
-    dtb__read_i64(r, &l->horizon);
-    if (l->horizon < 1 || (uint64_t)l->horizon > (r->len - r->pos) / 8)
-        r->bad = 1;
-    if (!r->bad)
-        l->ring = dtb__checkpoint_read_array(r, sim->n_cvar * n * 2 * (size_t)l->horizon);
-    l->coupling_in = dtb__checkpoint_read_array(r, sim->n_cvar * n);
-    dtb__read_f64(r, &l->inner_step);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated or damaged checkpoint", path);
-    if (l->step < 0 || (l->has_lengths == 0) != (sim->lengths == NULL) ||
-        l->noise_kind > DTB_NOISE_COLOURED || !dtb__coupling_kind_name((dtb_coupling_kind)l->coupling_kind))
-        return mismatch(path, "other settings");
-    return DTB_OK;
-}
-
-static dtb_status read_extras(dtb_sim *sim, dtb__reader *r, const char *path, dtb__ckpt_loaded *l)
-{
-    uint64_t n_stims;
-    dtb__read_u64(r, &n_stims);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (n_stims != sim->n_stims)
-        return mismatch(path, "another number of stimuli");
-    l->stim_rng = dtb__calloc(n_stims ? n_stims : 1, sizeof *l->stim_rng);
-    l->stim_pulse = dtb__calloc(n_stims ? n_stims : 1, sizeof *l->stim_pulse);
-    if (!l->stim_rng || !l->stim_pulse)
-        return DTB_ENOMEM;
-    for (size_t i = 0; i < n_stims; i++) {
-        uint64_t n_shapes;
-        int same_target = dtb__read_str_is(r, sim->stims[i].stim->target);
-        for (int k = 0; k < 4; k++)
-            dtb__read_u64(r, &l->stim_rng[i][k]);
-        dtb__read_u64(r, &n_shapes);
-        if (r->bad)
-            return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-        if (!same_target || n_shapes != sim->stims[i].stim->n_shapes)
-            return mismatch(path, "other stimuli");
-        l->stim_pulse[i] = dtb__checkpoint_read_array(r, n_shapes);
-    }
-    dtb__read_u64(r, &l->n_scheduled);
-    dtb__read_u64(r, &l->next_scheduled);
-    dtb__read_u64(r, &l->n_provenance);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (l->n_scheduled != sim->n_scheduled || l->next_scheduled > l->n_scheduled)
-        return mismatch(path, "other scheduled changes");
-    if (l->n_provenance > (r->len - r->pos) / 8)
-        return dtb__error(DTB_EPARSE, "%s: damaged checkpoint", path);
-    l->provenance = dtb__calloc(l->n_provenance ? l->n_provenance : 1, sizeof *l->provenance);
-    if (!l->provenance)
-        return DTB_ENOMEM;
-    for (size_t i = 0; i < l->n_provenance; i++)
-        if (!(l->provenance[i] = dtb__read_str_dup(r)))
-            return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    uint64_t n_spk;
-    dtb__read_u64(r, &n_spk);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (n_spk != sim->n_spk)
-        return mismatch(path, "another number of spiking regions");
-    if (n_spk) {
-        if (!(l->spiking_rates = dtb__checkpoint_read_array(r, n_spk)))
-            return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-        l->spiking_at = r->pos;
-        dtb_status sst = dtb__spk_check(sim->spk_net, r);
-        if (sst)
-            return dtb__error_context(sst, "%s", path);
-    }
-    uint64_t n_obs;
-    dtb__read_u64(r, &n_obs);
-    if (r->bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    if (n_obs != sim->n_observers)
-        return mismatch(path, "another number of observers");
-    l->observers_at = r->pos;
-    return DTB_OK;
-}
-
-/* Install what was read; only fails for lack of memory, before changing the
- * connectivity or coupling. */
-static dtb_status apply(dtb_sim *sim, dtb__ckpt_loaded *l, dtb__reader *r)
-{
-    const size_t n = (size_t)sim->n, len = sim->n_states * n, np = sim->core->n_params;
-    dtb_status st = DTB_OK;
-    /* coupling and connectivity first: they may fail */
-    if (l->coupling_kind == DTB_COUPLING_EXPRESSION) {
-        const char *names[DTB__COUPLING_MAX_PARAMS];
-        for (uint64_t i = 0; i < l->n_coupling_params; i++)
-            names[i] = l->coupling_names[i];
-        st = dtb__coupling_set_expressions(&sim->coupling, l->pre, l->post, names,
-                                           l->coupling_values, l->n_coupling_params);
-    } else {
-        st = dtb__coupling_set_builtin(&sim->coupling, (dtb_coupling_kind)l->coupling_kind, sim->n_cvar);
-        for (uint64_t i = 0; !st && i < l->n_coupling_params; i++) {
-            double *p = dtb__coupling_param(&sim->coupling, l->coupling_names[i]);
-            if (p)
-                *p = l->coupling_values[i];
-        }
-    }
-    if (st)
-        return st;
-    memcpy(sim->weights, l->weights, n * n * sizeof *l->weights);
-    if (l->lengths)
-        memcpy(sim->lengths, l->lengths, n * n * sizeof *l->lengths);
-    dtb__network net;
-    st = dtb__network_build(&net, sim->n, sim->weights, sim->lengths, l->speed, sim->dt);
-    if (st)
-        return st;
-    if (net.horizon != l->horizon) {
-        dtb__network_free(&net);
-        return dtb__error(DTB_EPARSE, "checkpoint: damaged history (horizon)");
-    }
-    dtb__history hist;
-    st = dtb__history_init(&hist, sim->n, l->horizon, sim->n_cvar, sim->core->coupling_state);
-    if (st) {
-        dtb__network_free(&net);
-        return st;
-    }
-    memcpy(hist.ring, l->ring, sim->n_cvar * n * 2 * (size_t)l->horizon * sizeof *hist.ring);
-    st = dtb__history_prepare(&hist, &sim->coupling, (sim->flags & DTB_SIM_FLAG_TVB_FLOAT32_COUPLING) != 0);
-    if (st) {
-        dtb__history_free(&hist);
-        dtb__network_free(&net);
-        return st;
-    }
-    dtb__network_free(&sim->net);
-    sim->net = net;
-    dtb__history_free(&sim->hist);
-    sim->hist = hist;
-    dtb__gather_cache_invalidate(&sim->gather);
-    sim->speed = l->speed;
-    /* the rest cannot fail */
-    sim->step = l->step;
-    sim->started = (int)l->started;
-    memcpy(sim->rng.s, l->rng, sizeof sim->rng.s);
-    memcpy(sim->x, l->x, len * sizeof *sim->x);
-    memcpy(sim->coupling_in, l->coupling_in, sim->n_cvar * n * sizeof *sim->coupling_in);
-    for (size_t p = 0; p < np; p++)
-        dtb_sim_set_param_regions(sim, sim->core->params[p].name, l->params + p * n, n);
-    memcpy(sim->noise_D, l->noise_D, len * sizeof *sim->noise_D);
-    sim->noise_kind = (dtb_noise_kind)l->noise_kind;
-    sim->noise_tau = l->noise_tau;
-    free(sim->ou);
-    sim->ou = l->ou;
-    l->ou = NULL;
-    dtb__sim_noise_changed(sim);
-    dtb__integrator_set_inner_step(&sim->integ, l->inner_step);
-    for (size_t i = 0; i < sim->n_stims; i++) {
-        dtb_stimulus *s = sim->stims[i].stim;
-        memcpy(s->rng.s, l->stim_rng[i], sizeof s->rng.s);
-        for (size_t k = 0; k < s->n_shapes; k++)
-            s->shapes[k].pulse_until = l->stim_pulse[i][k];
-    }
-    sim->next_scheduled = (size_t)l->next_scheduled;
-    for (size_t i = 0; i < sim->n_provenance; i++)
-        free(sim->provenance[i]);
-    free(sim->provenance);
-    sim->provenance = l->provenance;
-    sim->n_provenance = (size_t)l->n_provenance;
-    l->provenance = NULL;
-    l->n_provenance = 0;
-    for (size_t i = 0; i < sim->n_spk; i++)
-        sim->spk[i].rate = l->spiking_rates[i];
-    if (sim->n_spk) {
-        r->pos = l->spiking_at;
-        dtb__spk_restore(sim->spk_net, r);
-    }
-    /* observers last: restoring cuts their files back */
-    r->pos = l->observers_at;
-    for (size_t i = 0; !st && i < sim->n_observers; i++)
-        st = dtb__observer_restore(sim->observers[i], r);
-    return st;
-}
 
 /* The whole file, within the input cap (base.h); the magic is checked on
  * the first bytes, so that a device or another kind of file is refused
@@ -467,61 +408,53 @@ static dtb_status read_file(const char *path, unsigned char **data, size_t *len)
     return DTB_OK;
 }
 
-/* The header up to the fingerprint: magic, a format this library reads,
- * the checksum, the version that made it, the note (NULL if none). */
-dtb_status dtb__checkpoint_open_header(const char *path, unsigned char **data, dtb__reader *r,
-                                       const char **note, size_t *note_len)
+/* The file in *data (free it) with its magic, format and checksum
+ * checked; w checks from the fingerprint on; the note (NULL if none)
+ * points into *data. */
+static dtb_status open_checkpoint(const char *path, unsigned char **data, dtb__ckpt *w,
+                                  const char **note, size_t *note_len)
 {
     size_t len = 0;
     dtb_status st = read_file(path, data, &len);
     if (st)
         return st;
-    *note = NULL;
-    *note_len = 0;
     if (len < 8 + 8 + 8 || memcmp(*data, MAGIC, 8) != 0)
         st = dtb__error(DTB_EPARSE, "%s: not a libdtb checkpoint", path);
-    dtb__reader rr = {*data, len - 8, 8, 0};
-    uint32_t version = 0;
+    dtb__ckpt tail;
+    dtb__ckpt_read_begin(&tail, DTB__CKPT_CHECK, *data, len, len - 8);
+    dtb__ckpt_read_begin(w, DTB__CKPT_CHECK, *data, len - 8, 8);
+    const uint64_t version = st ? 0 : dtb__ckpt_take(w, "format", 0, UINT32_MAX);
+    if (!st && version != FORMAT_VERSION && version != 3)
+        st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads formats 3 "
+                                          "and %d", path, (unsigned)version, FORMAT_VERSION);
+    else if (!st && dtb__ckpt_take(&tail, "checksum", 0, UINT64_MAX) != dtb__fnv1a(*data, len - 8))
+        st = dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
+    *note = NULL;
+    *note_len = 0;
     if (!st) {
-        dtb__reader tail = {*data + len - 8, 8, 0, 0};
-        uint64_t sum;
-        dtb__read_u64(&tail, &sum);
-        dtb__read_u32(&rr, &version);
-        if (version != FORMAT_VERSION && version != 3)
-            st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads formats "
-                                              "3 and %d", path, (unsigned)version, FORMAT_VERSION);
-        else if (sum != dtb__fnv1a(*data, len - 8))
-            st = dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
-    }
-    if (!st) {
-        const char *made_by;
         size_t n;
-        dtb__read_strview(&rr, &made_by, &n);
-        if (version >= 4 && dtb__read_strview(&rr, note, note_len) && *note_len == 0)
+        dtb__ckpt_take_str(w, "library version", NULL, &n);
+        if (version >= 4 && (*note = dtb__ckpt_take_str(w, "note", NULL, note_len)) && !*note_len)
             *note = NULL;
-        if (rr.bad)
+        if (w->status)
             st = dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
     }
     if (st) {
         free(*data);
         *data = NULL;
-        return st;
     }
-    *r = rr;
-    return DTB_OK;
+    return st;
 }
 
 dtb_status dtb__checkpoint_note(const char *path, char **note)
 {
     *note = NULL;
     unsigned char *data = NULL;
-    dtb__reader r;
+    dtb__ckpt w;
     const char *text;
     size_t len;
-    dtb_status st = dtb__checkpoint_open_header(path, &data, &r, &text, &len);
-    if (st)
-        return st;
-    if (text && !(*note = dtb__strndup(text, len)))
+    dtb_status st = open_checkpoint(path, &data, &w, &text, &len);
+    if (!st && text && !(*note = dtb__strndup(text, len)))
         st = DTB_ENOMEM;
     free(data);
     return st;
@@ -537,35 +470,68 @@ dtb_status dtb__sim_set_checkpoint_note(dtb_sim *sim, const char *note)
     return DTB_OK;
 }
 
-/* Read a checkpoint file and check its header, checksum and fingerprint;
- * on success *data holds the file and r is positioned at the state. */
-static dtb_status open_checkpoint(const dtb_sim *sim, const char *path, unsigned char **data,
-                                  dtb__reader *r)
+/* A failed walk as the caller reports it: a file of another simulation
+ * says what differs and what to do about it, a short or damaged one
+ * where; a callee's failure (memory, a file) keeps its own message. */
+static dtb_status report(const dtb__ckpt *w, const char *path, int branch)
 {
-    const char *note;
-    size_t note_len;
-    dtb_status st = dtb__checkpoint_open_header(path, data, r, &note, &note_len);
-    if (!st && (st = check_fingerprint(sim, r, path))) {
-        free(*data);
-        *data = NULL;
-    }
-    return st;
+    if (w->status == DTB_EINVAL && w->why[0] && branch)
+        return dtb__error(DTB_EINVAL, "%s: cannot branch from this checkpoint: %s (a branch keeps the "
+                                      "model, regions, step, integrator and delays of the run it "
+                                      "branches from)", path, w->why);
+    if (w->status == DTB_EINVAL && w->why[0])
+        return dtb__error(DTB_EINVAL, "%s: the checkpoint was made by a different simulation (%s); "
+                                      "create the simulation as for the original run", path, w->why);
+    if (w->status == DTB_EPARSE && w->why[0])
+        return dtb__error(DTB_EPARSE, "%s: truncated or damaged checkpoint (%s)", path, w->why);
+    return dtb__error_context(w->status, "%s", path);
 }
 
 dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t)
 {
     unsigned char *data = NULL;
-    dtb__reader r;
-    dtb_status st = open_checkpoint(sim, path, &data, &r);
+    dtb__ckpt w;
+    const char *note;
+    size_t note_len;
+    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len);
     if (st)
         return st;
-    int64_t step = 0;
-    dtb__read_i64(&r, &step);
+    fingerprint_fields(&w, sim, 0);
+    const uint64_t step = dtb__ckpt_take(&w, "step", 0, INT64_MAX);
+    st = w.status ? report(&w, path, 0) : DTB_OK;
     free(data);
-    if (r.bad)
-        return dtb__error(DTB_EPARSE, "%s: truncated checkpoint", path);
-    *t = (double)step * sim->dt;
-    return DTB_OK;
+    if (!st)
+        *t = (double)step * sim->dt;
+    return st;
+}
+
+dtb_status dtb__checkpoint_apply(dtb_sim *sim, const char *path, int branch, int reseed)
+{
+    unsigned char *data = NULL;
+    dtb__ckpt w;
+    const char *note;
+    size_t note_len;
+    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len);
+    if (st)
+        return st;
+    stage s = {.branch = branch, .reseed = reseed};
+    const size_t start = w.pos;
+    fingerprint_fields(&w, sim, branch);
+    state_fields(&w, sim, &s);
+    if (dtb__ckpt_ok(&w))
+        prepare(&w, sim, &s);
+    if (dtb__ckpt_ok(&w)) {
+        dtb__ckpt_read_begin(&w, DTB__CKPT_RESTORE, w.data, w.len, start);
+        fingerprint_fields(&w, sim, branch);
+        state_fields(&w, sim, &s);
+        /* after a checked walk only an observer's file can fail to be cut
+         * back, after everything else is in */
+        install(sim, &s);
+    }
+    st = w.status ? report(&w, path, branch) : DTB_OK;
+    stage_free(&s);
+    free(data);
+    return st;
 }
 
 dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
@@ -575,18 +541,5 @@ dtb_status dtb_sim_load_checkpoint(dtb_sim *sim, const char *path)
     if (sim->running)
         return dtb__error(DTB_ESTATE, "dtb_sim_load_checkpoint: the simulation is running (called "
                                       "from one of its own callbacks)");
-    unsigned char *data = NULL;
-    dtb__reader r;
-    dtb_status st = open_checkpoint(sim, path, &data, &r);
-    if (st)
-        return st;
-    dtb__ckpt_loaded l = {0};
-    st = dtb__checkpoint_read_state(sim, &r, path, &l);
-    if (!st)
-        st = read_extras(sim, &r, path, &l);
-    if (!st)
-        st = apply(sim, &l, &r);
-    dtb__checkpoint_loaded_free(&l, sim->n_stims);
-    free(data);
-    return st;
+    return dtb__checkpoint_apply(sim, path, 0, 0);
 }

@@ -10,7 +10,7 @@
 #define DTB_SPIKING_INTERNAL_H
 
 #include "base/base.h"
-#include "base/bytes.h"
+#include "base/ckpt.h"
 #include "base/rng.h"
 #include "dtb/dtb_spiking.h"
 
@@ -195,18 +195,13 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
                                size_t n_include_dirs, dtb__lems_cell **out);
 const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c);
 void dtb__lems_cell_free(dtb__lems_cell *c);
-/* A LEMS population's own state in checkpoints (n cells). */
-void dtb__lems_cell_save(const dtb__lems_cell *c, dtb__bytes *b, size_t n);
-dtb_status dtb__lems_cell_check(dtb__lems_cell *c, dtb__reader *r, size_t n);
-void dtb__lems_cell_restore(dtb__lems_cell *c, dtb__reader *r, size_t n);
+/* A LEMS population's own state in checkpoints (n cells; base/ckpt.h). */
+void dtb__lems_cell_fields(dtb__ckpt *w, dtb__lems_cell *c, size_t n);
 
-/* A network's state in checkpoints (spiking_checkpoint.c): save; check a
- * record against the network (DTB_EINVAL when built differently,
- * DTB_EPARSE when damaged), making room for what restoring needs; install
- * a checked record (cannot fail). */
-void dtb__spk_save(const dtb_spiking_net *net, dtb__bytes *b);
-dtb_status dtb__spk_check(dtb_spiking_net *net, dtb__reader *r);
-void dtb__spk_restore(dtb_spiking_net *net, dtb__reader *r);
+/* A network's state in checkpoints (spiking_checkpoint.c, base/ckpt.h):
+ * checking makes room for what restoring needs, so a restore after a
+ * check cannot fail. */
+void dtb__spk_fields(dtb__ckpt *w, dtb_spiking_net *net);
 
 /* Prepare every population for stepping. */
 dtb_status dtb__spk_prepare(dtb_spiking_net *net);

@@ -664,40 +664,14 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
 
 /* ---------------------------------------------------------- checkpoints */
 
-void dtb__lems_cell_save(const dtb__lems_cell *c, dtb__bytes *b, size_t n)
+/* Whether OnStart ran, and each cell's regime. Checking makes room for
+ * the regimes (an initialised array changes nothing one can see). */
+void dtb__lems_cell_fields(dtb__ckpt *w, dtb__lems_cell *c, size_t n)
 {
-    dtb__bytes_u32(b, (uint32_t)c->started);
-    dtb__bytes_u32(b, c->regime != NULL);
-    if (c->regime)
-        dtb__bytes_f64s(b, c->regime, n);
-}
-
-dtb_status dtb__lems_cell_check(dtb__lems_cell *c, dtb__reader *r, size_t n)
-{
-    uint32_t started, has;
-    dtb__read_u32(r, &started);
-    dtb__read_u32(r, &has);
-    if (r->bad || started > 1 || has > 1)
-        return dtb__error(DTB_EPARSE, "checkpoint: damaged LEMS cell record");
-    if (has) {
-        if (n > (r->len - r->pos) / 8) {
-            r->bad = 1;
-            return dtb__error(DTB_EPARSE, "checkpoint: truncated LEMS cell record");
-        }
-        r->pos += 8 * n;
-        /* room for the regimes (an initialised array changes nothing) */
-        if (ensure_regimes(c, n))
-            return DTB_ENOMEM;
-    }
-    return DTB_OK;
-}
-
-void dtb__lems_cell_restore(dtb__lems_cell *c, dtb__reader *r, size_t n)
-{
-    uint32_t started, has;
-    dtb__read_u32(r, &started);
-    dtb__read_u32(r, &has);
-    c->started = (int)started;
-    if (has)
-        dtb__read_f64s(r, c->regime, n);
+    DTB__CKPT_INT(w, "LEMS cell started", c->started, 1);
+    if (!dtb__ckpt_take(w, "LEMS regimes", c->regime != NULL, 1))
+        return;
+    if (dtb__ckpt_checking(w) && ensure_regimes(c, n))
+        dtb__ckpt_fail(w, DTB_ENOMEM);
+    dtb__ckpt_f64s(w, "LEMS regimes", c->regime, n);
 }

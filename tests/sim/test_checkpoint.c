@@ -371,6 +371,42 @@ static void test_bad_checkpoints(void **state)
     free_run(&r);
 }
 
+/* Observers are checked with the rest before anything changes: a file
+ * too short to resume (created afresh, not appended to), or another set
+ * of observers, leaves the simulation at its start and usable. Checked:
+ * the library before the checkpoint walker, which restored observers last
+ * and unchecked, fails here (the short file left it at step 40). */
+static void test_observer_mismatch_changes_nothing(void **state)
+{
+    (void)state;
+    run a = make_run("obs_a", DTB_INTEGRATOR_HEUN, 0);
+    assert_int_equal(dtb_sim_run_to(a.sim, 0.004, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_sim_save_checkpoint(a.sim, tmp("obs.ckpt")), DTB_OK);
+    free_run(&a);
+    for (int k = 0; k < 2; k++) {
+        run b = make_run(k ? "obs_a" : "obs_b", DTB_INTEGRATOR_HEUN, k ? DTB_OBSERVER_FLAG_APPEND : 0);
+        if (k) {
+            dtb_observer_options oo = DTB_OBSERVER_OPTIONS_INIT;
+            dtb_observer *extra;
+            assert_int_equal(dtb_observer_create(&extra, b.sim, &oo), DTB_OK);
+            dtb_observer_free(extra);
+        }
+        size_t n;
+        dtb_sim_get_state(b.sim, NULL, 0, &n);
+        double *before = malloc(n * sizeof *before), *after = malloc(n * sizeof *after);
+        dtb_sim_get_state(b.sim, before, n, NULL);
+        assert_int_equal(dtb_sim_load_checkpoint(b.sim, tmp("obs.ckpt")), k ? DTB_EINVAL : DTB_ESTATE);
+        assert_error_contains(k ? "it has 2 observers, this simulation 3" : "DTB_OBSERVER_FLAG_APPEND");
+        assert_int_equal(dtb_sim_step_index(b.sim), 0);
+        dtb_sim_get_state(b.sim, after, n, NULL);
+        assert_memory_equal(before, after, n * sizeof *before);
+        assert_int_equal(dtb_sim_step(b.sim, 3), DTB_OK);
+        free(before);
+        free(after);
+        free_run(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_resume_every_observer_kind),
         cmocka_unit_test(test_resume_every_noise_kind),
         cmocka_unit_test(test_bad_checkpoints),
+        cmocka_unit_test(test_observer_mismatch_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
