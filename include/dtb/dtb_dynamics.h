@@ -167,6 +167,18 @@ DTB_API dtb_status dtb_branch_special(const dtb_branch *b, int64_t index, dtb_bi
  * below min_step at a = ...", "max_points"). */
 DTB_API const char *dtb_branch_end_reason(const dtb_branch *b, int32_t side);
 
+/* The phase plane of state variables x_state and y_state over [x_lo,
+ * x_hi] x [y_lo, y_hi] as an SVG at `path` (written whole or not at all):
+ * the field of their rates on a 41 x 41 grid (arrows of equal length) and
+ * its two nullclines, with the node's other states held at `state`
+ * (n_state = the state count; a slice when the model has more than two);
+ * trajectories of the whole node (RK4) from 8 points on the box's edge,
+ * projected; and the node's fixed points (dtb_dynamics_find_fixed_points
+ * with its defaults, projected; filled when stable). */
+DTB_API dtb_status dtb_dynamics_phase_plane(dtb_dynamics *d, const char *x_state, const char *y_state,
+                                            double x_lo, double x_hi, double y_lo, double y_hi,
+                                            const double *state, size_t n_state, const char *path);
+
 /* The network: one node of d (with d's parameters) per region of
  * `atlas`, wired by its weights (rows are targets) through a coupling of
  * `kind` — DTB_COUPLING_LINEAR (a, b), DTB_COUPLING_SCALING (a) or

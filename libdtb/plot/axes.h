@@ -33,4 +33,10 @@ void dtb__axis_finish(dtb__axis *a);
 void dtb__frame_draw(dtb__svg *s, const dtb__frame *f, const char *title, const char *x_label,
                      const char *y_label);
 
+/* A series as polylines, broken wherever a point cannot be shown
+ * (lines.c; phase planes draw trajectories with it). DTB_ENOMEM. */
+struct dtb__series;
+dtb_status dtb__plot_series_runs(dtb__svg *s, const dtb__frame *f, const struct dtb__series *d,
+                                 const char *colour, double width);
+
 #endif

@@ -11,8 +11,8 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 
 /* One series as polylines, broken wherever a point cannot be shown. */
-static dtb_status draw_series(dtb__svg *s, const dtb__frame *f, const dtb__series *d,
-                              const char *colour)
+dtb_status dtb__plot_series_runs(dtb__svg *s, const dtb__frame *f, const dtb__series *d,
+                                 const char *colour, double width)
 {
     double *px = dtb__malloc_array(d->n ? d->n : 1, sizeof *px);
     double *py = dtb__malloc_array(d->n ? d->n : 1, sizeof *py);
@@ -31,7 +31,7 @@ static dtb_status draw_series(dtb__svg *s, const dtb__frame *f, const dtb__serie
             continue;
         }
         if (run > 1)
-            dtb__svg_polyline(s, px, py, run, colour, 1.2);
+            dtb__svg_polyline(s, px, py, run, colour, width);
         run = 0;
     }
     free(px);
@@ -59,7 +59,7 @@ dtb_status dtb__plot_lines(const char *path, const dtb__line_plot *p)
         return st;
     dtb__frame_draw(&s, &f, p->title, p->x_label, p->y_label);
     for (size_t k = 0; !st && k < p->n_series; k++)
-        st = draw_series(&s, &f, &p->series[k], palette[k % 10]);
+        st = dtb__plot_series_runs(&s, &f, &p->series[k], palette[k % 10], 1.2);
     for (size_t k = 0; k < p->n_series && k < 24; k++) {
         double y = f.y0 + 10 + 16 * (double)k;
         dtb__svg_line(&s, f.x0 + f.w + 15, y, f.x0 + f.w + 35, y, palette[k % 10], 2.5);

@@ -87,7 +87,7 @@ dtb_status dtb__plot_phase(const char *path, const dtb__phase_plot *p)
     f.y.lo = p->y[0];
     f.y.hi = p->y[p->ny - 1];
     dtb__svg s;
-    dtb_status st = dtb__svg_open(&s, path, 820, 660);
+    dtb_status st = dtb__svg_open(&s, path, 880, 660);
     if (st)
         return st;
     dtb__frame_draw(&s, &f, p->title, p->x_label, p->y_label);
@@ -96,15 +96,7 @@ dtb_status dtb__plot_phase(const char *path, const dtb__phase_plot *p)
     contour(&s, &f, p, p->v, "#f28e2b");
     for (size_t k = 0; k < p->n_traj; k++) {
         dtb__series one = {NULL, p->traj_x + k * p->traj_len, p->traj_y + k * p->traj_len, p->traj_len};
-        double px[2], py[2];
-        for (size_t i = 0; i + 1 < one.n; i++) {
-            px[0] = dtb__frame_px(&f, one.x[i]);
-            py[0] = dtb__frame_py(&f, one.y[i]);
-            px[1] = dtb__frame_px(&f, one.x[i + 1]);
-            py[1] = dtb__frame_py(&f, one.y[i + 1]);
-            if (isfinite(px[0]) && isfinite(py[0]) && isfinite(px[1]) && isfinite(py[1]))
-                dtb__svg_polyline(&s, px, py, 2, "#59a14f", 1.0);
-        }
+        dtb__plot_series_runs(&s, &f, &one, "#59a14f", 1.0);
     }
     for (size_t k = 0; k < p->n_fixed; k++) {
         double x = dtb__frame_px(&f, p->fixed_x[k]), y = dtb__frame_py(&f, p->fixed_y[k]);
@@ -115,14 +107,15 @@ dtb_status dtb__plot_phase(const char *path, const dtb__phase_plot *p)
                  x, y, p->fixed_stable[k] ? "#000" : "#fff");
         dtb__svg_raw(&s, mark);
     }
-    static const char *const legend[4] = {"nullcline of x", "nullcline of y", "trajectories",
-                                          "fixed points (filled: stable)"};
+    char nx[96], ny[96];
+    snprintf(nx, sizeof nx, "d%s/dt = 0", p->x_label ? p->x_label : "x");
+    snprintf(ny, sizeof ny, "d%s/dt = 0", p->y_label ? p->y_label : "y");
+    const char *const legend[4] = {nx, ny, "trajectories", "fixed points (filled: stable)"};
     static const char *const colours[4] = {"#4e79a7", "#f28e2b", "#59a14f", "#000"};
     for (int k = 0; k < 4; k++) {
         double y = f.y0 + 10 + 16 * k;
         dtb__svg_line(&s, f.x0 + f.w + 15, y, f.x0 + f.w + 35, y, colours[k], 2.5);
-        dtb__svg_text(&s, f.x0 + f.w + 40, y + 4, 11, "start", 0,
-                      k == 0 && p->x_label ? p->x_label : k == 1 && p->y_label ? p->y_label : legend[k]);
+        dtb__svg_text(&s, f.x0 + f.w + 40, y + 4, 11, "start", 0, legend[k]);
     }
     dtb_status cst = dtb__svg_close(&s);
     return cst;

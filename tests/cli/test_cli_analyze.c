@@ -123,6 +123,22 @@ static void test_network_contract(void **state)
                                                 "--param a=0:1 --out net", DTB_EXE), 2);
 }
 
+static void test_phase_contract(void **state)
+{
+    (void)state;
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+                                                "--y y2:-5:40 --at y0=0.1 --out ph", DTB_EXE), 0);
+    char *svg = file("ph/phase_plane.svg");
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "dy1/dt = 0"));
+    free(svg);
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+                                                "--y nope:0:1 --out ph", DTB_EXE), 2);
+    assert_non_null(strstr(out, "nope"));
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+                                                "--y y2:0:1 --at zz=1 --out ph", DTB_EXE), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_jansen_rit_published_points),
         cmocka_unit_test(test_fixed_and_bad_input),
         cmocka_unit_test(test_network_contract),
+        cmocka_unit_test(test_phase_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

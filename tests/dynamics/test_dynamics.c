@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -290,6 +291,38 @@ static void test_network_critical_linear(void **state)
     dtb_atlas_free(atlas);
 }
 
+/* The phase plane: an SVG with the three Wilson-Cowan fixed points (one
+ * circle each, the saddle hollow) that librsvg renders; bad requests. */
+static void test_phase_plane(void **state)
+{
+    (void)state;
+    dtb_dynamics *d = node_of("wilson_cowan", NULL);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/wc.svg", test_tmpdir());
+    double x[2] = {0.1, 0.1};
+    OK(dtb_dynamics_phase_plane(d, "E", "I", 0.0, 0.6, 0.0, 0.4, x, 2, path));
+    char *svg = read_text_file(path, NULL);
+    assert_non_null(svg);
+    int circles = 0, hollow = 0;
+    for (const char *c = strstr(svg, "<circle"); c; c = strstr(c + 1, "<circle")) {
+        circles++;
+        hollow += strncmp(strstr(c, "fill=") + 6, "#fff", 4) == 0;
+    }
+    assert_int_equal(circles, 3);
+    assert_int_equal(hollow, 1);
+    assert_non_null(strstr(svg, "dE/dt = 0"));
+    free(svg);
+    char cmd[8400];
+    snprintf(cmd, sizeof cmd, "rsvg-convert -o '%s.png' '%s' 2>&1", path, path);
+    if (system(cmd) != 0)
+        fail_msg("rsvg-convert failed on %s (tools/install-deps.sh --test installs it)", path);
+    assert_int_equal(dtb_dynamics_phase_plane(d, "E", "E", 0, 1, 0, 1, x, 2, path), DTB_EINVAL);
+    assert_int_equal(dtb_dynamics_phase_plane(d, "E", "Q", 0, 1, 0, 1, x, 2, path), DTB_ENOTFOUND);
+    assert_int_equal(dtb_dynamics_phase_plane(d, "E", "I", 1, 0, 0, 1, x, 2, path), DTB_EINVAL);
+    assert_int_equal(dtb_dynamics_phase_plane(d, "E", "I", 0, 1, 0, 1, x, 1, path), DTB_EINVAL);
+    dtb_dynamics_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_continuation_fold),
         cmocka_unit_test(test_every_builtin_model_analyses),
         cmocka_unit_test(test_network_critical_linear),
+        cmocka_unit_test(test_phase_plane),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

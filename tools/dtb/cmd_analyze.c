@@ -17,6 +17,8 @@ static void print_help(void)
     printf("Usage: dtb analyze fixed --model M [--set NAME=VALUE ...] [--input C] --out DIR\n"
            "       dtb analyze continue --model M [--set NAME=VALUE ...] --param NAME=LO:HI\n"
            "                            [--input C] [--max-points N] --out DIR\n"
+           "       dtb analyze phase --model M [--set ...] [--input C] --x V:LO:HI --y W:LO:HI\n"
+           "                         [--at STATE=VALUE ...] --out DIR\n"
            "       dtb analyze network --atlas A --model M [--set ...] [--coupling KIND[:a=A[,b=B]]]\n"
            "                           [--speed V] --param coupling.PARAM=LO:HI --out DIR\n"
            "\n"
@@ -34,6 +36,10 @@ static void print_help(void)
            "            each state variable, stable (1/0), max_re), DIR/points.csv (kind: fold\n"
            "            or hopf, NAME, each state variable) and DIR/bifurcation.svg (the first\n"
            "            variable of interest against NAME, stable and unstable parts).\n"
+           "  phase     the phase plane of state variables V and W: DIR/phase_plane.svg with\n"
+           "            the field of their rates, their nullclines, trajectories and the fixed\n"
+           "            points (filled: stable); the other states are held at their ranges'\n"
+           "            middles unless --at sets them (a slice of a larger model).\n"
            "  network   the network of the atlas' regions (one node each, the coupling the model\n"
            "            states unless --coupling: linear, scaling or difference) without delays:\n"
            "            its fixed point followed from PARAM = LO upwards, and the value at which\n"
@@ -47,8 +53,9 @@ static void print_help(void)
 
 typedef struct analyze_args {
     const char *what, *model, *out, *param, *atlas, *coupling;
-    const char **sets;
-    size_t n_sets;
+    const char **sets, **ats;
+    size_t n_sets, n_ats;
+    const char *xspec, *yspec;
     double input, lo, hi;
     int64_t max_points;
 } analyze_args;
@@ -80,11 +87,13 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
     }
     a->what = argv[1];
     if (strcmp(a->what, "fixed") != 0 && strcmp(a->what, "continue") != 0 &&
-        strcmp(a->what, "network") != 0)
-        return cli_usage_error("analyze: unknown analysis '%s' (fixed, continue, network)", a->what);
+        strcmp(a->what, "network") != 0 && strcmp(a->what, "phase") != 0)
+        return cli_usage_error("analyze: unknown analysis '%s' (fixed, continue, phase, network)", a->what);
+    const int phase = !strcmp(a->what, "phase");
     const int network = !strcmp(a->what, "network");
     a->sets = calloc((size_t)argc, sizeof *a->sets);
-    if (!a->sets)
+    a->ats = calloc((size_t)argc, sizeof *a->ats);
+    if (!a->sets || !a->ats)
         return cli_usage_error("analyze: out of memory");
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i];
@@ -104,6 +113,12 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         else if (!strcmp(opt, "--input")) {
             if (!cli_parse_number(v, &a->input) || !isfinite(a->input))
                 return cli_usage_error("analyze: --input '%s' is not a finite number", v);
+        } else if (phase && !strcmp(opt, "--x")) {
+            a->xspec = v;
+        } else if (phase && !strcmp(opt, "--y")) {
+            a->yspec = v;
+        } else if (phase && !strcmp(opt, "--at")) {
+            a->ats[a->n_ats++] = v;
         } else if (network && !strcmp(opt, "--atlas")) {
             a->atlas = v;
         } else if (network && !strcmp(opt, "--coupling")) {
@@ -112,7 +127,7 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
             double speed;
             if (!cli_parse_speed(v, &speed) || !(speed > 0))
                 return cli_usage_error("analyze: --speed '%s' is not a speed in m/s", v);
-        } else if (!strcmp(opt, "--param") && strcmp(a->what, "fixed") != 0) {
+        } else if (!strcmp(opt, "--param") && strcmp(a->what, "fixed") != 0 && !phase) {
             int rc = parse_range(v, a);
             if (rc)
                 return rc;
@@ -126,7 +141,9 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         return cli_usage_error("analyze: --model is required");
     if (!a->out)
         return cli_usage_error("analyze: --out DIR is required");
-    if (strcmp(a->what, "fixed") != 0 && !a->param)
+    if (phase && (!a->xspec || !a->yspec))
+        return cli_usage_error("analyze phase: --x V:LO:HI and --y W:LO:HI are required");
+    if (strcmp(a->what, "fixed") != 0 && !phase && !a->param)
         return cli_usage_error("analyze %s: --param NAME=LO:HI is required", a->what);
     if (network && strncmp(a->param, "coupling.", 9) != 0)
         return cli_usage_error("analyze network: --param '%s': expected coupling.PARAM=LO:HI", a->param);
@@ -415,6 +432,64 @@ static int analyze_continue(const analyze_args *a, const dtb_model *m, dtb_dynam
     return rc;
 }
 
+/* "NAME:LO:HI" into the name (malloc'd) and the range. */
+static int parse_axis(const char *spec, const char *flag, char **name, double *lo, double *hi)
+{
+    const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char *l = c2 ? cli_format("%.*s", (int)(c2 - c1 - 1), c1 + 1) : NULL;
+    int ok = l && cli_parse_number(l, lo) && cli_parse_number(c2 + 1, hi) && isfinite(*lo) &&
+             isfinite(*hi) && *lo < *hi;
+    free(l);
+    *name = ok ? cli_format("%.*s", (int)(c1 - spec), spec) : NULL;
+    if (!*name)
+        return cli_usage_error("analyze phase: %s '%s': expected STATE:LO:HI with finite LO < HI",
+                               flag, spec);
+    return 0;
+}
+
+static int analyze_phase(const analyze_args *a, const dtb_model *m, dtb_dynamics *d)
+{
+    char *xn = NULL, *yn = NULL;
+    double xlo, xhi, ylo, yhi;
+    int rc = parse_axis(a->xspec, "--x", &xn, &xlo, &xhi);
+    if (!rc)
+        rc = parse_axis(a->yspec, "--y", &yn, &ylo, &yhi);
+    const size_t ns = (size_t)dtb_model_state_count(m);
+    double *x = rc ? NULL : calloc(ns + 1, sizeof *x);
+    if (!rc && !x)
+        rc = cli_usage_error("analyze: out of memory");
+    for (size_t v = 0; !rc && v < ns; v++) {
+        double lo, hi;
+        dtb_model_state_range(m, (int64_t)v, &lo, &hi);
+        x[v] = isfinite(lo) && isfinite(hi) ? 0.5 * (lo + hi) : isfinite(lo) ? lo : isfinite(hi) ? hi : 0.0;
+    }
+    for (size_t k = 0; !rc && k < a->n_ats; k++) {
+        const char *eq = strchr(a->ats[k], '=');
+        char *name = eq ? cli_format("%.*s", (int)(eq - a->ats[k]), a->ats[k]) : NULL;
+        int64_t idx = -1;
+        double v;
+        if (!name || dtb_model_find_state(m, name, &idx) || !cli_parse_number(eq + 1, &v) || !isfinite(v))
+            rc = cli_usage_error("analyze phase: --at '%s': expected STATE=VALUE with a state of '%s'",
+                                 a->ats[k], dtb_model_name(m));
+        else
+            x[idx] = v;
+        free(name);
+    }
+    char *svg = rc ? NULL : cli_format("%s/phase_plane.svg", a->out);
+    if (!rc && (!svg || dtb_dynamics_phase_plane(d, xn, yn, xlo, xhi, ylo, yhi, x, ns, svg))) {
+        dtb_status st = dtb_last_error_code();
+        cli_error("analyze phase: %s", dtb_last_error_message());
+        rc = st == DTB_ENOTFOUND || st == DTB_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    if (!rc)
+        printf("phase plane: %s\n", svg);
+    free(svg);
+    free(x);
+    free(xn);
+    free(yn);
+    return rc;
+}
+
 /* The coupling: the model's stated one unless --coupling KIND[:a=A[,b=B]]. */
 typedef struct coupling_choice {
     dtb_coupling_kind kind;
@@ -530,10 +605,12 @@ int cmd_analyze(int argc, char **argv)
     if (!rc && !help)
         rc = !strcmp(a.what, "fixed")      ? analyze_fixed(&a, m, d)
              : !strcmp(a.what, "continue") ? analyze_continue(&a, m, d)
+             : !strcmp(a.what, "phase")    ? analyze_phase(&a, m, d)
                                            : analyze_network(&a, m, d);
     dtb_dynamics_free(d);
     dtb_model_free(m);
     free(a.sets);
+    free(a.ats);
     free((char *)a.param);
     return rc;
 }

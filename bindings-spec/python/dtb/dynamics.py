@@ -113,6 +113,17 @@ class Dynamics(_Handle):
             found.append(FixedPoint(_list(x), eig, _s(_ffi.dtb_fixed_point_kind_name(kind.value))))
         return found
 
+    def phase_plane(self, path, x, y, state=None):
+        """The phase plane of state variables x = (name, lo, hi) and
+        y = (name, lo, hi) as an SVG at `path`: the field, its nullclines,
+        trajectories and the fixed points; the other states at `state`
+        (default: zeros)."""
+        xs, x_lo, x_hi = x
+        ys, y_lo, y_hi = y
+        ptr, n, _keep = self._state(state if state is not None else [0.0] * self.n_states)
+        _check(_ffi.dtb_dynamics_phase_plane(self._h, _b(xs), _b(ys), float(x_lo), float(x_hi),
+                                             float(y_lo), float(y_hi), ptr, n, _b(str(path))))
+
     def network_critical(self, atlas, param, lo, hi, coupling='linear', **values):
         """The coupling value at which the delay-free network of this node
         on `atlas` (a dtb.Atlas) loses the stability of its fixed point,

@@ -60,3 +60,12 @@ def test_network_critical_linear_closed_form():
     assert d.network_critical(atlas, 'a', 0.0, 0.5 * want) is None
     with pytest.raises(dtb.Unsupported):
         d.network_critical(atlas, 'a', 0.0, 1.0, coupling='kuramoto')
+
+
+def test_phase_plane_svg(tmp_path):
+    d = dtb.Dynamics(dtb.Model('wilson_cowan'))
+    path = tmp_path / 'wc.svg'
+    d.phase_plane(path, ('E', 0.0, 0.6), ('I', 0.0, 0.4))
+    assert path.read_text().count('<circle') == 3
+    with pytest.raises(dtb.NotFound):
+        d.phase_plane(path, ('E', 0, 1), ('Q', 0, 1))
