@@ -72,6 +72,15 @@ static int solve(dtb_dynamics *d, gsl_multiroot_fdfsolver *s, gsl_vector *x, int
                  fabs(gsl_vector_get(f, k)) <= tol * fmax(d->hi[v] - d->lo[v], 1.0);
         }
         if (ok) {
+            /* polish: the residual test scales with the ranges, and a
+             * weakly damped point moves by residual / |eigenvalue|; a few
+             * more Newton steps reach round-off */
+            for (int extra = 0; extra < 3 && !gsl_multiroot_fdfsolver_iterate(s); extra++)
+                ;
+            r = gsl_multiroot_fdfsolver_root(s);
+            for (size_t k = 0; k < d->na; k++)
+                if (!isfinite(gsl_vector_get(r, k)))
+                    return 0;
             set_active(d, r);
             return 1;
         }
