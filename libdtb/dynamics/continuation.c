@@ -386,40 +386,36 @@ static dtb_status go(walk *w, dtb_branch *b, const bpoint *start, int dir, doubl
     return st;
 }
 
-/* Reverse the points (and specials) of b from index `from` on. */
-static void reverse(dtb_branch *b)
+/* Swap elements i and j (each `size` bytes) of an array, through tmp. */
+static void swap(void *base, size_t size, int64_t i, int64_t j, void *tmp)
 {
-    double *tmp = malloc(b->ns * sizeof *tmp + 1);
+    unsigned char *p = base;
+    memcpy(tmp, p + (size_t)i * size, size);
+    memcpy(p + (size_t)i * size, p + (size_t)j * size, size);
+    memcpy(p + (size_t)j * size, tmp, size);
+}
+
+/* Reverse the points and the special points of b (the backward walk
+ * recorded them from the start outwards). */
+static dtb_status reverse(dtb_branch *b)
+{
+    const size_t row = b->ns * sizeof(double);
+    void *tmp = malloc(row > sizeof(double) ? row : sizeof(double));
+    if (!tmp)
+        return DTB_ENOMEM;
     for (int64_t i = 0, j = b->n - 1; i < j; i++, j--) {
-        double t = b->mu[i];
-        b->mu[i] = b->mu[j];
-        b->mu[j] = t;
-        t = b->max_re[i];
-        b->max_re[i] = b->max_re[j];
-        b->max_re[j] = t;
-        int32_t s = b->stable[i];
-        b->stable[i] = b->stable[j];
-        b->stable[j] = s;
-        if (tmp) {
-            memcpy(tmp, b->x + i * b->ns, b->ns * sizeof *tmp);
-            memcpy(b->x + i * b->ns, b->x + j * b->ns, b->ns * sizeof *tmp);
-            memcpy(b->x + j * b->ns, tmp, b->ns * sizeof *tmp);
-        }
+        swap(b->mu, sizeof *b->mu, i, j, tmp);
+        swap(b->max_re, sizeof *b->max_re, i, j, tmp);
+        swap(b->stable, sizeof *b->stable, i, j, tmp);
+        swap(b->x, row, i, j, tmp);
     }
     for (int64_t i = 0, j = b->n_sp - 1; i < j; i++, j--) {
-        dtb_bifurcation_kind k = b->sp_kind[i];
-        b->sp_kind[i] = b->sp_kind[j];
-        b->sp_kind[j] = k;
-        double t = b->sp_mu[i];
-        b->sp_mu[i] = b->sp_mu[j];
-        b->sp_mu[j] = t;
-        if (tmp) {
-            memcpy(tmp, b->sp_x + i * b->ns, b->ns * sizeof *tmp);
-            memcpy(b->sp_x + i * b->ns, b->sp_x + j * b->ns, b->ns * sizeof *tmp);
-            memcpy(b->sp_x + j * b->ns, tmp, b->ns * sizeof *tmp);
-        }
+        swap(b->sp_kind, sizeof *b->sp_kind, i, j, tmp);
+        swap(b->sp_mu, sizeof *b->sp_mu, i, j, tmp);
+        swap(b->sp_x, row, i, j, tmp);
     }
     free(tmp);
+    return DTB_OK;
 }
 
 static dtb_status resolve_options(const dtb_continuation_options *opts, double lo, double hi,
@@ -563,8 +559,9 @@ dtb_status dtb_dynamics_continue(dtb_dynamics *d, const char *param, double lo, 
     /* backwards first (then reversed), the start, forwards */
     if (!st)
         st = go(&w, b, &p, -1, o.step, &b->end[0]);
+    if (!st)
+        st = reverse(b);
     if (!st) {
-        reverse(b);
         load(&w, p.y);
         st = push_point(b, &w, &p);
     }
