@@ -75,6 +75,12 @@ struct dtb__lems_cell {
     double *isyn;                     /* [n] A */
     int64_t n;
     int started;                      /* OnStart applied */
+    /* the cell's units (dtb__lems_cell_adopt; SI for files): a step in ms
+     * -> its time unit, seconds -> its time unit, nA -> its current unit,
+     * its voltage unit -> mV; its constants in those units (NULL: the
+     * type's, SI) */
+    double h_to_dt, t_scale, i_scale, v_scale;
+    double *constants;
 };
 
 static dtb_status lems_prepare(dtb__spk_pop *p, double h);
@@ -137,6 +143,7 @@ void dtb__lems_cell_free(dtb__lems_cell *c)
     free(c->regime);
     free(c->entered);
     free(c->label);
+    free(c->constants);
     dtb__lems_doc_free(&c->doc);
     free(c);
 }
@@ -237,6 +244,11 @@ static dtb_status fill_model(dtb__lems_cell *c, const dtb__lems_component *comp)
     m->euler_ok = 0;                /* Euler is the method already */
     m->prepare = lems_prepare;
     m->update = lems_update;
+    m->delta_scale = 1e-3;          /* mV -> V */
+    c->h_to_dt = 1e-3;
+    c->t_scale = 1.0;
+    c->i_scale = 1e-9;
+    c->v_scale = 1e3;
     return DTB_OK;
 }
 
@@ -267,6 +279,53 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
         dtb__lems_cell_free(c);
         return st;
     }
+    *out = c;
+    return DTB_OK;
+}
+
+dtb_status dtb__lems_cell_adopt(dtb__lems_doc *doc, const char *type, const dtb__lems_cell_units *u,
+                                dtb__lems_cell **out)
+{
+    *out = NULL;
+    dtb__lems_cell *c = dtb__calloc(1, sizeof *c);
+    if (!c) {
+        dtb__lems_doc_free(doc);
+        return DTB_ENOMEM;
+    }
+    c->doc = *doc;
+    memset(doc, 0, sizeof *doc);
+    c->t = dtb__lems_resolved_type(&c->doc, type);
+    dtb_status st = c->t ? DTB_OK : dtb__error(DTB_ENOTFOUND, "cell '%s': no ComponentType '%s'",
+                                               u->name, type);
+    if (!st && !(c->label = dtb__strdup(u->name)))
+        st = DTB_ENOMEM;
+    if (!st)
+        st = check_type(c, NULL);
+    if (!st)
+        st = fill_model(c, NULL);
+    if (!st && c->t->n_constants
+        && !(c->constants = dtb__malloc_array(c->t->n_constants, sizeof *c->constants)))
+        st = DTB_ENOMEM;
+    if (st) {
+        dtb__lems_cell_free(c);
+        return st;
+    }
+    dtb__cell_model *m = &c->model;
+    for (size_t k = 0; k < m->n_params; k++) {
+        m->params[k].value = u->params[k];
+        m->params[k].unit = u->param_units[k];
+    }
+    for (size_t s = 0; s < m->n_states; s++)
+        m->state_init[s] = u->state_init[s];
+    for (size_t k = 0; k < c->t->n_constants; k++)
+        c->constants[k] = u->constants[k];
+    m->conductance_scale = u->conductance_scale;
+    m->euler_ok = u->euler_ok;
+    m->delta_scale = 1.0 / u->v_scale;
+    c->h_to_dt = u->h_to_dt;
+    c->t_scale = u->t_scale;
+    c->i_scale = u->i_scale;
+    c->v_scale = u->v_scale;
     *out = c;
     return DTB_OK;
 }
@@ -608,7 +667,8 @@ static void bind(dtb__lems_cell *c, const dtb__spk_pop *p, double t)
         const input_src *s = &c->scalars_src[i];
         c->scalars[i] = s->kind == SRC_T ? t
                         : s->kind == SRC_PARAM ? p->param[s->index][0]
-                                               : c->t->constants[s->index].value;
+                        : c->constants ? c->constants[s->index]
+                                       : c->t->constants[s->index].value;
     }
     for (size_t i = 0; i < c->n_vectors; i++) {
         const input_src *s = &c->vectors_src[i];
@@ -642,7 +702,8 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
 {
     dtb__lems_cell *c = p->lems;
     const int64_t n = p->n;
-    const double dt = h * 1e-3;
+    const double dt = h * c->h_to_dt;
+    const double t0 = p->t_now * c->t_scale;
     if (!c->started) {
         apply_start(c, p);
         c->started = 1;
@@ -650,8 +711,8 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
     /* receptor drive (nA, uS x mV) -> the selected current in A */
     const double *V = p->model->v_state >= 0 ? p->state[p->model->v_state] : NULL;
     for (int64_t i = 0; i < n; i++)
-        c->isyn[i] = 1e-9 * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * 1e3 : 0.0));
-    bind(c, p, p->t_now);
+        c->isyn[i] = c->i_scale * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * c->v_scale : 0.0));
+    bind(c, p, t0);
     eval(c, &c->rate);
     for (size_t k = 0; k < c->rate.n_outputs; k++) {
         double *x = p->state[c->rate_state[k]];
@@ -659,7 +720,7 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
         for (int64_t i = 0; i < n; i++)
             x[i] += dt * dx[i];
     }
-    bind(c, p, p->t_now + dt);
+    bind(c, p, t0 + dt);
     eval(c, &c->events);
     size_t ns = 0;
     int any_entered = 0;
