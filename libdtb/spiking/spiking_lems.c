@@ -708,10 +708,12 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
         apply_start(c, p);
         c->started = 1;
     }
-    /* receptor drive (nA, uS x mV) -> the selected current in A */
+    /* receptor drive (nA, uS x mV) -> the selected current in the cell's unit (A for files) */
     const double *V = p->model->v_state >= 0 ? p->state[p->model->v_state] : NULL;
+    const double i_scale = c->i_scale, v_scale = c->v_scale;
+    double *isyn = c->isyn;
     for (int64_t i = 0; i < n; i++)
-        c->isyn[i] = c->i_scale * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * c->v_scale : 0.0));
+        isyn[i] = i_scale * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * v_scale : 0.0));
     bind(c, p, t0);
     eval(c, &c->rate);
     for (size_t k = 0; k < c->rate.n_outputs; k++) {
