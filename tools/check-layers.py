@@ -32,7 +32,7 @@ import sys
 BEGIN, END = '<!-- layers:begin -->', '<!-- layers:end -->'
 LEVELS_BEGIN, LEVELS_END = '<!-- levels:begin -->', '<!-- levels:end -->'
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([A-Za-z0-9_]+)/')
-# The generators that write C code (model/embed_models.py) carry their
+# The generators that write C code (embed_xml.py) carry their
 # include lines in strings.
 GENERATED_INCLUDE = re.compile(r'#include "([A-Za-z0-9_]+)/')
 SOURCE_SUFFIXES = ('.c', '.h', '.h.in', '.c.in')

@@ -12,7 +12,12 @@
  * potential); the izhikevich (2003) cell reads currents in its own unit
  * (mV/ms) and conductance weights as dimensionless (I = g (E - v)).
  *
- * Cell models (name: parameters with defaults; states):
+ * Cell models (name: parameters with defaults; states). Each is a descriptor
+ * compiled into the library (a LEMS ComponentType and libdtb's SpikingCell
+ * element, dtb-cell(5)): dtb_spiking_cell_model_name() and the other
+ * getters read them. The first six run hand-written kernels (the methods
+ * below), tested to give their descriptors' numbers; qif and eif run their
+ * descriptors by forward Euler:
  *   lif          leaky integrate-and-fire, tau_m dV/dt = E_L - V + R_m I, V > V_th:
  *                spike, V = V_reset and held there for t_ref.
  *                tau_m 20 ms, R_m 100 MOhm, E_L -70 mV, V_th -50 mV, V_reset -60 mV,
@@ -46,6 +51,16 @@
  *                crossing), I_e 0 nA; states V, m, h, n. Exponential Euler as
  *                Brian2's: gates by Rush-Larsen and V exactly, each with the
  *                other variables held at their start-of-step values.
+ *   qif          quadratic integrate-and-fire (Latham et al. 2000):
+ *                tau_m dV/dt = (V - V_rest)(V - V_c) / (V_c - V_rest) + R_m I;
+ *                V >= V_peak: spike, V = V_reset and held there for t_ref.
+ *                tau_m 20 ms, R_m 100 MOhm, V_rest -65 mV, V_c -50 mV, V_peak 20 mV,
+ *                V_reset -70 mV, t_ref 2 ms, I_e 0 nA; states V.
+ *   eif          exponential integrate-and-fire (Fourcaud-Trocme et al. 2003):
+ *                C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/Delta_T) + I;
+ *                V >= V_peak: spike, V = V_reset and held there for t_ref. C 0.281 nF,
+ *                g_L 0.03 uS, E_L -70.6 mV, V_T -50.4 mV, Delta_T 2 mV, V_peak -40.4 mV,
+ *                V_reset -70.6 mV, t_ref 2 ms, I_e 0 nA; states V.
  * izhikevich, izhikevich2007 and adex are advanced by the classical
  * Runge-Kutta method with the synaptic input held over the step.
  * A threshold is detected at the end of a step; the spike time is the end

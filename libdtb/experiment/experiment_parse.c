@@ -533,9 +533,15 @@ dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out)
         }
     }
     dtb__pairs_free(&kv);
-    if (!st && out->model && dtb_spiking_cell_param_count(out->model) < 0)
-        st = dtb__error(DTB_ENOTFOUND, "spiking: unknown cell model '%s' (built in: lif, izhikevich, "
-                                       "izhikevich2007, adex, hh)", out->model);
+    if (!st && out->model && dtb_spiking_cell_param_count(out->model) < 0) {
+        /* the built-in cells, as the registry of their descriptors lists them */
+        dtb__strbuf known = {0};
+        for (int64_t i = 0; i < dtb_spiking_cell_model_count(); i++)
+            dtb__strbuf_printf(&known, "%s%s", i ? ", " : "", dtb_spiking_cell_model_name(i));
+        st = dtb__error(DTB_ENOTFOUND, "spiking: unknown cell model '%s' (built in: %s)", out->model,
+                        known.data ? known.data : "");
+        dtb__strbuf_free(&known);
+    }
     if (st)
         dtb__spiking_spec_free(out);
     return st;

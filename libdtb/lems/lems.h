@@ -12,7 +12,8 @@
  * and the Simulation block (kept as small element trees), Component
  * instances as trees (generic <Component type=...>, <TypeName id=...>, or
  * <childName type=...>), Include/include, Target, and libdtb's own
- * <RegionModel> element (see dtb-model(5)). Elements are matched by local
+ * <RegionModel> (see dtb-model(5)) and <SpikingCell> (dtb-cell(5))
+ * elements. Elements are matched by local
  * name, so namespaced and plain documents read the same.
  *
  * After reading, every ComponentType is resolved against its supertypes
@@ -271,6 +272,39 @@ typedef struct dtb__lems_region_model {
     dtb__lems_where at;
 } dtb__lems_region_model;
 
+/* libdtb's <SpikingCell>: a ComponentType as a built-in spiking cell
+ * (libdtb/spiking/builtin/NAME.xml, dtb-cell(5)): the unit system of its
+ * numbers, how synaptic conductances enter, whether forward Euler is
+ * offered, and the defaults of a spiking region of a whole-brain
+ * simulation (<RegionDefaults>). Read here; interpreted by the spiking
+ * layer's registry (libdtb/spiking/spiking_registry.c). */
+typedef struct dtb__lems_cell_set {
+    char *name;          /* a parameter of the cell */
+    double value;        /* in the cell's units */
+    dtb__lems_where at;
+} dtb__lems_cell_set;
+
+typedef struct dtb__lems_spiking_cell {
+    char *name;          /* the cell's name (as dtb_spiking_add_population takes it) */
+    char *type;          /* ComponentType */
+    char *defaults;      /* Component id giving the default parameter values (may be NULL) */
+    char *description;
+    char *reference;
+    /* units of the cell's numbers (voltageUnit, timeUnit, currentUnit); NULL: SI */
+    char *voltage_unit, *time_unit, *current_unit;
+    double conductance_scale;   /* conductanceScale: nS -> the cell's conductance unit; NAN: from the units */
+    int euler;                  /* euler="false": dtb_spiking_set_method refuses forward Euler */
+    /* <RegionDefaults>: has_region 0 when absent */
+    int has_region;
+    char *bias_param;           /* biasParameter (default I_e) */
+    double bias, w_exc, w_inh;
+    dtb__lems_cell_set *sets; size_t n_sets;        /* <Set parameter= value=> */
+    char *draw_state;           /* <Draw state=...>, or NULL */
+    double draw_lo, draw_hi;    /* min/max, NAN when spread is used */
+    double draw_spread;         /* spread: the initial value +- spread; NAN when min/max */
+    dtb__lems_where at, region_at;
+} dtb__lems_spiking_cell;
+
 typedef struct dtb__lems_doc {
     char **files; size_t n_files;            /* every file read, once each */
     dtb__lems_dimension *dims; size_t n_dims;
@@ -279,6 +313,7 @@ typedef struct dtb__lems_doc {
     dtb__lems_comptype *resolved;            /* n_types: types[i] with its supertypes merged */
     dtb__lems_component *components; size_t n_components;
     dtb__lems_region_model *region_models; size_t n_region_models;
+    dtb__lems_spiking_cell *spiking_cells; size_t n_spiking_cells;
     char *target;                            /* <Target component=...> of the main file, or NULL */
     dtb__lems_where target_at;
 } dtb__lems_doc;

@@ -246,6 +246,23 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         free(m->default_coupling.values);
     }
     free(doc->region_models);
+    for (size_t i = 0; i < doc->n_spiking_cells; i++) {
+        dtb__lems_spiking_cell *c = &doc->spiking_cells[i];
+        free(c->name);
+        free(c->type);
+        free(c->defaults);
+        free(c->description);
+        free(c->reference);
+        free(c->voltage_unit);
+        free(c->time_unit);
+        free(c->current_unit);
+        free(c->bias_param);
+        for (size_t k = 0; k < c->n_sets; k++)
+            free(c->sets[k].name);
+        free(c->sets);
+        free(c->draw_state);
+    }
+    free(doc->spiking_cells);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -63,6 +63,8 @@ dtb_status dtb__lems_read_component(dtb__lems_reader *r, const char *file, xmlNo
                                     const char *type_name, dtb__lems_component **arr, size_t *n);
 /* Read a libdtb <RegionModel>. */
 dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xmlNodePtr node);
+/* Read a libdtb <SpikingCell> (lems_spiking_cell.c). */
+dtb_status dtb__lems_read_spiking_cell(dtb__lems_reader *r, const char *file, xmlNodePtr node);
 /* Dimension name -> exponents (built-in "none"; document Dimensions). */
 dtb_status dtb__lems_resolve_dimension(const dtb__lems_doc *doc, const char *name,
                                        const char *file, xmlNodePtr node, dtb__dim *out);

@@ -55,7 +55,8 @@ dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node)
         "Transition", "Regime", "KineticScheme", "Structure", "Simulation", "ChildInstance",
         "MultiInstantiate", "With", "EventConnection", "Tunnel", "ForEach", "Assign", "Run",
         "Record", "DataDisplay", "DataWriter", "EventRecord", "EventWriter", "Component", "Target",
-        "RegionModel", "Coupling", "Observe", "StateBounds", "StateRange", "DefaultCoupling"};
+        "RegionModel", "Coupling", "Observe", "StateBounds", "StateRange", "DefaultCoupling",
+        "SpikingCell", "RegionDefaults", "Set", "Draw"};
     dtb__lems_where w = {file, node ? (int)xmlGetLineNo(node) : 0, NULL};
     for (size_t i = 0; node && i < sizeof keywords / sizeof keywords[0]; i++)
         if (strcmp((const char *)node->name, keywords[i]) == 0)
@@ -448,6 +449,8 @@ static dtb_status read_pass2(dtb__lems_reader *r, const char *file, xmlDocPtr xd
             st = read_target(r, file, n);
         else if (dtb__lems_is(n, "RegionModel"))
             st = dtb__lems_read_region_model(r, file, n);
+        else if (dtb__lems_is(n, "SpikingCell"))
+            st = dtb__lems_read_spiking_cell(r, file, n);
         else if (dtb__lems_find_type(r->doc, (const char *)n->name))
             st = dtb__lems_read_component(r, file, n, (const char *)n->name, &r->doc->components,
                                           &r->doc->n_components);
@@ -476,7 +479,8 @@ static int needs_core_types(const dtb__lems_reader *r)
         if (doc->types[i].extends && !dtb__lems_find_type(doc, doc->types[i].extends))
             return 1;
     static const char *const keywords[] = {"Include", "include", "Dimension", "Unit",
-                                           "ComponentType", "Component", "Target", "RegionModel"};
+                                           "ComponentType", "Component", "Target", "RegionModel",
+                                           "SpikingCell"};
     for (size_t d = 0; d < r->n_xml_docs; d++) {
         xmlNodePtr root = xmlDocGetRootElement(r->xml_docs[d]);
         for (xmlNodePtr n = root ? root->children : NULL; n; n = n->next) {

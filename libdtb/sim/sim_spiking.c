@@ -13,24 +13,13 @@
 #include "sim.h"
 #include "spiking/spiking.h"
 
-/* Per cell model: the bias that makes a cell fire on its own (parameter
- * I_e, in the model's current unit) and the default synaptic weights. With
- * them a 400-cell region of the default twin's bn246 fires at (no input /
- * its neighbours' input, tests/spiking): lif 6 / 28 Hz, izhikevich 10 / 18,
- * izhikevich2007 6 / 16, adex 7 / 19, hh 35 / 43 (a type II cell: it does
- * not fire slowly). */
-typedef struct region_defaults {
-    const char *model;
-    double bias, w_exc, w_inh;
-} region_defaults;
-
-static const region_defaults defaults_table[] = {
-    {"lif", 0.0, 0.0162, 0.09},          /* CUBA: E_L above threshold, set below */
-    {"izhikevich", 5.0, 0.5, 2.0},
-    {"izhikevich2007", 0.07, 0.01, 0.04},
-    {"adex", 0.7, 0.05, 0.2},
-    {"hh", 0.8, 0.2, 0.8},
-};
+/* Per cell, what its descriptor's <RegionDefaults> says (the registry,
+ * spiking/spiking_registry.c): the bias that makes a cell fire on its own
+ * (a parameter, in the cell's units), the default synaptic weights, other
+ * parameters of the region's cells, and the state drawn uniformly. The
+ * descriptors give the rates a 400-cell region of the default twin's bn246
+ * fires at with them (tests/spiking). */
+typedef dtb__cell_region region_defaults;
 
 dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts, uint32_t version)
 {
@@ -114,20 +103,24 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
         if (!st)
             st = dtb_spiking_add_receptor(net, idx[k], "i", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT, 0.0,
                                           10e-3, 0.0, NULL);
-        if (!st && strcmp(model, "lif") == 0) {
-            /* the CUBA cell: E_L -49 mV above V_th -50 mV, V_reset -60 mV, 5 ms refractory */
-            const char *pn[] = {"E_L", "V_th", "V_reset", "t_ref", "tau_m", "R_m"};
-            const double pv[] = {-49.0, -50.0, -60.0, 5.0, 20.0, 100.0};
-            for (int q = 0; !st && q < 6; q++)
-                st = dtb_spiking_set_param(net, idx[k], pn[q], DTB_DIST_CONSTANT, pv[q], 0.0);
-            if (!st)
-                st = dtb_spiking_set_state(net, idx[k], "V", DTB_DIST_UNIFORM, -60.0, -50.0);
-        } else if (!st) {
-            st = dtb_spiking_set_param(net, idx[k], "I_e", DTB_DIST_CONSTANT, d->bias, 0.0);
-            const char *v = net->pops[idx[k]].model->states[0];
-            double v0 = net->pops[idx[k]].model->state_init[0];
-            if (!st)
-                st = dtb_spiking_set_state(net, idx[k], v, DTB_DIST_UNIFORM, v0 - 5.0, v0 + 5.0);
+        /* the descriptor's parameters, then its bias, then the state drawn */
+        for (size_t q = 0; !st && q < d->n_sets; q++)
+            st = dtb_spiking_set_param(net, idx[k], d->set_names[q], DTB_DIST_CONSTANT,
+                                       d->set_values[q], 0.0);
+        if (!st)
+            st = dtb_spiking_set_param(net, idx[k], d->bias_param, DTB_DIST_CONSTANT, d->bias, 0.0);
+        if (!st && d->draw_state) {
+            double lo = d->draw_lo, hi = d->draw_hi;
+            if (!isnan(d->draw_spread)) {
+                const dtb__cell_model *cm = dtb__cell_model_find(model);
+                double v0 = NAN;
+                for (size_t s = 0; s < cm->n_states; s++)
+                    if (strcmp(cm->states[s], d->draw_state) == 0)
+                        v0 = cm->state_init[s];
+                lo = v0 - d->draw_spread;
+                hi = v0 + d->draw_spread;
+            }
+            st = dtb_spiking_set_state(net, idx[k], d->draw_state, DTB_DIST_UNIFORM, lo, hi);
         }
     }
     for (int pre = 0; !st && pre < 2; pre++) {
@@ -150,7 +143,7 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     r->bias_param = -1;
     const dtb__cell_model *cm = dtb__cell_model_find(model);
     for (size_t j = 0; cm && j < cm->n_params; j++)
-        if (strcmp(cm->params[j].name, "I_e") == 0)
+        if (strcmp(cm->params[j].name, d->bias_param) == 0)
             r->bias_param = (int)j;
     r->rate_decay = exp(-sim->dt / o->rate_tau);
     for (int k = 0; k < 2; k++)
@@ -177,13 +170,19 @@ dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *
         return dtb__error(DTB_EINVAL, "%s: the model '%s' has no coupling variable for the spiking "
                                       "region to write", fn, sim->core->name);
     const char *model = cell_model ? cell_model : "lif";
-    const region_defaults *d = NULL;
-    for (size_t i = 0; i < sizeof defaults_table / sizeof defaults_table[0]; i++)
-        if (strcmp(defaults_table[i].model, model) == 0)
-            d = &defaults_table[i];
-    if (!d)
-        return dtb__error(DTB_ENOTFOUND, "%s: cell model '%s' has no region defaults (region cells: "
-                                         "lif, izhikevich, izhikevich2007, adex, hh)", fn, model);
+    dtb_status rs = dtb__cell_registry_status();
+    if (rs)
+        return dtb__error_context(rs, "%s", fn);
+    const dtb__cell_entry *e = dtb__cell_find(model);
+    const region_defaults *d = e ? dtb__cell_entry_region(e) : NULL;
+    if (!d || !d->has) {
+        dtb__strbuf known = {0};
+        dtb__cell_names(&known, 1);
+        rs = dtb__error(DTB_ENOTFOUND, "%s: %s '%s' has no region defaults (region cells: %s)", fn,
+                        e ? "cell model" : "unknown cell model", model, known.data ? known.data : "");
+        dtb__strbuf_free(&known);
+        return rs;
+    }
     dtb_spiking_region_options o;
     dtb_status st = resolve(opts, d, &o);
     if (st)

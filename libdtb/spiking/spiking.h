@@ -43,20 +43,110 @@ typedef struct dtb__cell_model {
     /* current receptors enter as their exact effect over the step on V
      * (receptor.coef_*), not as a current (the LIF) */
     int exact_current_input;
-    int euler_ok;              /* DTB_SPIKING_METHOD_EULER is offered */  /* nS -> the model's conductance unit */
+    int euler_ok;              /* DTB_SPIKING_METHOD_EULER is offered */
     /* Recompute per-cell constants after a parameter change (may be NULL). */
     dtb_status (*prepare)(dtb__spk_pop *p, double h);
     /* Advance every cell one step of h ms; append the index of each cell
      * that spiked to spiked[], return how many. */
-    size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *drive, int32_t *spiked);
+    size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked);
     /* the membrane potential: its state index (-1: none); delta synapses
      * and conductances act on it (built-in cells: 0, in mV) */
     int v_state;
+    /* a delta synapse's jump of 1 mV in the cell's voltage unit: 1 for the
+     * built-in cells (mV), 1e-3 for LEMS cells (V) */
+    double delta_scale;
 } dtb__cell_model;
 
+/* ------------------------------------------------ the built-in cells
+ *
+ * Every built-in cell is a descriptor (builtin/NAME.xml: a LEMS
+ * ComponentType and libdtb's <SpikingCell>, dtb-cell(5)) embedded in the
+ * library; the registry (spiking_registry.c) reads them once and is the
+ * only list of cell names. A population of a built-in cell runs its fast
+ * path when one is registered for the cell's name and the descriptor
+ * declares what the kernel expects; otherwise the generic path
+ * (spiking_lems.c) runs the descriptor's equations. */
+
+/* A hand-written kernel (spiking_cells.c), registered against a
+ * descriptor's name: used when the descriptor declares exactly these
+ * parameters and exposed state variables, in this order, with its numbers
+ * in mV, ms and nA. The descriptor gives everything else (defaults, units,
+ * initial values, conductance scale, Euler offered). */
+typedef struct dtb__cell_fast_path {
+    const char *name;
+    size_t n_params;
+    const char *params[DTB__CELL_MAX_PARAMS];
+    size_t n_states;
+    const char *states[DTB__CELL_MAX_STATES];
+    int exact_current_input;
+    dtb_status (*prepare)(dtb__spk_pop *p, double h);
+    size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked);
+} dtb__cell_fast_path;
+
+extern const dtb__cell_fast_path dtb__cell_fast_paths[];
+extern const size_t dtb__n_cell_fast_paths;
+const dtb__cell_fast_path *dtb__cell_fast_path_find(const char *name);
+
+/* What a spiking region of a whole-brain simulation sets in its cells
+ * (<RegionDefaults>): the bias parameter and its value, the default
+ * weights, parameters set to other values, and the state drawn uniformly
+ * (in [lo, hi], or the initial value +- spread when spread is not NAN). */
+typedef struct dtb__cell_region {
+    int has;                   /* 0: the cell has no region defaults */
+    const char *bias_param;
+    double bias, w_exc, w_inh;
+    size_t n_sets;
+    const char **set_names;
+    const double *set_values;
+    const char *draw_state;    /* NULL: none drawn */
+    double draw_lo, draw_hi, draw_spread;
+} dtb__cell_region;
+
+typedef struct dtb__cell_entry dtb__cell_entry;
+
+/* Which path a population of a built-in cell runs: the fast path when the
+ * cell has one (AUTO), or the descriptor through the generic path (tests
+ * compare the two; DTB_SPIKING_GENERIC=1 in the environment makes AUTO
+ * mean GENERIC, see dtb_spiking(3)). */
+typedef enum dtb__cell_path {
+    DTB__CELL_PATH_AUTO,
+    DTB__CELL_PATH_FAST,
+    DTB__CELL_PATH_GENERIC
+} dtb__cell_path;
+
+/* The registry. A broken descriptor (which the build's tests rule out)
+ * leaves it empty; dtb__cell_registry_status then says why. */
+dtb_status dtb__cell_registry_status(void);
+size_t dtb__cell_count(void);
+const dtb__cell_entry *dtb__cell_at(size_t index);                /* NULL beyond */
+const dtb__cell_entry *dtb__cell_find(const char *name);          /* NULL if unknown */
+/* Its cell table: parameters (defaults, units), exposed states and their
+ * initial values, conductance scale, Euler offered; the fast path's kernels
+ * (prepare/update NULL without one). */
+const dtb__cell_model *dtb__cell_entry_model(const dtb__cell_entry *e);
+const dtb__cell_fast_path *dtb__cell_entry_fast(const dtb__cell_entry *e);   /* NULL: none */
+const dtb__cell_region *dtb__cell_entry_region(const dtb__cell_entry *e);
+/* Why the fast path registered under the cell's name does not fit its
+ * descriptor (NULL: it fits, or there is none). */
+const char *dtb__cell_entry_no_fast(const dtb__cell_entry *e);
+/* An entry read from descriptor text instead of the embedded one, outside
+ * the registry (tests: a perturbed copy must not take the fast path);
+ * freed with dtb__cell_entry_free. */
+dtb_status dtb__cell_entry_from_text(const char *name, const char *xml, size_t len,
+                                     dtb__cell_entry **out);
+void dtb__cell_entry_free(dtb__cell_entry *e);
+/* The cell table of a built-in cell by name, NULL if unknown. */
 const dtb__cell_model *dtb__cell_model_find(const char *name);
-extern const dtb__cell_model *const dtb__cell_models[];
-extern const size_t dtb__n_cell_models;
+/* "lif, izhikevich, ..." (only those with region defaults if region_only),
+ * appended to b. */
+void dtb__cell_names(dtb__strbuf *b, int region_only);
+/* A new generic-path cell for a population of e (its own parsed copy of
+ * the descriptor). */
+dtb_status dtb__cell_load_generic(const dtb__cell_entry *e, dtb__lems_cell **out);
+/* dtb_spiking_add_population with the path chosen (spiking_net.c). */
+dtb_status dtb__spk_add_population_path(dtb_spiking_net *net, const char *name,
+                                        const char *cell_model, int64_t n, dtb__cell_path path,
+                                        int64_t *index_out);
 
 typedef struct dtb__receptor {
     char *name;
@@ -195,6 +285,25 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
                                size_t n_include_dirs, dtb__lems_cell **out);
 const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c);
 void dtb__lems_cell_free(dtb__lems_cell *c);
+/* A cell type of an already-read document, whose numbers are in the units
+ * `u` gives instead of SI (the built-in cells, spiking_registry.c): the
+ * document is taken over (freed with the cell, and on failure). */
+struct dtb__lems_doc;
+typedef struct dtb__lems_cell_units {
+    const char *name;             /* the model's name ("lif") */
+    double h_to_dt;               /* a step in ms -> the cell's time unit (1: ms) */
+    double t_scale;               /* seconds -> the cell's time unit (1e3: ms) */
+    double i_scale;               /* nA -> the cell's current unit (1: nA) */
+    double v_scale;               /* the cell's voltage unit -> mV (1: mV) */
+    double conductance_scale;     /* nS -> the cell's conductance unit */
+    int euler_ok;
+    const char *const *param_units;   /* [n_params] as shown (dtb_spiking_cell_param_unit) */
+    const double *params;         /* [n_params] defaults */
+    const double *constants;      /* [n_constants] of the resolved type */
+    const double *state_init;     /* [n_state_vars] */
+} dtb__lems_cell_units;
+dtb_status dtb__lems_cell_adopt(struct dtb__lems_doc *doc, const char *type,
+                                const dtb__lems_cell_units *u, dtb__lems_cell **out);
 /* A LEMS population's own state in checkpoints (n cells; base/ckpt.h). */
 void dtb__lems_cell_fields(dtb__ckpt *w, dtb__lems_cell *c, size_t n);
 

@@ -1,4 +1,4 @@
-/* libdtb — the built-in cell models and their per-step kernels.
+/* libdtb — the fast paths of the built-in cells: their per-step kernels.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each kernel advances all cells of a population one step of h ms from
@@ -7,7 +7,10 @@
  * through PV(): a constant when every cell has the same value (the common
  * case, which keeps the loops on the state arrays alone), else per cell.
  * The kernels are written as plain loops over arrays so that gcc
- * vectorises them. */
+ * vectorises them. The cells themselves are their descriptors
+ * (builtin/NAME.xml); each kernel is registered against one at the end of
+ * this file, and tests/spiking/test_cell_paths.c checks that it gives the
+ * descriptor's numbers. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -544,59 +547,34 @@ static size_t tm_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int3
     return all_uniform(p) ? tm_kernel(p, h, d, spiked, 0) : tm_kernel(p, h, d, spiked, 1);
 }
 
-/* ------------------------------------------------------------- tables */
+/* --------------------------------------------------------- fast paths */
 
-static const dtb__cell_model lif_model = {
-    "lif", 7,
-    {{"tau_m", "ms", 20.0}, {"R_m", "MOhm", 100.0}, {"E_L", "mV", -70.0}, {"V_th", "mV", -50.0},
-     {"V_reset", "mV", -60.0}, {"t_ref", "ms", 2.0}, {"I_e", "nA", 0.0}},
-    1, {"V"}, {-70.0}, 1e-3, 1, 1, lif_prepare, lif_update, 0};
+/* Each kernel registered against its descriptor's name (builtin/NAME.xml):
+ * the parameters in the order of the kernel's enum, the exposed state
+ * variables in the order of p->state. Everything else (defaults, units,
+ * initial values, conductance scale, whether Euler is offered) is the
+ * descriptor's; the registry (spiking_registry.c) uses a kernel only when
+ * the descriptor declares exactly these names, in mV, ms and nA. */
+const dtb__cell_fast_path dtb__cell_fast_paths[] = {
+    {"lif", 7, {"tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref", "I_e"}, 1, {"V"}, 1,
+     lif_prepare, lif_update},
+    {"izhikevich", 6, {"a", "b", "c", "d", "v_peak", "I_e"}, 2, {"v", "u"}, 0, NULL, izh_update},
+    {"izhikevich2007", 10, {"C", "k", "vr", "vt", "vpeak", "a", "b", "c", "d", "I_e"}, 2,
+     {"v", "u"}, 0, NULL, izh7_update},
+    {"adex", 12,
+     {"C", "g_L", "E_L", "V_T", "Delta_T", "tau_w", "a", "b", "V_reset", "V_peak", "t_ref", "I_e"}, 2,
+     {"V", "w"}, 0, adex_prepare, adex_update},
+    {"hh", 9, {"C", "g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "V_th", "I_e"}, 4,
+     {"V", "m", "h", "n"}, 0, NULL, hh_update},
+    {"traub_miles", 10, {"C", "g_L", "E_L", "g_Na", "E_Na", "g_K", "E_K", "V_T", "V_th", "I_e"}, 4,
+     {"V", "m", "h", "n"}, 0, NULL, tm_update},
+};
+const size_t dtb__n_cell_fast_paths = sizeof dtb__cell_fast_paths / sizeof dtb__cell_fast_paths[0];
 
-static const dtb__cell_model izh_model = {
-    "izhikevich", 6,
-    {{"a", "1/ms", 0.02}, {"b", "1", 0.2}, {"c", "mV", -65.0}, {"d", "mV/ms", 8.0},
-     {"v_peak", "mV", 30.0}, {"I_e", "mV/ms", 0.0}},
-    2, {"v", "u"}, {-65.0, -13.0}, 1.0, 0, 1, NULL, izh_update, 0};
-
-static const dtb__cell_model izh7_model = {
-    "izhikevich2007", 10,
-    {{"C", "nF", 0.1}, {"k", "uS/mV", 0.0007}, {"vr", "mV", -60.0}, {"vt", "mV", -40.0},
-     {"vpeak", "mV", 35.0}, {"a", "1/ms", 0.03}, {"b", "uS", -0.002}, {"c", "mV", -50.0},
-     {"d", "nA", 0.1}, {"I_e", "nA", 0.0}},
-    2, {"v", "u"}, {-60.0, 0.0}, 1e-3, 0, 1, NULL, izh7_update, 0};
-
-static const dtb__cell_model adex_model = {
-    "adex", 12,
-    {{"C", "nF", 0.281}, {"g_L", "uS", 0.03}, {"E_L", "mV", -70.6}, {"V_T", "mV", -50.4},
-     {"Delta_T", "mV", 2.0}, {"tau_w", "ms", 144.0}, {"a", "uS", 0.004}, {"b", "nA", 0.0805},
-     {"V_reset", "mV", -70.6}, {"V_peak", "mV", -40.4}, {"t_ref", "ms", 0.0}, {"I_e", "nA", 0.0}},
-    2, {"V", "w"}, {-70.6, 0.0}, 1e-3, 0, 1, adex_prepare, adex_update, 0};
-
-static const dtb__cell_model hh_model = {
-    "hh", 9,
-    {{"C", "nF", 0.2}, {"g_Na", "uS", 24.0}, {"g_K", "uS", 7.2}, {"g_L", "uS", 0.06},
-     {"E_Na", "mV", 50.0}, {"E_K", "mV", -77.0}, {"E_L", "mV", -54.387}, {"V_th", "mV", 0.0},
-     {"I_e", "nA", 0.0}},
-    4, {"V", "m", "h", "n"}, {-65.0, 0.05293, 0.59612, 0.31768}, 1e-3, 0, 0, NULL, hh_update, 0};
-
-/* Brette et al. (2007) benchmark 3: a 20 000 um^2 patch (C 1 uF/cm^2,
- * g_L 5e-5 S/cm^2, g_Na 100 mS/cm^2, g_K 30 mS/cm^2); gates start at their
- * steady state at E_L. */
-static const dtb__cell_model tm_model = {
-    "traub_miles", 10,
-    {{"C", "nF", 0.2}, {"g_L", "uS", 0.01}, {"E_L", "mV", -60.0}, {"g_Na", "uS", 20.0},
-     {"E_Na", "mV", 50.0}, {"g_K", "uS", 6.0}, {"E_K", "mV", -90.0}, {"V_T", "mV", -63.0},
-     {"V_th", "mV", -20.0}, {"I_e", "nA", 0.0}},
-    4, {"V", "m", "h", "n"}, {-60.0, 0.02686, 0.99131, 0.06043}, 1e-3, 0, 0, NULL, tm_update, 0};
-
-const dtb__cell_model *const dtb__cell_models[] = {&lif_model, &izh_model, &izh7_model, &adex_model,
-                                                   &hh_model, &tm_model};
-const size_t dtb__n_cell_models = sizeof dtb__cell_models / sizeof dtb__cell_models[0];
-
-const dtb__cell_model *dtb__cell_model_find(const char *name)
+const dtb__cell_fast_path *dtb__cell_fast_path_find(const char *name)
 {
-    for (size_t i = 0; name && i < dtb__n_cell_models; i++)
-        if (strcmp(dtb__cell_models[i]->name, name) == 0)
-            return dtb__cell_models[i];
+    for (size_t i = 0; name && i < dtb__n_cell_fast_paths; i++)
+        if (strcmp(dtb__cell_fast_paths[i].name, name) == 0)
+            return &dtb__cell_fast_paths[i];
     return NULL;
 }

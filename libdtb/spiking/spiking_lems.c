@@ -67,6 +67,12 @@ struct dtb__lems_cell {
     double *isyn;                     /* [n] A */
     int64_t n;
     int started;                      /* OnStart applied */
+    /* the cell's units (dtb__lems_cell_adopt; SI for files): a step in ms
+     * -> its time unit, seconds -> its time unit, nA -> its current unit,
+     * its voltage unit -> mV; its constants in those units (NULL: the
+     * type's, SI) */
+    double h_to_dt, t_scale, i_scale, v_scale;
+    double *constants;
 };
 
 static dtb_status lems_prepare(dtb__spk_pop *p, double h);
@@ -116,6 +122,7 @@ void dtb__lems_cell_free(dtb__lems_cell *c)
     free(c->regime);
     free(c->entered);
     free(c->label);
+    free(c->constants);
     dtb__lems_doc_free(&c->doc);
     free(c);
 }
@@ -216,6 +223,11 @@ static dtb_status fill_model(dtb__lems_cell *c, const dtb__lems_component *comp)
     m->euler_ok = 0;                /* Euler is the method already */
     m->prepare = lems_prepare;
     m->update = lems_update;
+    m->delta_scale = 1e-3;          /* mV -> V */
+    c->h_to_dt = 1e-3;
+    c->t_scale = 1.0;
+    c->i_scale = 1e-9;
+    c->v_scale = 1e3;
     return DTB_OK;
 }
 
@@ -250,6 +262,53 @@ dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *c
     return DTB_OK;
 }
 
+dtb_status dtb__lems_cell_adopt(dtb__lems_doc *doc, const char *type, const dtb__lems_cell_units *u,
+                                dtb__lems_cell **out)
+{
+    *out = NULL;
+    dtb__lems_cell *c = dtb__calloc(1, sizeof *c);
+    if (!c) {
+        dtb__lems_doc_free(doc);
+        return DTB_ENOMEM;
+    }
+    c->doc = *doc;
+    memset(doc, 0, sizeof *doc);
+    c->t = dtb__lems_resolved_type(&c->doc, type);
+    dtb_status st = c->t ? DTB_OK : dtb__error(DTB_ENOTFOUND, "cell '%s': no ComponentType '%s'",
+                                               u->name, type);
+    if (!st && !(c->label = dtb__strdup(u->name)))
+        st = DTB_ENOMEM;
+    if (!st)
+        st = check_type(c, NULL);
+    if (!st)
+        st = fill_model(c, NULL);
+    if (!st && c->t->n_constants
+        && !(c->constants = dtb__malloc_array(c->t->n_constants, sizeof *c->constants)))
+        st = DTB_ENOMEM;
+    if (st) {
+        dtb__lems_cell_free(c);
+        return st;
+    }
+    dtb__cell_model *m = &c->model;
+    for (size_t k = 0; k < m->n_params; k++) {
+        m->params[k].value = u->params[k];
+        m->params[k].unit = u->param_units[k];
+    }
+    for (size_t s = 0; s < m->n_states; s++)
+        m->state_init[s] = u->state_init[s];
+    for (size_t k = 0; k < c->t->n_constants; k++)
+        c->constants[k] = u->constants[k];
+    m->conductance_scale = u->conductance_scale;
+    m->euler_ok = u->euler_ok;
+    m->delta_scale = 1.0 / u->v_scale;
+    c->h_to_dt = u->h_to_dt;
+    c->t_scale = u->t_scale;
+    c->i_scale = u->i_scale;
+    c->v_scale = u->v_scale;
+    *out = c;
+    return DTB_OK;
+}
+
 /* ---------------------------------------------------------- compiling */
 
 /* The input table for the population's current layout of parameters. */
@@ -263,7 +322,8 @@ static dtb_status make_table(dtb__lems_cell *c, const dtb__spk_pop *p)
     for (size_t k = 0; ok && k < t->n_params; k++)
         ok = dtb__ktable_add(in, t->params[k].name, DTB__K_PARAM, !p->uniform[k]) >= 0;
     for (size_t k = 0; ok && k < t->n_constants; k++)
-        ok = dtb__ktable_add_value(in, t->constants[k].name, DTB__K_CONST, t->constants[k].value) >= 0;
+        ok = dtb__ktable_add_value(in, t->constants[k].name, DTB__K_CONST,
+                                   c->constants ? c->constants[k] : t->constants[k].value) >= 0;
     c->in_state = in->n;
     for (size_t s = 0; ok && s < t->n_state_vars; s++)
         ok = dtb__ktable_add(in, t->state_vars[s].name, DTB__K_STATE, 1) >= 0;
@@ -607,23 +667,26 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
 {
     dtb__lems_cell *c = p->lems;
     const int64_t n = p->n;
-    const double dt = h * 1e-3;
+    const double dt = h * c->h_to_dt;
+    const double t0 = p->t_now * c->t_scale;
     if (!c->started) {
         apply_start(c, p);
         c->started = 1;
     }
-    /* receptor drive (nA, uS x mV) -> the selected current in A */
+    /* receptor drive (nA, uS x mV) -> the selected current in the cell's unit (A for files) */
     const double *V = p->model->v_state >= 0 ? p->state[p->model->v_state] : NULL;
+    const double i_scale = c->i_scale, v_scale = c->v_scale;
+    double *isyn = c->isyn;
     for (int64_t i = 0; i < n; i++)
-        c->isyn[i] = 1e-9 * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * 1e3 : 0.0));
-    eval(c, p, &c->rate, p->t_now);
+        isyn[i] = i_scale * (d->cur[i] + d->gE[i] - (V ? d->gsum[i] * V[i] * v_scale : 0.0));
+    eval(c, p, &c->rate, t0);
     for (size_t k = 0; k < c->rate.n_outputs; k++) {
         double *x = p->state[c->rate_state[k]];
         const double *dx = c->outputs[k];
         for (int64_t i = 0; i < n; i++)
             x[i] += dt * dx[i];
     }
-    eval(c, p, &c->events, p->t_now + dt);
+    eval(c, p, &c->events, t0 + dt);
     size_t ns = 0;
     int any_entered = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -650,7 +713,7 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
     }
     if (any_entered && c->entry.n_outputs) {
         /* OnEntry of the regime entered, on the values after the handlers */
-        eval(c, p, &c->entry, p->t_now + dt);
+        eval(c, p, &c->entry, t0 + dt);
         for (size_t k = 0; k < c->entry.n_outputs; k++) {
             double *x = p->state[c->entry_state[k]];
             const double *val = c->outputs[k];

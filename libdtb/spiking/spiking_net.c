@@ -79,11 +79,14 @@ dtb_status dtb__spk_buildable(const dtb_spiking_net *net, const char *fn)
 
 /* ------------------------------------------------------- cell models */
 
-int64_t dtb_spiking_cell_model_count(void) { return (int64_t)dtb__n_cell_models; }
+/* The built-in cells are the registry's (spiking_registry.c): their
+ * descriptors, in the order of their build lines. */
+int64_t dtb_spiking_cell_model_count(void) { return (int64_t)dtb__cell_count(); }
 
 const char *dtb_spiking_cell_model_name(int64_t index)
 {
-    return index >= 0 && (size_t)index < dtb__n_cell_models ? dtb__cell_models[index]->name : NULL;
+    const dtb__cell_entry *e = index >= 0 ? dtb__cell_at((size_t)index) : NULL;
+    return e ? dtb__cell_entry_model(e)->name : NULL;
 }
 
 int64_t dtb_spiking_cell_param_count(const char *cell_model)
@@ -281,8 +284,14 @@ static dtb_status add_pop(dtb_spiking_net *net, const char *name, const dtb__cel
     return DTB_OK;
 }
 
-dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, const char *cell_model,
-                                      int64_t n, int64_t *index_out)
+/* A built-in cell's population runs its fast path (the registered kernel:
+ * the cell table's prepare/update) or, without one or when asked, its
+ * descriptor through the generic path. DTB_SPIKING_GENERIC=1 in the
+ * environment makes every built-in cell take the generic path
+ * (dtb_spiking(3)). */
+dtb_status dtb__spk_add_population_path(dtb_spiking_net *net, const char *name,
+                                        const char *cell_model, int64_t n, dtb__cell_path path,
+                                        int64_t *index_out)
 {
     const char *fn = "dtb_spiking_add_population";
     if (!net || !name || !cell_model)
@@ -290,12 +299,41 @@ dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, co
     dtb_status st = check_new_population(net, name, n, fn);
     if (st)
         return st;
-    const dtb__cell_model *m = dtb__cell_model_find(cell_model);
-    if (!m)
-        return dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: lif, izhikevich, "
-                                         "izhikevich2007, adex, hh; LEMS cell types: "
-                                         "dtb_spiking_add_lems_population)", fn, cell_model);
-    return add_pop(net, name, m, NULL, n, index_out);
+    if ((st = dtb__cell_registry_status()))
+        return dtb__error_context(st, "%s", fn);
+    const dtb__cell_entry *e = dtb__cell_find(cell_model);
+    if (!e) {
+        dtb__strbuf known = {0};
+        dtb__cell_names(&known, 0);
+        st = dtb__error(DTB_ENOTFOUND, "%s: unknown cell model '%s' (built in: %s; LEMS cell types: "
+                                       "dtb_spiking_add_lems_population)", fn, cell_model,
+                        known.data ? known.data : "");
+        dtb__strbuf_free(&known);
+        return st;
+    }
+    const dtb__cell_model *m = dtb__cell_entry_model(e);
+    const int has_fast = dtb__cell_entry_fast(e) != NULL;
+    if (path == DTB__CELL_PATH_AUTO) {
+        const char *env = getenv("DTB_SPIKING_GENERIC");
+        if (env && strcmp(env, "1") == 0)
+            path = DTB__CELL_PATH_GENERIC;
+    }
+    if (path == DTB__CELL_PATH_FAST && !has_fast)
+        return dtb__error(DTB_EUNSUPPORTED, "%s: the %s cell has no fast path%s%s", fn, m->name,
+                          dtb__cell_entry_no_fast(e) ? ": " : "",
+                          dtb__cell_entry_no_fast(e) ? dtb__cell_entry_no_fast(e) : "");
+    if (path != DTB__CELL_PATH_GENERIC && has_fast)
+        return add_pop(net, name, m, NULL, n, index_out);
+    dtb__lems_cell *c;
+    if ((st = dtb__cell_load_generic(e, &c)))
+        return dtb__error_context(st, "%s", fn);
+    return add_pop(net, name, dtb__lems_cell_model(c), c, n, index_out);
+}
+
+dtb_status dtb_spiking_add_population(dtb_spiking_net *net, const char *name, const char *cell_model,
+                                      int64_t n, int64_t *index_out)
+{
+    return dtb__spk_add_population_path(net, name, cell_model, n, DTB__CELL_PATH_AUTO, index_out);
 }
 
 dtb_status dtb_spiking_add_lems_population(dtb_spiking_net *net, const char *name, const char *path,

@@ -290,9 +290,10 @@ static void receptor_pass(dtb__spk_pop *p, dtb__receptor *rc, double *restrict i
     double *restrict s = rc->s, *restrict r = rc->r, *restrict cur = p->cur;
     const double ds = rc->decay, dr = rc->rise_decay;
     if (rc->kind == DTB_SYNAPSE_DELTA) {
-        /* a jump of w mV of the membrane potential (LEMS cells hold it in V) */
+        /* a jump of w mV of the membrane potential, in the cell's voltage
+         * unit (LEMS cells from files hold it in V) */
         double *restrict V = p->state[p->model->v_state];
-        const double k = p->lems ? 1e-3 : 1.0;
+        const double k = p->model->delta_scale;
         for (int64_t i = 0; i < n; i++) {
             V[i] += k * in[i];
             in[i] = 0.0;

@@ -556,6 +556,33 @@ static void test_spiking(void **state)
     assert_false(exists("bad"));
 }
 
+/* A cell that is one descriptor (libdtb/spiking/builtin/qif.xml) and one
+ * build line is a model of dtb run --spiking like the others. */
+static void test_spiking_descriptor_cell(void **state)
+{
+    (void)state;
+    clean("qif");
+    assert_int_equal(dtb("run --spiking '1:model=qif,n=100' --duration 200ms --out qif --quiet"), 0);
+    char *csv = read_text_file(tmp("qif/spikes_spiking.csv"), NULL);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "t,region,label,population,cell\n", 31) == 0);
+    size_t rows = 0;
+    for (const char *p = strchr(csv, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
+        rows++;
+    print_message("  --spiking 1:model=qif,n=100: %zu spikes in 200 ms\n", rows);
+    assert_true(rows > 10);
+    assert_non_null(strstr(csv, ",E,"));
+    free(csv);
+    char *prov = read_text_file(tmp("qif/provenance.json"), NULL);
+    assert_non_null(prov);
+    assert_non_null(strstr(prov, "spiking network of 100 qif cells"));
+    free(prov);
+    clean("bad");
+    assert_int_equal(dtb("run --spiking '1:model=qiff' --out bad --quiet"), 2);
+    assert_non_null(strstr(output, "qif, eif"));   /* the registry's names */
+    assert_false(exists("bad"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_interventions_and_experiments),
         cmocka_unit_test(test_branch_from_checkpoint),
         cmocka_unit_test(test_spiking),
+        cmocka_unit_test(test_spiking_descriptor_cell),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,10 @@
    .B entry of its list, and no model the library does not have.
 2. libdtb(3)'s "Option structures" names every `dtb_*_options` struct of
    include/dtb/*.h, and none that does not exist.
+3. dtb_spiking(3)'s "Built-in cells" names every built-in spiking cell (the
+   descriptors libdtb/spiking/meson.build embeds), in their order, as a .B
+   entry, and dtb(1)'s --spiking model list names every cell whose
+   descriptor has spiking-region defaults (<RegionDefaults>), and no other.
 
 Prints what drifted and exits 1; exits 0 when nothing did.
 """
@@ -57,7 +61,25 @@ def main():
     for s in sorted(named - structs):
         problems.append(f'libdtb(3) Option structures: names {s}, which no header defines')
 
-    print(f'{len(models)} built-in models, {len(structs)} option structures')
+    build = read(os.path.join(root, 'libdtb', 'spiking', 'meson.build'))
+    cells = re.findall(r"'builtin/(\w+)\.xml'", build)
+    region_cells = [c for c in cells
+                    if '<dtb:RegionDefaults' in read(os.path.join(root, 'libdtb', 'spiking', 'builtin',
+                                                                  c + '.xml'))]
+    page = read(os.path.join(root, 'man', 'dtb_spiking.3'))
+    listed = re.findall(r'^\.B (\w+)$', section(page, '.SS Built-in cells', '.SS LEMS and NeuroML cells'),
+                        re.M)
+    if listed != cells:
+        problems.append(f'dtb_spiking(3) Built-in cells: lists {", ".join(listed)}; the library has '
+                        f'{", ".join(cells)} (libdtb/spiking/meson.build), in that order')
+    page = read(os.path.join(root, 'man', 'dtb.1'))
+    text = section(page, 'a built-in cell with spiking-region defaults:', 'default lif')
+    named = re.findall(r'\b(\w+)\b', text.split(':', 1)[1])
+    if named != region_cells:
+        problems.append(f'dtb(1) --spiking model: names {", ".join(named)}; the cells with region '
+                        f'defaults are {", ".join(region_cells)}')
+
+    print(f'{len(models)} built-in models, {len(structs)} option structures, {len(cells)} built-in cells')
     for p in problems:
         print('FAIL:', p)
     return 1 if problems else 0

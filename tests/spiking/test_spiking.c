@@ -599,7 +599,9 @@ static void test_inspection(void **state)
     assert_int_equal(dtb_spiking_cell_state_count("hh"), 4);
     assert_string_equal(dtb_spiking_cell_state_name("hh", 3), "n");
     assert_null(dtb_spiking_cell_state_name("hh", 4));
-    assert_null(dtb_spiking_cell_model_name(6));
+    /* eight built-in cells since qif and eif (one descriptor each) */
+    assert_string_equal(dtb_spiking_cell_model_name(7), "eif");
+    assert_null(dtb_spiking_cell_model_name(8));
 
     dtb_spiking_net *net;
     int64_t a, b, r;
@@ -668,10 +670,11 @@ static void test_reproducible(void **state)
 static void test_cell_models(void **state)
 {
     (void)state;
-    assert_int_equal(dtb_spiking_cell_model_count(), 6);
-    const char *bias[] = {"lif", "izhikevich", "izhikevich2007", "adex", "hh", "traub_miles"};
-    const double amount[] = {0.3, 10.0, 0.1, 1.0, 2.0, 0.2};
-    for (int m = 0; m < 6; m++) {
+    assert_int_equal(dtb_spiking_cell_model_count(), 8);
+    const char *bias[] = {"lif", "izhikevich", "izhikevich2007", "adex", "hh", "traub_miles", "qif",
+                          "eif"};
+    const double amount[] = {0.3, 10.0, 0.1, 1.0, 2.0, 0.2, 0.1, 1.0};
+    for (int m = 0; m < 8; m++) {
         assert_string_equal(dtb_spiking_cell_model_name(m), bias[m]);
         assert_true(dtb_spiking_cell_param_count(bias[m]) > 0);
         dtb_spiking_net *net;

@@ -127,10 +127,22 @@ void print_run_help(void)
         "  --lesion region=LIST    remove regions' connections (repeatable; indices stay)\n"
         "  --lesion edge=LIST:LIST cut the tracts between two sets of regions (both ways)\n"
         "  --lesion scale=LIST:LIST:FACTOR   scale them; any lesion may end in :at=TIME\n"
-        "  --spiking LIST[:k=v,...]  make regions spiking E/I networks (repeatable): model=lif|\n"
-        "                          izhikevich|izhikevich2007|adex|hh, n=1000, exc, k_exc, k_inh,\n"
-        "                          w_exc, w_inh, bg, gain, weight, tau, half, input=poisson|current;\n"
-        "                          their spikes go to spikes_spiking.csv (dtb(1))\n"
+        "  --spiking LIST[:k=v,...]  make regions spiking E/I networks (repeatable): model=CELL,\n"
+        "                          n=1000, exc, k_exc, k_inh, w_exc, w_inh, bg, gain, weight, tau,\n"
+        "                          half, input=poisson|current; their spikes go to\n"
+        "                          spikes_spiking.csv (dtb(1)); CELL a built-in cell (default lif):\n");
+    /* the cells are the library's (their descriptors), not a list kept here */
+    printf("                         ");
+    for (int64_t i = 0, col = 26; i < dtb_spiking_cell_model_count(); i++) {
+        const char *name = dtb_spiking_cell_model_name(i);
+        if (col + (int64_t)strlen(name) + 2 > 92) {
+            printf("\n                         ");
+            col = 26;
+        }
+        col += printf(" %s%s", name, i + 1 < dtb_spiking_cell_model_count() ? "," : "\n");
+    }
+    printf(
+
         "  --checkpoint FILE       write the complete state to FILE at the end of the run, or\n"
         "  --checkpoint-at TIME    at TIME, and go on\n"
         "  --resume FILE           continue from a checkpoint to --duration (same settings;\n"
