@@ -276,6 +276,40 @@ static void test_network_critical_linear(void **state)
     print_message("critical a %.12g (Hopf), closed form %.12g\n", crit, 0.5 / lmax);
     assert_true(fabs(crit - 0.5 / lmax) < 1e-8 * (0.5 / lmax));
     dtb_dynamics_free(h);
+    /* with delays (3 m/s over the atlas' tract lengths) the real crossing
+     * is the same: at a zero eigenvalue the delays' factors e^(-lambda tau)
+     * are 1. A simulation 5 % below decays, 5 % above grows. */
+    for (int side = 0; side < 2; side++) {
+        dtb_model *lin = NULL;
+        OK(dtb_model_create_builtin(&lin, "linear"));
+        dtb_sim_options so;
+        OK(dtb_sim_options_init(&so, DTB_SIM_OPTIONS_VERSION));
+        so.speed = 3.0;
+        so.seed = 3;
+        dtb_sim *sim = NULL;
+        OK(dtb_sim_create(&sim, atlas, lin, &so));
+        OK(dtb_sim_set_coupling_param(sim, "a", (side ? 1.05 : 0.95) * want));
+        OK(dtb_sim_set_initial_value(sim, 0, 1.0));
+        /* the delays slow the slowest mode down (about -0.5 / (1 + 9.5 tau) per
+         * ms): compare its size over two later windows */
+        double norm[2] = {0.0, 0.0};
+        for (int win = 0; win < 2; win++) {
+            OK(dtb_sim_run(sim, 0.6, NULL, NULL));
+            double x[246];
+            size_t got = 0;
+            OK(dtb_sim_get_state(sim, x, 246, &got));
+            for (size_t k = 0; k < got; k++)
+                norm[win] = nan_max(norm[win], fabs(x[k]));
+        }
+        print_message("delays, a = %.2f a*: |x| %g at 0.6 s, %g at 1.2 s\n", side ? 1.05 : 0.95, norm[0],
+                      norm[1]);
+        if (side)
+            assert_true(norm[1] > 1.5 * norm[0]);
+        else
+            assert_true(norm[1] < norm[0] / 1.5);
+        dtb_sim_free(sim);
+        dtb_model_free(lin);
+    }
     /* none below it */
     OK(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0, "a", 0.0,
                                      0.5 * want, &crit));

@@ -3,7 +3,10 @@
  * TVB's documented equations with a difference Jacobian and numpy's
  * eigenvalues (tests/data/reference/models/gen_fixed_points.py): every
  * reference point in the states' ranges is found, to 1e-8, with its
- * eigenvalues to 1e-6, and every point libdtb finds is one of SciPy's.
+ * eigenvalues to 1e-6, and every point libdtb finds is one of SciPy's. And
+ * the folds and Hopf points of Jansen-Rit in mu (v0 = 6 mV), continued by
+ * libdtb, against SciPy's computation on the closed-form equilibrium curve
+ * (gen_jr_bifurcations.py): the same points, to 1e-8.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <setjmp.h>
@@ -141,10 +144,57 @@ static void test_against_scipy(void **state)
     assert_true(checked >= 8 && groups >= 6);
 }
 
+static void test_jansen_rit_bifurcations(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/reference/models/jr_bifurcations.csv", DTB_TEST_DATA);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256], kind[16][16];
+    double mu[16];
+    int n = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    while (n < 16 && fgets(line, sizeof line, f))
+        if (sscanf(line, "%15[a-z],%lf", kind[n], &mu[n]) == 2)
+            n++;
+    fclose(f);
+    assert_true(n >= 4);
+    dtb_model *m = NULL;
+    assert_int_equal(dtb_model_create_builtin(&m, "jansen_rit"), DTB_OK);
+    assert_int_equal(dtb_model_set_param(m, "v0", 6.0), DTB_OK);
+    dtb_dynamics *d = NULL;
+    assert_int_equal(dtb_dynamics_create(&d, m), DTB_OK);
+    int64_t nfp = 0;
+    assert_int_equal(dtb_dynamics_find_fixed_points(d, NULL, &nfp), DTB_OK);
+    assert_true(nfp >= 1);
+    double x[6];
+    assert_int_equal(dtb_dynamics_fixed_point(d, 0, x, 6, NULL, NULL, 0, NULL), DTB_OK);
+    dtb_branch *b = NULL;
+    assert_int_equal(dtb_dynamics_continue(d, "mu", -0.1, 0.4, x, 6, NULL, &b), DTB_OK);
+    assert_int_equal(dtb_branch_special_count(b), n);
+    for (int k = 0; k < n; k++) {
+        int found = 0;
+        for (int64_t i = 0; i < dtb_branch_special_count(b) && !found; i++) {
+            dtb_bifurcation_kind bk;
+            double at;
+            assert_int_equal(dtb_branch_special(b, i, &bk, &at, NULL, 0), DTB_OK);
+            found = !strcmp(dtb_bifurcation_kind_name(bk), kind[k]) && fabs(at - mu[k]) < 1e-8;
+        }
+        if (!found)
+            fail_msg("SciPy's %s at mu = %.12g is not on libdtb's branch", kind[k], mu[k]);
+    }
+    print_message("%d special points of Jansen-Rit agree with SciPy to 1e-8\n", n);
+    dtb_branch_free(b);
+    dtb_dynamics_free(d);
+    dtb_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_scipy),
+        cmocka_unit_test(test_jansen_rit_bifurcations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
