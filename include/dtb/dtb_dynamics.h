@@ -201,6 +201,15 @@ DTB_API dtb_status dtb_dynamics_network_critical(dtb_dynamics *d, const dtb_atla
                                                  const char *param, double lo, double hi,
                                                  double *critical_out);
 
+/* The leading eigenvalues of the same network's Jacobian at its fixed point
+ * (found from the node's stable fixed point in every region) for the
+ * coupling values given: up to n_eig of them, by decreasing real part,
+ * into re and im; *n_out says how many (at most regions x states). */
+DTB_API dtb_status dtb_dynamics_network_eigenvalues(dtb_dynamics *d, const dtb_atlas *atlas,
+                                                    dtb_coupling_kind kind, const char *const *names,
+                                                    const double *values, size_t n_values, double *re,
+                                                    double *im, size_t n_eig, size_t *n_out);
+
 DTB_END_DECLS
 
 #endif /* DTB_DYNAMICS_H */

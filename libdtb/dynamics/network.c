@@ -398,3 +398,63 @@ dtb_status dtb_dynamics_network_critical(dtb_dynamics *d, const dtb_atlas *atlas
     net_free(&p);
     return st;
 }
+
+dtb_status dtb_dynamics_network_eigenvalues(dtb_dynamics *d, const dtb_atlas *atlas, dtb_coupling_kind kind,
+                                            const char *const *names, const double *values,
+                                            size_t n_values, double *re, double *im, size_t n_eig,
+                                            size_t *n_out)
+{
+    const char *fn = "dtb_dynamics_network_eigenvalues";
+    if (!d || !atlas || !re || !im || !n_out)
+        return dtb__error(DTB_EINVAL, "%s: d, atlas, re, im and n_out must not be NULL", fn);
+    *n_out = 0;
+    if (kind != DTB_COUPLING_LINEAR && kind != DTB_COUPLING_SCALING && kind != DTB_COUPLING_DIFFERENCE)
+        return dtb__error(DTB_EUNSUPPORTED, "%s: the network's Jacobian is built for linear, scaling "
+                                            "and difference couplings", fn);
+    net p = {0};
+    double *varied = NULL;
+    dtb_status st = net_alloc(&p, d, atlas);
+    if (!st)
+        st = coupling_params(&p, kind, names, values, n_values, "a", &varied);
+    if (!st)
+        st = start(&p);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    if (!st && !newton(&p, 1e-10))
+        st = dtb__error(DTB_ENUMERIC, "%s: no network fixed point near the nodes' stable one", fn);
+    if (!st) {
+        gsl_matrix_memcpy(p.A, p.J);
+        int rc = gsl_eigen_nonsymm(p.A, p.ev, p.ws);
+        if (rc)
+            st = dtb__error(DTB_ENUMERIC, "%s: the eigenvalues did not converge (GSL: %s)", fn,
+                            gsl_strerror(rc));
+    }
+    if (!st) {
+        /* the leading n_eig by real part (then imaginary part), by selection */
+        unsigned char *used = dtb__calloc(p.N, 1);
+        if (!used)
+            st = DTB_ENOMEM;
+        for (size_t k = 0; !st && k < n_eig && k < p.N; k++) {
+            size_t best = p.N;
+            for (size_t i = 0; i < p.N; i++) {
+                if (used[i])
+                    continue;
+                gsl_complex z = gsl_vector_complex_get(p.ev, i);
+                if (best == p.N)
+                    best = i;
+                else {
+                    gsl_complex b = gsl_vector_complex_get(p.ev, best);
+                    if (GSL_REAL(z) > GSL_REAL(b) || (GSL_REAL(z) == GSL_REAL(b) && GSL_IMAG(z) > GSL_IMAG(b)))
+                        best = i;
+                }
+            }
+            used[best] = 1;
+            re[k] = GSL_REAL(gsl_vector_complex_get(p.ev, best));
+            im[k] = GSL_IMAG(gsl_vector_complex_get(p.ev, best));
+            *n_out = k + 1;
+        }
+        free(used);
+    }
+    gsl_set_error_handler(old);
+    net_free(&p);
+    return st;
+}

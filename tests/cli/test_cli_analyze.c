@@ -75,7 +75,7 @@ static void test_jansen_rit_published_points(void **state)
 static void test_fixed_and_bad_input(void **state)
 {
     (void)state;
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed --model wilson_cowan --out wc",
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed-points --model wilson_cowan --out wc",
                               DTB_EXE), 0);
     char *fp = file("wc/fixed_points.csv");
     assert_non_null(fp);
@@ -87,12 +87,14 @@ static void test_fixed_and_bad_input(void **state)
     assert_non_null(strstr(out, "nope"));
     assert_int_equal(test_run(out, sizeof out, "'%s' analyze continue --model sup_hopf --param "
                                                 "a=1:0 --out bad", DTB_EXE), 2);
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed --model nosuchmodel --out bad",
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed-points --model nosuchmodel --out bad",
                               DTB_EXE), 2);
     assert_int_equal(test_run(out, sizeof out, "'%s' analyze spin --model sup_hopf --out bad",
                               DTB_EXE), 2);
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed --model sup_hopf --set a=nan "
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed-points --model sup_hopf --set a=nan "
                                                 "--out bad", DTB_EXE), 2);
+    /* the short names stay as aliases */
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze fixed --model sup_hopf --out sh", DTB_EXE), 0);
     assert_int_equal(test_run(out, sizeof out, "'%s' analyze --help", DTB_EXE), 0);
     assert_non_null(strstr(out, "branch.csv"));
 }
@@ -112,6 +114,10 @@ static void test_network_contract(void **state)
     double a = 0.0;
     assert_int_equal(sscanf(last, "critical: coupling.a=%lf", &a), 1);
     assert_true(a > 3.7168 && a < 3.7170);
+    char *eig = file("net/eigenvalues.csv");
+    assert_non_null(eig);
+    assert_true(strncmp(eig, "coupling.a,rank,re,im\n0,1,-10,", 30) == 0);   /* gamma at a = 0 */
+    free(eig);
     char *csv = file("net/critical.csv");
     assert_non_null(csv);
     assert_true(strncmp(csv, "param,critical\ncoupling.a,3.71689", 33) == 0);
@@ -126,16 +132,16 @@ static void test_network_contract(void **state)
 static void test_phase_contract(void **state)
 {
     (void)state;
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase-plane --model jansen_rit --x y1:-5:40 "
                                                 "--y y2:-5:40 --at y0=0.1 --out ph", DTB_EXE), 0);
     char *svg = file("ph/phase_plane.svg");
     assert_non_null(svg);
     assert_non_null(strstr(svg, "dy1/dt = 0"));
     free(svg);
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase-plane --model jansen_rit --x y1:-5:40 "
                                                 "--y nope:0:1 --out ph", DTB_EXE), 2);
     assert_non_null(strstr(out, "nope"));
-    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase --model jansen_rit --x y1:-5:40 "
+    assert_int_equal(test_run(out, sizeof out, "'%s' analyze phase-plane --model jansen_rit --x y1:-5:40 "
                                                 "--y y2:0:1 --at zz=1 --out ph", DTB_EXE), 2);
 }
 

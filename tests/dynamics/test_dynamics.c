@@ -310,6 +310,17 @@ static void test_network_critical_linear(void **state)
         dtb_sim_free(sim);
         dtb_model_free(lin);
     }
+    /* the leading eigenvalues at half the critical value: gamma / 2 first */
+    double re[4], im[4];
+    size_t got = 0;
+    const double half[1] = {0.5 * want};
+    const char *aname[1] = {"a"};
+    OK(dtb_dynamics_network_eigenvalues(d, atlas, DTB_COUPLING_LINEAR, aname, half, 1, re, im, 4, &got));
+    assert_int_equal(got, 4);
+    assert_true(fabs(re[0] - gamma / 2) < 1e-8 * fabs(gamma));
+    assert_true(re[1] <= re[0] && re[2] <= re[1]);
+    assert_int_equal(dtb_dynamics_network_eigenvalues(d, atlas, DTB_COUPLING_SIGMOIDAL, NULL, NULL, 0, re,
+                                                      im, 4, &got), DTB_EUNSUPPORTED);
     /* none below it */
     OK(dtb_dynamics_network_critical(d, atlas, DTB_COUPLING_LINEAR, NULL, NULL, 0, "a", 0.0,
                                      0.5 * want, &crit));

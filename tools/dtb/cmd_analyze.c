@@ -14,10 +14,10 @@
 
 static void print_help(void)
 {
-    printf("Usage: dtb analyze fixed --model M [--set NAME=VALUE ...] [--input C] --out DIR\n"
+    printf("Usage: dtb analyze fixed-points --model M [--set NAME=VALUE ...] [--input C] --out DIR\n"
            "       dtb analyze continue --model M [--set NAME=VALUE ...] --param NAME=LO:HI\n"
            "                            [--input C] [--max-points N] --out DIR\n"
-           "       dtb analyze phase --model M [--set ...] [--input C] --x V:LO:HI --y W:LO:HI\n"
+           "       dtb analyze phase-plane --model M [--set ...] [--input C] --x V:LO:HI --y W:LO:HI\n"
            "                         [--at STATE=VALUE ...] --out DIR\n"
            "       dtb analyze network --atlas A --model M [--set ...] [--coupling KIND[:a=A[,b=B]]]\n"
            "                           [--speed V] --param coupling.PARAM=LO:HI --out DIR\n"
@@ -26,7 +26,7 @@ static void print_help(void)
            "its parameters (--set, in the units 'dtb models' shows) and a constant coupling\n"
            "input C on every coupling input (default 0). Its Jacobian is exact (symbolic).\n"
            "\n"
-           "  fixed     the fixed points found by Newton's method from 64 starts in the states'\n"
+           "  fixed-points  the fixed points found by Newton's method from 64 starts in the states'\n"
            "            ranges: DIR/fixed_points.csv (each state variable, kind, then the real\n"
            "            and imaginary part of each eigenvalue: re1, im1, ...)\n"
            "  continue  the equilibrium branch through the node's fixed point at NAME's\n"
@@ -36,7 +36,7 @@ static void print_help(void)
            "            each state variable, stable (1/0), max_re), DIR/points.csv (kind: fold\n"
            "            or hopf, NAME, each state variable) and DIR/bifurcation.svg (the first\n"
            "            variable of interest against NAME, stable and unstable parts).\n"
-           "  phase     the phase plane of state variables V and W: DIR/phase_plane.svg with\n"
+           "  phase-plane   the phase plane of state variables V and W: DIR/phase_plane.svg with\n"
            "            the field of their rates, their nullclines, trajectories and the fixed\n"
            "            points (filled: stable); the other states are held at their ranges'\n"
            "            middles unless --at sets them (a slice of a larger model).\n"
@@ -44,11 +44,12 @@ static void print_help(void)
            "            states unless --coupling: linear, scaling or difference) without delays:\n"
            "            its fixed point followed from PARAM = LO upwards, and the value at which\n"
            "            it loses stability (exact Jacobian, dense eigenvalues). Writes\n"
-           "            DIR/critical.csv; the last line printed is\n"
+           "            DIR/critical.csv and DIR/eigenvalues.csv (the 10 leading eigenvalues\n"
+           "            at LO and at the critical value); the last line printed is\n"
            "            'critical: coupling.PARAM=VALUE' (nan: stable up to HI). --speed is\n"
            "            accepted and does not change it: delays do not move the fixed point.\n"
            "\n"
-           "Manual: dtb(1), dtb_dynamics(3).\n");
+           "Manual: dtb(1), dtb_dynamics(3), dtb-dynamics(7).\n");
 }
 
 typedef struct analyze_args {
@@ -86,9 +87,15 @@ static int parse_args(int argc, char **argv, analyze_args *a, int *help)
         return argc < 2 ? cli_usage_error("analyze: missing what (fixed or continue; try --help)") : 0;
     }
     a->what = argv[1];
+    /* the names; the short ones stay as aliases */
+    if (!strcmp(a->what, "fixed-points"))
+        a->what = "fixed";
+    else if (!strcmp(a->what, "phase-plane"))
+        a->what = "phase";
     if (strcmp(a->what, "fixed") != 0 && strcmp(a->what, "continue") != 0 &&
         strcmp(a->what, "network") != 0 && strcmp(a->what, "phase") != 0)
-        return cli_usage_error("analyze: unknown analysis '%s' (fixed, continue, phase, network)", a->what);
+        return cli_usage_error("analyze: unknown analysis '%s' (fixed-points, continue, phase-plane, "
+                               "network)", a->what);
     const int phase = !strcmp(a->what, "phase");
     const int network = !strcmp(a->what, "network");
     a->sets = calloc((size_t)argc, sizeof *a->sets);
@@ -572,6 +579,40 @@ static int analyze_network(const analyze_args *a, const dtb_model *m, dtb_dynami
         rc = st == DTB_ENOTFOUND || st == DTB_EINVAL || st == DTB_EUNSUPPORTED ? EXIT_USAGE : EXIT_RUNTIME;
     }
     out_file o;
+    if (!rc && !(rc = out_open(&o, a->out, "eigenvalues.csv"))) {
+        /* the leading eigenvalues at LO and at the critical value */
+        fprintf(o.f, "%s,rank,re,im\n", a->param);
+        const double at[2] = {a->lo, crit};
+        double re[10], im[10];
+        for (int k = 0; k < 2 && !rc; k++) {
+            if (isnan(at[k]))
+                continue;
+            double *vals = NULL;
+            const char **names = calloc(c.n + 1, sizeof *names);
+            vals = calloc(c.n + 1, sizeof *vals);
+            size_t n = c.n, got = 0;
+            int replaced = 0;
+            for (size_t i = 0; names && vals && i < c.n; i++) {
+                names[i] = c.names[i];
+                vals[i] = !strcmp(c.names[i], param) ? (replaced = 1, at[k]) : c.values[i];
+            }
+            if (names && vals && !replaced) {
+                names[n] = param;
+                vals[n++] = at[k];
+            }
+            if (!names || !vals)
+                rc = cli_usage_error("analyze: out of memory");
+            else if (dtb_dynamics_network_eigenvalues(d, atlas, c.kind, names, vals, n, re, im, 10, &got))
+                /* at a fold the fixed point is degenerate: say so, go on */
+                printf("eigenvalues at %s=%g: %s\n", a->param, at[k], dtb_last_error_message());
+            for (size_t i = 0; !rc && i < got; i++)
+                fprintf(o.f, "%.17g,%zu,%.17g,%.17g\n", at[k], i + 1, re[i], im[i]);
+            free(names);
+            free(vals);
+        }
+        int crc = out_close(&o);
+        rc = rc ? rc : crc;
+    }
     if (!rc && !(rc = out_open(&o, a->out, "critical.csv"))) {
         fprintf(o.f, "param,critical\n%s,%.17g\n", a->param, crit);
         rc = out_close(&o);

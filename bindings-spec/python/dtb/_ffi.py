@@ -1090,6 +1090,7 @@ dtb_branch_special = _fn('dtb_branch_special', ctypes.c_int32, [ctypes.POINTER(d
 dtb_branch_end_reason = _fn('dtb_branch_end_reason', ctypes.c_char_p, [ctypes.POINTER(dtb_branch), ctypes.c_int32])
 dtb_dynamics_phase_plane = _fn('dtb_dynamics_phase_plane', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_char_p])
 dtb_dynamics_network_critical = _fn('dtb_dynamics_network_critical', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(dtb_atlas), ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_char_p, ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_double)])
+dtb_dynamics_network_eigenvalues = _fn('dtb_dynamics_network_eigenvalues', ctypes.c_int32, [ctypes.POINTER(dtb_dynamics), ctypes.POINTER(dtb_atlas), ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_plot_options_init = _fn('dtb_plot_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_plot_options), ctypes.c_uint32])
 dtb_plot_lines = _fn('dtb_plot_lines', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
 dtb_plot_heatmap = _fn('dtb_plot_heatmap', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(dtb_plot_options)])
@@ -1463,6 +1464,7 @@ PARAMS = {
     'dtb_branch_end_reason': ('b', 'side'),
     'dtb_dynamics_phase_plane': ('d', 'x_state', 'y_state', 'x_lo', 'x_hi', 'y_lo', 'y_hi', 'state', 'n_state', 'path'),
     'dtb_dynamics_network_critical': ('d', 'atlas', 'kind', 'names', 'values', 'n_values', 'param', 'lo', 'hi', 'critical_out'),
+    'dtb_dynamics_network_eigenvalues': ('d', 'atlas', 'kind', 'names', 'values', 'n_values', 're', 'im', 'n_eig', 'n_out'),
     'dtb_plot_options_init': ('opts', 'version'),
     'dtb_plot_lines': ('path', 'x', 'y', 'n_points', 'n_series', 'series_names', 'opts'),
     'dtb_plot_heatmap': ('path', 'values', 'rows', 'cols', 'row_labels', 'col_labels', 'opts'),

@@ -139,6 +139,20 @@ class Dynamics(_Handle):
                                                   _b(param), float(lo), float(hi), ctypes.byref(out)))
         return None if out.value != out.value else out.value
 
+    def network_eigenvalues(self, atlas, n=10, coupling='linear', **values):
+        """The n leading eigenvalues (complex, decreasing real part) of the
+        delay-free network's Jacobian at its fixed point, with the coupling
+        values given (a=..., b=...)."""
+        kind = _core._enum(_ffi.dtb_coupling_kind, 'DTB_COUPLING_', coupling)
+        names = (ctypes.c_char_p * max(len(values), 1))(*[_b(k) for k in values])
+        vals = (ctypes.c_double * max(len(values), 1))(*[float(v) for v in values.values()])
+        re, rp = _core._buffer(max(n, 1))
+        im, ip = _core._buffer(max(n, 1))
+        got = ctypes.c_size_t()
+        _check(_ffi.dtb_dynamics_network_eigenvalues(self._h, atlas._h, kind, names, vals, len(values),
+                                                     rp, ip, n, ctypes.byref(got)))
+        return [complex(re[k], im[k]) for k in range(got.value)]
+
     def continue_branch(self, param, lo, hi, state, **options):
         """Follow the equilibrium branch through `state` (a fixed point at
         the current value of `param`, corrected first) over [lo, hi] in

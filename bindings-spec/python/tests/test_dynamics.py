@@ -58,6 +58,8 @@ def test_network_critical_linear_closed_form():
     got = d.network_critical(atlas, 'a', 0.0, 3 * want, b=0.0)
     assert abs(got - want) < 1e-8 * want
     assert d.network_critical(atlas, 'a', 0.0, 0.5 * want) is None
+    lead = d.network_eigenvalues(atlas, n=3, a=0.5 * want)
+    assert len(lead) == 3 and abs(lead[0].real - d['gamma'] / 2) < 1e-6 * abs(d['gamma'])
     with pytest.raises(dtb.Unsupported):
         d.network_critical(atlas, 'a', 0.0, 1.0, coupling='kuramoto')
 
