@@ -27,6 +27,7 @@
 
 
 static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lanes *g);
+static dtb_status far_tiles(const dtb__network *net, size_t K, dtb__gather_lanes *g);
 
 dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, const dtb__network *net, size_t n_channels,
                                   size_t K)
@@ -41,10 +42,11 @@ dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, const dtb__network *net,
     g->sums = dtb__calloc(ch * nk, sizeof *g->sums);
     g->current = dtb__calloc(nk, sizeof *g->current);
     g->scratch = dtb__calloc(16 * K, sizeof *g->scratch);
-    g->acc = dtb__calloc((size_t)DTB__GATHER_BLOCK * K, sizeof *g->acc);
-    dtb_status st = g->G && g->sums && g->current && g->scratch && g->acc ? DTB_OK : DTB_ENOMEM;
+    dtb_status st = g->G && g->sums && g->current && g->scratch ? DTB_OK : DTB_ENOMEM;
     if (!st)
         st = lanes_edges(net, K, g);
+    if (!st)
+        st = far_tiles(net, K, g);
     if (st)
         dtb__gather_lanes_free(g);
     return st;
@@ -56,9 +58,9 @@ void dtb__gather_lanes_free(dtb__gather_lanes *g)
     free(g->sums);
     free(g->current);
     free(g->scratch);
-    free(g->acc);
-    free(g->far_start);
-    free(g->far_base);
+    free(g->far_tile);
+    free(g->far_source);
+    free(g->far_target);
     free(g->far_delay);
     free(g->far_weight);
     free(g->near_start);
@@ -230,45 +232,20 @@ static void dense_symmetric_lanes(const double *restrict W, int64_t n, const dou
 }
 #endif
 
-/* The edges in the lanes' layout: per edge the start of its source's
- * ring and its delay. The far edges by target, ascending source: each
- * target's block sum is accumulated in a small array that stays in L1 (or
- * registers) instead of being scattered into G edge by edge as gather_far
- * does; each target's terms still come in ascending source order, so the
- * bits are gather_far's. The near edges in the pull set's own order. */
+/* The near edges in the lanes' layout, in the pull set's own order: per
+ * edge the start of its source's ring and its delay. */
 static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lanes *g)
 {
     const int64_t n = net->n, H = net->horizon;
     const size_t slots = (size_t)DTB__LANES_SLOTS(H);
-    const dtb__edge_set *es = &net->far;
     const dtb__pull_set *ps = &net->near;
-    const int64_t mf = es->n_edges, mn = ps->n_edges;
-    g->far_start = dtb__calloc((size_t)n + 1, sizeof *g->far_start);
-    g->far_base = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_base);
-    g->far_delay = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_delay);
-    g->far_weight = dtb__malloc_array(mf ? (size_t)mf : 1, sizeof *g->far_weight);
+    const int64_t mn = ps->n_edges;
     g->near_start = dtb__calloc((size_t)n + 1, sizeof *g->near_start);
     g->near_base = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_base);
     g->near_delay = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_delay);
     g->near_weight = dtb__malloc_array(mn ? (size_t)mn : 1, sizeof *g->near_weight);
-    int64_t *fill = dtb__malloc_array((size_t)n + 1, sizeof *fill);
-    if (!g->far_start || !g->far_base || !g->far_delay || !g->far_weight || !g->near_start ||
-        !g->near_base || !g->near_delay || !g->near_weight || !fill) {
-        free(fill);
+    if (!g->near_start || !g->near_base || !g->near_delay || !g->near_weight)
         return DTB_ENOMEM;
-    }
-    for (int64_t e = 0; e < mf; e++)
-        g->far_start[es->target[e] + 1]++;
-    for (int64_t k = 0; k < n; k++)
-        g->far_start[k + 1] += g->far_start[k];
-    memcpy(fill, g->far_start, (size_t)n * sizeof *fill);
-    for (int64_t j = 0; j < n; j++)   /* the edge set is ordered by source */
-        for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
-            int64_t at = fill[es->target[e]]++;
-            g->far_base[at] = j * (int64_t)slots * (int64_t)K;
-            g->far_delay[at] = es->delay[e];
-            g->far_weight[at] = es->weight[e];
-        }
     /* near: offset = source * 2H - delay in the doubled ring, delay < 2H */
     const int64_t len = 2 * H;
     memcpy(g->near_start, ps->row_start ? ps->row_start : g->near_start,
@@ -279,104 +256,84 @@ static dtb_status lanes_edges(const dtb__network *net, size_t K, dtb__gather_lan
         g->near_delay[e] = (int32_t)d;
         g->near_weight[e] = ps->weight[e];
     }
-    free(fill);
     return DTB_OK;
 }
 
-/* Far edges for the block of steps m+1 .. m+B at once: G[k][b][p]. The
- * block of one edge's source is one contiguous run of B * K values (the
- * guard slots keep it from wrapping). A target's run is summed 32 values
- * at a time in eight vector registers (the edge list read once per 32
- * values): the accumulators never go through memory, and each edge costs
- * its loads, multiplies and adds only. */
-#if defined(__GNUC__)
-typedef double dtb__v4l __attribute__((vector_size(32), aligned(8)));
+/* Far edges for the block of steps m .. m+B-1 at once: G[k][b][p], each
+ * target's terms in gather_far's order (sources ascending), so the bits
+ * are gather_far's. With K lanes neither the ring (n (H + B) K doubles)
+ * nor the sums (n B K) fit in the inner caches, and an edge reads B K
+ * values and adds them into B K sums: visiting targets first reads the
+ * whole ring once per target, visiting sources first (gather_far's
+ * order) moves every sum through L2 for every edge. So the edges go in
+ * tiles: a few sources (whose lanes stay in L2) by a few targets (whose
+ * sums stay in L1); tiles by ascending source tile, so each target still
+ * sees its sources in ascending order. */
+enum {
+    TILE_L1_SUMS = 16 * 1024,   /* bytes of one target tile's sums */
+    TILE_L2_RING = 256 * 1024,  /* bytes of one source tile's lanes */
+};
 
-static inline void ld(dtb__v4l *v, const double *p) { memcpy(v, p, sizeof *v); }
+static dtb_status far_tiles(const dtb__network *net, size_t K, dtb__gather_lanes *g)
+{
+    const dtb__edge_set *es = &net->far;
+    const size_t n = (size_t)net->n, mf = (size_t)es->n_edges;
+    const size_t run_bytes = (size_t)DTB__GATHER_BLOCK * K * sizeof(double);
+    const size_t lane_bytes = (size_t)DTB__LANES_SLOTS(net->horizon) * K * sizeof(double);
+    size_t tt = TILE_L1_SUMS / run_bytes, ts = TILE_L2_RING / lane_bytes;
+    tt = tt < 1 ? 1 : tt > n ? n : tt;
+    ts = ts < 1 ? 1 : ts > n ? n : ts;
+    const size_t n_tt = (n + tt - 1) / tt, n_ts = (n + ts - 1) / ts;
+    g->n_tiles = n_tt * n_ts;
+    g->far_tile = dtb__calloc(g->n_tiles + 1, sizeof *g->far_tile);
+    g->far_source = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_source);
+    g->far_target = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_target);
+    g->far_delay = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_delay);
+    g->far_weight = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_weight);
+    if (!g->far_tile || !g->far_source || !g->far_target || !g->far_delay || !g->far_weight)
+        return DTB_ENOMEM;
+    size_t at = 0, tile = 0;
+    for (size_t s0 = 0; s0 < n; s0 += ts)
+        for (size_t t0 = 0; t0 < n; t0 += tt, tile++) {
+            g->far_tile[tile] = (int64_t)at;
+            for (size_t j = s0; j < s0 + ts && j < n; j++)
+                for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
+                    const size_t k = (size_t)es->target[e];
+                    if (k < t0 || k >= t0 + tt)
+                        continue;
+                    g->far_source[at] = (int32_t)j;
+                    g->far_target[at] = es->target[e];
+                    g->far_delay[at] = es->delay[e];
+                    g->far_weight[at] = es->weight[e];
+                    at++;
+                }
+        }
+    g->far_tile[tile] = (int64_t)at;
+    return DTB_OK;
+}
 
 DTB__CLONES
 static void far_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring, int64_t horizon,
                       int64_t m, size_t K, double *restrict G)
 {
     const int64_t pos = m % horizon;
-    const size_t run = (size_t)DTB__GATHER_BLOCK * K;   /* a multiple of 8 */
-    const int64_t *restrict base = g->far_base;
+    const size_t run = (size_t)DTB__GATHER_BLOCK * K;
+    const size_t lane_ring = (size_t)DTB__LANES_SLOTS(horizon) * K;
+    const int32_t *restrict src_of = g->far_source;
+    const int32_t *restrict tgt = g->far_target;
     const int32_t *restrict del = g->far_delay;
     const double *restrict w = g->far_weight;
-    for (int64_t k = 0; k < n; k++) {
-        const int64_t e0 = g->far_start[k], e1 = g->far_start[k + 1];
-        double *restrict out = G + (size_t)k * run;
-        size_t c = 0;
-        for (; c + 32 <= run; c += 32) {
-            dtb__v4l a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
-            for (int64_t e = e0; e < e1; e++) {
-                const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;
-                const double *restrict src = ring + base[e] + (size_t)s0 * K + c;
-                const double we = w[e];
-                const dtb__v4l wv = {we, we, we, we};
-                dtb__v4l x;
-                ld(&x, src);
-                a0 += wv * x;
-                ld(&x, src + 4);
-                a1 += wv * x;
-                ld(&x, src + 8);
-                a2 += wv * x;
-                ld(&x, src + 12);
-                a3 += wv * x;
-                ld(&x, src + 16);
-                a4 += wv * x;
-                ld(&x, src + 20);
-                a5 += wv * x;
-                ld(&x, src + 24);
-                a6 += wv * x;
-                ld(&x, src + 28);
-                a7 += wv * x;
-            }
-            memcpy(out + c, &a0, sizeof a0);
-            memcpy(out + c + 4, &a1, sizeof a1);
-            memcpy(out + c + 8, &a2, sizeof a2);
-            memcpy(out + c + 12, &a3, sizeof a3);
-            memcpy(out + c + 16, &a4, sizeof a4);
-            memcpy(out + c + 20, &a5, sizeof a5);
-            memcpy(out + c + 24, &a6, sizeof a6);
-            memcpy(out + c + 28, &a7, sizeof a7);
-        }
-        for (; c < run; c += 8) {   /* K odd: the last 8 values (run = 8 K) */
-            dtb__v4l a0 = {0}, a1 = {0};
-            for (int64_t e = e0; e < e1; e++) {
-                const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;
-                const double *restrict src = ring + base[e] + (size_t)s0 * K + c;
-                const double we = w[e];
-                const dtb__v4l wv = {we, we, we, we};
-                dtb__v4l x;
-                ld(&x, src);
-                a0 += wv * x;
-                ld(&x, src + 4);
-                a1 += wv * x;
-            }
-            memcpy(out + c, &a0, sizeof a0);
-            memcpy(out + c + 4, &a1, sizeof a1);
-        }
+    const int64_t end = g->far_tile[g->n_tiles];
+    memset(G, 0, (size_t)n * run * sizeof *G);
+    for (int64_t e = 0; e < end; e++) {
+        const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;
+        const double *restrict src = ring + (size_t)src_of[e] * lane_ring + (size_t)s0 * K;
+        double *restrict out = G + (size_t)tgt[e] * run;
+        const double we = w[e];
+        for (size_t i = 0; i < run; i++)
+            out[i] += we * src[i];
     }
 }
-#else
-static void far_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring, int64_t horizon,
-                      int64_t m, size_t K, double *restrict G)
-{
-    const int64_t pos = m % horizon;
-    const size_t run = (size_t)DTB__GATHER_BLOCK * K;
-    for (int64_t k = 0; k < n; k++) {
-        double *restrict out = G + (size_t)k * run;
-        memset(out, 0, run * sizeof *out);
-        for (int64_t e = g->far_start[k]; e < g->far_start[k + 1]; e++) {
-            const int64_t d = g->far_delay[e];
-            const double *src = ring + g->far_base[e] + (size_t)(pos >= d ? pos - d : pos - d + horizon) * K;
-            for (size_t i = 0; i < run; i++)
-                out[i] += g->far_weight[e] * src[i];
-        }
-    }
-}
-#endif
 
 void dtb__gather_lanes_run(const dtb__network *net, const double *const *channels, int64_t horizon,
                            dtb__gather_lanes *g, int64_t m)

@@ -60,7 +60,8 @@ typedef struct dtb__pull_set {
     int dense_symmetric;   /* dense equals its transpose, bit for bit */
 } dtb__pull_set;
 
-/* Far edges grouped by source, ascending source then ascending target. */
+/* Far edges grouped by source, ascending source; a source's edges longest
+ * delay first, then ascending target (network.c says why). */
 typedef struct dtb__edge_set {
     int64_t n_edges;
     int64_t *src_start;   /* n + 1 */
@@ -204,13 +205,18 @@ typedef struct dtb__gather_lanes {
     double *sums;         /* this step's sums [channel][n][K] */
     double *current;      /* dense path: current values [n][K] */
     double *scratch;      /* partial sums, 16 K */
-    double *acc;          /* one target's far sums, B K */
-    /* the far edges by target, ascending source, and the near edges in
-     * the pull set's order: where their source's ring starts, delay, weight */
-    int64_t *far_start, *near_start;   /* n + 1 */
-    int64_t *far_base, *near_base;
-    int32_t *far_delay, *near_delay;
-    double *far_weight, *near_weight;
+    /* the far edges in tiles (gather_lanes.c): tile t's edges are
+     * far_tile[t] .. far_tile[t + 1] - 1 */
+    size_t n_tiles;
+    int64_t *far_tile;     /* n_tiles + 1 */
+    int32_t *far_source, *far_target, *far_delay;
+    double *far_weight;
+    /* the near edges in the pull set's order: where their source's ring
+     * starts, delay, weight */
+    int64_t *near_start;   /* n + 1 */
+    int64_t *near_base;
+    int32_t *near_delay;
+    double *near_weight;
 } dtb__gather_lanes;
 
 dtb_status dtb__gather_lanes_init(dtb__gather_lanes *g, const dtb__network *net, size_t n_channels,
