@@ -387,6 +387,10 @@ dtb__expr *dtb__lems_by_regime(const dtb__lems_comptype *t, const char *state,
                                const char *regime_input,
                                dtb__expr *(*of)(const dtb__lems_equation *td, void *ud), void *ud,
                                int *none);
+/* SHA-256 (hex) of a resolved type's equations in a canonical text
+ * (lems_digest.c): what a hand-written kernel standing in for the type was
+ * written for. Parameter values are not part of it. */
+void dtb__lems_dynamics_digest(const dtb__lems_comptype *t, char hex[65]);
 /* The index of regime `name` of a (resolved) type, or -1 (also for NULL). */
 long dtb__lems_regime_index(const dtb__lems_comptype *t, const char *name);
 /* Every event handler of a (resolved) type in LEMS order — the Dynamics'

@@ -79,6 +79,10 @@ typedef struct dtb__cell_fast_path {
     size_t n_states;
     const char *states[DTB__CELL_MAX_STATES];
     int exact_current_input;
+    /* the first 16 hex digits of dtb__lems_dynamics_digest of the
+     * equations the kernel implements (the descriptor it was checked
+     * against, tests/spiking/test_cell_paths.c) */
+    const char *dynamics;
     dtb_status (*prepare)(dtb__spk_pop *p, double h);
     size_t (*update)(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked);
 } dtb__cell_fast_path;

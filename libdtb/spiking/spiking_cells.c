@@ -554,20 +554,25 @@ static size_t tm_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int3
  * variables in the order of p->state. Everything else (defaults, units,
  * initial values, conductance scale, whether Euler is offered) is the
  * descriptor's; the registry (spiking_registry.c) uses a kernel only when
- * the descriptor declares exactly these names, in mV, ms and nA. */
+ * the descriptor declares exactly these names, in mV, ms and nA, and its
+ * equations are the ones the kernel was written for: their digest
+ * (dtb__lems_dynamics_digest) begins with `dynamics`. Edit a descriptor's
+ * equations and its kernel is no longer used (the message says why and
+ * gives the new digest): change the kernel to match, check it with
+ * tests/spiking/test_cell_paths.c, then update the digest here. */
 const dtb__cell_fast_path dtb__cell_fast_paths[] = {
     {"lif", 7, {"tau_m", "R_m", "E_L", "V_th", "V_reset", "t_ref", "I_e"}, 1, {"V"}, 1,
-     lif_prepare, lif_update},
-    {"izhikevich", 6, {"a", "b", "c", "d", "v_peak", "I_e"}, 2, {"v", "u"}, 0, NULL, izh_update},
+     "61e282e2e86d2bd1", lif_prepare, lif_update},
+    {"izhikevich", 6, {"a", "b", "c", "d", "v_peak", "I_e"}, 2, {"v", "u"}, 0, "2188cea93a998695", NULL, izh_update},
     {"izhikevich2007", 10, {"C", "k", "vr", "vt", "vpeak", "a", "b", "c", "d", "I_e"}, 2,
-     {"v", "u"}, 0, NULL, izh7_update},
+     {"v", "u"}, 0, "49bc81393fa72696", NULL, izh7_update},
     {"adex", 12,
      {"C", "g_L", "E_L", "V_T", "Delta_T", "tau_w", "a", "b", "V_reset", "V_peak", "t_ref", "I_e"}, 2,
-     {"V", "w"}, 0, adex_prepare, adex_update},
+     {"V", "w"}, 0, "a1f00706a2b725b0", adex_prepare, adex_update},
     {"hh", 9, {"C", "g_Na", "g_K", "g_L", "E_Na", "E_K", "E_L", "V_th", "I_e"}, 4,
-     {"V", "m", "h", "n"}, 0, NULL, hh_update},
+     {"V", "m", "h", "n"}, 0, "641b1cc8bf6b990a", NULL, hh_update},
     {"traub_miles", 10, {"C", "g_L", "E_L", "g_Na", "E_Na", "g_K", "E_K", "V_T", "V_th", "I_e"}, 4,
-     {"V", "m", "h", "n"}, 0, NULL, tm_update},
+     {"V", "m", "h", "n"}, 0, "aa0eb24884f90c03", NULL, tm_update},
 };
 const size_t dtb__n_cell_fast_paths = sizeof dtb__cell_fast_paths / sizeof dtb__cell_fast_paths[0];
 

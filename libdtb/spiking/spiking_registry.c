@@ -25,7 +25,8 @@
  *
  * The fast path registered under the cell's name (spiking_cells.c) is used
  * when the descriptor declares exactly its parameters and exposed states,
- * in order, in mV, ms and nA; otherwise, and for cells without one, the
+ * in order, in mV, ms and nA, with the equations the kernel implements
+ * (their digest, lems_digest.c); otherwise, and for cells without one, the
  * generic path (spiking_lems.c) runs the descriptor in the cell's units. */
 #include <float.h>
 #include <math.h>
@@ -346,6 +347,13 @@ static dtb_status match_fast(dtb__cell_entry *c)
         if (strcmp(f->states[s], m->states[s]) != 0)
             dtb__strbuf_printf(&why, "its state variable %zu is '%s', the kernel's '%s'", s,
                                m->states[s], f->states[s]);
+    if (!why.data) {
+        char digest[65];
+        dtb__lems_dynamics_digest(c->t, digest);
+        if (strncmp(digest, f->dynamics, strlen(f->dynamics)) != 0 || strlen(f->dynamics) < 16)
+            dtb__strbuf_printf(&why, "its equations are not those the kernel implements (digest "
+                                     "%.16s, the kernel's %s)", digest, f->dynamics);
+    }
     if (why.data) {
         c->no_fast = why.data;   /* kept for dtb__cell_entry_no_fast (tests) */
         return DTB_OK;

@@ -146,8 +146,9 @@ static void test_registry(void **state)
     assert_int_equal(dtb_spiking_cell_state_count("lif"), 1);
 }
 
-/* A descriptor that no longer declares what the kernel reads keeps the
- * generic path: the fast path is chosen by name and declarations. */
+/* A descriptor that no longer declares what the kernel reads, or says
+ * other equations with the same names, keeps the generic path: the fast
+ * path is chosen by name, declarations and the digest of the equations. */
 static char *embedded_with(const char *name, const char *from, const char *to)
 {
     const dtb__builtin_cell *b = NULL;
@@ -186,6 +187,13 @@ static void test_fast_path_match(void **state)
         /* a state variable no longer exposed */
         {"izhikevich2007", "name=\"u\" dimension=\"current\" exposure=\"u\"",
          "name=\"u\" dimension=\"current\"", "exposes 1 state"},
+        /* the same names, other equations: a time derivative, a reset, a
+         * threshold test */
+        {"lif", "((E_L - V) + R_m * (I_e + iSyn)) / tau_m", "((E_L - V) + R_m * (I_e - iSyn)) / tau_m",
+         "equations are not those"},
+        {"lif", "variable=\"V\" value=\"V_reset\"", "variable=\"V\" value=\"V_reset + MVOLT\"",
+         "equations are not those"},
+        {"lif", "V .gt. V_th .and.", "V .geq. V_th .and.", "equations are not those"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *xml = embedded_with(cases[i].cell, cases[i].from, cases[i].to);
@@ -207,6 +215,15 @@ static void test_fast_path_match(void **state)
     assert_int_equal(dtb__cell_entry_from_text("lif", lif->xml, lif->len, &e), DTB_OK);
     assert_non_null(dtb__cell_entry_fast(e));
     dtb__cell_entry_free(e);
+    /* so does the same equation written with other spacing and parentheses */
+    char *xml = embedded_with("lif", "((E_L - V) + R_m * (I_e + iSyn)) / tau_m",
+                              "( (E_L-V) + (R_m*(I_e+iSyn)) )/tau_m");
+    assert_int_equal(dtb__cell_entry_from_text("lif", xml, strlen(xml), &e), DTB_OK);
+    if (dtb__cell_entry_no_fast(e))
+        print_message("  respaced lif: %s\n", dtb__cell_entry_no_fast(e));
+    assert_non_null(dtb__cell_entry_fast(e));
+    dtb__cell_entry_free(e);
+    free(xml);
 }
 
 /* ------------------------------------------------- fast against generic */
