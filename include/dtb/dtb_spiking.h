@@ -433,6 +433,22 @@ DTB_API dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *o
 /* Make region a spiking region of cell_model (NULL: "lif"); opts may be NULL. */
 DTB_API dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *cell_model,
                                               const dtb_spiking_region_options *opts);
+/* Make region a spiking region of a LEMS/NeuroML cell: `cell` names a
+ * component or a ComponentType of the file at path, read as
+ * dtb_spiking_add_lems_population reads it (what it accepts, SI units,
+ * include_dirs for NeuroML2CoreTypes). The cell must receive synaptic
+ * current (a DerivedVariable of dimension current selecting over its
+ * synapses, as NeuroML's iSyn), else DTB_EINVAL. A file's cell has no
+ * region defaults: opts must give w_exc and w_inh (nA; the receptors are
+ * the same current-based exponential synapses as for the built-in cells),
+ * the input is Poisson (DTB_SPIKING_REGION_FLAG_CURRENT_INPUT is refused:
+ * no bias parameter is named), nothing is drawn (every cell starts from
+ * the type's OnStart) and the cells fire from background_hz and the
+ * coupling input only. */
+DTB_API dtb_status dtb_sim_add_spiking_region_lems(dtb_sim *sim, int64_t region, const char *path,
+                                                   const char *cell, const char *const *include_dirs,
+                                                   size_t n_include_dirs,
+                                                   const dtb_spiking_region_options *opts);
 DTB_API int64_t dtb_sim_spiking_region_count(const dtb_sim *sim);
 /* The index-th spiking region (in the order added): its region index and
  * the indices of its E and I populations in dtb_sim_spiking_net(). */

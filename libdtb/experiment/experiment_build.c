@@ -68,18 +68,27 @@ static dtb_status load_atlas(const dtb_experiment *exp, dtb_atlas **out)
     return DTB_OK;
 }
 
-static dtb_status load_model(const dtb_experiment *exp, const char *model_name, dtb_model **out)
+/* The folders of every `include` setting (borrowed), in a new array. */
+static const char **include_dirs(const dtb_experiment *exp, size_t *n_out)
 {
     size_t n_inc = 0;
     for (size_t i = 0; i < exp->n; i++)
         n_inc += strcmp(exp->names[i], "include") == 0;
     const char **inc = dtb__calloc(n_inc + 1, sizeof *inc);
-    if (!inc)
-        return DTB_ENOMEM;
     n_inc = 0;
-    for (size_t i = 0; i < exp->n; i++)
+    for (size_t i = 0; inc && i < exp->n; i++)
         if (strcmp(exp->names[i], "include") == 0)
             inc[n_inc++] = exp->values[i];
+    *n_out = n_inc;
+    return inc;
+}
+
+static dtb_status load_model(const dtb_experiment *exp, const char *model_name, dtb_model **out)
+{
+    size_t n_inc = 0;
+    const char **inc = include_dirs(exp, &n_inc);
+    if (!inc)
+        return DTB_ENOMEM;
     dtb_model_load_options mo = DTB_MODEL_LOAD_OPTIONS_INIT;
     mo.include_dirs = inc;
     mo.n_include_dirs = n_inc;
@@ -405,8 +414,15 @@ static dtb_status apply_spiking(const dtb_experiment *exp, dtb_sim *sim, const d
         if (st)
             return fail(st, "spiking");
         st = dtb__resolve_regions(atlas, "spiking", s.regions, &idx, &n);
+        size_t n_inc = 0;
+        const char **inc = s.cell_path ? include_dirs(exp, &n_inc) : NULL;
+        if (!st && s.cell_path && !inc)
+            st = DTB_ENOMEM;
         for (size_t k = 0; !st && k < n; k++)
-            st = dtb_sim_add_spiking_region(sim, idx[k], s.model, &s.opts);
+            st = s.cell_path ? dtb_sim_add_spiking_region_lems(sim, idx[k], s.cell_path, s.cell_id,
+                                                               inc, n_inc, &s.opts)
+                             : dtb_sim_add_spiking_region(sim, idx[k], s.model, &s.opts);
+        free(inc);
         /* the run writes their spikes (spikes_spiking.csv) */
         dtb_spiking_net *net = dtb_sim_spiking_net(sim);
         for (int64_t p = 0; !st && p < dtb_spiking_population_count(net); p++)

@@ -497,6 +497,17 @@ dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out)
             free(out->model);
             if (!(out->model = dtb__strdup(v)))
                 st = DTB_ENOMEM;
+        } else if (!strcmp(k, "cell")) {
+            const char *hash = strrchr(v, '#');
+            free(out->cell_path);
+            free(out->cell_id);
+            out->cell_path = out->cell_id = NULL;
+            if (!hash || hash == v || !hash[1])
+                st = dtb__error(DTB_EINVAL, "spiking: cell='%s' is not FILE.xml#ID (a component or "
+                                            "ComponentType of a LEMS/NeuroML file)", v);
+            else if (!(out->cell_path = dtb__strndup(v, (size_t)(hash - v))) ||
+                     !(out->cell_id = dtb__strdup(hash + 1)))
+                st = DTB_ENOMEM;
         } else if (!strcmp(k, "input")) {
             if (!strcmp(v, "current"))
                 o->flags |= DTB_SPIKING_REGION_FLAG_CURRENT_INPUT;
@@ -524,7 +535,7 @@ dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out)
             while (q < sizeof keys / sizeof keys[0] && strcmp(keys[q], k))
                 q++;
             if (q == sizeof keys / sizeof keys[0])
-                st = dtb__error(DTB_EINVAL, "spiking: unknown key '%s' (known: model, n, exc, k_exc, "
+                st = dtb__error(DTB_EINVAL, "spiking: unknown key '%s' (known: model, cell, n, exc, k_exc, "
                                             "k_inh, w_exc, w_inh, bg, gain, weight, tau, half, input)", k);
             else if (!is_num || !isfinite(x))
                 st = dtb__error(DTB_EINVAL, "spiking: %s='%s' is not a number", k, v);
@@ -533,6 +544,9 @@ dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out)
         }
     }
     dtb__pairs_free(&kv);
+    if (!st && out->model && out->cell_path)
+        st = dtb__error(DTB_EINVAL, "spiking: give model (a built-in cell) or cell (FILE.xml#ID), "
+                                    "not both");
     if (!st && out->model && dtb_spiking_cell_param_count(out->model) < 0) {
         /* the built-in cells, as the registry of their descriptors lists them */
         dtb__strbuf known = {0};
@@ -551,7 +565,9 @@ void dtb__spiking_spec_free(dtb__spiking_spec *s)
 {
     free(s->regions);
     free(s->model);
-    s->regions = s->model = NULL;
+    free(s->cell_path);
+    free(s->cell_id);
+    s->regions = s->model = s->cell_path = s->cell_id = NULL;
 }
 
 /* --- region lists --- */

@@ -66,7 +66,9 @@ void dtb__lesion_spec_free(dtb__lesion_spec *l);
  * tau (time), half (Hz), input (poisson or current). */
 typedef struct dtb__spiking_spec {
     char *regions;
-    char *model;      /* NULL: lif */
+    char *model;      /* NULL: lif (or the cell below) */
+    char *cell_path;  /* cell=FILE.xml#ID: a LEMS/NeuroML cell, or NULL */
+    char *cell_id;
     dtb_spiking_region_options opts;
 } dtb__spiking_spec;
 dtb_status dtb__parse_spiking(const char *text, dtb__spiking_spec *out);

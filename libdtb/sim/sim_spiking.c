@@ -21,6 +21,15 @@
  * fires at with them (tests/spiking). */
 typedef dtb__cell_region region_defaults;
 
+/* Where a region's cells come from: a built-in cell by name, or a
+ * LEMS/NeuroML cell type of a file (no region defaults). */
+typedef struct cell_source {
+    const char *model;                   /* built-in name, or NULL */
+    const char *path, *cell;             /* a file's component or ComponentType */
+    const char *const *include_dirs;
+    size_t n_include_dirs;
+} cell_source;
+
 dtb_status dtb_spiking_region_options_init(dtb_spiking_region_options *opts, uint32_t version)
 {
     return dtb__options_init(opts, sizeof *opts, version, DTB_SPIKING_REGION_OPTIONS_VERSION,
@@ -85,7 +94,7 @@ static dtb_status resolve(const dtb_spiking_region_options *in, const region_def
 }
 
 /* Build the E and I populations of one region into the simulation's net. */
-static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *model,
+static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const cell_source *src,
                                const region_defaults *d, const dtb_spiking_region_options *o)
 {
     dtb_spiking_net *net = sim->spk_net;
@@ -96,7 +105,12 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     int64_t idx[2] = {-1, -1};
     for (int k = 0; !st && k < 2; k++) {
         snprintf(name, sizeof name, "%s_%s", k == 0 ? "E" : "I", sim->labels[r->region]);
-        st = dtb_spiking_add_population(net, name, model, k == 0 ? n_e : n_i, &idx[k]);
+        const int64_t count = k == 0 ? n_e : n_i;
+        if (src->model)
+            st = dtb_spiking_add_population(net, name, src->model, count, &idx[k]);
+        else
+            st = dtb_spiking_add_lems_population(net, name, src->path, src->cell, count,
+                                                 src->include_dirs, src->n_include_dirs, &idx[k]);
         if (!st)
             st = dtb_spiking_add_receptor(net, idx[k], "e", DTB_SYNAPSE_EXP, DTB_SYNAPSE_CURRENT, 0.0,
                                           5e-3, 0.0, NULL);
@@ -107,12 +121,12 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
         for (size_t q = 0; !st && q < d->n_sets; q++)
             st = dtb_spiking_set_param(net, idx[k], d->set_names[q], DTB_DIST_CONSTANT,
                                        d->set_values[q], 0.0);
-        if (!st)
+        if (!st && d->bias_param)
             st = dtb_spiking_set_param(net, idx[k], d->bias_param, DTB_DIST_CONSTANT, d->bias, 0.0);
         if (!st && d->draw_state) {
             double lo = d->draw_lo, hi = d->draw_hi;
             if (!isnan(d->draw_spread)) {
-                const dtb__cell_model *cm = dtb__cell_model_find(model);
+                const dtb__cell_model *cm = net->pops[idx[k]].model;
                 double v0 = NAN;
                 for (size_t s = 0; s < cm->n_states; s++)
                     if (strcmp(cm->states[s], d->draw_state) == 0)
@@ -141,8 +155,8 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     r->pop_e = idx[0];
     r->pop_i = idx[1];
     r->bias_param = -1;
-    const dtb__cell_model *cm = dtb__cell_model_find(model);
-    for (size_t j = 0; cm && j < cm->n_params; j++)
+    const dtb__cell_model *cm = st ? NULL : net->pops[idx[0]].model;
+    for (size_t j = 0; cm && d->bias_param && j < cm->n_params; j++)
         if (strcmp(cm->params[j].name, d->bias_param) == 0)
             r->bias_param = (int)j;
     r->rate_decay = exp(-sim->dt / o->rate_tau);
@@ -151,38 +165,11 @@ static dtb_status build_region(dtb_sim *sim, dtb__sim_spiking *r, const char *mo
     return st;
 }
 
-dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *cell_model,
-                                      const dtb_spiking_region_options *opts)
+/* The region's network from a cell source with its region defaults. */
+static dtb_status add_region(dtb_sim *sim, int64_t region, const cell_source *src,
+                             const region_defaults *d, const dtb_spiking_region_options *opts,
+                             const char *fn)
 {
-    const char *fn = "dtb_sim_add_spiking_region";
-    if (!sim)
-        return dtb__error(DTB_EINVAL, "%s: sim is NULL", fn);
-    if (sim->started)
-        return dtb__error(DTB_ESTATE, "%s: add spiking regions before the first step", fn);
-    if (region < 0 || region >= sim->n)
-        return dtb__error(DTB_EINVAL, "%s: region %lld does not exist (the atlas has %lld)", fn,
-                          (long long)region, (long long)sim->n);
-    for (size_t i = 0; i < sim->n_spk; i++)
-        if (sim->spk[i].region == region)
-            return dtb__error(DTB_EINVAL, "%s: region %lld ('%s') is a spiking region already", fn,
-                              (long long)region, sim->labels[region]);
-    if (sim->n_cvar == 0)
-        return dtb__error(DTB_EINVAL, "%s: the model '%s' has no coupling variable for the spiking "
-                                      "region to write", fn, sim->core->name);
-    const char *model = cell_model ? cell_model : "lif";
-    dtb_status rs = dtb__cell_registry_status();
-    if (rs)
-        return dtb__error_context(rs, "%s", fn);
-    const dtb__cell_entry *e = dtb__cell_find(model);
-    const region_defaults *d = e ? dtb__cell_entry_region(e) : NULL;
-    if (!d || !d->has) {
-        dtb__strbuf known = {0};
-        dtb__cell_names(&known, 1);
-        rs = dtb__error(DTB_ENOTFOUND, "%s: %s '%s' has no region defaults (region cells: %s)", fn,
-                        e ? "cell model" : "unknown cell model", model, known.data ? known.data : "");
-        dtb__strbuf_free(&known);
-        return rs;
-    }
     dtb_spiking_region_options o;
     dtb_status st = resolve(opts, d, &o);
     if (st)
@@ -204,16 +191,108 @@ dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *
      * stays in it unreferenced and inert (no input drives it, nothing reads
      * it); the simulation stays usable. */
     sim->spk_net->locked = 0;
-    st = build_region(sim, r, model, d, &o);
+    st = build_region(sim, r, src, d, &o);
     sim->spk_net->locked = 1;
     if (st) {
         return dtb__error_context(st, "%s: region %lld ('%s')", fn, (long long)region,
                                   sim->labels[region]);
     }
     sim->n_spk++;
-    return dtb__sim_note(sim, "region %lld '%s' is a spiking network of %lld %s cells",
-                         (long long)region, sim->labels[region],
-                         (long long)o.n, model);
+    if (src->model)
+        return dtb__sim_note(sim, "region %lld '%s' is a spiking network of %lld %s cells",
+                             (long long)region, sim->labels[region], (long long)o.n, src->model);
+    return dtb__sim_note(sim, "region %lld '%s' is a spiking network of %lld cells %s#%s",
+                         (long long)region, sim->labels[region], (long long)o.n, src->path,
+                         src->cell);
+}
+
+/* What every spiking region needs of the simulation. */
+static dtb_status check_region(dtb_sim *sim, int64_t region, const char *fn)
+{
+    if (!sim)
+        return dtb__error(DTB_EINVAL, "%s: sim is NULL", fn);
+    if (sim->started)
+        return dtb__error(DTB_ESTATE, "%s: add spiking regions before the first step", fn);
+    if (region < 0 || region >= sim->n)
+        return dtb__error(DTB_EINVAL, "%s: region %lld does not exist (the atlas has %lld)", fn,
+                          (long long)region, (long long)sim->n);
+    for (size_t i = 0; i < sim->n_spk; i++)
+        if (sim->spk[i].region == region)
+            return dtb__error(DTB_EINVAL, "%s: region %lld ('%s') is a spiking region already", fn,
+                              (long long)region, sim->labels[region]);
+    if (sim->n_cvar == 0)
+        return dtb__error(DTB_EINVAL, "%s: the model '%s' has no coupling variable for the spiking "
+                                      "region to write", fn, sim->core->name);
+    return DTB_OK;
+}
+
+dtb_status dtb_sim_add_spiking_region(dtb_sim *sim, int64_t region, const char *cell_model,
+                                      const dtb_spiking_region_options *opts)
+{
+    const char *fn = "dtb_sim_add_spiking_region";
+    dtb_status rs = check_region(sim, region, fn);
+    if (rs)
+        return rs;
+    const char *model = cell_model ? cell_model : "lif";
+    rs = dtb__cell_registry_status();
+    if (rs)
+        return dtb__error_context(rs, "%s", fn);
+    const dtb__cell_entry *e = dtb__cell_find(model);
+    const region_defaults *d = e ? dtb__cell_entry_region(e) : NULL;
+    if (!d || !d->has) {
+        dtb__strbuf known = {0};
+        dtb__cell_names(&known, 1);
+        rs = dtb__error(DTB_ENOTFOUND, "%s: %s '%s' has no region defaults (region cells: %s; a "
+                                       "LEMS/NeuroML cell: dtb_sim_add_spiking_region_lems)", fn,
+                        e ? "cell model" : "unknown cell model", model, known.data ? known.data : "");
+        dtb__strbuf_free(&known);
+        return rs;
+    }
+    const cell_source src = {model, NULL, NULL, NULL, 0};
+    return add_region(sim, region, &src, d, opts, fn);
+}
+
+dtb_status dtb_sim_add_spiking_region_lems(dtb_sim *sim, int64_t region, const char *path,
+                                           const char *cell, const char *const *include_dirs,
+                                           size_t n_include_dirs,
+                                           const dtb_spiking_region_options *opts)
+{
+    const char *fn = "dtb_sim_add_spiking_region_lems";
+    dtb_status rs = check_region(sim, region, fn);
+    if (rs)
+        return rs;
+    if (!path || !cell)
+        return dtb__error(DTB_EINVAL, "%s: path and cell must not be NULL", fn);
+    if (n_include_dirs && !include_dirs)
+        return dtb__error(DTB_EINVAL, "%s: include_dirs is NULL but n_include_dirs is %zu", fn,
+                          n_include_dirs);
+    /* A file's cell has no region defaults: the weights are the caller's,
+     * and there is no bias parameter for a current input to move. */
+    if (!opts || !(opts->w_exc > 0) || !(opts->w_inh > 0))
+        return dtb__error(DTB_EINVAL, "%s: %s#%s: a cell from a file has no region defaults; give "
+                                      "w_exc and w_inh (nA, > 0)", fn, path, cell);
+    if (opts->flags & DTB_SPIKING_REGION_FLAG_CURRENT_INPUT)
+        return dtb__error(DTB_EINVAL, "%s: %s#%s: current input moves a cell's bias parameter, "
+                                      "which a cell from a file does not name; use Poisson input",
+                          fn, path, cell);
+    /* Read once here so that a cell the region cannot use is refused
+     * before any population is made (a failed region would leave its
+     * populations' names taken in the network). */
+    dtb__lems_cell *probe = NULL;
+    rs = dtb__lems_cell_load(path, cell, include_dirs, n_include_dirs, &probe);
+    if (rs)
+        return dtb__error_context(rs, "%s: region %lld ('%s')", fn, (long long)region,
+                                  sim->labels[region]);
+    const size_t inputs = dtb__lems_cell_synaptic_inputs(probe);
+    dtb__lems_cell_free(probe);
+    if (!inputs)
+        return dtb__error(DTB_EINVAL, "%s: %s#%s receives no synaptic current (no DerivedVariable "
+                                      "of dimension current selecting over its synapses, as "
+                                      "NeuroML's iSyn): its region's network could not drive it",
+                          fn, path, cell);
+    const region_defaults d = {.has = 1, .w_exc = opts->w_exc, .w_inh = opts->w_inh};
+    const cell_source src = {NULL, path, cell, include_dirs, n_include_dirs};
+    return add_region(sim, region, &src, &d, opts, fn);
 }
 
 /* One step of every spiking region, after the neural masses: input from

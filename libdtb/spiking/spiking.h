@@ -288,6 +288,9 @@ dtb_status dtb__spk_read_neuroml_projection(const char *path, const char *projec
 dtb_status dtb__lems_cell_load(const char *path, const char *cell, const char *const *include_dirs,
                                size_t n_include_dirs, dtb__lems_cell **out);
 const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c);
+/* How many of the type's DerivedVariables receive the receptors' currents
+ * (selections over its synapses, NeuroML's iSyn): 0 means no input. */
+size_t dtb__lems_cell_synaptic_inputs(const dtb__lems_cell *c);
 void dtb__lems_cell_free(dtb__lems_cell *c);
 /* A cell type of an already-read document, whose numbers are in the units
  * `u` gives instead of SI (the built-in cells, spiking_registry.c): the

@@ -129,6 +129,8 @@ void dtb__lems_cell_free(dtb__lems_cell *c)
 
 const dtb__cell_model *dtb__lems_cell_model(const dtb__lems_cell *c) { return &c->model; }
 
+size_t dtb__lems_cell_synaptic_inputs(const dtb__lems_cell *c) { return c->n_syn; }
+
 /* ------------------------------------------------------------ loading */
 
 static dtb_status refuse(const dtb__lems_cell *c, const dtb__lems_where *at, const char *what)

@@ -880,6 +880,147 @@ static void test_hybrid_follows_input(void **state)
     assert_true(r0 > 1.0 && r0 < 20.0);
 }
 
+/* A region of LEMS/NeuroML cells (dtb_sim_add_spiking_region_lems): the
+ * Izhikevich RS cell of a NeuroML file fires from its Poisson background,
+ * follows the region's long-range input, and what such a cell lacks is
+ * refused by name. */
+static const char *core_types(void);
+
+static const char *izh_one(void)
+{
+    static char file[1024];
+    snprintf(file, sizeof file, "%s",
+             shared_path("neuroml/OSB-IzhikevichModel/NeuroML2/Izh2007One.net.nml"));
+    return file;
+}
+
+static double lems_region_rate(double a)
+{
+    dtb_atlas *atlas;
+    dtb_model *model;
+    dtb_sim *sim;
+    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
+    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
+    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
+    o.seed = 5;
+    o.integrator = DTB_INTEGRATOR_EULER;
+    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
+    assert_int_equal(dtb_sim_set_param(sim, "G", 0.1), DTB_OK);
+    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a), DTB_OK);
+    const char *inc[1] = {core_types()};
+    dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
+    so.n = 200;
+    so.background_hz = 2000;
+    so.w_exc = 0.02;
+    so.w_inh = 0.08;
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, &so), DTB_OK);
+    double sum = 0;
+    for (int k = 0; k < 3000; k++) {
+        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
+        if (k >= 1000)
+            sum += dtb_sim_spiking_rate(sim, 0);
+    }
+    int64_t reg, pe, pi;
+    assert_int_equal(dtb_sim_spiking_region_info(sim, 0, &reg, &pe, &pi), DTB_OK);
+    assert_int_equal(dtb_spiking_population_size(dtb_sim_spiking_net(sim), pe), 160);
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+    return sum / 2000;
+}
+
+static void test_lems_cell_region(void **state)
+{
+    (void)state;
+    double quiet = lems_region_rate(0.0), driven = lems_region_rate(1.0);
+    print_message("  NeuroML RS region: %.2f Hz without input, %.2f Hz with it\n", quiet, driven);
+    assert_true(quiet > 0.5);
+    assert_true(driven > quiet * 1.15);
+
+    dtb_atlas *atlas;
+    dtb_model *model;
+    dtb_sim *sim;
+    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
+    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
+    assert_int_equal(dtb_sim_create(&sim, atlas, model, NULL), DTB_OK);
+    const char *inc[1] = {core_types()};
+    dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
+    so.n = 20;
+    /* no region defaults: the weights are the caller's */
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, NULL), DTB_EINVAL);
+    assert_error_contains("w_exc and w_inh");
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, &so), DTB_EINVAL);
+    so.w_exc = 0.02;
+    so.w_inh = 0.08;
+    so.flags = DTB_SPIKING_REGION_FLAG_CURRENT_INPUT;
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, &so), DTB_EINVAL);
+    assert_error_contains("bias parameter");
+    so.flags = 0;
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "Nope", inc, 1, &so),
+                     DTB_ENOTFOUND);
+    assert_error_contains("Nope");
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, NULL, "RS", inc, 1, &so), DTB_EINVAL);
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", NULL, 1, &so), DTB_EINVAL);
+    /* a cell that takes no synaptic current could not be driven */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/deaf.xml", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("<Lems>\n<Dimension name=\"time\" t=\"1\"/>\n"
+          "<Dimension name=\"voltage\" m=\"1\" l=\"2\" t=\"-3\" i=\"-1\"/>\n"
+          "<Unit symbol=\"ms\" dimension=\"time\" power=\"-3\"/>\n"
+          "<ComponentType name=\"deaf\">\n"
+          "  <Parameter name=\"tau\" dimension=\"time\"/>\n"
+          "  <Dynamics>\n"
+          "    <StateVariable name=\"v\" dimension=\"voltage\" exposure=\"v\"/>\n"
+          "    <TimeDerivative variable=\"v\" value=\"-v / tau\"/>\n"
+          "  </Dynamics>\n"
+          "  <Exposure name=\"v\" dimension=\"voltage\"/>\n"
+          "</ComponentType>\n"
+          "<Component id=\"d\" type=\"deaf\" tau=\"10ms\"/>\n</Lems>\n", f);
+    fclose(f);
+    assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, path, "d", NULL, 0, &so), DTB_EINVAL);
+    assert_error_contains("receives no synaptic current");
+    /* the refusals changed nothing: the region can still be made */
+    assert_int_equal(dtb_sim_spiking_region_count(sim), 0);
+    dtb_status again = dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, &so);
+    if (again)
+        print_message("  %s\n", dtb_last_error_message());
+    assert_int_equal(again, DTB_OK);
+    assert_int_equal(dtb_sim_spiking_region_count(sim), 1);
+    assert_int_equal(dtb_sim_step(sim, 10), DTB_OK);
+    dtb_sim_free(sim);
+    dtb_model_free(model);
+    dtb_atlas_free(atlas);
+
+    /* the experiment setting: cell=FILE#ID, the include folders of the run */
+    dtb_experiment *e;
+    assert_int_equal(dtb_experiment_create(&e), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "spiking", "A8m_L:cell=nohash.xml"), DTB_EINVAL);
+    assert_error_contains("FILE.xml#ID");
+    char spec[1400];
+    snprintf(spec, sizeof spec, "A8m_L:model=lif,cell=%s#RS", izh_one());
+    assert_int_equal(dtb_experiment_add(e, "spiking", spec), DTB_EINVAL);
+    assert_error_contains("not both");
+    snprintf(spec, sizeof spec, "A8m_L:cell=%s#RS,n=100,w_exc=0.02,w_inh=0.08,bg=3000", izh_one());
+    assert_int_equal(dtb_experiment_add(e, "spiking", spec), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "include", core_types()), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "duration", "50ms"), DTB_OK);
+    char out[512];
+    snprintf(out, sizeof out, "%s/lems-region", test_tmpdir());
+    assert_int_equal(dtb_experiment_run(e, out, NULL, NULL), DTB_OK);
+    char spikes[600];
+    snprintf(spikes, sizeof spikes, "%s/spikes_spiking.csv", out);
+    f = fopen(spikes, "r");
+    assert_non_null(f);
+    int lines = 0;
+    for (int ch; (ch = fgetc(f)) != EOF;)
+        lines += ch == '\n';
+    fclose(f);
+    assert_true(lines > 10);
+    dtb_experiment_free(e);
+}
+
 /* The experiment setting: a bad value is refused when added; a run with a
  * spiking region writes its files; checkpoint and resume reproduce them. */
 static void test_experiment_setting(void **state)
@@ -1292,6 +1433,7 @@ int main(void)
         cmocka_unit_test(test_cell_models),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hybrid_follows_input),
+        cmocka_unit_test(test_lems_cell_region),
         cmocka_unit_test(test_experiment_setting),
         cmocka_unit_test(test_neuroml_projection),
         cmocka_unit_test(test_methods),

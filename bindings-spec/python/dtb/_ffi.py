@@ -1157,6 +1157,7 @@ dtb_spiking_last_step_spikes = _fn('dtb_spiking_last_step_spikes', ctypes.c_int6
 dtb_spiking_create_benchmark = _fn('dtb_spiking_create_benchmark', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_spiking_net)), ctypes.c_char_p, ctypes.c_int64, ctypes.c_uint64])
 dtb_spiking_region_options_init = _fn('dtb_spiking_region_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_spiking_region_options), ctypes.c_uint32])
 dtb_sim_add_spiking_region = _fn('dtb_sim_add_spiking_region', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.c_char_p, ctypes.POINTER(dtb_spiking_region_options)])
+dtb_sim_add_spiking_region_lems = _fn('dtb_sim_add_spiking_region_lems', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(dtb_spiking_region_options)])
 dtb_sim_spiking_region_count = _fn('dtb_sim_spiking_region_count', ctypes.c_int64, [ctypes.POINTER(dtb_sim)])
 dtb_sim_spiking_region_info = _fn('dtb_sim_spiking_region_info', ctypes.c_int32, [ctypes.POINTER(dtb_sim), ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)])
 dtb_sim_spiking_rate = _fn('dtb_sim_spiking_rate', ctypes.c_double, [ctypes.POINTER(dtb_sim), ctypes.c_int64])
@@ -1531,6 +1532,7 @@ PARAMS = {
     'dtb_spiking_create_benchmark': ('out', 'name', 'n', 'seed'),
     'dtb_spiking_region_options_init': ('opts', 'version'),
     'dtb_sim_add_spiking_region': ('sim', 'region', 'cell_model', 'opts'),
+    'dtb_sim_add_spiking_region_lems': ('sim', 'region', 'path', 'cell', 'include_dirs', 'n_include_dirs', 'opts'),
     'dtb_sim_spiking_region_count': ('sim',),
     'dtb_sim_spiking_region_info': ('sim', 'index', 'region_out', 'pop_exc_out', 'pop_inh_out'),
     'dtb_sim_spiking_rate': ('sim', 'index'),

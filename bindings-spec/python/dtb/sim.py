@@ -456,13 +456,8 @@ class Sim(_Handle):
     _SPIKING_OPTIONS = ('n', 'exc_fraction', 'k_exc', 'k_inh', 'w_exc', 'w_inh', 'background_hz',
                         'input_gain', 'input_weight', 'rate_tau', 'rate_half', 'current_input')
 
-    def add_spiking_region(self, region, cell_model='lif', **options):
-        """Make a region a network of spiking E and I cells
-        (dtb_spiking(3)); options: n, exc_fraction, k_exc, k_inh, w_exc,
-        w_inh, background_hz, input_gain, input_weight, rate_tau,
-        rate_half, current_input (bool). Unknown options raise TypeError.
-        Returns its index among the spiking regions."""
-        _no_unknown('add_spiking_region()', options, self._SPIKING_OPTIONS)
+    def _spiking_options(self, what, options):
+        _no_unknown(what, options, self._SPIKING_OPTIONS)
         opts = _init_options(_ffi.dtb_spiking_region_options,
                              _ffi.dtb_spiking_region_options_init,
                              _ffi.DTB_SPIKING_REGION_OPTIONS_VERSION)
@@ -473,8 +468,28 @@ class Sim(_Handle):
                 setattr(opts, k, int(v))
             else:
                 setattr(opts, k, float(v))
+        return opts
+
+    def add_spiking_region(self, region, cell_model='lif', **options):
+        """Make a region a network of spiking E and I cells
+        (dtb_spiking(3)); options: n, exc_fraction, k_exc, k_inh, w_exc,
+        w_inh, background_hz, input_gain, input_weight, rate_tau,
+        rate_half, current_input (bool). Unknown options raise TypeError.
+        Returns its index among the spiking regions."""
+        opts = self._spiking_options('add_spiking_region()', options)
         _check(_ffi.dtb_sim_add_spiking_region(self._h, self._region(region), _b(cell_model),
                                                ctypes.byref(opts)))
+        return _ffi.dtb_sim_spiking_region_count(self._h) - 1
+
+    def add_spiking_region_lems(self, region, path, cell, include=(), **options):
+        """The same with a LEMS/NeuroML cell: `cell` is a component id or a
+        ComponentType of the file at `path` (dtb_sim_add_spiking_region_lems(3));
+        w_exc and w_inh (nA) are required, the input is Poisson."""
+        opts = self._spiking_options('add_spiking_region_lems()', options)
+        dirs = (ctypes.c_char_p * max(len(include), 1))(*[_b(d) for d in include])
+        _check(_ffi.dtb_sim_add_spiking_region_lems(self._h, self._region(region), _b(path),
+                                                    _b(cell), dirs if include else None,
+                                                    len(include), ctypes.byref(opts)))
         return _ffi.dtb_sim_spiking_region_count(self._h) - 1
 
     @property

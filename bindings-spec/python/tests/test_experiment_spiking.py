@@ -92,3 +92,24 @@ def test_cell_tables_and_connect_list():
     with pytest.raises(dtb.InvalidArgument):
         net.connect_list(a, a, rec, [0, 1], [1], [0.1, 0.2])
     assert net.population_size('A') == 3
+
+
+def test_spiking_region_of_a_neuroml_cell():
+    shared = os.environ.get('DTB_SHARED_DATA',
+                            os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared',
+                                         'data'))
+    core = os.path.join(shared, 'neuroml', 'NeuroML2', 'NeuroML2CoreTypes')
+    cell = os.path.join(shared, 'neuroml', 'OSB-IzhikevichModel', 'NeuroML2', 'Izh2007One.net.nml')
+    atlas = dtb.Atlas.from_arrays([[0.0, 1.0], [1.0, 0.0]], labels=['m', 's'])
+    sim = dtb.Sim(atlas, dtb.Model('reduced_wong_wang_exc_inh'), seed=1, speed=math.inf)
+    with pytest.raises(dtb.InvalidArgument, match='w_exc and w_inh'):
+        sim.add_spiking_region_lems('s', cell, 'RS', include=[core], n=50)
+    i = sim.add_spiking_region_lems('s', cell, 'RS', include=[core], n=100, w_exc=0.02,
+                                    w_inh=0.08, background_hz=3000.0)
+    assert i == 0
+    (region, e, inh), = sim.spiking_regions
+    net = sim.spiking_net
+    net.record(e)
+    sim.run(0.1)
+    cells, times = net.spikes(e)
+    assert len(times) > 0 and sim.spiking_rate(0) > 0.0
