@@ -20,10 +20,17 @@ It fails (exit 1, one line per finding) when
   - tools/dtb includes anything but the public headers (it is a client of
     the public API, like any third-party driver).
 
-Usage: check-layers.py [--list | --stamp FILE] [SOURCE_ROOT]
+Usage: check-layers.py [--list | --farm DIR | --stamp FILE [--farm DIR]] [SOURCE_ROOT]
 The build runs it before compiling the library (libdtb/meson.build) and
 writes FILE when it passes; --list prints the files it reads (the build's
 dependencies); the suite 'spec' runs it as a test.
+
+--farm DIR makes the include folders the compiler enforces the table with:
+DIR/LAYER/ holds a symbolic link to each folder LAYER builds on (directly
+or through others) and to LAYER itself, nothing else, and each layer's
+objects are compiled with -I DIR/LAYER alone (libdtb/meson.build), so an
+include of a folder the table does not allow fails to compile. It prints
+the layers, lowest level first (the order meson builds them in).
 """
 import os
 import re
@@ -195,10 +202,34 @@ def scanned_files(source_root):
         yield from files_under(top)
 
 
+def make_farm(root, farm):
+    """DIR/LAYER/X -> libdtb/X for X in LAYER and what it builds on; links
+    the table no longer allows are removed. Returns the layers by level."""
+    table = read_table(os.path.join(root, 'docs', 'ARCHITECTURE.md'))
+    if find_cycle(table):
+        sys.exit('check-layers: the layer table has a cycle; run the check for details')
+    lib = os.path.abspath(os.path.join(root, 'libdtb'))
+    for layer in table:
+        want = closure(table, layer) | {layer}
+        d = os.path.join(farm, layer)
+        os.makedirs(d, exist_ok=True)
+        for name in os.listdir(d):
+            if name not in want:
+                os.remove(os.path.join(d, name))
+        for dep in want:
+            link, target = os.path.join(d, dep), os.path.join(lib, dep)
+            if os.path.islink(link) and os.readlink(link) == target:
+                continue
+            if os.path.lexists(link):
+                os.remove(link)
+            os.symlink(target, link)
+    return [f for level in levels(table) for f in level]
+
+
 def main(argv):
-    stamp = None
+    stamp = farm = None
     args = list(argv)
-    usage = 'usage: check-layers.py [--list | --stamp FILE] [SOURCE_ROOT]'
+    usage = 'usage: check-layers.py [--list | --farm DIR | --stamp FILE [--farm DIR]] [SOURCE_ROOT]'
     if args[:1] == ['--list']:
         root = args[1] if len(args) > 1 else '.'
         for path in scanned_files(root):
@@ -209,7 +240,15 @@ def main(argv):
             sys.exit(usage)
         stamp = args[1]
         args = args[2:]
+    if args[:1] == ['--farm']:
+        if len(args) < 2:
+            sys.exit(usage)
+        farm = args[1]
+        args = args[2:]
     root = args[0] if args else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if farm and not stamp:
+        print('\n'.join(make_farm(root, farm)))
+        return 0
     problems = check(root)
     for p in problems:
         print(p, file=sys.stderr)
@@ -219,6 +258,8 @@ def main(argv):
         if stamp and os.path.exists(stamp):
             os.remove(stamp)   # a stale stamp must not let the build pass next time
         return 1
+    if farm:
+        make_farm(root, farm)
     if stamp:
         with open(stamp, 'w', encoding='utf-8') as f:
             f.write('/* the layer check passed (tools/check-layers.py) */\n')
