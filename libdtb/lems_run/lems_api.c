@@ -141,6 +141,21 @@ dtb_status dtb_lems_simulation_create(dtb_lems_simulation **out, const dtb_lems_
         o.simulation = opts->simulation;
         o.has_seed = (opts->flags & DTB_LEMS_SIMULATION_FLAG_SEED) != 0;
         o.seed = opts->seed;
+        if (opts->version >= 2) {
+            if (opts->order > DTB_LEMS_ORDER_PYLEMS)
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options.order: unknown order %u",
+                                  (unsigned)opts->order);
+            if (opts->method > DTB_LEMS_METHOD_RK8PD)
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options.method: unknown method %u",
+                                  (unsigned)opts->method);
+            if (!(opts->rtol >= 0) || !(opts->atol >= 0))
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options: rtol %g and atol %g must "
+                                              "be >= 0", opts->rtol, opts->atol);
+            o.order = opts->order == DTB_LEMS_ORDER_PYLEMS ? DTB__LR_ORDER_PYLEMS : DTB__LR_ORDER_JLEMS;
+            o.method = (dtb__lr_method)opts->method;
+            o.rtol = opts->rtol;
+            o.atol = opts->atol;
+        }
     }
     dtb_lems_simulation *s = dtb__calloc(1, sizeof *s);
     if (!s)

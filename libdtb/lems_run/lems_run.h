@@ -43,10 +43,24 @@
 
 typedef struct dtb__lr_sim dtb__lr_sim;
 
+/* The order of a forward-Euler step's updates (see lr_tree.c, lr_run.c). */
+typedef enum dtb__lr_order {
+    DTB__LR_ORDER_JLEMS = 0,   /* the instance tree children first, each instance at once */
+    DTB__LR_ORDER_PYLEMS = 1   /* every instance from the same state (simultaneous) */
+} dtb__lr_order;
+
+/* The integration method. */
+typedef enum dtb__lr_method {
+    DTB__LR_EULER = 0, DTB__LR_RK4, DTB__LR_RKF45, DTB__LR_RKCK, DTB__LR_RK8PD
+} dtb__lr_method;
+
 typedef struct dtb__lr_options {
     const char *simulation;    /* Simulation component id; NULL: the document's Target */
     int has_seed;              /* 1: use `seed`, else the Simulation's seed (or 0) */
     uint64_t seed;
+    dtb__lr_order order;
+    dtb__lr_method method;
+    double rtol, atol;         /* adaptive methods; 0: 1e-8 and 1e-10 */
 } dtb__lr_options;
 
 /* What a Simulation asks to record: Displays (one file each, named after

@@ -95,6 +95,9 @@ typedef struct lr_group {
     size_t node0;                      /* graph node of DV 0; of REQ r: node0 + count[DV] + r */
     lr_prog rate; int has_rate;
     size_t *rate_state; size_t n_rate_state;   /* state of each rate output */
+    lr_prog deriv;                     /* the same states' dx/dt (outputs to dstate), for RK methods */
+    double *dstate;                    /* [n_rate_state][n] */
+    size_t *stages; size_t n_stages;   /* its derived-variable stages, in order (jLEMS order) */
     lr_handler *conds; size_t n_conds; /* OnConditions: Dynamics' first, then each regime's */
     lr_prog cond;                      /* outputs: every test */
     double *cond_out;                  /* [n_conds][n] */
@@ -161,6 +164,11 @@ struct dtb__lr_sim {
     size_t *index_buf;                 /* scratch for instance index lists */
     dtb__kcompact compact;             /* scratch for evaluations over a subset */
     int laid_out;
+    dtb__lr_order order;
+    dtb__lr_method method;
+    double rtol, atol;                 /* adaptive methods */
+    lr_inst **post; size_t n_post;     /* jLEMS order: instances children first */
+    struct lr_ode *ode;                /* RK and adaptive methods' work space */
 };
 
 /* ------------------------------------------------------ lr_instance.c */
@@ -233,8 +241,28 @@ dtb_status dtb__lr_eval(dtb__lr_sim *sim, lr_group *g, lr_prog *p, const size_t 
 /* -------------------------------------------------------- lr_events.c */
 dtb_status dtb__lr_send(dtb__lr_sim *sim, lr_inst *src, size_t port);
 dtb_status dtb__lr_handlers(dtb__lr_sim *sim);
+/* The OnConditions of the instances idx[0..k) of g (all with idx NULL). */
+dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k);
+/* Deliver the events due by the current step. */
+dtb_status dtb__lr_deliver_due(dtb__lr_sim *sim);
+/* One stage's gathers for the instances [i0, i1) of its group. */
+void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1);
 dtb_status dtb__lr_on_start(dtb__lr_sim *sim);
 void dtb__lr_derived(dtb__lr_sim *sim);
+
+/* ---------------------------------------------------------- lr_tree.c */
+/* jLEMS' order: list the instances children first, each group's stages. */
+dtb_status dtb__lr_plan_tree(dtb__lr_sim *sim);
+/* One forward-Euler step in jLEMS' order, to sim->t + dt. */
+dtb_status dtb__lr_tree_step(dtb__lr_sim *sim);
+
+/* ----------------------------------------------------------- lr_ode.c */
+/* One step of the simultaneous system (every derivative from the same
+ * state) by sim->method, from sim->t to sim->t + dt. */
+dtb_status dtb__lr_ode_step(dtb__lr_sim *sim);
+void dtb__lr_ode_free(dtb__lr_sim *sim);
+/* Forward Euler of the simultaneous system (pylems order). */
+void dtb__lr_euler(dtb__lr_sim *sim);
 
 /* ---------------------------------------------------- lr_simulation.c */
 /* Read the Simulation component: target, step, length, seed, Displays,

@@ -59,6 +59,9 @@ void dtb__lr_free(dtb__lr_sim *sim)
         free(g->gathers);
         dtb__kprog_free(&g->rate);
         free(g->rate_state);
+        dtb__kprog_free(&g->deriv);
+        free(g->dstate);
+        free(g->stages);
         free_handlers(g->conds, g->n_conds);
         dtb__kprog_free(&g->cond);
         free(g->cond_out);
@@ -89,8 +92,17 @@ void dtb__lr_free(dtb__lr_sim *sim)
     free(sim->heap);
     free(sim->now);
     free(sim->index_buf);
+    free(sim->post);
+    dtb__lr_ode_free(sim);
     dtb__kcompact_free(&sim->compact);
     free(sim);
+}
+
+/* jLEMS' order applies to forward Euler; the other methods integrate the
+ * simultaneous system (every derivative from one state). */
+static int tree_order(const dtb__lr_sim *sim)
+{
+    return sim->order == DTB__LR_ORDER_JLEMS && sim->method == DTB__LR_EULER;
 }
 
 static dtb_status resolve_columns(dtb__lr_sim *sim, size_t from)
@@ -112,7 +124,29 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
     if (!sim)
         return DTB_ENOMEM;
     sim->doc = doc;
-    dtb_status st = dtb__lr_read_simulation(sim, opts);
+    if (opts) {
+        sim->order = opts->order;
+        sim->method = opts->method;
+        sim->rtol = opts->rtol;
+        sim->atol = opts->atol;
+    }
+    dtb_status st = DTB_OK;
+    if ((unsigned)sim->order > DTB__LR_ORDER_PYLEMS)
+        st = dtb__error(DTB_EINVAL, "LEMS run: unknown update order %d", (int)sim->order);
+    else if ((unsigned)sim->method > DTB__LR_RK8PD)
+        st = dtb__error(DTB_EINVAL, "LEMS run: unknown integration method %d", (int)sim->method);
+    else if (!(sim->rtol >= 0) || !(sim->atol >= 0))
+        st = dtb__error(DTB_EINVAL, "LEMS run: tolerances must be >= 0 (rtol %g, atol %g)", sim->rtol,
+                        sim->atol);
+    if (st) {
+        free(sim);
+        return st;
+    }
+    if (sim->rtol == 0)
+        sim->rtol = 1e-8;
+    if (sim->atol == 0)
+        sim->atol = 1e-10;
+    st = dtb__lr_read_simulation(sim, opts);
     if (!st)
         st = dtb__lr_connect_all(sim);
     if (!st)
@@ -121,6 +155,8 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
         st = dtb__lr_plan_stages(sim);
     if (!st)
         st = dtb__lr_compile(sim);
+    if (!st && tree_order(sim))
+        st = dtb__lr_plan_tree(sim);
     if (!st)
         st = resolve_columns(sim, 0);
     if (!st)
@@ -180,7 +216,7 @@ dtb_status dtb__lr_add_column(dtb__lr_sim *sim, const char *path, size_t *index_
     return DTB_OK;
 }
 
-static void euler(dtb__lr_sim *sim)
+void dtb__lr_euler(dtb__lr_sim *sim)
 {
     for (size_t gi = 0; gi < sim->n_groups; gi++) {
         lr_group *g = &sim->groups[gi];
@@ -198,6 +234,15 @@ static void euler(dtb__lr_sim *sim)
  * The derived variables are computed before the handlers only when some
  * handler reads one (or a requirement), and after them unless they are
  * known to be current. */
+static dtb_status record(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
+{
+    for (size_t c = 0; c < sim->n_columns; c++)
+        row[c] = *sim->columns[c].src;
+    if (fn && fn(sim->t, row, ud))
+        return dtb__error(DTB_ECANCELLED, "LEMS run stopped by the row callback at t = %g s", sim->t);
+    return DTB_OK;
+}
+
 static dtb_status instant(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
 {
     if (sim->handlers_read_derived)
@@ -207,11 +252,25 @@ static dtb_status instant(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void
         return st;
     if (!sim->handlers_read_derived || sim->state_changed)
         dtb__lr_derived(sim);
-    for (size_t c = 0; c < sim->n_columns; c++)
-        row[c] = *sim->columns[c].src;
-    if (fn && fn(sim->t, row, ud))
-        return dtb__error(DTB_ECANCELLED, "LEMS run stopped by the row callback at t = %g s", sim->t);
-    return DTB_OK;
+    return record(sim, row, fn, ud);
+}
+
+/* jLEMS' order: OnStart, derived variables, the row for t_0 (no
+ * OnCondition is tested on the initial state); then each step records what
+ * it leaves. */
+static dtb_status run_tree(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
+{
+    dtb_status st = dtb__lr_on_start(sim);
+    if (!st) {
+        dtb__lr_derived(sim);
+        st = record(sim, row, fn, ud);
+    }
+    for (int64_t k = 1; !st && k <= sim->n_steps; k++) {
+        st = dtb__lr_tree_step(sim);
+        if (!st)
+            st = record(sim, row, fn, ud);
+    }
+    return st;
 }
 
 dtb_status dtb__lr_run(dtb__lr_sim *sim, dtb__lr_row_fn fn, void *ud)
@@ -223,11 +282,19 @@ dtb_status dtb__lr_run(dtb__lr_sim *sim, dtb__lr_row_fn fn, void *ud)
         return DTB_ENOMEM;
     sim->t = 0.0;
     sim->step = 0;
+    if (tree_order(sim)) {
+        dtb_status st = run_tree(sim, row, fn, ud);
+        free(row);
+        return st;
+    }
     dtb_status st = dtb__lr_on_start(sim);
     if (!st)
         st = instant(sim, row, fn, ud);
     for (int64_t k = 1; !st && k <= sim->n_steps; k++) {
-        euler(sim);
+        if (sim->method == DTB__LR_EULER)
+            dtb__lr_euler(sim);
+        else if ((st = dtb__lr_ode_step(sim)))
+            break;
         sim->t += sim->dt;
         sim->step = k;
         st = instant(sim, row, fn, ud);

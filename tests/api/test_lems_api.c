@@ -199,7 +199,30 @@ static void test_bad_arguments(void **state)
     assert_int_equal(dtb_lems_simulation_create(&sim, NULL, NULL), DTB_EINVAL);
     assert_int_equal(dtb_lems_simulation_options_init(NULL, 1), DTB_EINVAL);
     dtb_lems_simulation_options o;
-    assert_int_equal(dtb_lems_simulation_options_init(&o, 2), DTB_EINVAL);
+    assert_int_equal(dtb_lems_simulation_options_init(&o, 3), DTB_EINVAL);
+    /* version 2: order, method and tolerances, each checked */
+    assert_int_equal(dtb_lems_simulation_options_init(&o, 2), DTB_OK);
+    doc = load(spike_file());
+    o.order = 2;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("options.order");
+    o.order = DTB_LEMS_ORDER_PYLEMS;
+    o.method = DTB_LEMS_METHOD_RK8PD + 1;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("options.method");
+    o.method = DTB_LEMS_METHOD_RKF45;
+    o.rtol = -1;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("rtol");
+    o.rtol = 0;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_OK);
+    dtb_lems_simulation_free(sim);
+    /* a version-1 caller's struct ends before the order: not read */
+    o.version = 1;
+    o.order = 99;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_OK);
+    dtb_lems_simulation_free(sim);
+    dtb_lems_document_free(doc);
     assert_true(isnan(dtb_lems_simulation_dt(NULL)));
     assert_int_equal(dtb_lems_simulation_step_count(NULL), -1);
     assert_int_equal(dtb_lems_simulation_instance_count(NULL), -1);

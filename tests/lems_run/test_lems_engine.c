@@ -257,7 +257,7 @@ static void run_noise(int has_seed, uint64_t seed, double *out, size_t n)
 {
     dtb__lems_doc doc;
     assert_int_equal(dtb__lems_read_memory(&doc, noise_xml, strlen(noise_xml), "noise.xml", NULL), DTB_OK);
-    dtb__lr_options o = {NULL, has_seed, seed};
+    dtb__lr_options o = {.has_seed = has_seed, .seed = seed};
     dtb__lr_sim *sim;
     assert_int_equal(dtb__lr_create(&doc, &o, &sim), DTB_OK);
     size_t col;

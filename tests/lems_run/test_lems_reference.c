@@ -324,6 +324,41 @@ static void test_wilson_cowan_network(void **state)
     trace_free(&jl);
 }
 
+/* ------------------------------------------------------- jLEMS' order */
+
+static const dtb__lr_options jlems_order = {.order = DTB__LR_ORDER_JLEMS};
+
+/* Every column against jLEMS' float32 trace, row for row. */
+static void expect_jlems(const char *file, const char *const *cols, size_t n, const char *ref, double tol)
+{
+    trace mine, jl;
+    run_shared_with(file, cols, n, &jlems_order, &mine);
+    read_reference(ref, &jl);
+    assert_int_equal(mine.rows, jl.rows);
+    for (size_t c = 1; c <= n; c++) {
+        double d = rel_diff(&mine, c, &jl, c, 0);
+        print_message("%-28s %-18s jLEMS order: %.3g\n", ref, cols[c - 1], d);
+        assert_true(d <= tol);
+    }
+    trace_free(&mine);
+    trace_free(&jl);
+}
+
+static void test_jlems_order(void **state)
+{
+    (void)state;
+    static const char *const fn[] = {"fnPop1[0]/V", "fnPop1[0]/W"};
+    expect_jlems("NeuroML2/LEMSexamples/LEMS_NML2_Ex9_FN.xml", fn, 2, "jlems/fitzhugh_nagumo_Ex9.npy", 1e-7);
+    static const char *const jr[] = {"Pop1[0]/y0", "Pop1[0]/y1", "Pop1[0]/y2",
+                                     "Pop1[0]/y3", "Pop1[0]/y4", "Pop1[0]/y5"};
+    expect_jlems("OSB-TheVirtualBrainShowcase/TVB_LEMS/LEMS_TestJR.xml", jr, 6, "jlems/jansenrit.npy", 1e-7);
+    static const char *const wc[] = {"node/E", "node/I", "node/xE", "c_in"};
+    expect_jlems("dtb-examples/wc_cin_example.xml", wc, 4, "jlems/wc_cin_example.npy", 1e-7);
+    static const char *const net[] = {"ExcPop/0/Exc/r", "InhPop/0/Inh/r", "ExcPop/0/Exc/iSyn",
+                                      "ExcPop/0/Exc/f", "InhPop/0/Inh/iSyn", "InhPop/0/Inh/f"};
+    expect_jlems("OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", net, 6, "jlems/wilsoncowan_driven.npy", 1e-7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,7 +366,7 @@ int main(void)
         cmocka_unit_test(test_izhikevich_2007),      cmocka_unit_test(test_jansen_rit),
         cmocka_unit_test(test_wilson_cowan_requirement), cmocka_unit_test(test_adex),
         cmocka_unit_test(test_integrate_and_fire),   cmocka_unit_test(test_network_with_synapses),
-        cmocka_unit_test(test_wilson_cowan_network),
+        cmocka_unit_test(test_wilson_cowan_network), cmocka_unit_test(test_jlems_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
