@@ -61,6 +61,7 @@ typedef struct dtb__lr_options {
     dtb__lr_order order;
     dtb__lr_method method;
     double rtol, atol;         /* adaptive methods; 0: 1e-8 and 1e-10 */
+    int one_by_one;            /* jLEMS order instance by instance, unbatched (tests) */
 } dtb__lr_options;
 
 /* What a Simulation asks to record: Displays (one file each, named after

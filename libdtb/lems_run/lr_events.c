@@ -11,7 +11,7 @@
 /* A run that sends more events than this in one instant is looping. */
 #define LR_MAX_EVENTS_PER_INSTANT 100000000u
 
-void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1)
+void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, const size_t *idx, size_t count)
 {
     lr_group *g = &sim->groups[st->group];
     for (size_t k = 0; k < st->n_gathers; k++) {
@@ -21,7 +21,8 @@ void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1)
         const double *const *src = ga->src;
         switch (ga->reduce) {
         case DTB__LEMS_REDUCE_MULTIPLY:
-            for (size_t i = i0; i < i1; i++) {
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
                 double v = 1.0;
                 for (size_t j = off[i]; j < off[i + 1]; j++)
                     v *= *src[j];
@@ -29,7 +30,8 @@ void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1)
             }
             break;
         case DTB__LEMS_REDUCE_ADD:
-            for (size_t i = i0; i < i1; i++) {
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
                 double v = 0.0;
                 for (size_t j = off[i]; j < off[i + 1]; j++)
                     v += *src[j];
@@ -38,9 +40,11 @@ void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1)
             break;
         default:
             /* A requirement nobody provides (and nothing reads) keeps NaN. */
-            for (size_t i = i0; i < i1; i++)
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
                 if (off[i + 1] > off[i] || ga->kind == LR_DV)
                     dest[i] = off[i + 1] > off[i] ? *src[off[i]] : 0.0;
+            }
             break;
         }
     }
@@ -51,7 +55,7 @@ void dtb__lr_derived(dtb__lr_sim *sim)
     for (size_t s = 0; s < sim->n_stages; s++) {
         lr_stage *st = &sim->stages[s];
         lr_group *g = &sim->groups[st->group];
-        dtb__lr_gather(sim, st, 0, g->n);
+        dtb__lr_gather(sim, st, NULL, g->n);
         if (st->has_prog)
             dtb__lr_eval(sim, g, &st->prog, NULL, 0, NULL);
     }

@@ -167,7 +167,9 @@ struct dtb__lr_sim {
     dtb__lr_order order;
     dtb__lr_method method;
     double rtol, atol;                 /* adaptive methods */
-    lr_inst **post; size_t n_post;     /* jLEMS order: instances children first */
+    struct lr_batch *batches; size_t n_batches;   /* jLEMS order (lr_tree.c) */
+    double *scratch; size_t cap_scratch;
+    int one_by_one;
     struct lr_ode *ode;                /* RK and adaptive methods' work space */
 };
 
@@ -245,8 +247,9 @@ dtb_status dtb__lr_handlers(dtb__lr_sim *sim);
 dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k);
 /* Deliver the events due by the current step. */
 dtb_status dtb__lr_deliver_due(dtb__lr_sim *sim);
-/* One stage's gathers for the instances [i0, i1) of its group. */
-void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, size_t i0, size_t i1);
+/* One stage's gathers for the instances idx[0..k) of its group (the first
+ * k with idx NULL). */
+void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, const size_t *idx, size_t k);
 dtb_status dtb__lr_on_start(dtb__lr_sim *sim);
 void dtb__lr_derived(dtb__lr_sim *sim);
 
@@ -255,6 +258,7 @@ void dtb__lr_derived(dtb__lr_sim *sim);
 dtb_status dtb__lr_plan_tree(dtb__lr_sim *sim);
 /* One forward-Euler step in jLEMS' order, to sim->t + dt. */
 dtb_status dtb__lr_tree_step(dtb__lr_sim *sim);
+void dtb__lr_batch_free(dtb__lr_sim *sim, size_t b);
 
 /* ----------------------------------------------------------- lr_ode.c */
 /* One step of the simultaneous system (every derivative from the same

@@ -92,7 +92,10 @@ void dtb__lr_free(dtb__lr_sim *sim)
     free(sim->heap);
     free(sim->now);
     free(sim->index_buf);
-    free(sim->post);
+    for (size_t b = 0; b < sim->n_batches; b++)
+        dtb__lr_batch_free(sim, b);
+    free(sim->batches);
+    free(sim->scratch);
     dtb__lr_ode_free(sim);
     dtb__kcompact_free(&sim->compact);
     free(sim);
@@ -129,6 +132,7 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
         sim->method = opts->method;
         sim->rtol = opts->rtol;
         sim->atol = opts->atol;
+        sim->one_by_one = opts->one_by_one;
     }
     dtb_status st = DTB_OK;
     if ((unsigned)sim->order > DTB__LR_ORDER_PYLEMS)

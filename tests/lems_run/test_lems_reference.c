@@ -359,6 +359,40 @@ static void test_jlems_order(void **state)
     expect_jlems("OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", net, 6, "jlems/wilsoncowan_driven.npy", 1e-7);
 }
 
+/* The batches of the jLEMS order give what instance by instance gives,
+ * bit for bit, on files with populations, attachments, peers, events and
+ * regimes. */
+static void test_jlems_batches(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        const char *cols[4];
+    } cases[] = {
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", {"hhpop[0]/v", "hhpop[0]/naChans/na/m/q"}},
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex3_Net.xml", {"hh2pop[0]/v", "hh2pop[2]/synalpha/g", "hh1pop[0]/v"}},
+        {"OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", {"ExcPop/0/Exc/r", "InhPop/0/Inh/r"}},
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml", {"iafRefPop[0]/v", "iafTauRefPop[0]/v"}},
+    };
+    const dtb__lr_options single = {.order = DTB__LR_ORDER_JLEMS, .one_by_one = 1};
+    for (size_t c = 0; c < N_OF(cases); c++) {
+        size_t n = 0;
+        while (n < 4 && cases[c].cols[n])
+            n++;
+        trace a, b;
+        run_shared_with(cases[c].file, cases[c].cols, n, &jlems_order, &a);
+        run_shared_with(cases[c].file, cases[c].cols, n, &single, &b);
+        assert_int_equal(a.rows, b.rows);
+        size_t differ = 0;
+        for (size_t k = 0; k < a.rows * (n + 1); k++)
+            differ += !(a.v[k] == b.v[k]);
+        print_message("%s: batched vs one by one: %zu values differ\n", cases[c].file, differ);
+        assert_int_equal(differ, 0);
+        trace_free(&a);
+        trace_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_wilson_cowan_requirement), cmocka_unit_test(test_adex),
         cmocka_unit_test(test_integrate_and_fire),   cmocka_unit_test(test_network_with_synapses),
         cmocka_unit_test(test_wilson_cowan_network), cmocka_unit_test(test_jlems_order),
+        cmocka_unit_test(test_jlems_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
