@@ -60,6 +60,13 @@ DTB_API void dtb_lems_document_free(dtb_lems_document *doc);
 DTB_API dtb_status dtb_lems_document_describe(const dtb_lems_document *doc, uint32_t flags,
                                               char *buf, size_t capacity, size_t *needed_out);
 
+/* What the loaded files do that jLEMS and pylems accept but that is
+ * sloppy (dtb-lems(7) "Accepted with a warning"), one warning per line,
+ * each "FILE:LINE: <Element ...>: what and how it was taken"; "" when there
+ * is none. snprintf-like, as dtb_lems_document_describe(). */
+DTB_API dtb_status dtb_lems_document_warnings(const dtb_lems_document *doc, char *buf, size_t capacity,
+                                              size_t *needed_out);
+
 /* dtb_lems_simulation_options.flags */
 /* Use dtb_lems_simulation_options.seed (default: the Simulation's seed
  * attribute, else 0). */
@@ -95,7 +102,8 @@ typedef struct dtb_lems_simulation_options {
     uint32_t order;            /* DTB_LEMS_ORDER_*; applies to forward Euler (the other
                                   methods integrate every instance from one state) */
     uint32_t method;           /* DTB_LEMS_METHOD_* */
-    double rtol, atol;         /* adaptive methods' tolerances per step; 0: 1e-8, 1e-10 */
+    double rtol;               /* adaptive methods' relative tolerance per step; 0: 1e-8 */
+    double atol;               /* adaptive methods' absolute tolerance per step; 0: 1e-10 */
 } dtb_lems_simulation_options;
 
 #define DTB_LEMS_SIMULATION_OPTIONS_INIT { DTB_LEMS_SIMULATION_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0, 0 }

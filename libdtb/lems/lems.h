@@ -316,6 +316,8 @@ typedef struct dtb__lems_doc {
     dtb__lems_spiking_cell *spiking_cells; size_t n_spiking_cells;
     char *target;                            /* <Target component=...> of the main file, or NULL */
     dtb__lems_where target_at;
+    char **warnings; size_t n_warnings;      /* sloppy but accepted, "FILE:LINE: <Elem>: ..." */
+    size_t *warning_types;                   /* the type (index) each warning is about */
 } dtb__lems_doc;
 
 typedef struct dtb__lems_read_options {

@@ -221,6 +221,10 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         dtb__lems_component_free(&doc->components[i]);
     free(doc->components);
     free(doc->target);
+    for (size_t i = 0; i < doc->n_warnings; i++)
+        free(doc->warnings[i]);
+    free(doc->warnings);
+    free(doc->warning_types);
     for (size_t i = 0; i < doc->n_region_models; i++) {
         dtb__lems_region_model *m = &doc->region_models[i];
         free(m->name);

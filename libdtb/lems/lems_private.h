@@ -93,6 +93,8 @@ dtb_status dtb__lems_read_attrs(xmlNodePtr node, const char *const *skip, dtb__l
  * types (lems_check.c) and components (lems_components_check.c). */
 dtb_status dtb__lems_resolve_types(dtb__lems_doc *doc);
 dtb_status dtb__lems_check_types(dtb__lems_doc *doc);
+/* Drop the warnings about types the loaded file neither declares nor uses. */
+dtb_status dtb__lems_keep_relevant_warnings(dtb__lems_doc *doc);
 dtb_status dtb__lems_check_components(const dtb__lems_doc *doc);
 
 void dtb__lems_quantity_free(dtb__lems_quantity *q);

@@ -101,6 +101,28 @@ dtb_status dtb_lems_document_describe(const dtb_lems_document *doc, uint32_t fla
     return st;
 }
 
+dtb_status dtb_lems_document_warnings(const dtb_lems_document *doc, char *buf, size_t capacity,
+                                      size_t *needed_out)
+{
+    if (needed_out)
+        *needed_out = 0;
+    if (!doc)
+        return dtb__error(DTB_EINVAL, "dtb_lems_document_warnings: doc is NULL");
+    if (!buf && capacity)
+        return dtb__error(DTB_EINVAL, "dtb_lems_document_warnings: buf is NULL but capacity is %zu", capacity);
+    dtb__strbuf text = {0};
+    for (size_t i = 0; i < doc->doc.n_warnings; i++)
+        dtb__strbuf_printf(&text, "%s\n", doc->doc.warnings[i]);
+    if (text.failed) {
+        dtb__strbuf_free(&text);
+        return dtb__error(DTB_ENOMEM, "dtb_lems_document_warnings: out of memory");
+    }
+    dtb_status st = dtb__copy_out("dtb_lems_document_warnings", text.data ? text.data : "", text.len + 1, 1,
+                                  buf, capacity, needed_out);
+    dtb__strbuf_free(&text);
+    return st;
+}
+
 /* --- simulations --- */
 
 dtb_status dtb_lems_simulation_options_init(dtb_lems_simulation_options *opts, uint32_t version)

@@ -30,6 +30,8 @@ static void test_corpus(void **state)
         {"binary_garbage.xml", DTB_EPARSE, {"binary_garbage.xml:1", "malformed XML", NULL}},
         {"wrong_root.xml", DTB_EPARSE, {"wrong_root.xml:2", "<Lems> or <neuroml>", NULL}},
         {"unknown_element.xml", DTB_EPARSE, {"unknown_element.xml:4", "StateVaraible", "unknown element"}},
+        {"derived_state_clash.xml", DTB_EPARSE, {"derived_state_clash.xml:11", "name of a StateVariable",
+                                                  "value=\"2 * S\""}},
         {"unknown_top_element.xml", DTB_EPARSE, {"unknown_top_element.xml:3", "Widget", NULL}},
         {"undefined_symbol.xml", DTB_ENOTFOUND, {"undefined_symbol.xml:11", "'q' is not defined", "(q - x) / tau"}},
         {"dimension_mismatch.xml", DTB_EPARSE, {"dimension_mismatch.xml:10", "'v + t'", "cannot add voltage"}},
