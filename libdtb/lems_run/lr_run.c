@@ -1,8 +1,10 @@
 /* libdtb — building and running a LEMS simulation.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The order of one run is documented in lems_run.h. Compared with the
- * reference interpreters (LEMS-NOTES §6), on the same file:
+ * The order of one run is documented in lems_run.h; jLEMS' order (the
+ * default) in lr_tree.c, which matches the shared jLEMS traces row for
+ * row. The pylems (simultaneous) order, compared with the reference
+ * interpreters (LEMS-NOTES §6), on the same file:
  *  - rows: libdtb writes N+1 rows t_0..t_N (jLEMS' rows); pylems row k
  *    holds the state libdtb has at t_{k+1}, labelled t_k.
  *  - a parent's derived variable read by a child (a Requirement) has no
