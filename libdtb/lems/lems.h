@@ -213,6 +213,10 @@ typedef struct dtb__lems_comptype {
      * none. Owned. */
     char *defect;
     dtb_status defect_code;
+    /* Resolved types only: state_vars and derived_vars are this type's own
+     * (shallow) copies, made when a name clash was settled (lems_check.c),
+     * instead of the declaring type's arrays. */
+    int owns_dynamics_arrays;
     dtb__lems_where at;
 } dtb__lems_comptype;
 

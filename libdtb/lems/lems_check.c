@@ -363,6 +363,29 @@ static int state_changes(const dtb__lems_comptype *t, const char *name)
  * Both with a warning. Otherwise (a state that changes, and a value of its
  * own) the interpreters would overwrite the state with the derived value
  * at every step, in different places: refused, as the type's defect. */
+/* The resolved type's Dynamics arrays are the declaring type's: copy them
+ * before dropping an element. */
+static dtb_status own_arrays(dtb__lems_comptype *t)
+{
+    if (t->owns_dynamics_arrays)
+        return DTB_OK;
+    dtb__lems_quantity *q = dtb__malloc_array(t->n_state_vars + 1, sizeof *q);
+    dtb__lems_equation *e = dtb__malloc_array(t->n_derived_vars + 1, sizeof *e);
+    if (!q || !e) {
+        free(q);
+        free(e);
+        return DTB_ENOMEM;
+    }
+    if (t->n_state_vars)
+        memcpy(q, t->state_vars, t->n_state_vars * sizeof *q);
+    if (t->n_derived_vars)
+        memcpy(e, t->derived_vars, t->n_derived_vars * sizeof *e);
+    t->state_vars = q;
+    t->derived_vars = e;
+    t->owns_dynamics_arrays = 1;
+    return DTB_OK;
+}
+
 static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
 {
     for (size_t i = 0; i < t->n_derived_vars;) {
@@ -381,9 +404,12 @@ static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
                                                     "StateVariable of ComponentType '%s', with that variable "
                                                     "as its value: taken as the StateVariable (as jLEMS and "
                                                     "pylems do)", file, e->at.line, e->name, t->name));
+            if (!st)
+                st = own_arrays(t);
             if (st)
                 return st;
-            /* resolved arrays are shallow copies: the strings stay with the type */
+            /* shallow copies: the strings stay with the declaring type */
+            e = &t->derived_vars[i];
             memmove(e, e + 1, (t->n_derived_vars - i - 1) * sizeof *e);
             t->n_derived_vars--;
             continue;
@@ -394,6 +420,8 @@ static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
                                                     "assigned: taken as the DerivedVariable (as jLEMS and "
                                                     "pylems do)", sfile, sv->at.line, e->name, t->name, file,
                                                     e->at.line));
+            if (!st)
+                st = own_arrays(t);
             if (st)
                 return st;
             dtb__lems_quantity *q = &t->state_vars[k];

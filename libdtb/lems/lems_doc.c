@@ -138,6 +138,10 @@ void dtb__lems_comptype_free(dtb__lems_comptype *t)
         free(t->index_params);
         free(t->event_ports);
         free(t->defect);
+        if (t->owns_dynamics_arrays) {
+            free(t->state_vars);
+            free(t->derived_vars);
+        }
         return;
     }
     free(t->name);
