@@ -147,6 +147,18 @@ typedef struct dtb__lems_regime {
     dtb__lems_where at;
 } dtb__lems_regime;
 
+/* <KineticScheme>: the occupancies `state_variable` of the children
+ * `nodes` change by the transitions `edges` between them, each from the
+ * node its Link `edge_source` names to the one `edge_target` names, at
+ * the rates its variables `forward_rate` and `reverse_rate` give. */
+typedef struct dtb__lems_kscheme {
+    char *name;
+    char *nodes, *state_variable;
+    char *edges, *edge_source, *edge_target;
+    char *forward_rate, *reverse_rate;
+    dtb__lems_where at;
+} dtb__lems_kscheme;
+
 /* An element of a Structure or Simulation block (ChildInstance,
  * MultiInstantiate, With, EventConnection, Tunnel, ForEach, Assign, Run,
  * Record, DataDisplay, DataWriter, EventRecord, EventWriter), its
@@ -189,6 +201,7 @@ typedef struct dtb__lems_comptype {
     dtb__lems_equation *derived_vars; size_t n_derived_vars;   /* document order */
     dtb__lems_handler *handlers; size_t n_handlers;   /* OnStart, OnCondition, OnEvent */
     dtb__lems_regime *regimes; size_t n_regimes;
+    dtb__lems_kscheme *kschemes; size_t n_kschemes;
     int has_structure;
     dtb__lems_elem *structure; size_t n_structure;
     int has_simulation;

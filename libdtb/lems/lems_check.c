@@ -250,6 +250,16 @@ static dtb_status check_dynamics(checker *c)
         for (size_t i = 0; !st && i < g->n_handlers; i++)
             st = check_handler(c, &g->handlers[i]);
     }
+    for (size_t k = 0; !st && k < t->n_kschemes; k++) {
+        const dtb__lems_kscheme *ks = &t->kschemes[k];
+        const char *names[2] = {ks->nodes, ks->edges};
+        for (int j = 0; !st && j < 2; j++)
+            if (dtb__lems_find_decl(t->children, t->n_children, names[j]) < 0)
+                st = dtb__error(DTB_ENOTFOUND, "%s:%d: <KineticScheme name='%s'>: '%s' is not a Children "
+                                               "of ComponentType '%s'",
+                                ks->at.file ? ks->at.file : "<memory>", ks->at.line, ks->name, names[j],
+                                t->name);
+    }
     if (!st && initial > 1)
         st = dtb__error(DTB_EPARSE, "%s:%d: <Regime>: ComponentType '%s' has %d initial regimes",
                         t->regimes[0].at.file, t->regimes[0].at.line, t->name, initial);

@@ -177,6 +177,18 @@ void dtb__lems_comptype_free(dtb__lems_comptype *t)
         free_handlers(t->regimes[i].handlers, t->regimes[i].n_handlers);
     }
     free(t->regimes);
+    for (size_t i = 0; i < t->n_kschemes; i++) {
+        dtb__lems_kscheme *k = &t->kschemes[i];
+        free(k->name);
+        free(k->nodes);
+        free(k->state_variable);
+        free(k->edges);
+        free(k->edge_source);
+        free(k->edge_target);
+        free(k->forward_rate);
+        free(k->reverse_rate);
+    }
+    free(t->kschemes);
     dtb__lems_elems_free(t->structure, t->n_structure);
     dtb__lems_elems_free(t->simulation, t->n_simulation);
     free(t->unsupported);

@@ -135,6 +135,19 @@ typedef struct lr_selection {
     size_t output;
 } lr_selection;
 
+/* A KineticScheme of one instance (lr_kinetic.c). */
+typedef struct lr_kscheme {
+    lr_inst *owner;
+    size_t n;                  /* nodes */
+    double **occ;              /* each node's occupancy */
+    size_t n_edges;
+    size_t *from, *to;         /* node indices */
+    const double **rf, **rr;   /* each edge's rates */
+    void *a, *ea;              /* gsl_matrix: the rates times dt, its exponential */
+    double *p;                 /* scratch occupancies */
+    size_t batch;              /* jLEMS order: its owner's batch */
+} lr_kscheme;
+
 typedef struct lr_column {
     char *path;
     const double *src;
@@ -169,6 +182,7 @@ struct dtb__lr_sim {
     double rtol, atol;                 /* adaptive methods */
     struct lr_batch *batches; size_t n_batches;   /* jLEMS order (lr_tree.c) */
     double *scratch; size_t cap_scratch;
+    lr_kscheme *kschemes; size_t n_kschemes;
     int one_by_one;
     struct lr_ode *ode;                /* RK and adaptive methods' work space */
 };
@@ -259,6 +273,16 @@ dtb_status dtb__lr_plan_tree(dtb__lr_sim *sim);
 /* One forward-Euler step in jLEMS' order, to sim->t + dt. */
 dtb_status dtb__lr_tree_step(dtb__lr_sim *sim);
 void dtb__lr_batch_free(dtb__lr_sim *sim, size_t b);
+
+/* ------------------------------------------------------- lr_kinetic.c */
+/* The KineticSchemes of the tree, wired to their nodes and edges (after
+ * the layout), occupancies at their start. */
+dtb_status dtb__lr_plan_kinetic(dtb__lr_sim *sim);
+void dtb__lr_kinetic_free(dtb__lr_sim *sim);
+/* One step of every scheme (pylems order, after the Euler step). */
+dtb_status dtb__lr_kinetic_all(dtb__lr_sim *sim);
+/* One step of the schemes of batch `batch` (jLEMS order). */
+dtb_status dtb__lr_kinetic_batch(dtb__lr_sim *sim, size_t batch, size_t *cursor);
 
 /* ----------------------------------------------------------- lr_ode.c */
 /* One step of the simultaneous system (every derivative from the same

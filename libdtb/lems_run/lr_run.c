@@ -98,6 +98,7 @@ void dtb__lr_free(dtb__lr_sim *sim)
         dtb__lr_batch_free(sim, b);
     free(sim->batches);
     free(sim->scratch);
+    dtb__lr_kinetic_free(sim);
     dtb__lr_ode_free(sim);
     dtb__kcompact_free(&sim->compact);
     free(sim);
@@ -161,6 +162,8 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
         st = dtb__lr_plan_stages(sim);
     if (!st)
         st = dtb__lr_compile(sim);
+    if (!st)
+        st = dtb__lr_plan_kinetic(sim);
     if (!st && tree_order(sim))
         st = dtb__lr_plan_tree(sim);
     if (!st)
@@ -297,10 +300,13 @@ dtb_status dtb__lr_run(dtb__lr_sim *sim, dtb__lr_row_fn fn, void *ud)
     if (!st)
         st = instant(sim, row, fn, ud);
     for (int64_t k = 1; !st && k <= sim->n_steps; k++) {
-        if (sim->method == DTB__LR_EULER)
+        if (sim->method == DTB__LR_EULER) {
             dtb__lr_euler(sim);
-        else if ((st = dtb__lr_ode_step(sim)))
+            if (sim->n_kschemes && (st = dtb__lr_kinetic_all(sim)))
+                break;
+        } else if ((st = dtb__lr_ode_step(sim))) {
             break;
+        }
         sim->t += sim->dt;
         sim->step = k;
         st = instant(sim, row, fn, ud);

@@ -160,6 +160,24 @@ static void interactions(planner *p)
                 }
         }
     }
+    /* a KineticScheme reads its edges' rates and sets its nodes' occupancies */
+    for (size_t i = 0; i < sim->n_kschemes && !p->failed; i++) {
+        const lr_kscheme *ks = &sim->kschemes[i];
+        size_t own = p->pos[ks->owner->group][ks->owner->gi];
+        for (size_t n = 0; n < ks->n; n++) {
+            long o = owner_of(p, ks->occ[n]);
+            if (o >= 0)
+                add_edge(p, own, (size_t)o);
+        }
+        for (size_t e = 0; e < ks->n_edges; e++) {
+            long o = owner_of(p, ks->rf[e]);
+            if (o >= 0)
+                add_edge(p, own, (size_t)o);
+            o = owner_of(p, ks->rr[e]);
+            if (o >= 0)
+                add_edge(p, own, (size_t)o);
+        }
+    }
     for (size_t k = 0; k < p->n_post && !p->failed; k++)
         for (size_t c = 0; c < p->post[k]->n_conns; c++) {
             const lr_inst *t = p->post[k]->conns[c].target;
@@ -171,6 +189,12 @@ static int by_later(const void *a, const void *b)
 {
     const size_t *x = a, *y = b;
     return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static int by_scheme_batch(const void *a, const void *b)
+{
+    const lr_kscheme *x = a, *y = b;
+    return x->batch < y->batch ? -1 : x->batch > y->batch;
 }
 
 typedef struct slot {
@@ -204,6 +228,13 @@ static dtb_status make_batches(planner *p)
         }
         for (size_t k = 0; k < p->n_post; k++)
             slots[k] = (slot){sim->one_by_one ? k : batch[k], p->post[k]->group, p->post[k]->gi};
+        /* the batch (as numbered below) of each KineticScheme's owner, by
+         * its slot's place once sorted: first its batch number here */
+        for (size_t i = 0; i < sim->n_kschemes; i++) {
+            const lr_inst *o = sim->kschemes[i].owner;
+            size_t k = p->pos[o->group][o->gi];
+            sim->kschemes[i].batch = sim->one_by_one ? k : batch[k];
+        }
         qsort(slots, p->n_post, sizeof *slots, by_batch);
     }
     for (size_t k = 0; !st && k < p->n_post;) {
@@ -231,6 +262,22 @@ static dtb_status make_batches(planner *p)
         b->all = b->k == sim->groups[b->group].n;
         k = end;
     }
+    /* batch numbers of the schemes -> index of their owner's set */
+    for (size_t i = 0; !st && i < sim->n_kschemes; i++) {
+        lr_kscheme *ks = &sim->kschemes[i];
+        for (size_t b = 0; b < sim->n_batches; b++) {
+            const lr_batch *bb = &sim->batches[b];
+            int in = 0;
+            for (size_t m = 0; bb->group == ks->owner->group && m < bb->k && !in; m++)
+                in = bb->idx[m] == ks->owner->gi;
+            if (in) {
+                ks->batch = b;
+                break;
+            }
+        }
+    }
+    if (!st && sim->n_kschemes)
+        qsort(sim->kschemes, sim->n_kschemes, sizeof *sim->kschemes, by_scheme_batch);
     free(batch);
     free(slots);
     return st;
@@ -344,9 +391,14 @@ dtb_status dtb__lr_tree_step(dtb__lr_sim *sim)
     sim->t += sim->dt;
     sim->step++;
     dtb_status st = dtb__lr_deliver_due(sim);
+    size_t ks = 0;
     for (size_t k = 0; !st && k < sim->n_batches; k++) {
         const lr_batch *b = &sim->batches[k];
-        st = advance(sim, b);
+        /* jLEMS: an instance's KineticSchemes after its children, before itself */
+        if (ks < sim->n_kschemes)
+            st = dtb__lr_kinetic_batch(sim, k, &ks);
+        if (!st)
+            st = advance(sim, b);
         if (!st)
             st = dtb__lr_conditions(sim, &sim->groups[b->group], b->all ? NULL : b->idx, b->k);
         if (!st && sim->n_heap)

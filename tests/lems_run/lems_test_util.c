@@ -38,8 +38,8 @@ static int keep_row(double time, const double *values, void *ud)
  * simultaneous (pylems) order; the jLEMS ones say so. */
 static const dtb__lr_options pylems_order = {.order = DTB__LR_ORDER_PYLEMS};
 
-static dtb_status run_doc(dtb__lems_doc *doc, const char *const *paths, size_t n, const dtb__lr_options *opts,
-                          trace *out)
+dtb_status run_doc_with(dtb__lems_doc *doc, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                        trace *out)
 {
     memset(out, 0, sizeof *out);
     dtb__lr_sim *sim;
@@ -74,7 +74,7 @@ void run_shared_with(const char *relative, const char *const *paths, size_t n, c
     dtb__lems_doc doc;
     dtb_status st = dtb__lems_read_file(&doc, file, &o);
     if (!st) {
-        st = run_doc(&doc, paths, n, opts, out);
+        st = run_doc_with(&doc, paths, n, opts, out);
         dtb__lems_doc_free(&doc);
     }
     if (st)
@@ -95,7 +95,7 @@ dtb_status run_memory_with(const char *xml, const char *const *paths, size_t n, 
     dtb_status st = dtb__lems_read_memory(&doc, xml, strlen(xml), "test.xml", NULL);
     if (st)
         return st;
-    st = run_doc(&doc, paths, n, opts, out);
+    st = run_doc_with(&doc, paths, n, opts, out);
     dtb__lems_doc_free(&doc);
     return st;
 }

@@ -26,6 +26,9 @@ void run_shared_with(const char *relative, const char *const *paths, size_t n, c
 dtb_status run_memory(const char *xml, const char *const *paths, size_t n, trace *out);
 dtb_status run_memory_with(const char *xml, const char *const *paths, size_t n, const dtb__lr_options *opts,
                            trace *out);
+/* The same for a document read by the caller. */
+dtb_status run_doc_with(dtb__lems_doc *doc, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                        trace *out);
 void trace_free(trace *t);
 
 /* A reference trace (.npy, relative to shared/data/reference/lems). */

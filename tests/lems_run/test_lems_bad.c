@@ -55,7 +55,8 @@ static void test_corpus(void **state)
         {"unknown_port.xml", DTB_ENOTFOUND, {"unknown_port.xml:7", "'spikes'", NULL}},
         {"unknown_regime.xml", DTB_ENOTFOUND, {"unknown_regime.xml:7", "'off'", NULL}},
         {"missing_reference.xml", DTB_ENOTFOUND, {"missing_reference.xml:6", "noSuchCell", NULL}},
-        {"kinetic_scheme.xml", DTB_EUNSUPPORTED, {"kinetic_scheme.xml:7", "KineticScheme", "not support"}},
+        {"kinetic_scheme.xml", DTB_ENOTFOUND, {"kinetic_scheme.xml:4", "KineticScheme name='ks'",
+                                               "'states' is not a Children"}},
         {"duplicate_type.xml", DTB_EPARSE, {"duplicate_type.xml:3", "already declared", NULL}},
         /* the second of two equations with one name, found through the name
          * index (lems_names.c): a broken index passes the repeat or names
