@@ -267,8 +267,8 @@ static dtb_status check_dynamics(checker *c)
 }
 
 /* A warning, once (a type's subtypes inherit its Dynamics and the same
- * defect). */
-static dtb_status warn(dtb__lems_doc *doc, const dtb__lems_comptype *t, char *msg)
+ * defect); msg is taken (NULL: out of memory). */
+dtb_status dtb__lems_warn(dtb__lems_doc *doc, const dtb__lems_comptype *t, char *msg)
 {
     if (!msg)
         return DTB_ENOMEM;
@@ -410,7 +410,7 @@ static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
         const char *sfile = sv->at.file ? sv->at.file : "<memory>";
         int identity = !e->select && e->value && e->value->kind == DTB__EX_SYM && !strcmp(e->value->name, e->name);
         if (identity) {
-            dtb_status st = warn(doc, t, dtb__asprintf("%s:%d: <DerivedVariable name='%s'>: the same name as a "
+            dtb_status st = dtb__lems_warn(doc, t, dtb__asprintf("%s:%d: <DerivedVariable name='%s'>: the same name as a "
                                                     "StateVariable of ComponentType '%s', with that variable "
                                                     "as its value: taken as the StateVariable (as jLEMS and "
                                                     "pylems do)", file, e->at.line, e->name, t->name));
@@ -425,7 +425,7 @@ static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
             continue;
         }
         if (!state_changes(t, e->name)) {
-            dtb_status st = warn(doc, t, dtb__asprintf("%s:%d: <StateVariable name='%s'>: also a DerivedVariable "
+            dtb_status st = dtb__lems_warn(doc, t, dtb__asprintf("%s:%d: <StateVariable name='%s'>: also a DerivedVariable "
                                                     "of ComponentType '%s' (%s:%d) and never integrated nor "
                                                     "assigned: taken as the DerivedVariable (as jLEMS and "
                                                     "pylems do)", sfile, sv->at.line, e->name, t->name, file,

@@ -258,6 +258,16 @@ static void test_warnings(void **state)
     assert_int_equal(dtb_lems_simulation_step_count(sim), 10);
     dtb_lems_simulation_free(sim);
     dtb_lems_document_free(doc);
+    /* an attribute the type does not declare: jLEMS warns "Unused
+     * attribute", pylems ignores it */
+    doc = load(DTB_TEST_DATA "/lems_ok/unknown_attribute.xml");
+    assert_int_equal(dtb_lems_document_warnings(doc, NULL, 0, &need), DTB_OK);
+    text = malloc(need);
+    assert_non_null(text);
+    assert_int_equal(dtb_lems_document_warnings(doc, text, need, NULL), DTB_OK);
+    assert_non_null(strstr(text, "unknown_attribute.xml:10: <A id='a'>: 'vO' is not a Parameter"));
+    free(text);
+    dtb_lems_document_free(doc);
     /* none: "" */
     doc = load(spike_file());
     char empty[4] = "x";

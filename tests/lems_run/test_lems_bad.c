@@ -49,7 +49,6 @@ static void test_corpus(void **state)
         {"wrong_unit.xml", DTB_EPARSE, {"wrong_unit.xml:10", "'ms' has dimension time", "expected voltage"}},
         {"unknown_unit.xml", DTB_ENOTFOUND, {"unknown_unit.xml:10", "furlongs", NULL}},
         {"bad_expression.xml", DTB_EPARSE, {"bad_expression.xml:5", "x .gt. (1 +", "unexpected end"}},
-        {"unknown_attribute.xml", DTB_ENOTFOUND, {"unknown_attribute.xml:10", "'vO'", NULL}},
         {"misplaced_child.xml", DTB_EPARSE, {"misplaced_child.xml:9", "Other", "cannot hold"}},
         {"assign_not_state.xml", DTB_ENOTFOUND, {"assign_not_state.xml:7", "'k' is not a StateVariable", NULL}},
         {"unknown_port.xml", DTB_ENOTFOUND, {"unknown_port.xml:7", "'spikes'", NULL}},
