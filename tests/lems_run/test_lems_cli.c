@@ -163,6 +163,18 @@ static void test_lems_errors(void **state)
     snprintf(args, sizeof args, "lems '%s' -I '%s' --out ks --quiet",
              shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"), core_dir());
     assert_int_equal(dtb(args), 0);
+    /* its three Displays have no id: three files, none overwritten */
+    static const char *const ks_files[] = {"Display.dat", "Display_2.dat", "Display_3.dat"};
+    static const size_t ks_cols[] = {2, 4, 3};
+    for (int f = 0; f < 3; f++) {
+        char path[4200];
+        size_t rows, cols;
+        double first[8];
+        snprintf(path, sizeof path, "%s/ks/%s", test_tmpdir(), ks_files[f]);
+        table_shape(path, &rows, &cols, first, 8);
+        assert_int_equal(rows, 30001);
+        assert_int_equal(cols, ks_cols[f]);
+    }
     snprintf(args, sizeof args, "lems '%s' -I '%s' --out ks --method rk4",
              shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"), core_dir());
     assert_int_equal(dtb(args), 2);
