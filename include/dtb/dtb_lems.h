@@ -113,8 +113,7 @@ DTB_API dtb_status dtb_lems_simulation_options_init(dtb_lems_simulation_options 
 
 /* Build a Simulation's component tree, ready to run. Refused
  * (DTB_EUNSUPPORTED, DTB_EINVAL, naming the element) when it uses what the
- * engine does not run (Super; a KineticScheme with a method other than
- * forward Euler, ...) or when a file it writes is not
+ * engine does not run (Super, ...) or when a file it writes is not
  * inside the output folder (an absolute name or one with '..'). opts may
  * be NULL. */
 DTB_API dtb_status dtb_lems_simulation_create(dtb_lems_simulation **out,

@@ -13,8 +13,8 @@
  * start all in the first node (jLEMS' start; the LEMS specification
  * states none). The scheme runs after its nodes and edges have been
  * updated and before its owner: in jLEMS' order within the owner's batch,
- * in pylems' order after the Euler step. The RK and adaptive methods do not
- * run KineticSchemes (refused when the simulation is built). */
+ * in pylems' order after the Euler step. The RK and adaptive methods
+ * integrate dp/dt = A p with the other states instead (lr_ode.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,10 +144,6 @@ dtb_status dtb__lr_plan_kinetic(dtb__lr_sim *sim)
         count += sim->all[i]->type->n_kschemes;
     if (!count)
         return DTB_OK;
-    if (sim->method != DTB__LR_EULER)
-        return dtb__error(DTB_EUNSUPPORTED, "KineticScheme (ComponentType '%s') runs with forward Euler only, "
-                                            "not with the RK or adaptive methods",
-                          sim->all[0]->type->name);
     sim->kschemes = dtb__calloc(count, sizeof *sim->kschemes);
     if (!sim->kschemes)
         return DTB_ENOMEM;

@@ -13,7 +13,9 @@
  * end, as with forward Euler. After a handler changed a state, the
  * adaptive stepper restarts (its derivative memory would be stale) but
  * keeps its step size. random() in a derived variable is drawn at every
- * stage evaluation. */
+ * stage evaluation. A KineticScheme's occupancies are integrated with the
+ * rest: dp/dt = A p, A from its edges' rates as derived at each stage (with
+ * forward Euler they advance by exp(A dt) instead, lr_kinetic.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,8 @@ struct lr_ode {
     gsl_odeiv2_system sys;
 };
 
-/* Copy the integrated states out of (dir 0) or into (dir 1) the arrays. */
+/* Copy the integrated states out of (dir 0) or into (dir 1) the arrays:
+ * the groups' integrated states, then the KineticSchemes' occupancies. */
 static void move_state(dtb__lr_sim *sim, double *y, int into)
 {
     size_t at = 0;
@@ -45,6 +48,29 @@ static void move_state(dtb__lr_sim *sim, double *y, int into)
             else
                 memcpy(y + at, x, g->n * sizeof *x);
         }
+    }
+    for (size_t i = 0; i < sim->n_kschemes; i++)
+        for (size_t n = 0; n < sim->kschemes[i].n; n++, at++) {
+            double *x = sim->kschemes[i].occ[n];
+            if (into)
+                *x = y[at];
+            else
+                y[at] = *x;
+        }
+}
+
+/* dp/dt = A p of each KineticScheme (lr_kinetic.c), rates as derived now. */
+static void scheme_rates(const dtb__lr_sim *sim, double *dydt)
+{
+    for (size_t i = 0; i < sim->n_kschemes; i++) {
+        const lr_kscheme *k = &sim->kschemes[i];
+        memset(dydt, 0, k->n * sizeof *dydt);
+        for (size_t e = 0; e < k->n_edges; e++) {
+            double flux = *k->rf[e] * *k->occ[k->from[e]] - *k->rr[e] * *k->occ[k->to[e]];
+            dydt[k->from[e]] -= flux;
+            dydt[k->to[e]] += flux;
+        }
+        dydt += k->n;
     }
 }
 
@@ -64,6 +90,7 @@ static void derivatives(dtb__lr_sim *sim, double t, const double *y, double *dyd
         memcpy(dydt + at, g->dstate, g->n_rate_state * g->n * sizeof *dydt);
         at += g->n_rate_state * g->n;
     }
+    scheme_rates(sim, dydt + at);
 }
 
 static int gsl_rhs(double t, const double y[], double dydt[], void *params)
@@ -94,6 +121,8 @@ static dtb_status setup(dtb__lr_sim *sim)
     for (size_t gi = 0; gi < sim->n_groups; gi++)
         if (sim->groups[gi].has_rate)
             o->n += sim->groups[gi].n_rate_state * sim->groups[gi].n;
+    for (size_t i = 0; i < sim->n_kschemes; i++)
+        o->n += sim->kschemes[i].n;
     o->y0 = dtb__calloc(o->n + 1, sizeof *o->y0);
     o->acc = dtb__calloc(o->n + 1, sizeof *o->acc);
     o->y = dtb__calloc(o->n + 1, sizeof *o->y);
