@@ -224,6 +224,9 @@ int dtb__lr_find_var(const lr_inst *li, const char *name, const lr_inst **owner,
  * Requirements, which only pass values on): what satisfies li's
  * Requirement `name`. */
 int dtb__lr_find_provider(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var);
+/* The nearest ancestor of li with a variable `name`, a Requirement of that
+ * name included (the copy it holds: what jLEMS reads). */
+int dtb__lr_find_nearest(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var);
 /* The same within one type (no ancestors). */
 int dtb__lr_type_var(const dtb__lems_comptype *t, const char *name, lr_var *var);
 /* A quantity path "a/b[0]/var" from `from`: the variable's storage. */

@@ -11,7 +11,10 @@
  *   2. its state: x + dt * dx/dt from those values;
  *   3. its OnConditions, on the new state and the derived values of 1.
  * The time seen by all three is the end of the step, t_{k+1}: jLEMS'
- * loop adds dt before it advances. A peer (InstanceRequirement) is read as
+ * loop adds dt before it advances. A Requirement is read from the nearest
+ * ancestor with that name, its own Requirement's copy included (jLEMS'
+ * getVariable), so values passed down several levels arrive a step late
+ * per level (lr_layout.c wires it so in this order). A peer (InstanceRequirement) is read as
  * it is when the reader's turn comes: new if it went before. Values are
  * kept in place, so that is what the reads here see too. The row for
  * t_{k+1} is then recorded without computing anything again: derived

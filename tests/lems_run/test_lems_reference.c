@@ -359,6 +359,29 @@ static void test_jlems_order(void **state)
     expect_jlems("OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", net, 6, "jlems/wilsoncowan_driven.npy", 1e-7);
 }
 
+/* jLEMS passes a Requirement down through the copies intermediate levels
+ * hold (cell -> channel population -> channel -> gate -> rate), each
+ * refreshed when its level advances: LEMS-NOTES §6.3 reports an HH gate's
+ * state unchanged for rows 1-3 of jLEMS' Ex1 trace. In jLEMS' order here
+ * too; in pylems' order the gate moves from row 2. */
+static void test_jlems_requirement_lag(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"hhpop[0]/naChans/na/m/q"};
+    trace j, p;
+    run_shared_with("NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", cols, 1, &jlems_order, &j);
+    run_shared("NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", cols, 1, &p);
+    print_message("m rows 0-4, jLEMS order: %.9g %.9g %.9g %.9g %.9g\n", trace_at(&j, 0, 1), trace_at(&j, 1, 1),
+                  trace_at(&j, 2, 1), trace_at(&j, 3, 1), trace_at(&j, 4, 1));
+    for (size_t k = 1; k <= 3; k++)
+        assert_true(trace_at(&j, k, 1) == trace_at(&j, 0, 1));
+    assert_true(trace_at(&j, 4, 1) != trace_at(&j, 0, 1));
+    assert_true(trace_at(&p, 1, 1) == trace_at(&p, 0, 1));
+    assert_true(trace_at(&p, 2, 1) != trace_at(&p, 0, 1));
+    trace_free(&j);
+    trace_free(&p);
+}
+
 /* The batches of the jLEMS order give what instance by instance gives,
  * bit for bit, on files with populations, attachments, peers, events and
  * regimes. */
@@ -401,7 +424,7 @@ int main(void)
         cmocka_unit_test(test_wilson_cowan_requirement), cmocka_unit_test(test_adex),
         cmocka_unit_test(test_integrate_and_fire),   cmocka_unit_test(test_network_with_synapses),
         cmocka_unit_test(test_wilson_cowan_network), cmocka_unit_test(test_jlems_order),
-        cmocka_unit_test(test_jlems_batches),
+        cmocka_unit_test(test_jlems_batches),  cmocka_unit_test(test_jlems_requirement_lag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
