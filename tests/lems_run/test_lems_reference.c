@@ -382,6 +382,26 @@ static void test_jlems_requirement_lag(void **state)
     trace_free(&p);
 }
 
+/* LEMS-NOTES §6.6 gives the rows of jLEMS' Ex0 trace where iafTauRefCell
+ * resets: 9320 and 18639 (pylems': 9318, 18637, one step apart in its row
+ * convention). jLEMS' order here gives jLEMS' rows. */
+static void test_jlems_refractory_rows(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"iafTauRefPop[0]/v"};
+    trace j;
+    run_shared_with("NeuroML2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml", cols, 1, &jlems_order, &j);
+    size_t rows[8], n = 0;
+    for (size_t k = 1; k < j.rows && n < 8; k++)
+        if (trace_at(&j, k - 1, 1) - trace_at(&j, k, 1) > 0.005)
+            rows[n++] = k;
+    print_message("iafTauRefCell resets, jLEMS order: rows %zu %zu %zu\n", rows[0], rows[1], rows[2]);
+    assert_true(n >= 3);
+    assert_int_equal(rows[1], 9320);
+    assert_int_equal(rows[2], 18639);
+    trace_free(&j);
+}
+
 /* The batches of the jLEMS order give what instance by instance gives,
  * bit for bit, on files with populations, attachments, peers, events and
  * regimes. */
@@ -425,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_integrate_and_fire),   cmocka_unit_test(test_network_with_synapses),
         cmocka_unit_test(test_wilson_cowan_network), cmocka_unit_test(test_jlems_order),
         cmocka_unit_test(test_jlems_batches),  cmocka_unit_test(test_jlems_requirement_lag),
+        cmocka_unit_test(test_jlems_refractory_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
