@@ -34,7 +34,8 @@
  * Events are delivered after the batch of the instance that sends them:
  * a receiver later in the tree handles them before its own update in the
  * same step, one earlier after it. Not verified against jLEMS (no
- * reference trace with events or regimes). */
+ * reference trace with events); regimes give the reset rows LEMS-NOTES
+ * records for jLEMS' iafTauRefCell. */
 #include <stdlib.h>
 #include <string.h>
 
