@@ -1,9 +1,10 @@
 /* bench_lems — the LEMS engine on a population of NeuroML
  * izhikevich2007Cells (regular spiking, as in OSB's Izh2007One), each with
  * its own pulseGenerator input attached by an explicitInput, run with
- * forward Euler. Loads, builds and runs it RUNS times and prints the best
- * and the median time per neuron update, wall and CPU (and neuron updates
- * per second at each wall time).
+ * forward Euler, in jLEMS' update order (the default) and then in pylems'
+ * (simultaneous). Loads, builds and runs it RUNS times per order and
+ * prints the best and the median time per neuron update, wall and CPU (and
+ * neuron updates per second at each wall time).
  *
  * Usage: bench_lems [CELLS [SECONDS [DT_MS [RUNS]]]]   (default 1000 1 0.025 5)
  *
@@ -40,7 +41,7 @@ static int count_spikes_row(double t, const double *v, void *ud)
 }
 
 /* One load, build and run; the run's wall seconds into *run_s. */
-static int run_once(const dtb__strbuf *x, double *load_s, double *run_s, double *cpu_s,
+static int run_once(const dtb__strbuf *x, dtb__lr_order order, double *load_s, double *run_s, double *cpu_s,
                     int64_t *steps,
                     size_t *instances, double *spikes)
 {
@@ -51,7 +52,8 @@ static int run_once(const dtb__strbuf *x, double *load_s, double *run_s, double 
     dtb__lr_sim *sim = NULL;
     if (dtb__lems_read_memory(&doc, x->data, x->len, DTB_SHARED_DATA "/neuroml/bench.xml", &o))
         return 1;
-    int rc = dtb__lr_create(&doc, NULL, &sim) || dtb__lr_add_column(sim, "pop[0]/v", NULL);
+    dtb__lr_options lo = {.order = order};
+    int rc = dtb__lr_create(&doc, &lo, &sim) || dtb__lr_add_column(sim, "pop[0]/v", NULL);
     double t1 = now(), c1 = bench_cpu();
     double state[2] = {0, 0};
     if (!rc)
@@ -98,33 +100,38 @@ int main(int argc, char **argv)
                        seconds, dt_ms);
     if (x.failed)
         return 1;
-    double run_s[MAX_RUNS], cpu_s[MAX_RUNS], load_s = 0, spikes = 0;
-    int64_t steps = 0;
-    size_t instances = 0;
-    for (int r = 0; r < runs; r++) {
-        if (run_once(&x, &load_s, &run_s[r], &cpu_s[r], &steps, &instances, &spikes)) {
-            fprintf(stderr, "bench_lems: %s\n", dtb_last_error_message());
-            dtb__strbuf_free(&x);
-            return 1;
+    static const dtb__lr_order orders[] = {DTB__LR_ORDER_JLEMS, DTB__LR_ORDER_PYLEMS};
+    for (size_t oi = 0; oi < 2; oi++) {
+        dtb__lr_order order = orders[oi];
+        double run_s[MAX_RUNS], cpu_s[MAX_RUNS], load_s = 0, spikes = 0;
+        int64_t steps = 0;
+        size_t instances = 0;
+        for (int r = 0; r < runs; r++) {
+            if (run_once(&x, order, &load_s, &run_s[r], &cpu_s[r], &steps, &instances, &spikes)) {
+                fprintf(stderr, "bench_lems: %s\n", dtb_last_error_message());
+                dtb__strbuf_free(&x);
+                return 1;
+            }
         }
+        double best, median, cbest, cmedian;
+        bench_best_median(run_s, runs, &best, &median);
+        bench_best_median(cpu_s, runs, &cbest, &cmedian);
+        double updates = (double)cells * (double)steps;
+        printf("bench_lems: %ld izhikevich2007Cells + %ld pulseGenerators (%zu instances), %g s at dt %g ms "
+               "(%" PRId64 " steps), %s order, best / median of %d runs\n",
+               cells, cells, instances, seconds, dt_ms, steps, order == DTB__LR_ORDER_JLEMS ? "jLEMS" : "pylems",
+               runs);
+        printf("  load + build %.3f s (last run); run %.3f / %.3f s: %.3g / %.3g us per step, "
+               "%.2f / %.2f ns per neuron update\n",
+               load_s, best, median, 1e6 * best / (double)steps, 1e6 * median / (double)steps,
+               1e9 * best / updates, 1e9 * median / updates);
+        printf("  CPU %.3f / %.3f s: %.2f / %.2f ns per neuron update\n", cbest, cmedian,
+               1e9 * cbest / updates, 1e9 * cmedian / updates);
+        printf("  %.3g / %.3g neuron updates per second (cell 0 spiked %.0f times)\n", updates / best,
+               updates / median, spikes);
+        printf("  pylems 0.6.7: ~2.56e4 neuron updates per second (39 us per cell step) -> %.0fx / %.0fx\n",
+               updates / best / 2.56e4, updates / median / 2.56e4);
     }
-    double best, median, cbest, cmedian;
-    bench_best_median(run_s, runs, &best, &median);
-    bench_best_median(cpu_s, runs, &cbest, &cmedian);
-    double updates = (double)cells * (double)steps;
-    printf("bench_lems: %ld izhikevich2007Cells + %ld pulseGenerators (%zu instances), %g s at dt %g ms "
-           "(%" PRId64 " steps), best / median of %d runs\n",
-           cells, cells, instances, seconds, dt_ms, steps, runs);
-    printf("  load + build %.3f s (last run); run %.3f / %.3f s: %.3g / %.3g us per step, "
-           "%.2f / %.2f ns per neuron update\n",
-           load_s, best, median, 1e6 * best / (double)steps, 1e6 * median / (double)steps,
-           1e9 * best / updates, 1e9 * median / updates);
-    printf("  CPU %.3f / %.3f s: %.2f / %.2f ns per neuron update\n", cbest, cmedian,
-           1e9 * cbest / updates, 1e9 * cmedian / updates);
-    printf("  %.3g / %.3g neuron updates per second (cell 0 spiked %.0f times)\n", updates / best,
-           updates / median, spikes);
-    printf("  pylems 0.6.7: ~2.56e4 neuron updates per second (39 us per cell step) -> %.0fx / %.0fx\n",
-           updates / best / 2.56e4, updates / median / 2.56e4);
     dtb__strbuf_free(&x);
     return 0;
 }

@@ -60,29 +60,60 @@ DTB_API void dtb_lems_document_free(dtb_lems_document *doc);
 DTB_API dtb_status dtb_lems_document_describe(const dtb_lems_document *doc, uint32_t flags,
                                               char *buf, size_t capacity, size_t *needed_out);
 
+/* What the loaded files do that jLEMS and pylems accept but that is
+ * sloppy (dtb-lems(7) "Accepted with a warning"), one warning per line,
+ * each "FILE:LINE: <Element ...>: what and how it was taken"; "" when there
+ * is none. snprintf-like, as dtb_lems_document_describe(). */
+DTB_API dtb_status dtb_lems_document_warnings(const dtb_lems_document *doc, char *buf, size_t capacity,
+                                              size_t *needed_out);
+
 /* dtb_lems_simulation_options.flags */
 /* Use dtb_lems_simulation_options.seed (default: the Simulation's seed
  * attribute, else 0). */
 #define DTB_LEMS_SIMULATION_FLAG_SEED 0x1u
 
-#define DTB_LEMS_SIMULATION_OPTIONS_VERSION 1
+/* dtb_lems_simulation_options.order: the order of a forward-Euler step's
+ * updates (dtb-lems(7) "Update order"). */
+/* jLEMS': the component tree children first, each instance's derived
+ * variables, Euler update and OnConditions at once, at the time of the
+ * step's end (the default). */
+#define DTB_LEMS_ORDER_JLEMS 0u
+/* pylems' (and libdtb 0.1's): every instance from the same state and
+ * time, OnConditions after the step. */
+#define DTB_LEMS_ORDER_PYLEMS 1u
 
-/* Zero in any member means its default. */
+/* dtb_lems_simulation_options.method */
+#define DTB_LEMS_METHOD_EULER 0u   /* forward Euler (the reference interpreters') */
+#define DTB_LEMS_METHOD_RK4 1u     /* classical 4th-order Runge-Kutta at the file's step */
+#define DTB_LEMS_METHOD_RKF45 2u   /* GSL adaptive Runge-Kutta-Fehlberg 4(5) within each step */
+#define DTB_LEMS_METHOD_RKCK 3u    /* GSL adaptive Runge-Kutta Cash-Karp 4(5) */
+#define DTB_LEMS_METHOD_RK8PD 4u   /* GSL adaptive Runge-Kutta Prince-Dormand 8(9) */
+
+#define DTB_LEMS_SIMULATION_OPTIONS_VERSION 2
+
+/* Zero in any member means its default. Version 1 callers have no order,
+ * method or tolerances: jLEMS' order, forward Euler. */
 typedef struct dtb_lems_simulation_options {
     uint32_t version;          /* DTB_LEMS_SIMULATION_OPTIONS_VERSION */
     uint32_t flags;            /* DTB_LEMS_SIMULATION_FLAG_* */
     const char *simulation;    /* id of the Simulation component; NULL: the document's Target */
     uint64_t seed;             /* seed of random(), with DTB_LEMS_SIMULATION_FLAG_SEED */
+    /* version 2 */
+    uint32_t order;            /* DTB_LEMS_ORDER_*; applies to forward Euler (the other
+                                  methods integrate every instance from one state) */
+    uint32_t method;           /* DTB_LEMS_METHOD_* */
+    double rtol;               /* adaptive methods' relative tolerance per step; 0: 1e-8 */
+    double atol;               /* adaptive methods' absolute tolerance per step; 0: 1e-10 */
 } dtb_lems_simulation_options;
 
-#define DTB_LEMS_SIMULATION_OPTIONS_INIT { DTB_LEMS_SIMULATION_OPTIONS_VERSION, 0, NULL, 0 }
+#define DTB_LEMS_SIMULATION_OPTIONS_INIT { DTB_LEMS_SIMULATION_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0, 0 }
 
 DTB_API dtb_status dtb_lems_simulation_options_init(dtb_lems_simulation_options *opts,
                                                     uint32_t version);
 
 /* Build a Simulation's component tree, ready to run. Refused
  * (DTB_EUNSUPPORTED, DTB_EINVAL, naming the element) when it uses what the
- * engine does not run (KineticScheme, ...) or when a file it writes is not
+ * engine does not run (Super, ...) or when a file it writes is not
  * inside the output folder (an absolute name or one with '..'). opts may
  * be NULL. */
 DTB_API dtb_status dtb_lems_simulation_create(dtb_lems_simulation **out,

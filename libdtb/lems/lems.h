@@ -147,6 +147,18 @@ typedef struct dtb__lems_regime {
     dtb__lems_where at;
 } dtb__lems_regime;
 
+/* <KineticScheme>: the occupancies `state_variable` of the children
+ * `nodes` change by the transitions `edges` between them, each from the
+ * node its Link `edge_source` names to the one `edge_target` names, at
+ * the rates its variables `forward_rate` and `reverse_rate` give. */
+typedef struct dtb__lems_kscheme {
+    char *name;
+    char *nodes, *state_variable;
+    char *edges, *edge_source, *edge_target;
+    char *forward_rate, *reverse_rate;
+    dtb__lems_where at;
+} dtb__lems_kscheme;
+
 /* An element of a Structure or Simulation block (ChildInstance,
  * MultiInstantiate, With, EventConnection, Tunnel, ForEach, Assign, Run,
  * Record, DataDisplay, DataWriter, EventRecord, EventWriter), its
@@ -189,6 +201,7 @@ typedef struct dtb__lems_comptype {
     dtb__lems_equation *derived_vars; size_t n_derived_vars;   /* document order */
     dtb__lems_handler *handlers; size_t n_handlers;   /* OnStart, OnCondition, OnEvent */
     dtb__lems_regime *regimes; size_t n_regimes;
+    dtb__lems_kscheme *kschemes; size_t n_kschemes;
     int has_structure;
     dtb__lems_elem *structure; size_t n_structure;
     int has_simulation;
@@ -213,6 +226,10 @@ typedef struct dtb__lems_comptype {
      * none. Owned. */
     char *defect;
     dtb_status defect_code;
+    /* Resolved types only: state_vars and derived_vars are this type's own
+     * (shallow) copies, made when a name clash was settled (lems_check.c),
+     * instead of the declaring type's arrays. */
+    int owns_dynamics_arrays;
     dtb__lems_where at;
 } dtb__lems_comptype;
 
@@ -316,6 +333,8 @@ typedef struct dtb__lems_doc {
     dtb__lems_spiking_cell *spiking_cells; size_t n_spiking_cells;
     char *target;                            /* <Target component=...> of the main file, or NULL */
     dtb__lems_where target_at;
+    char **warnings; size_t n_warnings;      /* sloppy but accepted, "FILE:LINE: <Elem>: ..." */
+    size_t *warning_types;                   /* the type (index) each warning is about */
 } dtb__lems_doc;
 
 typedef struct dtb__lems_read_options {

@@ -250,15 +250,219 @@ static dtb_status check_dynamics(checker *c)
         for (size_t i = 0; !st && i < g->n_handlers; i++)
             st = check_handler(c, &g->handlers[i]);
     }
+    for (size_t k = 0; !st && k < t->n_kschemes; k++) {
+        const dtb__lems_kscheme *ks = &t->kschemes[k];
+        const char *names[2] = {ks->nodes, ks->edges};
+        for (int j = 0; !st && j < 2; j++)
+            if (dtb__lems_find_decl(t->children, t->n_children, names[j]) < 0)
+                st = dtb__error(DTB_ENOTFOUND, "%s:%d: <KineticScheme name='%s'>: '%s' is not a Children "
+                                               "of ComponentType '%s'",
+                                ks->at.file ? ks->at.file : "<memory>", ks->at.line, ks->name, names[j],
+                                t->name);
+    }
     if (!st && initial > 1)
         st = dtb__error(DTB_EPARSE, "%s:%d: <Regime>: ComponentType '%s' has %d initial regimes",
                         t->regimes[0].at.file, t->regimes[0].at.line, t->name, initial);
     return st;
 }
 
+/* A warning, once (a type's subtypes inherit its Dynamics and the same
+ * defect); msg is taken (NULL: out of memory). */
+dtb_status dtb__lems_warn(dtb__lems_doc *doc, const dtb__lems_comptype *t, char *msg)
+{
+    if (!msg)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < doc->n_warnings; i++)
+        if (!strcmp(doc->warnings[i], msg)) {
+            free(msg);
+            return DTB_OK;
+        }
+    char **w = dtb__realloc_array(doc->warnings, doc->n_warnings + 1, sizeof *w);
+    if (w)
+        doc->warnings = w;
+    size_t *wt = w ? dtb__realloc_array(doc->warning_types, doc->n_warnings + 1, sizeof *wt) : NULL;
+    if (!wt) {
+        free(msg);
+        return DTB_ENOMEM;
+    }
+    doc->warning_types = wt;
+    wt[doc->n_warnings] = (size_t)(t - doc->resolved);
+    w[doc->n_warnings++] = msg;
+    return DTB_OK;
+}
+
+static void mark_used(const dtb__lems_doc *doc, const dtb__lems_component *c, unsigned char *used, int depth)
+{
+    const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, c->type);
+    if (t && t >= doc->resolved && t < doc->resolved + doc->n_types)
+        used[t - doc->resolved] = 1;
+    for (size_t i = 0; depth < 256 && i < c->n_children; i++)
+        mark_used(doc, &c->children[i], used, depth + 1);
+}
+
+/* The NeuroML core types hold sloppy types no file uses (pinskyRinzelCA3Cell):
+ * only warnings about types the loaded file declares, or that a component
+ * or a RegionModel uses, are kept. */
+dtb_status dtb__lems_keep_relevant_warnings(dtb__lems_doc *doc)
+{
+    if (!doc->n_warnings)
+        return DTB_OK;
+    unsigned char *used = dtb__calloc(doc->n_types + 1, 1);
+    if (!used)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < doc->n_components; i++)
+        mark_used(doc, &doc->components[i], used, 0);
+    for (size_t i = 0; i < doc->n_region_models; i++) {
+        const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, doc->region_models[i].type);
+        if (t && t >= doc->resolved && t < doc->resolved + doc->n_types)
+            used[t - doc->resolved] = 1;
+    }
+    for (size_t i = 0; i < doc->n_types; i++)
+        if (doc->n_files && doc->types[i].at.file && !strcmp(doc->types[i].at.file, doc->files[0]))
+            used[i] = 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < doc->n_warnings; i++) {
+        if (used[doc->warning_types[i]]) {
+            doc->warning_types[kept] = doc->warning_types[i];
+            doc->warnings[kept++] = doc->warnings[i];
+        } else {
+            free(doc->warnings[i]);
+        }
+    }
+    doc->n_warnings = kept;
+    free(used);
+    return DTB_OK;
+}
+
+/* 1 if some TimeDerivative or StateAssignment of t (its Dynamics' or a
+ * regime's) changes state variable `name`. */
+static int handlers_assign(const dtb__lems_handler *h, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < h[i].n_assigns; a++)
+            if (!strcmp(h[i].assigns[a].variable, name))
+                return 1;
+    return 0;
+}
+
+static int state_changes(const dtb__lems_comptype *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_time_derivs; i++)
+        if (!strcmp(t->time_derivs[i].name, name))
+            return 1;
+    if (handlers_assign(t->handlers, t->n_handlers, name))
+        return 1;
+    for (size_t r = 0; r < t->n_regimes; r++) {
+        const dtb__lems_regime *g = &t->regimes[r];
+        for (size_t i = 0; i < g->n_time_derivs; i++)
+            if (!strcmp(g->time_derivs[i].name, name))
+                return 1;
+        if (handlers_assign(g->handlers, g->n_handlers, name))
+            return 1;
+    }
+    return 0;
+}
+
+/* A DerivedVariable with the name of a StateVariable. jLEMS and pylems
+ * keep a component's variables in one map by name, so the two are one
+ * variable:
+ *  - value="S" (the state itself): the DerivedVariable changes nothing;
+ *    dropped (its exposure is the state's);
+ *  - a state nothing integrates or assigns (NeuroML's pinskyRinzelCA3Cell
+ *    Sisat): the DerivedVariable computes it; the StateVariable is dropped.
+ * Both with a warning. Otherwise (a state that changes, and a value of its
+ * own) the interpreters would overwrite the state with the derived value
+ * at every step, in different places: refused, as the type's defect. */
+/* The resolved type's Dynamics arrays are the declaring type's: copy them
+ * before dropping an element. */
+static dtb_status own_arrays(dtb__lems_comptype *t)
+{
+    if (t->owns_dynamics_arrays)
+        return DTB_OK;
+    dtb__lems_quantity *q = dtb__malloc_array(t->n_state_vars + 1, sizeof *q);
+    dtb__lems_equation *e = dtb__malloc_array(t->n_derived_vars + 1, sizeof *e);
+    if (!q || !e) {
+        free(q);
+        free(e);
+        return DTB_ENOMEM;
+    }
+    if (t->n_state_vars)
+        memcpy(q, t->state_vars, t->n_state_vars * sizeof *q);
+    if (t->n_derived_vars)
+        memcpy(e, t->derived_vars, t->n_derived_vars * sizeof *e);
+    t->state_vars = q;
+    t->derived_vars = e;
+    t->owns_dynamics_arrays = 1;
+    return DTB_OK;
+}
+
+static dtb_status merge_state_aliases(dtb__lems_doc *doc, dtb__lems_comptype *t)
+{
+    for (size_t i = 0; i < t->n_derived_vars;) {
+        dtb__lems_equation *e = &t->derived_vars[i];
+        long k = dtb__lems_find_quantity(t->state_vars, t->n_state_vars, e->name);
+        if (k < 0) {
+            i++;
+            continue;
+        }
+        const dtb__lems_quantity *sv = &t->state_vars[k];
+        const char *file = e->at.file ? e->at.file : "<memory>";
+        const char *sfile = sv->at.file ? sv->at.file : "<memory>";
+        int identity = !e->select && e->value && e->value->kind == DTB__EX_SYM && !strcmp(e->value->name, e->name);
+        if (identity) {
+            dtb_status st = dtb__lems_warn(doc, t, dtb__asprintf("%s:%d: <DerivedVariable name='%s'>: the same name as a "
+                                                    "StateVariable of ComponentType '%s', with that variable "
+                                                    "as its value: taken as the StateVariable (as jLEMS and "
+                                                    "pylems do)", file, e->at.line, e->name, t->name));
+            if (!st)
+                st = own_arrays(t);
+            if (st)
+                return st;
+            /* shallow copies: the strings stay with the declaring type */
+            e = &t->derived_vars[i];
+            memmove(e, e + 1, (t->n_derived_vars - i - 1) * sizeof *e);
+            t->n_derived_vars--;
+            continue;
+        }
+        if (!state_changes(t, e->name)) {
+            dtb_status st = dtb__lems_warn(doc, t, dtb__asprintf("%s:%d: <StateVariable name='%s'>: also a DerivedVariable "
+                                                    "of ComponentType '%s' (%s:%d) and never integrated nor "
+                                                    "assigned: taken as the DerivedVariable (as jLEMS and "
+                                                    "pylems do)", sfile, sv->at.line, e->name, t->name, file,
+                                                    e->at.line));
+            if (!st)
+                st = own_arrays(t);
+            if (st)
+                return st;
+            dtb__lems_quantity *q = &t->state_vars[k];
+            memmove(q, q + 1, (t->n_state_vars - (size_t)k - 1) * sizeof *q);
+            t->n_state_vars--;
+            i++;
+            continue;
+        }
+        return dtb__error(DTB_EPARSE, "%s:%d: <DerivedVariable>: '%s' of ComponentType '%s' has the name of "
+                                      "a StateVariable (%s:%d) that changes, and a value of its own "
+                                      "(value=\"%s\"): rename one of them",
+                          file, e->at.line, e->name, t->name, sfile, sv->at.line,
+                          e->select ? e->select : e->text ? e->text : "?");
+    }
+    return DTB_OK;
+}
+
 dtb_status dtb__lems_check_types(dtb__lems_doc *doc)
 {
     for (size_t i = 0; i < doc->n_types; i++) {
+        dtb_status ast = merge_state_aliases(doc, &doc->resolved[i]);
+        if (ast == DTB_ENOMEM)
+            return ast;
+        if (ast) {
+            /* kept as the type's defect, like the problems below */
+            if (!(doc->resolved[i].defect = dtb__strdup(dtb_last_error_message())))
+                return DTB_ENOMEM;
+            doc->resolved[i].defect_code = ast;
+            dtb_clear_error();
+            continue;
+        }
         /* Types named by a <RegionModel> are written in the model's own
          * units (numbers in each parameter's native unit, time in the
          * RegionModel's timeScale), not in LEMS dimensions: the model

@@ -76,9 +76,12 @@ static dtb_status check_reference(const dtb__lems_doc *doc, const dtb__lems_decl
     return DTB_OK;
 }
 
+/* One attribute of a component of type t; *unused set when t declares
+ * nothing of that name. */
 static dtb_status check_attr(const dtb__lems_doc *doc, const dtb__lems_comptype *t,
-                             const dtb__lems_attr *a)
+                             const dtb__lems_attr *a, int *unused)
 {
+    *unused = 0;
     long k;
     char what[256];
     snprintf(what, sizeof what, "%s", a->name);
@@ -106,12 +109,11 @@ static dtb_status check_attr(const dtb__lems_doc *doc, const dtb__lems_comptype 
         if (strcmp(t->fixed[i].name, a->name) == 0)
             return dtb__error(DTB_EPARSE, "'%s' is fixed by ComponentType '%s' and cannot be set",
                               a->name, t->name);
-    return dtb__error(DTB_ENOTFOUND, "'%s' is not a Parameter, Property, Text, Path, Link or "
-                                     "ComponentReference of ComponentType '%s'",
-                      a->name, t->name);
+    *unused = 1;
+    return DTB_OK;
 }
 
-static dtb_status check_component(const dtb__lems_doc *doc, const dtb__lems_component *c, int depth)
+static dtb_status check_component(dtb__lems_doc *doc, const dtb__lems_component *c, int depth)
 {
     if (depth > 256)
         return at_component(dtb__error(DTB_EPARSE, "components nested too deeply"), c);
@@ -131,9 +133,19 @@ static dtb_status check_component(const dtb__lems_doc *doc, const dtb__lems_comp
      * builder reads them. */
     int native_units = dtb__lems_is_region_type(doc, t->name);
     for (size_t i = 0; i < c->n_attrs && !native_units; i++) {
-        dtb_status st = check_attr(doc, t, &c->attrs[i]);
+        int unused;
+        dtb_status st = check_attr(doc, t, &c->attrs[i], &unused);
         if (st)
             return at_component(st, c);
+        /* jLEMS warns ("Unused attribute") and runs, pylems ignores it */
+        if (unused &&
+            (st = dtb__lems_warn(doc, t, dtb__asprintf("%s:%d: <%s%s%s%s>: '%s' is not a Parameter, Property, "
+                                                       "Text, Path, Link or ComponentReference of "
+                                                       "ComponentType '%s': ignored (a misspelt name?)",
+                                                       c->at.file ? c->at.file : "<memory>", c->at.line, c->tag,
+                                                       c->id ? " id='" : "", c->id ? c->id : "",
+                                                       c->id ? "'" : "", c->attrs[i].name, t->name))))
+            return st;
     }
     for (size_t i = 0; i < c->n_children; i++) {
         const dtb__lems_component *k = &c->children[i];
@@ -159,7 +171,7 @@ static dtb_status check_component(const dtb__lems_doc *doc, const dtb__lems_comp
     return DTB_OK;
 }
 
-dtb_status dtb__lems_check_components(const dtb__lems_doc *doc)
+dtb_status dtb__lems_check_components(dtb__lems_doc *doc)
 {
     for (size_t i = 0; i < doc->n_components; i++) {
         dtb_status st = check_component(doc, &doc->components[i], 0);

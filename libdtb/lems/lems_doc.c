@@ -138,6 +138,10 @@ void dtb__lems_comptype_free(dtb__lems_comptype *t)
         free(t->index_params);
         free(t->event_ports);
         free(t->defect);
+        if (t->owns_dynamics_arrays) {
+            free(t->state_vars);
+            free(t->derived_vars);
+        }
         return;
     }
     free(t->name);
@@ -173,6 +177,18 @@ void dtb__lems_comptype_free(dtb__lems_comptype *t)
         free_handlers(t->regimes[i].handlers, t->regimes[i].n_handlers);
     }
     free(t->regimes);
+    for (size_t i = 0; i < t->n_kschemes; i++) {
+        dtb__lems_kscheme *k = &t->kschemes[i];
+        free(k->name);
+        free(k->nodes);
+        free(k->state_variable);
+        free(k->edges);
+        free(k->edge_source);
+        free(k->edge_target);
+        free(k->forward_rate);
+        free(k->reverse_rate);
+    }
+    free(t->kschemes);
     dtb__lems_elems_free(t->structure, t->n_structure);
     dtb__lems_elems_free(t->simulation, t->n_simulation);
     free(t->unsupported);
@@ -221,6 +237,10 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
         dtb__lems_component_free(&doc->components[i]);
     free(doc->components);
     free(doc->target);
+    for (size_t i = 0; i < doc->n_warnings; i++)
+        free(doc->warnings[i]);
+    free(doc->warnings);
+    free(doc->warning_types);
     for (size_t i = 0; i < doc->n_region_models; i++) {
         dtb__lems_region_model *m = &doc->region_models[i];
         free(m->name);

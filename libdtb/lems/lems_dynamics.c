@@ -293,6 +293,32 @@ static dtb_status note_unsupported(dtb__lems_comptype *t, const char *file, xmlN
     return t->unsupported ? DTB_OK : DTB_ENOMEM;
 }
 
+static dtb_status read_kscheme(const char *file, xmlNodePtr node, dtb__lems_comptype *t)
+{
+    dtb__lems_kscheme *a = dtb__realloc_array(t->kschemes, t->n_kschemes + 1, sizeof *a);
+    if (!a)
+        return DTB_ENOMEM;
+    t->kschemes = a;
+    dtb__lems_kscheme *k = &a[t->n_kschemes];
+    memset(k, 0, sizeof *k);
+    t->n_kschemes++;
+    int oom = 0;
+    static const char *const attrs[] = {"name", "nodes", "stateVariable", "edges", "edgeSource",
+                                        "edgeTarget", "forwardRate", "reverseRate"};
+    char **fields[] = {&k->name, &k->nodes, &k->state_variable, &k->edges, &k->edge_source,
+                       &k->edge_target, &k->forward_rate, &k->reverse_rate};
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        *fields[i] = dtb__lems_get_attr(node, attrs[i], &oom);
+    k->at = where(file, node);
+    if (oom)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        if (!*fields[i])
+            return dtb__lems_error_at(DTB_EPARSE, file, node, "<KineticScheme> needs a '%s' attribute",
+                                      attrs[i]);
+    return DTB_OK;
+}
+
 dtb_status dtb__lems_read_dynamics(dtb__lems_reader *r, const char *file, xmlNodePtr node,
                                    dtb__lems_comptype *t)
 {
@@ -319,7 +345,9 @@ dtb_status dtb__lems_read_dynamics(dtb__lems_reader *r, const char *file, xmlNod
             st = read_handler(file, c, DTB__LEMS_ON_EVENT, 0, &t->handlers, &t->n_handlers);
         else if (dtb__lems_is(c, "Regime"))
             st = read_regime(r, file, c, t);
-        else if (dtb__lems_is(c, "KineticScheme") || dtb__lems_is(c, "Super"))
+        else if (dtb__lems_is(c, "KineticScheme"))
+            st = read_kscheme(file, c, t);
+        else if (dtb__lems_is(c, "Super"))
             st = note_unsupported(t, file, c);
         else
             st = dtb__lems_error_at(DTB_EPARSE, file, c, "unknown element in <Dynamics> of "

@@ -93,7 +93,11 @@ dtb_status dtb__lems_read_attrs(xmlNodePtr node, const char *const *skip, dtb__l
  * types (lems_check.c) and components (lems_components_check.c). */
 dtb_status dtb__lems_resolve_types(dtb__lems_doc *doc);
 dtb_status dtb__lems_check_types(dtb__lems_doc *doc);
-dtb_status dtb__lems_check_components(const dtb__lems_doc *doc);
+/* Add a warning about type t (a resolved type of doc), once; takes msg. */
+dtb_status dtb__lems_warn(dtb__lems_doc *doc, const dtb__lems_comptype *t, char *msg);
+/* Drop the warnings about types the loaded file neither declares nor uses. */
+dtb_status dtb__lems_keep_relevant_warnings(dtb__lems_doc *doc);
+dtb_status dtb__lems_check_components(dtb__lems_doc *doc);
 
 void dtb__lems_quantity_free(dtb__lems_quantity *q);
 void dtb__lems_equation_free(dtb__lems_equation *e);

@@ -529,6 +529,8 @@ static dtb_status read_all(dtb__lems_doc *doc, const char *source, const char *x
         st = dtb__lems_check_types(doc);
     if (!st)
         st = dtb__lems_check_components(doc);
+    if (!st)
+        st = dtb__lems_keep_relevant_warnings(doc);
     for (size_t i = 0; i < r.n_xml_docs; i++)
         xmlFreeDoc(r.xml_docs[i]);
     free(r.xml_docs);

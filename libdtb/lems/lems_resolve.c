@@ -123,6 +123,8 @@ static dtb_status resolve_one(dtb__lems_doc *doc, size_t i, const dtb__lems_comp
         r->n_handlers = dyn->n_handlers;
         r->regimes = dyn->regimes;
         r->n_regimes = dyn->n_regimes;
+        r->kschemes = dyn->kschemes;
+        r->n_kschemes = dyn->n_kschemes;
     }
     const dtb__lems_comptype *structure = t->has_structure ? t : sup && sup->has_structure ? sup : NULL;
     if (structure) {
@@ -136,7 +138,7 @@ static dtb_status resolve_one(dtb__lems_doc *doc, size_t i, const dtb__lems_comp
         r->simulation = simulation->simulation;
         r->n_simulation = simulation->n_simulation;
     }
-    /* KineticScheme lives in the Dynamics; Collection etc. on the type. */
+    /* Super lives in the Dynamics; Collection etc. on the type. */
     const dtb__lems_comptype *u = t->unsupported ? t : dyn && dyn->unsupported ? dyn
                               : sup && sup->unsupported ? sup : NULL;
     if (u) {

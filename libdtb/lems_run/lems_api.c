@@ -101,6 +101,28 @@ dtb_status dtb_lems_document_describe(const dtb_lems_document *doc, uint32_t fla
     return st;
 }
 
+dtb_status dtb_lems_document_warnings(const dtb_lems_document *doc, char *buf, size_t capacity,
+                                      size_t *needed_out)
+{
+    if (needed_out)
+        *needed_out = 0;
+    if (!doc)
+        return dtb__error(DTB_EINVAL, "dtb_lems_document_warnings: doc is NULL");
+    if (!buf && capacity)
+        return dtb__error(DTB_EINVAL, "dtb_lems_document_warnings: buf is NULL but capacity is %zu", capacity);
+    dtb__strbuf text = {0};
+    for (size_t i = 0; i < doc->doc.n_warnings; i++)
+        dtb__strbuf_printf(&text, "%s\n", doc->doc.warnings[i]);
+    if (text.failed) {
+        dtb__strbuf_free(&text);
+        return dtb__error(DTB_ENOMEM, "dtb_lems_document_warnings: out of memory");
+    }
+    dtb_status st = dtb__copy_out("dtb_lems_document_warnings", text.data ? text.data : "", text.len + 1, 1,
+                                  buf, capacity, needed_out);
+    dtb__strbuf_free(&text);
+    return st;
+}
+
 /* --- simulations --- */
 
 dtb_status dtb_lems_simulation_options_init(dtb_lems_simulation_options *opts, uint32_t version)
@@ -141,6 +163,21 @@ dtb_status dtb_lems_simulation_create(dtb_lems_simulation **out, const dtb_lems_
         o.simulation = opts->simulation;
         o.has_seed = (opts->flags & DTB_LEMS_SIMULATION_FLAG_SEED) != 0;
         o.seed = opts->seed;
+        if (opts->version >= 2) {
+            if (opts->order > DTB_LEMS_ORDER_PYLEMS)
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options.order: unknown order %u",
+                                  (unsigned)opts->order);
+            if (opts->method > DTB_LEMS_METHOD_RK8PD)
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options.method: unknown method %u",
+                                  (unsigned)opts->method);
+            if (!(opts->rtol >= 0) || !(opts->atol >= 0))
+                return dtb__error(DTB_EINVAL, "dtb_lems_simulation_options: rtol %g and atol %g must "
+                                              "be >= 0", opts->rtol, opts->atol);
+            o.order = opts->order == DTB_LEMS_ORDER_PYLEMS ? DTB__LR_ORDER_PYLEMS : DTB__LR_ORDER_JLEMS;
+            o.method = (dtb__lr_method)opts->method;
+            o.rtol = opts->rtol;
+            o.atol = opts->atol;
+        }
     }
     dtb_lems_simulation *s = dtb__calloc(1, sizeof *s);
     if (!s)

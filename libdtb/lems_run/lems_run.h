@@ -9,10 +9,16 @@
  * laid out as structure-of-arrays, and each type's expressions are compiled
  * into programs that run over all its instances at once.
  *
- * Semantics (fixed-step forward Euler; see dtb-lems(7) and lr_run.c for
- * the offsets to pylems and jLEMS). The run visits the times
- * t_0 = 0, t_{k+1} = t_k + dt (accumulated in double, as both reference
- * interpreters do), k = 0..N with N = round(length / dt). At every t_k:
+ * Semantics (see dtb-lems(7) and lr_run.c for the offsets to pylems and
+ * jLEMS). The run records the times t_0 = 0, t_{k+1} = t_k + dt
+ * (accumulated in double, as both reference interpreters do), k = 0..N
+ * with N = round(length / dt). Two orders of a forward-Euler step
+ * (dtb__lr_options.order): jLEMS' (the default, lr_tree.c: the tree
+ * children first, each instance's derived variables, update and
+ * OnConditions at once, at time t_{k+1}) and pylems' (simultaneous,
+ * below). The other methods (lr_ode.c) integrate the simultaneous system
+ * with the same handler phase at step boundaries. pylems' order, at every
+ * t_k:
  *   1. handlers: every OnCondition of every instance (the current regime's
  *      and the Dynamics') is tested on the same values; the assignments of
  *      the handlers that fire are computed from those values and applied in
@@ -27,7 +33,8 @@
  *      when a handler reads derived variables they are also computed
  *      before step 1, and then again only if a handler changed a state;
  *   3. the row for t_k is recorded (state after the handlers);
- *   4. unless k = N: x_{k+1} = x_k + dt * dx/dt(t_k), in every instance.
+ *   4. unless k = N: the step to t_{k+1} by the method (forward Euler:
+ *      x_{k+1} = x_k + dt * dx/dt(t_k)), in every instance.
  * Before t_0: derived parameters, then OnStart from the root of the tree
  * down (an instance's OnStart sees its ancestors' initial state and
  * derived variables computed from it).
@@ -43,10 +50,25 @@
 
 typedef struct dtb__lr_sim dtb__lr_sim;
 
+/* The order of a forward-Euler step's updates (see lr_tree.c, lr_run.c). */
+typedef enum dtb__lr_order {
+    DTB__LR_ORDER_JLEMS = 0,   /* the instance tree children first, each instance at once */
+    DTB__LR_ORDER_PYLEMS = 1   /* every instance from the same state (simultaneous) */
+} dtb__lr_order;
+
+/* The integration method. */
+typedef enum dtb__lr_method {
+    DTB__LR_EULER = 0, DTB__LR_RK4, DTB__LR_RKF45, DTB__LR_RKCK, DTB__LR_RK8PD
+} dtb__lr_method;
+
 typedef struct dtb__lr_options {
     const char *simulation;    /* Simulation component id; NULL: the document's Target */
     int has_seed;              /* 1: use `seed`, else the Simulation's seed (or 0) */
     uint64_t seed;
+    dtb__lr_order order;
+    dtb__lr_method method;
+    double rtol, atol;         /* adaptive methods; 0: 1e-8 and 1e-10 */
+    int one_by_one;            /* jLEMS order instance by instance, unbatched (tests) */
 } dtb__lr_options;
 
 /* What a Simulation asks to record: Displays (one file each, named after

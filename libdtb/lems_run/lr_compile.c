@@ -213,6 +213,39 @@ static dtb_status compile_rate(dtb__lr_sim *sim, lr_group *g)
     return st;
 }
 
+/* dx/dt alone, for the RK and adaptive methods: the TimeDerivative that
+ * applies in the instance's regime, 0 where none does. The states are
+ * those of the Euler update, in the same order. */
+static dtb__expr *rate_of(const dtb__lems_equation *td, void *ud)
+{
+    (void)ud;
+    return td ? dtb__expr_clone(td->value) : dtb__expr_num(0.0);
+}
+
+static dtb_status compile_deriv(dtb__lr_sim *sim, lr_group *g)
+{
+    const dtb__lems_comptype *t = g->type;
+    g->dstate = dtb__calloc(g->n_rate_state * g->n + 1, sizeof *g->dstate);
+    if (!g->dstate)
+        return DTB_ENOMEM;
+    lr_build b;
+    dtb_status st = begin(sim, g, &b, &g->deriv, NULL, 0);
+    for (size_t k = 0; !st && k < g->n_rate_state; k++) {
+        const char *name = t->state_vars[g->rate_state[k]].name;
+        int none;
+        dtb__expr *e = dtb__lems_by_regime(t, name, REGIME_INPUT, rate_of, NULL, &none);
+        char *what = e ? what_of("TimeDerivative of", name, t->state_vars[g->rate_state[k]].at) : NULL;
+        if (!what || dtb__pb_output(b.pb, e, what) < 0)
+            st = what ? dtb_last_error_code() : DTB_ENOMEM;
+        free(what);
+        dtb__expr_free(e);
+    }
+    st = finish(&b, &g->deriv, st);
+    for (size_t k = 0; !st && k < g->n_rate_state; k++)
+        g->deriv.outputs[k] = g->dstate + k * g->n;
+    return st;
+}
+
 /* ----------------------------------------------------------- handlers */
 
 static long port_of(const dtb__lems_comptype *t, const char *name)
@@ -365,6 +398,8 @@ dtb_status dtb__lr_compile(dtb__lr_sim *sim)
         const dtb__lems_comptype *t = g->type;
         group_ctx x = {sim, g};
         st = compile_rate(sim, g);
+        if (!st && g->has_rate && sim->method != DTB__LR_EULER)
+            st = compile_deriv(sim, g);
         if (!st)
             st = dtb__lems_each_handler(t, compile_listed, &x);
         if (!st)

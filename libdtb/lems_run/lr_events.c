@@ -11,41 +11,51 @@
 /* A run that sends more events than this in one instant is looping. */
 #define LR_MAX_EVENTS_PER_INSTANT 100000000u
 
+void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, const size_t *idx, size_t count)
+{
+    lr_group *g = &sim->groups[st->group];
+    for (size_t k = 0; k < st->n_gathers; k++) {
+        const lr_gather *ga = &g->gathers[st->gathers[k]];
+        double *dest = g->arr[ga->kind] + ga->index * g->n;
+        const size_t *off = ga->offsets;
+        const double *const *src = ga->src;
+        switch (ga->reduce) {
+        case DTB__LEMS_REDUCE_MULTIPLY:
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
+                double v = 1.0;
+                for (size_t j = off[i]; j < off[i + 1]; j++)
+                    v *= *src[j];
+                dest[i] = v;
+            }
+            break;
+        case DTB__LEMS_REDUCE_ADD:
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
+                double v = 0.0;
+                for (size_t j = off[i]; j < off[i + 1]; j++)
+                    v += *src[j];
+                dest[i] = v;
+            }
+            break;
+        default:
+            /* A requirement nobody provides (and nothing reads) keeps NaN. */
+            for (size_t m = 0; m < count; m++) {
+                size_t i = idx ? idx[m] : m;
+                if (off[i + 1] > off[i] || ga->kind == LR_DV)
+                    dest[i] = off[i + 1] > off[i] ? *src[off[i]] : 0.0;
+            }
+            break;
+        }
+    }
+}
+
 void dtb__lr_derived(dtb__lr_sim *sim)
 {
     for (size_t s = 0; s < sim->n_stages; s++) {
         lr_stage *st = &sim->stages[s];
         lr_group *g = &sim->groups[st->group];
-        for (size_t k = 0; k < st->n_gathers; k++) {
-            const lr_gather *ga = &g->gathers[st->gathers[k]];
-            double *dest = g->arr[ga->kind] + ga->index * g->n;
-            const size_t *off = ga->offsets;
-            const double *const *src = ga->src;
-            switch (ga->reduce) {
-            case DTB__LEMS_REDUCE_MULTIPLY:
-                for (size_t i = 0; i < g->n; i++) {
-                    double v = 1.0;
-                    for (size_t j = off[i]; j < off[i + 1]; j++)
-                        v *= *src[j];
-                    dest[i] = v;
-                }
-                break;
-            case DTB__LEMS_REDUCE_ADD:
-                for (size_t i = 0; i < g->n; i++) {
-                    double v = 0.0;
-                    for (size_t j = off[i]; j < off[i + 1]; j++)
-                        v += *src[j];
-                    dest[i] = v;
-                }
-                break;
-            default:
-                /* A requirement nobody provides (and nothing reads) keeps NaN. */
-                for (size_t i = 0; i < g->n; i++)
-                    if (off[i + 1] > off[i] || ga->kind == LR_DV)
-                        dest[i] = off[i + 1] > off[i] ? *src[off[i]] : 0.0;
-                break;
-            }
-        }
+        dtb__lr_gather(sim, st, NULL, g->n);
         if (st->has_prog)
             dtb__lr_eval(sim, g, &st->prog, NULL, 0, NULL);
     }
@@ -200,11 +210,27 @@ static dtb_status enter(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t
     return DTB_OK;
 }
 
-static dtb_status group_conditions(dtb__lr_sim *sim, lr_group *g)
+dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k)
 {
     if (!g->n_conds)
         return DTB_OK;
-    dtb__lr_eval(sim, g, &g->cond, NULL, 0, NULL);
+    size_t count = idx ? k : g->n;
+    if (idx) {
+        /* the tests of the listed instances, compact at the arrays' start */
+        double *outs[64];
+        double **o = g->n_conds <= 64 ? outs : dtb__malloc_array(g->n_conds, sizeof *o);
+        if (!o)
+            return DTB_ENOMEM;
+        for (size_t c = 0; c < g->n_conds; c++)
+            o[c] = g->cond_out + c * g->n;
+        dtb_status st = dtb__lr_eval(sim, g, &g->cond, idx, k, o);
+        if (o != outs)
+            free(o);
+        if (st)
+            return st;
+    } else {
+        dtb__lr_eval(sim, g, &g->cond, NULL, 0, NULL);
+    }
     size_t any = 0;
     /* Everything is computed from the values before any assignment. */
     for (size_t c = 0; c < g->n_conds; c++) {
@@ -214,9 +240,11 @@ static dtb_status group_conditions(dtb__lr_sim *sim, lr_group *g)
             return st;
         const double *test = g->cond_out + c * g->n;
         h->n_fired = 0;
-        for (size_t i = 0; i < g->n; i++)
-            if (test[i] != 0.0 && (h->regime < 0 || (long)g->regime[i] == h->regime))
+        for (size_t m = 0; m < count; m++) {
+            size_t i = idx ? idx[m] : m;
+            if (test[m] != 0.0 && (h->regime < 0 || (long)g->regime[i] == h->regime))
                 h->fired[h->n_fired++] = i;
+        }
         any += h->n_fired;
         if ((st = compute(sim, g, h, h->h->n_assigns)))
             return st;
@@ -279,10 +307,15 @@ dtb_status dtb__lr_handlers(dtb__lr_sim *sim)
 {
     sim->state_changed = 0;
     for (size_t gi = 0; gi < sim->n_groups; gi++) {
-        dtb_status st = group_conditions(sim, &sim->groups[gi]);
+        dtb_status st = dtb__lr_conditions(sim, &sim->groups[gi], NULL, 0);
         if (st)
             return st;
     }
+    return dtb__lr_deliver_due(sim);
+}
+
+dtb_status dtb__lr_deliver_due(dtb__lr_sim *sim)
+{
     for (size_t delivered = 0; sim->n_heap && sim->heap[0].due <= sim->step; delivered++) {
         if (delivered > LR_MAX_EVENTS_PER_INSTANT)
             return dtb__error(DTB_ERROR, "more than %u events at t = %g s: events trigger each "

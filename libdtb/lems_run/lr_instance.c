@@ -118,8 +118,11 @@ static dtb_status set_values(dtb__lr_sim *sim, lr_inst *li)
             if (strcmp(t->fixed[f].name, q->name) == 0)
                 text = t->fixed[f].value;
         li->params[k] = NAN;
+        /* jLEMS ("no value supplied for parameter") and pylems ("Parameter
+         * ... not initialized") refuse it too */
         if (!text)
-            continue;
+            return dtb__lr_inst_error(li, DTB_EINVAL, "Parameter '%s' of ComponentType '%s' has no value",
+                                      q->name, t->name);
         dtb_status st = q->any_dimension
                             ? dtb__lems_any_quantity_to_si(sim->doc, text, q->name, &li->params[k])
                             : dtb__lems_quantity_to_si(sim->doc, text, q->dim, 0, 0, q->name,

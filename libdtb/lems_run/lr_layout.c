@@ -300,6 +300,7 @@ static dtb_status make_gather(dtb__lr_sim *sim, lr_group *g, lr_vkind kind, size
     dtb_status st = DTB_OK;
     const char *req = kind == LR_REQ ? t->requirements[index].name : NULL;
     int used = req ? dynamics_use(t, req) : 1;
+    int chained = sim->order == DTB__LR_ORDER_JLEMS && sim->method == DTB__LR_EULER;
     if (kind == LR_DV)
         ga->reduce = t->derived_vars[index].reduce;
     for (size_t i = 0; !st && i < g->n; i++) {
@@ -310,7 +311,16 @@ static dtb_status make_gather(dtb__lr_sim *sim, lr_group *g, lr_vkind kind, size
         }
         const lr_inst *owner;
         lr_var var;
-        if (dtb__lr_find_provider(g->inst[i], req, &owner, &var))
+        /* jLEMS' order: jLEMS reads a requirement from the nearest ancestor
+         * that has the name, also as its own requirement's copy, which
+         * that ancestor refreshes when it advances, after its children: a
+         * value passed down k such levels arrives k steps late (HH gates) */
+        int found = chained ? dtb__lr_find_nearest(g->inst[i], req, &owner, &var)
+                            : dtb__lr_find_provider(g->inst[i], req, &owner, &var);
+        if (found && chained && var.kind == LR_REQ &&
+            !dtb__lr_find_provider(g->inst[i], req, &(const lr_inst *){NULL}, &(lr_var){0}))
+            found = 0;   /* the ancestors only pass on what nobody provides */
+        if (found)
             st = add_source(sim, &l, owner, var);
         else if (used)
             st = dtb__lr_inst_error(g->inst[i], DTB_ENOTFOUND,

@@ -94,6 +94,16 @@ int dtb__lr_find_var(const lr_inst *li, const char *name, const lr_inst **owner,
     return 0;
 }
 
+int dtb__lr_find_nearest(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var)
+{
+    for (const lr_inst *p = li->parent; p; p = p->parent)
+        if (type_var_kind(p->type, name, var, 1)) {
+            *owner = p;
+            return 1;
+        }
+    return 0;
+}
+
 int dtb__lr_find_provider(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var)
 {
     for (const lr_inst *p = li->parent; p; p = p->parent)

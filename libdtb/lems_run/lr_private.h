@@ -95,6 +95,9 @@ typedef struct lr_group {
     size_t node0;                      /* graph node of DV 0; of REQ r: node0 + count[DV] + r */
     lr_prog rate; int has_rate;
     size_t *rate_state; size_t n_rate_state;   /* state of each rate output */
+    lr_prog deriv;                     /* the same states' dx/dt (outputs to dstate), for RK methods */
+    double *dstate;                    /* [n_rate_state][n] */
+    size_t *stages; size_t n_stages;   /* its derived-variable stages, in order (jLEMS order) */
     lr_handler *conds; size_t n_conds; /* OnConditions: Dynamics' first, then each regime's */
     lr_prog cond;                      /* outputs: every test */
     double *cond_out;                  /* [n_conds][n] */
@@ -132,6 +135,19 @@ typedef struct lr_selection {
     size_t output;
 } lr_selection;
 
+/* A KineticScheme of one instance (lr_kinetic.c). */
+typedef struct lr_kscheme {
+    lr_inst *owner;
+    size_t n;                  /* nodes */
+    double **occ;              /* each node's occupancy */
+    size_t n_edges;
+    size_t *from, *to;         /* node indices */
+    const double **rf, **rr;   /* each edge's rates */
+    void *a, *ea;              /* gsl_matrix: the rates times dt, its exponential */
+    double *p;                 /* scratch occupancies */
+    size_t batch;              /* jLEMS order: its owner's batch */
+} lr_kscheme;
+
 typedef struct lr_column {
     char *path;
     const double *src;
@@ -161,6 +177,14 @@ struct dtb__lr_sim {
     size_t *index_buf;                 /* scratch for instance index lists */
     dtb__kcompact compact;             /* scratch for evaluations over a subset */
     int laid_out;
+    dtb__lr_order order;
+    dtb__lr_method method;
+    double rtol, atol;                 /* adaptive methods */
+    struct lr_batch *batches; size_t n_batches;   /* jLEMS order (lr_tree.c) */
+    double *scratch; size_t cap_scratch;
+    lr_kscheme *kschemes; size_t n_kschemes;
+    int one_by_one;
+    struct lr_ode *ode;                /* RK and adaptive methods' work space */
 };
 
 /* ------------------------------------------------------ lr_instance.c */
@@ -200,6 +224,9 @@ int dtb__lr_find_var(const lr_inst *li, const char *name, const lr_inst **owner,
  * Requirements, which only pass values on): what satisfies li's
  * Requirement `name`. */
 int dtb__lr_find_provider(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var);
+/* The nearest ancestor of li with a variable `name`, a Requirement of that
+ * name included (the copy it holds: what jLEMS reads). */
+int dtb__lr_find_nearest(const lr_inst *li, const char *name, const lr_inst **owner, lr_var *var);
 /* The same within one type (no ancestors). */
 int dtb__lr_type_var(const dtb__lems_comptype *t, const char *name, lr_var *var);
 /* A quantity path "a/b[0]/var" from `from`: the variable's storage. */
@@ -233,8 +260,40 @@ dtb_status dtb__lr_eval(dtb__lr_sim *sim, lr_group *g, lr_prog *p, const size_t 
 /* -------------------------------------------------------- lr_events.c */
 dtb_status dtb__lr_send(dtb__lr_sim *sim, lr_inst *src, size_t port);
 dtb_status dtb__lr_handlers(dtb__lr_sim *sim);
+/* The OnConditions of the instances idx[0..k) of g (all with idx NULL). */
+dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k);
+/* Deliver the events due by the current step. */
+dtb_status dtb__lr_deliver_due(dtb__lr_sim *sim);
+/* One stage's gathers for the instances idx[0..k) of its group (the first
+ * k with idx NULL). */
+void dtb__lr_gather(dtb__lr_sim *sim, const lr_stage *st, const size_t *idx, size_t k);
 dtb_status dtb__lr_on_start(dtb__lr_sim *sim);
 void dtb__lr_derived(dtb__lr_sim *sim);
+
+/* ---------------------------------------------------------- lr_tree.c */
+/* jLEMS' order: list the instances children first, each group's stages. */
+dtb_status dtb__lr_plan_tree(dtb__lr_sim *sim);
+/* One forward-Euler step in jLEMS' order, to sim->t + dt. */
+dtb_status dtb__lr_tree_step(dtb__lr_sim *sim);
+void dtb__lr_batch_free(dtb__lr_sim *sim, size_t b);
+
+/* ------------------------------------------------------- lr_kinetic.c */
+/* The KineticSchemes of the tree, wired to their nodes and edges (after
+ * the layout), occupancies at their start. */
+dtb_status dtb__lr_plan_kinetic(dtb__lr_sim *sim);
+void dtb__lr_kinetic_free(dtb__lr_sim *sim);
+/* One step of every scheme (pylems order, after the Euler step). */
+dtb_status dtb__lr_kinetic_all(dtb__lr_sim *sim);
+/* One step of the schemes of batch `batch` (jLEMS order). */
+dtb_status dtb__lr_kinetic_batch(dtb__lr_sim *sim, size_t batch, size_t *cursor);
+
+/* ----------------------------------------------------------- lr_ode.c */
+/* One step of the simultaneous system (every derivative from the same
+ * state) by sim->method, from sim->t to sim->t + dt. */
+dtb_status dtb__lr_ode_step(dtb__lr_sim *sim);
+void dtb__lr_ode_free(dtb__lr_sim *sim);
+/* Forward Euler of the simultaneous system (pylems order). */
+void dtb__lr_euler(dtb__lr_sim *sim);
 
 /* ---------------------------------------------------- lr_simulation.c */
 /* Read the Simulation component: target, step, length, seed, Displays,

@@ -1,8 +1,10 @@
 /* libdtb — building and running a LEMS simulation.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The order of one run is documented in lems_run.h. Compared with the
- * reference interpreters (LEMS-NOTES §6), on the same file:
+ * The order of one run is documented in lems_run.h; jLEMS' order (the
+ * default) in lr_tree.c, which matches the shared jLEMS traces row for
+ * row. The pylems (simultaneous) order, compared with the reference
+ * interpreters (LEMS-NOTES §6), on the same file:
  *  - rows: libdtb writes N+1 rows t_0..t_N (jLEMS' rows); pylems row k
  *    holds the state libdtb has at t_{k+1}, labelled t_k.
  *  - a parent's derived variable read by a child (a Requirement) has no
@@ -59,6 +61,9 @@ void dtb__lr_free(dtb__lr_sim *sim)
         free(g->gathers);
         dtb__kprog_free(&g->rate);
         free(g->rate_state);
+        dtb__kprog_free(&g->deriv);
+        free(g->dstate);
+        free(g->stages);
         free_handlers(g->conds, g->n_conds);
         dtb__kprog_free(&g->cond);
         free(g->cond_out);
@@ -89,8 +94,21 @@ void dtb__lr_free(dtb__lr_sim *sim)
     free(sim->heap);
     free(sim->now);
     free(sim->index_buf);
+    for (size_t b = 0; b < sim->n_batches; b++)
+        dtb__lr_batch_free(sim, b);
+    free(sim->batches);
+    free(sim->scratch);
+    dtb__lr_kinetic_free(sim);
+    dtb__lr_ode_free(sim);
     dtb__kcompact_free(&sim->compact);
     free(sim);
+}
+
+/* jLEMS' order applies to forward Euler; the other methods integrate the
+ * simultaneous system (every derivative from one state). */
+static int tree_order(const dtb__lr_sim *sim)
+{
+    return sim->order == DTB__LR_ORDER_JLEMS && sim->method == DTB__LR_EULER;
 }
 
 static dtb_status resolve_columns(dtb__lr_sim *sim, size_t from)
@@ -112,7 +130,30 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
     if (!sim)
         return DTB_ENOMEM;
     sim->doc = doc;
-    dtb_status st = dtb__lr_read_simulation(sim, opts);
+    if (opts) {
+        sim->order = opts->order;
+        sim->method = opts->method;
+        sim->rtol = opts->rtol;
+        sim->atol = opts->atol;
+        sim->one_by_one = opts->one_by_one;
+    }
+    dtb_status st = DTB_OK;
+    if ((unsigned)sim->order > DTB__LR_ORDER_PYLEMS)
+        st = dtb__error(DTB_EINVAL, "LEMS run: unknown update order %d", (int)sim->order);
+    else if ((unsigned)sim->method > DTB__LR_RK8PD)
+        st = dtb__error(DTB_EINVAL, "LEMS run: unknown integration method %d", (int)sim->method);
+    else if (!(sim->rtol >= 0) || !(sim->atol >= 0))
+        st = dtb__error(DTB_EINVAL, "LEMS run: tolerances must be >= 0 (rtol %g, atol %g)", sim->rtol,
+                        sim->atol);
+    if (st) {
+        free(sim);
+        return st;
+    }
+    if (sim->rtol == 0)
+        sim->rtol = 1e-8;
+    if (sim->atol == 0)
+        sim->atol = 1e-10;
+    st = dtb__lr_read_simulation(sim, opts);
     if (!st)
         st = dtb__lr_connect_all(sim);
     if (!st)
@@ -121,6 +162,10 @@ dtb_status dtb__lr_create(const dtb__lems_doc *doc, const dtb__lr_options *opts,
         st = dtb__lr_plan_stages(sim);
     if (!st)
         st = dtb__lr_compile(sim);
+    if (!st)
+        st = dtb__lr_plan_kinetic(sim);
+    if (!st && tree_order(sim))
+        st = dtb__lr_plan_tree(sim);
     if (!st)
         st = resolve_columns(sim, 0);
     if (!st)
@@ -180,7 +225,7 @@ dtb_status dtb__lr_add_column(dtb__lr_sim *sim, const char *path, size_t *index_
     return DTB_OK;
 }
 
-static void euler(dtb__lr_sim *sim)
+void dtb__lr_euler(dtb__lr_sim *sim)
 {
     for (size_t gi = 0; gi < sim->n_groups; gi++) {
         lr_group *g = &sim->groups[gi];
@@ -198,6 +243,15 @@ static void euler(dtb__lr_sim *sim)
  * The derived variables are computed before the handlers only when some
  * handler reads one (or a requirement), and after them unless they are
  * known to be current. */
+static dtb_status record(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
+{
+    for (size_t c = 0; c < sim->n_columns; c++)
+        row[c] = *sim->columns[c].src;
+    if (fn && fn(sim->t, row, ud))
+        return dtb__error(DTB_ECANCELLED, "LEMS run stopped by the row callback at t = %g s", sim->t);
+    return DTB_OK;
+}
+
 static dtb_status instant(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
 {
     if (sim->handlers_read_derived)
@@ -207,11 +261,25 @@ static dtb_status instant(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void
         return st;
     if (!sim->handlers_read_derived || sim->state_changed)
         dtb__lr_derived(sim);
-    for (size_t c = 0; c < sim->n_columns; c++)
-        row[c] = *sim->columns[c].src;
-    if (fn && fn(sim->t, row, ud))
-        return dtb__error(DTB_ECANCELLED, "LEMS run stopped by the row callback at t = %g s", sim->t);
-    return DTB_OK;
+    return record(sim, row, fn, ud);
+}
+
+/* jLEMS' order: OnStart, derived variables, the row for t_0 (no
+ * OnCondition is tested on the initial state); then each step records what
+ * it leaves. */
+static dtb_status run_tree(dtb__lr_sim *sim, double *row, dtb__lr_row_fn fn, void *ud)
+{
+    dtb_status st = dtb__lr_on_start(sim);
+    if (!st) {
+        dtb__lr_derived(sim);
+        st = record(sim, row, fn, ud);
+    }
+    for (int64_t k = 1; !st && k <= sim->n_steps; k++) {
+        st = dtb__lr_tree_step(sim);
+        if (!st)
+            st = record(sim, row, fn, ud);
+    }
+    return st;
 }
 
 dtb_status dtb__lr_run(dtb__lr_sim *sim, dtb__lr_row_fn fn, void *ud)
@@ -223,11 +291,22 @@ dtb_status dtb__lr_run(dtb__lr_sim *sim, dtb__lr_row_fn fn, void *ud)
         return DTB_ENOMEM;
     sim->t = 0.0;
     sim->step = 0;
+    if (tree_order(sim)) {
+        dtb_status st = run_tree(sim, row, fn, ud);
+        free(row);
+        return st;
+    }
     dtb_status st = dtb__lr_on_start(sim);
     if (!st)
         st = instant(sim, row, fn, ud);
     for (int64_t k = 1; !st && k <= sim->n_steps; k++) {
-        euler(sim);
+        if (sim->method == DTB__LR_EULER) {
+            dtb__lr_euler(sim);
+            if (sim->n_kschemes && (st = dtb__lr_kinetic_all(sim)))
+                break;
+        } else if ((st = dtb__lr_ode_step(sim))) {
+            break;
+        }
         sim->t += sim->dt;
         sim->step = k;
         st = instant(sim, row, fn, ud);

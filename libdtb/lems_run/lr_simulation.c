@@ -6,6 +6,7 @@
  * SingleSimulation.xml both work.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,14 @@ static dtb_status collect_records(dtb__lr_sim *sim, const dtb__lems_component *c
     return DTB_OK;
 }
 
+static int display_name_taken(const dtb__lr_sim *sim, const char *name)
+{
+    for (size_t i = 0; i < sim->n_outputs; i++)
+        if (sim->outputs[i].is_display && !strcmp(sim->outputs[i].name, name))
+            return 1;
+    return 0;
+}
+
 static dtb_status collect_outputs(dtb__lr_sim *sim, const dtb__lems_component *c, int depth)
 {
     for (size_t i = 0; i < c->n_children && depth < 32; i++) {
@@ -135,7 +144,14 @@ static dtb_status collect_outputs(dtb__lr_sim *sim, const dtb__lems_component *c
         const dtb__lems_elem *events = find_elem(t, "EventWriter");
         dtb_status st = DTB_OK;
         if (display) {
-            st = add_output(sim, k->id ? k->id : k->tag, 1);
+            /* A Display without an id (Ex4_KS has three) is named after its
+             * element, numbered from the second on, so none overwrites
+             * another: Display.dat, Display_2.dat, ... */
+            char name[256];
+            snprintf(name, sizeof name, "%s", k->id ? k->id : k->tag);
+            for (int n = 2; !k->id && display_name_taken(sim, name); n++)
+                snprintf(name, sizeof name, "%s_%d", k->tag, n);
+            st = add_output(sim, name, 1);
             if (!st)
                 st = collect_records(sim, k, 0);
         } else if (writer) {

@@ -199,7 +199,30 @@ static void test_bad_arguments(void **state)
     assert_int_equal(dtb_lems_simulation_create(&sim, NULL, NULL), DTB_EINVAL);
     assert_int_equal(dtb_lems_simulation_options_init(NULL, 1), DTB_EINVAL);
     dtb_lems_simulation_options o;
-    assert_int_equal(dtb_lems_simulation_options_init(&o, 2), DTB_EINVAL);
+    assert_int_equal(dtb_lems_simulation_options_init(&o, 3), DTB_EINVAL);
+    /* version 2: order, method and tolerances, each checked */
+    assert_int_equal(dtb_lems_simulation_options_init(&o, 2), DTB_OK);
+    doc = load(spike_file());
+    o.order = 2;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("options.order");
+    o.order = DTB_LEMS_ORDER_PYLEMS;
+    o.method = DTB_LEMS_METHOD_RK8PD + 1;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("options.method");
+    o.method = DTB_LEMS_METHOD_RKF45;
+    o.rtol = -1;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_EINVAL);
+    assert_error_contains("rtol");
+    o.rtol = 0;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_OK);
+    dtb_lems_simulation_free(sim);
+    /* a version-1 caller's struct ends before the order: not read */
+    o.version = 1;
+    o.order = 99;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, &o), DTB_OK);
+    dtb_lems_simulation_free(sim);
+    dtb_lems_document_free(doc);
     assert_true(isnan(dtb_lems_simulation_dt(NULL)));
     assert_int_equal(dtb_lems_simulation_step_count(NULL), -1);
     assert_int_equal(dtb_lems_simulation_instance_count(NULL), -1);
@@ -212,9 +235,54 @@ static void test_bad_arguments(void **state)
     dtb_lems_document_free(NULL);
 }
 
+/* A file jLEMS and pylems run although it is sloppy: loaded, run, and a
+ * warning naming the file, the line and the element. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    dtb_lems_document *doc = load(DTB_TEST_DATA "/lems_ok/derived_state_alias.xml");
+    size_t need = 0;
+    assert_int_equal(dtb_lems_document_warnings(doc, NULL, 0, &need), DTB_OK);   /* the size */
+    assert_true(need > 1);
+    char *text = malloc(need), small[8];
+    assert_non_null(text);
+    assert_int_equal(dtb_lems_document_warnings(doc, small, sizeof small, NULL), DTB_EBUFSIZE);
+    assert_int_equal(dtb_lems_document_warnings(doc, text, need, NULL), DTB_OK);
+    assert_non_null(strstr(text, "derived_state_alias.xml:16: <DerivedVariable name='S'>"));
+    assert_non_null(strstr(text, "taken as the StateVariable"));
+    assert_int_equal((int)(strchr(text, '\n') - text), (int)strlen(text) - 1);   /* one warning, one line */
+    free(text);
+    /* it runs as the state variable: S' = -S / 1 s */
+    dtb_lems_simulation *sim;
+    assert_int_equal(dtb_lems_simulation_create(&sim, doc, NULL), DTB_OK);
+    assert_int_equal(dtb_lems_simulation_step_count(sim), 10);
+    dtb_lems_simulation_free(sim);
+    dtb_lems_document_free(doc);
+    /* an attribute the type does not declare: jLEMS warns "Unused
+     * attribute", pylems ignores it */
+    doc = load(DTB_TEST_DATA "/lems_ok/unknown_attribute.xml");
+    assert_int_equal(dtb_lems_document_warnings(doc, NULL, 0, &need), DTB_OK);
+    text = malloc(need);
+    assert_non_null(text);
+    assert_int_equal(dtb_lems_document_warnings(doc, text, need, NULL), DTB_OK);
+    assert_non_null(strstr(text, "unknown_attribute.xml:10: <A id='a'>: 'vO' is not a Parameter"));
+    free(text);
+    dtb_lems_document_free(doc);
+    /* none: "" */
+    doc = load(spike_file());
+    char empty[4] = "x";
+    assert_int_equal(dtb_lems_document_warnings(doc, empty, sizeof empty, &need), DTB_OK);
+    assert_string_equal(empty, "");
+    assert_int_equal(need, 1);
+    assert_int_equal(dtb_lems_document_warnings(NULL, empty, sizeof empty, NULL), DTB_EINVAL);
+    assert_int_equal(dtb_lems_document_warnings(doc, NULL, 4, NULL), DTB_EINVAL);
+    dtb_lems_document_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_run_writes_files),
         cmocka_unit_test(test_options_and_stop),
         cmocka_unit_test(test_describe),

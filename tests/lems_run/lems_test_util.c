@@ -34,11 +34,16 @@ static int keep_row(double time, const double *values, void *ud)
     return 0;
 }
 
-static dtb_status run_doc(dtb__lems_doc *doc, const char *const *paths, size_t n, trace *out)
+/* The tests written before the update order became an option check the
+ * simultaneous (pylems) order; the jLEMS ones say so. */
+static const dtb__lr_options pylems_order = {.order = DTB__LR_ORDER_PYLEMS};
+
+dtb_status run_doc_with(dtb__lems_doc *doc, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                        trace *out)
 {
     memset(out, 0, sizeof *out);
     dtb__lr_sim *sim;
-    dtb_status st = dtb__lr_create(doc, NULL, &sim);
+    dtb_status st = dtb__lr_create(doc, opts ? opts : &pylems_order, &sim);
     if (st)
         return st;
     collect c = {out, 0, dtb__lr_column_count(sim)};
@@ -54,6 +59,12 @@ static dtb_status run_doc(dtb__lems_doc *doc, const char *const *paths, size_t n
 
 void run_shared(const char *relative, const char *const *paths, size_t n, trace *out)
 {
+    run_shared_with(relative, paths, n, NULL, out);
+}
+
+void run_shared_with(const char *relative, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                     trace *out)
+{
     char file[4096], core[4096], rel[4096];
     snprintf(core, sizeof core, "%s", shared_path("neuroml/NeuroML2/NeuroML2CoreTypes"));
     snprintf(rel, sizeof rel, "neuroml/%s", relative);
@@ -63,7 +74,7 @@ void run_shared(const char *relative, const char *const *paths, size_t n, trace 
     dtb__lems_doc doc;
     dtb_status st = dtb__lems_read_file(&doc, file, &o);
     if (!st) {
-        st = run_doc(&doc, paths, n, out);
+        st = run_doc_with(&doc, paths, n, opts, out);
         dtb__lems_doc_free(&doc);
     }
     if (st)
@@ -73,12 +84,18 @@ void run_shared(const char *relative, const char *const *paths, size_t n, trace 
 
 dtb_status run_memory(const char *xml, const char *const *paths, size_t n, trace *out)
 {
+    return run_memory_with(xml, paths, n, NULL, out);
+}
+
+dtb_status run_memory_with(const char *xml, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                           trace *out)
+{
     dtb__lems_doc doc;
     memset(out, 0, sizeof *out);
     dtb_status st = dtb__lems_read_memory(&doc, xml, strlen(xml), "test.xml", NULL);
     if (st)
         return st;
-    st = run_doc(&doc, paths, n, out);
+    st = run_doc_with(&doc, paths, n, opts, out);
     dtb__lems_doc_free(&doc);
     return st;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dtb/dtb.h"
+#include "lems_run/lems_run.h"
 
 typedef struct trace {
     double *v;           /* rows x (1 + cols): time, then the columns */
@@ -14,11 +15,20 @@ typedef struct trace {
 } trace;
 
 /* Run the Simulation of a shared file (relative to shared/data/neuroml)
- * with the NeuroML core types on the include path, recording `paths`.
- * Fails the test on any error. */
+ * with the NeuroML core types on the include path, recording `paths`, in
+ * the simultaneous (pylems) order with forward Euler. Fails the test on
+ * any error. */
 void run_shared(const char *relative, const char *const *paths, size_t n, trace *out);
+/* The same with these options (NULL: pylems order, forward Euler). */
+void run_shared_with(const char *relative, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                     trace *out);
 /* The same for a document in memory. */
 dtb_status run_memory(const char *xml, const char *const *paths, size_t n, trace *out);
+dtb_status run_memory_with(const char *xml, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                           trace *out);
+/* The same for a document read by the caller. */
+dtb_status run_doc_with(dtb__lems_doc *doc, const char *const *paths, size_t n, const dtb__lr_options *opts,
+                        trace *out);
 void trace_free(trace *t);
 
 /* A reference trace (.npy, relative to shared/data/reference/lems). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "io/npy.h"
 #include "test_util.h"
 
 static char output[1 << 17];
@@ -158,11 +159,101 @@ static void test_lems_errors(void **state)
     assert_int_equal(dtb("lems --frobnicate x.xml"), 2);
     assert_int_equal(dtb("lems --help"), 0);
     assert_non_null(strstr(output, "--out"));
-    /* KineticScheme: a clear refusal. */
-    snprintf(args, sizeof args, "lems '%s' -I '%s'", shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"),
-             core_dir());
+    /* KineticScheme: runs, with forward Euler and RK4. */
+    snprintf(args, sizeof args, "lems '%s' -I '%s' --out ks --quiet",
+             shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"), core_dir());
+    assert_int_equal(dtb(args), 0);
+    /* its three Displays have no id: three files, none overwritten */
+    static const char *const ks_files[] = {"Display.dat", "Display_2.dat", "Display_3.dat"};
+    static const size_t ks_cols[] = {2, 4, 3};
+    for (int f = 0; f < 3; f++) {
+        char path[4200];
+        size_t rows, cols;
+        double first[8];
+        snprintf(path, sizeof path, "%s/ks/%s", test_tmpdir(), ks_files[f]);
+        table_shape(path, &rows, &cols, first, 8);
+        assert_int_equal(rows, 30001);
+        assert_int_equal(cols, ks_cols[f]);
+    }
+    snprintf(args, sizeof args, "lems '%s' -I '%s' --out ks4 --method rk4 --quiet",
+             shared_file("neuroml/NeuroML2/LEMSexamples/LEMS_NML2_Ex4_KS.xml"), core_dir());
+    assert_int_equal(dtb(args), 0);
+}
+
+/* A whitespace-separated table, whole (rows * cols values, malloc'd). */
+static double *read_table(const char *path, size_t *rows, size_t *cols)
+{
+    char *text = read_text_file(path, NULL);
+    assert_non_null(text);
+    size_t n = 0, cap = 1024;
+    double *v = malloc(cap * sizeof *v);
+    assert_non_null(v);
+    *rows = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), (*rows)++) {
+        char *p = line, *end;
+        for (double x = strtod(p, &end); end != p; p = end, x = strtod(p, &end)) {
+            if (n == cap)
+                assert_non_null(v = realloc(v, (cap *= 2) * sizeof *v));
+            v[n++] = x;
+        }
+    }
+    free(text);
+    *cols = *rows ? n / *rows : 0;
+    return v;
+}
+
+/* --order and --method: jLEMS' order by default, the Wilson-Cowan network
+ * then as jLEMS writes it; pylems' order and RK4 on request. */
+static void test_lems_order_and_method(void **state)
+{
+    (void)state;
+    const char *file = "neuroml/OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml";
+    static const char *const runs[][2] = {
+        {"wc_default", ""}, {"wc_jlems", "--order jlems"}, {"wc_pylems", "--order pylems"},
+        {"wc_rk4", "--method rk4"}, {"wc_rkf45", "--method rkf45 --rtol 1e-9 --atol 1e-12"}};
+    double *v[5];
+    size_t rows[5], cols[5];
+    for (int r = 0; r < 5; r++) {
+        char args[16384], path[4200];
+        snprintf(args, sizeof args, "lems '%s' -I '%s' --out %s --quiet %s", shared_file(file), core_dir(),
+                 runs[r][0], runs[r][1]);
+        assert_int_equal(dtb(args), 0);
+        snprintf(path, sizeof path, "%s/%s/d2.dat", test_tmpdir(), runs[r][0]);
+        v[r] = read_table(path, &rows[r], &cols[r]);
+        assert_int_equal(rows[r], 20001);
+        assert_int_equal(cols[r], 3);
+    }
+    /* jLEMS' trace (float32): the default run agrees to round-off */
+    dtb__npy_array jl;
+    assert_int_equal(dtb__npy_read(shared_path("reference/lems/jlems/wilsoncowan_driven.npy"), &jl), DTB_OK);
+    double dj = 0, dp = 0, dk = 0, dr = 0;
+    for (size_t k = 0; k < 20001; k++)
+        for (size_t c = 1; c < 3; c++) {
+            double x = v[0][3 * k + c];
+            assert_true(x == v[1][3 * k + c]);
+            dj = nan_max(dj, fabs(x - jl.data[k * (size_t)jl.shape[1] + c]));
+            dp = nan_max(dp, fabs(x - v[2][3 * k + c]));
+            dk = nan_max(dk, fabs(v[3][3 * k + c] - v[4][3 * k + c]));
+            dr = nan_max(dr, fabs(v[2][3 * k + c] - v[4][3 * k + c]));
+        }
+    print_message("WC network: default vs jLEMS %.3g, vs --order pylems %.3g; rk4 vs rkf45 %.3g, "
+                  "Euler (pylems order) vs rkf45 %.3g\n", dj, dp, dk, dr);
+    assert_true(dj < 1e-7);
+    assert_true(dp > 1e-3);
+    assert_true(dk < 1e-6 && dk < dr / 100);
+    dtb__npy_array_free(&jl);
+    for (int r = 0; r < 5; r++)
+        free(v[r]);
+    char args[16384];
+    snprintf(args, sizeof args, "lems '%s' -I '%s' --order nest", shared_file(file), core_dir());
     assert_int_equal(dtb(args), 2);
-    assert_non_null(strstr(output, "KineticScheme"));
+    assert_non_null(strstr(output, "jlems or pylems"));
+    snprintf(args, sizeof args, "lems '%s' -I '%s' --method midpoint", shared_file(file), core_dir());
+    assert_int_equal(dtb(args), 2);
+    assert_non_null(strstr(output, "rk4"));
+    snprintf(args, sizeof args, "lems '%s' -I '%s' --rtol -1", shared_file(file), core_dir());
+    assert_int_equal(dtb(args), 2);
+    assert_non_null(strstr(output, "--rtol"));
 }
 
 static void test_check(void **state)
@@ -200,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_lems_writes_outputs_and_displays),
         cmocka_unit_test(test_lems_event_output),
         cmocka_unit_test(test_lems_errors),
+        cmocka_unit_test(test_lems_order_and_method),
         cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

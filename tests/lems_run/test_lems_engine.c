@@ -257,7 +257,7 @@ static void run_noise(int has_seed, uint64_t seed, double *out, size_t n)
 {
     dtb__lems_doc doc;
     assert_int_equal(dtb__lems_read_memory(&doc, noise_xml, strlen(noise_xml), "noise.xml", NULL), DTB_OK);
-    dtb__lr_options o = {NULL, has_seed, seed};
+    dtb__lr_options o = {.has_seed = has_seed, .seed = seed};
     dtb__lr_sim *sim;
     assert_int_equal(dtb__lr_create(&doc, &o, &sim), DTB_OK);
     size_t col;
@@ -341,6 +341,14 @@ static void test_build_errors(void **state)
         "<ChildInstance component='me'/></Structure></ComponentType>"
         "<R id='r' me='r'/><Simulation id='sim' length='1s' step='1s' target='r'/>",
         DTB_EINVAL, "contain itself");
+    /* A Parameter without a value (a misspelt attribute is only a warning,
+     * so the parameter it meant is what is reported), as jLEMS and pylems
+     * refuse it. */
+    expect_build_error(
+        "<ComponentType name='C'><Parameter name='p' dimension='none'/><Dynamics>"
+        "<DerivedVariable name='x' dimension='none' value='p'/></Dynamics></ComponentType>"
+        "<C id='c' pp='1'/><Simulation id='sim' length='1s' step='1s' target='c'/>",
+        DTB_EINVAL, "Parameter 'p' of ComponentType 'C' has no value");
     /* No such Simulation. */
     expect_build_error("", DTB_ENOTFOUND, "'sim'");
 }

@@ -324,6 +324,118 @@ static void test_wilson_cowan_network(void **state)
     trace_free(&jl);
 }
 
+/* ------------------------------------------------------- jLEMS' order */
+
+static const dtb__lr_options jlems_order = {.order = DTB__LR_ORDER_JLEMS};
+
+/* Every column against jLEMS' float32 trace, row for row. */
+static void expect_jlems(const char *file, const char *const *cols, size_t n, const char *ref, double tol)
+{
+    trace mine, jl;
+    run_shared_with(file, cols, n, &jlems_order, &mine);
+    read_reference(ref, &jl);
+    assert_int_equal(mine.rows, jl.rows);
+    for (size_t c = 1; c <= n; c++) {
+        double d = rel_diff(&mine, c, &jl, c, 0);
+        print_message("%-28s %-18s jLEMS order: %.3g\n", ref, cols[c - 1], d);
+        assert_true(d <= tol);
+    }
+    trace_free(&mine);
+    trace_free(&jl);
+}
+
+static void test_jlems_order(void **state)
+{
+    (void)state;
+    static const char *const fn[] = {"fnPop1[0]/V", "fnPop1[0]/W"};
+    expect_jlems("NeuroML2/LEMSexamples/LEMS_NML2_Ex9_FN.xml", fn, 2, "jlems/fitzhugh_nagumo_Ex9.npy", 1e-7);
+    static const char *const jr[] = {"Pop1[0]/y0", "Pop1[0]/y1", "Pop1[0]/y2",
+                                     "Pop1[0]/y3", "Pop1[0]/y4", "Pop1[0]/y5"};
+    expect_jlems("OSB-TheVirtualBrainShowcase/TVB_LEMS/LEMS_TestJR.xml", jr, 6, "jlems/jansenrit.npy", 1e-7);
+    static const char *const wc[] = {"node/E", "node/I", "node/xE", "c_in"};
+    expect_jlems("dtb-examples/wc_cin_example.xml", wc, 4, "jlems/wc_cin_example.npy", 1e-7);
+    static const char *const net[] = {"ExcPop/0/Exc/r", "InhPop/0/Inh/r", "ExcPop/0/Exc/iSyn",
+                                      "ExcPop/0/Exc/f", "InhPop/0/Inh/iSyn", "InhPop/0/Inh/f"};
+    expect_jlems("OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", net, 6, "jlems/wilsoncowan_driven.npy", 1e-7);
+}
+
+/* jLEMS passes a Requirement down through the copies intermediate levels
+ * hold (cell -> channel population -> channel -> gate -> rate), each
+ * refreshed when its level advances: LEMS-NOTES §6.3 reports an HH gate's
+ * state unchanged for rows 1-3 of jLEMS' Ex1 trace. In jLEMS' order here
+ * too; in pylems' order the gate moves from row 2. */
+static void test_jlems_requirement_lag(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"hhpop[0]/naChans/na/m/q"};
+    trace j, p;
+    run_shared_with("NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", cols, 1, &jlems_order, &j);
+    run_shared("NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", cols, 1, &p);
+    print_message("m rows 0-4, jLEMS order: %.9g %.9g %.9g %.9g %.9g\n", trace_at(&j, 0, 1), trace_at(&j, 1, 1),
+                  trace_at(&j, 2, 1), trace_at(&j, 3, 1), trace_at(&j, 4, 1));
+    for (size_t k = 1; k <= 3; k++)
+        assert_true(trace_at(&j, k, 1) == trace_at(&j, 0, 1));
+    assert_true(trace_at(&j, 4, 1) != trace_at(&j, 0, 1));
+    assert_true(trace_at(&p, 1, 1) == trace_at(&p, 0, 1));
+    assert_true(trace_at(&p, 2, 1) != trace_at(&p, 0, 1));
+    trace_free(&j);
+    trace_free(&p);
+}
+
+/* LEMS-NOTES §6.6 gives the rows of jLEMS' Ex0 trace where iafTauRefCell
+ * resets: 9320 and 18639 (pylems': 9318, 18637, one step apart in its row
+ * convention). jLEMS' order here gives jLEMS' rows. */
+static void test_jlems_refractory_rows(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"iafTauRefPop[0]/v"};
+    trace j;
+    run_shared_with("NeuroML2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml", cols, 1, &jlems_order, &j);
+    size_t rows[8], n = 0;
+    for (size_t k = 1; k < j.rows && n < 8; k++)
+        if (trace_at(&j, k - 1, 1) - trace_at(&j, k, 1) > 0.005)
+            rows[n++] = k;
+    print_message("iafTauRefCell resets, jLEMS order: rows %zu %zu %zu\n", rows[0], rows[1], rows[2]);
+    assert_true(n >= 3);
+    assert_int_equal(rows[1], 9320);
+    assert_int_equal(rows[2], 18639);
+    trace_free(&j);
+}
+
+/* The batches of the jLEMS order give what instance by instance gives,
+ * bit for bit, on files with populations, attachments, peers, events and
+ * regimes. */
+static void test_jlems_batches(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        const char *cols[4];
+    } cases[] = {
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex1_HH.xml", {"hhpop[0]/v", "hhpop[0]/naChans/na/m/q"}},
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex3_Net.xml", {"hh2pop[0]/v", "hh2pop[2]/synalpha/g", "hh1pop[0]/v"}},
+        {"OSB-WilsonCowan/NeuroML2/LEMS_WC_driven.xml", {"ExcPop/0/Exc/r", "InhPop/0/Inh/r"}},
+        {"NeuroML2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml", {"iafRefPop[0]/v", "iafTauRefPop[0]/v"}},
+    };
+    const dtb__lr_options single = {.order = DTB__LR_ORDER_JLEMS, .one_by_one = 1};
+    for (size_t c = 0; c < N_OF(cases); c++) {
+        size_t n = 0;
+        while (n < 4 && cases[c].cols[n])
+            n++;
+        trace a, b;
+        run_shared_with(cases[c].file, cases[c].cols, n, &jlems_order, &a);
+        run_shared_with(cases[c].file, cases[c].cols, n, &single, &b);
+        assert_int_equal(a.rows, b.rows);
+        size_t differ = 0;
+        for (size_t k = 0; k < a.rows * (n + 1); k++)
+            differ += !(a.v[k] == b.v[k]);
+        print_message("%s: batched vs one by one: %zu values differ\n", cases[c].file, differ);
+        assert_int_equal(differ, 0);
+        trace_free(&a);
+        trace_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,7 +443,9 @@ int main(void)
         cmocka_unit_test(test_izhikevich_2007),      cmocka_unit_test(test_jansen_rit),
         cmocka_unit_test(test_wilson_cowan_requirement), cmocka_unit_test(test_adex),
         cmocka_unit_test(test_integrate_and_fire),   cmocka_unit_test(test_network_with_synapses),
-        cmocka_unit_test(test_wilson_cowan_network),
+        cmocka_unit_test(test_wilson_cowan_network), cmocka_unit_test(test_jlems_order),
+        cmocka_unit_test(test_jlems_batches),  cmocka_unit_test(test_jlems_requirement_lag),
+        cmocka_unit_test(test_jlems_refractory_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

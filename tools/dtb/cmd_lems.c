@@ -25,6 +25,13 @@ static void print_help(void)
            "  --out DIR           write the files under DIR (default: the current folder)\n"
            "  --simulation ID     run this Simulation instead of the Target's\n"
            "  --seed N            seed of random() (default: the Simulation's seed, else 0)\n"
+           "  --order ORDER       jlems (default): the component tree children first, each\n"
+           "                      instance's derived variables, Euler update and OnConditions\n"
+           "                      at once, at the step's end time; pylems: every instance\n"
+           "                      from the same state and time (forward Euler only)\n"
+           "  --method METHOD     euler (default), rk4, or GSL's adaptive rkf45, rkck, rk8pd\n"
+           "                      (within each step; OnConditions and events at step ends)\n"
+           "  --rtol X, --atol X  adaptive methods' tolerances (default 1e-8, 1e-10)\n"
            "  --quiet             print nothing on success\n"
            "  --help              show this help\n"
            "\n"
@@ -51,12 +58,44 @@ static void print_outputs(const dtb_lems_simulation *sim, const char *out_dir)
     }
 }
 
+static const char *const method_names[] = {"euler", "rk4", "rkf45", "rkck", "rk8pd"};
+
+/* --order, --method, --rtol, --atol */
+static int integration_option(const char *arg, const char *v, uint32_t *order, uint32_t *method,
+                              double *rtol, double *atol)
+{
+    if (!strcmp(arg, "--order")) {
+        if (!strcmp(v, "jlems"))
+            *order = DTB_LEMS_ORDER_JLEMS;
+        else if (!strcmp(v, "pylems"))
+            *order = DTB_LEMS_ORDER_PYLEMS;
+        else
+            return cli_usage_error("lems: --order '%s': use jlems or pylems", v);
+        return 0;
+    }
+    if (!strcmp(arg, "--method")) {
+        for (uint32_t m = 0; m < sizeof method_names / sizeof method_names[0]; m++)
+            if (!strcmp(v, method_names[m])) {
+                *method = m;
+                return 0;
+            }
+        return cli_usage_error("lems: --method '%s': use euler, rk4, rkf45, rkck or rk8pd", v);
+    }
+    double x;
+    if (!cli_parse_number(v, &x) || !(x > 0))
+        return cli_usage_error("lems: %s '%s' is not a positive number", arg, v);
+    *(strcmp(arg, "--rtol") ? atol : rtol) = x;
+    return 0;
+}
+
 int cmd_lems(int argc, char **argv)
 {
     lems_args a = {0};
     const char *out_dir = NULL, *sim_id = NULL;
     int quiet = 0, has_seed = 0;
     uint64_t seed = 0;
+    uint32_t order = DTB_LEMS_ORDER_JLEMS, method = DTB_LEMS_METHOD_EULER;
+    double rtol = 0, atol = 0;
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *arg = argv[i];
@@ -67,6 +106,13 @@ int cmd_lems(int argc, char **argv)
             print_help();
             lems_args_free(&a);
             return 0;
+        } else if (!strcmp(arg, "--order") || !strcmp(arg, "--method") || !strcmp(arg, "--rtol") ||
+                   !strcmp(arg, "--atol")) {
+            if (i + 1 >= argc) {
+                rc = cli_usage_error("lems: %s needs a value", arg);
+                break;
+            }
+            rc = integration_option(arg, argv[++i], &order, &method, &rtol, &atol);
         } else if (!strcmp(arg, "--out") || !strcmp(arg, "--simulation") || !strcmp(arg, "--seed")) {
             if (i + 1 >= argc) {
                 rc = cli_usage_error("lems: %s needs a value", arg);
@@ -102,6 +148,10 @@ int cmd_lems(int argc, char **argv)
     opts.simulation = sim_id;
     opts.flags = has_seed ? DTB_LEMS_SIMULATION_FLAG_SEED : 0;
     opts.seed = seed;
+    opts.order = order;
+    opts.method = method;
+    opts.rtol = rtol;
+    opts.atol = atol;
     if (!rc && (dtb_lems_simulation_create(&sim, doc, &opts) ||
                 dtb_lems_simulation_open_outputs(sim, out_dir))) {
         cli_error("%s", dtb_last_error_message());

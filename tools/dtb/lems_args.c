@@ -40,5 +40,14 @@ int lems_load(const lems_args *a, dtb_lems_document **doc)
         cli_error("%s", dtb_last_error_message());
         return EXIT_USAGE;
     }
+    /* what jLEMS and pylems accept but is sloppy: always said (on stderr) */
+    size_t need = 0;
+    if (dtb_lems_document_warnings(*doc, NULL, 0, &need) == DTB_OK && need > 1) {
+        char *text = malloc(need);
+        if (text && dtb_lems_document_warnings(*doc, text, need, NULL) == DTB_OK)
+            for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+                fprintf(stderr, "dtb: warning: %s\n", line);
+        free(text);
+    }
     return 0;
 }

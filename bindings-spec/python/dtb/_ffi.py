@@ -63,6 +63,13 @@ DTB_VERSION_NUMBER = 100
 DTB_SIM_BRANCH_RESEED = 1
 DTB_ANALYSIS_KL_NORMALIZE = 1
 DTB_LEMS_DESCRIBE_ALL = 1
+DTB_LEMS_ORDER_JLEMS = 0
+DTB_LEMS_ORDER_PYLEMS = 1
+DTB_LEMS_METHOD_EULER = 0
+DTB_LEMS_METHOD_RK4 = 1
+DTB_LEMS_METHOD_RKF45 = 2
+DTB_LEMS_METHOD_RKCK = 3
+DTB_LEMS_METHOD_RK8PD = 4
 DTB_CONNECT_OPTIONS_VERSION = 1
 
 
@@ -624,16 +631,20 @@ class dtb_lems_simulation(ctypes.Structure):
 
 
 class dtb_lems_simulation_options(ctypes.Structure):
-    """Version 1; fill with dtb_lems_simulation_options_init()."""
+    """Version 2; fill with dtb_lems_simulation_options_init()."""
     _fields_ = [
         ('version', ctypes.c_uint32),
         ('flags', ctypes.c_uint32),
         ('simulation', ctypes.c_char_p),
         ('seed', ctypes.c_uint64),
+        ('order', ctypes.c_uint32),
+        ('method', ctypes.c_uint32),
+        ('rtol', ctypes.c_double),
+        ('atol', ctypes.c_double),
     ]
 
 
-DTB_LEMS_SIMULATION_OPTIONS_VERSION = 1
+DTB_LEMS_SIMULATION_OPTIONS_VERSION = 2
 
 
 class dtb_lems_output_kind(enum.IntEnum):
@@ -1099,6 +1110,7 @@ dtb_plot_brain = _fn('dtb_plot_brain', ctypes.c_int32, [ctypes.c_char_p, ctypes.
 dtb_lems_document_load = _fn('dtb_lems_document_load', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_lems_document)), ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t])
 dtb_lems_document_free = _fn('dtb_lems_document_free', None, [ctypes.POINTER(dtb_lems_document)])
 dtb_lems_document_describe = _fn('dtb_lems_document_describe', ctypes.c_int32, [ctypes.POINTER(dtb_lems_document), ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_lems_document_warnings = _fn('dtb_lems_document_warnings', ctypes.c_int32, [ctypes.POINTER(dtb_lems_document), ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_lems_simulation_options_init = _fn('dtb_lems_simulation_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_lems_simulation_options), ctypes.c_uint32])
 dtb_lems_simulation_create = _fn('dtb_lems_simulation_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_lems_simulation)), ctypes.POINTER(dtb_lems_document), ctypes.POINTER(dtb_lems_simulation_options)])
 dtb_lems_simulation_free = _fn('dtb_lems_simulation_free', None, [ctypes.POINTER(dtb_lems_simulation)])
@@ -1474,6 +1486,7 @@ PARAMS = {
     'dtb_lems_document_load': ('out', 'path', 'include_dirs', 'n_include_dirs'),
     'dtb_lems_document_free': ('doc',),
     'dtb_lems_document_describe': ('doc', 'flags', 'buf', 'capacity', 'needed_out'),
+    'dtb_lems_document_warnings': ('doc', 'buf', 'capacity', 'needed_out'),
     'dtb_lems_simulation_options_init': ('opts', 'version'),
     'dtb_lems_simulation_create': ('out', 'doc', 'opts'),
     'dtb_lems_simulation_free': ('sim',),

@@ -54,6 +54,21 @@ class LemsDocument(_Handle):
         _check(_ffi.dtb_lems_document_describe(self._h, flags, buf, needed.value, None))
         return buf.value.decode('utf-8', 'replace')
 
+    @property
+    def warnings(self):
+        """What the files do that jLEMS and pylems accept but is sloppy, one
+        string per warning ("FILE:LINE: <Element ...>: ..."); [] if none."""
+        needed = ctypes.c_size_t()
+        _check(_ffi.dtb_lems_document_warnings(self._h, None, 0, ctypes.byref(needed)))
+        buf = ctypes.create_string_buffer(needed.value)
+        _check(_ffi.dtb_lems_document_warnings(self._h, buf, needed.value, None))
+        return [w for w in buf.value.decode('utf-8', 'replace').split('\n') if w]
+
+
+_ORDERS = {'jlems': _ffi.DTB_LEMS_ORDER_JLEMS, 'pylems': _ffi.DTB_LEMS_ORDER_PYLEMS}
+_METHODS = {'euler': _ffi.DTB_LEMS_METHOD_EULER, 'rk4': _ffi.DTB_LEMS_METHOD_RK4,
+            'rkf45': _ffi.DTB_LEMS_METHOD_RKF45, 'rkck': _ffi.DTB_LEMS_METHOD_RKCK,
+            'rk8pd': _ffi.DTB_LEMS_METHOD_RK8PD}
 
 _KINDS = {_ffi.DTB_LEMS_OUTPUT_FILE: 'file', _ffi.DTB_LEMS_OUTPUT_DISPLAY: 'display',
           _ffi.DTB_LEMS_OUTPUT_EVENTS: 'events'}
@@ -63,15 +78,20 @@ class LemsSimulation(_Handle):
     """A LEMS Simulation's component tree, ready to run (it keeps its
     document alive: the document may be closed first).
 
-    LemsSimulation(document, simulation=None, seed=None): simulation is
-    the id of a Simulation component (None: the document's Target); seed
-    the seed of random() (None: the Simulation's seed attribute, else 0).
+    LemsSimulation(document, simulation=None, seed=None, order='jlems',
+    method='euler', rtol=None, atol=None): simulation is the id of a
+    Simulation component (None: the document's Target); seed the seed of
+    random() (None: the Simulation's seed attribute, else 0); order the
+    order of a forward-Euler step's updates, 'jlems' or 'pylems'; method
+    'euler', 'rk4' or GSL's adaptive 'rkf45', 'rkck', 'rk8pd' with their
+    tolerances per step (None: 1e-8 and 1e-10).
     dtb.Unsupported / dtb.InvalidArgument for what the engine does not run
     or files outside the output folder. Unknown options raise TypeError."""
     _free = staticmethod(_ffi.dtb_lems_simulation_free)
 
     def __init__(self, document, **options):
-        _no_unknown('LemsSimulation()', options, ('simulation', 'seed'))
+        _no_unknown('LemsSimulation()', options,
+                    ('simulation', 'seed', 'order', 'method', 'rtol', 'atol'))
         opts = _ffi.dtb_lems_simulation_options()
         _check(_ffi.dtb_lems_simulation_options_init(ctypes.byref(opts),
                                                      _ffi.DTB_LEMS_SIMULATION_OPTIONS_VERSION))
@@ -80,6 +100,17 @@ class LemsSimulation(_Handle):
         if options.get('seed') is not None:
             opts.flags |= _ffi.DTB_LEMS_SIMULATION_FLAG_SEED
             opts.seed = int(options['seed'])
+        order = options.get('order', 'jlems')
+        if order not in _ORDERS:
+            raise ValueError("LemsSimulation(): order must be 'jlems' or 'pylems', not %r" % (order,))
+        opts.order = _ORDERS[order]
+        method = options.get('method', 'euler')
+        if method not in _METHODS:
+            raise ValueError("LemsSimulation(): method must be one of %s, not %r"
+                             % (', '.join(_METHODS), method))
+        opts.method = _METHODS[method]
+        opts.rtol = float(options.get('rtol') or 0.0)
+        opts.atol = float(options.get('atol') or 0.0)
         ptr = ctypes.POINTER(_ffi.dtb_lems_simulation)()
         with document._lock:
             _check(_ffi.dtb_lems_simulation_create(ctypes.byref(ptr), document._h,

@@ -98,3 +98,27 @@ def test_cancel_and_errors(tmp_path):
     broken.write_text('<Lems><ComponentType name="x">\n')
     with pytest.raises(dtb.ParseError, match='broken.xml'):
         dtb.LemsDocument(str(broken))
+
+
+def test_warnings_order_and_method(tmp_path):
+    alias = dtb.LemsDocument(os.path.join(DATA, 'lems_ok', 'derived_state_alias.xml'))
+    (w,) = alias.warnings
+    assert "derived_state_alias.xml:16: <DerivedVariable name='S'>" in w
+    doc = dtb.LemsDocument(SPIKES, [CORE])
+    assert doc.warnings == []
+    # jLEMS' order is the default; pylems' order and the other methods run too
+    texts = {}
+    for name, opts in [('default', {}), ('jlems', {'order': 'jlems'}), ('pylems', {'order': 'pylems'}),
+                       ('rk4', {'method': 'rk4'}), ('rkf45', {'method': 'rkf45', 'rtol': 1e-9})]:
+        with dtb.LemsSimulation(doc, seed=5, **opts) as sim:
+            sim.open_outputs(str(tmp_path / name))
+            sim.run()
+        texts[name] = (tmp_path / name / 'v.dat').read_text()
+    assert texts['default'] == texts['jlems'] != texts['pylems']
+    assert len(texts['rk4'].splitlines()) == len(texts['rkf45'].splitlines()) == 8001
+    with pytest.raises(ValueError, match='jlems'):
+        dtb.LemsSimulation(doc, order='nest')
+    with pytest.raises(ValueError, match='rk4'):
+        dtb.LemsSimulation(doc, method='midpoint')
+    with pytest.raises(dtb.InvalidArgument, match='rtol'):
+        dtb.LemsSimulation(doc, method='rkf45', rtol=-1)
