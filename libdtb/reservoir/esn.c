@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 #include "base/fast_exp.h"
+#include "network/network.h"
 #include "reservoir.h"
 
 static int is_symmetric(const double *w, size_t n)
@@ -69,41 +70,6 @@ dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, dou
     return DTB_OK;
 }
 
-/* y = W x, W n x n row-major: four rows at a time share each load of x,
- * four partial sums per row. */
-static void matvec(const double *restrict W, size_t n, const double *restrict x, double *restrict y)
-{
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        const double *restrict w0 = W + k * n, *restrict w1 = w0 + n, *restrict w2 = w1 + n,
-                     *restrict w3 = w2 + n;
-        double a[4][4] = {{0}};
-        size_t j = 0;
-        for (; j + 4 <= n; j += 4)
-            for (int q = 0; q < 4; q++) {
-                const double xv = x[j + q];
-                a[0][q] += w0[j + q] * xv;
-                a[1][q] += w1[j + q] * xv;
-                a[2][q] += w2[j + q] * xv;
-                a[3][q] += w3[j + q] * xv;
-            }
-        for (; j < n; j++) {
-            a[0][0] += w0[j] * x[j];
-            a[1][0] += w1[j] * x[j];
-            a[2][0] += w2[j] * x[j];
-            a[3][0] += w3[j] * x[j];
-        }
-        for (int r = 0; r < 4; r++)
-            y[k + (size_t)r] = (a[r][0] + a[r][1]) + (a[r][2] + a[r][3]);
-    }
-    for (; k < n; k++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++)
-            s += W[k * n + j] * x[j];
-        y[k] = s;
-    }
-}
-
 /* tanh and the logistic function from libdtb's vectorising exp: absolute
  * error about 1e-16 (exp to about an ulp); saturated outside |x| > 20. */
 static void activate(dtb__activation f, double *x, size_t n)
@@ -128,11 +94,14 @@ static void activate(dtb__activation f, double *x, size_t n)
 void dtb__esn_run(const double *w_hat, size_t n, double alpha, dtb__activation f,
                   const int64_t *in, size_t n_in, const double *u, size_t T, size_t C, double *X)
 {
+    /* the network layer's dense product (AVX2, half the bytes for a
+     * symmetric W): the update is bound by reading W every step */
+    const int symmetric = is_symmetric(w_hat, n);
     double *prev = NULL;
     for (size_t t = 0; t < T; t++) {
         double *x = X + t * n;
         if (prev) {
-            matvec(w_hat, n, prev, x);
+            dtb__dense_product(w_hat, (int64_t)n, prev, x, symmetric);
             for (size_t k = 0; k < n; k++)
                 x[k] *= alpha;
         } else

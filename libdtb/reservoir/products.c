@@ -1,0 +1,140 @@
+/* libdtb — C = A B' for the readouts (dense.h): every entry the dot
+ * product of a row of A and a row of B, both contiguous.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The readout's products (the Gram matrices of the states, their products
+ * with the eigenvectors, the residuals of the refinement, the predictions)
+ * are all of this form once the operands are laid out by rows. Blocks of
+ * 4 rows of A x 2 rows of B keep eight vector accumulators in registers,
+ * so each load of A serves two rows of B and each load of B four of A.
+ * The sum over k goes in chunks of KC: the chunk of the 4 rows of A stays
+ * in L1 while every row of B passes, and the chunk of all of B (at most
+ * 250 KB for the readouts' sizes) in L2. Inside a chunk, lane l of an
+ * accumulator sums the terms k = l mod 4, combined as (l0 + l2) + (l1 + l3)
+ * and added to C: a fixed order, the same bits on every run and CPU. */
+#include <string.h>
+
+#include "base/clones.h"
+#include "dense.h"
+
+enum { KC = 128 };
+
+#if defined(__GNUC__)
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
+
+/* Vectors go through memory and pointers, never by value across a
+ * function boundary (their calling convention differs between the clones). */
+static inline void load4(v4d *v, const double *p) { memcpy(v, p, sizeof *v); }
+
+static inline double hsum(const v4d *v)
+{
+    double s[4];
+    memcpy(s, v, sizeof s);
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
+
+/* out[r][c] = sum over k0 <= k < k1 of a[r * lda + k] b[c * ldb + k] */
+static inline void block42(const double *restrict a, size_t lda, const double *restrict b, size_t ldb,
+                           size_t k0, size_t k1, double out[4][2])
+{
+    v4d acc[4][2] = {{{0}}};
+    size_t k = k0;
+    for (; k + 4 <= k1; k += 4) {
+        v4d b0, b1, x;
+        load4(&b0, b + k);
+        load4(&b1, b + ldb + k);
+        for (int r = 0; r < 4; r++) {
+            load4(&x, a + (size_t)r * lda + k);
+            acc[r][0] += x * b0;
+            acc[r][1] += x * b1;
+        }
+    }
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 2; c++) {
+            double s = hsum(&acc[r][c]);
+            for (size_t t = k; t < k1; t++)
+                s += a[(size_t)r * lda + t] * b[(size_t)c * ldb + t];
+            out[r][c] = s;
+        }
+}
+
+static inline double dot1(const double *restrict a, const double *restrict b, size_t k0, size_t k1)
+{
+    v4d acc = {0};
+    size_t k = k0;
+    for (; k + 4 <= k1; k += 4) {
+        v4d x, y;
+        load4(&x, a + k);
+        load4(&y, b + k);
+        acc += x * y;
+    }
+    double s = hsum(&acc);
+    for (; k < k1; k++)
+        s += a[k] * b[k];
+    return s;
+}
+#else
+static inline void block42(const double *a, size_t lda, const double *b, size_t ldb, size_t k0,
+                           size_t k1, double out[4][2])
+{
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 2; c++) {
+            double s = 0;
+            for (size_t k = k0; k < k1; k++)
+                s += a[(size_t)r * lda + k] * b[(size_t)c * ldb + k];
+            out[r][c] = s;
+        }
+}
+
+static inline double dot1(const double *a, const double *b, size_t k0, size_t k1)
+{
+    double s = 0;
+    for (size_t k = k0; k < k1; k++)
+        s += a[k] * b[k];
+    return s;
+}
+#endif
+
+static inline void put(double *c, double v, int add) { *c = add ? *c + v : v; }
+
+DTB__CLONES
+void dtb__dense_abt(size_t ni, size_t nj, size_t nk, const double *A, size_t lda, const double *B,
+                    size_t ldb, double *C, size_t ldc, int add, int upper)
+{
+    const size_t ni4 = ni - ni % 4;
+    size_t k0 = 0;
+    do {   /* once even for nk == 0, which sets C to 0 unless add */
+        const size_t k1 = nk - k0 > KC ? k0 + KC : nk;
+        const int chunk_add = add || k0 > 0;
+        for (size_t i = 0; i < ni4; i += 4) {
+            const double *a = A + i * lda;
+            size_t j = upper ? i : 0;
+            for (; j + 2 <= nj; j += 2) {
+                double out[4][2];
+                block42(a, lda, B + j * ldb, ldb, k0, k1, out);
+                for (int r = 0; r < 4; r++) {
+                    put(&C[(i + (size_t)r) * ldc + j], out[r][0], chunk_add);
+                    put(&C[(i + (size_t)r) * ldc + j + 1], out[r][1], chunk_add);
+                }
+            }
+            for (; j < nj; j++)
+                for (size_t r = 0; r < 4; r++)
+                    put(&C[(i + r) * ldc + j], dot1(a + r * lda, B + j * ldb, k0, k1), chunk_add);
+        }
+        for (size_t i = ni4; i < ni; i++)
+            for (size_t j = upper ? i : 0; j < nj; j++)
+                put(&C[i * ldc + j], dot1(A + i * lda, B + j * ldb, k0, k1), chunk_add);
+        k0 = k1;
+    } while (k0 < nk);
+}
+
+void dtb__dense_transpose(size_t rows, size_t cols, const double *A, size_t lda, double *B,
+                          size_t ldb)
+{
+    enum { T = 16 };   /* tiles: both sides touch whole cache lines */
+    for (size_t i0 = 0; i0 < rows; i0 += T)
+        for (size_t j0 = 0; j0 < cols; j0 += T)
+            for (size_t i = i0; i < rows && i < i0 + T; i++)
+                for (size_t j = j0; j < cols && j < j0 + T; j++)
+                    B[j * ldb + i] = A[i * lda + j];
+}
