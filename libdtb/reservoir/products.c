@@ -20,45 +20,68 @@
 enum { KC = 128 };
 
 #if defined(__GNUC__)
+/* Helpers are inlined into the caller's AVX2 clone, whatever their size. */
+#define INLINE static inline __attribute__((always_inline))
 typedef double v4d __attribute__((vector_size(32), aligned(8)));
 
 /* Vectors go through memory and pointers, never by value across a
  * function boundary (their calling convention differs between the clones). */
-static inline void load4(v4d *v, const double *p) { memcpy(v, p, sizeof *v); }
+INLINE void load4(v4d *v, const double *p) { memcpy(v, p, sizeof *v); }
 
-static inline double hsum(const v4d *v)
+INLINE double hsum(const v4d *v)
 {
     double s[4];
     memcpy(s, v, sizeof s);
     return (s[0] + s[2]) + (s[1] + s[3]);
 }
 
-/* out[r][c] = sum over k0 <= k < k1 of a[r * lda + k] b[c * ldb + k] */
-static inline void block42(const double *restrict a, size_t lda, const double *restrict b, size_t ldb,
-                           size_t k0, size_t k1, double out[4][2])
+/* An accumulator's sum plus the terms k .. k1 - 1 left after the vectors. */
+INLINE double finish(const v4d *acc, const double *a, const double *b, size_t k, size_t k1)
 {
-    v4d acc[4][2] = {{{0}}};
-    size_t k = k0;
-    for (; k + 4 <= k1; k += 4) {
-        v4d b0, b1, x;
-        load4(&b0, b + k);
-        load4(&b1, b + ldb + k);
-        for (int r = 0; r < 4; r++) {
-            load4(&x, a + (size_t)r * lda + k);
-            acc[r][0] += x * b0;
-            acc[r][1] += x * b1;
-        }
-    }
-    for (int r = 0; r < 4; r++)
-        for (int c = 0; c < 2; c++) {
-            double s = hsum(&acc[r][c]);
-            for (size_t t = k; t < k1; t++)
-                s += a[(size_t)r * lda + t] * b[(size_t)c * ldb + t];
-            out[r][c] = s;
-        }
+    double s = hsum(acc);
+    for (; k < k1; k++)
+        s += a[k] * b[k];
+    return s;
 }
 
-static inline double dot1(const double *restrict a, const double *restrict b, size_t k0, size_t k1)
+/* out[r][c] = sum over k0 <= k < k1 of a[r * lda + k] b[c * ldb + k]. The
+ * eight accumulators are named variables: as an array gcc keeps them in
+ * memory. */
+INLINE void block42(const double *restrict a, size_t lda, const double *restrict b, size_t ldb,
+                           size_t k0, size_t k1, double out[4][2])
+{
+    const double *restrict a0 = a, *restrict a1 = a + lda, *restrict a2 = a + 2 * lda,
+                 *restrict a3 = a + 3 * lda, *restrict b1 = b + ldb;
+    v4d s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0}, s20 = {0}, s21 = {0}, s30 = {0}, s31 = {0};
+    size_t k = k0;
+    for (; k + 4 <= k1; k += 4) {
+        v4d x0, x1, x;
+        load4(&x0, b + k);
+        load4(&x1, b1 + k);
+        load4(&x, a0 + k);
+        s00 += x * x0;
+        s01 += x * x1;
+        load4(&x, a1 + k);
+        s10 += x * x0;
+        s11 += x * x1;
+        load4(&x, a2 + k);
+        s20 += x * x0;
+        s21 += x * x1;
+        load4(&x, a3 + k);
+        s30 += x * x0;
+        s31 += x * x1;
+    }
+    out[0][0] = finish(&s00, a0, b, k, k1);
+    out[0][1] = finish(&s01, a0, b1, k, k1);
+    out[1][0] = finish(&s10, a1, b, k, k1);
+    out[1][1] = finish(&s11, a1, b1, k, k1);
+    out[2][0] = finish(&s20, a2, b, k, k1);
+    out[2][1] = finish(&s21, a2, b1, k, k1);
+    out[3][0] = finish(&s30, a3, b, k, k1);
+    out[3][1] = finish(&s31, a3, b1, k, k1);
+}
+
+INLINE double dot1(const double *restrict a, const double *restrict b, size_t k0, size_t k1)
 {
     v4d acc = {0};
     size_t k = k0;
@@ -74,7 +97,8 @@ static inline double dot1(const double *restrict a, const double *restrict b, si
     return s;
 }
 #else
-static inline void block42(const double *a, size_t lda, const double *b, size_t ldb, size_t k0,
+#define INLINE static inline
+INLINE void block42(const double *a, size_t lda, const double *b, size_t ldb, size_t k0,
                            size_t k1, double out[4][2])
 {
     for (int r = 0; r < 4; r++)
@@ -86,7 +110,7 @@ static inline void block42(const double *a, size_t lda, const double *b, size_t 
         }
 }
 
-static inline double dot1(const double *a, const double *b, size_t k0, size_t k1)
+INLINE double dot1(const double *a, const double *b, size_t k0, size_t k1)
 {
     double s = 0;
     for (size_t k = k0; k < k1; k++)
