@@ -60,39 +60,76 @@ static double householder(double *x, size_t m, double *beta)
     return (b - alpha) / b;
 }
 
-/* Step 1: d, e (e[k] couples k and k + 1) and the reflections: u_k in row
- * k of A from column k + 1 on (u_k[0] = 1 at A[k][k + 1]), tau[k]. */
-DTB__CLONES
-static void tridiagonalise(double *restrict A, size_t n, double *restrict d, double *restrict e,
-                           double *restrict tau, double *restrict w)
+/* Helpers inlined into their caller's AVX2 clone. */
+#define INLINE static inline __attribute__((always_inline))
+
+/* a[j] -= ui w[j] + wi u[j] (row i of the rank-2 update) */
+INLINE void rank2_row(double *restrict a, const double *restrict u, const double *restrict w,
+                      double ui, double wi, size_t m)
 {
+    for (size_t j = 0; j < m; j++)
+        a[j] -= ui * w[j] + wi * u[j];
+}
+
+INLINE double dot(const double *restrict a, const double *restrict b, size_t m)
+{
+    /* eight chains (two vectors of four): an addition's latency is hidden */
+    double c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; l++)
+            c[l] += a[j + (size_t)l] * b[j + (size_t)l];
+    for (int l = 0; j < m; j++, l++)
+        c[l] += a[j] * b[j];
+    return ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
+}
+
+/* a[j] += c b[j] */
+INLINE void axpy(double *restrict a, const double *restrict b, double c, size_t m)
+{
+    for (size_t j = 0; j < m; j++)
+        a[j] += c * b[j];
+}
+
+/* Step 1: d, e (e[k] couples k and k + 1) and the reflections: u_k in row
+ * k of A from column k + 1 on (u_k[0] = 1 at A[k][k + 1]), tau[k]. Step k
+ * updates the trailing block A22 -= u w' + w u' with w from s = A22 u; as
+ * each row is updated its product with the next reflection is taken, so
+ * the block is read once per step, not twice. */
+DTB__CLONES
+static void tridiagonalise(double *A, size_t n, double *restrict d, double *restrict e,
+                           double *restrict tau, double *restrict w, double *restrict s)
+{
+    if (n >= 3) {
+        d[0] = A[0];
+        tau[0] = householder(A + 1, n - 1, &e[0]);
+        for (size_t i = 0; i + 1 < n; i++)
+            s[i] = dot(A + (i + 1) * n + 1, A + 1, n - 1);
+    }
     for (size_t k = 0; k + 2 < n; k++) {
         const size_t m = n - k - 1;
-        double *restrict u = A + k * n + k + 1;   /* row k beyond the diagonal: column k below it */
-        d[k] = A[k * n + k];
-        const double t = householder(u, m, &e[k]);
-        tau[k] = t;
-        if (t == 0)
-            continue;
-        /* w = t A22 u; w -= (t/2)(w'u) u; A22 -= u w' + w u' */
-        double *restrict a22 = A + (k + 1) * n + k + 1;
-        double wu = 0;
-        for (size_t i = 0; i < m; i++) {
-            const double *restrict ai = a22 + i * n;
-            double s = 0;
-            for (size_t j = 0; j < m; j++)
-                s += ai[j] * u[j];
-            w[i] = t * s;
-            wu += w[i] * u[i];
+        const double *u = A + k * n + k + 1;   /* row k beyond the diagonal: column k below it */
+        double *a22 = A + (k + 1) * n + k + 1;
+        const double t = tau[k];
+        if (t != 0) {   /* w = t s - (t/2)(t s'u) u */
+            double wu = 0;
+            for (size_t i = 0; i < m; i++) {
+                w[i] = t * s[i];
+                wu += w[i] * u[i];
+            }
+            axpy(w, u, -0.5 * t * wu, m);
+            rank2_row(a22, u, w, u[0], w[0], m);
         }
-        const double half = -0.5 * t * wu;
-        for (size_t i = 0; i < m; i++)
-            w[i] += half * u[i];
-        for (size_t i = 0; i < m; i++) {
-            double *restrict ai = a22 + i * n;
-            const double ui = u[i], wi = w[i];
-            for (size_t j = 0; j < m; j++)
-                ai[j] -= ui * w[j] + wi * u[j];
+        if (k + 3 > n)
+            continue;   /* the last step: its block is 2 x 2 */
+        d[k + 1] = a22[0];
+        tau[k + 1] = householder(a22 + 1, m - 1, &e[k + 1]);
+        const double *next = a22 + 1;
+        for (size_t i = 1; i < m; i++) {
+            double *ai = a22 + i * n;
+            if (t != 0)
+                rank2_row(ai, u, w, u[i], w[i], m);
+            s[i - 1] = dot(ai + 1, next, m - 1);
         }
     }
     if (n >= 2) {
@@ -105,35 +142,45 @@ static void tridiagonalise(double *restrict A, size_t n, double *restrict d, dou
 }
 
 /* Step 2: Q = H_0 H_1 ... H_{n-3} into q (n x n), applied from the last
- * reflection: H_k touches rows and columns k + 1 .. only. */
+ * reflection: H_k touches rows and columns k + 1 .. only, and row k is
+ * still e_k when H_{k-1} comes. Step k: Q22 -= t u (u' Q22); as each row is
+ * updated it is added into the next step's u_{k-1}' Q22, so the block is
+ * read once per step. */
 DTB__CLONES
-static void form_q(const double *restrict A, size_t n, const double *restrict tau,
-                   double *restrict q, double *restrict w)
+static void form_q(const double *A, size_t n, const double *restrict tau, double *q,
+                   double *restrict w, double *restrict wn)
 {
     memset(q, 0, n * n * sizeof *q);
     for (size_t i = 0; i < n; i++)
         q[i * n + i] = 1.0;
-    for (size_t k = n >= 2 ? n - 2 : 0; k-- > 0;) {
+    if (n < 3)
+        return;
+    /* w = u_{n-3}' Q22 with Q22 = I */
+    size_t k = n - 3;
+    memcpy(w, A + k * n + k + 1, 2 * sizeof *w);
+    for (;;) {
         const double t = tau[k];
-        if (t == 0)
-            continue;
         const size_t m = n - k - 1;
-        const double *restrict u = A + k * n + k + 1;
-        double *restrict q22 = q + (k + 1) * n + k + 1;
-        /* Q22 -= t u (u' Q22) */
-        memset(w, 0, m * sizeof *w);
-        for (size_t i = 0; i < m; i++) {
-            const double *restrict qi = q22 + i * n;
-            const double ui = u[i];
-            for (size_t j = 0; j < m; j++)
-                w[j] += ui * qi[j];
+        const double *u = A + k * n + k + 1;
+        double *q22 = q + (k + 1) * n + k + 1;
+        const double *un = k ? A + (k - 1) * n + k : NULL;   /* u_{k-1}, m + 1 long */
+        if (un) {
+            memset(wn, 0, (m + 1) * sizeof *wn);
+            wn[0] = un[0];   /* row k: e_k */
         }
         for (size_t i = 0; i < m; i++) {
-            double *restrict qi = q22 + i * n;
-            const double tu = t * u[i];
-            for (size_t j = 0; j < m; j++)
-                qi[j] -= tu * w[j];
+            double *qi = q22 + i * n;
+            if (t != 0)
+                axpy(qi, w, -t * u[i], m);
+            if (un)
+                axpy(wn + 1, qi, un[i + 1], m);
         }
+        if (!k)
+            break;
+        k--;
+        double *swap = w;
+        w = wn;
+        wn = swap;
     }
 }
 
@@ -208,11 +255,12 @@ dtb_status dtb__symm_eigen(double *A, size_t n, double *d, double *vt)
     if (!n)
         return DTB_OK;
     double *e = dtb__malloc_array(n, sizeof *e), *tau = dtb__malloc_array(n, sizeof *tau);
-    double *w = dtb__malloc_array(n, sizeof *w), *q = dtb__malloc_array(n * n, sizeof *q);
-    dtb_status st = e && tau && w && q ? DTB_OK : DTB_ENOMEM;
+    double *w = dtb__malloc_array(n, sizeof *w), *s = dtb__malloc_array(n, sizeof *s);
+    double *q = dtb__malloc_array(n * n, sizeof *q);
+    dtb_status st = e && tau && w && s && q ? DTB_OK : DTB_ENOMEM;
     if (!st) {
-        tridiagonalise(A, n, d, e, tau, w);
-        form_q(A, n, tau, q, w);
+        tridiagonalise(A, n, d, e, tau, w, s);
+        form_q(A, n, tau, q, w, s);
         /* V' = Q' to start: the rotations then act on its rows */
         dtb__dense_transpose(n, n, q, n, vt, n);
         st = ql(d, e, n, vt);
@@ -220,6 +268,7 @@ dtb_status dtb__symm_eigen(double *A, size_t n, double *d, double *vt)
     free(e);
     free(tau);
     free(w);
+    free(s);
     free(q);
     return st;
 }
