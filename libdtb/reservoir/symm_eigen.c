@@ -61,9 +61,13 @@ static double householder(double *x, size_t m, double *beta)
 }
 
 /* Helpers inlined into their caller's AVX2 clone. */
+#if defined(__GNUC__)
 #define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
 
-/* a[j] -= ui w[j] + wi u[j] (row i of the rank-2 update) */
+/* a[j] -= ui w[j] + wi u[j] (row i of the rank-2 update, from its diagonal) */
 INLINE void rank2_row(double *restrict a, const double *restrict u, const double *restrict w,
                       double ui, double wi, size_t m)
 {
@@ -71,17 +75,26 @@ INLINE void rank2_row(double *restrict a, const double *restrict u, const double
         a[j] -= ui * w[j] + wi * u[j];
 }
 
-INLINE double dot(const double *restrict a, const double *restrict b, size_t m)
+/* Row i of a symmetric product s = A u from the upper triangle alone: a
+ * (m long) is the row from its diagonal on, u and s from index i on.
+ * s[0] gets the row's dot product, s[1..] its column's terms. */
+INLINE void symv_row(const double *restrict a, const double *restrict u, double *restrict s,
+                     size_t m)
 {
     /* eight chains (two vectors of four): an addition's latency is hidden */
-    double c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t j = 0;
+    double c[8] = {a[0] * u[0], 0, 0, 0, 0, 0, 0, 0};
+    const double ui = u[0];
+    size_t j = 1;
     for (; j + 8 <= m; j += 8)
-        for (int l = 0; l < 8; l++)
-            c[l] += a[j + (size_t)l] * b[j + (size_t)l];
-    for (int l = 0; j < m; j++, l++)
-        c[l] += a[j] * b[j];
-    return ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
+        for (size_t l = 0; l < 8; l++) {
+            c[l] += a[j + l] * u[j + l];
+            s[j + l] += ui * a[j + l];
+        }
+    for (size_t l = 0; j < m; j++, l++) {
+        c[l] += a[j] * u[j];
+        s[j] += ui * a[j];
+    }
+    s[0] += ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
 }
 
 /* a[j] += c b[j] */
@@ -92,10 +105,12 @@ INLINE void axpy(double *restrict a, const double *restrict b, double c, size_t 
 }
 
 /* Step 1: d, e (e[k] couples k and k + 1) and the reflections: u_k in row
- * k of A from column k + 1 on (u_k[0] = 1 at A[k][k + 1]), tau[k]. Step k
- * updates the trailing block A22 -= u w' + w u' with w from s = A22 u; as
- * each row is updated its product with the next reflection is taken, so
- * the block is read once per step, not twice. */
+ * k of A from column k + 1 on (u_k[0] = 1 at A[k][k + 1]), tau[k]. Only
+ * the upper triangle is read and updated (row i from its diagonal on:
+ * contiguous, half the arithmetic of both triangles). Step k updates the
+ * trailing block A22 -= u w' + w u' with w from s = A22 u; as each row is
+ * updated it adds its terms to the next reflection's s, so the block is
+ * read once per step, not twice. */
 DTB__CLONES
 static void tridiagonalise(double *A, size_t n, double *restrict d, double *restrict e,
                            double *restrict tau, double *restrict w, double *restrict s)
@@ -103,8 +118,9 @@ static void tridiagonalise(double *A, size_t n, double *restrict d, double *rest
     if (n >= 3) {
         d[0] = A[0];
         tau[0] = householder(A + 1, n - 1, &e[0]);
+        memset(s, 0, (n - 1) * sizeof *s);
         for (size_t i = 0; i + 1 < n; i++)
-            s[i] = dot(A + (i + 1) * n + 1, A + 1, n - 1);
+            symv_row(A + (i + 1) * n + i + 1, A + 1 + i, s + i, n - 1 - i);
     }
     for (size_t k = 0; k + 2 < n; k++) {
         const size_t m = n - k - 1;
@@ -125,11 +141,13 @@ static void tridiagonalise(double *A, size_t n, double *restrict d, double *rest
         d[k + 1] = a22[0];
         tau[k + 1] = householder(a22 + 1, m - 1, &e[k + 1]);
         const double *next = a22 + 1;
+        for (size_t i = 0; i + 1 < m; i++)
+            s[i] = 0;
         for (size_t i = 1; i < m; i++) {
-            double *ai = a22 + i * n;
+            double *ai = a22 + i * n + i;   /* row i from its diagonal */
             if (t != 0)
-                rank2_row(ai, u, w, u[i], w[i], m);
-            s[i - 1] = dot(ai + 1, next, m - 1);
+                rank2_row(ai, u + i, w + i, u[i], w[i], m - i);
+            symv_row(ai, next + i - 1, s + i - 1, m - i);
         }
     }
     if (n >= 2) {
