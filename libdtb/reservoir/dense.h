@@ -28,9 +28,10 @@ void dtb__dense_abt(size_t ni, size_t nj, size_t nk, const double *A, size_t lda
 void dtb__dense_transpose(size_t rows, size_t cols, const double *A, size_t lda, double *B,
                           size_t ldb);
 
-/* The eigendecomposition of the symmetric n x n matrix A (row-major, both
- * triangles; destroyed): eigenvalues d (unsorted) and the eigenvectors as
- * the rows of vt (n x n, row k belongs to d[k]). DTB_ENUMERIC if the QL
+/* The eigendecomposition of the symmetric n x n matrix A (row-major; its
+ * upper triangle is read; destroyed): eigenvalues d (unsorted) and the
+ * eigenvectors as the rows of vt (n x n, row k belongs to d[k]; NULL: the
+ * eigenvalues alone, about a third of the work). DTB_ENUMERIC if the QL
  * iteration does not converge, DTB_ENOMEM. */
 dtb_status dtb__symm_eigen(double *A, size_t n, double *d, double *vt);
 

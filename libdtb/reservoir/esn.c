@@ -13,6 +13,7 @@
 #include "base/base.h"
 #include "base/clones.h"
 #include "base/fast_exp.h"
+#include "dense.h"
 #include "network/network.h"
 #include "reservoir.h"
 
@@ -34,16 +35,12 @@ dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, dou
     double rho = 0;
     int rc;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    if (is_symmetric(w, n)) {
-        gsl_vector *eval = gsl_vector_alloc(n);
-        gsl_eigen_symm_workspace *ws = eval ? gsl_eigen_symm_alloc(n) : NULL;
-        rc = ws ? gsl_eigen_symm(m, eval, ws) : GSL_ENOMEM;
+    if (is_symmetric(w, n)) {   /* the readouts' solver (symm_eigen.c), eigenvalues alone */
+        double *eval = dtb__malloc_array(n, sizeof *eval);
+        rc = eval ? (dtb__symm_eigen(m->data, n, eval, NULL) ? GSL_EMAXITER : 0) : GSL_ENOMEM;
         for (size_t i = 0; !rc && i < n; i++)
-            rho = fmax(rho, fabs(gsl_vector_get(eval, i)));
-        if (ws)
-            gsl_eigen_symm_free(ws);
-        if (eval)
-            gsl_vector_free(eval);
+            rho = fmax(rho, fabs(eval[i]));
+        free(eval);
     } else {
         gsl_vector_complex *eval = gsl_vector_complex_alloc(n);
         gsl_eigen_nonsymm_workspace *ws = eval ? gsl_eigen_nonsymm_alloc(n) : NULL;

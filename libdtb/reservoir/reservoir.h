@@ -55,8 +55,8 @@ const char *const *dtb__task_names(void);
 
 /* ------------------------------------------------------------------ esn */
 
-/* Ŵ = W / rho(W), rho the largest |eigenvalue| (GSL: the symmetric solver
- * for a symmetric W, else the nonsymmetric one). *rho_out may be NULL.
+/* Ŵ = W / rho(W), rho the largest |eigenvalue| (a symmetric W: dense.h's
+ * dtb__symm_eigen, eigenvalues alone; else GSL's nonsymmetric solver). *rho_out may be NULL.
  * DTB_EINVAL for a W whose spectral radius is 0 (no connections). */
 dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, double *rho_out);
 

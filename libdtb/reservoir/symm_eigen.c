@@ -256,7 +256,8 @@ static dtb_status ql(double *d, double *e, size_t n, double *vt)
                 r = (d[i] - g) * s + 2.0 * c * b;
                 d[i + 1] = g + (p = s * r);
                 g = c * r - b;
-                rotate_rows(vt + i * n, vt + (i + 1) * n, n, c, s);
+                if (vt)
+                    rotate_rows(vt + i * n, vt + (i + 1) * n, n, c, s);
             }
             if (underflow)
                 continue;
@@ -274,13 +275,15 @@ dtb_status dtb__symm_eigen(double *A, size_t n, double *d, double *vt)
         return DTB_OK;
     double *e = dtb__malloc_array(n, sizeof *e), *tau = dtb__malloc_array(n, sizeof *tau);
     double *w = dtb__malloc_array(n, sizeof *w), *s = dtb__malloc_array(n, sizeof *s);
-    double *q = dtb__malloc_array(n * n, sizeof *q);
-    dtb_status st = e && tau && w && s && q ? DTB_OK : DTB_ENOMEM;
+    double *q = vt ? dtb__malloc_array(n * n, sizeof *q) : NULL;
+    dtb_status st = e && tau && w && s && (q || !vt) ? DTB_OK : DTB_ENOMEM;
     if (!st) {
         tridiagonalise(A, n, d, e, tau, w, s);
-        form_q(A, n, tau, q, w, s);
-        /* V' = Q' to start: the rotations then act on its rows */
-        dtb__dense_transpose(n, n, q, n, vt, n);
+        if (vt) {
+            form_q(A, n, tau, q, w, s);
+            /* V' = Q' to start: the rotations then act on its rows */
+            dtb__dense_transpose(n, n, q, n, vt, n);
+        }
         st = ql(d, e, n, vt);
     }
     free(e);
