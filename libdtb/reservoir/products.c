@@ -7,10 +7,12 @@
  * are all of this form once the operands are laid out by rows. Blocks of
  * 4 rows of A x 3 rows of B keep twelve vector accumulators in registers,
  * so each load of A serves three rows of B and each load of B four of A
- * (4 x 2 measured 10 % slower). The sum over k goes in chunks of KC: the
- * chunk of the 4 rows of A stays in L1 while every row of B passes, and
- * the chunk of all of B (at most 500 KB for the readouts' sizes) mostly in
- * L2 (KC = 128 and 64 measured slower: more passes over C). Inside a chunk, lane l of an
+ * (4 x 2 measured 10 % slower). The sum over k goes in chunks of KC, and
+ * the rows of B in panels of NB: the chunk of the 4 rows of A stays in L1
+ * while the NB rows of B pass, their chunk (196 KB) in L2 (KC = 128 and 64
+ * measured slower: more passes over C). A whole chunk of a long B (the
+ * 2660 training rows) would not fit, and would come from memory once per
+ * 4 rows of A. Inside a chunk, lane l of an
  * accumulator sums the terms k = l mod 4, combined as (l0 + l2) + (l1 + l3)
  * and added to C: a fixed order, the same bits on every run and CPU. */
 #include <string.h>
@@ -18,7 +20,7 @@
 #include "base/clones.h"
 #include "dense.h"
 
-enum { KC = 256 };
+enum { KC = 256, NB = 96 };
 
 #if defined(__GNUC__)
 /* Helpers are inlined into the caller's AVX2 clone, whatever their size. */
@@ -141,23 +143,27 @@ void dtb__dense_abt(size_t ni, size_t nj, size_t nk, const double *A, size_t lda
     do {   /* once even for nk == 0, which sets C to 0 unless add */
         const size_t k1 = nk - k0 > KC ? k0 + KC : nk;
         const int chunk_add = add || k0 > 0;
-        for (size_t i = 0; i < ni4; i += 4) {
-            const double *a = A + i * lda;
-            size_t j = upper ? i : 0;
-            for (; j + 3 <= nj; j += 3) {
-                double out[4][3];
-                block43(a, lda, B + j * ldb, ldb, k0, k1, out);
-                for (size_t r = 0; r < 4; r++)
-                    for (size_t c = 0; c < 3; c++)
-                        put(&C[(i + r) * ldc + j + c], out[r][c], chunk_add);
+        for (size_t jb = 0; jb < nj; jb += NB) {
+            const size_t je = nj - jb > NB ? jb + NB : nj;
+            for (size_t i = 0; i < ni4; i += 4) {
+                const double *a = A + i * lda;
+                size_t j = upper && i > jb ? i : jb;
+                for (; j + 3 <= je; j += 3) {
+                    double out[4][3];
+                    block43(a, lda, B + j * ldb, ldb, k0, k1, out);
+                    for (size_t r = 0; r < 4; r++)
+                        for (size_t c = 0; c < 3; c++)
+                            put(&C[(i + r) * ldc + j + c], out[r][c], chunk_add);
+                }
+                for (; j < je; j++)
+                    for (size_t r = 0; r < 4; r++)
+                        put(&C[(i + r) * ldc + j], dot1(a + r * lda, B + j * ldb, k0, k1),
+                            chunk_add);
             }
-            for (; j < nj; j++)
-                for (size_t r = 0; r < 4; r++)
-                    put(&C[(i + r) * ldc + j], dot1(a + r * lda, B + j * ldb, k0, k1), chunk_add);
+            for (size_t i = ni4; i < ni; i++)
+                for (size_t j = upper && i > jb ? i : jb; j < je; j++)
+                    put(&C[i * ldc + j], dot1(A + i * lda, B + j * ldb, k0, k1), chunk_add);
         }
-        for (size_t i = ni4; i < ni; i++)
-            for (size_t j = upper ? i : 0; j < nj; j++)
-                put(&C[i * ldc + j], dot1(A + i * lda, B + j * ldb, k0, k1), chunk_add);
         k0 = k1;
     } while (k0 < nk);
 }

@@ -252,14 +252,14 @@ static dtb_status basis_solve(const basis *b, double lambda, double *w /* q x (p
  * computed from the rows, is solved in the same eigenbasis and added. A
  * step squares the relative error, so the result agrees with a QR least-
  * squares solve of the augmented system (numpy.linalg.lstsq) to about the
- * rounding of the data. Centres xr, xt and yt in place. */
+ * rounding of the data. Centres xr and xt in place. */
 static dtb_status refine(const basis *b, double lambda, double *xr, double *xt, double *yt, size_t m,
                          double *w)
 {
     const size_t p = b->p, q = b->q;
-    double *e = dtb__malloc_array(m * q + 1, sizeof *e), *rt = dtb__malloc_array(m * q + 1, sizeof *rt);
+    double *rt = dtb__malloc_array(m * q + 1, sizeof *rt);
     double *acct = dtb__malloc_array(p * q + 1, sizeof *acct), *zt = dtb__malloc_array(p * q + 1, sizeof *zt);
-    dtb_status st = e && rt && acct && zt ? DTB_OK : DTB_ENOMEM;
+    dtb_status st = rt && acct && zt ? DTB_OK : DTB_ENOMEM;
     if (!st) {
         for (size_t r = 0; r < m; r++)
             for (size_t i = 0; i < p; i++)
@@ -267,13 +267,10 @@ static dtb_status refine(const basis *b, double lambda, double *xr, double *xt, 
         for (size_t i = 0; i < p; i++)
             for (size_t r = 0; r < m; r++)
                 xt[i * m + r] -= b->mx[i];
-        for (size_t k = 0; k < q; k++)
+        dtb__dense_abt(q, m, p, w + 1, p + 1, xr, p, rt, m, 0, 0);   /* (Xc W)' */
+        for (size_t k = 0; k < q; k++)   /* the residuals, by target */
             for (size_t r = 0; r < m; r++)
-                yt[k * m + r] -= b->my[k];
-        dtb__dense_abt(m, q, p, xr, p, w + 1, p + 1, e, q, 0, 0);   /* Xc W */
-        for (size_t k = 0; k < q; k++)
-            for (size_t r = 0; r < m; r++)
-                rt[k * m + r] = yt[k * m + r] - e[r * q + k];   /* the residuals, by target */
+                rt[k * m + r] = (yt[k * m + r] - b->my[k]) - rt[k * m + r];
         dtb__dense_abt(q, p, m, rt, m, xt, m, acct, p, 0, 0);   /* (Xc' (Yc - Xc W))' */
         for (size_t k = 0; k < q; k++)
             for (size_t i = 0; i < p; i++)
@@ -283,7 +280,6 @@ static dtb_status refine(const basis *b, double lambda, double *xr, double *xt, 
         if (!st)
             set_biases(b, w);
     }
-    free(e);
     free(rt);
     free(acct);
     free(zt);
