@@ -5,9 +5,9 @@
  * The classic method (Golub & Van Loan, Matrix Computations, 8.3; the
  * EISPACK tred2/tql2 pair), laid out so that every inner loop runs along a
  * contiguous row and vectorises:
- *   1. Householder reflections reduce A to a tridiagonal T = Q' A Q. Both
- *      triangles of the trailing block are updated (twice the arithmetic of
- *      one, but whole rows: A22 -= v w' + w v');
+ *   1. Householder reflections reduce A to a tridiagonal T = Q' A Q, on
+ *      the upper triangle by rows from the diagonal (A22 -= v w' + w v'),
+ *      the trailing block read once per reflection;
  *   2. Q is formed from the reflections, from the last (LAPACK's dorgtr);
  *   3. the implicit QL iteration with Wilkinson shifts diagonalises T; its
  *      plane rotations are applied to the rows of Q' (= the columns of Q),
@@ -18,7 +18,9 @@
  *      the absolute one changes T by less than its reduction did.
  * GSL's gsl_eigen_symmv does the same steps, but its rotations walk the
  * columns of a row-major matrix and its reflections go through an
- * unoptimised BLAS: this is about 4 times faster at n = 245. Backward
+ * unoptimised BLAS: this is about 6 times faster at n = 245 (7 against
+ * 45 ms on a readout's Gram matrix; with the eigenvalues alone the
+ * rotations and Q are skipped). Backward
  * stable like it: the eigenvalues to about eps |A|, the eigenvectors
  * orthonormal to about eps. */
 #include <float.h>
