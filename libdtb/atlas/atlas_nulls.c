@@ -320,14 +320,11 @@ static dtb_status match_strengths(graph *g, const double *in0, const double *out
             tc[nt++] = (touch){out, out0, d, -dl};
         }
         /* the change of the squared error: sum of 2 e d + d^2 when the
-         * touched sums are distinct, else counted with the duplicates */
-        int distinct = 1;
-        for (int i = 0; i < nt && distinct; i++)
-            for (int j = 0; j < i; j++)
-                if (tc[i].s == tc[j].s && tc[i].i == tc[j].i) {
-                    distinct = 0;
-                    break;
-                }
+         * touched sums are distinct, else counted with the duplicates.
+         * Distinct: directed, out touches a, c and in b, d; undirected,
+         * each array touches a, b, c, d (a != b and c != d: no loops) */
+        const int distinct = g->undirected ? a != c && a != d && b != c && b != d
+                                           : a != c && b != d;
         if (distinct) {
             double change = 0;
             for (int k = 0; k < nt; k++) {

@@ -243,6 +243,14 @@ static void gather_dense_symmetric(const double *restrict W, int64_t n, const do
 }
 #endif
 
+void dtb__dense_product(const double *W, int64_t n, const double *x, double *y, int symmetric)
+{
+    if (symmetric)
+        gather_dense_symmetric(W, n, x, y);
+    else
+        gather_dense(W, n, x, y);
+}
+
 /* Far edges for the block of steps m+1 .. m+B at once:
  * G[k][b] = sum_j w_kj * ring_j[m + b - d_kj], b < B. d_kj >= B - 1 >= b,
  * so only known states are read; for each edge the B values are one

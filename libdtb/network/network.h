@@ -177,6 +177,12 @@ static inline void dtb__gather_cache_invalidate(dtb__gather_cache *g) { g->start
 /* Weighted sums of every channel for step m+1, into g->sums. */
 void dtb__gather(const dtb__network *net, const dtb__history *h, dtb__gather_cache *g, int64_t m);
 
+/* y = W x for a dense n x n W (rows are targets), with the kernels of the
+ * delay-free dense gather: AVX2 when the CPU has it, a fixed summation
+ * order. symmetric: W equals its transpose bit for bit, and only its upper
+ * triangle is read (half the bytes). The echo-state reservoir's update. */
+void dtb__dense_product(const double *W, int64_t n, const double *x, double *y, int symmetric);
+
 /* Where the targets' current values are, for the coupling functions that
  * read them: raw coupling variable cv of region k at
  * raw[cv * cvar_stride + k * region_stride], the first channel at

@@ -11,7 +11,10 @@
 #include <gsl/gsl_matrix.h>
 
 #include "base/base.h"
+#include "base/clones.h"
 #include "base/fast_exp.h"
+#include "dense.h"
+#include "network/network.h"
 #include "reservoir.h"
 
 static int is_symmetric(const double *w, size_t n)
@@ -32,16 +35,12 @@ dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, dou
     double rho = 0;
     int rc;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    if (is_symmetric(w, n)) {
-        gsl_vector *eval = gsl_vector_alloc(n);
-        gsl_eigen_symm_workspace *ws = eval ? gsl_eigen_symm_alloc(n) : NULL;
-        rc = ws ? gsl_eigen_symm(m, eval, ws) : GSL_ENOMEM;
+    if (is_symmetric(w, n)) {   /* the readouts' solver (symm_eigen.c), eigenvalues alone */
+        double *eval = dtb__malloc_array(n, sizeof *eval);
+        rc = eval ? (dtb__symm_eigen(m->data, n, eval, NULL) ? GSL_EMAXITER : 0) : GSL_ENOMEM;
         for (size_t i = 0; !rc && i < n; i++)
-            rho = fmax(rho, fabs(gsl_vector_get(eval, i)));
-        if (ws)
-            gsl_eigen_symm_free(ws);
-        if (eval)
-            gsl_vector_free(eval);
+            rho = fmax(rho, fabs(eval[i]));
+        free(eval);
     } else {
         gsl_vector_complex *eval = gsl_vector_complex_alloc(n);
         gsl_eigen_nonsymm_workspace *ws = eval ? gsl_eigen_nonsymm_alloc(n) : NULL;
@@ -69,70 +68,49 @@ dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, dou
     return DTB_OK;
 }
 
-/* y = W x, W n x n row-major: four rows at a time share each load of x,
- * four partial sums per row. */
-static void matvec(const double *restrict W, size_t n, const double *restrict x, double *restrict y)
-{
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        const double *restrict w0 = W + k * n, *restrict w1 = w0 + n, *restrict w2 = w1 + n,
-                     *restrict w3 = w2 + n;
-        double a[4][4] = {{0}};
-        size_t j = 0;
-        for (; j + 4 <= n; j += 4)
-            for (int q = 0; q < 4; q++) {
-                const double xv = x[j + q];
-                a[0][q] += w0[j + q] * xv;
-                a[1][q] += w1[j + q] * xv;
-                a[2][q] += w2[j + q] * xv;
-                a[3][q] += w3[j + q] * xv;
-            }
-        for (; j < n; j++) {
-            a[0][0] += w0[j] * x[j];
-            a[1][0] += w1[j] * x[j];
-            a[2][0] += w2[j] * x[j];
-            a[3][0] += w3[j] * x[j];
-        }
-        for (int r = 0; r < 4; r++)
-            y[k + (size_t)r] = (a[r][0] + a[r][1]) + (a[r][2] + a[r][3]);
-    }
-    for (; k < n; k++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++)
-            s += W[k * n + j] * x[j];
-        y[k] = s;
-    }
-}
-
 /* tanh and the logistic function from libdtb's vectorising exp: absolute
- * error about 1e-16 (exp to about an ulp); saturated outside |x| > 20. */
+ * error about 1e-16 (exp to about an ulp); tanh saturated outside
+ * |x| > 20 (there 1 - 2 / (e^40 + 1) rounds to 1 anyway). In chunks, each
+ * through dtb__exp_block, compiled for AVX2 when the CPU has it. */
+DTB__CLONES
 static void activate(dtb__activation f, double *x, size_t n)
 {
-    switch (f) {
-    case DTB__ACT_TANH:
-        for (size_t i = 0; i < n; i++) {
-            double a = fabs(x[i]);
-            double t = a > 20 ? 1.0 : 1.0 - 2.0 / (dtb__exp(2.0 * a) + 1.0);
-            x[i] = x[i] < 0 ? -t : t;
+    enum { CHUNK = 64 };
+    double arg[CHUNK], e[CHUNK];
+    for (size_t i0 = 0; i0 < n && f != DTB__ACT_IDENTITY; i0 += CHUNK) {
+        const size_t len = n - i0 < CHUNK ? n - i0 : CHUNK;
+        double *xc = x + i0;
+        if (f == DTB__ACT_TANH) {
+            for (size_t i = 0; i < len; i++) {
+                const double a = fabs(xc[i]);
+                arg[i] = a > 20 ? 40.0 : 2.0 * a;   /* NaN stays NaN */
+            }
+            dtb__exp_block(len, e, arg);
+            for (size_t i = 0; i < len; i++) {
+                const double t = 1.0 - 2.0 / (e[i] + 1.0);
+                xc[i] = xc[i] < 0 ? -t : t;
+            }
+        } else {
+            for (size_t i = 0; i < len; i++)
+                arg[i] = xc[i] < -700 ? 0.0 : -xc[i];
+            dtb__exp_block(len, e, arg);
+            for (size_t i = 0; i < len; i++)
+                xc[i] = xc[i] < -700 ? 0.0 : 1.0 / (1.0 + e[i]);
         }
-        break;
-    case DTB__ACT_SIGMOID:
-        for (size_t i = 0; i < n; i++)
-            x[i] = x[i] < -700 ? 0.0 : 1.0 / (1.0 + dtb__exp(-x[i]));
-        break;
-    default:
-        break;
     }
 }
 
 void dtb__esn_run(const double *w_hat, size_t n, double alpha, dtb__activation f,
                   const int64_t *in, size_t n_in, const double *u, size_t T, size_t C, double *X)
 {
+    /* the network layer's dense product (AVX2, half the bytes for a
+     * symmetric W): the update is bound by reading W every step */
+    const int symmetric = is_symmetric(w_hat, n);
     double *prev = NULL;
     for (size_t t = 0; t < T; t++) {
         double *x = X + t * n;
         if (prev) {
-            matvec(w_hat, n, prev, x);
+            dtb__dense_product(w_hat, (int64_t)n, prev, x, symmetric);
             for (size_t k = 0; k < n; k++)
                 x[k] *= alpha;
         } else

@@ -7,8 +7,10 @@
  *   sim_res.c   a libdtb simulation as the reservoir
  *   tasks.c     input and target sequences (memory capacity, NARMA-10,
  *               sine to square, decision making, go/no-go, delayed match)
- *   readout.c   ridge regression with cross-validated regularisation,
- *               one-vs-rest ridge and logistic classification, scores
+ *   readout.c   readouts: the train/test split, one-vs-rest ridge and
+ *               logistic classification, scores, readout files
+ *   ridge.c     ridge regression with cross-validated regularisation
+ *               (on products.c and symm_eigen.c, dense.h)
  *   reservoir.c the public object: alphas x (the connectome and its nulls)
  *               on the explore runner (threads, MPI) */
 #ifndef DTB_RESERVOIR_INTERNAL_H
@@ -53,8 +55,8 @@ const char *const *dtb__task_names(void);
 
 /* ------------------------------------------------------------------ esn */
 
-/* Ŵ = W / rho(W), rho the largest |eigenvalue| (GSL: the symmetric solver
- * for a symmetric W, else the nonsymmetric one). *rho_out may be NULL.
+/* Ŵ = W / rho(W), rho the largest |eigenvalue| (a symmetric W: dense.h's
+ * dtb__symm_eigen, eigenvalues alone; else GSL's nonsymmetric solver). *rho_out may be NULL.
  * DTB_EINVAL for a W whose spectral radius is 0 (no connections). */
 dtb_status dtb__spectral_normalise(const double *w, size_t n, double *w_hat, double *rho_out);
 
@@ -83,6 +85,13 @@ typedef struct dtb__readout {
 dtb_status dtb__readout_fit(const dtb__task_data *task, const double *X, size_t p, int logistic,
                             dtb__readout *out, double *score);
 void dtb__readout_free(dtb__readout *r);
+/* Ridge regression of yr (m x q) on xr (m x p), the training rows in
+ * order: lambda in 10^-8 .. 10^2 chosen by the summed squared error over 5
+ * contiguous validation folds, then the fit on all m rows, refined against
+ * the rows; w (q x (p + 1)) gets one row per target, bias first. xr is
+ * left centred (scratch). */
+dtb_status dtb__ridge_fit(double *xr, double *yr, size_t m, size_t p, size_t q, double *lambda_out,
+                          double *w);
 /* Y (T x q) = the readout applied to X (T x p). */
 void dtb__readout_apply(const dtb__readout *r, const double *X, size_t T, double *Y);
 dtb_status dtb__readout_save(const dtb__readout *r, const char *path, const char *about);
