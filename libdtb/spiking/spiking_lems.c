@@ -702,7 +702,9 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
             for (size_t a = 0; a < lh->n_assigns; a++)
                 p->state[lh->assign_state[a]][i] = c->outputs[lh->assign_out[a]][i];
             spike |= lh->spikes;
-            if (lh->transition >= 0)
+            /* one transition per cell and instant: the first handler's
+             * that fires, as the LEMS engine (lems_run/lr_events.c) */
+            if (lh->transition >= 0 && next < 0)
                 next = lh->transition;
         }
         c->entered[i] = next >= 0;

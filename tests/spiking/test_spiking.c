@@ -1247,6 +1247,48 @@ static size_t izh2007_spikes(int lems, double *t, size_t cap)
     return n;
 }
 
+/* Two handlers fire at the same instant, each with a transition: the cell
+ * enters the first one's regime (as the LEMS engine does), and that
+ * regime's OnEntry runs. */
+static void test_lems_first_transition(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/two_transitions.xml", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("<Lems>\n<Dimension name=\"time\" t=\"1\"/>\n"
+          "<Dimension name=\"voltage\" m=\"1\" l=\"2\" t=\"-3\" i=\"-1\"/>\n"
+          "<Unit symbol=\"ms\" dimension=\"time\" power=\"-3\"/>\n"
+          "<ComponentType name=\"fork\">\n"
+          "  <Parameter name=\"at\" dimension=\"time\"/>\n"
+          "  <Dynamics>\n"
+          "    <StateVariable name=\"v\" dimension=\"voltage\" exposure=\"v\"/>\n"
+          "    <StateVariable name=\"x\" dimension=\"none\" exposure=\"x\"/>\n"
+          "    <Regime name=\"A\" initial=\"true\">\n"
+          "      <OnCondition test=\"t .gt. at\"><Transition regime=\"B\"/></OnCondition>\n"
+          "      <OnCondition test=\"t .gt. at\"><Transition regime=\"C\"/></OnCondition>\n"
+          "    </Regime>\n"
+          "    <Regime name=\"B\"><OnEntry><StateAssignment variable=\"x\" value=\"1\"/></OnEntry></Regime>\n"
+          "    <Regime name=\"C\"><OnEntry><StateAssignment variable=\"x\" value=\"2\"/></OnEntry></Regime>\n"
+          "  </Dynamics>\n"
+          "  <Exposure name=\"v\" dimension=\"voltage\"/>\n"
+          "  <Exposure name=\"x\" dimension=\"none\"/>\n"
+          "</ComponentType>\n"
+          "<Component id=\"k\" type=\"fork\" at=\"1ms\"/>\n</Lems>\n", f);
+    fclose(f);
+    dtb_spiking_net *net;
+    int64_t p;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_lems_population(net, "k", path, "k", 3, NULL, 0, &p), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.002), DTB_OK);
+    double x[3];
+    assert_int_equal(dtb_spiking_get_state_values(net, p, "x", x, 3, NULL), DTB_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(x[i] == 1.0);
+    dtb_spiking_free(net);
+}
+
 static void test_lems_cells(void **state)
 {
     (void)state;
@@ -1438,6 +1480,7 @@ int main(void)
         cmocka_unit_test(test_neuroml_projection),
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_lems_cells),
+        cmocka_unit_test(test_lems_first_transition),
         cmocka_unit_test(test_hybrid_checkpoint),
         cmocka_unit_test(test_connect_options_names),
     };
