@@ -83,8 +83,8 @@ typedef struct dtb_explore_options {
     uint32_t version;        /* DTB_EXPLORE_OPTIONS_VERSION */
     uint32_t flags;          /* DTB_EXPLORE_FLAG_* */
     int32_t jobs;            /* threads (default 1) */
-    int32_t batch;           /* points per lockstep batch (1: none, at most 64); default:
-                                chosen so that their histories stay in the caches (up to 8) */
+    int32_t batch;           /* points per lockstep batch (1: none, at most 64); default 1
+                                (batches give the same bits, not more speed: dtb_explore(3)) */
     const char *out_dir;     /* results folder; NULL: no files (results in memory only) */
     dtb_explore_progress_fn progress;   /* may be NULL */
     void *user_data;

@@ -126,18 +126,15 @@ static int can_join(const prepared_job *a, const prepared_job *c)
            dtb__batch_compatible(a->b.sim, c->b.sim);
 }
 
-/* Lockstep batches pay off while the K interleaved histories stay in the
- * processor's caches: each point's whole history is read once per block of
- * steps, and from main memory that costs more than the batch saves
- * (bench/bench_sweep: on a 2-core EPYC VM, bn246 with delays gains most at
- * K = 4, 1.5 MiB of history per point; tvb76 at K = 8). The automatic size
- * keeps the histories within about 6 MiB. */
-static size_t auto_batch(const dtb_sim *sim)
-{
-    const double lane = (double)dtb__batch_lane_bytes(sim);
-    double k = lane > 0 ? floor(6.0 * 1048576.0 / lane) : 8;
-    return k < 1 ? 1 : k > 8 ? 8 : (size_t)k;
-}
+/* Lockstep batches are opt-in (--batch K). Measured on a quiet 2-core EPYC
+ * VM (bench/bench_sweep, 16 points of 0.2 s, best of 3, December 2026):
+ * bn246 with delays K = 2/4/8 ran at 0.79/0.73/0.58x the points per second
+ * of K = 1, tvb76 K = 4/8 at 1.02/0.89x. Each point's delayed history is its
+ * own, so the gather's memory traffic per point does not shrink with K,
+ * while K histories crowd the caches; what batching shares (edge indices
+ * and weights) is a small part of a step. So the default is one point at
+ * a time. */
+enum { DEFAULT_BATCH = 1 };
 
 dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t n_jobs,
                             dtb__job_result *results, size_t batch_max, const volatile int *stop)
@@ -170,7 +167,7 @@ dtb_status dtb__problem_run(const dtb__problem *p, const dtb__job *jobs, size_t 
         }
         size_t member[DTB__BATCH_MAX], k = 0;
         dtb_sim *sims[DTB__BATCH_MAX];
-        size_t k_max = batch_max ? batch_max : auto_batch(pj[lead].b.sim);
+        size_t k_max = batch_max ? batch_max : DEFAULT_BATCH;
         if (k_max > DTB__BATCH_MAX)
             k_max = DTB__BATCH_MAX;
         for (size_t i = lead; i < n_jobs && k < k_max; i++)

@@ -48,12 +48,6 @@ int dtb__batch_compatible(const dtb_sim *a, const dtb_sim *b)
            memcmp(a->net.delay, b->net.delay, nn * sizeof *a->net.delay) == 0;
 }
 
-size_t dtb__batch_lane_bytes(const dtb_sim *sim)
-{
-    const size_t channels = sim->n_cvar + (sim->hist.pre_ring ? sim->hist.n_channels : 0);
-    return channels * (size_t)sim->n * (size_t)DTB__LANES_SLOTS(sim->net.horizon) * sizeof(double);
-}
-
 /* Copy between a member's own doubled rings (slot s at s and s + H) and
  * its lane (slot t at t and at the guard slots t + H, t + 2H, ... < S). */
 static void exchange(dtb__batch *b, size_t p, int to_lanes)

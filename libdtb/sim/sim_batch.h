@@ -25,9 +25,6 @@ typedef struct dtb__batch dtb__batch;
  * coupling mode; neither in another batch.) */
 int dtb__batch_compatible(const dtb_sim *a, const dtb_sim *b);
 
-/* Bytes of history one member adds to a batch (its lane of the rings). */
-size_t dtb__batch_lane_bytes(const dtb_sim *sim);
-
 /* Make a batch of k >= 1 compatible simulations (each compatible with the
  * first). While the batch lives its members' histories live in it: step
  * them only through the batch. */
