@@ -28,5 +28,6 @@
 #include "dtb_spiking.h"
 #include "dtb_explore.h"
 #include "dtb_reservoir.h"
+#include "dtb_assimilate.h"
 
 #endif /* DTB_H */
