@@ -32,8 +32,9 @@
  * log((v - lo) / (hi - v)), so no analysis can leave the bounds; the first
  * ensemble draws each value uniformly in (lo, hi).
  *
- * The cycle, for sample i of the recording (time (i + 1) * TR, TR the
- * observer's period, which must be a whole number of steps):
+ * Sample i of the recording is the observer's sample i: the members
+ * start at time 0 and the observer's period (TR) is the recording's sample
+ * interval; it must be a whole number of steps. The cycle, for sample i:
  *   1. each parameter takes a random-walk step of standard deviation
  *      `drift` in its transformed space (so that the filter can follow a
  *      parameter that changes; DTB_ASSIMILATE_FLAG_NO_DRIFT: none);

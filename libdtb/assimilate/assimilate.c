@@ -293,6 +293,17 @@ static dtb_status read_data(dtb_assimilation *a)
         return st;
     const size_t n = a->n_obs;
     if (first && strcmp(first, "t") == 0 && cols == n + 1) {
+        /* a dtb observer file: its times must be the observer's period apart */
+        for (size_t r = 1; r < rows; r++) {
+            const double gap = m[r * cols] - m[(r - 1) * cols];
+            if (fabs(gap - a->period) > 1e-6 * a->period) {
+                free(first);
+                free(m);
+                return dtb__error(DTB_EINVAL, "data %s: samples %zu and %zu are %g s apart, but "
+                                  "the observer '%s' samples every %g s", a->data_path, r - 1, r,
+                                  gap, a->observer, a->period);
+            }
+        }
         for (size_t r = 0; r < rows; r++)
             memmove(m + r * n, m + r * cols + 1, n * sizeof *m);
         cols = n;

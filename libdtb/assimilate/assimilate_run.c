@@ -29,6 +29,7 @@ typedef struct member {
     dtb__built b;
     dtb_observer *obs;
     double *pred;             /* n_obs: its prediction of the current sample */
+    double t;                 /* the sample's time (the observer's) */
     int built;
 } member;
 
@@ -121,9 +122,8 @@ static dtb_status member_advance(const dtb_assimilation *a, member *m)
     if (pending != 1)
         return dtb__error(DTB_ERROR, "observer '%s' gave %lld samples in one period of %g s",
                           a->observer, (long long)pending, a->period);
-    double t;
     size_t got;
-    return dtb_observer_read(m->obs, &t, m->pred, 1, &got);
+    return dtb_observer_read(m->obs, &m->t, m->pred, 1, &got);
 }
 
 dtb_status dtb__assimilation_check_member(dtb_assimilation *a)
@@ -286,10 +286,10 @@ static void filter_theta(const dtb_assimilation *a, filter *f)
         }
 }
 
-static void record(dtb_assimilation *a, const filter *f, size_t i)
+static void record(dtb_assimilation *a, const filter *f, const member *first, size_t i)
 {
     const size_t M = (size_t)a->opts.members;
-    a->times[i] = (double)(i + 1) * (double)a->steps * a->dt;
+    a->times[i] = first->t;
     for (size_t c = 0; c < a->n_obs; c++) {
         double s = 0;
         for (size_t k = 0; k < M; k++)
@@ -335,7 +335,7 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
     for (size_t k = 0; k < M; k++)
         for (size_t o = 0; o < a->n_obs; o++)
             f->HX[o * M + k] = c->members[k].pred[o];
-    record(a, f, i);
+    record(a, f, &c->members[0], i);
     /* 3. the analysis */
     if (update_state)
         for (size_t k = 0; k < M; k++) {
