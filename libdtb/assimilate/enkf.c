@@ -209,15 +209,21 @@ typedef struct etkf_work {
 static dtb_status etkf_transform(size_t m, size_t p, const gsl_matrix *Yb, const double *wt,
                                  const gsl_vector *innov, etkf_work *e)
 {
+    if (p == 0) {   /* no observation reaches: the forecast stands */
+        gsl_matrix_set_identity(e->T);
+        return DTB_OK;
+    }
+    gsl_matrix_view Cv = gsl_matrix_submatrix(e->C, 0, 0, m, p);
+    gsl_matrix *C = &Cv.matrix;
     for (size_t k = 0; k < m; k++)
         for (size_t j = 0; j < p; j++)
-            gsl_matrix_set(e->C, k, j, gsl_matrix_get(Yb, j, k) * wt[j]);
+            gsl_matrix_set(C, k, j, gsl_matrix_get(Yb, j, k) * wt[j]);
     gsl_matrix_set_identity(e->Mt);
     gsl_matrix_scale(e->Mt, (double)(m - 1));
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, e->C, Yb, 1.0, e->Mt);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, C, Yb, 1.0, e->Mt);
     if (gsl_eigen_symmv(e->Mt, e->lam, e->Q, e->ew))
         return dtb__error(DTB_ENUMERIC, "ensemble analysis: the ETKF's eigensolver failed");
-    gsl_blas_dgemv(CblasNoTrans, 1.0, e->C, innov, 0.0, e->cd);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, C, innov, 0.0, e->cd);
     /* B = Q Λ^-1 (for w̄), then Q Λ^-1/2 (for W) */
     for (size_t a = 0; a < m; a++)
         for (size_t l = 0; l < m; l++)
@@ -244,12 +250,13 @@ static dtb_status etkf(const dtb__enkf_config *c, double *X, size_t n, size_t m,
     etkf_work e = {gsl_matrix_alloc(m, p), gsl_matrix_alloc(m, m), gsl_matrix_alloc(m, m),
                    gsl_matrix_alloc(m, m), gsl_matrix_alloc(m, m), gsl_vector_alloc(m),
                    gsl_vector_alloc(m), gsl_vector_alloc(m), gsl_eigen_symmv_alloc(m)};
-    gsl_vector *innov = gsl_vector_alloc(p);
+    gsl_vector *innov = gsl_vector_alloc(p), *innov_s = gsl_vector_alloc(p);
+    gsl_matrix *Ys = gsl_matrix_alloc(p, m);
     gsl_matrix *As = gsl_matrix_alloc(n, m), *Xs = gsl_matrix_alloc(n, m);
     double *wt = dtb__calloc(p, sizeof *wt), *Xa = dtb__malloc_array(n * m, sizeof *Xa);
     size_t *rows = dtb__calloc(n, sizeof *rows);
     if (!e.C || !e.Mt || !e.Q || !e.B || !e.T || !e.lam || !e.cd || !e.wbar || !e.ew || !innov ||
-        !As || !Xs || !wt || !Xa || !rows) {
+        !innov_s || !Ys || !As || !Xs || !wt || !Xa || !rows) {
         st = dtb__error(DTB_ENOMEM, "ensemble analysis: out of memory");
         goto done;
     }
@@ -265,20 +272,32 @@ static dtb_status etkf(const dtb__enkf_config *c, double *X, size_t n, size_t m,
                 rows[nr++] = i;
         if (!nr)
             continue;
-        for (size_t j = 0; j < p; j++)
-            wt[j] = taper(c, s, c->distance ? c->obs_site[j] : -1) / r[j];
-        st = etkf_transform(m, p, w->Yb, wt, innov, &e);
+        /* the observations that reach this site (a taper above 0), gathered */
+        size_t q = 0;
+        for (size_t j = 0; j < p; j++) {
+            const double t = taper(c, s, c->distance ? c->obs_site[j] : -1);
+            if (t <= 0)
+                continue;
+            wt[q] = t / r[j];
+            gsl_vector_set(innov_s, q, gsl_vector_get(innov, j));
+            gsl_vector_const_view src = gsl_matrix_const_row(w->Yb, j);
+            gsl_matrix_set_row(Ys, q, &src.vector);
+            q++;
+        }
+        gsl_matrix_view Yq = gsl_matrix_submatrix(Ys, 0, 0, q ? q : 1, m);
+        gsl_vector_view iq = gsl_vector_subvector(innov_s, 0, q ? q : 1);
+        st = etkf_transform(m, q, &Yq.matrix, wt, &iq.vector, &e);
         if (st)
             break;
         gsl_matrix_view a = gsl_matrix_submatrix(As, 0, 0, nr, m);
         gsl_matrix_view x = gsl_matrix_submatrix(Xs, 0, 0, nr, m);
-        for (size_t q = 0; q < nr; q++)
+        for (size_t i = 0; i < nr; i++)
             for (size_t k = 0; k < m; k++)
-                gsl_matrix_set(&a.matrix, q, k, gsl_matrix_get(w->A, rows[q], k));
+                gsl_matrix_set(&a.matrix, i, k, gsl_matrix_get(w->A, rows[i], k));
         gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &a.matrix, e.T, 0.0, &x.matrix);
-        for (size_t q = 0; q < nr; q++)
+        for (size_t i = 0; i < nr; i++)
             for (size_t k = 0; k < m; k++)
-                Xa[rows[q] * m + k] = w->xm[rows[q]] + gsl_matrix_get(&x.matrix, q, k);
+                Xa[rows[i] * m + k] = w->xm[rows[i]] + gsl_matrix_get(&x.matrix, i, k);
     }
     if (!st)   /* all or nothing: a failure leaves the ensemble as it was */
         memcpy(X, Xa, n * m * sizeof *X);
@@ -294,6 +313,8 @@ done:
     if (e.ew)
         gsl_eigen_symmv_free(e.ew);
     gsl_vector_free(innov);
+    gsl_vector_free(innov_s);
+    gsl_matrix_free(Ys);
     gsl_matrix_free(As);
     gsl_matrix_free(Xs);
     free(wt);
