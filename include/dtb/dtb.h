@@ -29,5 +29,6 @@
 #include "dtb_explore.h"
 #include "dtb_reservoir.h"
 #include "dtb_assimilate.h"
+#include "dtb_control.h"
 
 #endif /* DTB_H */
