@@ -44,10 +44,12 @@ typedef double (*dtb_control_fn)(double t, double y, void *user_data);
 typedef struct dtb_pid_options {
     uint32_t version;          /* DTB_PID_OPTIONS_VERSION */
     uint32_t flags;            /* reserved, must be 0 */
-    double kp, ki, kd;         /* gains: per unit of error, per unit of error x second,
-                                  per unit of error / second */
+    double kp;                 /* proportional gain: output per unit of error */
+    double ki;                 /* integral gain: per unit of error x second */
+    double kd;                 /* derivative gain: per unit of error / second */
     double target;             /* the set point of the measurement */
-    double out_min, out_max;   /* limits of the output, out_min < out_max */
+    double out_min;            /* limits of the output, out_min < out_max */
+    double out_max;
     double bias;               /* the output at zero error and integral */
 } dtb_pid_options;
 

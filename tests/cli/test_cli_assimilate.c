@@ -1,4 +1,4 @@
-/* dtb assimilate: the command-line contract (flags, estimates.csv and
+/* dtb assimilate, and dtb run --control: the command-line contract (flags, estimates.csv and
  * forecast.csv with their columns, the figures), a constant input current
  * of one region recovered from a dtb run recording, the same files with one
  * thread or two, and refusals before anything is written (exit status 2,
@@ -122,11 +122,33 @@ static void refusals(void **state)
     assert_non_null(strstr(output, "--out"));
 }
 
+/* dtb run --control: the linear node held at 0.2 through a disturbance
+ * of -1 at 0.5 s (x settles at u / 10 without control: -0.1); a bad
+ * controller is refused before anything is written. */
+static void control(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' run --atlas atlas --model linear --coupling linear:a=0 "
+                        "--init x=0 --duration 1s --stimulus step:onset=500ms,amplitude=-1:"
+                        "regions=0:into=x --control 'pid:kp=5,ki=200,min=-5,max=5,period=10ms:"
+                        "read=x@0:target=0.2:drive=x@0' --observe tavg:period=10ms --out c1 -q",
+                        DTB_EXE), 0);
+    assert_int_equal(sh("tail -1 c1/tavg.csv | awk -F, '{d = $2 - 0.2; print (d < 0.002 && "
+                        "d > -0.002) ? \"held\" : $2}'"), 0);
+    assert_string_equal(output, "held\n");
+    assert_int_equal(sh("'%s' run --atlas atlas --model linear --duration 10ms "
+                        "--control 'pid:kp=5,min=1:read=x@0:target=0.2:drive=x' --out c2 -q",
+                        DTB_EXE), 2);
+    assert_non_null(strstr(output, "both limits"));
+    assert_false(exists("c2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(contract),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(control),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -818,6 +818,31 @@ class dtb_assimilate_options(ctypes.Structure):
 DTB_ASSIMILATE_OPTIONS_VERSION = 1
 
 
+class dtb_controller(ctypes.Structure):
+    """Opaque handle; free with dtb_controller_free()."""
+
+
+dtb_control_fn = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_void_p)
+
+
+class dtb_pid_options(ctypes.Structure):
+    """Version 1; fill with dtb_pid_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('kp', ctypes.c_double),
+        ('ki', ctypes.c_double),
+        ('kd', ctypes.c_double),
+        ('target', ctypes.c_double),
+        ('out_min', ctypes.c_double),
+        ('out_max', ctypes.c_double),
+        ('bias', ctypes.c_double),
+    ]
+
+
+DTB_PID_OPTIONS_VERSION = 1
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -1287,6 +1312,15 @@ dtb_assimilation_times = _fn('dtb_assimilation_times', ctypes.c_int32, [ctypes.P
 dtb_assimilation_means = _fn('dtb_assimilation_means', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_assimilation_spreads = _fn('dtb_assimilation_spreads', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_assimilation_forecast = _fn('dtb_assimilation_forecast', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_pid_options_init = _fn('dtb_pid_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_pid_options), ctypes.c_uint32])
+dtb_controller_create_pid = _fn('dtb_controller_create_pid', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), ctypes.POINTER(dtb_pid_options)])
+dtb_controller_create_callback = _fn('dtb_controller_create_callback', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), dtb_control_fn, ctypes.c_void_p, dtb_destroy_fn])
+dtb_controller_free = _fn('dtb_controller_free', None, [ctypes.POINTER(dtb_controller)])
+dtb_controller_attach = _fn('dtb_controller_attach', ctypes.c_int32, [ctypes.POINTER(dtb_controller), ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t])
+dtb_controller_set_target = _fn('dtb_controller_set_target', ctypes.c_int32, [ctypes.POINTER(dtb_controller), ctypes.c_double])
+dtb_controller_output = _fn('dtb_controller_output', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
+dtb_controller_measurement = _fn('dtb_controller_measurement', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
+dtb_controller_update_count = _fn('dtb_controller_update_count', ctypes.c_int64, [ctypes.POINTER(dtb_controller)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -1678,6 +1712,15 @@ PARAMS = {
     'dtb_assimilation_means': ('a', 'buf', 'capacity', 'needed_out'),
     'dtb_assimilation_spreads': ('a', 'buf', 'capacity', 'needed_out'),
     'dtb_assimilation_forecast': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_pid_options_init': ('opts', 'version'),
+    'dtb_controller_create_pid': ('out', 'opts'),
+    'dtb_controller_create_callback': ('out', 'fn', 'user_data', 'destroy'),
+    'dtb_controller_free': ('c',),
+    'dtb_controller_attach': ('c', 'sim', 'variable', 'region', 'period', 'into', 'regions', 'n_regions'),
+    'dtb_controller_set_target': ('c', 'target'),
+    'dtb_controller_output': ('c',),
+    'dtb_controller_measurement': ('c',),
+    'dtb_controller_update_count': ('c',),
 }
 
 # Who owns the strings functions return (static, borrowed_object,
