@@ -44,8 +44,9 @@
  *   3. the analysis (ETKF, or the stochastic EnKF with perturbed
  *      observations) with the covariance inflated by `inflation` and, with
  *      `localisation` > 0, a Gaspari–Cohn taper of half-width `localisation`
- *      mm over the distances between region centres (zero beyond twice
- *      that; global parameters are not localised);
+ *      over the distances between regions (zero beyond twice that; global
+ *      parameters are not localised): between their centres (mm), along
+ *      the tracts (mm), or in connections (hops), as `distance` says;
  *   4. the analysed parameters go into the members' simulations (and, with
  *      DTB_ASSIMILATE_FLAG_UPDATE_STATE, the analysed states too; by default
  *      only the parameters are corrected, the states follow them).
@@ -74,6 +75,16 @@ typedef enum dtb_assimilate_method {
     DTB_ASSIMILATE_METHOD_FORCE32_ = 0x7FFFFFFF
 } dtb_assimilate_method;
 
+/* What localisation measures distance by (dtb_assimilate_options.distance). */
+typedef enum dtb_assimilate_distance {
+    DTB_ASSIMILATE_DISTANCE_CENTRES = 0,   /* Euclidean, between region centres (mm; default) */
+    DTB_ASSIMILATE_DISTANCE_TRACTS = 1,    /* the tract lengths of the connections (mm; regions
+                                              not connected: the shortest path through them) */
+    DTB_ASSIMILATE_DISTANCE_HOPS = 2,      /* graph distance: the fewest connections between
+                                              two regions (the half-width is then in hops) */
+    DTB_ASSIMILATE_DISTANCE_FORCE32_ = 0x7FFFFFFF
+} dtb_assimilate_distance;
+
 /* dtb_assimilate_options.flags */
 /* Write the analysed states into the members too, not only the parameters. */
 #define DTB_ASSIMILATE_FLAG_UPDATE_STATE 0x1u
@@ -94,13 +105,13 @@ typedef struct dtb_assimilate_options {
     int32_t method;            /* dtb_assimilate_method (default ETKF) */
     int32_t members;           /* M >= 2 (default 20) */
     int32_t jobs;              /* threads (default 1) */
-    uint32_t reserved;         /* must be 0 */
+    int32_t distance;          /* dtb_assimilate_distance of the localisation */
     double inflation;          /* multiplicative covariance inflation >= 1 (default 1: none) */
     double drift;              /* random-walk step of the transformed parameters per sample
                                   (default 0.05) */
     double obs_error;          /* observation error, a fraction of each data column's
                                   standard deviation (default 0.3) */
-    double localisation;       /* Gaspari–Cohn half-width in mm (default 0: none) */
+    double localisation;       /* Gaspari–Cohn half-width, mm or hops (default 0: none) */
     uint64_t seed;             /* base seed (default: the experiment's) */
     const char *out_dir;       /* results folder (estimates.csv, forecast.csv, their SVGs);
                                   NULL: results in memory only */
@@ -109,7 +120,7 @@ typedef struct dtb_assimilate_options {
 } dtb_assimilate_options;
 
 #define DTB_ASSIMILATE_OPTIONS_INIT \
-    { DTB_ASSIMILATE_OPTIONS_VERSION, 0u, 0, 0, 0, 0u, 0.0, 0.0, 0.0, 0.0, 0u, NULL, NULL, NULL }
+    { DTB_ASSIMILATE_OPTIONS_VERSION, 0u, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0u, NULL, NULL, NULL }
 
 DTB_API dtb_status dtb_assimilate_options_init(dtb_assimilate_options *opts, uint32_t version);
 

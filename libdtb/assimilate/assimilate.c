@@ -205,8 +205,10 @@ static dtb_status fill_options(dtb_assimilation *a, const dtb_assimilate_options
     }
     if (o.flags & ~(DTB_ASSIMILATE_FLAG_UPDATE_STATE | DTB_ASSIMILATE_FLAG_NO_DRIFT))
         return dtb__error(DTB_EINVAL, "flags 0x%x: unknown flags", (unsigned)o.flags);
-    if (o.reserved)
-        return dtb__error(DTB_EINVAL, "reserved: must be 0");
+    if (o.distance != DTB_ASSIMILATE_DISTANCE_CENTRES &&
+        o.distance != DTB_ASSIMILATE_DISTANCE_TRACTS && o.distance != DTB_ASSIMILATE_DISTANCE_HOPS)
+        return dtb__error(DTB_EINVAL, "distance %d: not centres (0), tracts (1) or hops (2)",
+                          (int)o.distance);
     if (o.method != DTB_ASSIMILATE_ETKF && o.method != DTB_ASSIMILATE_ENKF)
         return dtb__error(DTB_EINVAL, "method %d: not ETKF (0) or EnKF (1)", (int)o.method);
     if (o.members == 0)
@@ -230,7 +232,7 @@ static dtb_status fill_options(dtb_assimilation *a, const dtb_assimilate_options
     if (!(o.obs_error > 0) || !isfinite(o.obs_error))
         return dtb__error(DTB_EINVAL, "obs-error %g: a fraction > 0 is needed", o.obs_error);
     if (!(o.localisation >= 0) || !isfinite(o.localisation))
-        return dtb__error(DTB_EINVAL, "localisation %g: a distance >= 0 (mm) is needed",
+        return dtb__error(DTB_EINVAL, "localisation %g: a distance >= 0 is needed",
                           o.localisation);
     a->opts = o;
     return DTB_OK;
@@ -360,36 +362,6 @@ static dtb_status read_data(dtb_assimilation *a)
     return DTB_OK;
 }
 
-static dtb_status centre_distances(dtb_assimilation *a)
-{
-    if (a->opts.localisation == 0)
-        return DTB_OK;
-    if (!dtb_atlas_has_centres(a->atlas))
-        return dtb__error(DTB_EINVAL, "localisation %g mm: the atlas has no region centres",
-                          a->opts.localisation);
-    if (a->n_obs % a->n_regions)
-        return dtb__error(DTB_EINVAL, "localisation %g mm: the observer '%s' gives %zu columns, "
-                          "not one per region and variable", a->opts.localisation, a->observer,
-                          a->n_obs);
-    const size_t n = a->n_regions;
-    double *c = dtb__calloc(n * 3, sizeof *c);
-    a->distance = dtb__calloc(n * n, sizeof *a->distance);
-    if (!c || !a->distance) {
-        free(c);
-        return DTB_ENOMEM;
-    }
-    for (size_t k = 0; k < n; k++)
-        dtb_atlas_region_centre(a->atlas, (int64_t)k, c + 3 * k);
-    for (size_t k = 0; k < n; k++)
-        for (size_t j = 0; j < n; j++) {
-            const double dx = c[3 * k] - c[3 * j], dy = c[3 * k + 1] - c[3 * j + 1],
-                         dz = c[3 * k + 2] - c[3 * j + 2];
-            a->distance[k * n + j] = sqrt(dx * dx + dy * dy + dz * dz);
-        }
-    free(c);
-    return DTB_OK;
-}
-
 dtb_status dtb_assimilation_prepare(dtb_assimilation *a, const dtb_assimilate_options *opts)
 {
     REQUIRE_IDLE(a, "dtb_assimilation_prepare");
@@ -414,7 +386,7 @@ dtb_status dtb_assimilation_prepare(dtb_assimilation *a, const dtb_assimilate_op
     if (!st)
         st = read_data(a);
     if (!st)
-        st = centre_distances(a);
+        st = dtb__assimilation_distances(a);
     if (st) {
         unprepare(a);
         return st;

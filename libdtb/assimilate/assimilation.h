@@ -5,7 +5,8 @@
  *   assimilate.c        the object, its settings and checks, the getters
  *   assimilate_run.c    the members (a simulation each, run on the explore
  *                       layer's job runner) and the filter's cycle
- *   assimilate_files.c  estimates.csv, forecast.csv and their figures */
+ *   assimilate_files.c  estimates.csv, forecast.csv and their figures
+ *   assimilate_distance.c  the distances between regions localisation uses */
 #ifndef DTB_ASSIMILATION_H
 #define DTB_ASSIMILATION_H
 
@@ -49,7 +50,7 @@ struct dtb_assimilation {
     size_t *par_est;          /* its estimate */
     int64_t *par_region;      /* -1: every region */
     size_t n_regions, n_states;
-    double *distance;         /* n_regions^2 (mm) with localisation, else NULL */
+    double *distance;         /* n_regions^2 (mm or hops) with localisation, else NULL */
     /* results */
     size_t n_done;
     double *times;            /* n_samples */
@@ -58,6 +59,10 @@ struct dtb_assimilation {
     int ran;
     volatile int stop;
 };
+
+/* assimilate_distance.c: a->distance (n_regions^2) when localising, with
+ * the checks that the atlas has what the distance needs */
+dtb_status dtb__assimilation_distances(dtb_assimilation *a);
 
 /* assimilate_run.c */
 dtb_status dtb__assimilation_check_member(dtb_assimilation *a);

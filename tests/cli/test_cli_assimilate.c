@@ -54,7 +54,7 @@ static void contract(void **state)
     assert_int_equal(sh("'%s' assimilate --help", DTB_EXE), 0);
     static const char *const flags[] = {"--data", "--estimate", "--members", "--observer",
                                         "--method", "--inflation", "--drift", "--obs-error",
-                                        "--localisation", "--update-state", "--jobs", "--out"};
+                                        "--localisation", "--distance", "--update-state", "--jobs", "--out"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(output, flags[i]))
             fail_msg("help lacks %s", flags[i]);
@@ -80,7 +80,7 @@ static void contract(void **state)
                         "cmp a1/forecast.csv a2/forecast.csv"), 0);
     /* the stochastic EnKF, localised, with the states corrected too */
     assert_int_equal(sh("'%s' assimilate " ASSIM " --data truth/tavg.csv "
-                        "--estimate I_o@0=0.1:0.6 --method enkf --localisation 30 "
+                        "--estimate I_o@0=0.1:0.6 --method enkf --localisation 1 --distance hops "
                         "--update-state --inflation 1.02 --out a3", DTB_EXE), 0);
     assert_int_equal(sh("sed 1d a3/estimates.csv | wc -l"), 0);
     assert_string_equal(output, "60\n");
@@ -105,6 +105,8 @@ static void refusals(void **state)
         {"--data plain.txt --estimate I_o@9=0:1", "I_o@9"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --inflation 0.5", "inflation 0.5"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --method kalman", "--method: 'kalman'"},
+        {"--data plain.txt --estimate I_o@0=0.1:0.6 --localisation 9 --distance far",
+         "--distance: 'far'"},
         {"--data truth/tavg.csv --estimate I_o@0=0.1:0.6 --observer bold", "0.05 s apart"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --observer tavg:period=0.25ms",
          "whole number of steps"},

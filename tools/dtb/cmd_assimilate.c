@@ -42,8 +42,11 @@ static void print_help(void)
         "  --no-drift              none: the parameters are taken as constant\n"
         "  --obs-error X           observation error as a fraction of each data column's\n"
         "                          standard deviation (default 0.3)\n"
-        "  --localisation MM       Gaspari-Cohn localisation half-width over the distances\n"
-        "                          between region centres, mm (default: none)\n"
+        "  --localisation D        Gaspari-Cohn localisation half-width (default: none), in\n"
+        "                          mm, or in hops with --distance hops\n"
+        "  --distance KIND         what localisation measures: centres (default; between\n"
+        "                          region centres), tracts (shortest paths along the tracts),\n"
+        "                          hops (fewest connections)\n"
         "  --update-state          correct the members' states as well as the parameters\n"
         "  --jobs N                N threads (default 1); the numbers do not depend on it\n"
         "  -q, --quiet             no progress line\n"
@@ -110,7 +113,16 @@ static int handle(const char *name, const char *v, void *ud)
         return number(name, v, &a->o.obs_error);
     else if (!strcmp(name, "localisation") || !strcmp(name, "localization"))
         return number(name, v, &a->o.localisation);
-    else if (!strcmp(name, "no-drift"))
+    else if (!strcmp(name, "distance")) {
+        if (!strcmp(v, "centres") || !strcmp(v, "centers"))
+            a->o.distance = DTB_ASSIMILATE_DISTANCE_CENTRES;
+        else if (!strcmp(v, "tracts"))
+            a->o.distance = DTB_ASSIMILATE_DISTANCE_TRACTS;
+        else if (!strcmp(v, "hops"))
+            a->o.distance = DTB_ASSIMILATE_DISTANCE_HOPS;
+        else
+            return cli_usage_error("--distance: '%s' is not centres, tracts or hops", v);
+    } else if (!strcmp(name, "no-drift"))
         a->o.flags |= DTB_ASSIMILATE_FLAG_NO_DRIFT;
     else if (!strcmp(name, "update-state"))
         a->o.flags |= DTB_ASSIMILATE_FLAG_UPDATE_STATE;
@@ -120,7 +132,7 @@ static int handle(const char *name, const char *v, void *ud)
 static const extra_option options[] = {
     {"data", 1}, {"observer", 1}, {"estimate", 1}, {"members", 1}, {"jobs", 1},
     {"method", 1}, {"inflation", 1}, {"drift", 1}, {"obs-error", 1}, {"localisation", 1},
-    {"localization", 1}, {"no-drift", 0}, {"update-state", 0}, {NULL, 0}};
+    {"localization", 1}, {"distance", 1}, {"no-drift", 0}, {"update-state", 0}, {NULL, 0}};
 
 /* NAME[@REGIONS]=LO:HI */
 static int add_estimate(dtb_assimilation *as, const char *text)

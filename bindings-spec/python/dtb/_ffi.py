@@ -792,6 +792,17 @@ DTB_ASSIMILATE_ETKF = dtb_assimilate_method.DTB_ASSIMILATE_ETKF
 DTB_ASSIMILATE_ENKF = dtb_assimilate_method.DTB_ASSIMILATE_ENKF
 
 
+class dtb_assimilate_distance(enum.IntEnum):
+    DTB_ASSIMILATE_DISTANCE_CENTRES = 0
+    DTB_ASSIMILATE_DISTANCE_TRACTS = 1
+    DTB_ASSIMILATE_DISTANCE_HOPS = 2
+
+
+DTB_ASSIMILATE_DISTANCE_CENTRES = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_CENTRES
+DTB_ASSIMILATE_DISTANCE_TRACTS = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_TRACTS
+DTB_ASSIMILATE_DISTANCE_HOPS = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_HOPS
+
+
 dtb_assimilate_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
 
 
@@ -803,7 +814,7 @@ class dtb_assimilate_options(ctypes.Structure):
         ('method', ctypes.c_int32),
         ('members', ctypes.c_int32),
         ('jobs', ctypes.c_int32),
-        ('reserved', ctypes.c_uint32),
+        ('distance', ctypes.c_int32),
         ('inflation', ctypes.c_double),
         ('drift', ctypes.c_double),
         ('obs_error', ctypes.c_double),

@@ -69,7 +69,7 @@ class Assimilation(_Handle):
         return self
 
     def _options(self, out_dir, members, jobs, method, inflation, drift, obs_error,
-                 localisation, seed, update_state, no_drift, progress):
+                 localisation, distance, seed, update_state, no_drift, progress):
         o = _ffi.dtb_assimilate_options()
         _check(_ffi.dtb_assimilate_options_init(ctypes.byref(o),
                                                 _ffi.DTB_ASSIMILATE_OPTIONS_VERSION))
@@ -80,6 +80,7 @@ class Assimilation(_Handle):
         o.drift = float(drift)
         o.obs_error = float(obs_error)
         o.localisation = float(localisation)
+        o.distance = _enum(_ffi.dtb_assimilate_distance, 'DTB_ASSIMILATE_DISTANCE_', distance)
         o.seed = int(seed)
         o.out_dir = _b(out_dir)
         o.flags = ((_ffi.DTB_ASSIMILATE_FLAG_UPDATE_STATE if update_state else 0) |
@@ -98,13 +99,14 @@ class Assimilation(_Handle):
         return self
 
     def run(self, out_dir=None, members=0, jobs=1, method='etkf', inflation=0.0, drift=0.0,
-            obs_error=0.0, localisation=0.0, seed=0, update_state=False, no_drift=False,
-            progress=None):
+            obs_error=0.0, localisation=0.0, distance='centres', seed=0, update_state=False,
+            no_drift=False, progress=None):
         """Assimilate every sample (zero: the default). With out_dir:
-        estimates.csv, forecast.csv and their SVGs. progress(done, total)
-        may return True to stop (dtb.Cancelled)."""
+        estimates.csv, forecast.csv and their SVGs. distance: 'centres',
+        'tracts' or 'hops' (what localisation measures). progress(done,
+        total) may return True to stop (dtb.Cancelled)."""
         o, keep = self._options(out_dir, members, jobs, method, inflation, drift, obs_error,
-                                localisation, seed, update_state, no_drift, progress)
+                                localisation, distance, seed, update_state, no_drift, progress)
         status = _ffi.dtb_assimilation_run(self._h, ctypes.byref(o))
         if keep is not None and keep.error is not None:
             raise keep.error
@@ -159,4 +161,4 @@ class Assimilation(_Handle):
 
 
 _DEFAULTS = dict(members=0, jobs=1, method='etkf', inflation=0.0, drift=0.0, obs_error=0.0,
-                 localisation=0.0, seed=0, update_state=False, no_drift=False, progress=None)
+                 localisation=0.0, distance='centres', seed=0, update_state=False, no_drift=False, progress=None)

@@ -91,6 +91,7 @@ def test_stop_from_progress(recording):
     a = dtb.Assimilation(twin(atlas, 5), data=data, observer=OBSERVER,
                          estimate={'I_o@0': (0.1, 0.6)})
     with pytest.raises(dtb.Cancelled):
-        a.run(members=3, method='enkf', progress=lambda done, total: done >= 2)
+        a.run(members=3, method='enkf', localisation=1, distance='hops',
+              progress=lambda done, total: done >= 2)
     assert len(a) == 2
     a.request_stop()
