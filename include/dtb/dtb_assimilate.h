@@ -132,6 +132,14 @@ DTB_API void dtb_assimilation_free(dtb_assimilation *a);
 /* Estimate NAME (see above) within [lo, hi], lo < hi. */
 DTB_API dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, double lo,
                                              double hi);
+/* A hierarchical estimate of NAME@REGIONS (as Fudan's hierarchical
+ * assimilation does): one value per region, drawn around a shared
+ * hyper-parameter that is estimated with them (its column is NAME, before
+ * the regions' NAME@k). Before each sample every region value moves the
+ * fraction `pull` (0 < pull <= 1) of its distance to the hyper-parameter,
+ * in the transformed space; the hyper-parameter drifts as the others do. */
+DTB_API dtb_status dtb_assimilation_estimate_hierarchical(dtb_assimilation *a, const char *name,
+                                                          double lo, double hi, double pull);
 /* The recording: time x observer columns (or columns x time), text, CSV
  * or NPY; a dtb observer file's time column is dropped. Every value must
  * be finite. */
@@ -155,9 +163,9 @@ DTB_API dtb_status dtb_assimilation_run(dtb_assimilation *a, const dtb_assimilat
  * Thread-safe and async-signal-safe. */
 DTB_API void dtb_assimilation_request_stop(dtb_assimilation *a);
 
-/* The estimated parameters (one per region of a NAME@REGIONS) and their
- * names (borrowed); after dtb_assimilation_prepare or a run (-1 / NULL
- * before). */
+/* The estimated parameters (one per region of a NAME@REGIONS, and the
+ * hyper-parameter of a hierarchical one) and their names (borrowed);
+ * after dtb_assimilation_prepare or a run (-1 / NULL before). */
 DTB_API int64_t dtb_assimilation_parameter_count(const dtb_assimilation *a);
 DTB_API const char *dtb_assimilation_parameter_name(const dtb_assimilation *a, int64_t index);
 /* Columns of the observed signal (-1 before prepare). */

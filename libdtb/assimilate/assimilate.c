@@ -120,9 +120,9 @@ static int valid_identifier(const char *s, size_t n)
     return 1;
 }
 
-dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, double lo, double hi)
+static dtb_status add_estimate(dtb_assimilation *a, const char *name, double lo, double hi,
+                                double pull)
 {
-    REQUIRE_IDLE(a, "dtb_assimilation_estimate");
     if (!name)
         return dtb__error(DTB_EINVAL, "estimate: the name is NULL");
     const char *at = strchr(name, '@');
@@ -132,6 +132,11 @@ dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, doub
                           (int)plen, name);
     if (at && !at[1])
         return dtb__error(DTB_EINVAL, "estimate '%s': no regions after '@'", name);
+    if (pull != 0 && !at)
+        return dtb__error(DTB_EINVAL, "estimate '%s': a hierarchical estimate is NAME@REGIONS",
+                          name);
+    if (!(pull >= 0 && pull <= 1))
+        return dtb__error(DTB_EINVAL, "estimate '%s': pull %g is not in (0, 1]", name, pull);
     if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
         return dtb__error(DTB_EINVAL, "estimate '%s': bounds %g:%g are not finite with LO < HI",
                           name, lo, hi);
@@ -144,7 +149,7 @@ dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, doub
         return DTB_ENOMEM;
     a->est = grown;
     dtb__estimate e = {dtb__strdup(name), dtb__strndup(name, plen),
-                       at ? dtb__strdup(at + 1) : NULL, lo, hi};
+                       at ? dtb__strdup(at + 1) : NULL, lo, hi, pull};
     if (!e.name || !e.param || (at && !e.regions)) {
         free(e.name);
         free(e.param);
@@ -154,6 +159,22 @@ dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, doub
     a->est[a->n_est++] = e;
     unprepare(a);
     return DTB_OK;
+}
+
+dtb_status dtb_assimilation_estimate(dtb_assimilation *a, const char *name, double lo, double hi)
+{
+    REQUIRE_IDLE(a, "dtb_assimilation_estimate");
+    return add_estimate(a, name, lo, hi, 0.0);
+}
+
+dtb_status dtb_assimilation_estimate_hierarchical(dtb_assimilation *a, const char *name, double lo,
+                                                  double hi, double pull)
+{
+    REQUIRE_IDLE(a, "dtb_assimilation_estimate_hierarchical");
+    if (!(pull > 0))
+        return dtb__error(DTB_EINVAL, "estimate '%s': pull %g is not in (0, 1]",
+                          name ? name : "(null)", pull);
+    return add_estimate(a, name, lo, hi, pull);
 }
 
 static dtb_status replace_string(char **slot, const char *value)
@@ -239,7 +260,7 @@ static dtb_status fill_options(dtb_assimilation *a, const dtb_assimilate_options
 }
 
 /* The estimates as parameters of the filter: one per region of a
- * NAME@REGIONS. */
+ * NAME@REGIONS, preceded by its hyper-parameter when it is hierarchical. */
 static dtb_status expand_estimates(dtb_assimilation *a)
 {
     size_t total = 0;
@@ -254,7 +275,7 @@ static dtb_status expand_estimates(dtb_assimilation *a)
         } else {
             cnt[e] = 1;
         }
-        total += cnt[e];
+        total += cnt[e] + (a->est[e].pull > 0);   /* and the hyper-parameter */
     }
     if (!st) {
         a->par_name = dtb__calloc(total, sizeof *a->par_name);
@@ -263,7 +284,16 @@ static dtb_status expand_estimates(dtb_assimilation *a)
         if (!a->par_name || !a->par_est || !a->par_region)
             st = DTB_ENOMEM;
     }
-    for (size_t e = 0; !st && e < a->n_est; e++)
+    for (size_t e = 0; !st && e < a->n_est; e++) {
+        if (a->est[e].pull > 0) {   /* the hyper-parameter first, named NAME */
+            const size_t j = a->n_par;
+            a->par_est[j] = e;
+            a->par_region[j] = DTB__HYPER;
+            if (!(a->par_name[j] = dtb__strdup(a->est[e].param)))
+                st = DTB_ENOMEM;
+            else
+                a->n_par++;
+        }
         for (size_t r = 0; !st && r < cnt[e]; r++) {
             size_t j = a->n_par;
             a->par_est[j] = e;
@@ -276,6 +306,7 @@ static dtb_status expand_estimates(dtb_assimilation *a)
             else
                 a->n_par++;
         }
+    }
     for (size_t e = 0; idx && e < a->n_est; e++)
         free(idx[e]);
     free(idx);

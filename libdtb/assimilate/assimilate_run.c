@@ -94,7 +94,7 @@ static dtb_status member_apply(const dtb_assimilation *a, member *m, const doubl
         dtb_status st;
         if (!a->est[e].regions) {
             for (size_t j = 0; j < a->n_par; j++)
-                if (a->par_est[j] == e)
+                if (a->par_est[j] == e && a->par_region[j] == -1)
                     if ((st = dtb_sim_set_param(m->b.sim, param, theta[j])))
                         return st;
             continue;
@@ -104,7 +104,7 @@ static dtb_status member_apply(const dtb_assimilation *a, member *m, const doubl
         if (st)
             return st;
         for (size_t j = 0; j < a->n_par; j++)
-            if (a->par_est[j] == e)
+            if (a->par_est[j] == e && a->par_region[j] >= 0)   /* not the hyper-parameter */
                 scratch[a->par_region[j]] = theta[j];
         if ((st = dtb_sim_set_param_regions(m->b.sim, param, scratch, a->n_regions)))
             return st;
@@ -255,8 +255,8 @@ static dtb_status filter_init(const dtb_assimilation *a, filter *f)
         filter_free(f);
         return DTB_ENOMEM;
     }
-    for (size_t j = 0; j < a->n_par; j++)
-        f->state_site[j] = a->par_region[j];
+    for (size_t j = 0; j < a->n_par; j++)   /* a hyper-parameter is global */
+        f->state_site[j] = a->par_region[j] >= 0 ? a->par_region[j] : -1;
     for (size_t i = a->n_par; i < f->rows; i++)
         f->state_site[i] = (int64_t)((i - a->n_par) % a->n_regions);
     for (size_t c = 0; c < a->n_obs; c++)
@@ -314,13 +314,36 @@ static void record_estimates(dtb_assimilation *a, filter *f, size_t i)
     }
 }
 
+/* Hierarchical estimates (Fudan's HMDA, in the filter's own terms): each
+ * member's region values relax towards its hyper-parameter by the pull per
+ * sample, an AR(1) around the shared value; the ensemble's covariances
+ * then carry what every region's observations say about the
+ * hyper-parameter and back. (The bounds are the estimate's, so the
+ * transformed values share one scale.) */
+static void pull_to_hyper(const dtb_assimilation *a, filter *f)
+{
+    const size_t M = (size_t)a->opts.members;
+    for (size_t h = 0; h < a->n_par; h++) {
+        if (a->par_region[h] != DTB__HYPER)
+            continue;
+        const double pull = a->est[a->par_est[h]].pull;
+        for (size_t j = 0; j < a->n_par; j++)
+            if (j != h && a->par_est[j] == a->par_est[h])
+                for (size_t k = 0; k < M; k++)
+                    f->X[j * M + k] += pull * (f->X[h * M + k] - f->X[j * M + k]);
+    }
+}
+
 static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job *jobs,
                              dtb__job_result *res, size_t i)
 {
     const size_t M = (size_t)a->opts.members, S = a->n_states * a->n_regions;
     const int update_state = (a->opts.flags & DTB_ASSIMILATE_FLAG_UPDATE_STATE) != 0;
     dtb_status st;
-    /* 1. the parameters' random walk, then into the members */
+    /* 1. the region values of hierarchical estimates pulled towards their
+     * hyper-parameter, the parameters' random walk, then into the members */
+    if (i > 0)
+        pull_to_hyper(a, f);
     if (i > 0 && !(a->opts.flags & DTB_ASSIMILATE_FLAG_NO_DRIFT))
         for (size_t j = 0; j < a->n_par; j++)
             for (size_t k = 0; k < M; k++)

@@ -23,7 +23,13 @@ typedef struct dtb__estimate {
     char *param;              /* the model parameter */
     char *regions;            /* the region list, NULL: global */
     double lo, hi;
+    double pull;              /* hierarchical: the pull of the region values towards their
+                                 shared hyper-parameter per sample; 0: not hierarchical */
 } dtb__estimate;
+
+/* par_region of a hierarchical estimate's hyper-parameter: in the filter,
+ * not in any simulation. */
+#define DTB__HYPER (-2)
 
 struct dtb_assimilation {
     dtb_experiment *exp;      /* the twin, as given */
@@ -48,7 +54,7 @@ struct dtb_assimilation {
     size_t n_par;
     char **par_name;          /* NAME or NAME@k */
     size_t *par_est;          /* its estimate */
-    int64_t *par_region;      /* -1: every region */
+    int64_t *par_region;      /* -1: every region; DTB__HYPER: a hyper-parameter */
     size_t n_regions, n_states;
     double *distance;         /* n_regions^2 (mm or hops) with localisation, else NULL */
     /* results */

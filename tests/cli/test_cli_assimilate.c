@@ -84,6 +84,11 @@ static void contract(void **state)
                         "--update-state --inflation 1.02 --out a3", DTB_EXE), 0);
     assert_int_equal(sh("sed 1d a3/estimates.csv | wc -l"), 0);
     assert_string_equal(output, "60\n");
+    /* hierarchical: the hyper-parameter's columns, then the regions' */
+    assert_int_equal(sh("'%s' assimilate " ASSIM " --data truth/tavg.csv "
+                        "--estimate 'I_o@0+1=0.1:0.6:pull=0.05' --out a4", DTB_EXE), 0);
+    assert_int_equal(sh("head -1 a4/estimates.csv"), 0);
+    assert_string_equal(output, "t,I_o.mean,I_o.sd,I_o@0.mean,I_o@0.sd,I_o@1.mean,I_o@1.sd\n");
 }
 
 /* Each refused before anything is written: exit 2, the option and value named. */
@@ -99,6 +104,8 @@ static void refusals(void **state)
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --members 1", "--members 1: at least 2"},
         {"--data plain.txt --estimate I_o@0=0.6:0.1", "bounds 0.6:0.1"},
         {"--data plain.txt --estimate I_o@0=0.1", "NAME[@REGIONS]=LO:HI"},
+        {"--data plain.txt --estimate I_o@0=0.1:0.6:pull=2", "pull 2 is not in (0, 1]"},
+        {"--data plain.txt --estimate I_o=0.1:0.6:pull=0.1", "hierarchical estimate is NAME@"},
         {"--data nan.txt --estimate I_o@0=0.1:0.6", "nan.txt:5"},
         {"--data three.txt --estimate I_o@0=0.1:0.6", "gives 4 columns"},
         {"--data plain.txt --estimate nope=0:1", "no parameter 'nope'"},

@@ -29,7 +29,10 @@ static void print_help(void)
         "                          CSV or .npy; one column per column of the observer\n"
         "  --estimate NAME=LO:HI   (repeatable) a model parameter, one value in every region;\n"
         "                          NAME@REGIONS: one value per region of the list (indices or\n"
-        "                          label globs joined by '+'), estimated within [LO, HI]\n"
+        "                          label globs joined by '+'), estimated within [LO, HI];\n"
+        "                          NAME@REGIONS=LO:HI:pull=P: hierarchical, the region values\n"
+        "                          pulled by P (0 < P <= 1) per sample towards a shared\n"
+        "                          hyper-parameter NAME estimated with them\n"
         "  --observer SPEC         what a member predicts for each sample, in --observe's\n"
         "                          vocabulary (default bold; bold:tr=720ms, tavg:period=50ms:\n"
         "                          vars=S); its period is the recording's sample interval\n"
@@ -134,22 +137,34 @@ static const extra_option options[] = {
     {"method", 1}, {"inflation", 1}, {"drift", 1}, {"obs-error", 1}, {"localisation", 1},
     {"localization", 1}, {"distance", 1}, {"no-drift", 0}, {"update-state", 0}, {NULL, 0}};
 
-/* NAME[@REGIONS]=LO:HI */
+/* NAME[@REGIONS]=LO:HI[:pull=P] */
 static int add_estimate(dtb_assimilation *as, const char *text)
 {
     const char *eq = strrchr(text, '=');
+    const char *pull_at = strstr(text, ":pull=");
+    if (pull_at) {   /* the last '=' is the pull's */
+        const char *e = text;
+        eq = NULL;
+        for (const char *p = strchr(e, '='); p && p < pull_at; p = strchr(p + 1, '='))
+            eq = p;
+    }
     const char *colon = eq ? strchr(eq, ':') : NULL;
-    if (!eq || !colon)
-        return cli_usage_error("--estimate: '%s' is not NAME[@REGIONS]=LO:HI", text);
+    if (!eq || !colon || (pull_at && colon >= pull_at))
+        return cli_usage_error("--estimate: '%s' is not NAME[@REGIONS]=LO:HI[:pull=P]", text);
     char name[256], lo_text[64], hi_text[64];
     snprintf(name, sizeof name, "%.*s", (int)(eq - text), text);
     snprintf(lo_text, sizeof lo_text, "%.*s", (int)(colon - eq - 1), eq + 1);
-    snprintf(hi_text, sizeof hi_text, "%s", colon + 1);
-    double lo, hi;
+    snprintf(hi_text, sizeof hi_text, "%.*s",
+             (int)(pull_at ? pull_at - colon - 1 : (long)strlen(colon + 1)), colon + 1);
+    double lo, hi, pull = 0;
     if (!cli_parse_number(lo_text, &lo) || !cli_parse_number(hi_text, &hi))
-        return cli_usage_error("--estimate %s: bounds '%s' are not two numbers LO:HI", name,
-                               eq + 1);
-    if (dtb_assimilation_estimate(as, name, lo, hi))
+        return cli_usage_error("--estimate %s: bounds '%s:%s' are not two numbers LO:HI", name,
+                               lo_text, hi_text);
+    if (pull_at && !cli_parse_number(pull_at + 6, &pull))
+        return cli_usage_error("--estimate %s: pull '%s' is not a number", name, pull_at + 6);
+    dtb_status st = pull_at ? dtb_assimilation_estimate_hierarchical(as, name, lo, hi, pull)
+                            : dtb_assimilation_estimate(as, name, lo, hi);
+    if (st)
         return cli_usage_error("--%s", dtb_last_error_message());
     return 0;
 }

@@ -1310,6 +1310,7 @@ dtb_assimilate_options_init = _fn('dtb_assimilate_options_init', ctypes.c_int32,
 dtb_assimilation_create = _fn('dtb_assimilation_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_assimilation)), ctypes.POINTER(dtb_experiment)])
 dtb_assimilation_free = _fn('dtb_assimilation_free', None, [ctypes.POINTER(dtb_assimilation)])
 dtb_assimilation_estimate = _fn('dtb_assimilation_estimate', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p, ctypes.c_double, ctypes.c_double])
+dtb_assimilation_estimate_hierarchical = _fn('dtb_assimilation_estimate_hierarchical', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p, ctypes.c_double, ctypes.c_double, ctypes.c_double])
 dtb_assimilation_set_data = _fn('dtb_assimilation_set_data', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p])
 dtb_assimilation_set_observer = _fn('dtb_assimilation_set_observer', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p])
 dtb_assimilation_prepare = _fn('dtb_assimilation_prepare', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(dtb_assimilate_options)])
@@ -1710,6 +1711,7 @@ PARAMS = {
     'dtb_assimilation_create': ('out', 'exp'),
     'dtb_assimilation_free': ('a',),
     'dtb_assimilation_estimate': ('a', 'name', 'lo', 'hi'),
+    'dtb_assimilation_estimate_hierarchical': ('a', 'name', 'lo', 'hi', 'pull'),
     'dtb_assimilation_set_data': ('a', 'path'),
     'dtb_assimilation_set_observer': ('a', 'spec'),
     'dtb_assimilation_prepare': ('a', 'opts'),

@@ -37,8 +37,9 @@ class Assimilation(_Handle):
         a.times, a.means, a.spreads, a.forecast   # one row per sample
 
     estimate maps NAME (one value in every region) or NAME@REGIONS (one
-    value per region; parameters named NAME@k) to (lo, hi). method is
-    'etkf' (default) or 'enkf'."""
+    value per region; parameters named NAME@k) to (lo, hi), or to (lo, hi,
+    pull) for a hierarchical estimate. method is 'etkf' (default) or
+    'enkf'."""
     _free = staticmethod(_ffi.dtb_assimilation_free)
 
     def __init__(self, experiment, data=None, observer=None, estimate=None):
@@ -50,12 +51,18 @@ class Assimilation(_Handle):
             self.set_data(data)
         if observer is not None:
             self.set_observer(observer)
-        for name, (lo, hi) in (estimate or {}).items():
-            self.estimate(name, lo, hi)
+        for name, bounds in (estimate or {}).items():
+            self.estimate(name, *bounds)   # (lo, hi) or (lo, hi, pull)
 
-    def estimate(self, name, lo, hi):
-        """Estimate NAME or NAME@REGIONS within [lo, hi]."""
-        _check(_ffi.dtb_assimilation_estimate(self._h, _b(name), float(lo), float(hi)))
+    def estimate(self, name, lo, hi, pull=None):
+        """Estimate NAME or NAME@REGIONS within [lo, hi]; with pull (0 < pull
+        <= 1), NAME@REGIONS hierarchically: the region values pulled towards
+        a shared hyper-parameter NAME, estimated with them."""
+        if pull is None:
+            _check(_ffi.dtb_assimilation_estimate(self._h, _b(name), float(lo), float(hi)))
+        else:
+            _check(_ffi.dtb_assimilation_estimate_hierarchical(self._h, _b(name), float(lo),
+                                                               float(hi), float(pull)))
         return self
 
     def set_data(self, path):

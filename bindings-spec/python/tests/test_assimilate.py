@@ -86,6 +86,16 @@ def test_bad_input(recording):
         a.prepare()
 
 
+def test_hierarchical_names(recording):
+    atlas, data = recording
+    a = dtb.Assimilation(twin(atlas, 5), data=data, observer=OBSERVER,
+                         estimate={'I_o@0+2': (0.1, 0.6, 0.1)})
+    a.prepare(members=4)
+    assert a.parameters == ['I_o', 'I_o@0', 'I_o@2']
+    with pytest.raises(dtb.InvalidArgument, match='pull 2'):
+        a.estimate('w@1', 0, 1, pull=2)
+
+
 def test_stop_from_progress(recording):
     atlas, data = recording
     a = dtb.Assimilation(twin(atlas, 5), data=data, observer=OBSERVER,
