@@ -28,5 +28,7 @@
 #include "dtb_spiking.h"
 #include "dtb_explore.h"
 #include "dtb_reservoir.h"
+#include "dtb_assimilate.h"
+#include "dtb_control.h"
 
 #endif /* DTB_H */

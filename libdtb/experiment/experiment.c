@@ -154,6 +154,8 @@ const dtb__setting_info dtb__settings[] = {
     {"tvb-float32-coupling", DTB__SETTING_FLAG, NULL, NULL, "TVB's float32 coupling sums"},
     {"stimulus", DTB__SETTING_REPEAT, dtb__check_stimulus, option_paths,
      "KIND:k=v,...:regions=LIST:into=NAME"},
+    {"control", DTB__SETTING_REPEAT, dtb__check_control, NULL,
+     "pid:kp=..,ki=..,kd=..:read=VAR@REGION:target=X:drive=INTO[@REGIONS]"},
     {"lesion", DTB__SETTING_REPEAT, dtb__check_lesion, NULL,
      "region=LABEL, edge=A:B or scale=A:B:FACTOR"},
     {"spiking", DTB__SETTING_REPEAT, dtb__check_spiking, NULL,

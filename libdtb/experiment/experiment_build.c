@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "base/values.h"
+#include "control/control.h"
 #include "experiment.h"
 #include "experiment_build.h"
 #include "experiment_check.h"
@@ -398,6 +399,46 @@ static dtb_status apply_stimuli(const dtb_experiment *exp, dtb_sim *sim, const d
         dtb__stimulus_spec_free(&s);
         if (st)
             return fail(st, "stimulus");
+    }
+    return DTB_OK;
+}
+
+/* Each control setting: a PID controller attached to the simulation (it
+ * keeps it alive). */
+static dtb_status apply_controls(const dtb_experiment *exp, dtb_sim *sim, const dtb_atlas *atlas)
+{
+    static const char *const no_checkpoints[] = {"checkpoint", "checkpoint-at", "resume", "from"};
+    for (size_t k = 0; k < sizeof no_checkpoints / sizeof no_checkpoints[0]; k++)
+        if (last(exp, "control") && last(exp, no_checkpoints[k]))
+            return dtb__error(DTB_EINVAL, "control: a controller's state is not saved in "
+                              "checkpoints; it takes no %s", no_checkpoints[k]);
+    for (size_t i = 0; i < exp->n; i++) {
+        if (strcmp(exp->names[i], "control") != 0)
+            continue;
+        dtb__control_spec s;
+        dtb_status st = dtb__parse_control("control", exp->values[i], &s);
+        if (st)
+            return st;
+        int64_t *read = NULL, *drive = NULL;
+        size_t n_read = 0, n_drive = 0;
+        st = dtb__resolve_regions(atlas, "control read", s.read_region, &read, &n_read);
+        if (!st && n_read != 1)
+            st = dtb__error(DTB_EINVAL, "control read=%s@%s: %zu regions; one is read",
+                            s.read_var, s.read_region, n_read);
+        if (!st && s.drive_regions)
+            st = dtb__resolve_regions(atlas, "control drive", s.drive_regions, &drive, &n_drive);
+        dtb_controller *c = NULL;
+        if (!st)
+            st = dtb_controller_create_pid(&c, &s.pid);
+        if (!st)
+            st = dtb_controller_attach(c, sim, s.read_var, read[0], s.period, s.drive_into, drive,
+                                       n_drive);
+        dtb_controller_free(c);
+        free(read);
+        free(drive);
+        dtb__control_spec_free(&s);
+        if (st)
+            return fail(st, "control");
     }
     return DTB_OK;
 }
@@ -802,6 +843,8 @@ static dtb_status build(const dtb_experiment *exp, const dtb_experiment *given,
         st = apply_start(exp, b->sim, b->model);
     if (!st)
         st = apply_stimuli(exp, b->sim, b->atlas);
+    if (!st)
+        st = apply_controls(exp, b->sim, b->atlas);
     if (!st)
         st = apply_spiking(exp, b->sim, b->atlas);
     if (!st)

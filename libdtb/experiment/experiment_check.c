@@ -6,6 +6,7 @@
 #include "base/base.h"
 #include "base/units.h"
 #include "base/values.h"
+#include "control/control.h"
 #include "experiment_check.h"
 #include "experiment_parse.h"
 #include "observe/observe_spec.h"
@@ -208,6 +209,15 @@ dtb_status dtb__check_stimulus(const char *setting, const char *v)
     dtb_status st = dtb__parse_stimulus(v, &s);
     if (!st)
         dtb__stimulus_spec_free(&s);
+    return st;
+}
+
+dtb_status dtb__check_control(const char *setting, const char *v)
+{
+    dtb__control_spec s;
+    dtb_status st = dtb__parse_control(setting, v, &s);
+    if (!st)
+        dtb__control_spec_free(&s);
     return st;
 }
 

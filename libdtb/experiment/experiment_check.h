@@ -49,6 +49,7 @@ dtb_status dtb__check_noise_kind(const char *setting, const char *v);
 dtb_status dtb__check_seed(const char *setting, const char *v);
 dtb_status dtb__check_init(const char *setting, const char *v);
 dtb_status dtb__check_stimulus(const char *setting, const char *v);
+dtb_status dtb__check_control(const char *setting, const char *v);
 dtb_status dtb__check_lesion(const char *setting, const char *v);
 dtb_status dtb__check_spiking(const char *setting, const char *v);
 dtb_status dtb__check_observe(const char *setting, const char *v);

@@ -65,6 +65,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_reservoir(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_assimilate(int argc, char **argv);
 
 /* Signals (signals.c): SIGINT (every time), SIGTERM and SIGHUP call
  * stop(target) once a target is set; SIGXFSZ is ignored (a file-size limit

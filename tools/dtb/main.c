@@ -69,6 +69,7 @@ static void print_help(void)
            "  fit        fit settings of an experiment to data (dtb fit --help)\n"
            "  reservoir  a connectome as a computing reservoir, against nulls (dtb reservoir --help)\n"
            "  analyze    a model's fixed points, stability and bifurcations (dtb analyze --help)\n"
+           "  assimilate a twin that follows a recording: ensemble Kalman filter (dtb assimilate --help)\n"
            "\n"
            "Times take a unit (0.1ms, 2s, 1min); a bare number is milliseconds in every\n"
            "command. Speeds are m/s; model parameters are in the units 'dtb models' shows.\n"
@@ -115,5 +116,7 @@ int main(int argc, char **argv)
         return cmd_reservoir(argc - 1, argv + 1);
     if (strcmp(cmd, "analyze") == 0)
         return cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "assimilate") == 0)
+        return cmd_assimilate(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'dtb --help')", cmd);
 }

@@ -38,6 +38,8 @@ What is where (one module per concept, everything re-exported here):
     dtb.analysis    fc, fcd, psd, bandpass, phases, fit scores
     eeg_gain        the built-in EEG lead field
     Dynamics        one node's dynamics: Jacobian, fixed points, Branch (continuation)
+    Assimilation    a twin that follows a recording (ensemble Kalman filter)
+    Controller      closed-loop control: PID or any rule, reading a Sim, driving a stimulus
 
 This layer is hand-written on top of `dtb._ffi`, which is generated from
 bindings-spec/dtb-api.json (see bindings-spec/README.md); it uses every
@@ -58,6 +60,8 @@ from .experiment import (Experiment, BuiltExperiment, Sweep, Fit, has_mpi, setti
                          parse_value, check_write)
 from .matrix import Table, read_matrix, write_npy
 from .plot import plot_lines, plot_heatmap, plot_raster, plot_brain
+from .assimilate import Assimilation
+from .control import Controller
 from .lems import LemsDocument, LemsSimulation, LemsOutput
 from .reservoir import Reservoir, readout_predict
 from . import analysis
@@ -72,7 +76,7 @@ __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet
            'OutOfMemory', 'Cancelled', 'NotFound', 'ParseError', 'NumericError',
            'Unsupported', 'IOFailure', 'StateError', 'version', 'version_number', 'has_feature',
            'status_string', 'use_numpy', 'Dynamics', 'Branch', 'FixedPoint', 'BranchPoint',
-           'Special']
+           'Special', 'Assimilation', 'Controller']
 
 # The public names say where users find them (dtb.NotFound, not dtb._core.NotFound).
 for _name in __all__:

@@ -790,6 +790,81 @@ class dtb_reservoir(ctypes.Structure):
     """Opaque handle; free with dtb_reservoir_free()."""
 
 
+class dtb_assimilation(ctypes.Structure):
+    """Opaque handle; free with dtb_assimilation_free()."""
+
+
+class dtb_assimilate_method(enum.IntEnum):
+    DTB_ASSIMILATE_ETKF = 0
+    DTB_ASSIMILATE_ENKF = 1
+
+
+DTB_ASSIMILATE_ETKF = dtb_assimilate_method.DTB_ASSIMILATE_ETKF
+DTB_ASSIMILATE_ENKF = dtb_assimilate_method.DTB_ASSIMILATE_ENKF
+
+
+class dtb_assimilate_distance(enum.IntEnum):
+    DTB_ASSIMILATE_DISTANCE_CENTRES = 0
+    DTB_ASSIMILATE_DISTANCE_TRACTS = 1
+    DTB_ASSIMILATE_DISTANCE_HOPS = 2
+
+
+DTB_ASSIMILATE_DISTANCE_CENTRES = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_CENTRES
+DTB_ASSIMILATE_DISTANCE_TRACTS = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_TRACTS
+DTB_ASSIMILATE_DISTANCE_HOPS = dtb_assimilate_distance.DTB_ASSIMILATE_DISTANCE_HOPS
+
+
+dtb_assimilate_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
+
+
+class dtb_assimilate_options(ctypes.Structure):
+    """Version 1; fill with dtb_assimilate_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('method', ctypes.c_int32),
+        ('members', ctypes.c_int32),
+        ('jobs', ctypes.c_int32),
+        ('distance', ctypes.c_int32),
+        ('inflation', ctypes.c_double),
+        ('drift', ctypes.c_double),
+        ('obs_error', ctypes.c_double),
+        ('localisation', ctypes.c_double),
+        ('seed', ctypes.c_uint64),
+        ('out_dir', ctypes.c_char_p),
+        ('progress', dtb_assimilate_progress_fn),
+        ('user_data', ctypes.c_void_p),
+    ]
+
+
+DTB_ASSIMILATE_OPTIONS_VERSION = 1
+
+
+class dtb_controller(ctypes.Structure):
+    """Opaque handle; free with dtb_controller_free()."""
+
+
+dtb_control_fn = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_void_p)
+
+
+class dtb_pid_options(ctypes.Structure):
+    """Version 1; fill with dtb_pid_options_init()."""
+    _fields_ = [
+        ('version', ctypes.c_uint32),
+        ('flags', ctypes.c_uint32),
+        ('kp', ctypes.c_double),
+        ('ki', ctypes.c_double),
+        ('kd', ctypes.c_double),
+        ('target', ctypes.c_double),
+        ('out_min', ctypes.c_double),
+        ('out_max', ctypes.c_double),
+        ('bias', ctypes.c_double),
+    ]
+
+
+DTB_PID_OPTIONS_VERSION = 1
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -859,6 +934,15 @@ class dtb_explore_flags(enum.IntFlag):
 DTB_EXPLORE_FLAG_KEEP_OUTPUTS = dtb_explore_flags.DTB_EXPLORE_FLAG_KEEP_OUTPUTS
 DTB_EXPLORE_FLAG_MPI = dtb_explore_flags.DTB_EXPLORE_FLAG_MPI
 DTB_EXPLORE_FLAG_SAME_SEED = dtb_explore_flags.DTB_EXPLORE_FLAG_SAME_SEED
+
+
+class dtb_assimilate_flags(enum.IntFlag):
+    DTB_ASSIMILATE_FLAG_UPDATE_STATE = 1
+    DTB_ASSIMILATE_FLAG_NO_DRIFT = 2
+
+
+DTB_ASSIMILATE_FLAG_UPDATE_STATE = dtb_assimilate_flags.DTB_ASSIMILATE_FLAG_UPDATE_STATE
+DTB_ASSIMILATE_FLAG_NO_DRIFT = dtb_assimilate_flags.DTB_ASSIMILATE_FLAG_NO_DRIFT
 
 
 # ---- functions
@@ -1235,6 +1319,33 @@ dtb_reservoir_request_stop = _fn('dtb_reservoir_request_stop', None, [ctypes.POI
 dtb_reservoir_result = _fn('dtb_reservoir_result', ctypes.c_double, [ctypes.POINTER(dtb_reservoir), ctypes.c_size_t, ctypes.c_int64])
 dtb_reservoir_percentile = _fn('dtb_reservoir_percentile', ctypes.c_double, [ctypes.POINTER(dtb_reservoir), ctypes.c_size_t])
 dtb_readout_predict = _fn('dtb_readout_predict', ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_assimilate_options_init = _fn('dtb_assimilate_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_assimilate_options), ctypes.c_uint32])
+dtb_assimilation_create = _fn('dtb_assimilation_create', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_assimilation)), ctypes.POINTER(dtb_experiment)])
+dtb_assimilation_free = _fn('dtb_assimilation_free', None, [ctypes.POINTER(dtb_assimilation)])
+dtb_assimilation_estimate = _fn('dtb_assimilation_estimate', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p, ctypes.c_double, ctypes.c_double])
+dtb_assimilation_estimate_hierarchical = _fn('dtb_assimilation_estimate_hierarchical', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p, ctypes.c_double, ctypes.c_double, ctypes.c_double])
+dtb_assimilation_set_data = _fn('dtb_assimilation_set_data', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p])
+dtb_assimilation_set_observer = _fn('dtb_assimilation_set_observer', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.c_char_p])
+dtb_assimilation_prepare = _fn('dtb_assimilation_prepare', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(dtb_assimilate_options)])
+dtb_assimilation_run = _fn('dtb_assimilation_run', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(dtb_assimilate_options)])
+dtb_assimilation_request_stop = _fn('dtb_assimilation_request_stop', None, [ctypes.POINTER(dtb_assimilation)])
+dtb_assimilation_parameter_count = _fn('dtb_assimilation_parameter_count', ctypes.c_int64, [ctypes.POINTER(dtb_assimilation)])
+dtb_assimilation_parameter_name = _fn('dtb_assimilation_parameter_name', ctypes.c_char_p, [ctypes.POINTER(dtb_assimilation), ctypes.c_int64])
+dtb_assimilation_observation_count = _fn('dtb_assimilation_observation_count', ctypes.c_int64, [ctypes.POINTER(dtb_assimilation)])
+dtb_assimilation_sample_count = _fn('dtb_assimilation_sample_count', ctypes.c_int64, [ctypes.POINTER(dtb_assimilation)])
+dtb_assimilation_times = _fn('dtb_assimilation_times', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_assimilation_means = _fn('dtb_assimilation_means', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_assimilation_spreads = _fn('dtb_assimilation_spreads', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_assimilation_forecast = _fn('dtb_assimilation_forecast', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_pid_options_init = _fn('dtb_pid_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_pid_options), ctypes.c_uint32])
+dtb_controller_create_pid = _fn('dtb_controller_create_pid', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), ctypes.POINTER(dtb_pid_options)])
+dtb_controller_create_callback = _fn('dtb_controller_create_callback', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), dtb_control_fn, ctypes.c_void_p, dtb_destroy_fn])
+dtb_controller_free = _fn('dtb_controller_free', None, [ctypes.POINTER(dtb_controller)])
+dtb_controller_attach = _fn('dtb_controller_attach', ctypes.c_int32, [ctypes.POINTER(dtb_controller), ctypes.POINTER(dtb_sim), ctypes.c_char_p, ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t])
+dtb_controller_set_target = _fn('dtb_controller_set_target', ctypes.c_int32, [ctypes.POINTER(dtb_controller), ctypes.c_double])
+dtb_controller_output = _fn('dtb_controller_output', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
+dtb_controller_measurement = _fn('dtb_controller_measurement', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
+dtb_controller_update_count = _fn('dtb_controller_update_count', ctypes.c_int64, [ctypes.POINTER(dtb_controller)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -1611,6 +1722,33 @@ PARAMS = {
     'dtb_reservoir_result': ('res', 'alpha_index', 'network'),
     'dtb_reservoir_percentile': ('res', 'alpha_index'),
     'dtb_readout_predict': ('path', 'states', 'T', 'n_features', 'buf', 'capacity', 'needed_out'),
+    'dtb_assimilate_options_init': ('opts', 'version'),
+    'dtb_assimilation_create': ('out', 'exp'),
+    'dtb_assimilation_free': ('a',),
+    'dtb_assimilation_estimate': ('a', 'name', 'lo', 'hi'),
+    'dtb_assimilation_estimate_hierarchical': ('a', 'name', 'lo', 'hi', 'pull'),
+    'dtb_assimilation_set_data': ('a', 'path'),
+    'dtb_assimilation_set_observer': ('a', 'spec'),
+    'dtb_assimilation_prepare': ('a', 'opts'),
+    'dtb_assimilation_run': ('a', 'opts'),
+    'dtb_assimilation_request_stop': ('a',),
+    'dtb_assimilation_parameter_count': ('a',),
+    'dtb_assimilation_parameter_name': ('a', 'index'),
+    'dtb_assimilation_observation_count': ('a',),
+    'dtb_assimilation_sample_count': ('a',),
+    'dtb_assimilation_times': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_assimilation_means': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_assimilation_spreads': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_assimilation_forecast': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_pid_options_init': ('opts', 'version'),
+    'dtb_controller_create_pid': ('out', 'opts'),
+    'dtb_controller_create_callback': ('out', 'fn', 'user_data', 'destroy'),
+    'dtb_controller_free': ('c',),
+    'dtb_controller_attach': ('c', 'sim', 'variable', 'region', 'period', 'into', 'regions', 'n_regions'),
+    'dtb_controller_set_target': ('c', 'target'),
+    'dtb_controller_output': ('c',),
+    'dtb_controller_measurement': ('c',),
+    'dtb_controller_update_count': ('c',),
 }
 
 # Who owns the strings functions return (static, borrowed_object,
@@ -1666,4 +1804,5 @@ STRING_OWNERSHIP = {
     'dtb_sweep_point_status': 'borrowed_object',
     'dtb_fit_free_name': 'borrowed_object',
     'dtb_fit_score_name': 'borrowed_object',
+    'dtb_assimilation_parameter_name': 'borrowed_object',
 }
