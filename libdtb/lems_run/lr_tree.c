@@ -224,7 +224,8 @@ static dtb_status make_batches(planner *p)
     slot *slots = dtb__calloc(p->n_post + 1, sizeof *slots);
     dtb_status st = batch && slots ? DTB_OK : DTB_ENOMEM;
     if (!st) {
-        qsort(p->edges, p->n_edges, sizeof *p->edges, by_later);
+        if (p->n_edges)   /* edges is NULL when there are none */
+            qsort(p->edges, p->n_edges, sizeof *p->edges, by_later);
         for (size_t e = 0; e < p->n_edges; e++) {
             size_t a = p->edges[e][0], b = p->edges[e][1];
             if (batch[b] < batch[a] + 1)
