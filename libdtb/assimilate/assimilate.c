@@ -318,44 +318,24 @@ static dtb_status expand_estimates(dtb_assimilation *a)
  * dropped, a columns x samples file turned round. */
 static dtb_status read_data(dtb_assimilation *a)
 {
-    double *m;
+    double *m, *times;
     size_t rows, cols;
-    char *first = NULL;
-    dtb_status st = dtb__read_any_matrix(a->data_path, "data", &m, &rows, &cols, &first);
+    const size_t n = a->n_obs;
+    dtb_status st = dtb__read_samples(a->data_path, "data", n, &m, &rows, &cols, &times);
     if (st)
         return st;
-    const size_t n = a->n_obs;
-    if (first && strcmp(first, "t") == 0 && cols == n + 1) {
-        /* a dtb observer file: its times must be the observer's period apart */
-        for (size_t r = 1; r < rows; r++) {
-            const double gap = m[r * cols] - m[(r - 1) * cols];
-            if (fabs(gap - a->period) > 1e-6 * a->period) {
-                free(first);
-                free(m);
-                return dtb__error(DTB_EINVAL, "data %s: samples %zu and %zu are %g s apart, but "
-                                  "the observer '%s' samples every %g s", a->data_path, r - 1, r,
-                                  gap, a->observer, a->period);
-            }
-        }
-        for (size_t r = 0; r < rows; r++)
-            memmove(m + r * n, m + r * cols + 1, n * sizeof *m);
-        cols = n;
-    }
-    free(first);
-    if (cols != n && rows == n) {
-        double *t = dtb__malloc_array(rows * cols, sizeof *t);
-        if (!t) {
+    /* a dtb observer file: its times must be the observer's period apart */
+    for (size_t r = 1; times && r < rows; r++) {
+        const double gap = times[r] - times[r - 1];
+        if (fabs(gap - a->period) > 1e-6 * a->period) {
+            free(times);
             free(m);
-            return DTB_ENOMEM;
+            return dtb__error(DTB_EINVAL, "data %s: samples %zu and %zu are %g s apart, but "
+                              "the observer '%s' samples every %g s", a->data_path, r - 1, r,
+                              gap, a->observer, a->period);
         }
-        for (size_t r = 0; r < rows; r++)
-            for (size_t c = 0; c < cols; c++)
-                t[c * rows + r] = m[r * cols + c];
-        free(m);
-        m = t;
-        rows = cols;
-        cols = n;
     }
+    free(times);
     if (cols != n) {
         free(m);
         return dtb__error(DTB_EINVAL, "data %s: %zu x %zu, but the observer '%s' gives %zu "

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "io/folders.h"
 #include "base/base.h"
 #include "dtb/dtb_plot.h"
 #include "experiment/experiment_build.h"
@@ -19,33 +20,9 @@
 static const char *const file_names[] = {"estimates.csv", "forecast.csv", "estimates.svg",
                                          "forecast.svg"};
 
-/* mkdir -p */
-static dtb_status make_dir(const char *path)
-{
-    char *buf = dtb__strdup(path);
-    if (!buf)
-        return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
-    for (char *p = buf + 1;; p++) {
-        const int end = *p == '\0';
-        if (*p != '/' && !end)
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            st = dtb__error(DTB_EIO, "out: cannot create folder '%s': %s", buf, strerror(errno));
-            break;
-        }
-        if (end)
-            break;
-        *p = '/';
-    }
-    free(buf);
-    return st;
-}
-
 dtb_status dtb__assimilation_prepare_dir(const dtb_assimilation *a, const char *dir)
 {
-    dtb_status st = make_dir(dir);
+    dtb_status st = dtb__make_folders(dir, "out");
     const char *others[1] = {a->data_path};
     for (size_t i = 0; !st && i < sizeof file_names / sizeof file_names[0]; i++) {
         char *path = dtb__asprintf("%s/%s", dir, file_names[i]);

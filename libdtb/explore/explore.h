@@ -321,6 +321,13 @@ uint64_t dtb__derive_seed(uint64_t base, uint64_t index);
  * header's first name, malloc'd, or NULL without a header. */
 dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out, size_t *rows,
                                 size_t *cols, char **first_label);
+/* A recording of n columns as samples x columns: a dtb observer file's
+ * time column (header "t") dropped — its times in *times when times is not
+ * NULL, else NULL there — and a columns x samples file turned round. When
+ * neither orientation has n columns, *cols != n and the matrix is as read:
+ * the caller says what n is in its error. */
+dtb_status dtb__read_samples(const char *path, const char *what, size_t n, double **out,
+                             size_t *rows, size_t *cols, double **times);
 /* Objective expressions over score names (fit.c). */
 typedef struct dtb__objective dtb__objective;
 dtb_status dtb__objective_parse(const char *text, const dtb__problem *p, dtb__objective **out);

