@@ -583,6 +583,55 @@ static void test_spiking_descriptor_cell(void **state)
     assert_false(exists("bad"));
 }
 
+/* A spiking region of NeuroML cells (cell=FILE#ID): it runs with the
+ * run's -I folders, and a run resumed from a checkpoint halfway writes the
+ * same bytes as one run through. */
+static void test_spiking_lems_cell_resume(void **state)
+{
+    (void)state;
+    char cell[2048], core[2048], args[8192];
+    snprintf(cell, sizeof cell, "%s", shared_path("neuroml/OSB-IzhikevichModel/NeuroML2/Izh2007One.net.nml"));
+    snprintf(core, sizeof core, "%s", shared_path("neuroml/NeuroML2/NeuroML2CoreTypes/Cells.xml"));
+    *strrchr(core, '/') = '\0';
+    const char *common = "--observe tavg --quiet";
+    const char *spec = "n=100,w_exc=0.02,w_inh=0.08,bg=3000";
+    clean("lc_full");
+    clean("lc_half");
+    snprintf(args, sizeof args, "run --duration 100ms -I '%s' --spiking '0:cell=%s#RS,%s' %s --out lc_full",
+             core, cell, spec, common);
+    assert_int_equal(dtb(args), 0);
+    snprintf(args, sizeof args, "run --duration 50ms -I '%s' --spiking '0:cell=%s#RS,%s' %s "
+             "--checkpoint '%s' --out lc_half", core, cell, spec, common, tmp("lc.ckpt"));
+    assert_int_equal(dtb(args), 0);
+    snprintf(args, sizeof args, "run --duration 100ms -I '%s' --spiking '0:cell=%s#RS,%s' %s "
+             "--resume '%s' --out lc_half", core, cell, spec, common, tmp("lc.ckpt"));
+    assert_int_equal(dtb(args), 0);
+    const char *files[] = {"tavg.csv", "spikes_spiking.csv"};
+    for (int k = 0; k < 2; k++) {
+        char a[256], b[256];
+        snprintf(a, sizeof a, "lc_full/%s", files[k]);
+        snprintf(b, sizeof b, "lc_half/%s", files[k]);
+        size_t na = 0, nb = 0;
+        char *ta = read_text_file(tmp(a), &na);
+        char *tb = read_text_file(tmp(b), &nb);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_int_equal(na, nb);
+        assert_memory_equal(ta, tb, na);
+        if (k == 1)
+            print_message("  cell=Izh2007One.net.nml#RS region, resumed at 50 ms: %zu bytes of spikes, "
+                          "the same as one run through\n", na);
+        free(ta);
+        free(tb);
+    }
+    /* without the weights a file's cell has no defaults for: exit 2, nothing written */
+    clean("lc_bad");
+    snprintf(args, sizeof args, "run -I '%s' --spiking '0:cell=%s#RS' --out lc_bad --quiet", core, cell);
+    assert_int_equal(dtb(args), 2);
+    assert_non_null(strstr(output, "w_exc and w_inh"));
+    assert_false(exists("lc_bad"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_branch_from_checkpoint),
         cmocka_unit_test(test_spiking),
         cmocka_unit_test(test_spiking_descriptor_cell),
+        cmocka_unit_test(test_spiking_lems_cell_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
