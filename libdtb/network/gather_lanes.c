@@ -58,7 +58,6 @@ void dtb__gather_lanes_free(dtb__gather_lanes *g)
     free(g->sums);
     free(g->current);
     free(g->scratch);
-    free(g->far_tile);
     free(g->far_source);
     free(g->far_target);
     free(g->far_delay);
@@ -283,19 +282,15 @@ static dtb_status far_tiles(const dtb__network *net, size_t K, dtb__gather_lanes
     size_t tt = TILE_L1_SUMS / run_bytes, ts = TILE_L2_RING / lane_bytes;
     tt = tt < 1 ? 1 : tt > n ? n : tt;
     ts = ts < 1 ? 1 : ts > n ? n : ts;
-    const size_t n_tt = (n + tt - 1) / tt, n_ts = (n + ts - 1) / ts;
-    g->n_tiles = n_tt * n_ts;
-    g->far_tile = dtb__calloc(g->n_tiles + 1, sizeof *g->far_tile);
     g->far_source = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_source);
     g->far_target = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_target);
     g->far_delay = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_delay);
     g->far_weight = dtb__malloc_array(mf ? mf : 1, sizeof *g->far_weight);
-    if (!g->far_tile || !g->far_source || !g->far_target || !g->far_delay || !g->far_weight)
+    if (!g->far_source || !g->far_target || !g->far_delay || !g->far_weight)
         return DTB_ENOMEM;
-    size_t at = 0, tile = 0;
+    size_t at = 0;
     for (size_t s0 = 0; s0 < n; s0 += ts)
-        for (size_t t0 = 0; t0 < n; t0 += tt, tile++) {
-            g->far_tile[tile] = (int64_t)at;
+        for (size_t t0 = 0; t0 < n; t0 += tt)
             for (size_t j = s0; j < s0 + ts && j < n; j++)
                 for (int64_t e = es->src_start[j]; e < es->src_start[j + 1]; e++) {
                     const size_t k = (size_t)es->target[e];
@@ -307,8 +302,7 @@ static dtb_status far_tiles(const dtb__network *net, size_t K, dtb__gather_lanes
                     g->far_weight[at] = es->weight[e];
                     at++;
                 }
-        }
-    g->far_tile[tile] = (int64_t)at;
+    g->n_far = (int64_t)at;
     return DTB_OK;
 }
 
@@ -323,7 +317,7 @@ static void far_lanes(const dtb__gather_lanes *g, int64_t n, const double *ring,
     const int32_t *restrict tgt = g->far_target;
     const int32_t *restrict del = g->far_delay;
     const double *restrict w = g->far_weight;
-    const int64_t end = g->far_tile[g->n_tiles];
+    const int64_t end = g->n_far;
     memset(G, 0, (size_t)n * run * sizeof *G);
     for (int64_t e = 0; e < end; e++) {
         const int64_t s0 = pos >= del[e] ? pos - del[e] : pos - del[e] + horizon;

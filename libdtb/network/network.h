@@ -211,10 +211,9 @@ typedef struct dtb__gather_lanes {
     double *sums;         /* this step's sums [channel][n][K] */
     double *current;      /* dense path: current values [n][K] */
     double *scratch;      /* partial sums, 16 K */
-    /* the far edges in tiles (gather_lanes.c): tile t's edges are
-     * far_tile[t] .. far_tile[t + 1] - 1 */
-    size_t n_tiles;
-    int64_t *far_tile;     /* n_tiles + 1 */
+    /* the far edges (all of the network's) in the order of the tiles of
+     * gather_lanes.c */
+    int64_t n_far;
     int32_t *far_source, *far_target, *far_delay;
     double *far_weight;
     /* the near edges in the pull set's order: where their source's ring
