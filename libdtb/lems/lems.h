@@ -270,15 +270,24 @@ typedef struct dtb__lems_default_coupling {
     dtb__lems_where at;
 } dtb__lems_default_coupling;
 
-typedef struct dtb__lems_region_model {
+/* What libdtb's own model elements (<RegionModel>, <SpikingCell>) state
+ * of themselves, read one way (lems_head.c). It is the first member of
+ * both, so that a list of either is checked for duplicate names alike. */
+typedef struct dtb__lems_head {
     char *name;
     char *type;          /* ComponentType */
     char *defaults;      /* Component id giving parameter values (may be NULL) */
+    char *description;
+    char *reference;
+    dtb__lems_where at;
+} dtb__lems_head;
+void dtb__lems_head_free(dtb__lems_head *h);
+
+typedef struct dtb__lems_region_model {
+    dtb__lems_head head;
     /* Synthesized region models (libdtb/model/model_synth.c): the
      * component giving the values, which may have no id (borrowed). */
     const struct dtb__lems_component *defaults_component;
-    char *description;
-    char *reference;
     double time_scale;   /* seconds per model time unit (1 if absent) */
     dtb__lems_coupling *couplings; size_t n_couplings;
     char **observe; size_t n_observe;
@@ -286,7 +295,6 @@ typedef struct dtb__lems_region_model {
     dtb__lems_bound *bounds; size_t n_bounds;
     dtb__lems_bound *ranges; size_t n_ranges;
     dtb__lems_default_coupling default_coupling;
-    dtb__lems_where at;
 } dtb__lems_region_model;
 
 /* libdtb's <SpikingCell>: a ComponentType as a built-in spiking cell
@@ -302,11 +310,7 @@ typedef struct dtb__lems_cell_set {
 } dtb__lems_cell_set;
 
 typedef struct dtb__lems_spiking_cell {
-    char *name;          /* the cell's name (as dtb_spiking_add_population takes it) */
-    char *type;          /* ComponentType */
-    char *defaults;      /* Component id giving the default parameter values (may be NULL) */
-    char *description;
-    char *reference;
+    dtb__lems_head head;        /* name: as dtb_spiking_add_population takes it */
     /* units of the cell's numbers (voltageUnit, timeUnit, currentUnit); NULL: SI */
     char *voltage_unit, *time_unit, *current_unit;
     double conductance_scale;   /* conductanceScale: nS -> the cell's conductance unit; NAN: from the units */
@@ -319,7 +323,7 @@ typedef struct dtb__lems_spiking_cell {
     char *draw_state;           /* <Draw state=...>, or NULL */
     double draw_lo, draw_hi;    /* min/max, NAN when spread is used */
     double draw_spread;         /* spread: the initial value +- spread; NAN when min/max */
-    dtb__lems_where at, region_at;
+    dtb__lems_where region_at;
 } dtb__lems_spiking_cell;
 
 typedef struct dtb__lems_doc {

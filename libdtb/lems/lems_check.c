@@ -313,7 +313,7 @@ dtb_status dtb__lems_keep_relevant_warnings(dtb__lems_doc *doc)
     for (size_t i = 0; i < doc->n_components; i++)
         mark_used(doc, &doc->components[i], used, 0);
     for (size_t i = 0; i < doc->n_region_models; i++) {
-        const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, doc->region_models[i].type);
+        const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, doc->region_models[i].head.type);
         if (t && t >= doc->resolved && t < doc->resolved + doc->n_types)
             used[t - doc->resolved] = 1;
     }

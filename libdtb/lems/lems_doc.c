@@ -243,11 +243,7 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
     free(doc->warning_types);
     for (size_t i = 0; i < doc->n_region_models; i++) {
         dtb__lems_region_model *m = &doc->region_models[i];
-        free(m->name);
-        free(m->type);
-        free(m->defaults);
-        free(m->description);
-        free(m->reference);
+        dtb__lems_head_free(&m->head);
         for (size_t k = 0; k < m->n_couplings; k++) {
             free(m->couplings[k].variable);
             free(m->couplings[k].input);
@@ -268,11 +264,7 @@ void dtb__lems_doc_free(dtb__lems_doc *doc)
     free(doc->region_models);
     for (size_t i = 0; i < doc->n_spiking_cells; i++) {
         dtb__lems_spiking_cell *c = &doc->spiking_cells[i];
-        free(c->name);
-        free(c->type);
-        free(c->defaults);
-        free(c->description);
-        free(c->reference);
+        dtb__lems_head_free(&c->head);
         free(c->voltage_unit);
         free(c->time_unit);
         free(c->current_unit);
@@ -369,7 +361,7 @@ long dtb__lems_find_decl(const dtb__lems_decl *d, size_t n, const char *name)
 int dtb__lems_is_region_type(const dtb__lems_doc *doc, const char *name)
 {
     for (size_t m = 0; m < doc->n_region_models; m++)
-        if (dtb__streq(doc->region_models[m].type, name))
+        if (dtb__streq(doc->region_models[m].head.type, name))
             return 1;
     return 0;
 }

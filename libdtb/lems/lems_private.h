@@ -30,6 +30,18 @@ dtb_status dtb__lems_located(dtb_status st, const char *file, xmlNodePtr node);
  * parsed XML). */
 dtb__lems_where dtb__lems_where_of(const char *file, xmlNodePtr node);
 
+/* A numeric attribute: dflt when absent; an error naming it when it is
+ * not a number (NaN included) or, with `finite`, not finite. */
+dtb_status dtb__lems_number_attr(xmlNodePtr node, const char *file, const char *name, double dflt,
+                                 int finite, double *out);
+
+/* The head of a libdtb model element (lems_head.c): name and type
+ * required, a name the n_earlier elements before it (an array of
+ * `stride`-byte structs, each starting with its head) do not have. On
+ * error the strings read so far stay in *h for its owner to free. */
+dtb_status dtb__lems_read_head(const char *file, xmlNodePtr node, dtb__lems_head *h,
+                               const void *earlier, size_t n_earlier, size_t stride);
+
 /* Initialise libxml2 once per process (thread-safe). */
 void dtb__lems_xml_init(void);
 

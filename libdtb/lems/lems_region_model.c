@@ -7,38 +7,19 @@
 #include "base/base.h"
 #include "lems_private.h"
 
-static dtb__lems_where where(const char *file, xmlNodePtr node) { return dtb__lems_where_of(file, node); }
-
-static dtb_status read_number_attr(xmlNodePtr node, const char *file, const char *name,
-                                   double dflt, double *out)
-{
-    int oom = 0;
-    char *v = dtb__lems_get_attr(node, name, &oom);
-    if (oom)
-        return DTB_ENOMEM;
-    *out = dflt;
-    if (!v)
-        return DTB_OK;
-    dtb_status st = DTB_OK;
-    if (!dtb__parse_double(v, out) || isnan(*out))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s='%s' is not a number", name, v);
-    free(v);
-    return st;
-}
-
 static dtb_status read_bound(const char *file, xmlNodePtr node, dtb__lems_bound **arr, size_t *n)
 {
     int oom = 0;
     dtb__lems_bound b = {0};
     b.variable = dtb__lems_get_attr(node, "variable", &oom);
-    b.at = where(file, node);
+    b.at = dtb__lems_where_of(file, node);
     dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
     if (!st && !b.variable)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'variable'");
     if (!st)
-        st = read_number_attr(node, file, "min", -INFINITY, &b.lo);
+        st = dtb__lems_number_attr(node, file, "min", -INFINITY, 0, &b.lo);
     if (!st)
-        st = read_number_attr(node, file, "max", INFINITY, &b.hi);
+        st = dtb__lems_number_attr(node, file, "max", INFINITY, 0, &b.hi);
     if (!st && !(b.lo <= b.hi))
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "min (%g) is greater than max (%g)", b.lo,
                                 b.hi);
@@ -57,7 +38,7 @@ static dtb_status read_coupling(const char *file, xmlNodePtr node, dtb__lems_reg
     dtb__lems_coupling c = {0};
     c.variable = dtb__lems_get_attr(node, "variable", &oom);
     c.input = dtb__lems_get_attr(node, "input", &oom);
-    c.at = where(file, node);
+    c.at = dtb__lems_where_of(file, node);
     dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
     if (!st && (!c.variable || !c.input))
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'variable' and 'input'");
@@ -104,7 +85,7 @@ static dtb_status read_default_coupling(const char *file, xmlNodePtr node, dtb__
                                                           "(the first is on line %d)", dc->at.line);
     int oom = 0;
     dc->kind = dtb__lems_get_attr(node, "kind", &oom);
-    dc->at = where(file, node);
+    dc->at = dtb__lems_where_of(file, node);
     if (!dc->kind)
         return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'kind'");
     for (xmlAttrPtr a = node->properties; a; a = a->next) {
@@ -121,7 +102,7 @@ static dtb_status read_default_coupling(const char *file, xmlNodePtr node, dtb__
         if (!copy)
             return DTB_ENOMEM;
         dc->names[dc->n++] = copy;
-        dtb_status st = read_number_attr(node, file, name, 0.0, &dc->values[dc->n - 1]);
+        dtb_status st = dtb__lems_number_attr(node, file, name, 0.0, 0, &dc->values[dc->n - 1]);
         if (!st && !isfinite(dc->values[dc->n - 1]))
             st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s must be finite", name);
         if (st)
@@ -136,21 +117,12 @@ dtb_status dtb__lems_read_region_model(dtb__lems_reader *r, const char *file, xm
         dtb__lems_push(&r->doc->region_models, &r->doc->n_region_models, sizeof *m);
     if (!m)
         return DTB_ENOMEM;
+    dtb_status st = dtb__lems_read_head(file, node, &m->head, r->doc->region_models,
+                                        r->doc->n_region_models - 1, sizeof *m);
     int oom = 0;
-    m->at = where(file, node);
-    m->name = dtb__lems_get_attr(node, "name", &oom);
-    m->type = dtb__lems_get_attr(node, "type", &oom);
-    m->defaults = dtb__lems_get_attr(node, "defaults", &oom);
-    m->description = dtb__lems_get_attr(node, "description", &oom);
-    m->reference = dtb__lems_get_attr(node, "reference", &oom);
-    char *time_scale = dtb__lems_get_attr(node, "timeScale", &oom);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && (!m->name || !m->type))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'name' and 'type'");
-    for (size_t i = 0; !st && i + 1 < r->doc->n_region_models; i++)
-        if (strcmp(r->doc->region_models[i].name, m->name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "RegionModel '%s' is declared twice",
-                                    m->name);
+    char *time_scale = st ? NULL : dtb__lems_get_attr(node, "timeScale", &oom);
+    if (!st && oom)
+        st = DTB_ENOMEM;
     m->time_scale = 1.0;
     if (!st && time_scale) {
         static const dtb__dim time_dim = {{0, 0, 1, 0, 0, 0, 0}};

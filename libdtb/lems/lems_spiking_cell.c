@@ -10,23 +10,6 @@
 #include "base/base.h"
 #include "lems_private.h"
 
-static dtb_status number_attr(xmlNodePtr node, const char *file, const char *name, double dflt,
-                              double *out)
-{
-    int oom = 0;
-    char *v = dtb__lems_get_attr(node, name, &oom);
-    if (oom)
-        return DTB_ENOMEM;
-    *out = dflt;
-    if (!v)
-        return DTB_OK;
-    dtb_status st = DTB_OK;
-    if (!dtb__parse_double(v, out) || !isfinite(*out))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "%s='%s' is not a finite number", name, v);
-    free(v);
-    return st;
-}
-
 static dtb_status read_set(const char *file, xmlNodePtr node, dtb__lems_spiking_cell *c)
 {
     int oom = 0;
@@ -37,7 +20,7 @@ static dtb_status read_set(const char *file, xmlNodePtr node, dtb__lems_spiking_
     if (!st && !s.name)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'parameter'");
     if (!st)
-        st = number_attr(node, file, "value", NAN, &s.value);
+        st = dtb__lems_number_attr(node, file, "value", NAN, 1, &s.value);
     if (!st && isnan(s.value))
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'value'");
     dtb__lems_cell_set *slot = st ? NULL : dtb__lems_push(&c->sets, &c->n_sets, sizeof *slot);
@@ -58,11 +41,11 @@ static dtb_status read_draw(const char *file, xmlNodePtr node, dtb__lems_spiking
     c->draw_state = dtb__lems_get_attr(node, "state", &oom);
     if (!c->draw_state)
         return oom ? DTB_ENOMEM : dtb__lems_error_at(DTB_EPARSE, file, node, "needs a 'state'");
-    dtb_status st = number_attr(node, file, "min", NAN, &c->draw_lo);
+    dtb_status st = dtb__lems_number_attr(node, file, "min", NAN, 1, &c->draw_lo);
     if (!st)
-        st = number_attr(node, file, "max", NAN, &c->draw_hi);
+        st = dtb__lems_number_attr(node, file, "max", NAN, 1, &c->draw_hi);
     if (!st)
-        st = number_attr(node, file, "spread", NAN, &c->draw_spread);
+        st = dtb__lems_number_attr(node, file, "spread", NAN, 1, &c->draw_spread);
     if (st)
         return st;
     int range = !isnan(c->draw_lo) && !isnan(c->draw_hi);
@@ -91,11 +74,11 @@ static dtb_status read_region(const char *file, xmlNodePtr node, dtb__lems_spiki
         return DTB_ENOMEM;
     if (!c->bias_param && !(c->bias_param = dtb__strdup("I_e")))
         return DTB_ENOMEM;
-    dtb_status st = number_attr(node, file, "bias", 0.0, &c->bias);
+    dtb_status st = dtb__lems_number_attr(node, file, "bias", 0.0, 1, &c->bias);
     if (!st)
-        st = number_attr(node, file, "wExc", NAN, &c->w_exc);
+        st = dtb__lems_number_attr(node, file, "wExc", NAN, 1, &c->w_exc);
     if (!st)
-        st = number_attr(node, file, "wInh", NAN, &c->w_inh);
+        st = dtb__lems_number_attr(node, file, "wInh", NAN, 1, &c->w_inh);
     if (!st && !(c->w_exc > 0 && c->w_inh > 0))
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'wExc' and 'wInh' > 0");
     for (xmlNodePtr k = node->children; !st && k; k = k->next) {
@@ -118,28 +101,19 @@ dtb_status dtb__lems_read_spiking_cell(dtb__lems_reader *r, const char *file, xm
         dtb__lems_push(&r->doc->spiking_cells, &r->doc->n_spiking_cells, sizeof *c);
     if (!c)
         return DTB_ENOMEM;
+    dtb_status st = dtb__lems_read_head(file, node, &c->head, r->doc->spiking_cells,
+                                        r->doc->n_spiking_cells - 1, sizeof *c);
     int oom = 0;
-    c->at = dtb__lems_where_of(file, node);
-    c->name = dtb__lems_get_attr(node, "name", &oom);
-    c->type = dtb__lems_get_attr(node, "type", &oom);
-    c->defaults = dtb__lems_get_attr(node, "defaults", &oom);
-    c->description = dtb__lems_get_attr(node, "description", &oom);
-    c->reference = dtb__lems_get_attr(node, "reference", &oom);
     c->voltage_unit = dtb__lems_get_attr(node, "voltageUnit", &oom);
     c->time_unit = dtb__lems_get_attr(node, "timeUnit", &oom);
     c->current_unit = dtb__lems_get_attr(node, "currentUnit", &oom);
     char *euler = dtb__lems_get_attr(node, "euler", &oom);
-    dtb_status st = oom ? DTB_ENOMEM : DTB_OK;
-    if (!st && (!c->name || !c->type))
-        st = dtb__lems_error_at(DTB_EPARSE, file, node, "needs 'name' and 'type'");
+    if (!st && oom)
+        st = DTB_ENOMEM;
     int n_units = !!c->voltage_unit + !!c->time_unit + !!c->current_unit;
     if (!st && n_units != 0 && n_units != 3)
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "voltageUnit, timeUnit and currentUnit go "
                                                         "together (all three or none: SI)");
-    for (size_t i = 0; !st && i + 1 < r->doc->n_spiking_cells; i++)
-        if (strcmp(r->doc->spiking_cells[i].name, c->name) == 0)
-            st = dtb__lems_error_at(DTB_EPARSE, file, node, "SpikingCell '%s' is declared twice",
-                                    c->name);
     c->euler = 1;
     if (!st && euler) {
         if (strcmp(euler, "false") == 0)
@@ -150,7 +124,7 @@ dtb_status dtb__lems_read_spiking_cell(dtb__lems_reader *r, const char *file, xm
     }
     free(euler);
     if (!st)
-        st = number_attr(node, file, "conductanceScale", NAN, &c->conductance_scale);
+        st = dtb__lems_number_attr(node, file, "conductanceScale", NAN, 1, &c->conductance_scale);
     if (!st && !isnan(c->conductance_scale) && !(c->conductance_scale > 0))
         st = dtb__lems_error_at(DTB_EPARSE, file, node, "conductanceScale must be > 0");
     for (xmlNodePtr k = node->children; !st && k; k = k->next) {

@@ -390,7 +390,8 @@ static dtb_status build_observed(dtb__model_core *m, const dtb__lems_region_mode
         if (k < 0)
             return dtb__error(DTB_ENOTFOUND,
                               "%s:%d: Observe names '%s', which is neither a state variable nor a "
-                              "DerivedVariable", rm->at.file, rm->observe_line[i], rm->observe[i]);
+                              "DerivedVariable",
+                              rm->head.at.file, rm->observe_line[i], rm->observe[i]);
         m->voi[m->n_voi++] = k;
     }
     return DTB_OK;
@@ -476,12 +477,12 @@ static const dtb__lems_region_model *select_region_model(const dtb__lems_doc *do
 {
     if (model_name) {
         for (size_t i = 0; i < doc->n_region_models; i++)
-            if (strcmp(doc->region_models[i].name, model_name) == 0)
+            if (strcmp(doc->region_models[i].head.name, model_name) == 0)
                 return &doc->region_models[i];
         dtb_status st = dtb__model_synth_region(doc, model_name, synth);
         if (!st)
             return synth;
-        if (st == DTB_ENOTFOUND && !synth->name)
+        if (st == DTB_ENOTFOUND && !synth->head.name)
             dtb__error(DTB_ENOTFOUND, "%s: no RegionModel, ComponentType or Component named '%s'",
                        source, model_name);
         return NULL;
@@ -531,7 +532,7 @@ static dtb_status check_type(const dtb__lems_comptype *t, const dtb__lems_region
 {
     if (!t)
         return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s' names unknown ComponentType '%s'",
-                          rm->at.file, rm->at.line, rm->name, rm->type);
+                          rm->head.at.file, rm->head.at.line, rm->head.name, rm->head.type);
     const char *what;
     dtb__lems_where at;
     if (region_unsupported(t, &what, &at))
@@ -566,21 +567,21 @@ dtb_status dtb__model_core_from_doc(const dtb__lems_doc *doc, const char *model_
 static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__lems_region_model *rm,
                                          const char *source, dtb__model_core **out)
 {
-    const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, rm->type);
+    const dtb__lems_comptype *t = dtb__lems_resolved_type(doc, rm->head.type);
     dtb_status st = check_type(t, rm);
     if (st)
         return st;
     const dtb__lems_component *defaults = rm->defaults_component;
-    if (!defaults && rm->defaults) {
-        defaults = dtb__lems_find_component(doc, rm->defaults);
+    if (!defaults && rm->head.defaults) {
+        defaults = dtb__lems_find_component(doc, rm->head.defaults);
         if (!defaults)
             return dtb__error(DTB_ENOTFOUND, "%s:%d: RegionModel '%s': no component with id '%s'",
-                              rm->at.file, rm->at.line, rm->name, rm->defaults);
+                              rm->head.at.file, rm->head.at.line, rm->head.name, rm->head.defaults);
         if (strcmp(defaults->type, t->name) != 0)
             return dtb__error(DTB_EPARSE,
                               "%s:%d: RegionModel '%s': component '%s' is a '%s', not a '%s'",
-                              rm->at.file, rm->at.line, rm->name, rm->defaults, defaults->type,
-                              t->name);
+                              rm->head.at.file, rm->head.at.line, rm->head.name, rm->head.defaults,
+                              defaults->type, t->name);
     }
 
     dtb__model_core *m = dtb__calloc(1, sizeof *m);
@@ -588,10 +589,10 @@ static dtb_status core_from_region_model(const dtb__lems_doc *doc, const dtb__le
         return DTB_ENOMEM;
     dtb__ref_init(&m->ref);
     m->time_scale = rm->time_scale;
-    m->name = dtb__strdup(rm->name);
-    m->description = dtb__strdup(rm->description ? rm->description
+    m->name = dtb__strdup(rm->head.name);
+    m->description = dtb__strdup(rm->head.description ? rm->head.description
                                                  : (t->description ? t->description : ""));
-    m->reference = dtb__strdup(rm->reference ? rm->reference : "");
+    m->reference = dtb__strdup(rm->head.reference ? rm->head.reference : "");
     m->source = dtb__strdup(source);
     st = m->name && m->description && m->reference && m->source ? DTB_OK : DTB_ENOMEM;
     if (!st)

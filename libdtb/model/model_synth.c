@@ -87,13 +87,13 @@ dtb_status dtb__model_synth_region(const dtb__lems_doc *doc, const char *name, d
         return synth_error(t, "Requirement '%s' has no Exposure to pair with (the i-th Requirement "
                               "receives the coupling of the i-th Exposure)%s",
                            t->requirements[t->n_exposures].name, "");
-    rm->name = dtb__strdup(name);
-    rm->type = dtb__strdup(t->name);
-    rm->defaults = defaults && defaults->id ? dtb__strdup(defaults->id) : NULL;
+    rm->head.name = dtb__strdup(name);
+    rm->head.type = dtb__strdup(t->name);
+    rm->head.defaults = defaults && defaults->id ? dtb__strdup(defaults->id) : NULL;
     rm->defaults_component = defaults;
     rm->time_scale = 1.0;
-    rm->at = comp ? comp->at : t->at;
-    if (!rm->name || !rm->type || (defaults && defaults->id && !rm->defaults))
+    rm->head.at = comp ? comp->at : t->at;
+    if (!rm->head.name || !rm->head.type || (defaults && defaults->id && !rm->head.defaults))
         return DTB_ENOMEM;
     if (t->n_requirements) {
         rm->couplings = dtb__calloc(t->n_requirements, sizeof *rm->couplings);
@@ -136,9 +136,7 @@ dtb_status dtb__model_synth_region(const dtb__lems_doc *doc, const char *name, d
 
 void dtb__model_synth_free(dtb__lems_region_model *rm)
 {
-    free(rm->name);
-    free(rm->type);
-    free(rm->defaults);
+    dtb__lems_head_free(&rm->head);
     for (size_t i = 0; i < rm->n_couplings; i++) {
         free(rm->couplings[i].variable);
         free(rm->couplings[i].input);

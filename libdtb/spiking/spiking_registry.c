@@ -224,13 +224,13 @@ static dtb_status read_params(dtb__cell_entry *c)
 {
     const dtb__lems_comptype *t = c->t;
     const dtb__lems_component *comp = NULL;
-    if (c->sc->defaults) {
-        comp = dtb__lems_find_component(&c->doc, c->sc->defaults);
+    if (c->sc->head.defaults) {
+        comp = dtb__lems_find_component(&c->doc, c->sc->head.defaults);
         if (!comp)
-            return dtb__error(DTB_ENOTFOUND, "defaults: no component '%s'", c->sc->defaults);
+            return dtb__error(DTB_ENOTFOUND, "defaults: no component '%s'", c->sc->head.defaults);
         if (!dtb__lems_type_is(dtb__lems_resolved_type(&c->doc, comp->type), t->name))
             return dtb__error(DTB_EPARSE, "defaults: component '%s' is a '%s', not a '%s'",
-                              c->sc->defaults, comp->type, t->name);
+                              c->sc->head.defaults, comp->type, t->name);
     }
     if (t->n_params > DTB__CELL_MAX_PARAMS)
         return dtb__error(DTB_EUNSUPPORTED, "%zu parameters (at most %d)", t->n_params,
@@ -242,7 +242,7 @@ static dtb_status read_params(dtb__cell_entry *c)
         const char *text = comp ? dtb__lems_component_attr(comp, q->name) : NULL;
         if (!text)
             return dtb__error(DTB_EPARSE, "%s has no default (component '%s' sets none)", what,
-                              c->sc->defaults ? c->sc->defaults : "(none)");
+                              c->sc->head.defaults ? c->sc->head.defaults : "(none)");
         double si;
         dtb_status st = dtb__lems_quantity_to_si(&c->doc, text, q->dim, 0, 0, what, &si);
         if (!st)
@@ -368,7 +368,7 @@ static dtb_status build_model(dtb__cell_entry *c)
     dtb__cell_model *m = &c->model;
     static const dtb__dim voltage = {{1, 2, -3, -1, 0, 0, 0}};
     static const dtb__dim conductance = {{-1, -2, 3, 2, 0, 0, 0}};
-    m->name = c->sc->name;
+    m->name = c->sc->head.name;
     m->n_params = t->n_params;
     for (size_t k = 0; k < t->n_params; k++)
         m->params[k] = (dtb__cell_param){t->params[k].name, c->param_units[k], c->params[k]};
@@ -425,14 +425,14 @@ static dtb_status read_entry(dtb__cell_entry *c, const dtb__builtin_cell *b)
     if (st)
         return st;
     for (size_t i = 0; i < c->doc.n_spiking_cells; i++)
-        if (strcmp(c->doc.spiking_cells[i].name, b->name) == 0)
+        if (strcmp(c->doc.spiking_cells[i].head.name, b->name) == 0)
             c->sc = &c->doc.spiking_cells[i];
     if (!c->sc)
         return dtb__error(DTB_EPARSE, "%s: no SpikingCell named '%s'", source, b->name);
-    c->t = dtb__lems_resolved_type(&c->doc, c->sc->type);
+    c->t = dtb__lems_resolved_type(&c->doc, c->sc->head.type);
     if (!c->t)
-        return dtb__error(DTB_EPARSE, "%s:%d: SpikingCell '%s': no ComponentType '%s'", c->sc->at.file,
-                          c->sc->at.line, b->name, c->sc->type);
+        return dtb__error(DTB_EPARSE, "%s:%d: SpikingCell '%s': no ComponentType '%s'",
+                          c->sc->head.at.file, c->sc->head.at.line, b->name, c->sc->head.type);
     if (c->t->defect)
         return dtb__error(c->t->defect_code, "%s: ComponentType '%s': %s", source, c->t->name,
                           c->t->defect);
@@ -527,7 +527,7 @@ dtb_status dtb__cell_load_generic(const dtb__cell_entry *e, dtb__lems_cell **out
     dtb_status st = dtb__lems_read_memory(&doc, e->builtin->xml, e->builtin->len, source, NULL);
     if (st)
         return st;
-    return dtb__lems_cell_adopt(&doc, e->sc->type, &e->units, out);
+    return dtb__lems_cell_adopt(&doc, e->sc->head.type, &e->units, out);
 }
 
 /* A descriptor read from text instead of the embedded one (tests: a

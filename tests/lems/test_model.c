@@ -188,6 +188,9 @@ static void test_malformed_corpus(void **state)
         {"bad/unknown_component_type.xml", DTB_ENOTFOUND, {"unknown_component_type.xml:3", "Nope", NULL}},
         {"bad/bad_coupling_variable.xml", DTB_ENOTFOUND, {"bad_coupling_variable.xml:10", "'z'", NULL}},
         {"bad/nan_value.xml", DTB_EPARSE, {"nan_value.xml:10", "'k'", NULL}},
+        {"bad/duplicate_region_model.xml", DTB_EPARSE,
+         {"duplicate_region_model.xml:12", "RegionModel 'a' is declared twice", "line 11"}},
+        {"bad/bad_bound.xml", DTB_EPARSE, {"bad_bound.xml:12", "min='zero'", "not a number"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dtb_model *m = (dtb_model *)1;
