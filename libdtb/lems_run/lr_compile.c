@@ -284,12 +284,15 @@ static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems
         sim->handlers_read_derived |= handler_reads_derived(g->type, h);
     const dtb__lems_comptype *t = g->type;
     out->h = h;
-    out->regime = regime;
-    out->transition = dtb__lems_regime_index(t, h->transition);
+    out->k.regime = regime;
+    out->k.transition = dtb__lems_regime_index(t, h->transition);
+    out->k.n_assigns = h->n_assigns;
+    out->k.vals_compact = 1;
     out->port = h->port ? (size_t)port_of(t, h->port) : 0;
-    out->assign_state = dtb__calloc(h->n_assigns + 1, sizeof *out->assign_state);
+    size_t *assign_state = dtb__calloc(h->n_assigns + 1, sizeof *assign_state);
+    out->k.assign_state = assign_state;
     out->event_ports = dtb__calloc(h->n_event_outs + 1, sizeof *out->event_ports);
-    if (!out->assign_state || !out->event_ports)
+    if (!assign_state || !out->event_ports)
         return DTB_ENOMEM;
     for (size_t e = 0; e < h->n_event_outs; e++)
         out->event_ports[e] = (size_t)port_of(t, h->event_outs[e].name);
@@ -297,7 +300,7 @@ static dtb_status compile_handler(dtb__lr_sim *sim, lr_group *g, const dtb__lems
     dtb_status st = begin(sim, g, &b, &out->prog, NULL, 0);
     for (size_t a = 0; !st && a < h->n_assigns; a++) {
         const dtb__lems_assignment *as = &h->assigns[a];
-        out->assign_state[a] = (size_t)dtb__lems_find_quantity(t->state_vars, t->n_state_vars, as->variable);
+        assign_state[a] = (size_t)dtb__lems_find_quantity(t->state_vars, t->n_state_vars, as->variable);
         char *what = what_of("StateAssignment of", as->variable, as->at);
         if (!what || dtb__pb_output(b.pb, as->value, what) < 0)
             st = what ? dtb_last_error_code() : DTB_ENOMEM;

@@ -129,85 +129,74 @@ dtb_status dtb__lr_send(dtb__lr_sim *sim, lr_inst *src, size_t port)
 
 /* --------------------------------------------------------- handlers */
 
+/* Which handler fires for which instance, the order of assignments and
+ * the transitions are the kernel's rule (kernel/khandler.h), shared with
+ * the populations of LEMS cells. The engine evaluates the assignments of
+ * the fired instances only, and sends their events. */
+
 static dtb_status grow_handler(lr_handler *h, size_t n)
 {
-    if (h->fired)
+    if (h->k.fired)
         return DTB_OK;
-    h->fired = dtb__malloc_array(n + 1, sizeof *h->fired);
-    h->vals = dtb__malloc_array(h->h ? h->h->n_assigns * n + 1 : 1, sizeof *h->vals);
-    return h->fired && h->vals ? DTB_OK : DTB_ENOMEM;
+    size_t na = h->k.n_assigns;
+    h->k.fired = dtb__malloc_array(n + 1, sizeof *h->k.fired);
+    h->vals = dtb__malloc_array(na * n + 1, sizeof *h->vals);
+    h->val_rows = dtb__malloc_array(na + 1, sizeof *h->val_rows);
+    h->k.vals = h->val_rows;
+    return h->k.fired && h->vals && h->val_rows ? DTB_OK : DTB_ENOMEM;
 }
 
 /* Assignment values of h for its fired instances, from current values. */
-static dtb_status compute(dtb__lr_sim *sim, lr_group *g, lr_handler *h, size_t n_assigns)
+static dtb_status compute(dtb__lr_sim *sim, lr_group *g, lr_handler *h)
 {
-    if (!h->n_fired || !n_assigns)
+    size_t na = h->k.n_assigns, nf = h->k.n_fired;
+    if (!nf || !na)
         return DTB_OK;
-    double *out[64] = {0};
-    double **outp = n_assigns <= 64 ? out : dtb__malloc_array(n_assigns, sizeof *outp);
-    if (!outp)
-        return DTB_ENOMEM;
-    for (size_t a = 0; a < n_assigns; a++)
-        outp[a] = h->vals + a * h->n_fired;
+    for (size_t a = 0; a < na; a++)
+        h->val_rows[a] = h->vals + a * nf;
     /* Every instance, in order: evaluate over the arrays themselves. */
-    int all = h->n_fired == g->n;
-    for (size_t m = 0; all && m < h->n_fired; m++)
-        all = h->fired[m] == m;
-    dtb_status st = dtb__lr_eval(sim, g, &h->prog, all ? NULL : h->fired, h->n_fired, outp);
-    if (outp != out)
-        free(outp);
-    return st;
+    int all = nf == g->n;
+    for (size_t m = 0; all && m < nf; m++)
+        all = h->k.fired[m] == m;
+    return dtb__lr_eval(sim, g, &h->prog, all ? NULL : h->k.fired, nf, (double **)h->val_rows);
 }
 
 /* Apply the values; note whether any state actually changed (a pulse
  * generator re-assigns the same current at every step: the derived
  * variables need not be computed again for that). */
-static void apply(dtb__lr_sim *sim, lr_group *g, const lr_handler *h, size_t n_assigns)
+static void apply(dtb__lr_sim *sim, lr_group *g, const lr_handler *h)
 {
-    int changed = 0;
-    for (size_t a = 0; a < n_assigns; a++) {
-        double *state = g->arr[LR_STATE] + h->assign_state[a] * g->n;
-        const double *v = h->vals + a * h->n_fired;
-        for (size_t m = 0; m < h->n_fired; m++) {
-            double *x = &state[h->fired[m]];
-            changed |= !(*x == v[m]);
-            *x = v[m];
-        }
-    }
-    sim->state_changed |= changed;
+    sim->state_changed |= dtb__khandler_assign(&h->k, g->state_rows);
 }
 
 static dtb_status send_all(dtb__lr_sim *sim, lr_group *g, const lr_handler *h)
 {
     for (size_t e = 0; h->h && e < h->h->n_event_outs; e++)
-        for (size_t m = 0; m < h->n_fired; m++) {
-            dtb_status st = dtb__lr_send(sim, g->inst[h->fired[m]], h->event_ports[e]);
+        for (size_t m = 0; m < h->k.n_fired; m++) {
+            dtb_status st = dtb__lr_send(sim, g->inst[h->k.fired[m]], h->event_ports[e]);
             if (st)
                 return st;
         }
     return DTB_OK;
 }
 
-/* OnEntry of the regime each listed instance just entered. */
-static dtb_status enter(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k)
+/* OnEntry of the regime each moved instance just entered; then the moved
+ * instances are unmarked. */
+static dtb_status enter(dtb__lr_sim *sim, lr_group *g, const size_t *moved, size_t n_moved)
 {
-    for (size_t e = 0; e < g->n_entries; e++) {
+    dtb_status st = DTB_OK;
+    for (size_t e = 0; !st && e < g->n_entries; e++) {
         lr_handler *h = &g->entries[e];
-        dtb_status st = grow_handler(h, g->n);
-        if (st)
-            return st;
-        h->n_fired = 0;
-        for (size_t m = 0; m < k; m++)
-            if ((long)g->regime[idx[m]] == h->regime)
-                h->fired[h->n_fired++] = idx[m];
-        size_t na = h->h->n_assigns;
-        if ((st = compute(sim, g, h, na)))
-            return st;
-        apply(sim, g, h, na);
-        if ((st = send_all(sim, g, h)))
-            return st;
+        if ((st = grow_handler(h, g->n)))
+            break;
+        dtb__khandler_select_entered(&h->k, moved, n_moved, g->regime);
+        if ((st = compute(sim, g, h)))
+            break;
+        apply(sim, g, h);
+        st = send_all(sim, g, h);
     }
-    return DTB_OK;
+    dtb__khandler_unmark(g->entered, moved, n_moved);
+    return st;
 }
 
 dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, size_t k)
@@ -238,15 +227,8 @@ dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, 
         dtb_status st = grow_handler(h, g->n);
         if (st)
             return st;
-        const double *test = g->cond_out + c * g->n;
-        h->n_fired = 0;
-        for (size_t m = 0; m < count; m++) {
-            size_t i = idx ? idx[m] : m;
-            if (test[m] != 0.0 && (h->regime < 0 || (long)g->regime[i] == h->regime))
-                h->fired[h->n_fired++] = i;
-        }
-        any += h->n_fired;
-        if ((st = compute(sim, g, h, h->h->n_assigns)))
+        any += dtb__khandler_select(&h->k, g->cond_out + c * g->n, idx, count, g->regime);
+        if ((st = compute(sim, g, h)))
             return st;
     }
     if (!any)
@@ -254,23 +236,12 @@ dtb_status dtb__lr_conditions(dtb__lr_sim *sim, lr_group *g, const size_t *idx, 
     size_t n_moved = 0;
     for (size_t c = 0; c < g->n_conds; c++) {
         lr_handler *h = &g->conds[c];
-        apply(sim, g, h, h->h->n_assigns);
+        apply(sim, g, h);
         dtb_status st = send_all(sim, g, h);
         if (st)
             return st;
-        if (h->transition < 0)
-            continue;
-        /* One transition per instance and instant: the first that fires. */
-        for (size_t m = 0; m < h->n_fired; m++) {
-            size_t i = h->fired[m];
-            int moved = 0;
-            for (size_t j = 0; j < n_moved && !moved; j++)
-                moved = sim->index_buf[j] == i;
-            if (!moved) {
-                g->regime[i] = (double)h->transition;
-                sim->index_buf[n_moved++] = i;
-            }
-        }
+        if (g->regime)
+            dtb__khandler_move(&h->k, g->regime, g->entered, sim->index_buf, &n_moved);
     }
     return n_moved ? enter(sim, g, sim->index_buf, n_moved) : DTB_OK;
 }
@@ -279,26 +250,27 @@ static dtb_status deliver(dtb__lr_sim *sim, const lr_event *e)
 {
     lr_inst *li = e->target;
     lr_group *g = &sim->groups[li->group];
+    const size_t one = li->gi;
+    const double yes = 1.0;
     for (size_t k = 0; k < g->n_events; k++) {
         lr_handler *h = &g->events[k];
-        if (h->port != e->port || (h->regime >= 0 && (long)g->regime[li->gi] != h->regime))
+        if (h->port != e->port)
             continue;
         dtb_status st = grow_handler(h, g->n);
         if (st)
             return st;
-        h->fired[0] = li->gi;
-        h->n_fired = 1;
-        if ((st = compute(sim, g, h, h->h->n_assigns)))
+        if (!dtb__khandler_select(&h->k, &yes, &one, 1, g->regime))
+            continue;
+        if ((st = compute(sim, g, h)))
             return st;
-        apply(sim, g, h, h->h->n_assigns);
+        apply(sim, g, h);
         if ((st = send_all(sim, g, h)))
             return st;
-        if (h->transition >= 0) {
-            g->regime[li->gi] = (double)h->transition;
-            size_t one = li->gi;
-            if ((st = enter(sim, g, &one, 1)))
-                return st;
-        }
+        size_t n_moved = 0;
+        if (g->regime)
+            dtb__khandler_move(&h->k, g->regime, g->entered, sim->index_buf, &n_moved);
+        if (n_moved && (st = enter(sim, g, sim->index_buf, n_moved)))
+            return st;
     }
     return DTB_OK;
 }
@@ -340,21 +312,16 @@ dtb_status dtb__lr_on_start(dtb__lr_sim *sim)
             if (!g->has_start)
                 continue;
             lr_handler *h = &g->start;
-            size_t na = h->prog.n_outputs;
-            if (!h->fired) {
-                h->fired = dtb__malloc_array(g->n + 1, sizeof *h->fired);
-                h->vals = dtb__malloc_array(na * g->n + 1, sizeof *h->vals);
-                if (!h->fired || !h->vals)
-                    return DTB_ENOMEM;
-            }
-            h->n_fired = 0;
-            for (size_t i = 0; i < g->n; i++)
-                if (g->inst[i]->depth == d)
-                    h->fired[h->n_fired++] = i;
-            dtb_status st = compute(sim, g, h, na);
+            dtb_status st = grow_handler(h, g->n);
             if (st)
                 return st;
-            apply(sim, g, h, na);
+            h->k.n_fired = 0;
+            for (size_t i = 0; i < g->n; i++)
+                if (g->inst[i]->depth == d)
+                    h->k.fired[h->k.n_fired++] = i;
+            if ((st = compute(sim, g, h)))
+                return st;
+            apply(sim, g, h);
         }
     }
     return DTB_OK;

@@ -130,8 +130,11 @@ static dtb_status fill_group(lr_group *g)
             return DTB_ENOMEM;
     }
     g->state_new = dtb__calloc(g->count[LR_STATE] * g->n + 1, sizeof(double));
-    if (!g->state_new)
+    g->state_rows = dtb__malloc_array(g->count[LR_STATE] + 1, sizeof *g->state_rows);
+    if (!g->state_new || !g->state_rows)
         return DTB_ENOMEM;
+    for (size_t s = 0; s < g->count[LR_STATE]; s++)
+        g->state_rows[s] = g->arr[LR_STATE] + s * g->n;
     for (size_t i = 0; i < g->n; i++) {
         const lr_inst *li = g->inst[i];
         for (size_t k = 0; k < t->n_params; k++)
@@ -151,7 +154,8 @@ static dtb_status fill_group(lr_group *g)
             g->uniform[k][v] = all_equal(g->arr[k] + v * g->n, g->n);
     if (t->n_regimes) {
         g->regime = dtb__calloc(g->n, sizeof *g->regime);
-        if (!g->regime)
+        g->entered = dtb__calloc(g->n, 1);
+        if (!g->regime || !g->entered)
             return DTB_ENOMEM;
         double initial = 0;
         for (size_t r = 0; r < t->n_regimes; r++)

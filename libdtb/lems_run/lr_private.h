@@ -8,6 +8,7 @@
 #include "base/rng.h"
 #include "expr/expr.h"
 #include "kernel/kernel.h"
+#include "kernel/khandler.h"
 #include "lems_run.h"
 
 typedef struct lr_inst lr_inst;
@@ -72,14 +73,12 @@ typedef dtb__kprog lr_prog;
 /* An event handler compiled: its assignments' values as outputs. */
 typedef struct lr_handler {
     const dtb__lems_handler *h;
-    long regime;                       /* -1: applies in every regime */
+    dtb__khandler k;                   /* its regime, transition and assignments; whom it fires for */
     lr_prog prog;                      /* outputs: assignment values */
-    size_t *assign_state;              /* state variable of each assignment */
     size_t *event_ports;               /* port index of each EventOut */
-    long transition;                   /* regime entered, or -1 */
     size_t port;                       /* OnEvent: the in port */
-    size_t *fired; size_t n_fired;     /* instances (group indices) it fires for now */
-    double *vals;                      /* [n_assigns][n]: their assignment values */
+    double *vals;                      /* [n_assigns][n_fired]: the fired instances' values */
+    const double **val_rows;           /* [n_assigns] rows of vals (k.vals) */
 } lr_handler;
 
 typedef struct lr_group {
@@ -90,6 +89,8 @@ typedef struct lr_group {
     unsigned char *uniform[LR_NKINDS]; /* per variable: same value in every instance */
     double *state_new;                 /* [count[LR_STATE]][n] */
     double *regime;                    /* [n] regime index as a number; NULL without regimes */
+    unsigned char *entered;            /* [n] moved this instant (khandler.h); NULL without regimes */
+    double **state_rows;               /* [count[LR_STATE]] each state's row of arr[LR_STATE] */
     int time_shadowed;                 /* the type has its own variable called "t" */
     lr_gather *gathers; size_t n_gathers;
     size_t node0;                      /* graph node of DV 0; of REQ r: node0 + count[DV] + r */

@@ -29,10 +29,11 @@ static void free_handlers(lr_handler *h, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         dtb__kprog_free(&h[i].prog);
-        free(h[i].assign_state);
+        free((void *)h[i].k.assign_state);
+        free(h[i].k.fired);
         free(h[i].event_ports);
-        free(h[i].fired);
         free(h[i].vals);
+        free(h[i].val_rows);
     }
     free(h);
 }
@@ -53,6 +54,8 @@ void dtb__lr_free(dtb__lr_sim *sim)
         }
         free(g->state_new);
         free(g->regime);
+        free(g->entered);
+        free(g->state_rows);
         for (size_t a = 0; a < g->n_gathers; a++) {
             free(g->gathers[a].offsets);
             free((void *)g->gathers[a].src);
@@ -71,10 +74,11 @@ void dtb__lr_free(dtb__lr_sim *sim)
         free_handlers(g->entries, g->n_entries);
         if (g->has_start) {
             dtb__kprog_free(&g->start.prog);
-            free(g->start.assign_state);
+            free((void *)g->start.k.assign_state);
+            free(g->start.k.fired);
             free(g->start.event_ports);
-            free(g->start.fired);
             free(g->start.vals);
+            free(g->start.val_rows);
         }
     }
     free(sim->groups);

@@ -24,15 +24,19 @@
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "kernel/khandler.h"
 #include "lems/lems.h"
 #include "spiking.h"
 
+/* An OnCondition or OnEntry. Which cells it fires for, the order of its
+ * assignments and its transition follow the kernel's rule
+ * (kernel/khandler.h), shared with the LEMS engine; the values are
+ * evaluated for every cell at once. */
 typedef struct lems_handler {
-    long regime;                      /* the regime it belongs to; -1: the Dynamics' */
-    long transition;                  /* regime entered, or -1 */
-    size_t test_out;                  /* output index of the test */
-    size_t *assign_state, *assign_out;
-    size_t n_assigns;
+    dtb__khandler k;                  /* its regime, transition, assignments; whom it fires for */
+    size_t test_out;                  /* output index of the test (OnCondition) */
+    size_t *assign_out;               /* output index of each assignment */
+    const double **vals;              /* [n_assigns] those outputs' arrays (k.vals) */
     int spikes;                       /* has an EventOut */
 } lems_handler;
 
@@ -51,14 +55,16 @@ struct dtb__lems_cell {
     /* programs and their bindings, rebuilt when the parameters' layout changes */
     lems_prog rate, events, start;
     size_t *rate_state;               /* state of each rate output */
-    lems_handler *handlers;
+    lems_handler *handlers;           /* the OnConditions, in LEMS order */
     size_t n_handlers;
     size_t *start_state;              /* state of each OnStart output */
     lems_prog entry;                  /* every regime's OnEntry assignments */
-    size_t *entry_state;              /* state of each OnEntry output */
-    long *entry_regime;               /* regime of each OnEntry output */
+    lems_handler *entries;            /* each regime's OnEntry handlers */
+    size_t n_entries;
     double *regime;                   /* [n] each cell's regime (a number: a program input) */
-    unsigned char *entered;           /* [n] entered a regime this step */
+    unsigned char *entered;           /* [n] moved this step (khandler.h); all 0 between steps */
+    size_t *moved;                    /* [n] the cells that moved this step */
+    unsigned char *spike_mark;        /* [n] spiked (when several handlers spike) */
     dtb__ktable inputs;
     size_t in_param, in_state, in_syn; /* first table entry of each kind */
     long in_regime;                   /* the regime's entry, -1 without regimes */
@@ -83,23 +89,27 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
 static const dtb__dim DIM_CURRENT = {{0, 0, 0, 1, 0, 0, 0}};
 static const dtb__dim DIM_VOLTAGE = {{1, 2, -3, -1, 0, 0, 0}};
 
+static void free_handlers(lems_handler *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((void *)h[i].k.assign_state);
+        free(h[i].k.fired);
+        free(h[i].assign_out);
+        free(h[i].vals);
+    }
+    free(h);
+}
+
 static void free_programs(dtb__lems_cell *c)
 {
     dtb__kprog_free(&c->rate);
     dtb__kprog_free(&c->events);
     dtb__kprog_free(&c->start);
     dtb__kprog_free(&c->entry);
-    free(c->entry_state);
-    free(c->entry_regime);
-    c->entry_state = NULL;
-    c->entry_regime = NULL;
-    for (size_t h = 0; h < c->n_handlers; h++) {
-        free(c->handlers[h].assign_state);
-        free(c->handlers[h].assign_out);
-    }
-    free(c->handlers);
-    c->handlers = NULL;
-    c->n_handlers = 0;
+    free_handlers(c->handlers, c->n_handlers);
+    free_handlers(c->entries, c->n_entries);
+    c->handlers = c->entries = NULL;
+    c->n_handlers = c->n_entries = 0;
     free(c->rate_state);
     free(c->start_state);
     dtb__ktable_free(&c->inputs);
@@ -121,6 +131,8 @@ void dtb__lems_cell_free(dtb__lems_cell *c)
     free(c->isyn);
     free(c->regime);
     free(c->entered);
+    free(c->moved);
+    free(c->spike_mark);
     free(c->label);
     free(c->constants);
     dtb__lems_doc_free(&c->doc);
@@ -464,6 +476,31 @@ typedef struct build_ctx {
 } build_ctx;
 
 /* An OnCondition: its test and its assignments as outputs. */
+/* A handler of regime `regime` (-1: the Dynamics') into (*arr, *n), its
+ * assignments as outputs of pb. */
+static dtb_status push_handler(const dtb__lems_comptype *t, const dtb__lems_handler *on, long regime,
+                               dtb__prog_builder *pb, lems_handler **arr, size_t *n)
+{
+    lems_handler *grown = dtb__realloc_array(*arr, *n + 1, sizeof *grown);
+    if (!grown)
+        return DTB_ENOMEM;
+    *arr = grown;
+    lems_handler *lh = &grown[(*n)++];
+    memset(lh, 0, sizeof *lh);
+    lh->k.regime = regime;
+    lh->k.transition = -1;
+    lh->k.n_assigns = on->n_assigns;
+    size_t *assign_state = dtb__malloc_array(on->n_assigns + 1, sizeof *assign_state);
+    lh->k.assign_state = assign_state;
+    lh->assign_out = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_out);
+    lh->vals = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->vals);
+    if (!assign_state || !lh->assign_out || !lh->vals)
+        return DTB_ENOMEM;
+    lh->k.vals = lh->vals;
+    return add_assignments(t, on, pb, assign_state, lh->assign_out);
+}
+
+/* An OnCondition: its test and its assignments as outputs. */
 static dtb_status add_handler(const dtb__lems_handler *on, long regime, void *ud)
 {
     dtb__lems_cell *c = ((build_ctx *)ud)->c;
@@ -471,28 +508,22 @@ static dtb_status add_handler(const dtb__lems_handler *on, long regime, void *ud
     const dtb__lems_comptype *t = c->t;
     if (on->kind != DTB__LEMS_ON_CONDITION)
         return DTB_OK;
-    lems_handler *grown = dtb__realloc_array(c->handlers, c->n_handlers + 1, sizeof *grown);
-    if (!grown)
-        return DTB_ENOMEM;
-    c->handlers = grown;
-    lems_handler *lh = &c->handlers[c->n_handlers++];
-    memset(lh, 0, sizeof *lh);
-    lh->regime = regime;
-    lh->transition = -1;
-    if (on->transition && (lh->transition = dtb__lems_regime_index(t, on->transition)) < 0)
+    long transition = -1;
+    if (on->transition && (transition = dtb__lems_regime_index(t, on->transition)) < 0)
         return dtb__error(DTB_EPARSE, "%s:%d: Transition to unknown regime '%s'",
                           on->transition_at.file, on->transition_at.line, on->transition);
     int o = dtb__pb_output(pb, on->test, on->test_text);
     if (o < 0)
         return dtb_last_error_code();
-    lh->test_out = (size_t)o;
-    lh->spikes = on->n_event_outs > 0;
-    lh->n_assigns = on->n_assigns;
-    lh->assign_state = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_state);
-    lh->assign_out = dtb__malloc_array(on->n_assigns + 1, sizeof *lh->assign_out);
-    if (!lh->assign_state || !lh->assign_out)
-        return DTB_ENOMEM;
-    return add_assignments(t, on, pb, lh->assign_state, lh->assign_out);
+    size_t before = c->n_handlers;
+    dtb_status st = push_handler(t, on, regime, pb, &c->handlers, &c->n_handlers);
+    if (c->n_handlers > before) {
+        lems_handler *lh = &c->handlers[before];
+        lh->k.transition = transition;
+        lh->test_out = (size_t)o;
+        lh->spikes = on->n_event_outs > 0;
+    }
+    return st;
 }
 
 /* The OnConditions in LEMS order. */
@@ -505,28 +536,12 @@ static dtb_status add_events(dtb__lems_cell *c, dtb__prog_builder *pb)
 static dtb_status add_entries(dtb__lems_cell *c, dtb__prog_builder *pb)
 {
     const dtb__lems_comptype *t = c->t;
-    size_t n = 0;
-    for (size_t r = 0; r < t->n_regimes; r++)
-        for (size_t h = 0; h < t->regimes[r].n_handlers; h++)
+    dtb_status st = DTB_OK;
+    for (size_t r = 0; !st && r < t->n_regimes; r++)
+        for (size_t h = 0; !st && h < t->regimes[r].n_handlers; h++)
             if (t->regimes[r].handlers[h].kind == DTB__LEMS_ON_ENTRY)
-                n += t->regimes[r].handlers[h].n_assigns;
-    c->entry_state = dtb__malloc_array(n + 1, sizeof *c->entry_state);
-    c->entry_regime = dtb__malloc_array(n + 1, sizeof *c->entry_regime);
-    size_t *outs = dtb__malloc_array(n + 1, sizeof *outs);
-    dtb_status st = c->entry_state && c->entry_regime && outs ? DTB_OK : DTB_ENOMEM;
-    size_t at = 0;
-    for (size_t r = 0; !st && r < t->n_regimes; r++) {
-        for (size_t h = 0; !st && h < t->regimes[r].n_handlers; h++) {
-            const dtb__lems_handler *on = &t->regimes[r].handlers[h];
-            if (on->kind != DTB__LEMS_ON_ENTRY)
-                continue;
-            st = add_assignments(t, on, pb, c->entry_state + at, outs + at);
-            for (size_t a = 0; a < on->n_assigns; a++)
-                c->entry_regime[at + a] = (long)r;
-            at += on->n_assigns;
-        }
-    }
-    free(outs);   /* outputs are numbered in order: output k is assignment k */
+                st = push_handler(t, &t->regimes[r].handlers[h], (long)r, pb, &c->entries,
+                                  &c->n_entries);
     return st;
 }
 
@@ -557,8 +572,8 @@ static int ensure_regimes(dtb__lems_cell *c, size_t n)
 {
     if (c->regime)
         return 0;
-    c->regime = dtb__malloc_array(n, sizeof *c->regime);
-    c->entered = dtb__calloc(n, 1);
+    c->regime = dtb__malloc_array(n + 1, sizeof *c->regime);
+    c->entered = dtb__calloc(n + 1, 1);
     if (!c->regime || !c->entered) {
         free(c->regime);
         free(c->entered);
@@ -574,6 +589,20 @@ static int ensure_regimes(dtb__lems_cell *c, size_t n)
         }
     for (size_t i = 0; i < n; i++)
         c->regime[i] = (double)first;
+    return 0;
+}
+
+/* Room for the cells each handler fires for; its values are the program's
+ * output arrays. Returns 1 when out of memory. */
+static int bind_handlers(dtb__lems_cell *c, lems_handler *h, size_t n_h, size_t n)
+{
+    for (size_t k = 0; k < n_h; k++) {
+        if (!(h[k].k.fired = dtb__malloc_array(n + 1, sizeof *h[k].k.fired)))
+            return 1;
+        for (size_t a = 0; a < h[k].k.n_assigns; a++)
+            h[k].vals[a] = c->outputs[h[k].assign_out[a]];
+        h[k].k.vals_compact = 0;
+    }
     return 0;
 }
 
@@ -617,6 +646,13 @@ static dtb_status lems_prepare(dtb__spk_pop *p, double h)
     lems_prog *progs[] = {&c->rate, &c->events, &c->start, &c->entry};
     for (size_t k = 0; k < sizeof progs / sizeof progs[0]; k++)
         memcpy(progs[k]->outputs, c->outputs, progs[k]->n_outputs * sizeof *c->outputs);
+    if (bind_handlers(c, c->handlers, c->n_handlers, (size_t)p->n) ||
+        bind_handlers(c, c->entries, c->n_entries, (size_t)p->n))
+        return DTB_ENOMEM;
+    if (!c->moved && !(c->moved = dtb__malloc_array((size_t)p->n + 1, sizeof *c->moved)))
+        return DTB_ENOMEM;
+    if (!c->spike_mark && !(c->spike_mark = dtb__calloc((size_t)p->n + 1, 1)))
+        return DTB_ENOMEM;
     if (!c->isyn && !(c->isyn = dtb__calloc((size_t)p->n, sizeof *c->isyn)))
         return DTB_ENOMEM;
     if (ensure_regimes(c, (size_t)p->n))
@@ -665,6 +701,30 @@ static void apply_start(dtb__lems_cell *c, dtb__spk_pop *p)
     }
 }
 
+/* The cells that spiked, ascending: those a handler with an EventOut
+ * fired for (n_spiking such handlers fired). */
+static size_t spikes(dtb__lems_cell *c, size_t n_spiking, int64_t n, int32_t *spiked)
+{
+    size_t ns = 0;
+    if (n_spiking == 1) {
+        for (size_t k = 0; k < c->n_handlers; k++)
+            if (c->handlers[k].spikes)
+                for (size_t m = 0; m < c->handlers[k].k.n_fired; m++)
+                    spiked[ns++] = (int32_t)c->handlers[k].k.fired[m];
+        return ns;
+    }
+    for (size_t k = 0; k < c->n_handlers; k++)
+        if (c->handlers[k].spikes)
+            for (size_t m = 0; m < c->handlers[k].k.n_fired; m++)
+                c->spike_mark[c->handlers[k].k.fired[m]] = 1;
+    for (int64_t i = 0; i < n; i++)
+        if (c->spike_mark[i]) {
+            c->spike_mark[i] = 0;
+            spiked[ns++] = (int32_t)i;
+        }
+    return ns;
+}
+
 static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, int32_t *spiked)
 {
     dtb__lems_cell *c = p->lems;
@@ -689,44 +749,30 @@ static size_t lems_update(dtb__spk_pop *p, double h, const dtb__syn_drive *d, in
             x[i] += dt * dx[i];
     }
     eval(c, p, &c->events, t0 + dt);
-    size_t ns = 0;
-    int any_entered = 0;
-    for (int64_t i = 0; i < n; i++) {
-        int spike = 0;
-        const long regime = (long)c->regime[i];
-        long next = -1;
-        for (size_t k = 0; k < c->n_handlers; k++) {
-            const lems_handler *lh = &c->handlers[k];
-            if ((lh->regime >= 0 && lh->regime != regime) || c->outputs[lh->test_out][i] == 0.0)
-                continue;
-            for (size_t a = 0; a < lh->n_assigns; a++)
-                p->state[lh->assign_state[a]][i] = c->outputs[lh->assign_out[a]][i];
-            spike |= lh->spikes;
-            /* one transition per cell and instant: the first handler's
-             * that fires, as the LEMS engine (lems_run/lr_events.c) */
-            if (lh->transition >= 0 && next < 0)
-                next = lh->transition;
-        }
-        c->entered[i] = next >= 0;
-        if (next >= 0) {
-            c->regime[i] = (double)next;
-            any_entered = 1;
-        }
-        if (spike)
-            spiked[ns++] = (int32_t)i;
+    /* Which handlers fire for which cells, all on the values after the
+     * step (and in the regimes before the instant); then the assignments
+     * in document order; then the transitions. */
+    size_t n_spiking = 0;
+    for (size_t k = 0; k < c->n_handlers; k++) {
+        lems_handler *lh = &c->handlers[k];
+        dtb__khandler_select(&lh->k, c->outputs[lh->test_out], NULL, (size_t)n, c->regime);
+        n_spiking += lh->spikes && lh->k.n_fired;
     }
-    if (any_entered && c->entry.n_outputs) {
+    size_t n_moved = 0;
+    for (size_t k = 0; k < c->n_handlers; k++) {
+        dtb__khandler_assign(&c->handlers[k].k, p->state);
+        dtb__khandler_move(&c->handlers[k].k, c->regime, c->entered, c->moved, &n_moved);
+    }
+    if (n_moved && c->n_entries) {
         /* OnEntry of the regime entered, on the values after the handlers */
         eval(c, p, &c->entry, t0 + dt);
-        for (size_t k = 0; k < c->entry.n_outputs; k++) {
-            double *x = p->state[c->entry_state[k]];
-            const double *val = c->outputs[k];
-            for (int64_t i = 0; i < n; i++)
-                if (c->entered[i] && (long)c->regime[i] == c->entry_regime[k])
-                    x[i] = val[i];
+        for (size_t k = 0; k < c->n_entries; k++) {
+            dtb__khandler_select_entered(&c->entries[k].k, c->moved, n_moved, c->regime);
+            dtb__khandler_assign(&c->entries[k].k, p->state);
         }
     }
-    return ns;
+    dtb__khandler_unmark(c->entered, c->moved, n_moved);
+    return n_spiking ? spikes(c, n_spiking, n, spiked) : 0;
 }
 
 /* ---------------------------------------------------------- checkpoints */

@@ -1289,6 +1289,66 @@ static void test_lems_first_transition(void **state)
     dtb_spiking_free(net);
 }
 
+/* Two handlers with an EventOut fire for the same cell at the same
+ * instant: the cell spikes once (the spike list stays ascending and
+ * unique), exactly as when only one of them has the EventOut. */
+static size_t double_spike_run(int both, int64_t *cells, double *t, size_t cap)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/double_spike_%d.xml", test_tmpdir(), both);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "<Lems>\n<Dimension name=\"time\" t=\"1\"/>\n"
+               "<Dimension name=\"per_time\" t=\"-1\"/>\n"
+               "<Dimension name=\"voltage\" m=\"1\" l=\"2\" t=\"-3\" i=\"-1\"/>\n"
+               "<Unit symbol=\"per_ms\" dimension=\"per_time\" power=\"3\"/>\n"
+               "<ComponentType name=\"ramp\">\n"
+               "  <Parameter name=\"rate\" dimension=\"per_time\"/>\n"
+               "  <EventPort name=\"spike\" direction=\"out\"/>\n"
+               "  <Dynamics>\n"
+               "    <StateVariable name=\"v\" dimension=\"voltage\" exposure=\"v\"/>\n"
+               "    <StateVariable name=\"x\" dimension=\"none\" exposure=\"x\"/>\n"
+               "    <TimeDerivative variable=\"x\" value=\"rate\"/>\n"
+               "    <OnCondition test=\"x .gt. 1\"><StateAssignment variable=\"x\" value=\"0\"/>"
+               "<EventOut port=\"spike\"/></OnCondition>\n"
+               "    <OnCondition test=\"x .gt. 1\">%s</OnCondition>\n"
+               "  </Dynamics>\n"
+               "  <Exposure name=\"v\" dimension=\"voltage\"/>\n"
+               "  <Exposure name=\"x\" dimension=\"none\"/>\n"
+               "</ComponentType>\n"
+               "<Component id=\"r\" type=\"ramp\" rate=\"1per_ms\"/>\n</Lems>\n",
+            both ? "<EventOut port=\"spike\"/>" : "");
+    fclose(f);
+    dtb_spiking_net *net;
+    int64_t p;
+    assert_int_equal(dtb_spiking_create(&net, 1e-4, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_add_lems_population(net, "r", path, "r", 3, NULL, 0, &p), DTB_OK);
+    const double rate[3] = {3000, 1000, 2000};
+    assert_int_equal(dtb_spiking_set_param_values(net, p, "rate", rate, 3), DTB_OK);
+    assert_int_equal(dtb_spiking_record(net, p, 1), DTB_OK);
+    assert_int_equal(dtb_spiking_run(net, 0.0105), DTB_OK);
+    size_t n = 0;
+    assert_int_equal(dtb_spiking_get_spikes(net, p, cells, t, cap, &n), DTB_OK);
+    dtb_spiking_free(net);
+    return n;
+}
+
+static void test_lems_two_spiking_handlers(void **state)
+{
+    (void)state;
+    int64_t c1[128], c2[128];
+    double t1[128], t2[128];
+    size_t n1 = double_spike_run(0, c1, t1, 128), n2 = double_spike_run(1, c2, t2, 128);
+    assert_true(n1 >= 50);
+    assert_int_equal(n1, n2);
+    for (size_t k = 0; k < n1; k++) {
+        assert_int_equal(c1[k], c2[k]);
+        assert_true(t1[k] == t2[k]);
+        if (k && t2[k] == t2[k - 1])
+            assert_true(c2[k] > c2[k - 1]);
+    }
+}
+
 static void test_lems_cells(void **state)
 {
     (void)state;
@@ -1481,6 +1541,7 @@ int main(void)
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_lems_cells),
         cmocka_unit_test(test_lems_first_transition),
+        cmocka_unit_test(test_lems_two_spiking_handlers),
         cmocka_unit_test(test_hybrid_checkpoint),
         cmocka_unit_test(test_connect_options_names),
     };
