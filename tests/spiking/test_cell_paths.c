@@ -24,6 +24,7 @@
 #include "spiking/builtin_cells.h"
 #include "spiking/spiking.h"
 #include "test_util.h"
+#include "twin_region.h"
 
 /* ------------------------------------------------------------ registry */
 
@@ -798,34 +799,11 @@ static void test_generic_switch(void **state)
 }
 
 /* The mean smoothed rate of a 400-cell region of a cell (A8m_L of the
- * bn246 twin, reduced_wong_wang_exc_inh, linear coupling a) after a 100 ms
- * settling time, as tests/spiking/test_spiking.c measures the others. */
+ * bn246 twin) after a 100 ms settling time, as tests/spiking/test_spiking.c
+ * measures the others. */
 static double region_rate(const char *cell, double a)
 {
-    dtb_atlas *atlas;
-    dtb_model *model;
-    dtb_sim *sim;
-    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
-    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
-    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
-    o.seed = 5;
-    o.integrator = DTB_INTEGRATOR_EULER;
-    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
-    assert_int_equal(dtb_sim_set_param(sim, "G", 0.1), DTB_OK);
-    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a), DTB_OK);
-    dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
-    so.n = 400;
-    assert_int_equal(dtb_sim_add_spiking_region(sim, 0, cell, &so), DTB_OK);
-    double sum = 0;
-    for (int k = 0; k < 5000; k++) {
-        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
-        if (k >= 1000)
-            sum += dtb_sim_spiking_rate(sim, 0);
-    }
-    dtb_sim_free(sim);
-    dtb_model_free(model);
-    dtb_atlas_free(atlas);
-    return sum / 4000;
+    return twin_region_rate(a, twin_region_add_builtin, cell, 5000, 1000);
 }
 
 /* qif and eif as spiking regions: their <RegionDefaults> make a region

@@ -10,6 +10,7 @@
 
 #include "dtb/dtb.h"
 #include "test_util.h"
+#include "twin_region.h"
 
 /* The seeded benchmark runs of today (seed 12345, 4000 cells, 1 s): spike
  * counts of E and I, synapses. Regression pins, not references: a commit
@@ -779,30 +780,7 @@ static void test_bad_input(void **state)
  * bn246 twin, linear coupling a), after a 100 ms settling time. */
 static double hybrid_region_rate(const char *cell_model, double a)
 {
-    dtb_atlas *atlas;
-    dtb_model *model;
-    dtb_sim *sim;
-    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
-    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
-    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
-    o.seed = 5;
-    o.integrator = DTB_INTEGRATOR_EULER;
-    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
-    assert_int_equal(dtb_sim_set_param(sim, "G", 0.1), DTB_OK);
-    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a), DTB_OK);
-    dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
-    so.n = 400;
-    assert_int_equal(dtb_sim_add_spiking_region(sim, 0, cell_model, &so), DTB_OK);
-    double sum = 0;
-    for (int k = 0; k < 5000; k++) {
-        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
-        if (k >= 1000)
-            sum += dtb_sim_spiking_rate(sim, 0);
-    }
-    dtb_sim_free(sim);
-    dtb_model_free(model);
-    dtb_atlas_free(atlas);
-    return sum / 4000;
+    return twin_region_rate(a, twin_region_add_builtin, cell_model, 5000, 1000);
 }
 
 /* The bridge: a bn246 twin with a spiking region. Its rate leaves through
@@ -894,19 +872,10 @@ static const char *izh_one(void)
     return file;
 }
 
-static double lems_region_rate(double a)
+/* 200 RS cells of a NeuroML file as region 0 (160 excitatory). */
+static void add_lems_region(dtb_sim *sim, const void *ud)
 {
-    dtb_atlas *atlas;
-    dtb_model *model;
-    dtb_sim *sim;
-    assert_int_equal(dtb_atlas_load(&atlas, "bn246", NULL), DTB_OK);
-    assert_int_equal(dtb_model_create_builtin(&model, "reduced_wong_wang_exc_inh"), DTB_OK);
-    dtb_sim_options o = DTB_SIM_OPTIONS_INIT;
-    o.seed = 5;
-    o.integrator = DTB_INTEGRATOR_EULER;
-    assert_int_equal(dtb_sim_create(&sim, atlas, model, &o), DTB_OK);
-    assert_int_equal(dtb_sim_set_param(sim, "G", 0.1), DTB_OK);
-    assert_int_equal(dtb_sim_set_coupling_param(sim, "a", a), DTB_OK);
+    (void)ud;
     const char *inc[1] = {core_types()};
     dtb_spiking_region_options so = DTB_SPIKING_REGION_OPTIONS_INIT;
     so.n = 200;
@@ -914,19 +883,14 @@ static double lems_region_rate(double a)
     so.w_exc = 0.02;
     so.w_inh = 0.08;
     assert_int_equal(dtb_sim_add_spiking_region_lems(sim, 0, izh_one(), "RS", inc, 1, &so), DTB_OK);
-    double sum = 0;
-    for (int k = 0; k < 3000; k++) {
-        assert_int_equal(dtb_sim_step(sim, 1), DTB_OK);
-        if (k >= 1000)
-            sum += dtb_sim_spiking_rate(sim, 0);
-    }
     int64_t reg, pe, pi;
     assert_int_equal(dtb_sim_spiking_region_info(sim, 0, &reg, &pe, &pi), DTB_OK);
     assert_int_equal(dtb_spiking_population_size(dtb_sim_spiking_net(sim), pe), 160);
-    dtb_sim_free(sim);
-    dtb_model_free(model);
-    dtb_atlas_free(atlas);
-    return sum / 2000;
+}
+
+static double lems_region_rate(double a)
+{
+    return twin_region_rate(a, add_lems_region, NULL, 3000, 1000);
 }
 
 static void test_lems_cell_region(void **state)
