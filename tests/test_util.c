@@ -123,3 +123,27 @@ int test_run(char *out, size_t size, const char *fmt, ...)
     va_end(ap);
     return status;
 }
+
+char test_output[1 << 16];
+
+int test_sh(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int status = test_vrun(test_output, sizeof test_output, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *test_tmp(const char *name)
+{
+    static char buf[8192];   /* test_tmpdir() (up to 4096) + name */
+    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
+    return buf;
+}
+
+int test_exists(const char *name)
+{
+    struct stat st;
+    return stat(test_tmp(name), &st) == 0;
+}

@@ -39,6 +39,16 @@ int test_run(char *out, size_t size, const char *fmt, ...) __attribute__((format
 int test_vrun(char *out, size_t size, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* The output (stdout and stderr) of the last test_sh. */
+extern char test_output[1 << 16];
+/* test_run into test_output: the way the command-line tests run a shell
+ * command (`test_sh("'%s' run ...", DTB_EXE)`). */
+int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The path of `name` in test_tmpdir(), in a static buffer that the next
+ * call overwrites; and whether that file or folder exists. */
+const char *test_tmp(const char *name);
+int test_exists(const char *name);
+
 /* Assert that the last libdtb error message contains `needle`. */
 #define assert_error_contains(needle) assert_error_contains_impl((needle), __FILE__, __LINE__)
 void assert_error_contains_impl(const char *needle, const char *file, int line);

@@ -12,31 +12,16 @@
 #include "test_util.h"
 
 /* Run `dtb ARGS` in the test's temporary folder; returns the exit status
- * and keeps stdout+stderr in `output`. */
-static char output[1 << 16];
-
+ * and keeps stdout+stderr in `test_output`. */
 static int dtb(const char *args)
 {
-    return test_run(output, sizeof output, "'%s' %s", DTB_EXE, args);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
-static int exists(const char *name)
-{
-    struct stat st;
-    return stat(tmp(name), &st) == 0;
+    return test_run(test_output, sizeof test_output, "'%s' %s", DTB_EXE, args);
 }
 
 static void clean(const char *dir)
 {
     char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp(dir));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_tmp(dir));
     assert_int_equal(system(cmd), 0);
 }
 
@@ -44,15 +29,15 @@ static void test_version_and_help(void **state)
 {
     (void)state;
     assert_int_equal(dtb("--version"), 0);
-    assert_non_null(strstr(output, "libdtb"));
+    assert_non_null(strstr(test_output, "libdtb"));
     assert_int_equal(dtb("--help"), 0);
-    assert_non_null(strstr(output, "run"));
+    assert_non_null(strstr(test_output, "run"));
     assert_int_equal(dtb("run --help"), 0);
     static const char *const flags[] = {"--atlas", "--model", "--set", "--coupling", "--speed", "--rtol",
                                         "--dt", "--duration", "--integrator", "--noise", "--seed",
                                         "--init", "--observe", "--out", "--format", "--quiet"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        assert_non_null(strstr(output, flags[i]));
+        assert_non_null(strstr(test_output, flags[i]));
     assert_int_equal(dtb(""), 2);
     assert_int_equal(dtb("frobnicate"), 2);
 }
@@ -61,21 +46,21 @@ static void test_models(void **state)
 {
     (void)state;
     assert_int_equal(dtb("models"), 0);
-    assert_non_null(strstr(output, "generic_2d_oscillator"));
-    assert_non_null(strstr(output, "wilson_cowan"));
-    assert_non_null(strstr(output, "kuramoto"));
-    assert_non_null(strstr(output, "tau_e"));
-    assert_non_null(strstr(output, "Reference:"));
+    assert_non_null(strstr(test_output, "generic_2d_oscillator"));
+    assert_non_null(strstr(test_output, "wilson_cowan"));
+    assert_non_null(strstr(test_output, "kuramoto"));
+    assert_non_null(strstr(test_output, "tau_e"));
+    assert_non_null(strstr(test_output, "Reference:"));
     assert_int_equal(dtb("models kuramoto"), 0);
-    assert_null(strstr(output, "wilson_cowan"));
+    assert_null(strstr(test_output, "wilson_cowan"));
     assert_int_equal(dtb("models nope"), 2);
     /* a derived variable of interest is named, not "(null)": epileptor's
      * x2 - x1 and the resting-state model's */
     assert_int_equal(dtb("models"), 0);
-    assert_null(strstr(output, "(null)"));
+    assert_null(strstr(test_output, "(null)"));
     assert_int_equal(dtb("models epileptor"), 0);
-    assert_non_null(strstr(output, "Variables of interest: "));
-    assert_null(strstr(output, "(null)"));
+    assert_non_null(strstr(test_output, "Variables of interest: "));
+    assert_null(strstr(test_output, "(null)"));
 }
 
 static void test_default_run(void **state)
@@ -84,17 +69,17 @@ static void test_default_run(void **state)
     clean("dtb-out");
     assert_int_equal(dtb("run --duration 20ms --quiet"), 0);
     /* OpenDTB's measured connectome, and the summary says where it comes from */
-    assert_non_null(strstr(output, "on bn246-opendtb (246 regions"));
-    assert_non_null(strstr(output, "MEASURED"));
-    assert_non_null(strstr(output, "OpenDTB/OpenDTB-Assets"));
-    assert_null(strstr(output, "SYNTHETIC"));
-    char *prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(strstr(test_output, "on bn246-opendtb (246 regions"));
+    assert_non_null(strstr(test_output, "MEASURED"));
+    assert_non_null(strstr(test_output, "OpenDTB/OpenDTB-Assets"));
+    assert_null(strstr(test_output, "SYNTHETIC"));
+    char *prov = read_text_file(test_tmp("dtb-out/provenance.json"), NULL);
     assert_non_null(prov);
     assert_non_null(strstr(prov, "\"atlas\": \"bn246-opendtb\""));
     assert_non_null(strstr(prov, "\"atlas_synthetic\": false"));
     assert_non_null(strstr(prov, "\"atlas_description\": \"Brainnetome Atlas"));
     free(prov);
-    char *csv = read_text_file(tmp("dtb-out/tavg.csv"), NULL);
+    char *csv = read_text_file(test_tmp("dtb-out/tavg.csv"), NULL);
     assert_non_null(csv);
     /* The default twin: reduced Wong-Wang excitatory-inhibitory, S_e and S_i. */
     assert_true(strncmp(csv, "t,S_e.0,S_e.1,", 14) == 0);
@@ -110,9 +95,9 @@ static void test_default_run(void **state)
     /* the synthetic Brainnetome atlas keeps its name and says what it is */
     clean("dtb-out");
     assert_int_equal(dtb("run --atlas bn246 --duration 2ms --quiet"), 0);
-    assert_non_null(strstr(output, "on bn246 (246 regions, 60270 connections; SYNTHETIC"));
-    assert_non_null(strstr(output, "THE CONNECTIVITY IS SYNTHETIC"));
-    prov = read_text_file(tmp("dtb-out/provenance.json"), NULL);
+    assert_non_null(strstr(test_output, "on bn246 (246 regions, 60270 connections; SYNTHETIC"));
+    assert_non_null(strstr(test_output, "THE CONNECTIVITY IS SYNTHETIC"));
+    prov = read_text_file(test_tmp("dtb-out/provenance.json"), NULL);
     assert_non_null(prov);
     assert_non_null(strstr(prov, "\"atlas_synthetic\": true"));
     assert_non_null(strstr(prov, "THE CONNECTIVITY IS SYNTHETIC"));
@@ -127,9 +112,9 @@ static void test_coupling_defaults_agree(void **state)
 {
     (void)state;
     assert_int_equal(dtb("models reduced_wong_wang_exc_inh"), 0);
-    assert_non_null(strstr(output, "Published with linear coupling: a=1 "));
+    assert_non_null(strstr(test_output, "Published with linear coupling: a=1 "));
     assert_int_equal(dtb("models kuramoto"), 0);
-    assert_non_null(strstr(output, "Coupling: states none; runs use linear a=0.00390625"));
+    assert_non_null(strstr(test_output, "Coupling: states none; runs use linear a=0.00390625"));
     static const struct {
         const char *args, *coupling;
     } runs[] = {
@@ -144,7 +129,7 @@ static void test_coupling_defaults_agree(void **state)
         char args[512];
         snprintf(args, sizeof args, "run %s --duration 2ms --quiet --out dc", runs[i].args);
         assert_int_equal(dtb(args), 0);
-        char *prov = read_text_file(tmp("dc/provenance.json"), NULL);
+        char *prov = read_text_file(test_tmp("dc/provenance.json"), NULL);
         assert_non_null(prov);
         if (!strstr(prov, runs[i].coupling))
             fail_msg("dtb %s: provenance.json lacks %s:\n%s", args, runs[i].coupling, prov);
@@ -167,22 +152,22 @@ static void test_run_options(void **state)
              shared_path("atlases/tvb76"));
     assert_int_equal(dtb(args), 0);
     dtb__npy_array a;
-    assert_int_equal(dtb__npy_read(tmp("o1/raw.npy"), &a), DTB_OK);
+    assert_int_equal(dtb__npy_read(test_tmp("o1/raw.npy"), &a), DTB_OK);
     assert_int_equal(a.shape[0], 200);
     assert_int_equal(a.shape[1], 1 + 2 * 76);
     assert_true(fabs(a.data[0] - 5e-5) < 1e-15);
     assert_true(fabs(a.data[1 + 76] - 0.05) < 0.01);   /* I.0 near its initial value */
     dtb__npy_array_free(&a);
-    assert_int_equal(dtb__npy_read(tmp("o1/subsample.npy"), &a), DTB_OK);
+    assert_int_equal(dtb__npy_read(test_tmp("o1/subsample.npy"), &a), DTB_OK);
     assert_int_equal(a.shape[0], 5);
     assert_int_equal(a.shape[1], 77);
     dtb__npy_array_free(&a);
-    assert_true(exists("o1/tavg.npy"));
-    assert_int_equal(dtb__npy_read(tmp("o1/tavg-2.npy"), &a), DTB_OK);
+    assert_true(test_exists("o1/tavg.npy"));
+    assert_int_equal(dtb__npy_read(test_tmp("o1/tavg-2.npy"), &a), DTB_OK);
     assert_int_equal(a.shape[0], 2);
     dtb__npy_array_free(&a);
     /* same seed, same numbers; --init from a CSV file */
-    FILE *f = fopen(tmp("init.csv"), "w");
+    FILE *f = fopen(test_tmp("init.csv"), "w");
     fputs("E,I\n", f);
     for (int k = 0; k < 76; k++)
         fprintf(f, "%g,%g\n", 0.01 * k, 0.0);
@@ -192,7 +177,7 @@ static void test_run_options(void **state)
              "run --atlas '%s' --model wilson_cowan --duration 1ms --init init.csv --observe raw "
              "--out o2 --quiet --speed inf", shared_path("atlases/tvb76"));
     assert_int_equal(dtb(args), 0);
-    char *csv = read_text_file(tmp("o2/raw.csv"), NULL);
+    char *csv = read_text_file(test_tmp("o2/raw.csv"), NULL);
     assert_non_null(csv);
     char *row = strchr(csv, '\n') + 1;
     double v[4];
@@ -253,7 +238,7 @@ static void test_bad_input_writes_nothing(void **state)
         "run short.csv",
         "run --save-experiment /no/such/dir/e.xml",
     };
-    FILE *f = fopen(tmp("short.csv"), "w");
+    FILE *f = fopen(test_tmp("short.csv"), "w");
     fputs("a\n1\n2\n", f);
     fclose(f);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -261,25 +246,25 @@ static void test_bad_input_writes_nothing(void **state)
         char args[512];
         snprintf(args, sizeof args, "%s --duration 1ms --quiet", cases[i]);
         int rc = dtb(args);
-        if (rc != 2 || exists("dtb-out"))
-            print_error("'%s': exit %d, output: %s\n", cases[i], rc, output);
+        if (rc != 2 || test_exists("dtb-out"))
+            print_error("'%s': exit %d, output: %s\n", cases[i], rc, test_output);
         assert_int_equal(rc, 2);
-        assert_false(exists("dtb-out"));
-        assert_true(strncmp(output, "dtb: ", 5) == 0);
-        assert_non_null(strchr(output, '\n'));
-        assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* one line */
+        assert_false(test_exists("dtb-out"));
+        assert_true(strncmp(test_output, "dtb: ", 5) == 0);
+        assert_non_null(strchr(test_output, '\n'));
+        assert_null(strchr(strchr(test_output, '\n') + 1, '\n'));   /* one line */
     }
 }
 
 static void test_region_params_and_couplings(void **state)
 {
     (void)state;
-    FILE *f = fopen(tmp("P.csv"), "w");
+    FILE *f = fopen(test_tmp("P.csv"), "w");
     fputs("region,P\n", f);
     for (int k = 0; k < 76; k++)
         fprintf(f, "%d,%g\n", k, k == 3 ? 5.0 : 0.0);
     fclose(f);
-    f = fopen(tmp("coupling.xml"), "w");
+    f = fopen(test_tmp("coupling.xml"), "w");
     fputs("<Lems><CouplingFunction pre=\"x_j\" post=\"a * gx\"><Parameter name=\"a\" value=\"0.01\"/>"
           "</CouplingFunction></Lems>\n", f);
     fclose(f);
@@ -289,8 +274,8 @@ static void test_region_params_and_couplings(void **state)
              "--coupling coupling.xml:a=0.02 --duration 20ms --observe subsample:period=20ms "
              "--init E=0,I=0 --out o4 --quiet", shared_path("atlases/tvb76"));
     assert_int_equal(dtb(args), 0);
-    assert_non_null(strstr(output, "expression coupling (a=0.02)"));
-    char *csv = read_text_file(tmp("o4/subsample.csv"), NULL);
+    assert_non_null(strstr(test_output, "expression coupling (a=0.02)"));
+    char *csv = read_text_file(test_tmp("o4/subsample.csv"), NULL);
     char *p = strchr(csv, '\n') + 1;
     double v[5];
     for (int i = 0; i < 5; i++) {
@@ -318,7 +303,7 @@ static void test_custom_model_file(void **state)
              "--observe raw --out o3 --quiet --set k=1per_ms",
              DTB_TEST_DATA, shared_path("atlases/tvb76"));
     assert_int_equal(dtb(args), 0);
-    assert_true(exists("o3/raw.csv"));
+    assert_true(test_exists("o3/raw.csv"));
 }
 
 /* Issue 4's contract: OpenDTB's default twin, deterministic, on the real
@@ -364,11 +349,11 @@ static void test_opendtb_default_twin(void **state)
         double worst;
         if (npy) {
             dtb__npy_array a;
-            assert_int_equal(dtb__npy_read(tmp("o6/subsample.npy"), &a), DTB_OK);
+            assert_int_equal(dtb__npy_read(test_tmp("o6/subsample.npy"), &a), DTB_OK);
             worst = opendtb_worst_error(&ref, a.data, (size_t)a.shape[0], (size_t)a.shape[1]);
             dtb__npy_array_free(&a);
         } else {
-            char *csv = read_text_file(tmp("o6/subsample.csv"), NULL);
+            char *csv = read_text_file(test_tmp("o6/subsample.csv"), NULL);
             assert_non_null(csv);
             assert_true(strncmp(csv, "t,S_e.0,", 8) == 0);
             size_t cols = 1 + 2 * 246, rows = 0;
@@ -396,7 +381,7 @@ static void test_opendtb_default_twin(void **state)
     assert_int_equal(dtb("run --speed inf --noise 0 --observe subsample:period=1ms:vars=S_e,S_i "
                          "--out o6 --format npy --quiet"), 0);
     dtb__npy_array a;
-    assert_int_equal(dtb__npy_read(tmp("o6/subsample.npy"), &a), DTB_OK);
+    assert_int_equal(dtb__npy_read(test_tmp("o6/subsample.npy"), &a), DTB_OK);
     double worst = opendtb_worst_error(&ref, a.data, (size_t)a.shape[0], (size_t)a.shape[1]);
     dtb__npy_array_free(&a);
     print_message("dtb run (default twin, --speed inf --noise 0): max relative error %.3g\n", worst);
@@ -409,16 +394,16 @@ static void test_opendtb_default_twin(void **state)
     snprintf(args, sizeof args, "run --atlas '%s' --duration 1ms --out o7 --quiet",
              shared_path("atlases/bn246_opendtb_sc"));
     assert_int_equal(dtb(args), 2);
-    assert_non_null(strstr(output, "no tract lengths"));
-    assert_non_null(strstr(output, "infinite conduction speed"));   /* no CLI flag in a library message */
-    assert_false(exists("o7"));
+    assert_non_null(strstr(test_output, "no tract lengths"));
+    assert_non_null(strstr(test_output, "infinite conduction speed"));   /* no CLI flag in a library message */
+    assert_false(test_exists("o7"));
 }
 
 /* Issue 6's command line: stimuli, lesions, checkpoints, experiment files
  * and the provenance of every results folder. */
 static char *file_text(const char *name)
 {
-    char *t = read_text_file(tmp(name), NULL);
+    char *t = read_text_file(test_tmp(name), NULL);
     if (!t)
         fail_msg("%s was not written", name);
     return t;
@@ -438,8 +423,8 @@ static void test_branch_from_checkpoint(void **state)
     assert_int_equal(dtb("run --duration 20ms --checkpoint br.ckpt --out br0 --quiet"), 0);
     assert_int_equal(dtb("run --from br.ckpt --duration 30ms --lesion region=A8m_L --set G=0.2 "
                          "--observe raw --out br1 --quiet"), 0);
-    assert_non_null(strstr(output, "t=0.02 s (step 200): branched from checkpoint br.ckpt (sha256 "));
-    assert_non_null(strstr(output, "br1/raw.csv: 100 samples"));
+    assert_non_null(strstr(test_output, "t=0.02 s (step 200): branched from checkpoint br.ckpt (sha256 "));
+    assert_non_null(strstr(test_output, "br1/raw.csv: 100 samples"));
     char *prov = file_text("br1/provenance.json");
     assert_non_null(strstr(prov, "\"branched_from\": {\"checkpoint\": \"br.ckpt\", \"sha256\": \""));
     assert_non_null(strstr(prov, "\"end_time_s\": 0.03"));
@@ -448,14 +433,14 @@ static void test_branch_from_checkpoint(void **state)
     assert_non_null(strstr(xml, "<from>"));
     free(xml);
     assert_int_equal(dtb("run --from br.ckpt --model wilson_cowan --duration 30ms --out br2 --quiet"), 2);
-    assert_non_null(strstr(output, "model: 'reduced_wong_wang_exc_inh' there, 'wilson_cowan' here"));
-    assert_false(exists("br2"));
+    assert_non_null(strstr(test_output, "model: 'reduced_wong_wang_exc_inh' there, 'wilson_cowan' here"));
+    assert_false(test_exists("br2"));
     assert_int_equal(dtb("run --from br.ckpt --duration 10ms --out br2 --quiet"), 2);
-    assert_non_null(strstr(output, "not before the end of the branch"));
-    assert_false(exists("br2"));
+    assert_non_null(strstr(test_output, "not before the end of the branch"));
+    assert_false(test_exists("br2"));
     assert_int_equal(dtb("run --help"), 0);
-    assert_non_null(strstr(output, "--from FILE"));
-    assert_non_null(strstr(output, "--reseed"));
+    assert_non_null(strstr(test_output, "--from FILE"));
+    assert_non_null(strstr(test_output, "--reseed"));
 }
 
 static void test_interventions_and_experiments(void **state)
@@ -467,8 +452,8 @@ static void test_interventions_and_experiments(void **state)
                          "--stimulus sine:frequency=40,amplitude=0.01:regions=A9l_*+3:into=S_e "
                          "--lesion region=A8m_R --lesion edge=A9l_L:A9l_R "
                          "--lesion scale=A6dl_*:A6vl_*:0.5:at=30ms --save-experiment iv.xml"), 0);
-    assert_non_null(strstr(output, "lesion of region 1 'A8m_R'"));
-    assert_non_null(strstr(output, "t=0.03 s (step 300): connections"));
+    assert_non_null(strstr(test_output, "lesion of region 1 'A8m_R'"));
+    assert_non_null(strstr(test_output, "t=0.03 s (step 300): connections"));
     char *prov = file_text("iv/provenance.json");
     assert_non_null(strstr(prov, "\"completed\": true"));
     assert_non_null(strstr(prov, "stimulus into 'I_ext' (parameter) on 1 region(s)"));
@@ -512,13 +497,13 @@ static void test_interventions_and_experiments(void **state)
     free(prov);
 
     /* a malformed experiment file: exit 2, its line named, nothing written */
-    FILE *f = fopen(tmp("broken.xml"), "w");
+    FILE *f = fopen(test_tmp("broken.xml"), "w");
     fputs("<experiment>\n  <duration>1s</duration>\n  <colour>red</colour>\n</experiment>\n", f);
     fclose(f);
     clean("dtb-out");
     assert_int_equal(dtb("run broken.xml"), 2);
-    assert_non_null(strstr(output, "broken.xml:3: <colour>: unknown setting"));
-    assert_false(exists("dtb-out"));
+    assert_non_null(strstr(test_output, "broken.xml:3: <colour>: unknown setting"));
+    assert_false(test_exists("dtb-out"));
 }
 
 /* dtb bench: the one-line contract; dtb run --spiking: a hybrid run on the
@@ -531,29 +516,29 @@ static void test_spiking(void **state)
     static const char *const fields[] = {"model=cuba ", "neurons=1000 ", "synapses=", "duration_s=0.2 ",
                                          "wall_s=", "spikes=", "rate_hz=", "cv_isi=", "build_s="};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        assert_non_null(strstr(output, fields[i]));
-    assert_non_null(strstr(output, "\n"));
-    assert_null(strchr(strchr(output, '\n') + 1, '\n'));   /* exactly one line */
+        assert_non_null(strstr(test_output, fields[i]));
+    assert_non_null(strstr(test_output, "\n"));
+    assert_null(strchr(strchr(test_output, '\n') + 1, '\n'));   /* exactly one line */
     assert_int_equal(dtb("bench coba --duration 100ms"), 0);
-    assert_non_null(strstr(output, "model=coba neurons=4000 "));
+    assert_non_null(strstr(test_output, "model=coba neurons=4000 "));
     assert_int_equal(dtb("bench cobahh --neurons 400 --duration 20ms"), 0);
-    assert_non_null(strstr(output, "model=cobahh neurons=400 "));
+    assert_non_null(strstr(test_output, "model=cobahh neurons=400 "));
     assert_int_equal(dtb("bench hh"), 2);
     assert_int_equal(dtb("bench cuba --neurons 3"), 2);
     assert_int_equal(dtb("bench"), 2);
 
     clean("hyb");
     assert_int_equal(dtb("run --spiking 'A8m_L:n=200' --duration 100ms --out hyb --quiet"), 0);
-    char *csv = read_text_file(tmp("hyb/spikes_spiking.csv"), NULL);
+    char *csv = read_text_file(test_tmp("hyb/spikes_spiking.csv"), NULL);
     assert_non_null(csv);
     assert_true(strncmp(csv, "t,region,label,population,cell\n", 31) == 0);
     assert_non_null(strstr(csv, ",A8m_L,E,"));
     free(csv);
     clean("bad");
     assert_int_equal(dtb("run --spiking 'A8m_L:model=nosuch' --out bad --quiet"), 2);
-    assert_non_null(strstr(output, "nosuch"));
+    assert_non_null(strstr(test_output, "nosuch"));
     assert_int_equal(dtb("run --spiking 'nosuch_region' --out bad --quiet"), 2);
-    assert_false(exists("bad"));
+    assert_false(test_exists("bad"));
 }
 
 /* A cell that is one descriptor (libdtb/spiking/builtin/qif.xml) and one
@@ -563,7 +548,7 @@ static void test_spiking_descriptor_cell(void **state)
     (void)state;
     clean("qif");
     assert_int_equal(dtb("run --spiking '1:model=qif,n=100' --duration 200ms --out qif --quiet"), 0);
-    char *csv = read_text_file(tmp("qif/spikes_spiking.csv"), NULL);
+    char *csv = read_text_file(test_tmp("qif/spikes_spiking.csv"), NULL);
     assert_non_null(csv);
     assert_true(strncmp(csv, "t,region,label,population,cell\n", 31) == 0);
     size_t rows = 0;
@@ -573,14 +558,14 @@ static void test_spiking_descriptor_cell(void **state)
     assert_true(rows > 10);
     assert_non_null(strstr(csv, ",E,"));
     free(csv);
-    char *prov = read_text_file(tmp("qif/provenance.json"), NULL);
+    char *prov = read_text_file(test_tmp("qif/provenance.json"), NULL);
     assert_non_null(prov);
     assert_non_null(strstr(prov, "spiking network of 100 qif cells"));
     free(prov);
     clean("bad");
     assert_int_equal(dtb("run --spiking '1:model=qiff' --out bad --quiet"), 2);
-    assert_non_null(strstr(output, "qif, eif"));   /* the registry's names */
-    assert_false(exists("bad"));
+    assert_non_null(strstr(test_output, "qif, eif"));   /* the registry's names */
+    assert_false(test_exists("bad"));
 }
 
 /* A spiking region of NeuroML cells (cell=FILE#ID): it runs with the
@@ -601,10 +586,10 @@ static void test_spiking_lems_cell_resume(void **state)
              core, cell, spec, common);
     assert_int_equal(dtb(args), 0);
     snprintf(args, sizeof args, "run --duration 50ms -I '%s' --spiking '0:cell=%s#RS,%s' %s "
-             "--checkpoint '%s' --out lc_half", core, cell, spec, common, tmp("lc.ckpt"));
+             "--checkpoint '%s' --out lc_half", core, cell, spec, common, test_tmp("lc.ckpt"));
     assert_int_equal(dtb(args), 0);
     snprintf(args, sizeof args, "run --duration 100ms -I '%s' --spiking '0:cell=%s#RS,%s' %s "
-             "--resume '%s' --out lc_half", core, cell, spec, common, tmp("lc.ckpt"));
+             "--resume '%s' --out lc_half", core, cell, spec, common, test_tmp("lc.ckpt"));
     assert_int_equal(dtb(args), 0);
     const char *files[] = {"tavg.csv", "spikes_spiking.csv"};
     for (int k = 0; k < 2; k++) {
@@ -612,8 +597,8 @@ static void test_spiking_lems_cell_resume(void **state)
         snprintf(a, sizeof a, "lc_full/%s", files[k]);
         snprintf(b, sizeof b, "lc_half/%s", files[k]);
         size_t na = 0, nb = 0;
-        char *ta = read_text_file(tmp(a), &na);
-        char *tb = read_text_file(tmp(b), &nb);
+        char *ta = read_text_file(test_tmp(a), &na);
+        char *tb = read_text_file(test_tmp(b), &nb);
         assert_non_null(ta);
         assert_non_null(tb);
         assert_int_equal(na, nb);
@@ -628,8 +613,8 @@ static void test_spiking_lems_cell_resume(void **state)
     clean("lc_bad");
     snprintf(args, sizeof args, "run -I '%s' --spiking '0:cell=%s#RS' --out lc_bad --quiet", core, cell);
     assert_int_equal(dtb(args), 2);
-    assert_non_null(strstr(output, "w_exc and w_inh"));
-    assert_false(exists("lc_bad"));
+    assert_non_null(strstr(test_output, "w_exc and w_inh"));
+    assert_false(test_exists("lc_bad"));
 }
 
 int main(void)

@@ -14,38 +14,11 @@
 
 #include "test_util.h"
 
-static char output[1 << 16];
-
-static int sh(const char *cmd_fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command in the test's folder; stdout+stderr in output. */
-static int sh(const char *cmd_fmt, ...)
-{
-    va_list ap;
-    va_start(ap, cmd_fmt);
-    int status = test_vrun(output, sizeof output, cmd_fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
-static int exists(const char *name)
-{
-    struct stat st;
-    return stat(tmp(name), &st) == 0;
-}
-
 /* The rows of a results table without its last column (seconds), sorted. */
 static char *rows_of(const char *csv)
 {
-    assert_int_equal(sh("sed 1d '%s' | sed 's/,[^,]*$//' | sort", csv), 0);
-    return strdup(output);
+    assert_int_equal(test_sh("sed 1d '%s' | sed 's/,[^,]*$//' | sort", csv), 0);
+    return strdup(test_output);
 }
 
 #define SWEEP_WITH(DURATION)                                                                    \
@@ -59,20 +32,20 @@ static char *rows_of(const char *csv)
 static void test_sweep_contract(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' sweep --help", DTB_EXE), 0);
-    assert_non_null(strstr(output, "--vary"));
-    assert_non_null(strstr(output, "--jobs"));
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
-    assert_non_null(strstr(output, "10 points, 10 ok"));
-    assert_int_equal(sh("head -1 s1/sweep.csv"), 0);
-    assert_string_equal(output, "point,a,coupling.a,mean-rate,psd-peak,status,seconds\n");
-    assert_true(exists("s1/experiment.xml") && exists("s1/provenance.json"));
-    assert_int_equal(sh("wc -l < s1/sweep.csv"), 0);
-    assert_int_equal(atoi(output), 11);
+    assert_int_equal(test_sh("'%s' sweep --help", DTB_EXE), 0);
+    assert_non_null(strstr(test_output, "--vary"));
+    assert_non_null(strstr(test_output, "--jobs"));
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
+    assert_non_null(strstr(test_output, "10 points, 10 ok"));
+    assert_int_equal(test_sh("head -1 s1/sweep.csv"), 0);
+    assert_string_equal(test_output, "point,a,coupling.a,mean-rate,psd-peak,status,seconds\n");
+    assert_true(test_exists("s1/experiment.xml") && test_exists("s1/provenance.json"));
+    assert_int_equal(test_sh("wc -l < s1/sweep.csv"), 0);
+    assert_int_equal(atoi(test_output), 11);
     /* the same command again: nothing left to run, the table unchanged */
-    char *before = rows_of(tmp("s1/sweep.csv"));
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
-    char *after = rows_of(tmp("s1/sweep.csv"));
+    char *before = rows_of(test_tmp("s1/sweep.csv"));
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --out s1", DTB_EXE), 0);
+    char *after = rows_of(test_tmp("s1/sweep.csv"));
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -95,31 +68,31 @@ static void test_sweep_refusals(void **state)
         {"--score mean-rate", "nothing varies"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int rc = sh("'%s' sweep --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --model "
-                    "generic_2d_oscillator --duration 100ms %s --out bad", DTB_EXE, cases[i][0]);
-        if (rc != 2 || !strstr(output, cases[i][1]))
-            fail_msg("case '%s': exit %d, output: %s", cases[i][0], rc, output);
-        assert_false(exists("bad"));
+        int rc = test_sh("'%s' sweep --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --model "
+                         "generic_2d_oscillator --duration 100ms %s --out bad", DTB_EXE, cases[i][0]);
+        if (rc != 2 || !strstr(test_output, cases[i][1]))
+            fail_msg("case '%s': exit %d, output: %s", cases[i][0], rc, test_output);
+        assert_false(test_exists("bad"));
     }
     /* a folder that holds another sweep */
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out other", DTB_EXE), 0);
-    assert_int_equal(sh("cp other/sweep.csv saved.csv"), 0);
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --vary b=1,2 --out other", DTB_EXE), 2);
-    assert_non_null(strstr(output, "b=1,2"));
-    assert_int_equal(sh("cmp other/sweep.csv saved.csv"), 0);
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --out other", DTB_EXE), 0);
+    assert_int_equal(test_sh("cp other/sweep.csv saved.csv"), 0);
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --vary b=1,2 --out other", DTB_EXE), 2);
+    assert_non_null(strstr(test_output, "b=1,2"));
+    assert_int_equal(test_sh("cmp other/sweep.csv saved.csv"), 0);
     /* a folder that holds a reservoir run is not a sweep's, and a sweep's
      * folder not a reservoir's: refused both ways, nothing changed */
-    assert_int_equal(sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
-                        "memory-capacity --alpha 0.5 --nulls 0 --out res -q", DTB_EXE), 0);
-    assert_int_equal(sh("cp res/reservoir.csv saved_res.csv"), 0);
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out res", DTB_EXE), 2);
-    assert_non_null(strstr(output, "reservoir.csv"));
-    assert_false(exists("res/sweep.csv"));
-    assert_int_equal(sh("cmp res/reservoir.csv saved_res.csv"), 0);
-    assert_int_equal(sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
-                        "memory-capacity --alpha 0.5 --nulls 0 --out other -q", DTB_EXE), 2);
-    assert_non_null(strstr(output, "sweep.csv"));
-    assert_false(exists("other/reservoir.csv"));
+    assert_int_equal(test_sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
+                             "memory-capacity --alpha 0.5 --nulls 0 --out res -q", DTB_EXE), 0);
+    assert_int_equal(test_sh("cp res/reservoir.csv saved_res.csv"), 0);
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --out res", DTB_EXE), 2);
+    assert_non_null(strstr(test_output, "reservoir.csv"));
+    assert_false(test_exists("res/sweep.csv"));
+    assert_int_equal(test_sh("cmp res/reservoir.csv saved_res.csv"), 0);
+    assert_int_equal(test_sh("'%s' reservoir --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --task "
+                             "memory-capacity --alpha 0.5 --nulls 0 --out other -q", DTB_EXE), 2);
+    assert_non_null(strstr(test_output, "sweep.csv"));
+    assert_false(test_exists("other/reservoir.csv"));
 }
 
 /* Interrupted by SIGINT, then SIGTERM: whole rows, exit 130; the same
@@ -127,11 +100,11 @@ static void test_sweep_refusals(void **state)
 static void test_sweep_interrupt_and_resume(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out ref", DTB_EXE), 0);
-    char *ref = rows_of(tmp("ref/sweep.csv"));
+    assert_int_equal(test_sh("'%s' " SLOW_SWEEP_ARGS " --out ref", DTB_EXE), 0);
+    char *ref = rows_of(test_tmp("ref/sweep.csv"));
     const int sigs[2] = {SIGINT, SIGTERM};
     for (int k = 0; k < 2; k++) {
-        sh("rm -rf cut");
+        test_sh("rm -rf cut");
         pid_t pid = fork();
         if (pid == 0) {
             if (chdir(test_tmpdir()) != 0)
@@ -144,7 +117,7 @@ static void test_sweep_interrupt_and_resume(void **state)
         for (int i = 0; i < 400; i++) {
             struct timespec ts = {0, 10000000};
             nanosleep(&ts, NULL);
-            if (sh("test -f cut/sweep.csv && test $(wc -l < cut/sweep.csv) -ge 3") == 0)
+            if (test_sh("test -f cut/sweep.csv && test $(wc -l < cut/sweep.csv) -ge 3") == 0)
                 break;
         }
         kill(pid, sigs[k]);
@@ -154,9 +127,9 @@ static void test_sweep_interrupt_and_resume(void **state)
         int rc = WEXITSTATUS(status);
         assert_int_equal(rc, 130);
         /* every line whole: as many fields as the header */
-        assert_int_equal(sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' cut/sweep.csv"), 0);
-        assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out cut", DTB_EXE), 0);
-        char *got = rows_of(tmp("cut/sweep.csv"));
+        assert_int_equal(test_sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' cut/sweep.csv"), 0);
+        assert_int_equal(test_sh("'%s' " SLOW_SWEEP_ARGS " --out cut", DTB_EXE), 0);
+        char *got = rows_of(test_tmp("cut/sweep.csv"));
         assert_string_equal(got, ref);
         free(got);
     }
@@ -166,9 +139,9 @@ static void test_sweep_interrupt_and_resume(void **state)
 static void test_threads_same_table(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --jobs 1 --batch 1 --out j1", DTB_EXE), 0);
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --jobs 2 --out j2", DTB_EXE), 0);
-    char *a = rows_of(tmp("j1/sweep.csv")), *b = rows_of(tmp("j2/sweep.csv"));
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --jobs 1 --batch 1 --out j1", DTB_EXE), 0);
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --jobs 2 --out j2", DTB_EXE), 0);
+    char *a = rows_of(test_tmp("j1/sweep.csv")), *b = rows_of(test_tmp("j2/sweep.csv"));
     assert_string_equal(a, b);
     free(a);
     free(b);
@@ -188,20 +161,20 @@ static void test_threads_same_table(void **state)
 static void test_mpi_same_table(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' " SWEEP_ARGS " --out m0", DTB_EXE), 0);
-    char *ref = rows_of(tmp("m0/sweep.csv"));
+    assert_int_equal(test_sh("'%s' " SWEEP_ARGS " --out m0", DTB_EXE), 0);
+    char *ref = rows_of(test_tmp("m0/sweep.csv"));
     for (int np = 1; np <= 3; np++) {
         char dir[16];
         snprintf(dir, sizeof dir, "m%d", np);
-        int rc = sh(MPIRUN " '%s' " SWEEP_ARGS " --out %s", np, DTB_EXE, dir);
+        int rc = test_sh(MPIRUN " '%s' " SWEEP_ARGS " --out %s", np, DTB_EXE, dir);
         if (rc)
-            fail_msg("mpirun -np %d: exit %d: %s", np, rc, output);
+            fail_msg("mpirun -np %d: exit %d: %s", np, rc, test_output);
         char csv[64];
         snprintf(csv, sizeof csv, "%s/sweep.csv", dir);
-        char *got = rows_of(tmp(csv));
+        char *got = rows_of(test_tmp(csv));
         assert_string_equal(got, ref);
         free(got);
-        assert_int_equal(sh("grep -c '\"ranks\": %d' %s/provenance.json", np, dir), 0);
+        assert_int_equal(test_sh("grep -c '\"ranks\": %d' %s/provenance.json", np, dir), 0);
     }
     free(ref);
 }
@@ -211,8 +184,8 @@ static void test_mpi_same_table(void **state)
 static void test_mpi_rank_dies(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out d0", DTB_EXE), 0);
-    char *ref = rows_of(tmp("d0/sweep.csv"));
+    assert_int_equal(test_sh("'%s' " SLOW_SWEEP_ARGS " --out d0", DTB_EXE), 0);
+    char *ref = rows_of(test_tmp("d0/sweep.csv"));
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(test_tmpdir()) != 0)
@@ -227,22 +200,22 @@ static void test_mpi_rank_dies(void **state)
     for (int i = 0; i < 600 && !killed; i++) {
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
-        if (sh("test -f d1/sweep.csv && test $(wc -l < d1/sweep.csv) -ge 2") != 0)
+        if (test_sh("test -f d1/sweep.csv && test $(wc -l < d1/sweep.csv) -ge 2") != 0)
             continue;
         /* through /proc, not pgrep: a minimal Debian has no procps */
-        killed = sh("for d in /proc/[0-9]*; do "
-                    "  tr '\\0' ' ' < $d/cmdline 2>/dev/null | grep -q 'dtb.*--out d1' || continue; "
-                    "  if tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "
-                    "     OMPI_COMM_WORLD_RANK=2; then kill -9 ${d#/proc/} && echo killed; fi; done") == 0 &&
-                 strstr(output, "killed");
+        killed = test_sh("for d in /proc/[0-9]*; do "
+                         "  tr '\\0' ' ' < $d/cmdline 2>/dev/null | grep -q 'dtb.*--out d1' || continue; "
+                         "  if tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "
+                         "     OMPI_COMM_WORLD_RANK=2; then kill -9 ${d#/proc/} && echo killed; fi; done") == 0 &&
+                 strstr(test_output, "killed");
     }
     int status;
     waitpid(pid, &status, 0);
     assert_true(killed);
     assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' d1/sweep.csv"), 0);
-    assert_int_equal(sh("'%s' " SLOW_SWEEP_ARGS " --out d1", DTB_EXE), 0);
-    char *got = rows_of(tmp("d1/sweep.csv"));
+    assert_int_equal(test_sh("awk -F, 'NF != 7 { bad = 1 } END { exit bad }' d1/sweep.csv"), 0);
+    assert_int_equal(test_sh("'%s' " SLOW_SWEEP_ARGS " --out d1", DTB_EXE), 0);
+    char *got = rows_of(test_tmp("d1/sweep.csv"));
     assert_string_equal(got, ref);
     free(got);
     free(ref);
@@ -299,63 +272,63 @@ static double mean_s_e(const char *csv_path)
 static void test_sweep_from_checkpoint(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' run --duration 20ms --checkpoint sf.ckpt --out sf0 --quiet", DTB_EXE), 0);
-    assert_int_equal(sh("'%s' sweep --from sf.ckpt --duration 40ms --vary G=0.1,0.3 "
-                        "--score mean-rate=S_e --out sf1 -q", DTB_EXE), 0);
-    assert_int_equal(sh("sed -n 3p sf1/sweep.csv"), 0);
-    assert_true(strncmp(output, "1,0.3,", 6) == 0);
-    const double swept = strtod(output + 6, NULL);
-    assert_int_equal(sh("sed -n 2p sf1/sweep.csv"), 0);
-    const double other = strtod(output + 6, NULL);
-    assert_int_equal(sh("'%s' run --from sf.ckpt --duration 40ms --set G=0.3 --observe tavg "
-                        "--out sf2 --quiet", DTB_EXE), 0);
-    const double run = mean_s_e(tmp("sf2/tavg.csv"));
+    assert_int_equal(test_sh("'%s' run --duration 20ms --checkpoint sf.ckpt --out sf0 --quiet", DTB_EXE), 0);
+    assert_int_equal(test_sh("'%s' sweep --from sf.ckpt --duration 40ms --vary G=0.1,0.3 "
+                             "--score mean-rate=S_e --out sf1 -q", DTB_EXE), 0);
+    assert_int_equal(test_sh("sed -n 3p sf1/sweep.csv"), 0);
+    assert_true(strncmp(test_output, "1,0.3,", 6) == 0);
+    const double swept = strtod(test_output + 6, NULL);
+    assert_int_equal(test_sh("sed -n 2p sf1/sweep.csv"), 0);
+    const double other = strtod(test_output + 6, NULL);
+    assert_int_equal(test_sh("'%s' run --from sf.ckpt --duration 40ms --set G=0.3 --observe tavg "
+                             "--out sf2 --quiet", DTB_EXE), 0);
+    const double run = mean_s_e(test_tmp("sf2/tavg.csv"));
     print_message("sweep --from: G=0.3 scores %.17g, dtb run --from %.17g (G=0.1: %.17g)\n", swept,
                   run, other);
     assert_true(fabs(swept - run) <= 1e-12 * fabs(run));
     assert_true(fabs(swept - other) > 1e-6);   /* the varied setting matters */
     /* a checkpoint of another model is refused before any point runs */
-    assert_int_equal(sh("'%s' sweep --from sf.ckpt --model wilson_cowan --duration 40ms --vary P=0,1 "
-                        "--score mean-rate=E --out sf3 -q", DTB_EXE), 2);
-    assert_false(exists("sf3/sweep.csv"));
+    assert_int_equal(test_sh("'%s' sweep --from sf.ckpt --model wilson_cowan --duration 40ms --vary P=0,1 "
+                             "--score mean-rate=E --out sf3 -q", DTB_EXE), 2);
+    assert_false(test_exists("sf3/sweep.csv"));
 }
 
 static void test_fit_contract(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' fit --help", DTB_EXE), 0);
-    assert_non_null(strstr(output, "--free"));
-    assert_int_equal(sh("'%s' run --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --set G=0.3 "
-                        "--duration 1s --observe fc:of=tavg:vars=S_e --out truth -q", DTB_EXE), 0);
-    int rc = sh("'%s' fit --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --duration 1s "
-                "--free G=0.05:0.6 --score fc=truth/fc.csv:of=tavg --budget 12 --out f1", DTB_EXE);
+    assert_int_equal(test_sh("'%s' fit --help", DTB_EXE), 0);
+    assert_non_null(strstr(test_output, "--free"));
+    assert_int_equal(test_sh("'%s' run --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --set G=0.3 "
+                             "--duration 1s --observe fc:of=tavg:vars=S_e --out truth -q", DTB_EXE), 0);
+    int rc = test_sh("'%s' fit --atlas '" DTB_SHARED_DATA "/atlases/tvb76' --duration 1s "
+                     "--free G=0.05:0.6 --score fc=truth/fc.csv:of=tavg --budget 12 --out f1", DTB_EXE);
     if (rc)
-        fail_msg("dtb fit: exit %d: %s", rc, output);
+        fail_msg("dtb fit: exit %d: %s", rc, test_output);
     /* the last line of stdout */
-    char *last = output + strlen(output) - 1;
-    while (last > output && last[-1] != '\n')
+    char *last = test_output + strlen(test_output) - 1;
+    while (last > test_output && last[-1] != '\n')
         last--;
     assert_true(strncmp(last, "best: fc=", 9) == 0);
     double r = atof(last + 9);
     assert_non_null(strstr(last, " G="));
-    assert_true(exists("f1/fit.csv") && exists("f1/best.xml") && exists("f1/fit.svg"));
-    assert_int_equal(sh("head -1 f1/fit.csv"), 0);
-    assert_string_equal(output, "evaluation,generation,G,fc,objective,best,status,seconds\n");
-    assert_int_equal(sh("wc -l < f1/fit.csv"), 0);
-    assert_int_equal(atoi(output), 13);
+    assert_true(test_exists("f1/fit.csv") && test_exists("f1/best.xml") && test_exists("f1/fit.svg"));
+    assert_int_equal(test_sh("head -1 f1/fit.csv"), 0);
+    assert_string_equal(test_output, "evaluation,generation,G,fc,objective,best,status,seconds\n");
+    assert_int_equal(test_sh("wc -l < f1/fit.csv"), 0);
+    assert_int_equal(atoi(test_output), 13);
     /* dtb run of best.xml gives the best's FC fit */
-    assert_int_equal(sh("'%s' run f1/best.xml --observe fc:of=tavg:vars=S_e "
-                        "--empirical-fc truth/fc.csv --out rerun -q", DTB_EXE), 0);
-    const char *at = strstr(output, "r = ");
+    assert_int_equal(test_sh("'%s' run f1/best.xml --observe fc:of=tavg:vars=S_e "
+                             "--empirical-fc truth/fc.csv --out rerun -q", DTB_EXE), 0);
+    const char *at = strstr(test_output, "r = ");
     assert_non_null(at);
     assert_true(fabs(atof(at + 4) - r) < 5e-5);
     /* refusals */
-    assert_int_equal(sh("'%s' fit --free G=0.5:0.1 --score mean-rate --out bad", DTB_EXE), 2);
-    assert_non_null(strstr(output, "LO must be below HI"));
-    assert_int_equal(sh("'%s' fit --free G=0.1:0.5 --score fc=truth/fc.csv:of=tavg --budget 0 "
-                        "--out bad", DTB_EXE), 2);
-    assert_int_equal(sh("'%s' fit --free G=0.1:0.5 --out bad", DTB_EXE), 2);
-    assert_false(exists("bad"));
+    assert_int_equal(test_sh("'%s' fit --free G=0.5:0.1 --score mean-rate --out bad", DTB_EXE), 2);
+    assert_non_null(strstr(test_output, "LO must be below HI"));
+    assert_int_equal(test_sh("'%s' fit --free G=0.1:0.5 --score fc=truth/fc.csv:of=tavg --budget 0 "
+                             "--out bad", DTB_EXE), 2);
+    assert_int_equal(test_sh("'%s' fit --free G=0.1:0.5 --out bad", DTB_EXE), 2);
+    assert_false(test_exists("bad"));
 }
 
 int main(void)

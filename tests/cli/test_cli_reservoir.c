@@ -13,62 +13,40 @@
 
 #include "test_util.h"
 
-static char output[1 << 16];
-
-static int sh(const char *cmd_fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command in the test's folder; stdout+stderr in output. */
-static int sh(const char *cmd_fmt, ...)
-{
-    va_list ap;
-    va_start(ap, cmd_fmt);
-    int status = test_vrun(output, sizeof output, cmd_fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-static int exists(const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 #define QUICK "--task memory-capacity --steps 1000 --delays 20 -q"
 
 static void contract(void **state)
 {
     (void)state;
-    assert_int_equal(sh("'%s' reservoir --help", DTB_EXE), 0);
+    assert_int_equal(test_sh("'%s' reservoir --help", DTB_EXE), 0);
     static const char *const flags[] = {"--atlas", "--task", "--alpha", "--nulls", "--seed",
                                         "--input-regions", "--output-regions", "--save-states",
                                         "--input", "--out"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (!strstr(output, flags[i]))
+        if (!strstr(test_output, flags[i]))
             fail_msg("help lacks %s", flags[i]);
-    assert_int_equal(sh("'%s' reservoir --atlas bn246 " QUICK " --alpha 0.5:0.9:2 --nulls 2 "
-                        "--seed 5 --out r1", DTB_EXE), 0);
+    assert_int_equal(test_sh("'%s' reservoir --atlas bn246 " QUICK " --alpha 0.5:0.9:2 --nulls 2 "
+                             "--seed 5 --out r1", DTB_EXE), 0);
     /* one percentile line per alpha */
-    assert_non_null(strstr(output, "alpha 0.5"));
-    assert_non_null(strstr(output, "alpha 0.9"));
-    assert_non_null(strstr(output, "percentile"));
-    assert_int_equal(sh("head -1 r1/reservoir.csv"), 0);
-    assert_string_equal(output, "alpha,network,score\n");
-    assert_int_equal(sh("sed 1d r1/reservoir.csv | cut -d, -f1,2 | sort"), 0);
-    assert_string_equal(output, "0.5,0\n0.5,1\n0.5,empirical\n0.9,0\n0.9,1\n0.9,empirical\n");
-    assert_int_equal(sh("sed 1d r1/reservoir.csv | cut -d, -f3 | sort -u | wc -l"), 0);
-    assert_int_equal(atoi(output), 6);   /* every network scores differently */
-    assert_true(exists("r1/reservoir.svg") && exists("r1/provenance.json"));
-    assert_int_equal(sh("grep -c '<svg' r1/reservoir.svg"), 0);
+    assert_non_null(strstr(test_output, "alpha 0.5"));
+    assert_non_null(strstr(test_output, "alpha 0.9"));
+    assert_non_null(strstr(test_output, "percentile"));
+    assert_int_equal(test_sh("head -1 r1/reservoir.csv"), 0);
+    assert_string_equal(test_output, "alpha,network,score\n");
+    assert_int_equal(test_sh("sed 1d r1/reservoir.csv | cut -d, -f1,2 | sort"), 0);
+    assert_string_equal(test_output, "0.5,0\n0.5,1\n0.5,empirical\n0.9,0\n0.9,1\n0.9,empirical\n");
+    assert_int_equal(test_sh("sed 1d r1/reservoir.csv | cut -d, -f3 | sort -u | wc -l"), 0);
+    assert_int_equal(atoi(test_output), 6);   /* every network scores differently */
+    assert_true(test_exists("r1/reservoir.svg") && test_exists("r1/provenance.json"));
+    assert_int_equal(test_sh("grep -c '<svg' r1/reservoir.svg"), 0);
     /* the same command again: nothing to do, the same table */
-    assert_int_equal(sh("sort r1/reservoir.csv > before.csv && '%s' reservoir --atlas bn246 " QUICK
-                        " --alpha 0.5:0.9:2 --nulls 2 --seed 5 --out r1 && sort r1/reservoir.csv | "
-                        "cmp - before.csv", DTB_EXE), 0);
+    assert_int_equal(test_sh("sort r1/reservoir.csv > before.csv && '%s' reservoir --atlas bn246 " QUICK
+                             " --alpha 0.5:0.9:2 --nulls 2 --seed 5 --out r1 && sort r1/reservoir.csv | "
+                             "cmp - before.csv", DTB_EXE), 0);
     /* other settings in that folder: refused, the table kept */
-    assert_int_equal(sh("'%s' reservoir --atlas bn246 " QUICK " --alpha 0.5:0.9:2 --nulls 2 "
-                        "--seed 6 --out r1", DTB_EXE), 2);
-    assert_int_equal(sh("sort r1/reservoir.csv | cmp - before.csv"), 0);
+    assert_int_equal(test_sh("'%s' reservoir --atlas bn246 " QUICK " --alpha 0.5:0.9:2 --nulls 2 "
+                             "--seed 6 --out r1", DTB_EXE), 2);
+    assert_int_equal(test_sh("sort r1/reservoir.csv | cmp - before.csv"), 0);
 }
 
 /* Read a 2-D little-endian float64 .npy file. */
@@ -99,9 +77,9 @@ static double *read_npy(const char *name, size_t *rows, size_t *cols)
 static void states_equal_numpy(void **state)
 {
     (void)state;
-    assert_int_equal(sh("mkdir -p esn && cp '%s/esn_w.txt' esn/weights.txt", RESERVOIR_DATA), 0);
-    assert_int_equal(sh("'%s' reservoir --atlas esn --input '%s/esn_u.txt' --input-regions 0+3 "
-                        "--alpha 0.8 --save-states x.npy", DTB_EXE, RESERVOIR_DATA), 0);
+    assert_int_equal(test_sh("mkdir -p esn && cp '%s/esn_w.txt' esn/weights.txt", RESERVOIR_DATA), 0);
+    assert_int_equal(test_sh("'%s' reservoir --atlas esn --input '%s/esn_u.txt' --input-regions 0+3 "
+                             "--alpha 0.8 --save-states x.npy", DTB_EXE, RESERVOIR_DATA), 0);
     size_t rows, cols;
     double *x = read_npy("x.npy", &rows, &cols);
     assert_int_equal(rows, 300);
@@ -121,12 +99,12 @@ static void states_equal_numpy(void **state)
         fail_msg("--save-states differs from NumPy's states by %g", worst);
     free(x);
     /* an .npy input, and the readout saved */
-    if (sh("/usr/bin/python3 -c 'import numpy' 2>/dev/null || exit 77") == 77)
+    if (test_sh("/usr/bin/python3 -c 'import numpy' 2>/dev/null || exit 77") == 77)
         skip();   /* no NumPy to write the .npy input */
-    assert_int_equal(sh("/usr/bin/python3 -c \"import numpy; numpy.save('u.npy', "
-                        "numpy.loadtxt('%s/esn_u.txt'))\"", RESERVOIR_DATA), 0);
-    assert_int_equal(sh("'%s' reservoir --atlas esn --input u.npy --input-regions 0+3 --alpha 0.8 "
-                        "--save-states y.npy && cmp x.npy y.npy", DTB_EXE), 0);
+    assert_int_equal(test_sh("/usr/bin/python3 -c \"import numpy; numpy.save('u.npy', "
+                             "numpy.loadtxt('%s/esn_u.txt'))\"", RESERVOIR_DATA), 0);
+    assert_int_equal(test_sh("'%s' reservoir --atlas esn --input u.npy --input-regions 0+3 --alpha 0.8 "
+                             "--save-states y.npy && cmp x.npy y.npy", DTB_EXE), 0);
 }
 
 static void refusals(void **state)
@@ -146,11 +124,11 @@ static void refusals(void **state)
         {"--nulls 2", "--alpha"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int rc = sh("'%s' reservoir --atlas bn246 --steps 1000 %s --out bad", DTB_EXE, cases[i][0]);
-        if (rc != 2 || !strstr(output, cases[i][1]))
-            fail_msg("case '%s': exit %d, output: %s", cases[i][0], rc, output);
-        assert_false(exists("bad"));
-        assert_false(exists("s.npy"));
+        int rc = test_sh("'%s' reservoir --atlas bn246 --steps 1000 %s --out bad", DTB_EXE, cases[i][0]);
+        if (rc != 2 || !strstr(test_output, cases[i][1]))
+            fail_msg("case '%s': exit %d, output: %s", cases[i][0], rc, test_output);
+        assert_false(test_exists("bad"));
+        assert_false(test_exists("s.npy"));
     }
 }
 
