@@ -14,6 +14,8 @@
 #     librsvg2-bin      rsvg-convert: the SVG figures must render (tests/observe)
 #     python3-scipy     the Python analysis tests compare with SciPy (stats, signal)
 #     python3-pip, python3-setuptools   the offline `pip install` of the bindings is tested
+#     python3-neuron    NEURON 8.2: the oracle of the multi-compartment cells
+#                       (tests/mcell build the same cells in NEURON and compare traces)
 set -eu
 packages="gcc meson ninja-build pkg-config python3 libgsl-dev libxml2-dev libnlopt-dev"
 # Open MPI: sweeps and fits on several processes or machines (mpirun)
@@ -24,6 +26,8 @@ if [ "${1:-}" = "--test" ]; then
   packages="$packages libcmocka-dev valgrind g++ abigail-tools python3-pytest python3-numpy"
   packages="$packages clang libclang-rt-14-dev locales librsvg2-bin"
   packages="$packages python3-scipy python3-pip python3-setuptools"
+  # NEURON, the oracle of libdtb/mcell (tests/mcell); importable from /usr/bin/python3
+  packages="$packages python3-neuron"
 fi
 missing=""
 for p in $packages; do
