@@ -30,5 +30,6 @@
 #include "dtb_reservoir.h"
 #include "dtb_assimilate.h"
 #include "dtb_control.h"
+#include "dtb_mcell.h"
 
 #endif /* DTB_H */

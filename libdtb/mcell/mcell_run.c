@@ -1,0 +1,134 @@
+/* libdtb — running a discretised cell: NEURON's fixed step with
+ * secondorder=0. Each step of dt from t:
+ *   1. at t + dt/2 (where NEURON evaluates its BREAKPOINTs, IClamp's too)
+ *      the membrane currents of the gates' present states, linearised in v
+ *      (exactly: an HH current is linear in v at fixed gates), the clamps'
+ *      currents and the axial currents give the right-hand side;
+ *   2. (C/dt + G) dv = rhs solved on the tree (Hines), v += dv (backward
+ *      Euler in v);
+ *   3. the gates advance at the new v as NEURON's cnexp does:
+ *      x += (1 - exp(-dt (alpha + beta))) (x_inf - x).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "mcell.h"
+
+static void gate_rates(const dtb__mc_gate *g, double v, double *alpha, double *beta)
+{
+    *alpha = dtb__mc_rate_eval(&g->forward, v);
+    *beta = dtb__mc_rate_eval(&g->reverse, v);
+}
+
+static void init_states(dtb__mc_model *m, const dtb__mc_desc *d)
+{
+    for (size_t i = 0; i < m->n_nodes; i++)
+        m->v[i] = d->v_init;
+    for (size_t k = 0; k < m->n_placements; k++) {
+        dtb__mc_placement *p = &m->placements[k];
+        const dtb__mc_channel *ch = &d->channels[d->densities[p->density].channel];
+        for (size_t g = 0; g < ch->n_gates; g++)
+            for (size_t j = 0; j < p->n; j++) {
+                double a, b;
+                gate_rates(&ch->gates[g], m->v[p->node[j]], &a, &b);
+                p->state[g][j] = a / (a + b);
+            }
+    }
+}
+
+static double open_fraction(const dtb__mc_channel *ch, double *const *state, size_t j)
+{
+    double f = 1;
+    for (size_t g = 0; g < ch->n_gates; g++) {
+        double x = state[g][j];
+        for (int i = 0; i < ch->gates[g].instances; i++)
+            f *= x;
+    }
+    return f;
+}
+
+static void membrane_currents(dtb__mc_model *m, const dtb__mc_desc *d)
+{
+    for (size_t k = 0; k < m->n_placements; k++) {
+        const dtb__mc_placement *p = &m->placements[k];
+        const dtb__mc_density *den = &d->densities[p->density];
+        const dtb__mc_channel *ch = &d->channels[den->channel];
+        for (size_t j = 0; j < p->n; j++) {
+            int64_t i = p->node[j];
+            double g = p->gbar[j] * open_fraction(ch, p->state, j);
+            m->rhs[i] -= g * (m->v[i] - den->erev);
+            m->diag[i] += g;
+        }
+    }
+}
+
+static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt)
+{
+    for (size_t k = 0; k < m->n_placements; k++) {
+        dtb__mc_placement *p = &m->placements[k];
+        const dtb__mc_channel *ch = &d->channels[d->densities[p->density].channel];
+        for (size_t g = 0; g < ch->n_gates; g++) {
+            double *x = p->state[g];
+            for (size_t j = 0; j < p->n; j++) {
+                double a, b;
+                gate_rates(&ch->gates[g], m->v[p->node[j]], &a, &b);
+                x[j] += (1 - exp(-dt * (a + b))) * (a / (a + b) - x[j]);
+            }
+        }
+    }
+}
+
+static double probe_value(const dtb__mc_model *m, const dtb__mc_probe *pr)
+{
+    if (pr->placement < 0)
+        return m->v[pr->node];
+    return m->placements[pr->placement].state[pr->gate][pr->slot];
+}
+
+dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
+                       size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
+                       double dt, size_t n_steps, double **out)
+{
+    size_t n = m->n_nodes;
+    double *off = dtb__malloc_array(n, sizeof *off);
+    if (!off)
+        return DTB_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        off[i] = -m->g_axial[i];
+    init_states(m, d);
+    for (size_t p = 0; p < n_probes; p++)
+        out[p][0] = probe_value(m, &probes[p]);
+    dtb_status st = DTB_OK;
+    for (size_t step = 0; step < n_steps && !st; step++) {
+        double t_mid = ((double)step + 0.5) * dt;
+        for (size_t i = 0; i < n; i++) {
+            m->rhs[i] = 0;
+            m->diag[i] = m->cap[i] / dt;
+        }
+        for (size_t c = 0; c < n_clamps; c++)
+            if (t_mid >= clamps[c].delay && t_mid < clamps[c].delay + clamps[c].duration)
+                m->rhs[clamps[c].node] += clamps[c].amplitude;
+        membrane_currents(m, d);
+        for (size_t i = 1; i < n; i++) {
+            size_t p = (size_t)m->parent[i];
+            double ia = m->g_axial[i] * (m->v[p] - m->v[i]);   /* into node i */
+            m->rhs[i] += ia;
+            m->rhs[p] -= ia;
+            m->diag[i] += m->g_axial[i];
+            m->diag[p] += m->g_axial[i];
+        }
+        dtb__mc_hines_solve(n, m->parent, m->diag, off, m->rhs);
+        for (size_t i = 0; i < n; i++)
+            m->v[i] += m->rhs[i];
+        if (!isfinite(m->v[0]))
+            st = dtb__error(DTB_ENUMERIC, "the membrane potential is not finite at t = %g ms "
+                            "(dt too large?)", ((double)step + 1) * dt);
+        advance_gates(m, d, dt);
+        for (size_t p = 0; p < n_probes; p++)
+            out[p][step + 1] = probe_value(m, &probes[p]);
+    }
+    free(off);
+    return st;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""The cells of tests/data/mcell built by hand in NEURON 8.2 (the oracle of
+libdtb's multi-compartment cells): the same morphology, channels, nseg and
+dt, written from the NeuroML files' numbers, not read from them.
+
+  neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS]
+
+CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
+(fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
+AMP_NA nA from 20 ms for 100 ms at soma(0.5). OUT.csv: one column per
+recording, named as the C test names them, one row per step from t = 0.
+With --bench: no file, the run repeated and the compartment updates per
+second printed."""
+import math
+import sys
+import time
+
+from neuron import h
+
+h.load_file("stdrun.hoc")
+
+
+def dlambda_nseg(sec):
+    lam = 1e5 * math.sqrt(sec.diam / (4 * math.pi * 100 * sec.Ra * sec.cm))
+    return int((sec.L / (0.1 * lam) + 0.9) / 2) * 2 + 1
+
+
+def hh(sec, gna, gk):
+    sec.insert("hh")
+    for seg in sec:
+        seg.hh.gnabar = gna
+        seg.hh.gkbar = gk
+        seg.hh.gl = 0.0003
+        seg.hh.el = -54.3
+    sec.ena = 50
+    sec.ek = -77
+
+
+def ball_and_stick():
+    soma = h.Section(name="soma")
+    soma.L = soma.diam = 17.841242       # the NeuroML sphere: a cylinder of its area
+    dend = h.Section(name="dend")
+    dend.L, dend.diam = 500, 2
+    dend.connect(soma(1))
+    for sec in (soma, dend):
+        sec.Ra, sec.cm = 100, 1
+    hh(soma, 0.12, 0.036)
+    dend.insert("pas")
+    dend.g_pas, dend.e_pas = 0.0003, -54.3
+    secs = [soma, dend]
+    rec = {"soma_v": lambda: soma(0.5)._ref_v, "soma_m": lambda: soma(0.5)._ref_m_hh,
+           "dend_mid_v": lambda: dend(0.5)._ref_v, "dend_end_v": lambda: dend(1)._ref_v}
+    return secs, soma, rec   # rec: the pointers to record, taken once nseg is set
+
+
+def branched():
+    def sec(name, length, diam):
+        s = h.Section(name=name)
+        s.L, s.diam, s.Ra, s.cm = length, diam, 150, 1
+        return s
+    soma = sec("soma", 20, 20)
+    trunk_a = sec("trunk_a", 100, 3)
+    trunk_b = sec("trunk_b", 100, 3)
+    left = sec("left", math.hypot(100, 100), 1.5)
+    right = sec("right", math.hypot(150, 80), 1)
+    oblique = sec("oblique", 90, 0.8)
+    left.cm = right.cm = 2
+    trunk_a.connect(soma(1))
+    trunk_b.connect(trunk_a(1))
+    left.connect(trunk_b(1))
+    right.connect(trunk_b(1))
+    oblique.connect(trunk_a(0.5))
+    hh(soma, 0.12, 0.036)
+    for s in (trunk_a, trunk_b, left, right, oblique):
+        hh(s, 0.02, 0.01)
+    secs = [soma, trunk_a, trunk_b, left, right, oblique]
+    rec = {"soma_v": lambda: soma(0.5)._ref_v, "trunk_h": lambda: trunk_b(0.5)._ref_h_hh,
+           "left_v": lambda: left(0.5)._ref_v, "right_v": lambda: right(0.9)._ref_v,
+           "oblique_v": lambda: oblique(0.5)._ref_v, "fork_v": lambda: trunk_b(1)._ref_v}
+    return secs, soma, rec
+
+
+def main():
+    cell, nseg, dt, duration, amp, out = sys.argv[1:7]
+    nseg, dt, duration, amp = int(nseg), float(dt), float(duration), float(amp)
+    bench = int(sys.argv[8]) if len(sys.argv) > 8 and sys.argv[7] == "--bench" else 0
+    secs, soma, rec = {"ball_and_stick": ball_and_stick, "branched": branched}[cell]()
+    for s in secs:
+        s.nseg = nseg if nseg > 0 else dlambda_nseg(s)
+    h.celsius = 6.3                      # hh's q10 = 1: NeuroML's rates as written
+    h.usetable_hh = 0                    # the rate functions, not their tables
+    clamp = h.IClamp(soma(0.5))
+    clamp.delay, clamp.dur, clamp.amp = 20, 100, amp
+    h.dt = dt
+    h.secondorder = 0
+    vecs = {}
+    for name, ref in rec.items():
+        vecs[name] = h.Vector()
+        vecs[name].record(ref())   # after nseg is set: a pointer taken before moves
+    steps = int(round(duration / dt))
+    if bench:
+        ncomp = sum(s.nseg for s in secs)
+        h.finitialize(-65)
+        start = time.perf_counter()
+        for _ in range(bench):
+            h.finitialize(-65)
+            for _ in range(steps):
+                h.fadvance()
+        wall = time.perf_counter() - start
+        print("neuron %s compartments=%d steps=%d wall=%.4f updates_per_s=%.4g"
+              % (cell, ncomp, steps * bench, wall, ncomp * steps * bench / wall))
+        return
+    h.finitialize(-65)
+    for _ in range(steps):
+        h.fadvance()
+    names = list(rec)
+    with open(out, "w") as f:
+        f.write(",".join(names) + "\n")
+        for i in range(steps + 1):
+            f.write(",".join("%.17g" % vecs[n][i] for n in names) + "\n")
+
+
+if __name__ == "__main__":
+    main()

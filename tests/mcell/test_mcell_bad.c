@@ -1,0 +1,170 @@
+/* Bad cell files and bad calls: each refused before any simulation, with
+ * a message naming the file, the line and the element, and nothing leaked
+ * (the suite runs under valgrind/ASan in CI). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+/* A cell whose morphology and membrane are the arguments; line 1 is the
+ * XML declaration, the morphology starts on line 5. */
+static const char *write_cell(const char *name, const char *morphology, const char *membrane)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s.nml", test_tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "<?xml version=\"1.0\"?>\n"
+               "<neuroml id=\"bad\">\n"
+               "<ionChannelHH id=\"pas\"/>\n"
+               "<cell id=\"c\">\n"
+               "<morphology id=\"m\">\n%s</morphology>\n"
+               "<biophysicalProperties id=\"b\"><membraneProperties>\n%s"
+               "<specificCapacitance value=\"1 uF_per_cm2\"/></membraneProperties>\n"
+               "<intracellularProperties><resistivity value=\"100 ohm_cm\"/>"
+               "</intracellularProperties></biophysicalProperties>\n"
+               "</cell>\n</neuroml>\n", morphology, membrane);
+    fclose(f);
+    return path;
+}
+
+#define SOMA "<segment id=\"0\"><proximal x=\"0\" y=\"0\" z=\"0\" diameter=\"10\"/>" \
+             "<distal x=\"10\" y=\"0\" z=\"0\" diameter=\"10\"/></segment>\n"
+#define DEND(id, parent) "<segment id=\"" id "\"><parent segment=\"" parent "\"/>" \
+             "<distal x=\"50\" y=\"0\" z=\"0\" diameter=\"2\"/></segment>\n"
+#define LEAK "<channelDensity id=\"leak\" ionChannel=\"pas\" condDensity=\"1 S_per_m2\" erev=\"-65mV\"/>\n"
+
+static void refused(const char *name, const char *morphology, const char *membrane,
+                    dtb_status code, const char *where, const char *what)
+{
+    const char *path = write_cell(name, morphology, membrane);
+    dtb_mcell *cell = (dtb_mcell *)&cell;
+    assert_int_equal(dtb_mcell_load(&cell, path, "c"), code);
+    assert_null(cell);
+    assert_error_contains(where);
+    assert_error_contains(what);
+}
+
+static void test_good_template_loads(void **state)
+{
+    (void)state;
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, write_cell("good", SOMA DEND("1", "0"), LEAK), NULL),
+                     DTB_OK);
+    assert_int_equal(dtb_mcell_segment_count(cell), 2);
+    assert_int_equal(dtb_mcell_set_nseg(cell, 3), DTB_OK);
+    assert_int_equal(dtb_mcell_compartment_count(cell), 6);
+    dtb_mcell_free(cell);
+}
+
+static void test_cycle(void **state)
+{
+    (void)state;
+    refused("cycle", SOMA DEND("1", "2") DEND("2", "1"), LEAK, DTB_EPARSE,
+            ".nml:7: <segment id='1'>", "cycle");
+}
+
+static void test_missing_parent(void **state)
+{
+    (void)state;
+    refused("orphan", SOMA DEND("1", "7"), LEAK, DTB_EPARSE, ".nml:7: <segment id='1'>",
+            "parent segment 7 does not exist");
+}
+
+static void test_unknown_group(void **state)
+{
+    (void)state;
+    refused("group", SOMA,
+            "<channelDensity id=\"na\" ionChannel=\"pas\" condDensity=\"1 S_per_m2\" erev=\"0mV\" "
+            "segmentGroup=\"axon\"/>\n",
+            DTB_ENOTFOUND, ".nml:9: <channelDensity id='na'>", "segmentGroup 'axon'");
+}
+
+static void test_zero_length(void **state)
+{
+    (void)state;
+    refused("zero", SOMA "<segment id=\"1\"><parent segment=\"0\"/>"
+            "<distal x=\"10\" y=\"0\" z=\"0\" diameter=\"2\"/></segment>\n", LEAK, DTB_EPARSE,
+            ".nml:7: <segment id='1'>", "zero length");
+}
+
+static void test_unknown_channel(void **state)
+{
+    (void)state;
+    refused("channel", SOMA,
+            "<channelDensity id=\"k\" ionChannel=\"kv\" condDensity=\"1 S_per_m2\" erev=\"0mV\"/>\n",
+            DTB_ENOTFOUND, ".nml:9: <channelDensity id='k'>", "ionChannel 'kv'");
+}
+
+static void test_unknown_element(void **state)
+{
+    (void)state;
+    refused("element", SOMA "<segmnt id=\"3\"/>\n", LEAK, DTB_EPARSE, ".nml:7: <segmnt id='3'>",
+            "unknown element in <morphology>");
+}
+
+static void test_unsupported_elements(void **state)
+{
+    (void)state;
+    refused("nernst", SOMA,
+            "<channelDensityNernst id=\"ca\" ionChannel=\"pas\" condDensity=\"1 S_per_m2\"/>\n",
+            DTB_EUNSUPPORTED, ".nml:9: <channelDensityNernst id='ca'>", "not supported");
+    refused("bad_unit", SOMA,
+            "<channelDensity id=\"l\" ionChannel=\"pas\" condDensity=\"1 mV\" erev=\"0mV\"/>\n",
+            DTB_EPARSE, ".nml:9: <channelDensity id='l'>", "is not a conductanceDensity");
+    refused("two_roots", SOMA "<segment id=\"1\"><proximal x=\"0\" y=\"0\" z=\"0\" diameter=\"1\"/>"
+            "<distal x=\"5\" y=\"0\" z=\"0\" diameter=\"1\"/></segment>\n", LEAK, DTB_EPARSE,
+            "<segment id='1'>", "a second segment without a parent");
+    refused("include_cycle", SOMA "<segmentGroup id=\"a\"><include segmentGroup=\"b\"/></segmentGroup>\n"
+            "<segmentGroup id=\"b\"><include segmentGroup=\"a\"/></segmentGroup>\n", LEAK, DTB_EPARSE,
+            "<segmentGroup id='a'>", "includes itself");
+}
+
+static void test_bad_calls(void **state)
+{
+    (void)state;
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, write_cell("calls", SOMA DEND("1", "0"), LEAK), "c"),
+                     DTB_OK);
+    assert_int_equal(dtb_mcell_set_nseg(cell, -1), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_add_current_clamp(cell, 9, 0.5, 0, 1, 1), DTB_ENOTFOUND);
+    assert_error_contains("no segment 9");
+    assert_int_equal(dtb_mcell_add_current_clamp(cell, 0, 1.5, 0, 1, 1), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, "leak/m", NULL), DTB_ENOTFOUND);
+    assert_error_contains("has no gate 'm'");
+    assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, "w", NULL), DTB_ENOTFOUND);
+    int64_t r = -1;
+    assert_int_equal(dtb_mcell_add_recording(cell, 1, 1, "v", &r), DTB_OK);
+    double v[4];
+    assert_int_equal(dtb_mcell_trace(cell, r, v, 4, NULL), DTB_ESTATE);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_run(cell, 0.075, 0.025), DTB_OK);
+    assert_int_equal(dtb_mcell_trace_length(cell), 4);
+    size_t needed = 0;
+    assert_int_equal(dtb_mcell_trace(cell, r, v, 2, &needed), DTB_EBUFSIZE);
+    assert_int_equal(needed, 4);
+    assert_int_equal(dtb_mcell_trace(cell, 1, v, 4, NULL), DTB_EINVAL);
+    /* A leak-only cell at its reversal potential stays there. */
+    assert_int_equal(dtb_mcell_trace(cell, r, v, 4, NULL), DTB_OK);
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(v[i] + 65) < 1e-9);
+    dtb_mcell_free(cell);
+    dtb_mcell_free(NULL);
+    assert_int_equal(dtb_mcell_segment_count(NULL), -1);
+    assert_int_equal(dtb_mcell_compartment_count(NULL), -1);
+    assert_int_equal(dtb_mcell_trace_length(NULL), -1);
+    assert_int_equal(dtb_mcell_load(&cell, "/nonexistent/cell.nml", NULL), DTB_ENOTFOUND);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_template_loads), cmocka_unit_test(test_cycle),
+        cmocka_unit_test(test_missing_parent),      cmocka_unit_test(test_unknown_group),
+        cmocka_unit_test(test_zero_length),         cmocka_unit_test(test_unknown_channel),
+        cmocka_unit_test(test_unknown_element),     cmocka_unit_test(test_unsupported_elements),
+        cmocka_unit_test(test_bad_calls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

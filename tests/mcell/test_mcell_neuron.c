@@ -1,0 +1,217 @@
+/* Multi-compartment cells against NEURON 8.2 (python3-neuron, installed by
+ * tools/install-deps.sh --test): tests/mcell/neuron_cells.py builds the
+ * cells of tests/data/mcell by hand in NEURON — the same morphology,
+ * channels (NEURON's hh with its tables off at 6.3 degC, which are
+ * NeuroML's rate forms), nseg and dt — and writes its traces; libdtb runs
+ * the NeuroML files. Spike times (upward crossings of 0 mV at the soma)
+ * must agree within one step, sub-threshold voltages within 0.1 mV, gate
+ * states within 1e-3; in fact every trace agrees within 1e-3 (mV), spikes
+ * included, since both integrate the same equations in the same order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+#define MAX_RECS 8
+#define DT 0.025
+#define DURATION 200.0
+
+typedef struct rec {
+    const char *name;            /* the column of neuron_cells.py */
+    int64_t segment;
+    double x;
+    const char *variable;
+} rec;
+
+typedef struct cell_case {
+    const char *cell;            /* neuron_cells.py's name, and the file's */
+    const char *id;
+    rec recs[MAX_RECS];
+    size_t n_recs;
+} cell_case;
+
+static const cell_case ball_and_stick = {
+    "ball_and_stick", "bs_cell",
+    {{"soma_v", 0, 0.5, "v"}, {"soma_m", 0, 0.5, "naChans/m"}, {"dend_mid_v", 1, 0.5, "v"},
+     {"dend_end_v", 1, 1, "v"}},
+    4};
+
+static const cell_case branched = {
+    "branched", "branched_cell",
+    {{"soma_v", 0, 0.5, "v"}, {"trunk_h", 2, 0.5, "naDend/h"}, {"left_v", 3, 0.5, "v"},
+     {"right_v", 4, 0.9, "v"}, {"oblique_v", 5, 0.5, "v"}, {"fork_v", 2, 1, "v"}},
+    6};
+
+typedef struct traces {
+    double *col[MAX_RECS];
+    size_t n;
+} traces;
+
+static void traces_free(traces *t)
+{
+    for (size_t i = 0; i < MAX_RECS; i++)
+        free(t->col[i]);
+}
+
+static int have_neuron(void)
+{
+    char out[256];
+    return test_run(out, sizeof out, "/usr/bin/python3 -c 'import neuron' >/dev/null 2>&1") == 0;
+}
+
+/* NEURON's traces, columns in the case's order (checked against the header). */
+static void run_neuron(const cell_case *c, int64_t nseg, double amp, traces *t)
+{
+    char out[4096], path[4096];
+    snprintf(path, sizeof path, "%s/%s_%lld_%g.csv", test_tmpdir(), c->cell, (long long)nseg, amp);
+    int rc = test_run(out, sizeof out, "/usr/bin/python3 '%s/tests/mcell/neuron_cells.py' %s %lld "
+                      "%g %g %g '%s' 2>&1", DTB_SOURCE_ROOT, c->cell, (long long)nseg, DT,
+                      DURATION, amp, path);
+    if (rc != 0)
+        fail_msg("neuron_cells.py failed: %s", out);
+    char *text = read_text_file(path, NULL);
+    assert_non_null(text);
+    size_t rows = (size_t)(DURATION / DT + 0.5) + 1;
+    for (size_t r = 0; r < c->n_recs; r++)
+        assert_non_null(t->col[r] = calloc(rows, sizeof(double)));
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    assert_non_null(line);
+    for (size_t r = 0; r < c->n_recs; r++)
+        assert_non_null(strstr(line, c->recs[r].name));
+    t->n = 0;
+    while ((line = strtok_r(NULL, "\n", &save)) && t->n < rows) {
+        char *p = line;
+        for (size_t r = 0; r < c->n_recs; r++) {
+            t->col[r][t->n] = strtod(p, &p);
+            if (*p == ',')
+                p++;
+        }
+        t->n++;
+    }
+    free(text);
+    assert_int_equal(t->n, rows);
+}
+
+static void run_libdtb(const cell_case *c, int64_t nseg, double amp, traces *t)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mcell/%s.nml", DTB_TEST_DATA, c->cell);
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, path, c->id), DTB_OK);
+    assert_int_equal(dtb_mcell_set_nseg(cell, nseg), DTB_OK);
+    assert_int_equal(dtb_mcell_add_current_clamp(cell, 0, 0.5, 20, 100, amp), DTB_OK);
+    for (size_t r = 0; r < c->n_recs; r++) {
+        int64_t index = -1;
+        assert_int_equal(dtb_mcell_add_recording(cell, c->recs[r].segment, c->recs[r].x,
+                                                 c->recs[r].variable, &index), DTB_OK);
+        assert_int_equal(index, (int64_t)r);
+    }
+    assert_int_equal(dtb_mcell_run(cell, DURATION, DT), DTB_OK);
+    t->n = (size_t)dtb_mcell_trace_length(cell);
+    for (size_t r = 0; r < c->n_recs; r++) {
+        size_t needed = 0;
+        assert_non_null(t->col[r] = calloc(t->n, sizeof(double)));
+        assert_int_equal(dtb_mcell_trace(cell, (int64_t)r, t->col[r], t->n, &needed), DTB_OK);
+        assert_int_equal(needed, t->n);
+    }
+    dtb_mcell_free(cell);
+}
+
+/* Step indices of the upward crossings of 0 mV. */
+static size_t spikes(const double *v, size_t n, size_t *at, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++)
+        if (v[i - 1] < 0 && v[i] >= 0 && k < max)
+            at[k++] = i;
+    return k;
+}
+
+/* amp below threshold: every voltage within 0.1 mV; above: the soma's
+ * spike times within one step, and at least `min_spikes` of them. */
+static void compare(const cell_case *c, int64_t nseg, double amp, size_t min_spikes)
+{
+    if (!have_neuron())
+        skip();
+    traces ref = {0}, got = {0};
+    run_neuron(c, nseg, amp, &ref);
+    run_libdtb(c, nseg, amp, &got);
+    assert_int_equal(got.n, ref.n);
+    size_t ref_at[64], got_at[64];
+    size_t n_ref = spikes(ref.col[0], ref.n, ref_at, 64), n_got = spikes(got.col[0], got.n, got_at, 64);
+    print_message("%s nseg %lld amp %g nA: %zu spikes in NEURON, %zu in libdtb\n", c->cell,
+                  (long long)nseg, amp, n_ref, n_got);
+    assert_int_equal(n_got, n_ref);
+    assert_true(n_ref >= min_spikes);
+    for (size_t k = 0; k < n_ref; k++) {
+        long d = (long)got_at[k] - (long)ref_at[k];
+        if (d < -1 || d > 1)
+            fail_msg("%s: spike %zu at step %zu in libdtb, %zu in NEURON", c->cell, k, got_at[k],
+                     ref_at[k]);
+    }
+    for (size_t r = 0; r < c->n_recs; r++) {
+        double worst = 0;
+        for (size_t i = 0; i < ref.n; i++)
+            worst = nan_max(worst, fabs(got.col[r][i] - ref.col[r][i]));
+        int is_gate = strcmp(c->recs[r].variable, "v") != 0;
+        print_message("  %-10s max |libdtb - NEURON| = %.3g %s\n", c->recs[r].name, worst,
+                      is_gate ? "" : "mV");
+        if (n_ref == 0)
+            assert_true(worst < (is_gate ? 1e-3 : 0.1));
+        /* Spiking too: the same equations in the same order agree to
+         * round-off (1e-10 mV on x86-64), far within this. */
+        assert_true(worst < 1e-3);
+    }
+    traces_free(&ref);
+    traces_free(&got);
+}
+
+static void test_ball_and_stick_subthreshold(void **state)
+{
+    (void)state;
+    compare(&ball_and_stick, 9, 0.02, 0);
+}
+
+static void test_ball_and_stick_spikes(void **state)
+{
+    (void)state;
+    compare(&ball_and_stick, 9, 0.3, 3);
+}
+
+static void test_ball_and_stick_dlambda(void **state)
+{
+    (void)state;
+    compare(&ball_and_stick, 0, 0.3, 3);
+}
+
+static void test_branched_subthreshold(void **state)
+{
+    (void)state;
+    compare(&branched, 9, 0.02, 0);
+}
+
+static void test_branched_spikes(void **state)
+{
+    (void)state;
+    compare(&branched, 9, 0.5, 3);
+}
+
+static void test_branched_dlambda(void **state)
+{
+    (void)state;
+    compare(&branched, 0, 0.5, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ball_and_stick_subthreshold),
+        cmocka_unit_test(test_ball_and_stick_spikes),
+        cmocka_unit_test(test_ball_and_stick_dlambda),
+        cmocka_unit_test(test_branched_subthreshold),
+        cmocka_unit_test(test_branched_spikes),
+        cmocka_unit_test(test_branched_dlambda),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
