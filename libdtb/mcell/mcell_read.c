@@ -676,10 +676,9 @@ static dtb_status read_cell(reader *r, const char *path, const char *cell_id)
         if (c->type == XML_ELEMENT_NODE && !is_annotation(c) && !dtb__mc_is(c, "morphology") &&
             !dtb__mc_is(c, "biophysicalProperties"))
             st = refuse(file, c, "cell");
+    /* The morphology whole first: the biophysics names its groups. */
     if (!st)
         st = part_of(doc, file, cell, "morphology", &morph);
-    if (!st)
-        st = part_of(doc, file, cell, "biophysicalProperties", &bio);
     if (!st)
         st = read_morphology(d, file, morph);
     if (!st)
@@ -688,6 +687,8 @@ static dtb_status read_cell(reader *r, const char *path, const char *cell_id)
         st = add_all_group(d);
     if (!st)
         st = dtb__mc_groups_resolve(d);
+    if (!st)
+        st = part_of(doc, file, cell, "biophysicalProperties", &bio);
     if (!st)
         st = read_biophysics(d, file, bio);
     return st;

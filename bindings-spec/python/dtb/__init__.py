@@ -40,6 +40,7 @@ What is where (one module per concept, everything re-exported here):
     Dynamics        one node's dynamics: Jacobian, fixed points, Branch (continuation)
     Assimilation    a twin that follows a recording (ensemble Kalman filter)
     Controller      closed-loop control: PID or any rule, reading a Sim, driving a stimulus
+    MCell           a multi-compartment NeuroML2 cell, run as NEURON runs it
 
 This layer is hand-written on top of `dtb._ffi`, which is generated from
 bindings-spec/dtb-api.json (see bindings-spec/README.md); it uses every
@@ -67,6 +68,7 @@ from .reservoir import Reservoir, readout_predict
 from . import analysis
 from .leadfield import eeg_sensors, eeg_gain
 from .dynamics import Dynamics, Branch, FixedPoint, BranchPoint, Special
+from .mcell import MCell
 
 __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet', 'Experiment',
            'Sweep', 'Fit', 'Reservoir', 'readout_predict', 'analysis', 'eeg_sensors', 'eeg_gain',
@@ -76,7 +78,7 @@ __all__ = ['Atlas', 'Model', 'Sim', 'Observer', 'Trace', 'Stimulus', 'SpikingNet
            'OutOfMemory', 'Cancelled', 'NotFound', 'ParseError', 'NumericError',
            'Unsupported', 'IOFailure', 'StateError', 'version', 'version_number', 'has_feature',
            'status_string', 'use_numpy', 'Dynamics', 'Branch', 'FixedPoint', 'BranchPoint',
-           'Special', 'Assimilation', 'Controller']
+           'Special', 'Assimilation', 'Controller', 'MCell']
 
 # The public names say where users find them (dtb.NotFound, not dtb._core.NotFound).
 for _name in __all__:

@@ -865,6 +865,10 @@ class dtb_pid_options(ctypes.Structure):
 DTB_PID_OPTIONS_VERSION = 1
 
 
+class dtb_mcell(ctypes.Structure):
+    """Opaque handle; free with dtb_mcell_free()."""
+
+
 class dtb_sim_flags(enum.IntFlag):
     DTB_SIM_FLAG_TVB_FLOAT32_COUPLING = 1
 
@@ -1346,6 +1350,16 @@ dtb_controller_set_target = _fn('dtb_controller_set_target', ctypes.c_int32, [ct
 dtb_controller_output = _fn('dtb_controller_output', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
 dtb_controller_measurement = _fn('dtb_controller_measurement', ctypes.c_double, [ctypes.POINTER(dtb_controller)])
 dtb_controller_update_count = _fn('dtb_controller_update_count', ctypes.c_int64, [ctypes.POINTER(dtb_controller)])
+dtb_mcell_load = _fn('dtb_mcell_load', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_mcell)), ctypes.c_char_p, ctypes.c_char_p])
+dtb_mcell_free = _fn('dtb_mcell_free', None, [ctypes.POINTER(dtb_mcell)])
+dtb_mcell_segment_count = _fn('dtb_mcell_segment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
+dtb_mcell_set_nseg = _fn('dtb_mcell_set_nseg', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64])
+dtb_mcell_compartment_count = _fn('dtb_mcell_compartment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
+dtb_mcell_add_current_clamp = _fn('dtb_mcell_add_current_clamp', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
+dtb_mcell_add_recording = _fn('dtb_mcell_add_recording', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)])
+dtb_mcell_run = _fn('dtb_mcell_run', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_double, ctypes.c_double])
+dtb_mcell_trace_length = _fn('dtb_mcell_trace_length', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
+dtb_mcell_trace = _fn('dtb_mcell_trace', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -1749,6 +1763,16 @@ PARAMS = {
     'dtb_controller_output': ('c',),
     'dtb_controller_measurement': ('c',),
     'dtb_controller_update_count': ('c',),
+    'dtb_mcell_load': ('out', 'path', 'cell_id'),
+    'dtb_mcell_free': ('cell',),
+    'dtb_mcell_segment_count': ('cell',),
+    'dtb_mcell_set_nseg': ('cell', 'nseg'),
+    'dtb_mcell_compartment_count': ('cell',),
+    'dtb_mcell_add_current_clamp': ('cell', 'segment', 'x', 'delay', 'duration', 'amplitude'),
+    'dtb_mcell_add_recording': ('cell', 'segment', 'x', 'variable', 'index_out'),
+    'dtb_mcell_run': ('cell', 'duration', 'dt'),
+    'dtb_mcell_trace_length': ('cell',),
+    'dtb_mcell_trace': ('cell', 'recording', 'buf', 'capacity', 'needed_out'),
 }
 
 # Who owns the strings functions return (static, borrowed_object,
