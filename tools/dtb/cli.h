@@ -4,6 +4,7 @@
 #define DTB_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "dtb/dtb.h"
@@ -65,7 +66,21 @@ int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_reservoir(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_cell(int argc, char **argv);
 int cmd_assimilate(int argc, char **argv);
+
+/* Result files (out_file.c), written whole or not at all: into
+ * DIR/.NAME.tmp, then renamed when closed. Each returns 0 or an exit
+ * status after printing "dtb: CMD: cannot ...". */
+typedef struct out_file {
+    FILE *f;
+    char *tmp, *path;
+    const char *cmd;
+} out_file;
+int out_file_open(out_file *o, const char *cmd, const char *dir, const char *name);
+int out_file_close(out_file *o);
+/* mkdir DIR unless it exists. */
+int out_dir_make(const char *cmd, const char *dir);
 
 /* Signals (signals.c): SIGINT (every time), SIGTERM and SIGHUP call
  * stop(target) once a target is set; SIGXFSZ is ignored (a file-size limit

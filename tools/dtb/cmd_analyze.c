@@ -185,48 +185,6 @@ static int make_node(const analyze_args *a, dtb_model **model, dtb_dynamics **d)
     return 0;
 }
 
-/* Files are written whole or not at all: into DIR/.NAME.tmp, then renamed. */
-typedef struct out_file {
-    FILE *f;
-    char *tmp, *path;
-} out_file;
-
-static int out_open(out_file *o, const char *dir, const char *name)
-{
-    o->path = cli_format("%s/%s", dir, name);
-    o->tmp = cli_format("%s/.%s.tmp", dir, name);
-    o->f = o->tmp ? fopen(o->tmp, "w") : NULL;
-    if (!o->f) {
-        cli_error("analyze: cannot write %s: %s", o->tmp ? o->tmp : name, strerror(errno));
-        free(o->path);
-        free(o->tmp);
-        return EXIT_RUNTIME;
-    }
-    return 0;
-}
-
-static int out_close(out_file *o)
-{
-    int bad = ferror(o->f) | fflush(o->f) | fsync(fileno(o->f));
-    bad |= fclose(o->f);
-    if (!bad)
-        bad = rename(o->tmp, o->path);
-    if (bad) {
-        cli_error("analyze: cannot write %s: %s", o->path, strerror(errno));
-        unlink(o->tmp);
-    }
-    free(o->path);
-    free(o->tmp);
-    return bad ? EXIT_RUNTIME : 0;
-}
-
-static int make_dir(const char *dir)
-{
-    if (mkdir(dir, 0777) && errno != EEXIST)
-        return cli_usage_error("analyze: cannot create %s: %s", dir, strerror(errno));
-    return 0;
-}
-
 static void print_states(FILE *f, const dtb_model *m)
 {
     for (int64_t v = 0; v < dtb_model_state_count(m); v++)
@@ -249,7 +207,7 @@ static int analyze_fixed(const analyze_args *a, const dtb_model *m, dtb_dynamics
     const size_t ns = (size_t)dtb_dynamics_state_count(d);
     double *x = calloc(3 * ns + 1, sizeof *x), *re = x + ns, *im = x + 2 * ns;
     out_file o;
-    int rc = x ? out_open(&o, a->out, "fixed_points.csv") : cli_usage_error("analyze: out of memory");
+    int rc = x ? out_file_open(&o, "analyze", a->out, "fixed_points.csv") : cli_usage_error("analyze: out of memory");
     if (rc) {
         free(x);
         return rc;
@@ -272,7 +230,7 @@ static int analyze_fixed(const analyze_args *a, const dtb_model *m, dtb_dynamics
         printf("fixed point %lld: %s\n", (long long)i, dtb_fixed_point_kind_name(kind));
     }
     free(x);
-    rc = out_close(&o);
+    rc = out_file_close(&o);
     if (!rc)
         printf("fixed points: %lld (%s/fixed_points.csv)\n", (long long)n, a->out);
     return rc;
@@ -314,7 +272,7 @@ static size_t plotted_state(const dtb_model *m)
 static int write_branch(const analyze_args *a, const dtb_model *m, const dtb_branch *b, size_t ns)
 {
     out_file o;
-    int rc = out_open(&o, a->out, "branch.csv");
+    int rc = out_file_open(&o, "analyze", a->out, "branch.csv");
     if (rc)
         return rc;
     const int64_t np = dtb_branch_point_count(b);
@@ -342,7 +300,7 @@ static int write_branch(const analyze_args *a, const dtb_model *m, const dtb_bra
         y[i] = stable ? x[pv] : NAN;
         y[np + i] = stable ? NAN : x[pv];
     }
-    rc = out_close(&o);
+    rc = out_file_close(&o);
     if (!rc) {
         char *svg = cli_format("%s/bifurcation.svg", a->out);
         const char *names[2] = {"stable", "unstable"};
@@ -366,7 +324,7 @@ static int write_branch(const analyze_args *a, const dtb_model *m, const dtb_bra
 static int write_points(const analyze_args *a, const dtb_model *m, const dtb_branch *b, size_t ns)
 {
     out_file o;
-    int rc = out_open(&o, a->out, "points.csv");
+    int rc = out_file_open(&o, "analyze", a->out, "points.csv");
     if (rc)
         return rc;
     double *x = calloc(ns + 1, sizeof *x);
@@ -383,7 +341,7 @@ static int write_points(const analyze_args *a, const dtb_model *m, const dtb_bra
         printf("%s: %s=%.10g\n", dtb_bifurcation_kind_name(kind), a->param, mu);
     }
     free(x);
-    return out_close(&o);
+    return out_file_close(&o);
 }
 
 static int analyze_continue(const analyze_args *a, const dtb_model *m, dtb_dynamics *d)
@@ -579,7 +537,7 @@ static int analyze_network(const analyze_args *a, const dtb_model *m, dtb_dynami
         rc = st == DTB_ENOTFOUND || st == DTB_EINVAL || st == DTB_EUNSUPPORTED ? EXIT_USAGE : EXIT_RUNTIME;
     }
     out_file o;
-    if (!rc && !(rc = out_open(&o, a->out, "eigenvalues.csv"))) {
+    if (!rc && !(rc = out_file_open(&o, "analyze", a->out, "eigenvalues.csv"))) {
         /* the leading eigenvalues at LO and at the critical value */
         fprintf(o.f, "%s,rank,re,im\n", a->param);
         const double at[2] = {a->lo, crit};
@@ -610,12 +568,12 @@ static int analyze_network(const analyze_args *a, const dtb_model *m, dtb_dynami
             free(names);
             free(vals);
         }
-        int crc = out_close(&o);
+        int crc = out_file_close(&o);
         rc = rc ? rc : crc;
     }
-    if (!rc && !(rc = out_open(&o, a->out, "critical.csv"))) {
+    if (!rc && !(rc = out_file_open(&o, "analyze", a->out, "critical.csv"))) {
         fprintf(o.f, "param,critical\n%s,%.17g\n", a->param, crit);
-        rc = out_close(&o);
+        rc = out_file_close(&o);
     }
     if (!rc) {
         printf("network: %lld regions of %s, %s coupling, no delays\n",
@@ -642,7 +600,7 @@ int cmd_analyze(int argc, char **argv)
     if (!rc && !help)
         rc = make_node(&a, &m, &d);
     if (!rc && !help)
-        rc = make_dir(a.out);
+        rc = out_dir_make("analyze", a.out);
     if (!rc && !help)
         rc = !strcmp(a.what, "fixed")      ? analyze_fixed(&a, m, d)
              : !strcmp(a.what, "continue") ? analyze_continue(&a, m, d)

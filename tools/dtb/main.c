@@ -62,6 +62,7 @@ static void print_help(void)
            "  run        run a simulation and write the observers' recordings (dtb run --help)\n"
            "  models     list the built-in models with their parameters and defaults\n"
            "  lems       run a LEMS/NeuroML file's Simulation and write its outputs (dtb lems --help)\n"
+           "  cell       run a multi-compartment NeuroML2 cell, write its traces (dtb cell --help)\n"
            "  check      validate a LEMS/NeuroML file and list its types (dtb check --help)\n"
            "  plot       SVG figures of the files a run wrote (dtb plot --help)\n"
            "  bench      run the CUBA or COBA spiking benchmark network (dtb bench --help)\n"
@@ -114,6 +115,8 @@ int main(int argc, char **argv)
         return cmd_fit(argc - 1, argv + 1);
     if (strcmp(cmd, "reservoir") == 0)
         return cmd_reservoir(argc - 1, argv + 1);
+    if (strcmp(cmd, "cell") == 0)
+        return cmd_cell(argc - 1, argv + 1);
     if (strcmp(cmd, "analyze") == 0)
         return cmd_analyze(argc - 1, argv + 1);
     if (strcmp(cmd, "assimilate") == 0)
