@@ -3,14 +3,15 @@
 libdtb's multi-compartment cells): the same morphology, channels, nseg and
 dt, written from the NeuroML files' numbers, not read from them.
 
-  neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS]
+  neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS [tables]]
 
 CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
 (fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
 AMP_NA nA from 20 ms for 100 ms at soma(0.5). OUT.csv: one column per
 recording, named as the C test names them, one row per step from t = 0.
 With --bench: no file, the run repeated and the compartment updates per
-second printed."""
+second printed (bench/bench_mcell.c); a 9th argument "tables" turns hh's
+rate tables on (NEURON's default; libdtb evaluates the rates)."""
 import math
 import sys
 import time
@@ -80,6 +81,29 @@ def branched():
     return secs, soma, rec
 
 
+def bench_runs(cell, secs, steps, repeats, dt):
+    """Time `repeats` runs (finitialize, then the steps in NEURON's own C
+    loop, ParallelContext.psolve, so no Python runs per step; nothing
+    recorded), each on its own; print the best and median of the thread's
+    CPU time and of the wall time, as bench/bench_stats.h does."""
+    ncomp = sum(s.nseg for s in secs)
+    pc = h.ParallelContext()
+    pc.set_maxstep(10)                   # psolve needs it (no network here)
+    cpu, wall = [], []
+    for _ in range(repeats):
+        c0, w0 = time.thread_time(), time.perf_counter()
+        h.finitialize(-65)
+        pc.psolve(steps * dt)
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    cpu.sort()
+    wall.sort()
+    print("neuron%s cell=%s compartments=%d steps=%d best_cpu_s=%.4f median_cpu_s=%.4f "
+          "best_wall_s=%.4f median_wall_s=%.4f updates_per_cpu_s=%.4g"
+          % ("_tables" if h.usetable_hh else "", cell, ncomp, steps, cpu[0], cpu[len(cpu) // 2], wall[0], wall[len(wall) // 2],
+             ncomp * steps / cpu[0]))
+
+
 def main():
     cell, nseg, dt, duration, amp, out = sys.argv[1:7]
     nseg, dt, duration, amp = int(nseg), float(dt), float(duration), float(amp)
@@ -89,27 +113,20 @@ def main():
         s.nseg = nseg if nseg > 0 else dlambda_nseg(s)
     h.celsius = 6.3                      # hh's q10 = 1: NeuroML's rates as written
     h.usetable_hh = 0                    # the rate functions, not their tables
+    if len(sys.argv) > 9 and sys.argv[9] == "tables":
+        h.usetable_hh = 1                # NEURON's default, for the bench only
     clamp = h.IClamp(soma(0.5))
     clamp.delay, clamp.dur, clamp.amp = 20, 100, amp
     h.dt = dt
     h.secondorder = 0
+    steps = int(round(duration / dt))
+    if bench:
+        bench_runs(cell, secs, steps, bench, dt)
+        return
     vecs = {}
     for name, ref in rec.items():
         vecs[name] = h.Vector()
         vecs[name].record(ref())   # after nseg is set: a pointer taken before moves
-    steps = int(round(duration / dt))
-    if bench:
-        ncomp = sum(s.nseg for s in secs)
-        h.finitialize(-65)
-        start = time.perf_counter()
-        for _ in range(bench):
-            h.finitialize(-65)
-            for _ in range(steps):
-                h.fadvance()
-        wall = time.perf_counter() - start
-        print("neuron %s compartments=%d steps=%d wall=%.4f updates_per_s=%.4g"
-              % (cell, ncomp, steps * bench, wall, ncomp * steps * bench / wall))
-        return
     h.finitialize(-65)
     for _ in range(steps):
         h.fadvance()
