@@ -1,7 +1,7 @@
 /* libdtb — multi-compartment cells: a NeuroML2 <cell> (morphology, HH
  * channel densities, capacitance, axial resistivity) discretised as NEURON
- * does it and run with NEURON's fixed-step backward Euler on a Hines tree
- * solver; current clamps at segments; the voltage of any segment and the
+ * does it and run with NEURON's fixed-step backward Euler (or
+ * Crank-Nicolson) on a Hines tree solver; current clamps at segments; the voltage of any segment and the
  * state of any gate recorded. dtb-mcell(5) gives the file subset read and
  * what is refused; dtb_mcell(3) the numerics.
  *
@@ -47,6 +47,11 @@ DTB_API int64_t dtb_mcell_segment_count(const dtb_mcell *cell);
  * default): an odd nseg with compartments no longer than 0.1 of the AC
  * length constant at 100 Hz. */
 DTB_API dtb_status dtb_mcell_set_nseg(dtb_mcell *cell, int64_t nseg);
+/* dtb_mcell_set_method() methods: NEURON's fixed steps. */
+#define DTB_MCELL_METHOD_BACKWARD_EULER 0u   /* secondorder=0, the default */
+#define DTB_MCELL_METHOD_CRANK_NICOLSON 1u   /* secondorder=2: second order in v, the gates
+                                                staggered half a step */
+DTB_API dtb_status dtb_mcell_set_method(dtb_mcell *cell, uint32_t method);
 /* Compartments with membrane, over all sections (-1 for NULL). */
 DTB_API int64_t dtb_mcell_compartment_count(const dtb_mcell *cell);
 

@@ -11,7 +11,8 @@
  *     tree of nodes with capacitances, axial conductances and channel
  *     placements (dtb__mc_model);
  *   run (mcell_run.c, mcell_hines.c): backward Euler steps (NEURON's
- *     default, secondorder=0) solved on the tree by Hines' elimination.
+ *     default, secondorder=0) or Crank-Nicolson (secondorder=2) solved on
+ *     the tree by Hines' elimination.
  *
  * Units inside this layer are NEURON's: mV, ms, um, nA, uS, nF,
  * S/cm2, uF/cm2, ohm cm. */
@@ -196,10 +197,12 @@ typedef struct dtb__mc_probe {
     size_t slot;                 /* compartment within the placement */
 } dtb__mc_probe;
 
-/* Initialise at v_init (gates at steady state), then n_steps backward
- * Euler steps of dt; out[p][0..n_steps] receives each probe (t = 0 first). */
+/* Initialise at v_init (gates at steady state), then n_steps steps of dt,
+ * backward Euler in v (crank_nicolson 0, NEURON's secondorder=0) or
+ * Crank-Nicolson (1, secondorder=2); out[p][0..n_steps] receives each
+ * probe (t = 0 first). */
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
-                       double dt, size_t n_steps, double **out);
+                       double dt, size_t n_steps, int crank_nicolson, double **out);
 
 #endif

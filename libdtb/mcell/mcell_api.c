@@ -31,6 +31,7 @@ struct dtb_mcell {
     dtb__mc_desc desc;
     dtb__mc_model model;
     int64_t nseg;
+    uint32_t method;             /* DTB_MCELL_METHOD_* */
     clamp *clamps;
     size_t n_clamps;
     mc_recording *recs;
@@ -99,6 +100,17 @@ dtb_status dtb_mcell_set_nseg(dtb_mcell *c, int64_t nseg)
     dtb__mc_model_free(&c->model);
     c->model = m;
     c->nseg = nseg;
+    return DTB_OK;
+}
+
+dtb_status dtb_mcell_set_method(dtb_mcell *c, uint32_t method)
+{
+    if (!c)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_set_method: cell is NULL");
+    if (method != DTB_MCELL_METHOD_BACKWARD_EULER && method != DTB_MCELL_METHOD_CRANK_NICOLSON)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_set_method: %u is not a DTB_MCELL_METHOD_*",
+                          (unsigned)method);
+    c->method = method;
     return DTB_OK;
 }
 
@@ -249,7 +261,7 @@ dtb_status dtb_mcell_run(dtb_mcell *c, double duration, double dt)
     }
     if (!st)
         st = dtb__mc_run(&c->model, &c->desc, clamps, c->n_clamps, probes, c->n_recs, dt,
-                         n_steps, traces);
+                         n_steps, c->method == DTB_MCELL_METHOD_CRANK_NICOLSON, traces);
     free(probes);
     free(clamps);
     if (st) {

@@ -1,11 +1,14 @@
-/* libdtb — running a discretised cell: NEURON's fixed step with
- * secondorder=0. Each step of dt from t:
+/* libdtb — running a discretised cell: NEURON's fixed step, with
+ * secondorder=0 (backward Euler) or 2 (Crank-Nicolson). Each step of dt
+ * from t:
  *   1. at t + dt/2 (where NEURON evaluates its BREAKPOINTs, IClamp's too)
  *      the membrane currents of the gates' present states, linearised in v
  *      (exactly: an HH current is linear in v at fixed gates), the clamps'
  *      currents and the axial currents give the right-hand side;
  *   2. (C/dt + G) dv = rhs solved on the tree (Hines), v += dv (backward
- *      Euler in v);
+ *      Euler in v); or Crank-Nicolson as NEURON does it: (2C/dt + G) dv =
+ *      rhs, v += 2 dv (dv is then the change to t + dt/2, where the
+ *      currents were linearised, and v(t + dt) its linear extrapolation);
  *   3. the gates advance at the new v as NEURON's cnexp does:
  *      x += (1 - exp(-dt (alpha + beta))) (x_inf - x).
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -89,8 +92,9 @@ static double probe_value(const dtb__mc_model *m, const dtb__mc_probe *pr)
 
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
-                       double dt, size_t n_steps, double **out)
+                       double dt, size_t n_steps, int crank_nicolson, double **out)
 {
+    double cap_factor = crank_nicolson ? 2 / dt : 1 / dt, v_factor = crank_nicolson ? 2 : 1;
     size_t n = m->n_nodes;
     double *off = dtb__malloc_array(n, sizeof *off);
     if (!off)
@@ -105,7 +109,7 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
         double t_mid = ((double)step + 0.5) * dt;
         for (size_t i = 0; i < n; i++) {
             m->rhs[i] = 0;
-            m->diag[i] = m->cap[i] / dt;
+            m->diag[i] = m->cap[i] * cap_factor;
         }
         for (size_t c = 0; c < n_clamps; c++)
             if (t_mid >= clamps[c].delay && t_mid < clamps[c].delay + clamps[c].duration)
@@ -121,7 +125,7 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
         }
         dtb__mc_hines_solve(n, m->parent, m->diag, off, m->rhs);
         for (size_t i = 0; i < n; i++)
-            m->v[i] += m->rhs[i];
+            m->v[i] += v_factor * m->rhs[i];
         if (!isfinite(m->v[0]))
             st = dtb__error(DTB_ENUMERIC, "the membrane potential is not finite at t = %g ms "
                             "(dt too large?)", ((double)step + 1) * dt);

@@ -4,6 +4,7 @@ libdtb's multi-compartment cells): the same morphology, channels, nseg and
 dt, written from the NeuroML files' numbers, not read from them.
 
   neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS [tables]]
+                  [--secondorder 0|2]
 
 CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
 (fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
@@ -105,6 +106,11 @@ def bench_runs(cell, secs, steps, repeats, dt):
 
 
 def main():
+    secondorder = 0
+    if "--secondorder" in sys.argv:   # 2: Crank-Nicolson
+        k = sys.argv.index("--secondorder")
+        secondorder = int(sys.argv[k + 1])
+        del sys.argv[k:k + 2]
     cell, nseg, dt, duration, amp, out = sys.argv[1:7]
     nseg, dt, duration, amp = int(nseg), float(dt), float(duration), float(amp)
     bench = int(sys.argv[8]) if len(sys.argv) > 8 and sys.argv[7] == "--bench" else 0
@@ -118,7 +124,7 @@ def main():
     clamp = h.IClamp(soma(0.5))
     clamp.delay, clamp.dur, clamp.amp = 20, 100, amp
     h.dt = dt
-    h.secondorder = 0
+    h.secondorder = secondorder
     steps = int(round(duration / dt))
     if bench:
         bench_runs(cell, secs, steps, bench, dt)

@@ -128,6 +128,9 @@ static void test_bad_calls(void **state)
     assert_int_equal(dtb_mcell_load(&cell, write_cell("calls", SOMA DEND("1", "0"), LEAK), "c"),
                      DTB_OK);
     assert_int_equal(dtb_mcell_set_nseg(cell, -1), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_set_method(cell, 7), DTB_EINVAL);
+    assert_error_contains("DTB_MCELL_METHOD_");
+    assert_int_equal(dtb_mcell_set_method(NULL, 0), DTB_EINVAL);
     assert_int_equal(dtb_mcell_add_current_clamp(cell, 9, 0.5, 0, 1, 1), DTB_ENOTFOUND);
     assert_error_contains("no segment 9");
     assert_int_equal(dtb_mcell_add_current_clamp(cell, 0, 1.5, 0, 1, 1), DTB_EINVAL);

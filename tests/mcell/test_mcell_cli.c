@@ -84,6 +84,8 @@ static void test_bad_arguments(void **state)
     assert_int_equal(dtb("cell '%s#other' --record %s", ball(), "0:v"), 2);
     assert_non_null(strstr(output, "no <cell id='other'>"));
     assert_int_equal(dtb("cell '%s' --record 0:v --nseg %s", ball(), "x"), 2);
+    assert_int_equal(dtb("cell '%s' --record 0:v --method %s", ball(), "rk4"), 2);
+    assert_non_null(strstr(output, "use be or cn"));
     assert_int_equal(dtb("cell '%s' --record 0:v --bogus %s", ball(), "1"), 2);
     assert_non_null(strstr(output, "unknown option '--bogus'"));
     assert_int_equal(dtb("cell %s%s --help", "", ""), 0);

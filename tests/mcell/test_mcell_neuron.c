@@ -61,13 +61,14 @@ static int have_neuron(void)
 }
 
 /* NEURON's traces, columns in the case's order (checked against the header). */
-static void run_neuron(const cell_case *c, int64_t nseg, double amp, traces *t)
+static void run_neuron(const cell_case *c, int64_t nseg, double amp, int cn, traces *t)
 {
     char out[4096], path[4096];
-    snprintf(path, sizeof path, "%s/%s_%lld_%g.csv", test_tmpdir(), c->cell, (long long)nseg, amp);
+    snprintf(path, sizeof path, "%s/%s_%lld_%g_%d.csv", test_tmpdir(), c->cell, (long long)nseg,
+             amp, cn);
     int rc = test_run(out, sizeof out, "/usr/bin/python3 '%s/tests/mcell/neuron_cells.py' %s %lld "
-                      "%g %g %g '%s' 2>&1", DTB_SOURCE_ROOT, c->cell, (long long)nseg, DT,
-                      DURATION, amp, path);
+                      "%g %g %g '%s' --secondorder %d 2>&1", DTB_SOURCE_ROOT, c->cell,
+                      (long long)nseg, DT, DURATION, amp, path, cn ? 2 : 0);
     if (rc != 0)
         fail_msg("neuron_cells.py failed: %s", out);
     char *text = read_text_file(path, NULL);
@@ -93,13 +94,15 @@ static void run_neuron(const cell_case *c, int64_t nseg, double amp, traces *t)
     assert_int_equal(t->n, rows);
 }
 
-static void run_libdtb(const cell_case *c, int64_t nseg, double amp, traces *t)
+static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, traces *t)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/mcell/%s.nml", DTB_TEST_DATA, c->cell);
     dtb_mcell *cell = NULL;
     assert_int_equal(dtb_mcell_load(&cell, path, c->id), DTB_OK);
     assert_int_equal(dtb_mcell_set_nseg(cell, nseg), DTB_OK);
+    if (cn)
+        assert_int_equal(dtb_mcell_set_method(cell, DTB_MCELL_METHOD_CRANK_NICOLSON), DTB_OK);
     assert_int_equal(dtb_mcell_add_current_clamp(cell, 0, 0.5, 20, 100, amp), DTB_OK);
     for (size_t r = 0; r < c->n_recs; r++) {
         int64_t index = -1;
@@ -130,18 +133,18 @@ static size_t spikes(const double *v, size_t n, size_t *at, size_t max)
 
 /* amp below threshold: every voltage within 0.1 mV; above: the soma's
  * spike times within one step, and at least `min_spikes` of them. */
-static void compare(const cell_case *c, int64_t nseg, double amp, size_t min_spikes)
+static void compare_with(const cell_case *c, int64_t nseg, double amp, size_t min_spikes, int cn)
 {
     if (!have_neuron())
         skip();
     traces ref = {0}, got = {0};
-    run_neuron(c, nseg, amp, &ref);
-    run_libdtb(c, nseg, amp, &got);
+    run_neuron(c, nseg, amp, cn, &ref);
+    run_libdtb(c, nseg, amp, cn, &got);
     assert_int_equal(got.n, ref.n);
     size_t ref_at[64], got_at[64];
     size_t n_ref = spikes(ref.col[0], ref.n, ref_at, 64), n_got = spikes(got.col[0], got.n, got_at, 64);
-    print_message("%s nseg %lld amp %g nA: %zu spikes in NEURON, %zu in libdtb\n", c->cell,
-                  (long long)nseg, amp, n_ref, n_got);
+    print_message("%s nseg %lld amp %g nA%s: %zu spikes in NEURON, %zu in libdtb\n", c->cell,
+                  (long long)nseg, amp, cn ? " Crank-Nicolson" : "", n_ref, n_got);
     assert_int_equal(n_got, n_ref);
     assert_true(n_ref >= min_spikes);
     for (size_t k = 0; k < n_ref; k++) {
@@ -165,6 +168,11 @@ static void compare(const cell_case *c, int64_t nseg, double amp, size_t min_spi
     }
     traces_free(&ref);
     traces_free(&got);
+}
+
+static void compare(const cell_case *c, int64_t nseg, double amp, size_t min_spikes)
+{
+    compare_with(c, nseg, amp, min_spikes, 0);
 }
 
 static void test_ball_and_stick_subthreshold(void **state)
@@ -203,6 +211,14 @@ static void test_branched_dlambda(void **state)
     compare(&branched, 0, 0.5, 3);
 }
 
+/* Crank-Nicolson: NEURON's secondorder=2. */
+static void test_crank_nicolson(void **state)
+{
+    (void)state;
+    compare_with(&ball_and_stick, 9, 0.02, 0, 1);
+    compare_with(&branched, 9, 0.5, 3, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_branched_subthreshold),
         cmocka_unit_test(test_branched_spikes),
         cmocka_unit_test(test_branched_dlambda),
+        cmocka_unit_test(test_crank_nicolson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,8 @@ static void print_help(void)
            "  --dt T              step (default 0.025 ms)\n"
            "  --nseg N            compartments per section; 0 (default): NEURON's d_lambda\n"
            "                      rule (0.1 of the length constant at 100 Hz)\n"
+           "  --method M          be (default): backward Euler, NEURON's secondorder=0;\n"
+           "                      cn: Crank-Nicolson, secondorder=2\n"
            "  --inject SEG[@X]:DELAY:DUR:AMP\n"
            "                      a current pulse of AMP nA into segment SEG (NeuroML id) at\n"
            "                      fraction X (default 0.5) from DELAY for DUR (repeatable)\n"
@@ -105,6 +107,7 @@ typedef struct cell_args {
     const char *out;
     double duration, dt;
     int64_t nseg;
+    uint32_t method;
     const char *injects[MAX_ITEMS], *records[MAX_ITEMS];
     size_t n_injects, n_records;
     int quiet;
@@ -140,6 +143,13 @@ static int parse_args(int argc, char **argv, cell_args *a, int *help)
         } else if (!strcmp(arg, "--nseg")) {
             if (!cli_parse_int64(v, &a->nseg))
                 return cli_usage_error("cell: --nseg '%s' is not a whole number", v);
+        } else if (!strcmp(arg, "--method")) {
+            if (!strcmp(v, "be"))
+                a->method = DTB_MCELL_METHOD_BACKWARD_EULER;
+            else if (!strcmp(v, "cn"))
+                a->method = DTB_MCELL_METHOD_CRANK_NICOLSON;
+            else
+                return cli_usage_error("cell: --method '%s': use be or cn", v);
         } else if (!strcmp(arg, "--inject") || !strcmp(arg, "--record")) {
             int inject = arg[2] == 'i';
             size_t *n = inject ? &a->n_injects : &a->n_records;
@@ -217,6 +227,8 @@ int cmd_cell(int argc, char **argv)
     free(path);
     if (a.nseg && dtb_mcell_set_nseg(cell, a.nseg))
         rc = cli_usage_error("cell: --nseg: %s", dtb_last_error_message());
+    if (!rc && dtb_mcell_set_method(cell, a.method))
+        rc = cli_usage_error("cell: --method: %s", dtb_last_error_message());
     for (size_t i = 0; !rc && i < a.n_injects; i++)
         rc = add_inject(cell, a.injects[i]);
     for (size_t i = 0; !rc && i < a.n_records; i++)

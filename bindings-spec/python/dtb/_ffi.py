@@ -71,6 +71,8 @@ DTB_LEMS_METHOD_RKF45 = 2
 DTB_LEMS_METHOD_RKCK = 3
 DTB_LEMS_METHOD_RK8PD = 4
 DTB_CONNECT_OPTIONS_VERSION = 1
+DTB_MCELL_METHOD_BACKWARD_EULER = 0
+DTB_MCELL_METHOD_CRANK_NICOLSON = 1
 
 
 class dtb_status(enum.IntEnum):
@@ -1354,6 +1356,7 @@ dtb_mcell_load = _fn('dtb_mcell_load', ctypes.c_int32, [ctypes.POINTER(ctypes.PO
 dtb_mcell_free = _fn('dtb_mcell_free', None, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_segment_count = _fn('dtb_mcell_segment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_set_nseg = _fn('dtb_mcell_set_nseg', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64])
+dtb_mcell_set_method = _fn('dtb_mcell_set_method', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_uint32])
 dtb_mcell_compartment_count = _fn('dtb_mcell_compartment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_add_current_clamp = _fn('dtb_mcell_add_current_clamp', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
 dtb_mcell_add_recording = _fn('dtb_mcell_add_recording', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)])
@@ -1767,6 +1770,7 @@ PARAMS = {
     'dtb_mcell_free': ('cell',),
     'dtb_mcell_segment_count': ('cell',),
     'dtb_mcell_set_nseg': ('cell', 'nseg'),
+    'dtb_mcell_set_method': ('cell', 'method'),
     'dtb_mcell_compartment_count': ('cell',),
     'dtb_mcell_add_current_clamp': ('cell', 'segment', 'x', 'delay', 'duration', 'amplitude'),
     'dtb_mcell_add_recording': ('cell', 'segment', 'x', 'variable', 'index_out'),

@@ -19,18 +19,38 @@ from ._core import _b, _check, _copy_out, _Handle
 __all__ = ['MCell']
 
 
+_METHODS = {'backward_euler': _ffi.DTB_MCELL_METHOD_BACKWARD_EULER,
+            'crank_nicolson': _ffi.DTB_MCELL_METHOD_CRANK_NICOLSON}
+
+
 class MCell(_Handle):
-    """MCell(path, cell_id=None, nseg=0): read and check cell cell_id (None:
-    the file's only <cell>); nseg compartments per section, 0 for NEURON's
-    d_lambda rule. Errors name the file, the line and the element."""
+    """MCell(path, cell_id=None, nseg=0, method='backward_euler'): read and
+    check cell cell_id (None: the file's only <cell>); nseg compartments
+    per section, 0 for NEURON's d_lambda rule; method NEURON's
+    secondorder=0 ('backward_euler') or 2 ('crank_nicolson'). Errors name
+    the file, the line and the element."""
     _free = staticmethod(_ffi.dtb_mcell_free)
 
-    def __init__(self, path, cell_id=None, nseg=0):
+    def __init__(self, path, cell_id=None, nseg=0, method='backward_euler'):
         ptr = ctypes.POINTER(_ffi.dtb_mcell)()
         _check(_ffi.dtb_mcell_load(ctypes.byref(ptr), _b(path), _b(cell_id)))
         super().__init__(ptr)
         if nseg:
             self.nseg = nseg
+        self.method = method
+
+    @property
+    def method(self):
+        """'backward_euler' or 'crank_nicolson'."""
+        return getattr(self, '_method', 'backward_euler')
+
+    @method.setter
+    def method(self, name):
+        if name not in _METHODS:
+            raise ValueError("MCell: method must be 'backward_euler' or 'crank_nicolson', not %r"
+                             % (name,))
+        _check(_ffi.dtb_mcell_set_method(self._h, _METHODS[name]))
+        self._method = name
 
     @property
     def segment_count(self):

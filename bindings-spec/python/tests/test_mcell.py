@@ -60,3 +60,19 @@ def test_bad_files_and_calls(tmp_path):
             cell.add_current_clamp(0, 2.0, 0, 1, 1)
         with pytest.raises(dtb.InvalidArgument):
             cell.run(10, 0)
+        with pytest.raises(ValueError, match='crank_nicolson'):
+            cell.method = 'rk4'
+
+
+def test_crank_nicolson_is_close_to_backward_euler():
+    """Two first-or-second order methods of one cell at a small step agree
+    on the spikes (the tests in C compare each with NEURON)."""
+    counts = []
+    for method in ('backward_euler', 'crank_nicolson'):
+        with dtb.MCell(BALL, nseg=9, method=method) as cell:
+            assert cell.method == method
+            cell.add_current_clamp(0, 0.5, 20, 100, 0.3)
+            v = cell.add_recording(0, 0.5)
+            cell.run(200, 0.01)
+            counts.append(_crossings(list(cell.trace(v))))
+    assert counts[0] == counts[1] == 8
