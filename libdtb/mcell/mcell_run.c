@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/fast_exp.h"
 #include "mcell.h"
 
 static void gate_rates(const dtb__mc_gate *g, double v, double *alpha, double *beta)
@@ -67,18 +68,60 @@ static void membrane_currents(dtb__mc_model *m, const dtb__mc_desc *d)
     }
 }
 
-static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt)
+/* Work arrays of the gate update, each as long as the largest placement. */
+typedef struct gate_work {
+    double *v, *x, *e, *alpha, *beta;
+} gate_work;
+
+/* r at v[0..n) into out, with x and e as scratch: the rate forms of
+ * mcell_channel.c over a block, so that the exponentials run as vector
+ * code (dtb__exp_block: the same value for every element and path). */
+static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double *x, double *e,
+                       double *out)
+{
+    for (size_t j = 0; j < n; j++)
+        x[j] = (v[j] - r->midpoint) / r->scale;
+    switch (r->form) {
+    case DTB__MC_RATE_EXP:
+        dtb__exp_block(n, e, x);
+        for (size_t j = 0; j < n; j++)
+            out[j] = r->rate * e[j];
+        break;
+    case DTB__MC_RATE_SIGMOID:
+        for (size_t j = 0; j < n; j++)
+            out[j] = -x[j];
+        dtb__exp_block(n, e, out);
+        for (size_t j = 0; j < n; j++)
+            out[j] = r->rate / (1 + e[j]);
+        break;
+    case DTB__MC_RATE_EXPLINEAR:
+        for (size_t j = 0; j < n; j++)
+            out[j] = -x[j];
+        dtb__exp_block(n, e, out);
+        for (size_t j = 0; j < n; j++)
+            out[j] = fabs(x[j]) < 1e-6 ? r->rate * (1 + x[j] / 2) : r->rate * x[j] / (1 - e[j]);
+        break;
+    }
+}
+
+/* Each gate at the new v, as cnexp: x += (1 - exp(-dt (a + b))) (a/(a+b) - x). */
+static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, gate_work *w)
 {
     for (size_t k = 0; k < m->n_placements; k++) {
         dtb__mc_placement *p = &m->placements[k];
         const dtb__mc_channel *ch = &d->channels[d->densities[p->density].channel];
+        size_t n = p->n;
+        for (size_t j = 0; j < n; j++)
+            w->v[j] = m->v[p->node[j]];
         for (size_t g = 0; g < ch->n_gates; g++) {
+            rate_block(&ch->gates[g].forward, n, w->v, w->x, w->e, w->alpha);
+            rate_block(&ch->gates[g].reverse, n, w->v, w->x, w->e, w->beta);
+            for (size_t j = 0; j < n; j++)
+                w->x[j] = -dt * (w->alpha[j] + w->beta[j]);
+            dtb__exp_block(n, w->e, w->x);
             double *x = p->state[g];
-            for (size_t j = 0; j < p->n; j++) {
-                double a, b;
-                gate_rates(&ch->gates[g], m->v[p->node[j]], &a, &b);
-                x[j] += (1 - exp(-dt * (a + b))) * (a / (a + b) - x[j]);
-            }
+            for (size_t j = 0; j < n; j++)
+                x[j] += (1 - w->e[j]) * (w->alpha[j] / (w->alpha[j] + w->beta[j]) - x[j]);
         }
     }
 }
@@ -96,9 +139,17 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
 {
     double cap_factor = crank_nicolson ? 2 / dt : 1 / dt, v_factor = crank_nicolson ? 2 : 1;
     size_t n = m->n_nodes;
+    size_t longest = 1;
+    for (size_t k = 0; k < m->n_placements; k++)
+        longest = m->placements[k].n > longest ? m->placements[k].n : longest;
     double *off = dtb__malloc_array(n, sizeof *off);
-    if (!off)
+    double *work = dtb__malloc_array(5 * longest, sizeof *work);
+    if (!off || !work) {
+        free(off);
+        free(work);
         return DTB_ENOMEM;
+    }
+    gate_work w = {work, work + longest, work + 2 * longest, work + 3 * longest, work + 4 * longest};
     for (size_t i = 0; i < n; i++)
         off[i] = -m->g_axial[i];
     init_states(m, d);
@@ -129,10 +180,11 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
         if (!isfinite(m->v[0]))
             st = dtb__error(DTB_ENUMERIC, "the membrane potential is not finite at t = %g ms "
                             "(dt too large?)", ((double)step + 1) * dt);
-        advance_gates(m, d, dt);
+        advance_gates(m, d, dt, &w);
         for (size_t p = 0; p < n_probes; p++)
             out[p][step + 1] = probe_value(m, &probes[p]);
     }
     free(off);
+    free(work);
     return st;
 }
