@@ -25,6 +25,7 @@ static void bench_libdtb(const char *cell_name, const char *id, int64_t nseg, in
     snprintf(path, sizeof path, "%s/tests/data/mcell/%s.nml", SOURCE_ROOT, cell_name);
     dtb_mcell *cell = NULL;
     if (dtb_mcell_load(&cell, path, id) || dtb_mcell_set_nseg(cell, nseg) ||
+        dtb_mcell_set_temperature(cell, 6.3) ||
         dtb_mcell_add_current_clamp(cell, 0, 0.5, 20, 100, 0.5) ||
         dtb_mcell_add_recording(cell, 0, 0.5, "v", NULL)) {
         fprintf(stderr, "bench_mcell: %s\n", dtb_last_error_message());

@@ -52,6 +52,10 @@ DTB_API dtb_status dtb_mcell_set_nseg(dtb_mcell *cell, int64_t nseg);
 #define DTB_MCELL_METHOD_CRANK_NICOLSON 1u   /* secondorder=2: second order in v, the gates
                                                 staggered half a step */
 DTB_API dtb_status dtb_mcell_set_method(dtb_mcell *cell, uint32_t method);
+/* The temperature (degC) of the q10ExpTemp settings of the gates. Without
+ * one, the file's first <network temperature=...>; a run that needs a
+ * temperature and has none is refused (DTB_ESTATE). */
+DTB_API dtb_status dtb_mcell_set_temperature(dtb_mcell *cell, double celsius);
 /* Compartments with membrane, over all sections (-1 for NULL). */
 DTB_API int64_t dtb_mcell_compartment_count(const dtb_mcell *cell);
 

@@ -69,11 +69,24 @@ typedef struct dtb__mc_rate {
     double midpoint, scale;      /* mV */
 } dtb__mc_rate;
 
+/* <q10Settings>: q10Fixed (fixed) or q10ExpTemp (factor^((T - exp_temp)/10)). */
+typedef struct dtb__mc_q10 {
+    int depends_on_temperature;
+    double fixed;                /* q10Fixed's fixedQ10 */
+    double factor, exp_temp;     /* q10ExpTemp's q10Factor, experimentalTemp (degC) */
+    int line;
+} dtb__mc_q10;
+
 typedef struct dtb__mc_gate {
     char *id;
     int instances;
     dtb__mc_rate forward, reverse;
+    dtb__mc_q10 *q10;            /* NeuroML's rateScale: the product of their q10s */
+    size_t n_q10;
 } dtb__mc_gate;
+
+/* A gate's rateScale at temperature (degC): it divides tau, not inf. */
+double dtb__mc_gate_rate_scale(const dtb__mc_gate *g, double celsius);
 
 typedef struct dtb__mc_channel {
     char *id;
@@ -115,6 +128,7 @@ typedef struct dtb__mc_desc {
     size_t n_ra;
     double v_init;               /* mV (initMembPotential; -65 without one) */
     double spike_thresh;         /* mV (spikeThresh; 0 without one) */
+    double temperature;          /* degC: the file's <network temperature>, NaN without one */
     size_t *order;               /* segments, every parent before its children (mcell_morph.c) */
 } dtb__mc_desc;
 
@@ -203,6 +217,7 @@ typedef struct dtb__mc_probe {
  * probe (t = 0 first). */
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
-                       double dt, size_t n_steps, int crank_nicolson, double **out);
+                       double dt, size_t n_steps, int crank_nicolson, double celsius,
+                       double **out);
 
 #endif

@@ -32,6 +32,7 @@ struct dtb_mcell {
     dtb__mc_model model;
     int64_t nseg;
     uint32_t method;             /* DTB_MCELL_METHOD_* */
+    double celsius;              /* NaN: the file's <network temperature>, if any */
     clamp *clamps;
     size_t n_clamps;
     mc_recording *recs;
@@ -57,6 +58,7 @@ dtb_status dtb_mcell_load(dtb_mcell **out, const char *path, const char *cell_id
     dtb_mcell *c = dtb__calloc(1, sizeof *c);
     if (!c)
         return DTB_ENOMEM;
+    c->celsius = NAN;
     dtb_status st = dtb__mc_read(path, cell_id, &c->desc);
     if (!st)
         st = dtb__mc_build(&c->desc, 0, &c->model);
@@ -111,6 +113,40 @@ dtb_status dtb_mcell_set_method(dtb_mcell *c, uint32_t method)
         return dtb__error(DTB_EINVAL, "dtb_mcell_set_method: %u is not a DTB_MCELL_METHOD_*",
                           (unsigned)method);
     c->method = method;
+    return DTB_OK;
+}
+
+dtb_status dtb_mcell_set_temperature(dtb_mcell *c, double celsius)
+{
+    if (!c)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_set_temperature: cell is NULL");
+    if (!isfinite(celsius) || celsius < -273.15)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_set_temperature: %g degC is not a temperature",
+                          celsius);
+    c->celsius = celsius;
+    return DTB_OK;
+}
+
+/* The temperature of a run: the one set, else the file's; NaN is refused
+ * when a q10 depends on it. */
+static dtb_status run_temperature(const dtb_mcell *c, double *celsius)
+{
+    *celsius = isnan(c->celsius) ? c->desc.temperature : c->celsius;
+    if (!isnan(*celsius))
+        return DTB_OK;
+    const dtb__mc_desc *d = &c->desc;
+    for (size_t k = 0; k < d->n_densities; k++) {
+        const dtb__mc_channel *ch = &d->channels[d->densities[k].channel];
+        for (size_t g = 0; g < ch->n_gates; g++)
+            for (size_t q = 0; q < ch->gates[g].n_q10; q++)
+                if (ch->gates[g].q10[q].depends_on_temperature)
+                    return dtb__error(DTB_ESTATE, "dtb_mcell_run: gate '%s' of ion channel '%s' "
+                                      "has a q10ExpTemp (line %d): set the temperature "
+                                      "(dtb_mcell_set_temperature, or a <network "
+                                      "temperature> in %s)", ch->gates[g].id, ch->id,
+                                      ch->gates[g].q10[q].line, d->file);
+    }
+    *celsius = 0;   /* unused */
     return DTB_OK;
 }
 
@@ -242,8 +278,11 @@ dtb_status dtb_mcell_run(dtb_mcell *c, double duration, double dt)
         return dtb__error(DTB_EINVAL, "dtb_mcell_run: %.0f steps of %zu recordings is too many",
                           steps, c->n_recs);
     size_t n_steps = (size_t)steps;
+    double celsius;
+    dtb_status st = run_temperature(c, &celsius);
+    if (st)
+        return st;
     free_traces(c);
-    dtb_status st = DTB_OK;
     dtb__mc_probe *probes = dtb__calloc(c->n_recs + 1, sizeof *probes);
     dtb__mc_clamp *clamps = dtb__calloc(c->n_clamps + 1, sizeof *clamps);
     double **traces = dtb__calloc(c->n_recs + 1, sizeof *traces);
@@ -261,7 +300,7 @@ dtb_status dtb_mcell_run(dtb_mcell *c, double duration, double dt)
     }
     if (!st)
         st = dtb__mc_run(&c->model, &c->desc, clamps, c->n_clamps, probes, c->n_recs, dt,
-                         n_steps, c->method == DTB_MCELL_METHOD_CRANK_NICOLSON, traces);
+                         n_steps, c->method == DTB_MCELL_METHOD_CRANK_NICOLSON, celsius, traces);
     free(probes);
     free(clamps);
     if (st) {

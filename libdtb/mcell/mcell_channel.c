@@ -1,6 +1,7 @@
 /* libdtb — the standard HH rate forms of NeuroML2 (NeuroML2CoreTypes
- * Channels.xml: HHExpRate, HHSigmoidRate, HHExpLinearRate), evaluated as
- * the ComponentTypes define them.
+ * Channels.xml: HHExpRate, HHSigmoidRate, HHExpLinearRate) and the q10
+ * settings (q10Fixed, q10ExpTemp), evaluated as the ComponentTypes define
+ * them.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 
@@ -22,4 +23,15 @@ double dtb__mc_rate_eval(const dtb__mc_rate *r, double v)
         return r->rate * x / (1 - exp(-x));
     }
     return NAN;
+}
+
+double dtb__mc_gate_rate_scale(const dtb__mc_gate *g, double celsius)
+{
+    /* gateHHrates: rateScale = the product of q10Settings[*]/q10 */
+    double scale = 1;
+    for (size_t k = 0; k < g->n_q10; k++) {
+        const dtb__mc_q10 *q = &g->q10[k];
+        scale *= q->depends_on_temperature ? pow(q->factor, (celsius - q->exp_temp) / 10) : q->fixed;
+    }
+    return scale;
 }

@@ -8,6 +8,7 @@
  * schemes, q10 settings...) are refused as unsupported rather than
  * ignored, so a cell never runs without a part of its file. */
 #include <libgen.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ static int is_known_unsupported(xmlNodePtr n)
         "channelDensityNernst", "channelDensityNernstCa2", "channelDensityGHK", "channelDensityGHK2",
         "channelDensityVShift", "channelDensityNonUniform", "channelDensityNonUniformNernst",
         "channelDensityNonUniformGHK", "channelPopulation", "species", "concentrationModel",
-        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel", "q10Settings",
+        "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
         "gateHHtauInf", "gateHHratesInf", "gateHHratesTau", "gateHHratesTauInf", "gateKS",
         "gateFractional", "gateHHInstantaneous", "extracellularProperties", "inhomogeneousParameter",
         NULL};
@@ -102,6 +103,38 @@ static dtb_status read_rate(const char *file, xmlNodePtr n, dtb__mc_rate *r)
     return st;
 }
 
+/* <q10Settings type="q10ExpTemp" q10Factor experimentalTemp> or
+ * type="q10Fixed" fixedQ10. */
+static dtb_status read_q10(const char *file, xmlNodePtr n, dtb__mc_gate *g)
+{
+    if (grow((void **)&g->q10, g->n_q10, sizeof *g->q10))
+        return DTB_ENOMEM;
+    dtb__mc_q10 *q = &g->q10[g->n_q10++];
+    q->line = (int)xmlGetLineNo(n);
+    int oom = 0;
+    char *type = dtb__mc_attr(n, "type", &oom);
+    if (oom)
+        return DTB_ENOMEM;
+    dtb_status st = DTB_OK;
+    if (type && strcmp(type, "q10ExpTemp") == 0) {
+        q->depends_on_temperature = 1;
+        st = dtb__mc_number(file, n, "q10Factor", 1, &q->factor);
+        if (!st)
+            st = dtb__mc_quantity(file, n, "experimentalTemp", DTB__MC_TEMPERATURE, 1, &q->exp_temp);
+        if (!st && !(q->factor > 0))
+            st = dtb__mc_error_at(DTB_EPARSE, file, n, "q10Factor must be positive");
+    } else if (type && strcmp(type, "q10Fixed") == 0) {
+        st = dtb__mc_number(file, n, "fixedQ10", 1, &q->fixed);
+        if (!st && !(q->fixed > 0))
+            st = dtb__mc_error_at(DTB_EPARSE, file, n, "fixedQ10 must be positive");
+    } else {
+        st = dtb__mc_error_at(DTB_EUNSUPPORTED, file, n, "type '%s': only q10ExpTemp and q10Fixed "
+                              "are supported", type ? type : "");
+    }
+    free(type);
+    return st;
+}
+
 static dtb_status read_gate(const char *file, xmlNodePtr n, dtb__mc_gate *g)
 {
     int oom = 0;
@@ -127,6 +160,8 @@ static dtb_status read_gate(const char *file, xmlNodePtr n, dtb__mc_gate *g)
         } else if (dtb__mc_is(c, "reverseRate") && !have_reverse) {
             have_reverse = 1;
             st = read_rate(file, c, &g->reverse);
+        } else if (dtb__mc_is(c, "q10Settings")) {
+            st = read_q10(file, c, g);
         } else {
             st = refuse(file, c, (const char *)n->name);
         }
@@ -654,6 +689,17 @@ static dtb_status add_all_group(dtb__mc_desc *d)
     return DTB_OK;
 }
 
+/* The temperature of the file's first <network temperature=...>, the one
+ * NeuroML simulations take (NaN without one). */
+static dtb_status read_temperature(xmlDocPtr doc, const char *file, double *celsius)
+{
+    *celsius = NAN;
+    for (xmlNodePtr c = xmlDocGetRootElement(doc)->children; c; c = c->next)
+        if (dtb__mc_is(c, "network") && xmlHasProp(c, (const xmlChar *)"temperature"))
+            return dtb__mc_quantity(file, c, "temperature", DTB__MC_TEMPERATURE, 1, celsius);
+    return DTB_OK;
+}
+
 static dtb_status read_cell(reader *r, const char *path, const char *cell_id)
 {
     dtb__mc_desc *d = r->d;
@@ -691,6 +737,8 @@ static dtb_status read_cell(reader *r, const char *path, const char *cell_id)
         st = part_of(doc, file, cell, "biophysicalProperties", &bio);
     if (!st)
         st = read_biophysics(d, file, bio);
+    if (!st)
+        st = read_temperature(doc, file, &d->temperature);
     return st;
 }
 
@@ -736,8 +784,10 @@ void dtb__mc_desc_free(dtb__mc_desc *d)
     }
     free(d->groups);
     for (size_t i = 0; i < d->n_channels; i++) {
-        for (size_t k = 0; k < d->channels[i].n_gates; k++)
+        for (size_t k = 0; k < d->channels[i].n_gates; k++) {
             free(d->channels[i].gates[k].id);
+            free(d->channels[i].gates[k].q10);
+        }
         free(d->channels[i].gates);
         free(d->channels[i].id);
     }

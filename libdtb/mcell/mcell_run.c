@@ -104,8 +104,10 @@ static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double 
     }
 }
 
-/* Each gate at the new v, as cnexp: x += (1 - exp(-dt (a + b))) (a/(a+b) - x). */
-static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, gate_work *w)
+/* Each gate at the new v, as cnexp: x += (1 - exp(-dt q (a + b))) (a/(a+b) - x)
+ * with q the gate's rateScale (NeuroML divides tau by it; inf is a/(a+b)). */
+static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, double celsius,
+                          gate_work *w)
 {
     for (size_t k = 0; k < m->n_placements; k++) {
         dtb__mc_placement *p = &m->placements[k];
@@ -116,8 +118,9 @@ static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, ga
         for (size_t g = 0; g < ch->n_gates; g++) {
             rate_block(&ch->gates[g].forward, n, w->v, w->x, w->e, w->alpha);
             rate_block(&ch->gates[g].reverse, n, w->v, w->x, w->e, w->beta);
+            double scaled_dt = dt * dtb__mc_gate_rate_scale(&ch->gates[g], celsius);
             for (size_t j = 0; j < n; j++)
-                w->x[j] = -dt * (w->alpha[j] + w->beta[j]);
+                w->x[j] = -scaled_dt * (w->alpha[j] + w->beta[j]);
             dtb__exp_block(n, w->e, w->x);
             double *x = p->state[g];
             for (size_t j = 0; j < n; j++)
@@ -135,7 +138,8 @@ static double probe_value(const dtb__mc_model *m, const dtb__mc_probe *pr)
 
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
-                       double dt, size_t n_steps, int crank_nicolson, double **out)
+                       double dt, size_t n_steps, int crank_nicolson, double celsius,
+                       double **out)
 {
     double cap_factor = crank_nicolson ? 2 / dt : 1 / dt, v_factor = crank_nicolson ? 2 : 1;
     size_t n = m->n_nodes;
@@ -180,7 +184,7 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
         if (!isfinite(m->v[0]))
             st = dtb__error(DTB_ENUMERIC, "the membrane potential is not finite at t = %g ms "
                             "(dt too large?)", ((double)step + 1) * dt);
-        advance_gates(m, d, dt, &w);
+        advance_gates(m, d, dt, celsius, &w);
         for (size_t p = 0; p < n_probes; p++)
             out[p][step + 1] = probe_value(m, &probes[p]);
     }

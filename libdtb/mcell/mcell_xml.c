@@ -60,6 +60,8 @@ static const unit_factor resistivity_units[] = {{"ohm_cm", 1}, {"kohm_cm", 1e3},
                                                 {NULL, 0}};
 static const unit_factor length_units[] = {{"", 1}, {"um", 1}, {"m", 1e6}, {"cm", 1e4},
                                            {"mm", 1e3}, {NULL, 0}};
+/* Factors only: kelvin's offset is added in dtb__mc_quantity. */
+static const unit_factor temperature_units[] = {{"degC", 1}, {"K", 1}, {NULL, 0}};
 
 static const unit_factor *units_of(dtb__mc_kind kind, const char **dimension)
 {
@@ -76,6 +78,7 @@ static const unit_factor *units_of(dtb__mc_kind kind, const char **dimension)
         *dimension = "resistivity (ohm_cm, kohm_cm, ohm_m)";
         return resistivity_units;
     case DTB__MC_LENGTH: *dimension = "length (um)"; return length_units;
+    case DTB__MC_TEMPERATURE: *dimension = "temperature (degC, K)"; return temperature_units;
     }
     *dimension = "?";
     return length_units;
@@ -105,7 +108,7 @@ dtb_status dtb__mc_quantity(const char *file, xmlNodePtr n, const char *name, dt
             st = dtb__mc_error_at(DTB_EPARSE, file, n, "%s='%s': the unit '%s' is not a %s", name,
                                   text, unit, dimension);
         else
-            *out = number * u->factor;
+            *out = number * u->factor - (strcmp(u->symbol, "K") == 0 ? 273.15 : 0);
     }
     free(text);
     return st;

@@ -4,7 +4,7 @@ libdtb's multi-compartment cells): the same morphology, channels, nseg and
 dt, written from the NeuroML files' numbers, not read from them.
 
   neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS [tables]]
-                  [--secondorder 0|2]
+                  [--secondorder 0|2] [--celsius T]
 
 CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
 (fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
@@ -106,10 +106,14 @@ def bench_runs(cell, secs, steps, repeats, dt):
 
 
 def main():
-    secondorder = 0
+    secondorder, celsius = 0, 6.3
     if "--secondorder" in sys.argv:   # 2: Crank-Nicolson
         k = sys.argv.index("--secondorder")
         secondorder = int(sys.argv[k + 1])
+        del sys.argv[k:k + 2]
+    if "--celsius" in sys.argv:       # hh's q10 = 3^((celsius - 6.3)/10)
+        k = sys.argv.index("--celsius")
+        celsius = float(sys.argv[k + 1])
         del sys.argv[k:k + 2]
     cell, nseg, dt, duration, amp, out = sys.argv[1:7]
     nseg, dt, duration, amp = int(nseg), float(dt), float(duration), float(amp)
@@ -117,7 +121,7 @@ def main():
     secs, soma, rec = {"ball_and_stick": ball_and_stick, "branched": branched}[cell]()
     for s in secs:
         s.nseg = nseg if nseg > 0 else dlambda_nseg(s)
-    h.celsius = 6.3                      # hh's q10 = 1: NeuroML's rates as written
+    h.celsius = celsius                  # 6.3: hh's q10 = 1, NeuroML's rates as written
     h.usetable_hh = 0                    # the rate functions, not their tables
     if len(sys.argv) > 9 and sys.argv[9] == "tables":
         h.usetable_hh = 1                # NEURON's default, for the bench only

@@ -160,6 +160,54 @@ static void test_bad_calls(void **state)
     assert_int_equal(dtb_mcell_load(&cell, "/nonexistent/cell.nml", NULL), DTB_ENOTFOUND);
 }
 
+/* A q10ExpTemp needs a temperature: set, or the file's <network
+ * temperature> (ball_and_stick.nml has one, branched.nml none). */
+static void test_temperature_needed(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mcell/branched.nml", DTB_TEST_DATA);
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, path, NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, "v", NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0.025), DTB_ESTATE);
+    assert_error_contains("gate 'm' of ion channel 'naChan' has a q10ExpTemp (line 11)");
+    assert_int_equal(dtb_mcell_trace_length(cell), 0);
+    assert_int_equal(dtb_mcell_set_temperature(cell, NAN), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_set_temperature(cell, -300), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_set_temperature(NULL, 6.3), DTB_EINVAL);
+    assert_int_equal(dtb_mcell_set_temperature(cell, 6.3), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0.025), DTB_OK);
+    assert_int_equal(dtb_mcell_trace_length(cell), 41);
+    dtb_mcell_free(cell);
+    snprintf(path, sizeof path, "%s/mcell/ball_and_stick.nml", DTB_TEST_DATA);
+    assert_int_equal(dtb_mcell_load(&cell, path, NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0.025), DTB_OK);
+    dtb_mcell_free(cell);
+    /* No q10 at all (the template's leak has no gate): no temperature needed. */
+    assert_int_equal(dtb_mcell_load(&cell, write_cell("no_q10", SOMA, LEAK), NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0.025), DTB_OK);
+    dtb_mcell_free(cell);
+}
+
+static void test_bad_q10(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/q10.nml", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("<neuroml>\n<ionChannelHH id=\"k\"><gateHHrates id=\"n\" instances=\"1\">\n"
+          "<q10Settings type=\"q10ExpTemp\" q10Factor=\"3\" experimentalTemp=\"6.3 mV\"/>\n"
+          "<forwardRate type=\"HHExpRate\" rate=\"1per_ms\" midpoint=\"0mV\" scale=\"1mV\"/>\n"
+          "<reverseRate type=\"HHExpRate\" rate=\"1per_ms\" midpoint=\"0mV\" scale=\"1mV\"/>\n"
+          "</gateHHrates></ionChannelHH>\n<cell id=\"c\"/></neuroml>\n", f);
+    fclose(f);
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, path, NULL), DTB_EPARSE);
+    assert_error_contains("q10.nml:3: <q10Settings>: experimentalTemp='6.3 mV': the unit 'mV' is not a temperature");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,7 +215,8 @@ int main(void)
         cmocka_unit_test(test_missing_parent),      cmocka_unit_test(test_unknown_group),
         cmocka_unit_test(test_zero_length),         cmocka_unit_test(test_unknown_channel),
         cmocka_unit_test(test_unknown_element),     cmocka_unit_test(test_unsupported_elements),
-        cmocka_unit_test(test_bad_calls),
+        cmocka_unit_test(test_bad_calls),   cmocka_unit_test(test_temperature_needed),
+        cmocka_unit_test(test_bad_q10),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

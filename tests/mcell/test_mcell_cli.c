@@ -70,6 +70,18 @@ static void test_traces_are_the_apis(void **state)
     dtb_mcell_free(cell);
 }
 
+/* branched.nml has q10ExpTemp gates and no <network temperature>. */
+static void test_temperature(void **state)
+{
+    (void)state;
+    char path[4096], out[4096];
+    snprintf(path, sizeof path, "%s/mcell/branched.nml", DTB_TEST_DATA);
+    snprintf(out, sizeof out, "%s/warm", test_tmpdir());
+    assert_int_equal(dtb("cell '%s' --duration 1 --record 0:v --out '%s'", path, out), 2);
+    assert_non_null(strstr(output, "set the temperature"));
+    assert_int_equal(dtb("cell '%s' --duration 1 --temperature 16.3 --record 0:v --out '%s'", path, out), 0);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -86,6 +98,9 @@ static void test_bad_arguments(void **state)
     assert_int_equal(dtb("cell '%s' --record 0:v --nseg %s", ball(), "x"), 2);
     assert_int_equal(dtb("cell '%s' --record 0:v --method %s", ball(), "rk4"), 2);
     assert_non_null(strstr(output, "use be or cn"));
+    assert_int_equal(dtb("cell '%s' --record 0:v --temperature %s", ball(), "warm"), 2);
+    assert_int_equal(dtb("cell '%s' --record 0:v --temperature %s", ball(), "-400"), 2);
+    assert_non_null(strstr(output, "is not a temperature"));
     assert_int_equal(dtb("cell '%s' --record 0:v --bogus %s", ball(), "1"), 2);
     assert_non_null(strstr(output, "unknown option '--bogus'"));
     assert_int_equal(dtb("cell %s%s --help", "", ""), 0);
@@ -97,6 +112,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_traces_are_the_apis),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_temperature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * cells of tests/data/mcell by hand in NEURON — the same morphology,
  * channels (NEURON's hh with its tables off at 6.3 degC, which are
  * NeuroML's rate forms), nseg and dt — and writes its traces; libdtb runs
- * the NeuroML files. Spike times (upward crossings of 0 mV at the soma)
+ * the NeuroML files (whose channels carry hh's q10 as q10ExpTemp settings,
+ * compared at 6.3 and 16.3 degC). Spike times (upward crossings of 0 mV at the soma)
  * must agree within one step, sub-threshold voltages within 0.1 mV, gate
  * states within 1e-3; in fact every trace agrees within 1e-3 (mV), spikes
  * included, since both integrate the same equations in the same order. */
@@ -61,14 +62,15 @@ static int have_neuron(void)
 }
 
 /* NEURON's traces, columns in the case's order (checked against the header). */
-static void run_neuron(const cell_case *c, int64_t nseg, double amp, int cn, traces *t)
+static void run_neuron(const cell_case *c, int64_t nseg, double amp, int cn, double celsius,
+                       traces *t)
 {
     char out[4096], path[4096];
-    snprintf(path, sizeof path, "%s/%s_%lld_%g_%d.csv", test_tmpdir(), c->cell, (long long)nseg,
-             amp, cn);
+    snprintf(path, sizeof path, "%s/%s_%lld_%g_%d_%g.csv", test_tmpdir(), c->cell, (long long)nseg,
+             amp, cn, celsius);
     int rc = test_run(out, sizeof out, "/usr/bin/python3 '%s/tests/mcell/neuron_cells.py' %s %lld "
-                      "%g %g %g '%s' --secondorder %d 2>&1", DTB_SOURCE_ROOT, c->cell,
-                      (long long)nseg, DT, DURATION, amp, path, cn ? 2 : 0);
+                      "%g %g %g '%s' --secondorder %d --celsius %.17g 2>&1", DTB_SOURCE_ROOT,
+                      c->cell, (long long)nseg, DT, DURATION, amp, path, cn ? 2 : 0, celsius);
     if (rc != 0)
         fail_msg("neuron_cells.py failed: %s", out);
     char *text = read_text_file(path, NULL);
@@ -94,7 +96,8 @@ static void run_neuron(const cell_case *c, int64_t nseg, double amp, int cn, tra
     assert_int_equal(t->n, rows);
 }
 
-static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, traces *t)
+static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, double celsius,
+                       traces *t)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/mcell/%s.nml", DTB_TEST_DATA, c->cell);
@@ -103,6 +106,7 @@ static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, tra
     assert_int_equal(dtb_mcell_set_nseg(cell, nseg), DTB_OK);
     if (cn)
         assert_int_equal(dtb_mcell_set_method(cell, DTB_MCELL_METHOD_CRANK_NICOLSON), DTB_OK);
+    assert_int_equal(dtb_mcell_set_temperature(cell, celsius), DTB_OK);
     assert_int_equal(dtb_mcell_add_current_clamp(cell, 0, 0.5, 20, 100, amp), DTB_OK);
     for (size_t r = 0; r < c->n_recs; r++) {
         int64_t index = -1;
@@ -133,18 +137,19 @@ static size_t spikes(const double *v, size_t n, size_t *at, size_t max)
 
 /* amp below threshold: every voltage within 0.1 mV; above: the soma's
  * spike times within one step, and at least `min_spikes` of them. */
-static void compare_with(const cell_case *c, int64_t nseg, double amp, size_t min_spikes, int cn)
+static void compare_with(const cell_case *c, int64_t nseg, double amp, size_t min_spikes, int cn,
+                         double celsius)
 {
     if (!have_neuron())
         skip();
     traces ref = {0}, got = {0};
-    run_neuron(c, nseg, amp, cn, &ref);
-    run_libdtb(c, nseg, amp, cn, &got);
+    run_neuron(c, nseg, amp, cn, celsius, &ref);
+    run_libdtb(c, nseg, amp, cn, celsius, &got);
     assert_int_equal(got.n, ref.n);
     size_t ref_at[64], got_at[64];
     size_t n_ref = spikes(ref.col[0], ref.n, ref_at, 64), n_got = spikes(got.col[0], got.n, got_at, 64);
-    print_message("%s nseg %lld amp %g nA%s: %zu spikes in NEURON, %zu in libdtb\n", c->cell,
-                  (long long)nseg, amp, cn ? " Crank-Nicolson" : "", n_ref, n_got);
+    print_message("%s nseg %lld amp %g nA%s %g degC: %zu spikes in NEURON, %zu in libdtb\n",
+                  c->cell, (long long)nseg, amp, cn ? " Crank-Nicolson" : "", celsius, n_ref, n_got);
     assert_int_equal(n_got, n_ref);
     assert_true(n_ref >= min_spikes);
     for (size_t k = 0; k < n_ref; k++) {
@@ -172,7 +177,7 @@ static void compare_with(const cell_case *c, int64_t nseg, double amp, size_t mi
 
 static void compare(const cell_case *c, int64_t nseg, double amp, size_t min_spikes)
 {
-    compare_with(c, nseg, amp, min_spikes, 0);
+    compare_with(c, nseg, amp, min_spikes, 0, 6.3);
 }
 
 static void test_ball_and_stick_subthreshold(void **state)
@@ -215,8 +220,18 @@ static void test_branched_dlambda(void **state)
 static void test_crank_nicolson(void **state)
 {
     (void)state;
-    compare_with(&ball_and_stick, 9, 0.02, 0, 1);
-    compare_with(&branched, 9, 0.5, 3, 1);
+    compare_with(&ball_and_stick, 9, 0.02, 0, 1, 6.3);
+    compare_with(&branched, 9, 0.5, 3, 1, 6.3);
+}
+
+/* q10ExpTemp against hh's q10 at 16.3 degC: every rate three times faster
+ * (the cells then fire once at the onset of the clamp and stay below
+ * threshold: the traces' agreement carries the test). */
+static void test_temperature(void **state)
+{
+    (void)state;
+    compare_with(&branched, 9, 0.5, 1, 0, 16.3);
+    compare_with(&ball_and_stick, 9, 0.3, 1, 1, 16.3);
 }
 
 int main(void)
@@ -229,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_branched_spikes),
         cmocka_unit_test(test_branched_dlambda),
         cmocka_unit_test(test_crank_nicolson),
+        cmocka_unit_test(test_temperature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* dtb cell — run a multi-compartment NeuroML2 cell (dtb_mcell(3)) under
  * current clamps and write the recorded traces as CSV.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ static void print_help(void)
            "  --dt T              step (default 0.025 ms)\n"
            "  --nseg N            compartments per section; 0 (default): NEURON's d_lambda\n"
            "                      rule (0.1 of the length constant at 100 Hz)\n"
+           "  --temperature C     degrees Celsius of the gates' q10ExpTemp settings (default:\n"
+           "                      the file's <network temperature>)\n"
            "  --method M          be (default): backward Euler, NEURON's secondorder=0;\n"
            "                      cn: Crank-Nicolson, secondorder=2\n"
            "  --inject SEG[@X]:DELAY:DUR:AMP\n"
@@ -108,6 +111,7 @@ typedef struct cell_args {
     double duration, dt;
     int64_t nseg;
     uint32_t method;
+    double celsius;
     const char *injects[MAX_ITEMS], *records[MAX_ITEMS];
     size_t n_injects, n_records;
     int quiet;
@@ -143,6 +147,9 @@ static int parse_args(int argc, char **argv, cell_args *a, int *help)
         } else if (!strcmp(arg, "--nseg")) {
             if (!cli_parse_int64(v, &a->nseg))
                 return cli_usage_error("cell: --nseg '%s' is not a whole number", v);
+        } else if (!strcmp(arg, "--temperature")) {
+            if (!cli_parse_number(v, &a->celsius))
+                return cli_usage_error("cell: --temperature '%s' is not a number (degC)", v);
         } else if (!strcmp(arg, "--method")) {
             if (!strcmp(v, "be"))
                 a->method = DTB_MCELL_METHOD_BACKWARD_EULER;
@@ -203,7 +210,7 @@ static int write_traces(const dtb_mcell *cell, const cell_args *a)
 
 int cmd_cell(int argc, char **argv)
 {
-    cell_args a = {.out = ".", .duration = 100, .dt = 0.025};
+    cell_args a = {.out = ".", .duration = 100, .dt = 0.025, .celsius = NAN};
     int help = 0;
     int rc = parse_args(argc, argv, &a, &help);
     if (rc || help) {
@@ -227,6 +234,8 @@ int cmd_cell(int argc, char **argv)
     free(path);
     if (a.nseg && dtb_mcell_set_nseg(cell, a.nseg))
         rc = cli_usage_error("cell: --nseg: %s", dtb_last_error_message());
+    if (!rc && !isnan(a.celsius) && dtb_mcell_set_temperature(cell, a.celsius))
+        rc = cli_usage_error("cell: --temperature: %s", dtb_last_error_message());
     if (!rc && dtb_mcell_set_method(cell, a.method))
         rc = cli_usage_error("cell: --method: %s", dtb_last_error_message());
     for (size_t i = 0; !rc && i < a.n_injects; i++)
@@ -234,7 +243,10 @@ int cmd_cell(int argc, char **argv)
     for (size_t i = 0; !rc && i < a.n_records; i++)
         rc = add_record(cell, a.records[i]);
     double start = wall_seconds();
-    if (!rc && dtb_mcell_run(cell, a.duration, a.dt)) {
+    dtb_status st = rc ? DTB_OK : dtb_mcell_run(cell, a.duration, a.dt);
+    if (st == DTB_ESTATE || st == DTB_EINVAL) {   /* a missing temperature, a bad dt */
+        rc = cli_usage_error("cell: %s", dtb_last_error_message());
+    } else if (st) {
         cli_error("cell: %s", dtb_last_error_message());
         rc = EXIT_RUNTIME;
     }

@@ -1357,6 +1357,7 @@ dtb_mcell_free = _fn('dtb_mcell_free', None, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_segment_count = _fn('dtb_mcell_segment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_set_nseg = _fn('dtb_mcell_set_nseg', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64])
 dtb_mcell_set_method = _fn('dtb_mcell_set_method', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_uint32])
+dtb_mcell_set_temperature = _fn('dtb_mcell_set_temperature', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_double])
 dtb_mcell_compartment_count = _fn('dtb_mcell_compartment_count', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_add_current_clamp = _fn('dtb_mcell_add_current_clamp', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
 dtb_mcell_add_recording = _fn('dtb_mcell_add_recording', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.c_double, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)])
@@ -1771,6 +1772,7 @@ PARAMS = {
     'dtb_mcell_segment_count': ('cell',),
     'dtb_mcell_set_nseg': ('cell', 'nseg'),
     'dtb_mcell_set_method': ('cell', 'method'),
+    'dtb_mcell_set_temperature': ('cell', 'celsius'),
     'dtb_mcell_compartment_count': ('cell',),
     'dtb_mcell_add_current_clamp': ('cell', 'segment', 'x', 'delay', 'duration', 'amplitude'),
     'dtb_mcell_add_recording': ('cell', 'segment', 'x', 'variable', 'index_out'),

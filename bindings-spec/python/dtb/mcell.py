@@ -40,6 +40,18 @@ class MCell(_Handle):
         self.method = method
 
     @property
+    def temperature(self):
+        """Degrees Celsius of the gates' q10ExpTemp settings (None: the
+        file's <network temperature>). Write-only in C; reading gives the
+        value last set here."""
+        return getattr(self, '_temperature', None)
+
+    @temperature.setter
+    def temperature(self, celsius):
+        _check(_ffi.dtb_mcell_set_temperature(self._h, float(celsius)))
+        self._temperature = float(celsius)
+
+    @property
     def method(self):
         """'backward_euler' or 'crank_nicolson'."""
         return getattr(self, '_method', 'backward_euler')

@@ -62,6 +62,20 @@ def test_bad_files_and_calls(tmp_path):
             cell.run(10, 0)
         with pytest.raises(ValueError, match='crank_nicolson'):
             cell.method = 'rk4'
+        with pytest.raises(dtb.InvalidArgument):
+            cell.temperature = float('nan')
+
+
+def test_temperature():
+    """branched.nml's gates have q10ExpTemp settings and the file no
+    <network temperature>: a run needs one."""
+    with dtb.MCell(os.path.join(DATA, 'mcell', 'branched.nml')) as cell:
+        assert cell.temperature is None
+        with pytest.raises(dtb.StateError, match='set the temperature'):
+            cell.run(1, 0.025)
+        cell.temperature = 6.3
+        cell.run(1, 0.025)
+        assert cell.trace_length == 41
 
 
 def test_crank_nicolson_is_close_to_backward_euler():
