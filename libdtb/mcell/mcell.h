@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Three stages, one file each:
- *   read (mcell_read.c, mcell_groups.c, mcell_morph.c): a NeuroML2 file into
- *     a description (dtb__mc_desc) — segments, segment groups resolved to
- *     segment lists, HH ion channels, channel densities, capacitance,
+ *   read (mcell_read.c, mcell_groups.c, mcell_morph.c, mcell_lems_rate.c):
+ *     a NeuroML2 file into a description (dtb__mc_desc) — segments, segment
+ *     groups resolved to segment lists, HH ion channels (standard or
+ *     LEMS-defined rates, q10), channel densities, capacitance,
  *     resistivity — checked whole before anything is built;
  *   build (mcell_build.c): the description discretised as NEURON does it,
  *     one section per NeuroML segment, nseg compartments per section, into a
@@ -60,13 +61,17 @@ typedef struct dtb__mc_group {
 typedef enum dtb__mc_rate_form {
     DTB__MC_RATE_EXP,            /* HHExpRate: rate exp((v-midpoint)/scale) */
     DTB__MC_RATE_SIGMOID,        /* HHSigmoidRate: rate / (1 + exp(-(v-midpoint)/scale)) */
-    DTB__MC_RATE_EXPLINEAR       /* HHExpLinearRate: rate x / (1 - exp(-x)), x = (v-midpoint)/scale */
+    DTB__MC_RATE_EXPLINEAR,      /* HHExpLinearRate: rate x / (1 - exp(-x)), x = (v-midpoint)/scale */
+    DTB__MC_RATE_LEMS            /* a ComponentType of the file (mcell_lems_rate.h) */
 } dtb__mc_rate_form;
+
+struct dtb__mc_lems_rate;
 
 typedef struct dtb__mc_rate {
     dtb__mc_rate_form form;
     double rate;                 /* per ms */
     double midpoint, scale;      /* mV */
+    struct dtb__mc_lems_rate *lems;   /* DTB__MC_RATE_LEMS: the compiled rate (owned) */
 } dtb__mc_rate;
 
 /* <q10Settings>: q10Fixed (fixed) or q10ExpTemp (factor^((T - exp_temp)/10)). */

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "mcell.h"
+#include "mcell_lems_rate.h"
 
 double dtb__mc_rate_eval(const dtb__mc_rate *r, double v)
 {
@@ -21,6 +22,12 @@ double dtb__mc_rate_eval(const dtb__mc_rate *r, double v)
         if (fabs(x) < 1e-6)
             return r->rate * (1 + x / 2);
         return r->rate * x / (1 - exp(-x));
+    case DTB__MC_RATE_LEMS: {
+        /* LEMS is in SI: v in V, r in 1/s */
+        double v_si = v * 1e-3, r_si;
+        dtb__mc_lems_rate_eval(r->lems, 1, &v_si, &r_si);
+        return r_si * 1e-3;
+    }
     }
     return NAN;
 }

@@ -15,17 +15,29 @@
 #include "base/base.h"
 #include "io/xml_read.h"
 #include "mcell.h"
+#include "mcell_lems_rate.h"
 #include "mcell_xml.h"
 
 /* The deepest chain of <include>s followed (a file including itself is
  * caught by this too). */
 #define MAX_INCLUDE_DEPTH 8
 
+/* The most files read for one cell (the file and what it includes). */
+#define MAX_FILES 64
+
 typedef struct reader {
     dtb__mc_desc *d;
-    xmlDocPtr docs[MAX_INCLUDE_DEPTH + 1];
-    char *names[MAX_INCLUDE_DEPTH + 1];
+    xmlDocPtr docs[MAX_FILES];
+    char *names[MAX_FILES];
     size_t n_docs;
+    size_t depth;                /* of <include>s, at the file being read */
+    /* Gathered from every file before any is used: a channel may name a
+     * rate type defined after it or in another file. */
+    dtb__mc_rate_type *types;
+    size_t n_types;
+    xmlNodePtr *channel_nodes;
+    const char **channel_files;
+    size_t n_channel_nodes;
 } reader;
 
 /* Elements with no effect on a simulation, skipped wherever they are. */
@@ -72,7 +84,7 @@ static dtb_status grow(void **array, size_t n, size_t size)
 
 /* ---- ion channels ---- */
 
-static dtb_status read_rate(const char *file, xmlNodePtr n, dtb__mc_rate *r)
+static dtb_status read_rate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_rate *r)
 {
     int oom = 0;
     char *type = dtb__mc_attr(n, "type", &oom);
@@ -87,10 +99,22 @@ static dtb_status read_rate(const char *file, xmlNodePtr n, dtb__mc_rate *r)
         r->form = DTB__MC_RATE_SIGMOID;
     else if (strcmp(type, "HHExpLinearRate") == 0)
         r->form = DTB__MC_RATE_EXPLINEAR;
-    else
-        st = dtb__mc_error_at(DTB_EUNSUPPORTED, file, n,
-                              "rate type '%s': only HHExpRate, HHSigmoidRate and HHExpLinearRate "
-                              "are supported", type);
+    else {
+        size_t k = 0;
+        while (k < rd->n_types && strcmp(rd->types[k].name, type) != 0)
+            k++;
+        if (k == rd->n_types)
+            st = dtb__mc_error_at(DTB_EUNSUPPORTED, file, n,
+                                  "rate type '%s': neither HHExpRate, HHSigmoidRate, "
+                                  "HHExpLinearRate nor a ComponentType of the files extending "
+                                  "baseVoltageDepRate or baseHHRate", type);
+        else {
+            r->form = DTB__MC_RATE_LEMS;
+            st = dtb__mc_lems_rate_compile(&rd->types[k], file, n, &r->lems);
+        }
+        free(type);
+        return st;
+    }
     free(type);
     if (!st)
         st = dtb__mc_quantity(file, n, "rate", DTB__MC_PER_TIME, 1, &r->rate);
@@ -135,7 +159,7 @@ static dtb_status read_q10(const char *file, xmlNodePtr n, dtb__mc_gate *g)
     return st;
 }
 
-static dtb_status read_gate(const char *file, xmlNodePtr n, dtb__mc_gate *g)
+static dtb_status read_gate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_gate *g)
 {
     int oom = 0;
     g->id = dtb__mc_attr(n, "id", &oom);
@@ -156,10 +180,10 @@ static dtb_status read_gate(const char *file, xmlNodePtr n, dtb__mc_gate *g)
             continue;
         if (dtb__mc_is(c, "forwardRate") && !have_forward) {
             have_forward = 1;
-            st = read_rate(file, c, &g->forward);
+            st = read_rate(rd, file, c, &g->forward);
         } else if (dtb__mc_is(c, "reverseRate") && !have_reverse) {
             have_reverse = 1;
-            st = read_rate(file, c, &g->reverse);
+            st = read_rate(rd, file, c, &g->reverse);
         } else if (dtb__mc_is(c, "q10Settings")) {
             st = read_q10(file, c, g);
         } else {
@@ -218,7 +242,7 @@ static dtb_status read_channel(reader *r, const char *file, xmlNodePtr n)
             return refuse(file, c, (const char *)n->name);
         if (grow((void **)&ch->gates, ch->n_gates, sizeof *ch->gates))
             return DTB_ENOMEM;
-        dtb_status st = read_gate(file, c, &ch->gates[ch->n_gates++]);
+        dtb_status st = read_gate(r, file, c, &ch->gates[ch->n_gates++]);
         if (st)
             return st;
     }
@@ -552,9 +576,11 @@ static dtb_status read_biophysics(dtb__mc_desc *d, const char *file, xmlNodePtr 
 
 static dtb_status read_file(reader *r, const char *path, xmlDocPtr *out)
 {
-    if (r->n_docs > MAX_INCLUDE_DEPTH)
+    if (r->depth > MAX_INCLUDE_DEPTH)
         return dtb__error(DTB_EPARSE, "%s: more than %d nested <include>s (does it include "
                           "itself?)", path, MAX_INCLUDE_DEPTH);
+    if (r->n_docs == MAX_FILES)
+        return dtb__error(DTB_EUNSUPPORTED, "%s: more than %d files included", path, MAX_FILES);
     char *name = dtb__strdup(path);
     if (!name)
         return DTB_ENOMEM;
@@ -574,9 +600,9 @@ static dtb_status read_file(reader *r, const char *path, xmlDocPtr *out)
     return DTB_OK;
 }
 
-/* The ion channels of a file and of what it includes (an <include href>
- * is looked for beside the including file). */
-static dtb_status read_channels(reader *r, const char *path)
+/* The ion channels and rate ComponentTypes of a file and of what it
+ * includes (an <include href> is looked for beside the including file). */
+static dtb_status gather(reader *r, const char *path)
 {
     xmlDocPtr doc = NULL;
     dtb_status st = read_file(r, path, &doc);
@@ -586,7 +612,23 @@ static dtb_status read_channels(reader *r, const char *path)
     for (xmlNodePtr c = xmlDocGetRootElement(doc)->children; !st && c; c = c->next) {
         if (dtb__mc_is(c, "ionChannelHH") || dtb__mc_is(c, "ionChannel") ||
             dtb__mc_is(c, "ionChannelPassive")) {
-            st = read_channel(r, file, c);
+            if (grow((void **)&r->channel_nodes, r->n_channel_nodes, sizeof *r->channel_nodes) ||
+                grow((void **)&r->channel_files, r->n_channel_nodes, sizeof *r->channel_files))
+                return DTB_ENOMEM;
+            r->channel_nodes[r->n_channel_nodes] = c;
+            r->channel_files[r->n_channel_nodes++] = file;
+        } else if (dtb__mc_is(c, "ComponentType") && dtb__mc_is_rate_type(c)) {
+            int oom = 0;
+            char *name = dtb__mc_attr(c, "name", &oom);
+            if (oom)
+                return DTB_ENOMEM;
+            if (!name)
+                return dtb__mc_error_at(DTB_EPARSE, file, c, "needs a name");
+            if (grow((void **)&r->types, r->n_types, sizeof *r->types)) {
+                free(name);
+                return DTB_ENOMEM;
+            }
+            r->types[r->n_types++] = (dtb__mc_rate_type){name, file, c};
         } else if (dtb__mc_is(c, "include")) {
             int oom = 0;
             char *href = dtb__mc_attr(c, "href", &oom);
@@ -598,7 +640,9 @@ static dtb_status read_channels(reader *r, const char *path)
             char *full = dir_copy ? (href[0] == '/' ? dtb__strdup(href)
                                                     : dtb__asprintf("%s/%s", dirname(dir_copy), href))
                                   : NULL;
-            st = full ? read_channels(r, full) : DTB_ENOMEM;
+            r->depth++;
+            st = full ? gather(r, full) : DTB_ENOMEM;
+            r->depth--;
             if (st && st != DTB_ENOMEM)
                 st = dtb__error_context(st, "%s:%ld: <include href='%s'>", file, xmlGetLineNo(c),
                                         href);
@@ -607,6 +651,14 @@ static dtb_status read_channels(reader *r, const char *path)
             free(href);
         }
     }
+    return st;
+}
+
+static dtb_status read_channels(reader *r, const char *path)
+{
+    dtb_status st = gather(r, path);
+    for (size_t k = 0; !st && k < r->n_channel_nodes; k++)
+        st = read_channel(r, r->channel_files[k], r->channel_nodes[k]);
     return st;
 }
 
@@ -757,6 +809,11 @@ dtb_status dtb__mc_read(const char *path, const char *cell_id, dtb__mc_desc *out
         xmlFreeDoc(r.docs[i]);
         free(r.names[i]);
     }
+    for (size_t i = 0; i < r.n_types; i++)
+        free(r.types[i].name);
+    free(r.types);
+    free(r.channel_nodes);
+    free(r.channel_files);
     if (st)
         dtb__mc_desc_free(out);
     return st;
@@ -787,6 +844,8 @@ void dtb__mc_desc_free(dtb__mc_desc *d)
         for (size_t k = 0; k < d->channels[i].n_gates; k++) {
             free(d->channels[i].gates[k].id);
             free(d->channels[i].gates[k].q10);
+            dtb__mc_lems_rate_free(d->channels[i].gates[k].forward.lems);
+            dtb__mc_lems_rate_free(d->channels[i].gates[k].reverse.lems);
         }
         free(d->channels[i].gates);
         free(d->channels[i].id);

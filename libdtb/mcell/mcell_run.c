@@ -19,6 +19,7 @@
 #include "base/base.h"
 #include "base/fast_exp.h"
 #include "mcell.h"
+#include "mcell_lems_rate.h"
 
 static void gate_rates(const dtb__mc_gate *g, double v, double *alpha, double *beta)
 {
@@ -79,6 +80,14 @@ typedef struct gate_work {
 static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double *x, double *e,
                        double *out)
 {
+    if (r->form == DTB__MC_RATE_LEMS) {   /* its program, in SI: v in V, r in 1/s */
+        for (size_t j = 0; j < n; j++)
+            x[j] = v[j] * 1e-3;
+        dtb__mc_lems_rate_eval(r->lems, n, x, out);
+        for (size_t j = 0; j < n; j++)
+            out[j] *= 1e-3;
+        return;
+    }
     for (size_t j = 0; j < n; j++)
         x[j] = (v[j] - r->midpoint) / r->scale;
     switch (r->form) {
@@ -100,6 +109,8 @@ static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double 
         dtb__exp_block(n, e, out);
         for (size_t j = 0; j < n; j++)
             out[j] = fabs(x[j]) < 1e-6 ? r->rate * (1 + x[j] / 2) : r->rate * x[j] / (1 - e[j]);
+        break;
+    case DTB__MC_RATE_LEMS:
         break;
     }
 }

@@ -208,6 +208,67 @@ static void test_bad_q10(void **state)
     assert_error_contains("q10.nml:3: <q10Settings>: experimentalTemp='6.3 mV': the unit 'mV' is not a temperature");
 }
 
+/* A channel whose forward rate (line 7) is the LEMS ComponentType R (line
+ * 2), whose Dynamics are on line 4. */
+static const char *write_rate_type(const char *name, const char *dynamics, const char *rate)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s.nml", test_tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "<neuroml>\n<ComponentType name=\"R\" extends=\"baseVoltageDepRate\">\n"
+               "<Constant name=\"T\" dimension=\"time\" value=\"1ms\"/><Dynamics>\n"
+               "%s\n</Dynamics></ComponentType>\n"
+               "<ionChannelHH id=\"k\"><gateHHrates id=\"n\" instances=\"1\">\n%s\n"
+               "<reverseRate type=\"HHExpRate\" rate=\"1per_ms\" midpoint=\"0mV\" scale=\"1mV\"/>\n"
+               "</gateHHrates></ionChannelHH>\n<cell id=\"c\"><morphology id=\"m\">%s</morphology>\n"
+               "<biophysicalProperties id=\"b\"><membraneProperties>%s"
+               "<specificCapacitance value=\"1 uF_per_cm2\"/></membraneProperties>"
+               "<intracellularProperties><resistivity value=\"100 ohm_cm\"/></intracellularProperties>"
+               "</biophysicalProperties></cell></neuroml>\n", dynamics, rate, SOMA,
+            "<channelDensity id=\"kd\" ionChannel=\"k\" condDensity=\"1 S_per_m2\" erev=\"-80mV\"/>");
+    fclose(f);
+    return path;
+}
+
+static void test_lems_rates(void **state)
+{
+    (void)state;
+    dtb_mcell *cell = NULL;
+    /* A good one runs, and its gate moves as r says: r = 1/T = 1/ms and a
+     * reverse rate of exp(v/1mV) ~ 0 at -65 mV: the gate sits at 1. */
+    const char *good = write_rate_type("good_rate", "<DerivedVariable name=\"r\" value=\"1 / T\"/>",
+                                       "<forwardRate type=\"R\"/>");
+    assert_int_equal(dtb_mcell_load(&cell, good, NULL), DTB_OK);
+    int64_t g = -1;
+    assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, "kd/n", &g), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 1, 0.025), DTB_OK);
+    double n[41];
+    assert_int_equal(dtb_mcell_trace(cell, g, n, 41, NULL), DTB_OK);
+    assert_true(fabs(n[0] - 1) < 1e-12 && fabs(n[40] - 1) < 1e-12);
+    dtb_mcell_free(cell);
+
+    cell = (dtb_mcell *)&cell;
+    const char *bad = write_rate_type("unknown_symbol", "<DerivedVariable name=\"r\" value=\"w / T\"/>",
+                                      "<forwardRate type=\"R\"/>");
+    assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_ENOTFOUND);
+    assert_null(cell);
+    assert_error_contains(":4: <DerivedVariable>");
+    assert_error_contains("'w'");
+    bad = write_rate_type("no_r", "<DerivedVariable name=\"q\" value=\"1 / T\"/>",
+                          "<forwardRate type=\"R\"/>");
+    assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_EPARSE);
+    assert_error_contains(":2: <ComponentType>: does not define r");
+    bad = write_rate_type("no_type", "<DerivedVariable name=\"r\" value=\"1 / T\"/>",
+                          "<forwardRate type=\"Q\"/>");
+    assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_EUNSUPPORTED);
+    assert_error_contains(":7: <forwardRate>: rate type 'Q'");
+    bad = write_rate_type("state", "<StateVariable name=\"s\" dimension=\"none\"/>",
+                          "<forwardRate type=\"R\"/>");
+    assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_EUNSUPPORTED);
+    assert_error_contains(":4: <StateVariable>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,7 +277,7 @@ int main(void)
         cmocka_unit_test(test_zero_length),         cmocka_unit_test(test_unknown_channel),
         cmocka_unit_test(test_unknown_element),     cmocka_unit_test(test_unsupported_elements),
         cmocka_unit_test(test_bad_calls),   cmocka_unit_test(test_temperature_needed),
-        cmocka_unit_test(test_bad_q10),
+        cmocka_unit_test(test_bad_q10),     cmocka_unit_test(test_lems_rates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

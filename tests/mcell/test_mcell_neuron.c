@@ -27,19 +27,27 @@ typedef struct rec {
 
 typedef struct cell_case {
     const char *cell;            /* neuron_cells.py's name, and the file's */
+    const char *file;            /* the file's, when it is another */
     const char *id;
     rec recs[MAX_RECS];
     size_t n_recs;
 } cell_case;
 
 static const cell_case ball_and_stick = {
-    "ball_and_stick", "bs_cell",
+    "ball_and_stick", NULL, "bs_cell",
+    {{"soma_v", 0, 0.5, "v"}, {"soma_m", 0, 0.5, "naChans/m"}, {"dend_mid_v", 1, 0.5, "v"},
+     {"dend_end_v", 1, 1, "v"}},
+    4};
+
+/* The same cell with LEMS-defined rates (lems_rate_channels.nml). */
+static const cell_case ball_and_stick_lems = {
+    "ball_and_stick", "ball_and_stick_lems", "bs_cell",
     {{"soma_v", 0, 0.5, "v"}, {"soma_m", 0, 0.5, "naChans/m"}, {"dend_mid_v", 1, 0.5, "v"},
      {"dend_end_v", 1, 1, "v"}},
     4};
 
 static const cell_case branched = {
-    "branched", "branched_cell",
+    "branched", NULL, "branched_cell",
     {{"soma_v", 0, 0.5, "v"}, {"trunk_h", 2, 0.5, "naDend/h"}, {"left_v", 3, 0.5, "v"},
      {"right_v", 4, 0.9, "v"}, {"oblique_v", 5, 0.5, "v"}, {"fork_v", 2, 1, "v"}},
     6};
@@ -100,7 +108,7 @@ static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, dou
                        traces *t)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/mcell/%s.nml", DTB_TEST_DATA, c->cell);
+    snprintf(path, sizeof path, "%s/mcell/%s.nml", DTB_TEST_DATA, c->file ? c->file : c->cell);
     dtb_mcell *cell = NULL;
     assert_int_equal(dtb_mcell_load(&cell, path, c->id), DTB_OK);
     assert_int_equal(dtb_mcell_set_nseg(cell, nseg), DTB_OK);
@@ -234,6 +242,14 @@ static void test_temperature(void **state)
     compare_with(&ball_and_stick, 9, 0.3, 1, 1, 16.3);
 }
 
+/* Rates defined by LEMS ComponentTypes, compiled on the expression layer. */
+static void test_lems_defined_rates(void **state)
+{
+    (void)state;
+    compare(&ball_and_stick_lems, 9, 0.02, 0);
+    compare(&ball_and_stick_lems, 9, 0.3, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_branched_dlambda),
         cmocka_unit_test(test_crank_nicolson),
         cmocka_unit_test(test_temperature),
+        cmocka_unit_test(test_lems_defined_rates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
