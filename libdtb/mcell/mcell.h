@@ -58,20 +58,28 @@ typedef struct dtb__mc_group {
     unsigned char *has;          /* n_segments flags */
 } dtb__mc_group;
 
+/* A function of v in a gate: a rate (forwardRate, reverseRate: per ms), a
+ * steady state (steadyState: dimensionless) or a time course (timeCourse:
+ * ms), in one of NeuroML's standard forms or defined in LEMS. */
 typedef enum dtb__mc_rate_form {
     DTB__MC_RATE_EXP,            /* HHExpRate: rate exp((v-midpoint)/scale) */
     DTB__MC_RATE_SIGMOID,        /* HHSigmoidRate: rate / (1 + exp(-(v-midpoint)/scale)) */
     DTB__MC_RATE_EXPLINEAR,      /* HHExpLinearRate: rate x / (1 - exp(-x)), x = (v-midpoint)/scale */
-    DTB__MC_RATE_LEMS            /* a ComponentType of the file (mcell_lems_rate.h) */
+    DTB__MC_RATE_LEMS,           /* a ComponentType of the file (mcell_lems_rate.h) */
+    DTB__MC_TIME_FIXED           /* fixedTimeCourse: tau (in rate, ms) */
 } dtb__mc_rate_form;
+/* HHExpVariable, HHSigmoidVariable, HHExpLinearVariable are the three rate
+ * forms with a dimensionless rate. */
 
 struct dtb__mc_lems_rate;
 
 typedef struct dtb__mc_rate {
     dtb__mc_rate_form form;
-    double rate;                 /* per ms */
+    double rate;                 /* per ms (rates), 1 (variables), ms (fixedTimeCourse) */
     double midpoint, scale;      /* mV */
-    struct dtb__mc_lems_rate *lems;   /* DTB__MC_RATE_LEMS: the compiled rate (owned) */
+    struct dtb__mc_lems_rate *lems;   /* DTB__MC_RATE_LEMS: the compiled function (owned) */
+    double lems_to_layer;        /* its SI result to this layer's unit: 1e-3 (1/s to 1/ms),
+                                    1e3 (s to ms), 1 */
 } dtb__mc_rate;
 
 /* <q10Settings>: q10Fixed (fixed) or q10ExpTemp (factor^((T - exp_temp)/10)). */
@@ -82,10 +90,20 @@ typedef struct dtb__mc_q10 {
     int line;
 } dtb__mc_q10;
 
+/* NeuroML's HH gates: which of alpha/beta, steadyState, timeCourse give
+ * inf and tau (tau then divided by the rateScale). */
+typedef enum dtb__mc_gate_kind {
+    DTB__MC_GATE_RATES,          /* gateHHrates: inf = a/(a+b), tau = 1/(a+b) */
+    DTB__MC_GATE_RATES_INF,      /* gateHHratesInf: inf = steadyState, tau = 1/(a+b) */
+    DTB__MC_GATE_RATES_TAU,      /* gateHHratesTau: inf = a/(a+b), tau = timeCourse */
+    DTB__MC_GATE_TAU_INF         /* gateHHtauInf: inf = steadyState, tau = timeCourse */
+} dtb__mc_gate_kind;
+
 typedef struct dtb__mc_gate {
     char *id;
     int instances;
-    dtb__mc_rate forward, reverse;
+    dtb__mc_gate_kind kind;
+    dtb__mc_rate forward, reverse, steady, time_course;
     dtb__mc_q10 *q10;            /* NeuroML's rateScale: the product of their q10s */
     size_t n_q10;
 } dtb__mc_gate;
@@ -158,8 +176,10 @@ dtb_status dtb__mc_morph_check(dtb__mc_desc *d);
  * root: a cylinder as long as its diameter, the same area). */
 void dtb__mc_segment_shape(const dtb__mc_segment *s, double *length, double *d0, double *d1);
 
-/* mcell_channel.c: the rate (per ms) at v (mV). */
+/* mcell_channel.c: the function at v (mV): per ms, 1 or ms. */
 double dtb__mc_rate_eval(const dtb__mc_rate *r, double v);
+/* A gate's steady state and its tau (ms, before the rateScale) at v. */
+void dtb__mc_gate_inf_tau(const dtb__mc_gate *g, double v, double *inf, double *tau);
 
 /* The discretised cell. Node 0 is the root section's 0 end. */
 typedef struct dtb__mc_placement {   /* one channel density over its compartments */

@@ -26,8 +26,10 @@ double dtb__mc_rate_eval(const dtb__mc_rate *r, double v)
         /* LEMS is in SI: v in V, r in 1/s */
         double v_si = v * 1e-3, r_si;
         dtb__mc_lems_rate_eval(r->lems, 1, &v_si, &r_si);
-        return r_si * 1e-3;
+        return r_si * r->lems_to_layer;
     }
+    case DTB__MC_TIME_FIXED:
+        return r->rate;
     }
     return NAN;
 }
@@ -41,4 +43,17 @@ double dtb__mc_gate_rate_scale(const dtb__mc_gate *g, double celsius)
         scale *= q->depends_on_temperature ? pow(q->factor, (celsius - q->exp_temp) / 10) : q->fixed;
     }
     return scale;
+}
+
+void dtb__mc_gate_inf_tau(const dtb__mc_gate *g, double v, double *inf, double *tau)
+{
+    double a = 0, b = 0;
+    if (g->kind != DTB__MC_GATE_TAU_INF) {
+        a = dtb__mc_rate_eval(&g->forward, v);
+        b = dtb__mc_rate_eval(&g->reverse, v);
+    }
+    int steady = g->kind == DTB__MC_GATE_RATES_INF || g->kind == DTB__MC_GATE_TAU_INF;
+    int course = g->kind == DTB__MC_GATE_RATES_TAU || g->kind == DTB__MC_GATE_TAU_INF;
+    *inf = steady ? dtb__mc_rate_eval(&g->steady, v) : a / (a + b);
+    *tau = course ? dtb__mc_rate_eval(&g->time_course, v) : 1 / (a + b);
 }

@@ -2,8 +2,9 @@
  * A ComponentType extending baseVoltageDepRate (or baseHHRate, whose rate,
  * midpoint and scale become Parameters) may declare Constants,
  * Parameters, DerivedVariables with a value and ConditionalDerivedVariables;
- * it must expose r. The program's vector input is v, its scalar inputs
- * the Constants and Parameters, its output r. What else a ComponentType
+ * it must define r (x for a steady state, t for a time course). The
+ * program's vector input is v, its scalar inputs the Constants and
+ * Parameters, its output r (x, t). What else a ComponentType
  * may hold (Requirements on other quantities, StateVariables, selects,
  * children) is refused: a rate is a function of v.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -25,13 +26,20 @@ struct dtb__mc_lems_rate {
     double scalars[MAX_SYMBOLS];
 };
 
-int dtb__mc_is_rate_type(xmlNodePtr ct)
+int dtb__mc_rate_type_role(xmlNodePtr ct)
 {
+    static const struct {
+        const char *base;
+        int role;
+    } bases[] = {{"baseVoltageDepRate", 'r'}, {"baseHHRate", 'r'}, {"baseVoltageDepVariable", 'x'},
+                 {"baseHHVariable", 'x'}, {"baseVoltageDepTime", 't'}};
     xmlChar *ext = xmlGetProp(ct, (const xmlChar *)"extends");
-    int yes = ext && (strcmp((const char *)ext, "baseVoltageDepRate") == 0 ||
-                      strcmp((const char *)ext, "baseHHRate") == 0);
+    int role = 0;
+    for (size_t k = 0; ext && k < sizeof bases / sizeof bases[0]; k++)
+        if (strcmp((const char *)ext, bases[k].base) == 0)
+            role = bases[k].role;
     xmlFree(ext);
-    return yes;
+    return role;
 }
 
 /* A LEMS quantity "1ms", "-40 mV", "0.1" in SI. */
@@ -143,7 +151,7 @@ static dtb_status conditional(builder *b, xmlNodePtr n, dtb__expr **out)
 /* The Dynamics' variables, defined in an order where each refers only to
  * what is already defined (LEMS does not order them): passes until none
  * is left, or none can be defined (an unknown symbol or a cycle). */
-static dtb_status define_variables(builder *b, xmlNodePtr dyn, int *have_r)
+static dtb_status define_variables(builder *b, xmlNodePtr dyn, const char *exposed, int *have)
 {
     xmlNodePtr vars[MAX_SYMBOLS];
     dtb__expr *exprs[MAX_SYMBOLS];
@@ -187,7 +195,7 @@ static dtb_status define_variables(builder *b, xmlNodePtr dyn, int *have_r)
             }
             dtb_status d = dtb__pb_define(b->pb, name, exprs[i], name);
             if (d == DTB_OK) {
-                *have_r |= strcmp(name, "r") == 0;
+                *have |= strcmp(name, exposed) == 0;
                 dtb__expr_free(exprs[i]);
                 exprs[i] = NULL;
                 left--;
@@ -224,7 +232,8 @@ static dtb_status compile(builder *b, const dtb__mc_rate_type *t, xmlNodePtr rat
     int hh = 0;
     {
         xmlChar *ext = xmlGetProp(ct, (const xmlChar *)"extends");
-        hh = ext && strcmp((const char *)ext, "baseHHRate") == 0;
+        hh = ext && (strcmp((const char *)ext, "baseHHRate") == 0 ||
+                     strcmp((const char *)ext, "baseHHVariable") == 0);
         xmlFree(ext);
     }
     if (dtb__pb_vector_input(b->pb, "v") < 0)
@@ -236,7 +245,7 @@ static dtb_status compile(builder *b, const dtb__mc_rate_type *t, xmlNodePtr rat
         double v = 0;
         st = text ? si_value(b->file, rate, text, &v)
                   : dtb__mc_error_at(DTB_EPARSE, b->file, rate, "needs '%s' (type %s extends "
-                                     "baseHHRate)", hh_params[k], t->name);
+                                     "baseHHRate or baseHHVariable)", hh_params[k], t->name);
         free(text);
         if (!st)
             st = add_scalar(b, rate, hh_params[k], v);
@@ -285,11 +294,12 @@ static dtb_status compile(builder *b, const dtb__mc_rate_type *t, xmlNodePtr rat
         return st;
     if (!dyn)
         return dtb__mc_error_at(DTB_EPARSE, t->file, ct, "needs <Dynamics> giving r");
-    int have_r = 0;
-    st = define_variables(b, dyn, &have_r);
-    if (!st && !have_r)
-        st = dtb__mc_error_at(DTB_EPARSE, t->file, ct, "does not define r");
-    if (!st && dtb__pb_output_name(b->pb, "r", "r") < 0)
+    char exposed[2] = {(char)dtb__mc_rate_type_role(ct), 0};
+    int have = 0;
+    st = define_variables(b, dyn, exposed, &have);
+    if (!st && !have)
+        st = dtb__mc_error_at(DTB_EPARSE, t->file, ct, "does not define %s", exposed);
+    if (!st && dtb__pb_output_name(b->pb, exposed, exposed) < 0)
         st = DTB_ENOMEM;
     return st;
 }

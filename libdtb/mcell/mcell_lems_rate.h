@@ -1,5 +1,6 @@
 /* libdtb internal — gate rates defined in LEMS: a <ComponentType> of the
- * file (or its includes) extending baseVoltageDepRate or baseHHRate, its
+ * file (or its includes) extending baseVoltageDepRate or baseHHRate (or a
+ * steady state or time course: dtb__mc_rate_type_role), its
  * Constants, Parameters and Dynamics (DerivedVariables, Conditional-
  * DerivedVariables with Cases) compiled with the expression layer into a
  * program that gives r over a block of compartments, in SI as LEMS
@@ -24,16 +25,18 @@ typedef struct dtb__mc_rate_type {
 /* A compiled rate: one program, its scalar inputs' values, its scratch. */
 typedef struct dtb__mc_lems_rate dtb__mc_lems_rate;
 
-/* Whether a ComponentType element is a voltage-dependent rate (extends
- * baseVoltageDepRate or baseHHRate). */
-int dtb__mc_is_rate_type(xmlNodePtr ct);
+/* What a ComponentType element gives, by what it extends: 'r' a rate
+ * (baseVoltageDepRate, baseHHRate), 'x' a steady state
+ * (baseVoltageDepVariable, baseHHVariable), 't' a time course
+ * (baseVoltageDepTime); 0 for anything else. */
+int dtb__mc_rate_type_role(xmlNodePtr ct);
 /* Compile type t for the rate element `rate` (its attributes give the
  * Parameters' values, with units). Errors name the file, line and
  * element. */
 dtb_status dtb__mc_lems_rate_compile(const dtb__mc_rate_type *t, const char *file, xmlNodePtr rate,
                                      dtb__mc_lems_rate **out);
 void dtb__mc_lems_rate_free(dtb__mc_lems_rate *r);
-/* r (1/s) at v (V) for n compartments. */
+/* r (1/s), x or t (s) at v (V) for n compartments. */
 void dtb__mc_lems_rate_eval(dtb__mc_lems_rate *r, size_t n, const double *v, double *out);
 
 #endif

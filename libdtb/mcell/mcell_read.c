@@ -55,7 +55,7 @@ static int is_known_unsupported(xmlNodePtr n)
         "channelDensityVShift", "channelDensityNonUniform", "channelDensityNonUniformNernst",
         "channelDensityNonUniformGHK", "channelPopulation", "species", "concentrationModel",
         "decayingPoolConcentrationModel", "fixedFactorConcentrationModel",
-        "gateHHtauInf", "gateHHratesInf", "gateHHratesTau", "gateHHratesTauInf", "gateKS",
+        "gateHHratesTauInf", "gateKS",
         "gateFractional", "gateHHInstantaneous", "extracellularProperties", "inhomogeneousParameter",
         NULL};
     for (size_t i = 0; names[i]; i++)
@@ -84,39 +84,66 @@ static dtb_status grow(void **array, size_t n, size_t size)
 
 /* ---- ion channels ---- */
 
-static dtb_status read_rate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_rate *r)
+/* The standard forms of each role (Channels.xml). */
+typedef struct standard_form {
+    const char *type;
+    int role;                    /* 'r' rate, 'x' steady state, 't' time course */
+    dtb__mc_rate_form form;
+} standard_form;
+
+static const standard_form standard_forms[] = {
+    {"HHExpRate", 'r', DTB__MC_RATE_EXP},          {"HHSigmoidRate", 'r', DTB__MC_RATE_SIGMOID},
+    {"HHExpLinearRate", 'r', DTB__MC_RATE_EXPLINEAR}, {"HHExpVariable", 'x', DTB__MC_RATE_EXP},
+    {"HHSigmoidVariable", 'x', DTB__MC_RATE_SIGMOID}, {"HHExpLinearVariable", 'x', DTB__MC_RATE_EXPLINEAR},
+    {"fixedTimeCourse", 't', DTB__MC_TIME_FIXED}};
+
+/* forwardRate, reverseRate ('r'), steadyState ('x'), timeCourse ('t'). */
+static dtb_status read_rate(reader *rd, const char *file, xmlNodePtr n, int role, dtb__mc_rate *r)
 {
     int oom = 0;
     char *type = dtb__mc_attr(n, "type", &oom);
     if (oom)
         return DTB_ENOMEM;
-    dtb_status st = DTB_OK;
     if (!type)
-        st = dtb__mc_error_at(DTB_EPARSE, file, n, "needs the attribute 'type'");
-    else if (strcmp(type, "HHExpRate") == 0)
-        r->form = DTB__MC_RATE_EXP;
-    else if (strcmp(type, "HHSigmoidRate") == 0)
-        r->form = DTB__MC_RATE_SIGMOID;
-    else if (strcmp(type, "HHExpLinearRate") == 0)
-        r->form = DTB__MC_RATE_EXPLINEAR;
-    else {
+        return dtb__mc_error_at(DTB_EPARSE, file, n, "needs the attribute 'type'");
+    const standard_form *f = NULL;
+    for (size_t k = 0; k < sizeof standard_forms / sizeof standard_forms[0]; k++)
+        if (standard_forms[k].role == role && strcmp(standard_forms[k].type, type) == 0)
+            f = &standard_forms[k];
+    dtb_status st = DTB_OK;
+    if (!f) {
         size_t k = 0;
-        while (k < rd->n_types && strcmp(rd->types[k].name, type) != 0)
+        while (k < rd->n_types && (strcmp(rd->types[k].name, type) != 0 ||
+                                   dtb__mc_rate_type_role(rd->types[k].node) != role))
             k++;
         if (k == rd->n_types)
             st = dtb__mc_error_at(DTB_EUNSUPPORTED, file, n,
-                                  "rate type '%s': neither HHExpRate, HHSigmoidRate, "
-                                  "HHExpLinearRate nor a ComponentType of the files extending "
-                                  "baseVoltageDepRate or baseHHRate", type);
+                                  "%s type '%s': neither a standard form (dtb-mcell(5)) nor a "
+                                  "ComponentType of the files extending %s", (const char *)n->name,
+                                  type, role == 'r' ? "baseVoltageDepRate or baseHHRate"
+                                        : role == 'x' ? "baseVoltageDepVariable or baseHHVariable"
+                                                      : "baseVoltageDepTime");
         else {
             r->form = DTB__MC_RATE_LEMS;
+            r->lems_to_layer = role == 'r' ? 1e-3 : role == 't' ? 1e3 : 1;
             st = dtb__mc_lems_rate_compile(&rd->types[k], file, n, &r->lems);
         }
         free(type);
         return st;
     }
     free(type);
-    if (!st)
+    r->form = f->form;
+    if (f->form == DTB__MC_TIME_FIXED) {
+        double tau_s = 0;
+        st = dtb__mc_quantity(file, n, "tau", DTB__MC_TIME, 1, &tau_s);
+        r->rate = tau_s;
+        if (!st && !(r->rate > 0))
+            st = dtb__mc_error_at(DTB_EPARSE, file, n, "tau must be positive");
+        return st;
+    }
+    if (role == 'x')
+        st = dtb__mc_number(file, n, "rate", 1, &r->rate);
+    else
         st = dtb__mc_quantity(file, n, "rate", DTB__MC_PER_TIME, 1, &r->rate);
     if (!st)
         st = dtb__mc_quantity(file, n, "midpoint", DTB__MC_VOLTAGE, 1, &r->midpoint);
@@ -159,8 +186,26 @@ static dtb_status read_q10(const char *file, xmlNodePtr n, dtb__mc_gate *g)
     return st;
 }
 
-static dtb_status read_gate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_gate *g)
+/* The HH gates by element (or <gate type=...>) name. */
+static int gate_kind(const char *name, dtb__mc_gate_kind *kind)
 {
+    static const struct {
+        const char *name;
+        dtb__mc_gate_kind kind;
+    } kinds[] = {{"gateHHrates", DTB__MC_GATE_RATES}, {"gateHHratesInf", DTB__MC_GATE_RATES_INF},
+                 {"gateHHratesTau", DTB__MC_GATE_RATES_TAU}, {"gateHHtauInf", DTB__MC_GATE_TAU_INF}};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (strcmp(kinds[k].name, name) == 0) {
+            *kind = kinds[k].kind;
+            return 1;
+        }
+    return 0;
+}
+
+static dtb_status read_gate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_gate_kind kind,
+                            dtb__mc_gate *g)
+{
+    g->kind = kind;
     int oom = 0;
     g->id = dtb__mc_attr(n, "id", &oom);
     if (oom)
@@ -174,16 +219,25 @@ static dtb_status read_gate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_
     if (instances < 1 || instances > 16 || instances != (int)instances)
         return dtb__mc_error_at(DTB_EPARSE, file, n, "instances must be a whole number in 1..16");
     g->instances = (int)instances;
-    int have_forward = 0, have_reverse = 0;
+    int want_rates = kind != DTB__MC_GATE_TAU_INF;
+    int want_steady = kind == DTB__MC_GATE_RATES_INF || kind == DTB__MC_GATE_TAU_INF;
+    int want_course = kind == DTB__MC_GATE_RATES_TAU || kind == DTB__MC_GATE_TAU_INF;
+    int have_forward = 0, have_reverse = 0, have_steady = 0, have_course = 0;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || is_annotation(c))
             continue;
-        if (dtb__mc_is(c, "forwardRate") && !have_forward) {
+        if (dtb__mc_is(c, "forwardRate") && want_rates && !have_forward) {
             have_forward = 1;
-            st = read_rate(rd, file, c, &g->forward);
-        } else if (dtb__mc_is(c, "reverseRate") && !have_reverse) {
+            st = read_rate(rd, file, c, 'r', &g->forward);
+        } else if (dtb__mc_is(c, "reverseRate") && want_rates && !have_reverse) {
             have_reverse = 1;
-            st = read_rate(rd, file, c, &g->reverse);
+            st = read_rate(rd, file, c, 'r', &g->reverse);
+        } else if (dtb__mc_is(c, "steadyState") && want_steady && !have_steady) {
+            have_steady = 1;
+            st = read_rate(rd, file, c, 'x', &g->steady);
+        } else if (dtb__mc_is(c, "timeCourse") && want_course && !have_course) {
+            have_course = 1;
+            st = read_rate(rd, file, c, 't', &g->time_course);
         } else if (dtb__mc_is(c, "q10Settings")) {
             st = read_q10(file, c, g);
         } else {
@@ -192,8 +246,12 @@ static dtb_status read_gate(reader *rd, const char *file, xmlNodePtr n, dtb__mc_
         if (st)
             return st;
     }
-    if (!have_forward || !have_reverse)
+    if (want_rates && (!have_forward || !have_reverse))
         return dtb__mc_error_at(DTB_EPARSE, file, n, "needs a <forwardRate> and a <reverseRate>");
+    if (want_steady && !have_steady)
+        return dtb__mc_error_at(DTB_EPARSE, file, n, "needs a <steadyState>");
+    if (want_course && !have_course)
+        return dtb__mc_error_at(DTB_EPARSE, file, n, "needs a <timeCourse>");
     return DTB_OK;
 }
 
@@ -227,22 +285,24 @@ static dtb_status read_channel(reader *r, const char *file, xmlNodePtr n)
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || is_annotation(c))
             continue;
-        int is_gate = dtb__mc_is(c, "gateHHrates");
+        dtb__mc_gate_kind kind = DTB__MC_GATE_RATES;
+        int is_gate = gate_kind((const char *)c->name, &kind);
         if (dtb__mc_is(c, "gate")) {
             char *gt = dtb__mc_attr(c, "type", &oom);
-            is_gate = gt && strcmp(gt, "gateHHrates") == 0;
+            is_gate = gt && gate_kind(gt, &kind);
             free(gt);
             if (oom)
                 return DTB_ENOMEM;
             if (!is_gate)
-                return dtb__mc_error_at(DTB_EUNSUPPORTED, file, c,
-                                        "only gates of type gateHHrates are supported");
+                return dtb__mc_error_at(DTB_EUNSUPPORTED, file, c, "only gates of type "
+                                        "gateHHrates, gateHHratesInf, gateHHratesTau and "
+                                        "gateHHtauInf are supported");
         }
         if (!is_gate)
             return refuse(file, c, (const char *)n->name);
         if (grow((void **)&ch->gates, ch->n_gates, sizeof *ch->gates))
             return DTB_ENOMEM;
-        dtb_status st = read_gate(r, file, c, &ch->gates[ch->n_gates++]);
+        dtb_status st = read_gate(r, file, c, kind, &ch->gates[ch->n_gates++]);
         if (st)
             return st;
     }
@@ -617,7 +677,7 @@ static dtb_status gather(reader *r, const char *path)
                 return DTB_ENOMEM;
             r->channel_nodes[r->n_channel_nodes] = c;
             r->channel_files[r->n_channel_nodes++] = file;
-        } else if (dtb__mc_is(c, "ComponentType") && dtb__mc_is_rate_type(c)) {
+        } else if (dtb__mc_is(c, "ComponentType") && dtb__mc_rate_type_role(c)) {
             int oom = 0;
             char *name = dtb__mc_attr(c, "name", &oom);
             if (oom)
@@ -846,6 +906,8 @@ void dtb__mc_desc_free(dtb__mc_desc *d)
             free(d->channels[i].gates[k].q10);
             dtb__mc_lems_rate_free(d->channels[i].gates[k].forward.lems);
             dtb__mc_lems_rate_free(d->channels[i].gates[k].reverse.lems);
+            dtb__mc_lems_rate_free(d->channels[i].gates[k].steady.lems);
+            dtb__mc_lems_rate_free(d->channels[i].gates[k].time_course.lems);
         }
         free(d->channels[i].gates);
         free(d->channels[i].id);

@@ -21,12 +21,6 @@
 #include "mcell.h"
 #include "mcell_lems_rate.h"
 
-static void gate_rates(const dtb__mc_gate *g, double v, double *alpha, double *beta)
-{
-    *alpha = dtb__mc_rate_eval(&g->forward, v);
-    *beta = dtb__mc_rate_eval(&g->reverse, v);
-}
-
 static void init_states(dtb__mc_model *m, const dtb__mc_desc *d)
 {
     for (size_t i = 0; i < m->n_nodes; i++)
@@ -36,9 +30,8 @@ static void init_states(dtb__mc_model *m, const dtb__mc_desc *d)
         const dtb__mc_channel *ch = &d->channels[d->densities[p->density].channel];
         for (size_t g = 0; g < ch->n_gates; g++)
             for (size_t j = 0; j < p->n; j++) {
-                double a, b;
-                gate_rates(&ch->gates[g], m->v[p->node[j]], &a, &b);
-                p->state[g][j] = a / (a + b);
+                double tau;
+                dtb__mc_gate_inf_tau(&ch->gates[g], m->v[p->node[j]], &p->state[g][j], &tau);
             }
     }
 }
@@ -80,12 +73,17 @@ typedef struct gate_work {
 static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double *x, double *e,
                        double *out)
 {
-    if (r->form == DTB__MC_RATE_LEMS) {   /* its program, in SI: v in V, r in 1/s */
+    if (r->form == DTB__MC_RATE_LEMS) {   /* its program, in SI: v in V, r in 1/s, t in s */
         for (size_t j = 0; j < n; j++)
             x[j] = v[j] * 1e-3;
         dtb__mc_lems_rate_eval(r->lems, n, x, out);
         for (size_t j = 0; j < n; j++)
-            out[j] *= 1e-3;
+            out[j] *= r->lems_to_layer;
+        return;
+    }
+    if (r->form == DTB__MC_TIME_FIXED) {
+        for (size_t j = 0; j < n; j++)
+            out[j] = r->rate;
         return;
     }
     for (size_t j = 0; j < n; j++)
@@ -111,12 +109,14 @@ static void rate_block(const dtb__mc_rate *r, size_t n, const double *v, double 
             out[j] = fabs(x[j]) < 1e-6 ? r->rate * (1 + x[j] / 2) : r->rate * x[j] / (1 - e[j]);
         break;
     case DTB__MC_RATE_LEMS:
+    case DTB__MC_TIME_FIXED:
         break;
     }
 }
 
-/* Each gate at the new v, as cnexp: x += (1 - exp(-dt q (a + b))) (a/(a+b) - x)
- * with q the gate's rateScale (NeuroML divides tau by it; inf is a/(a+b)). */
+/* Each gate at the new v, as cnexp: x += (1 - exp(-dt q / tau)) (inf - x)
+ * with q the gate's rateScale (NeuroML divides tau by it). For
+ * gateHHrates, inf = a/(a+b) and 1/tau = a + b, NEURON's hh exactly. */
 static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, double celsius,
                           gate_work *w)
 {
@@ -127,15 +127,31 @@ static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, do
         for (size_t j = 0; j < n; j++)
             w->v[j] = m->v[p->node[j]];
         for (size_t g = 0; g < ch->n_gates; g++) {
-            rate_block(&ch->gates[g].forward, n, w->v, w->x, w->e, w->alpha);
-            rate_block(&ch->gates[g].reverse, n, w->v, w->x, w->e, w->beta);
-            double scaled_dt = dt * dtb__mc_gate_rate_scale(&ch->gates[g], celsius);
+            const dtb__mc_gate *gate = &ch->gates[g];
+            double scaled_dt = dt * dtb__mc_gate_rate_scale(gate, celsius);
+            /* alpha <- inf, beta <- 1/tau */
+            if (gate->kind != DTB__MC_GATE_TAU_INF) {
+                rate_block(&gate->forward, n, w->v, w->x, w->e, w->alpha);
+                rate_block(&gate->reverse, n, w->v, w->x, w->e, w->beta);
+                for (size_t j = 0; j < n; j++) {
+                    double sum = w->alpha[j] + w->beta[j];
+                    w->alpha[j] /= sum;
+                    w->beta[j] = sum;
+                }
+            }
+            if (gate->kind == DTB__MC_GATE_RATES_INF || gate->kind == DTB__MC_GATE_TAU_INF)
+                rate_block(&gate->steady, n, w->v, w->x, w->e, w->alpha);
+            if (gate->kind == DTB__MC_GATE_RATES_TAU || gate->kind == DTB__MC_GATE_TAU_INF) {
+                rate_block(&gate->time_course, n, w->v, w->x, w->e, w->beta);
+                for (size_t j = 0; j < n; j++)
+                    w->beta[j] = 1 / w->beta[j];
+            }
             for (size_t j = 0; j < n; j++)
-                w->x[j] = -scaled_dt * (w->alpha[j] + w->beta[j]);
+                w->x[j] = -scaled_dt * w->beta[j];
             dtb__exp_block(n, w->e, w->x);
             double *x = p->state[g];
             for (size_t j = 0; j < n; j++)
-                x[j] += (1 - w->e[j]) * (w->alpha[j] / (w->alpha[j] + w->beta[j]) - x[j]);
+                x[j] += (1 - w->e[j]) * (w->alpha[j] - x[j]);
         }
     }
 }

@@ -60,6 +60,7 @@ static const unit_factor resistivity_units[] = {{"ohm_cm", 1}, {"kohm_cm", 1e3},
                                                 {NULL, 0}};
 static const unit_factor length_units[] = {{"", 1}, {"um", 1}, {"m", 1e6}, {"cm", 1e4},
                                            {"mm", 1e3}, {NULL, 0}};
+static const unit_factor time_units[] = {{"ms", 1}, {"s", 1e3}, {"us", 1e-3}, {NULL, 0}};
 /* Factors only: kelvin's offset is added in dtb__mc_quantity. */
 static const unit_factor temperature_units[] = {{"degC", 1}, {"K", 1}, {NULL, 0}};
 
@@ -79,6 +80,7 @@ static const unit_factor *units_of(dtb__mc_kind kind, const char **dimension)
         return resistivity_units;
     case DTB__MC_LENGTH: *dimension = "length (um)"; return length_units;
     case DTB__MC_TEMPERATURE: *dimension = "temperature (degC, K)"; return temperature_units;
+    case DTB__MC_TIME: *dimension = "time (ms, s)"; return time_units;
     }
     *dimension = "?";
     return length_units;

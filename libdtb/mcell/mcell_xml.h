@@ -18,7 +18,8 @@ typedef enum dtb__mc_kind {
     DTB__MC_SPEC_CAP,            /* uF/cm2 */
     DTB__MC_RESISTIVITY,         /* ohm cm */
     DTB__MC_LENGTH,              /* um (bare numbers: morphology coordinates) */
-    DTB__MC_TEMPERATURE          /* degC (degC or K) */
+    DTB__MC_TEMPERATURE,         /* degC (degC or K) */
+    DTB__MC_TIME                 /* ms */
 } dtb__mc_kind;
 
 /* Element n's local name is `name` (namespaced or not). */

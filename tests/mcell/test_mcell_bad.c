@@ -262,11 +262,75 @@ static void test_lems_rates(void **state)
     bad = write_rate_type("no_type", "<DerivedVariable name=\"r\" value=\"1 / T\"/>",
                           "<forwardRate type=\"Q\"/>");
     assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_EUNSUPPORTED);
-    assert_error_contains(":7: <forwardRate>: rate type 'Q'");
+    assert_error_contains(":7: <forwardRate>: forwardRate type 'Q'");
     bad = write_rate_type("state", "<StateVariable name=\"s\" dimension=\"none\"/>",
                           "<forwardRate type=\"R\"/>");
     assert_int_equal(dtb_mcell_load(&cell, bad, NULL), DTB_EUNSUPPORTED);
     assert_error_contains(":4: <StateVariable>");
+}
+
+/* The standard steady-state forms and fixedTimeCourse: a soma whose huge
+ * leak takes it from -65 to -45 mV within a step; each gate then relaxes
+ * from inf(-65) to inf(-45) as exp(-t/tau) exactly (cnexp at constant v). */
+static void test_standard_variables(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/variables.nml", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "<neuroml>\n<ionChannelHH id=\"g\">\n"
+               "<gateHHtauInf id=\"s\" instances=\"1\"><timeCourse type=\"fixedTimeCourse\" tau=\"2ms\"/>"
+               "<steadyState type=\"HHSigmoidVariable\" rate=\"1\" midpoint=\"-55mV\" scale=\"5mV\"/></gateHHtauInf>\n"
+               "<gateHHtauInf id=\"e\" instances=\"1\"><timeCourse type=\"fixedTimeCourse\" tau=\"1ms\"/>"
+               "<steadyState type=\"HHExpVariable\" rate=\"0.5\" midpoint=\"-40mV\" scale=\"10mV\"/></gateHHtauInf>\n"
+               "<gateHHtauInf id=\"l\" instances=\"1\"><timeCourse type=\"fixedTimeCourse\" tau=\"3ms\"/>"
+               "<steadyState type=\"HHExpLinearVariable\" rate=\"0.1\" midpoint=\"-50mV\" scale=\"10mV\"/></gateHHtauInf>\n"
+               "</ionChannelHH>\n<ionChannelHH id=\"pas\"/>\n"
+               "<cell id=\"c\"><morphology id=\"m\">%s</morphology>\n"
+               "<biophysicalProperties id=\"b\"><membraneProperties>"
+               "<channelDensity id=\"leak\" ionChannel=\"pas\" condDensity=\"1 S_per_cm2\" erev=\"-45mV\"/>"
+               "<channelDensity id=\"gd\" ionChannel=\"g\" condDensity=\"0 S_per_m2\" erev=\"0mV\"/>"
+               "<specificCapacitance value=\"0.01 uF_per_cm2\"/><initMembPotential value=\"-65mV\"/>"
+               "</membraneProperties><intracellularProperties><resistivity value=\"100 ohm_cm\"/>"
+               "</intracellularProperties></biophysicalProperties></cell></neuroml>\n", SOMA);
+    fclose(f);
+    dtb_mcell *cell = NULL;
+    assert_int_equal(dtb_mcell_load(&cell, path, NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_set_nseg(cell, 1), DTB_OK);
+    static const char *const gates[] = {"gd/s", "gd/e", "gd/l"};
+    static const double tau[] = {2, 1, 3};
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, gates[k], NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 10, 0.025), DTB_OK);
+    double q[401];
+    for (int k = 0; k < 3; k++) {
+        double inf65, inf45;
+        double x65, x45;
+        switch (k) {
+        case 0:
+            inf65 = 1 / (1 + exp(-(-65.0 + 55) / 5));
+            inf45 = 1 / (1 + exp(-(-45.0 + 55) / 5));
+            break;
+        case 1:
+            inf65 = 0.5 * exp((-65.0 + 40) / 10);
+            inf45 = 0.5 * exp((-45.0 + 40) / 10);
+            break;
+        default:
+            x65 = (-65.0 + 50) / 10;
+            x45 = (-45.0 + 50) / 10;
+            inf65 = 0.1 * x65 / (1 - exp(-x65));
+            inf45 = 0.1 * x45 / (1 - exp(-x45));
+            break;
+        }
+        assert_int_equal(dtb_mcell_trace(cell, k, q, 401, NULL), DTB_OK);
+        assert_true(fabs(q[0] - inf65) < 1e-12);
+        /* from the first step on (v at -45 within 0.01 mV) */
+        double expect = inf45 + (q[1] - inf45) * exp(-(10 - 0.025) / tau[k]);
+        assert_true(fabs(q[400] - expect) < 1e-5);
+        assert_true(fabs(q[1] - inf65) > 1e-4);   /* it moved */
+    }
+    dtb_mcell_free(cell);
 }
 
 int main(void)
@@ -278,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_unknown_element),     cmocka_unit_test(test_unsupported_elements),
         cmocka_unit_test(test_bad_calls),   cmocka_unit_test(test_temperature_needed),
         cmocka_unit_test(test_bad_q10),     cmocka_unit_test(test_lems_rates),
+        cmocka_unit_test(test_standard_variables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

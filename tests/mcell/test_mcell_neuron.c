@@ -46,6 +46,13 @@ static const cell_case ball_and_stick_lems = {
      {"dend_end_v", 1, 1, "v"}},
     4};
 
+/* And with gateHHtauInf, gateHHratesInf, gateHHratesTau (tau_inf_channels.nml). */
+static const cell_case ball_and_stick_tau_inf = {
+    "ball_and_stick", "ball_and_stick_tau_inf", "bs_cell",
+    {{"soma_v", 0, 0.5, "v"}, {"soma_m", 0, 0.5, "naChans/m"}, {"dend_mid_v", 1, 0.5, "v"},
+     {"dend_end_v", 1, 1, "v"}},
+    4};
+
 static const cell_case branched = {
     "branched", NULL, "branched_cell",
     {{"soma_v", 0, 0.5, "v"}, {"trunk_h", 2, 0.5, "naDend/h"}, {"left_v", 3, 0.5, "v"},
@@ -250,6 +257,14 @@ static void test_lems_defined_rates(void **state)
     compare(&ball_and_stick_lems, 9, 0.3, 3);
 }
 
+/* The other HH gate kinds: inf and tau from steadyState and timeCourse. */
+static void test_tau_inf_gates(void **state)
+{
+    (void)state;
+    compare(&ball_and_stick_tau_inf, 9, 0.02, 0);
+    compare(&ball_and_stick_tau_inf, 9, 0.3, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_crank_nicolson),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_lems_defined_rates),
+        cmocka_unit_test(test_tau_inf_gates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
