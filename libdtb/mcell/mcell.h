@@ -206,6 +206,9 @@ typedef struct dtb__mc_model {
     double *v, *rhs, *diag, *inj;
 } dtb__mc_model;
 
+/* The most compartments of a cell. */
+#define DTB__MC_MAX_COMPARTMENTS 10000000
+
 /* nseg_all > 0: every section that many compartments; 0: the d_lambda rule
  * (0.1 of the length constant at 100 Hz, an odd number, as NEURON's
  * fixnseg.hoc). */

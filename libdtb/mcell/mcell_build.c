@@ -169,6 +169,13 @@ dtb_status dtb__mc_build(const dtb__mc_desc *d, int64_t nseg_all, dtb__mc_model 
         n_nodes += (size_t)m->nseg[s] + 1;
         m->n_compartments += (size_t)m->nseg[s];
     }
+    /* Far beyond any reconstructed neuron (1e4-1e5), and within memory. */
+    if (m->n_compartments > DTB__MC_MAX_COMPARTMENTS) {
+        size_t n = m->n_compartments;
+        dtb__mc_model_free(m);
+        return dtb__error(DTB_EINVAL, "the cell would have %zu compartments (at most %d)", n,
+                          DTB__MC_MAX_COMPARTMENTS);
+    }
     dtb_status st = alloc_nodes(m, ns, n_nodes);
     if (!st) {
         m->parent[0] = -1;
