@@ -9,6 +9,7 @@
  * ignored, so a cell never runs without a part of its file. */
 #include <libgen.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -505,10 +506,52 @@ static dtb_status read_morphology(dtb__mc_desc *d, const char *file, xmlNodePtr 
 
 /* ---- biophysical properties ---- */
 
-/* The group an element applies to: its segmentGroup attribute, "all"
- * without one. */
+/* A group of one segment, for an element's segment attribute: named
+ * "segment N" (a name no NeuroML id can have), made once. */
+static dtb_status segment_group(dtb__mc_desc *d, const char *file, xmlNodePtr n, size_t *out)
+{
+    int oom = 0;
+    char *text = dtb__mc_attr(n, "segment", &oom);
+    if (oom)
+        return DTB_ENOMEM;
+    int64_t id = -1;
+    int ok = text && dtb__parse_int64(text, &id) && id >= 0;
+    int64_t s = ok ? dtb__mc_segment_find(d, id) : -1;
+    dtb_status st = DTB_OK;
+    if (s < 0)
+        st = dtb__mc_error_at(DTB_ENOTFOUND, file, n, "segment='%s' is not a segment of the "
+                              "morphology", text ? text : "");
+    free(text);
+    if (st)
+        return st;
+    char name[40];
+    snprintf(name, sizeof name, "segment %lld", (long long)id);
+    int64_t g = dtb__mc_group_find(d, name);
+    if (g < 0) {
+        if (grow((void **)&d->groups, d->n_groups, sizeof *d->groups))
+            return DTB_ENOMEM;
+        dtb__mc_group *grp = &d->groups[d->n_groups++];
+        grp->line = (int)xmlGetLineNo(n);
+        grp->resolved = 2;
+        if (!(grp->id = dtb__strdup(name)) || !(grp->has = dtb__calloc(d->n_segments, 1)))
+            return DTB_ENOMEM;
+        grp->has[s] = 1;
+        g = (int64_t)d->n_groups - 1;
+    }
+    *out = (size_t)g;
+    return DTB_OK;
+}
+
+/* The group an element applies to: its segmentGroup attribute, or its
+ * segment attribute, "all" without either. */
 static dtb_status group_of(dtb__mc_desc *d, const char *file, xmlNodePtr n, size_t *out)
 {
+    int has_segment = xmlHasProp(n, (const xmlChar *)"segment") != NULL;
+    int has_group = xmlHasProp(n, (const xmlChar *)"segmentGroup") != NULL;
+    if (has_segment && has_group)
+        return dtb__mc_error_at(DTB_EPARSE, file, n, "has both 'segment' and 'segmentGroup'");
+    if (has_segment)
+        return segment_group(d, file, n, out);
     int oom = 0;
     char *name = dtb__mc_attr(n, "segmentGroup", &oom);
     if (oom)
@@ -521,9 +564,6 @@ static dtb_status group_of(dtb__mc_desc *d, const char *file, xmlNodePtr n, size
     else
         *out = (size_t)g;
     free(name);
-    if (!st && xmlHasProp(n, (const xmlChar *)"segment"))
-        st = dtb__mc_error_at(DTB_EUNSUPPORTED, file, n, "the attribute 'segment' is not "
-                              "supported; use a segmentGroup");
     return st;
 }
 

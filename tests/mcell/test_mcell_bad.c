@@ -121,6 +121,38 @@ static void test_unsupported_elements(void **state)
             "<segmentGroup id='a'>", "includes itself");
 }
 
+/* A density on one segment (its segment attribute) is a group of that
+ * segment; with a segmentGroup as well, or an unknown segment, refused. */
+static void test_density_on_a_segment(void **state)
+{
+    (void)state;
+    dtb_mcell *cell = NULL;
+    const char *path = write_cell("on_segment", SOMA DEND("1", "0"),
+                                  LEAK "<channelDensity id=\"l\" ionChannel=\"pas\" condDensity=\"10 S_per_m2\" "
+                                  "erev=\"-40mV\" segment=\"1\"/>\n");
+    assert_int_equal(dtb_mcell_load(&cell, path, NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_set_nseg(cell, 1), DTB_OK);
+    int64_t soma = -1, dend = -1;
+    assert_int_equal(dtb_mcell_add_recording(cell, 0, 0.5, "v", &soma), DTB_OK);
+    assert_int_equal(dtb_mcell_add_recording(cell, 1, 0.5, "v", &dend), DTB_OK);
+    assert_int_equal(dtb_mcell_run(cell, 50, 0.025), DTB_OK);
+    double vs[2001], vd[2001];
+    assert_int_equal(dtb_mcell_trace(cell, soma, vs, 2001, NULL), DTB_OK);
+    assert_int_equal(dtb_mcell_trace(cell, dend, vd, 2001, NULL), DTB_OK);
+    /* the leak everywhere holds -65 mV, the conductance of the dendrite
+     * alone pulls both up, the dendrite, where it is, more */
+    assert_true(vd[2000] > vs[2000] && vs[2000] > -64 && vd[2000] < -40);
+    dtb_mcell_free(cell);
+    refused("segment_and_group", SOMA,
+            "<channelDensity id=\"l\" ionChannel=\"pas\" condDensity=\"1 S_per_m2\" erev=\"0mV\" "
+            "segment=\"0\" segmentGroup=\"all\"/>\n", DTB_EPARSE, ".nml:9: <channelDensity id='l'>",
+            "both 'segment' and 'segmentGroup'");
+    refused("unknown_segment", SOMA,
+            "<channelDensity id=\"l\" ionChannel=\"pas\" condDensity=\"1 S_per_m2\" erev=\"0mV\" "
+            "segment=\"4\"/>\n", DTB_ENOTFOUND, ".nml:9: <channelDensity id='l'>",
+            "segment='4' is not a segment");
+}
+
 static void test_bad_calls(void **state)
 {
     (void)state;
@@ -342,7 +374,7 @@ int main(void)
         cmocka_unit_test(test_unknown_element),     cmocka_unit_test(test_unsupported_elements),
         cmocka_unit_test(test_bad_calls),   cmocka_unit_test(test_temperature_needed),
         cmocka_unit_test(test_bad_q10),     cmocka_unit_test(test_lems_rates),
-        cmocka_unit_test(test_standard_variables),
+        cmocka_unit_test(test_standard_variables), cmocka_unit_test(test_density_on_a_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
