@@ -6,7 +6,7 @@ sparse file wherever a file is read, crafted NPY headers, XML entities
 (flat repetition, nesting, external and parameter entities) in every XML
 format, long DerivedVariable chains and cycles. Each must be refused
 quickly (exit 2) with the file named. Also the rest of issue 13's class 6:
-dtb lems writing outside --out, fc.csv labels with commas read back,
+dtb lems writing outside --out, dtb cell on the same inputs, fc.csv labels with commas read back,
 RegionModel names and coupling expressions too long for the old
 checkpoints, repeated keys, control characters in labels."""
 import os
@@ -64,6 +64,10 @@ def devices(t, work):
         refused(t, work, ['run'] + MODEL + ['--coupling', name], f'--coupling {name}', named=name)
         refused(t, work, ['check', name], f'dtb check {name}', named=name)
         refused(t, work, ['lems', name, '--out', 'lems-out'], f'dtb lems {name}', named=name)
+        refused(t, work, ['cell', name, '--record', '0:v', '--out', 'cell-out'], f'dtb cell {name}',
+                named=name)
+    refused(t, work, ['cell', 'big.txt', '--record', '0:v', '--out', 'cell-out'],
+            'dtb cell big.txt', named='big.txt')
     for name in ('zero.npy', 'random.npy'):
         refused(t, work, ['run'] + MODEL + ['--empirical-fc', name], f'--empirical-fc {name}',
                 named=name)
@@ -121,6 +125,7 @@ def entities(t, work):
                                  '</ComponentType></Lems>\n',
         'coupling': lambda dt, ref: f'{dt}<Lems><CouplingFunction pre="x_j" post="gx" '
                                     f'description="{ref}"/></Lems>\n',
+        'cell': lambda dt, ref: f'{dt}<neuroml><cell id="c"><notes>{ref}</notes></cell></neuroml>\n',
     }
     kinds = {'flat': (flat, refs), 'nested': (nested, '&a9;'), 'external': (external, '&e;'),
              'device': (zero, '&e;'), 'parameter': (param, '')}
@@ -133,6 +138,8 @@ def entities(t, work):
                 args = ['run', path, '--quiet']
             elif fmt == 'model':
                 args = ['run'] + MODEL[:2] + MODEL[4:] + ['--model', path + '#T']
+            elif fmt == 'cell':
+                args = ['cell', path, '--record', '0:v', '--out', 'cell-out']
             else:
                 args = ['run'] + MODEL + ['--coupling', path]
             refused(t, work, args, f'{kind} entity in a {fmt} file', named=path)
