@@ -81,6 +81,13 @@ DTB_API int64_t dtb_mcell_trace_length(const dtb_mcell *cell);
 DTB_API dtb_status dtb_mcell_trace(const dtb_mcell *cell, int64_t recording, double *buf,
                                    size_t capacity, size_t *needed_out);
 
+/* The spikes of the last run: the times (ms) at which the middle of the
+ * root segment (the soma) reached the cell's spikeThresh (0 mV without
+ * one) from below, each the time of the first step at or above it (as
+ * NEURON's NetCon in fixed steps). Two-call idiom; none before a run. */
+DTB_API dtb_status dtb_mcell_spike_times(const dtb_mcell *cell, double *buf, size_t capacity,
+                                         size_t *needed_out);
+
 DTB_END_DECLS
 
 #endif /* DTB_MCELL_H */

@@ -239,6 +239,15 @@ typedef struct dtb__mc_probe {
     size_t slot;                 /* compartment within the placement */
 } dtb__mc_probe;
 
+/* Spikes: upward crossings of a threshold at one node, the time of the
+ * first step at or above it (as NEURON's NetCon in fixed steps). */
+typedef struct dtb__mc_spikes {
+    int64_t node;
+    double threshold;            /* mV */
+    double *times;               /* ms, grown by dtb__mc_run (caller frees) */
+    size_t n, cap;
+} dtb__mc_spikes;
+
 /* Initialise at v_init (gates at steady state), then n_steps steps of dt,
  * backward Euler in v (crank_nicolson 0, NEURON's secondorder=0) or
  * Crank-Nicolson (1, secondorder=2); out[p][0..n_steps] receives each
@@ -246,6 +255,6 @@ typedef struct dtb__mc_probe {
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
                        double dt, size_t n_steps, int crank_nicolson, double celsius,
-                       double **out);
+                       dtb__mc_spikes *spikes, double **out);
 
 #endif

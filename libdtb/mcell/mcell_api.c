@@ -39,6 +39,8 @@ struct dtb_mcell {
     size_t n_recs;
     double **traces;             /* [n_recs][trace_len] */
     size_t trace_len;
+    double *spike_times;         /* ms, of the last run */
+    size_t n_spikes;
 };
 
 static void free_traces(dtb_mcell *c)
@@ -48,6 +50,13 @@ static void free_traces(dtb_mcell *c)
     free(c->traces);
     c->traces = NULL;
     c->trace_len = 0;
+}
+
+static void free_spikes(dtb_mcell *c)
+{
+    free(c->spike_times);
+    c->spike_times = NULL;
+    c->n_spikes = 0;
 }
 
 dtb_status dtb_mcell_load(dtb_mcell **out, const char *path, const char *cell_id)
@@ -76,6 +85,7 @@ void dtb_mcell_free(dtb_mcell *c)
     if (!c)
         return;
     free_traces(c);
+    free_spikes(c);
     dtb__mc_model_free(&c->model);
     dtb__mc_desc_free(&c->desc);
     free(c->clamps);
@@ -298,11 +308,24 @@ dtb_status dtb_mcell_run(dtb_mcell *c, double duration, double dt)
         clamps[i] = (dtb__mc_clamp){dtb__mc_node_at(&c->model, k->at.segment, k->at.x), k->delay,
                                     k->duration, k->amplitude};
     }
+    /* spikes at the root segment's middle (NeuroML's spikeThresh, checked
+     * at the soma as NEURON's export puts its NetCon) */
+    dtb__mc_spikes spikes = {
+        .node = dtb__mc_node_at(&c->model, c->desc.order[0], 0.5),
+        .threshold = c->desc.spike_thresh};
+    free_spikes(c);
     if (!st)
         st = dtb__mc_run(&c->model, &c->desc, clamps, c->n_clamps, probes, c->n_recs, dt,
-                         n_steps, c->method == DTB_MCELL_METHOD_CRANK_NICOLSON, celsius, traces);
+                         n_steps, c->method == DTB_MCELL_METHOD_CRANK_NICOLSON, celsius, &spikes,
+                         traces);
     free(probes);
     free(clamps);
+    if (st)
+        free(spikes.times);
+    else {
+        c->spike_times = spikes.times;
+        c->n_spikes = spikes.n;
+    }
     if (st) {
         for (size_t i = 0; traces && i < c->n_recs; i++)
             free(traces[i]);
@@ -330,5 +353,14 @@ dtb_status dtb_mcell_trace(const dtb_mcell *c, int64_t recording, double *buf, s
     if (!c->traces)
         return dtb__error(DTB_ESTATE, "dtb_mcell_trace: no run since the recordings were set");
     return dtb__copy_out("dtb_mcell_trace", c->traces[recording], c->trace_len, sizeof(double),
+                         buf, capacity, needed_out);
+}
+
+dtb_status dtb_mcell_spike_times(const dtb_mcell *c, double *buf, size_t capacity,
+                                 size_t *needed_out)
+{
+    if (!c)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_spike_times: cell is NULL");
+    return dtb__copy_out("dtb_mcell_spike_times", c->spike_times, c->n_spikes, sizeof(double),
                          buf, capacity, needed_out);
 }

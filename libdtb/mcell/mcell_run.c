@@ -156,6 +156,22 @@ static void advance_gates(dtb__mc_model *m, const dtb__mc_desc *d, double dt, do
     }
 }
 
+static dtb_status detect_spike(dtb__mc_spikes *sp, double before, double after, double t)
+{
+    if (!(before < sp->threshold && after >= sp->threshold))
+        return DTB_OK;
+    if (sp->n == sp->cap) {
+        size_t cap = sp->cap ? 2 * sp->cap : 64;
+        double *p = dtb__realloc_array(sp->times, cap, sizeof *p);
+        if (!p)
+            return DTB_ENOMEM;
+        sp->times = p;
+        sp->cap = cap;
+    }
+    sp->times[sp->n++] = t;
+    return DTB_OK;
+}
+
 static double probe_value(const dtb__mc_model *m, const dtb__mc_probe *pr)
 {
     if (pr->placement < 0)
@@ -166,7 +182,7 @@ static double probe_value(const dtb__mc_model *m, const dtb__mc_probe *pr)
 dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_clamp *clamps,
                        size_t n_clamps, const dtb__mc_probe *probes, size_t n_probes,
                        double dt, size_t n_steps, int crank_nicolson, double celsius,
-                       double **out)
+                       dtb__mc_spikes *spikes, double **out)
 {
     double cap_factor = crank_nicolson ? 2 / dt : 1 / dt, v_factor = crank_nicolson ? 2 : 1;
     size_t n = m->n_nodes;
@@ -206,12 +222,15 @@ dtb_status dtb__mc_run(dtb__mc_model *m, const dtb__mc_desc *d, const dtb__mc_cl
             m->diag[p] += m->g_axial[i];
         }
         dtb__mc_hines_solve(n, m->parent, m->diag, off, m->rhs);
+        double v_before = spikes ? m->v[spikes->node] : 0;
         for (size_t i = 0; i < n; i++)
             m->v[i] += v_factor * m->rhs[i];
         if (!isfinite(m->v[0]))
             st = dtb__error(DTB_ENUMERIC, "the membrane potential is not finite at t = %g ms "
                             "(dt too large?)", ((double)step + 1) * dt);
         advance_gates(m, d, dt, celsius, &w);
+        if (!st && spikes)
+            st = detect_spike(spikes, v_before, m->v[spikes->node], ((double)step + 1) * dt);
         for (size_t p = 0; p < n_probes; p++)
             out[p][step + 1] = probe_value(m, &probes[p]);
     }

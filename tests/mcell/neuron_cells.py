@@ -9,7 +9,8 @@ dt, written from the NeuroML files' numbers, not read from them.
 CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
 (fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
 AMP_NA nA from 20 ms for 100 ms at soma(0.5). OUT.csv: one column per
-recording, named as the C test names them, one row per step from t = 0.
+recording, named as the C test names them, one row per step from t = 0;
+OUT.csv.spikes: the times a NetCon at soma(0.5) saw -20 mV crossed.
 With --bench: no file, the run repeated and the compartment updates per
 second printed (bench/bench_mcell.c); a 9th argument "tables" turns hh's
 rate tables on (NEURON's default; libdtb evaluates the rates)."""
@@ -133,6 +134,11 @@ def main():
     if bench:
         bench_runs(cell, secs, steps, bench, dt)
         return
+    # spikeThresh (-20 mV in both files) at the soma, as NEURON's NeuroML export
+    spikes = h.Vector()
+    netcon = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
+    netcon.threshold = -20
+    netcon.record(spikes)
     vecs = {}
     for name, ref in rec.items():
         vecs[name] = h.Vector()
@@ -145,6 +151,9 @@ def main():
         f.write(",".join(names) + "\n")
         for i in range(steps + 1):
             f.write(",".join("%.17g" % vecs[n][i] for n in names) + "\n")
+    with open(out + ".spikes", "w") as f:
+        for t in spikes:
+            f.write("%.17g\n" % t)
 
 
 if __name__ == "__main__":

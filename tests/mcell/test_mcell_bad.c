@@ -173,6 +173,10 @@ static void test_bad_calls(void **state)
     assert_int_equal(dtb_mcell_add_recording(cell, 1, 1, "v", &r), DTB_OK);
     double v[4];
     assert_int_equal(dtb_mcell_trace(cell, r, v, 4, NULL), DTB_ESTATE);
+    size_t n_spikes = 7;
+    assert_int_equal(dtb_mcell_spike_times(cell, NULL, 0, &n_spikes), DTB_OK);
+    assert_int_equal(n_spikes, 0);
+    assert_int_equal(dtb_mcell_spike_times(NULL, NULL, 0, &n_spikes), DTB_EINVAL);
     assert_int_equal(dtb_mcell_run(cell, 1, 0), DTB_EINVAL);
     assert_int_equal(dtb_mcell_run(cell, 0.075, 0.025), DTB_OK);
     assert_int_equal(dtb_mcell_trace_length(cell), 4);

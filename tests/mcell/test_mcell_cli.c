@@ -67,6 +67,21 @@ static void test_traces_are_the_apis(void **state)
     for (int r = 0; r < 3; r++)
         free(col[r]);
     free(text);
+    /* spikes.csv: the API's spike times */
+    snprintf(path, sizeof path, "%s/spikes.csv", out);
+    assert_non_null(text = read_text_file(path, NULL));
+    double spikes[16];
+    size_t n_spikes = 0;
+    assert_int_equal(dtb_mcell_spike_times(cell, spikes, 16, &n_spikes), DTB_OK);
+    assert_true(n_spikes >= 1);
+    char *p = strchr(text, '\n');
+    assert_true(!strncmp(text, "t_ms\n", 5) && p);
+    for (size_t k = 0; k < n_spikes; k++) {
+        char *end;
+        assert_true(strtod(p + 1, &end) == spikes[k]);
+        p = end;
+    }
+    free(text);
     dtb_mcell_free(cell);
 }
 

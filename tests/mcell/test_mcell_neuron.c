@@ -62,6 +62,8 @@ static const cell_case branched = {
 typedef struct traces {
     double *col[MAX_RECS];
     size_t n;
+    double spikes[64];           /* the spike times at spikeThresh (ms) */
+    size_t n_spikes;
 } traces;
 
 static void traces_free(traces *t)
@@ -109,6 +111,17 @@ static void run_neuron(const cell_case *c, int64_t nseg, double amp, int cn, dou
     }
     free(text);
     assert_int_equal(t->n, rows);
+    char spath[4200];
+    snprintf(spath, sizeof spath, "%s.spikes", path);
+    assert_non_null(text = read_text_file(spath, NULL));
+    t->n_spikes = 0;
+    for (char *p = text, *end; t->n_spikes < 64; p = end) {
+        double v = strtod(p, &end);
+        if (end == p)
+            break;
+        t->spikes[t->n_spikes++] = v;
+    }
+    free(text);
 }
 
 static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, double celsius,
@@ -137,6 +150,11 @@ static void run_libdtb(const cell_case *c, int64_t nseg, double amp, int cn, dou
         assert_int_equal(dtb_mcell_trace(cell, (int64_t)r, t->col[r], t->n, &needed), DTB_OK);
         assert_int_equal(needed, t->n);
     }
+    size_t n_spikes = 0;
+    assert_int_equal(dtb_mcell_spike_times(cell, NULL, 0, &n_spikes), DTB_OK);
+    assert_true(n_spikes <= 64);
+    assert_int_equal(dtb_mcell_spike_times(cell, t->spikes, 64, NULL), DTB_OK);
+    t->n_spikes = n_spikes;
     dtb_mcell_free(cell);
 }
 
@@ -173,6 +191,11 @@ static void compare_with(const cell_case *c, int64_t nseg, double amp, size_t mi
             fail_msg("%s: spike %zu at step %zu in libdtb, %zu in NEURON", c->cell, k, got_at[k],
                      ref_at[k]);
     }
+    /* dtb_mcell_spike_times against NEURON's NetCon at spikeThresh */
+    assert_int_equal(got.n_spikes, ref.n_spikes);
+    assert_true(ref.n_spikes >= min_spikes);
+    for (size_t k = 0; k < ref.n_spikes; k++)
+        assert_true(fabs(got.spikes[k] - ref.spikes[k]) < 1e-9);
     for (size_t r = 0; r < c->n_recs; r++) {
         double worst = 0;
         for (size_t i = 0; i < ref.n; i++)

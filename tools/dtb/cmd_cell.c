@@ -16,7 +16,8 @@ static void print_help(void)
            "\n"
            "Run a multi-compartment NeuroML2 <cell> as NEURON runs it (one section per\n"
            "segment, nseg compartments each, backward Euler on a Hines tree solver) and write\n"
-           "DIR/traces.csv: t (ms), then one column per --record, one row per step from t = 0.\n"
+           "DIR/traces.csv: t (ms), then one column per --record, one row per step from t = 0,\n"
+           "and DIR/spikes.csv: the times (ms) the soma reached the cell's spikeThresh.\n"
            "The file subset read, and what is refused: dtb-mcell(5).\n"
            "\n"
            "  --duration T        time simulated (default 100 ms; bare numbers are ms)\n"
@@ -202,6 +203,18 @@ static int write_traces(const dtb_mcell *cell, const cell_args *a)
         }
         rc = out_file_close(&o);
     }
+    size_t n_spikes = 0;
+    double *spikes = NULL;
+    if (!rc && dtb_mcell_spike_times(cell, NULL, 0, &n_spikes) == DTB_OK &&
+        (spikes = malloc((n_spikes + 1) * sizeof *spikes)) &&
+        dtb_mcell_spike_times(cell, spikes, n_spikes, NULL) == DTB_OK &&
+        !(rc = out_file_open(&o, "cell", a->out, "spikes.csv"))) {
+        fprintf(o.f, "t_ms\n");
+        for (size_t k = 0; k < n_spikes; k++)
+            fprintf(o.f, "%.17g\n", spikes[k]);
+        rc = out_file_close(&o);
+    }
+    free(spikes);
     for (size_t r = 0; col && r < a->n_records; r++)
         free(col[r]);
     free(col);
@@ -256,7 +269,7 @@ int cmd_cell(int argc, char **argv)
     if (!rc && !a.quiet) {
         int64_t steps = dtb_mcell_trace_length(cell) - 1;
         printf("cell: %lld segments, %lld compartments, %lld steps of %g ms in %.3f s "
-               "(%.3g compartment updates/s)\n  %s/traces.csv (%zu columns)\n",
+               "(%.3g compartment updates/s)\n  %s/traces.csv (%zu columns), spikes.csv\n",
                (long long)dtb_mcell_segment_count(cell), (long long)dtb_mcell_compartment_count(cell),
                (long long)steps, a.dt, wall,
                wall > 0 ? (double)dtb_mcell_compartment_count(cell) * (double)steps / wall : 0.0,

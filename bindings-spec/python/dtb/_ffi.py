@@ -1364,6 +1364,7 @@ dtb_mcell_add_recording = _fn('dtb_mcell_add_recording', ctypes.c_int32, [ctypes
 dtb_mcell_run = _fn('dtb_mcell_run', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_double, ctypes.c_double])
 dtb_mcell_trace_length = _fn('dtb_mcell_trace_length', ctypes.c_int64, [ctypes.POINTER(dtb_mcell)])
 dtb_mcell_trace = _fn('dtb_mcell_trace', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.c_int64, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_mcell_spike_times = _fn('dtb_mcell_spike_times', ctypes.c_int32, [ctypes.POINTER(dtb_mcell), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 
 # Parameter names of every function, in order.
 PARAMS = {
@@ -1779,6 +1780,7 @@ PARAMS = {
     'dtb_mcell_run': ('cell', 'duration', 'dt'),
     'dtb_mcell_trace_length': ('cell',),
     'dtb_mcell_trace': ('cell', 'recording', 'buf', 'capacity', 'needed_out'),
+    'dtb_mcell_spike_times': ('cell', 'buf', 'capacity', 'needed_out'),
 }
 
 # Who owns the strings functions return (static, borrowed_object,

@@ -108,3 +108,8 @@ class MCell(_Handle):
     def trace(self, recording):
         """A recording's trace of the last run (NumPy array or list)."""
         return _copy_out(_ffi.dtb_mcell_trace, self._h, int(recording))
+
+    def spike_times(self):
+        """The spikes of the last run (ms): the soma reaching spikeThresh
+        from below, as NEURON's NetCon reports them (NumPy array or list)."""
+        return _copy_out(_ffi.dtb_mcell_spike_times, self._h)

@@ -32,6 +32,8 @@ def test_ball_and_stick_spikes_and_rests():
         soma = list(cell.trace(v))
         assert soma[0] == -65
         assert _crossings(soma) == 8          # as NEURON (tests/mcell)
+        spikes = list(cell.spike_times())
+        assert len(spikes) == 8 and 20 < spikes[0] < spikes[-1] < 120
         gate = list(cell.trace(m))
         assert 0 < min(gate) and max(gate) < 1
         assert max(cell.trace(end)) < max(soma)
