@@ -248,6 +248,16 @@ static void test_branched_spikes(void **state)
     compare(&branched, 9, 0.5, 3);
 }
 
+/* Even nseg: the oblique branch at trunk_a(0.5) sits on the centre of the
+ * compartment holding 0.5 as NEURON connects it; nseg 1: a section per
+ * compartment. */
+static void test_branched_even_and_one_nseg(void **state)
+{
+    (void)state;
+    compare(&branched, 4, 0.02, 0);
+    compare(&branched, 1, 0.5, 1);
+}
+
 static void test_branched_dlambda(void **state)
 {
     (void)state;
@@ -297,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_branched_subthreshold),
         cmocka_unit_test(test_branched_spikes),
         cmocka_unit_test(test_branched_dlambda),
+        cmocka_unit_test(test_branched_even_and_one_nseg),
         cmocka_unit_test(test_crank_nicolson),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_lems_defined_rates),
