@@ -6,7 +6,7 @@ dt, written from the NeuroML files' numbers, not read from them.
   neuron_cells.py CELL NSEG DT DURATION AMP_NA OUT.csv [--bench REPEATS [tables]]
                   [--secondorder 0|2] [--celsius T]
 
-CELL is ball_and_stick or branched; NSEG 0 means the d_lambda rule
+CELL is ball_and_stick, branched or tapered; NSEG 0 means the d_lambda rule
 (fixnseg.hoc: 0.1 of the length constant at 100 Hz). A current clamp of
 AMP_NA nA from 20 ms for 100 ms at soma(0.5). OUT.csv: one column per
 recording, named as the C test names them, one row per step from t = 0;
@@ -106,6 +106,21 @@ def bench_runs(cell, secs, steps, repeats, dt):
              ncomp * steps / cpu[0]))
 
 
+def tapered():
+    soma = h.Section(name="soma")
+    soma.L = soma.diam = 20
+    dend = h.Section(name="dend")
+    h.pt3dadd(20, 0, 0, 4, sec=dend)     # the NeuroML segment's proximal and distal points
+    h.pt3dadd(320, 0, 0, 1, sec=dend)
+    dend.connect(soma(1))
+    for sec in (soma, dend):
+        sec.Ra, sec.cm = 150, 1
+        hh(sec, 0.12, 0.036)
+    rec = {"soma_v": lambda: soma(0.5)._ref_v, "dend_v": lambda: dend(0.9)._ref_v,
+           "dend_n": lambda: dend(0.3)._ref_n_hh}
+    return [soma, dend], soma, rec
+
+
 def main():
     secondorder, celsius = 0, 6.3
     if "--secondorder" in sys.argv:   # 2: Crank-Nicolson
@@ -119,7 +134,8 @@ def main():
     cell, nseg, dt, duration, amp, out = sys.argv[1:7]
     nseg, dt, duration, amp = int(nseg), float(dt), float(duration), float(amp)
     bench = int(sys.argv[8]) if len(sys.argv) > 8 and sys.argv[7] == "--bench" else 0
-    secs, soma, rec = {"ball_and_stick": ball_and_stick, "branched": branched}[cell]()
+    secs, soma, rec = {"ball_and_stick": ball_and_stick, "branched": branched,
+                       "tapered": tapered}[cell]()
     for s in secs:
         s.nseg = nseg if nseg > 0 else dlambda_nseg(s)
     h.celsius = celsius                  # 6.3: hh's q10 = 1, NeuroML's rates as written
@@ -134,7 +150,7 @@ def main():
     if bench:
         bench_runs(cell, secs, steps, bench, dt)
         return
-    # spikeThresh (-20 mV in both files) at the soma, as NEURON's NeuroML export
+    # spikeThresh (-20 mV in every file) at the soma, as NEURON's NeuroML export
     spikes = h.Vector()
     netcon = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
     netcon.threshold = -20

@@ -53,6 +53,12 @@ static const cell_case ball_and_stick_tau_inf = {
      {"dend_end_v", 1, 1, "v"}},
     4};
 
+/* A tapered dendrite: frustums against NEURON's pt3d geometry. */
+static const cell_case tapered = {
+    "tapered", NULL, "tapered_cell",
+    {{"soma_v", 0, 0.5, "v"}, {"dend_v", 1, 0.9, "v"}, {"dend_n", 1, 0.3, "kChans/n"}},
+    3};
+
 static const cell_case branched = {
     "branched", NULL, "branched_cell",
     {{"soma_v", 0, 0.5, "v"}, {"trunk_h", 2, 0.5, "naDend/h"}, {"left_v", 3, 0.5, "v"},
@@ -258,6 +264,13 @@ static void test_branched_even_and_one_nseg(void **state)
     compare(&branched, 1, 0.5, 1);
 }
 
+static void test_tapered(void **state)
+{
+    (void)state;
+    compare(&tapered, 5, 0.02, 0);
+    compare(&tapered, 7, 0.3, 3);
+}
+
 static void test_branched_dlambda(void **state)
 {
     (void)state;
@@ -308,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_branched_spikes),
         cmocka_unit_test(test_branched_dlambda),
         cmocka_unit_test(test_branched_even_and_one_nseg),
+        cmocka_unit_test(test_tapered),
         cmocka_unit_test(test_crank_nicolson),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_lems_defined_rates),
