@@ -201,9 +201,7 @@ static dtb_status define_variables(builder *b, xmlNodePtr dyn, const char *expos
                 left--;
             } else if (d != DTB_ENOTFOUND) {
                 st = dtb__mc_error_at(d, b->file, vars[i], "%s", dtb_last_error_message());
-            } else if (before == left && i + 1 == n) {
-                /* unreachable: the check below reports */
-            }
+            }   /* DTB_ENOTFOUND: it uses one not defined yet; a later pass */
             free(name);
             if (st)
                 break;
