@@ -4,17 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "test_util.h"
 
-static char output[1 << 16];
-
+/* dtb with arguments made of fmt and two strings; its output in test_output. */
 static int dtb(const char *fmt, const char *a, const char *b)
 {
     char args[16384];
     snprintf(args, sizeof args, fmt, a, b);
-    return test_run(output, sizeof output, "'%s' %s 2>&1", DTB_EXE, args);
+    return test_sh("'%s' %s 2>&1", DTB_EXE, args);
 }
 
 static const char *ball(void)
@@ -28,16 +26,15 @@ static void test_traces_are_the_apis(void **state)
 {
     (void)state;
     char out[4096];
-    snprintf(out, sizeof out, "%s/run", test_tmpdir());
+    snprintf(out, sizeof out, "%s", test_tmp("run"));
     assert_int_equal(dtb("cell '%s#bs_cell' --nseg 9 --duration 50 --dt 0.025 --inject 0:20:100:0.3 "
                          "--record 0:v --record 1@1:v --record 0@0.5:kChans/n --out '%s'", ball(), out), 0);
-    assert_non_null(strstr(output, "18 compartments, 2000 steps"));
+    assert_non_null(strstr(test_output, "18 compartments, 2000 steps"));
     char path[8192];
     snprintf(path, sizeof path, "%s/traces.csv", out);
     char *text = read_text_file(path, NULL);
     assert_non_null(text);
-    snprintf(path, sizeof path, "%s/.traces.csv.tmp", out);
-    assert_int_not_equal(access(path, F_OK), 0);
+    assert_false(test_exists("run/.traces.csv.tmp"));
 
     dtb_mcell *cell = NULL;
     assert_int_equal(dtb_mcell_load(&cell, ball(), "bs_cell"), DTB_OK);
@@ -91,9 +88,9 @@ static void test_temperature(void **state)
     (void)state;
     char path[4096], out[4096];
     snprintf(path, sizeof path, "%s/mcell/branched.nml", DTB_TEST_DATA);
-    snprintf(out, sizeof out, "%s/warm", test_tmpdir());
+    snprintf(out, sizeof out, "%s", test_tmp("warm"));
     assert_int_equal(dtb("cell '%s' --duration 1 --record 0:v --out '%s'", path, out), 2);
-    assert_non_null(strstr(output, "set the temperature"));
+    assert_non_null(strstr(test_output, "set the temperature"));
     assert_int_equal(dtb("cell '%s' --duration 1 --temperature 16.3 --record 0:v --out '%s'", path, out), 0);
 }
 
@@ -101,25 +98,25 @@ static void test_bad_arguments(void **state)
 {
     (void)state;
     assert_int_equal(dtb("cell '%s'%s", ball(), ""), 2);
-    assert_non_null(strstr(output, "nothing recorded"));
+    assert_non_null(strstr(test_output, "nothing recorded"));
     assert_int_equal(dtb("cell '%s' --record 0:v --inject 0:20:%s", ball(), "100"), 2);
-    assert_non_null(strstr(output, "expected SEG[@X]:DELAY:DUR:AMP_nA"));
+    assert_non_null(strstr(test_output, "expected SEG[@X]:DELAY:DUR:AMP_nA"));
     assert_int_equal(dtb("cell '%s' --record %s", ball(), "5:v"), 2);
-    assert_non_null(strstr(output, "no segment 5"));
+    assert_non_null(strstr(test_output, "no segment 5"));
     assert_int_equal(dtb("cell '%s' --record %s", ball(), "0:naChans/z"), 2);
-    assert_non_null(strstr(output, "no gate 'z'"));
+    assert_non_null(strstr(test_output, "no gate 'z'"));
     assert_int_equal(dtb("cell '%s#other' --record %s", ball(), "0:v"), 2);
-    assert_non_null(strstr(output, "no <cell id='other'>"));
+    assert_non_null(strstr(test_output, "no <cell id='other'>"));
     assert_int_equal(dtb("cell '%s' --record 0:v --nseg %s", ball(), "x"), 2);
     assert_int_equal(dtb("cell '%s' --record 0:v --method %s", ball(), "rk4"), 2);
-    assert_non_null(strstr(output, "use be or cn"));
+    assert_non_null(strstr(test_output, "use be or cn"));
     assert_int_equal(dtb("cell '%s' --record 0:v --temperature %s", ball(), "warm"), 2);
     assert_int_equal(dtb("cell '%s' --record 0:v --temperature %s", ball(), "-400"), 2);
-    assert_non_null(strstr(output, "is not a temperature"));
+    assert_non_null(strstr(test_output, "is not a temperature"));
     assert_int_equal(dtb("cell '%s' --record 0:v --bogus %s", ball(), "1"), 2);
-    assert_non_null(strstr(output, "unknown option '--bogus'"));
+    assert_non_null(strstr(test_output, "unknown option '--bogus'"));
     assert_int_equal(dtb("cell %s%s --help", "", ""), 0);
-    assert_non_null(strstr(output, "dtb-mcell(5)"));
+    assert_non_null(strstr(test_output, "dtb-mcell(5)"));
 }
 
 int main(void)
