@@ -1,5 +1,5 @@
-/* libdtb — the files of an assimilation: estimates.csv, forecast.csv and
- * their figures (estimates.svg, forecast.svg).
+/* libdtb — the files of an assimilation: estimates.csv, forecast.csv,
+ * forecast_skill.csv and the figures (estimates.svg, forecast.svg).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,8 +17,8 @@
 /* Forecast figure: at most this many columns, each with its data. */
 #define FIGURE_COLUMNS 4
 
-static const char *const file_names[] = {"estimates.csv", "forecast.csv", "estimates.svg",
-                                         "forecast.svg"};
+static const char *const file_names[] = {"estimates.csv", "forecast.csv", "forecast_skill.csv",
+                                         "estimates.svg", "forecast.svg"};
 
 dtb_status dtb__assimilation_prepare_dir(const dtb_assimilation *a, const char *dir)
 {
@@ -105,6 +105,32 @@ static dtb_status write_forecast(const dtb_assimilation *a, const char *dir)
     return st;
 }
 
+/* forecast_skill.csv: what,column,r - "column" rows (each column's r),
+ * then "mean" (their mean) and "fc" (the FCs' r), column empty. */
+static dtb_status write_skill(const dtb_assimilation *a, const char *dir)
+{
+    static const char *const cols[] = {"what", "column", "r"};
+    char *path = dtb__asprintf("%s/forecast_skill.csv", dir);
+    dtb_status st = path ? DTB_OK : DTB_ENOMEM;
+    dtb__table t = {0};
+    if (!st)
+        st = dtb__table_open(&t, path, cols, 3, 0);
+    dtb__row row = {0};
+    for (size_t c = 0; !st && c < a->n_obs + 2; c++) {
+        dtb__row_text(&row, c < a->n_obs ? "column" : c == a->n_obs ? "mean" : "fc");
+        dtb__row_text(&row, c < a->n_obs ? a->obs_names[c] : "");
+        dtb__row_number(&row, a->skill[c]);
+        st = dtb__table_write(&t, &row);
+    }
+    dtb__row_free(&row);
+    if (t.path) {
+        dtb_status cst = dtb__table_close(&t);
+        st = st ? st : cst;
+    }
+    free(path);
+    return st;
+}
+
 /* estimates.svg: each parameter's mean and mean ± sd; forecast.svg: the
  * first columns' forecasts with the recording. */
 static dtb_status write_figures(const dtb_assimilation *a, const char *dir)
@@ -166,6 +192,8 @@ dtb_status dtb__assimilation_write_files(const dtb_assimilation *a, const char *
     dtb_status st = write_estimates(a, dir);
     if (!st)
         st = write_forecast(a, dir);
+    if (!st && a->skill)
+        st = write_skill(a, dir);
     if (!st)
         st = write_figures(a, dir);
     return st;

@@ -181,6 +181,8 @@ dtb_status dtb__assimilation_check_member(dtb_assimilation *a)
 typedef struct cycle {
     dtb_assimilation *a;
     member *members;
+    double t0;                /* the spin-up's end: t = 0 of the recording */
+    dtb__pred_stats stats;    /* DTB_ASSIMILATE_FLAG_ZSCORE: of the raw predictions */
 } cycle;
 
 /* The runner's executor: a job is a member running one sample period. */
@@ -286,10 +288,10 @@ static void filter_theta(const dtb_assimilation *a, filter *f)
         }
 }
 
-static void record(dtb_assimilation *a, const filter *f, const member *first, size_t i)
+static void record(dtb_assimilation *a, const filter *f, const cycle *cy, size_t i)
 {
     const size_t M = (size_t)a->opts.members;
-    a->times[i] = first->t;
+    a->times[i] = cy->members[0].t - cy->t0;
     for (size_t c = 0; c < a->n_obs; c++) {
         double s = 0;
         for (size_t k = 0; k < M; k++)
@@ -358,7 +360,11 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
     for (size_t k = 0; k < M; k++)
         for (size_t o = 0; o < a->n_obs; o++)
             f->HX[o * M + k] = c->members[k].pred[o];
-    record(a, f, &c->members[0], i);
+    if (a->opts.flags & DTB_ASSIMILATE_FLAG_ZSCORE) {
+        dtb__pred_stats_add(&c->stats, f->HX, a->n_obs, M);
+        dtb__pred_stats_standardise(&c->stats, f->HX, a->n_obs, M);
+    }
+    record(a, f, c, i);
     /* 3. the analysis */
     if (update_state)
         for (size_t k = 0; k < M; k++) {
@@ -393,10 +399,39 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
     return DTB_OK;
 }
 
+/* DTB_ASSIMILATE_FLAG_ZSCORE: the members run the spin-up with the first
+ * ensemble's parameters, their predictions only counted into the
+ * statistics. */
+static dtb_status spin_up(dtb_assimilation *a, cycle *c, filter *f, dtb__job *jobs,
+                          dtb__job_result *res)
+{
+    const size_t M = (size_t)a->opts.members;
+    const int64_t n = dtb__assimilation_spinup_samples(a);
+    dtb_status st = DTB_OK;
+    if (n == 0)
+        return DTB_OK;
+    filter_theta(a, f);
+    for (size_t k = 0; k < M; k++)
+        if ((st = member_apply(a, &c->members[k], f->theta + k * a->n_par, f->scratch)))
+            return dtb__error_context(st, "member %zu", k);
+    for (int64_t i = 0; i < n; i++) {
+        if (a->stop)
+            return dtb__error(DTB_ECANCELLED, "stopped in the spin-up");
+        if ((st = advance_all(c, jobs, res)))
+            return dtb__error_context(st, "spin-up");
+        for (size_t k = 0; k < M; k++)
+            for (size_t o = 0; o < a->n_obs; o++)
+                f->HX[o * M + k] = c->members[k].pred[o];
+        dtb__pred_stats_add(&c->stats, f->HX, a->n_obs, M);
+    }
+    c->t0 = (double)n * a->period;
+    return DTB_OK;
+}
+
 dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
 {
     const size_t M = (size_t)a->opts.members;
-    cycle c = {a, dtb__calloc(M, sizeof(member))};
+    cycle c = {a, dtb__calloc(M, sizeof(member)), 0.0, {0.0, NULL, NULL}};
     dtb__job *jobs = dtb__calloc(M, sizeof *jobs);
     dtb__job_result *res = dtb__calloc(M, sizeof *res);
     filter f;
@@ -411,6 +446,10 @@ dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
     }
     if (!st && !(st = filter_init(a, &f)))
         filter_ready = 1;
+    if (!st)
+        st = dtb__pred_stats_init(&c.stats, a->n_obs);
+    if (!st)
+        st = spin_up(a, &c, &f, jobs, res);
     for (size_t i = 0; !st && i < a->n_samples; i++) {
         if (a->stop) {
             st = dtb__error(DTB_ECANCELLED, "stopped after %zu of %zu samples", i, a->n_samples);
@@ -427,6 +466,7 @@ dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
     }
     if (filter_ready)
         filter_free(&f);
+    dtb__pred_stats_free(&c.stats);
     for (size_t k = 0; c.members && k < M; k++)
         member_free(&c.members[k]);
     free(c.members);

@@ -54,7 +54,8 @@ static void contract(void **state)
     assert_int_equal(sh("'%s' assimilate --help", DTB_EXE), 0);
     static const char *const flags[] = {"--data", "--estimate", "--members", "--observer",
                                         "--method", "--inflation", "--drift", "--obs-error",
-                                        "--localisation", "--distance", "--update-state", "--jobs", "--out"};
+                                        "--localisation", "--distance", "--update-state", "--jobs", "--out",
+                                        "--data-scale"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(output, flags[i]))
             fail_msg("help lacks %s", flags[i]);
@@ -112,6 +113,8 @@ static void refusals(void **state)
         {"--data plain.txt --estimate I_o@9=0:1", "I_o@9"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --inflation 0.5", "inflation 0.5"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --method kalman", "--method: 'kalman'"},
+        {"--data plain.txt --estimate I_o@0=0.1:0.6 --data-scale minmax",
+         "--data-scale: 'minmax'"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --localisation 9 --distance far",
          "--distance: 'far'"},
         {"--data truth/tavg.csv --estimate I_o@0=0.1:0.6 --observer bold", "0.05 s apart"},
