@@ -218,6 +218,9 @@ static void test_experiment_setting(void **state)
     } bad[] = {
         {"pi:kp=1:read=x@0:target=1:drive=x", "is not pid:"},
         {"pid:kp=1:read=x:target=1:drive=x", "read='x' is not VAR@REGION"},
+        {"pid:kp=1:read=bold:x@0:target=1:drive=x", "read=bold: a controller reads the temporal"},
+        {"pid:kp=1:read=tavg:target=1:drive=x", "read='target=1' is not VAR@REGION"},
+        {"pid:kp=1:target=1:drive=x:read=tavg", "read=tavg is not followed by :VAR@REGION"},
         {"pid:kp=1:read=x@0:drive=x", "lacks target=X"},
         {"pid:kp=1,kq=2:read=x@0:target=1:drive=x", "unknown pid key 'kq'"},
         {"pid:kp=1,min=0:read=x@0:target=1:drive=x", "both limits"},
