@@ -180,8 +180,11 @@ DTB_API dtb_status dtb_assimilation_prepare(dtb_assimilation *a,
  * standard deviation after the analysis), out_dir/forecast.csv (t, the
  * forecast of every column before the analysis; z-scored units with
  * DTB_ASSIMILATE_FLAG_ZSCORE), out_dir/forecast_skill.csv (what,column,r:
- * a row "column" per column, then "mean" and "fc"), estimates.svg and
- * forecast.svg. Once per object: DTB_ESTATE after that. */
+ * a row "column" per column, then "mean" and "fc"), estimates.svg,
+ * forecast.svg and provenance.json ("running" while it runs, then how it
+ * ended and which files hold how many rows; every file is written whole
+ * under a temporary name and renamed). Once per object: DTB_ESTATE after
+ * that. */
 DTB_API dtb_status dtb_assimilation_run(dtb_assimilation *a, const dtb_assimilate_options *opts);
 /* Ask a running dtb_assimilation_run to stop after the current sample.
  * Thread-safe and async-signal-safe. */

@@ -436,17 +436,19 @@ dtb_status dtb_assimilation_run(dtb_assimilation *a, const dtb_assimilate_option
         return DTB_ENOMEM;
     a->n_done = 0;
     a->ran = 1;
+    if (a->opts.out_dir && (st = dtb__assimilation_mark_running(a, a->opts.out_dir)))
+        return st;
     st = dtb__assimilation_cycle_all(a);
     if (a->n_done) {
         dtb_status kst = dtb__assimilation_skill(a);
         st = st ? st : kst;
     }
-    if (a->opts.out_dir && a->n_done) {
+    if (a->opts.out_dir) {
         /* the samples done are written also after a failure or a stop */
         dtb__strbuf msg = {0};
         if (st)
             dtb__strbuf_append(&msg, dtb_last_error_message());
-        dtb_status wst = dtb__assimilation_write_files(a, a->opts.out_dir);
+        dtb_status wst = dtb__assimilation_write_files(a, a->opts.out_dir, st);
         if (st && msg.data)
             dtb__error(st, "%s", msg.data);
         dtb__strbuf_free(&msg);

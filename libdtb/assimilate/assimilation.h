@@ -100,8 +100,12 @@ void dtb__pred_stats_standardise(const dtb__pred_stats *s, double *HX, size_t n_
 dtb_status dtb__assimilation_skill(dtb_assimilation *a);
 
 /* assimilate_files.c: the folder made and its files checked (none may be
- * an input), then the files of the samples done */
+ * an input); provenance.json saying "running" and the previous run's files
+ * removed; then the files of the samples done and provenance.json with the
+ * state (run_st: how the run ended) */
 dtb_status dtb__assimilation_prepare_dir(const dtb_assimilation *a, const char *dir);
-dtb_status dtb__assimilation_write_files(const dtb_assimilation *a, const char *dir);
+dtb_status dtb__assimilation_mark_running(const dtb_assimilation *a, const char *dir);
+dtb_status dtb__assimilation_write_files(const dtb_assimilation *a, const char *dir,
+                                         dtb_status run_st);
 
 #endif

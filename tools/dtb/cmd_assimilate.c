@@ -272,7 +272,8 @@ int cmd_assimilate(int argc, char **argv)
             free(sd);
             print_skill(as);
             printf("  %s/estimates.csv, %s/forecast.csv, %s/forecast_skill.csv,\n"
-                   "  %s/estimates.svg, %s/forecast.svg\n", dir, dir, dir, dir, dir);
+                   "  %s/estimates.svg, %s/forecast.svg, %s/provenance.json\n", dir, dir, dir,
+                   dir, dir, dir);
         }
     }
     dtb_assimilation_free(as);
