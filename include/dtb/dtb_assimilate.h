@@ -48,8 +48,12 @@
  *      parameters are not localised): between their centres (mm), along
  *      the tracts (mm), or in connections (hops), as `distance` says;
  *   4. the analysed parameters go into the members' simulations (and, with
- *      DTB_ASSIMILATE_FLAG_UPDATE_STATE, the analysed states too; by default
- *      only the parameters are corrected, the states follow them).
+ *      DTB_ASSIMILATE_FLAG_UPDATE_STATE, the analysed states too - the
+ *      model's, and the haemodynamic states (s, f, v, q of the
+ *      Balloon-Windkessel model) of a BOLD observer, which carry BOLD from
+ *      one TR to the next; inflow, volume and deoxyhaemoglobin are kept at
+ *      or above 0.05 of rest; by default only the parameters are
+ *      corrected, the states follow them).
  * Observation errors are independent, each with the standard deviation
  * `obs_error` x that data column's standard deviation over time.
  *
@@ -106,7 +110,8 @@ typedef enum dtb_assimilate_distance {
 } dtb_assimilate_distance;
 
 /* dtb_assimilate_options.flags */
-/* Write the analysed states into the members too, not only the parameters. */
+/* Write the analysed states into the members too, not only the
+ * parameters: the model's and a BOLD observer's haemodynamic states. */
 #define DTB_ASSIMILATE_FLAG_UPDATE_STATE 0x1u
 /* No random walk of the parameters between samples. */
 #define DTB_ASSIMILATE_FLAG_NO_DRIFT 0x2u

@@ -18,12 +18,17 @@
 #include "experiment/experiment_build.h"
 #include "explore/explore.h"
 #include "observe/observe_spec.h"
+#include "observe/observer.h"
 
 #include "assimilation.h"
 #include "enkf.h"
 
 /* The filter's own draws: a stream apart from every member's seed. */
 #define FILTER_STREAM 0xA55131A7Eull
+/* The least inflow, volume and deoxyhaemoglobin (of their resting 1) an
+ * analysis may leave in a BOLD observer: the Balloon-Windkessel equations
+ * need them positive. */
+#define HAEMO_FLOOR 0.05
 
 typedef struct member {
     dtb__built b;
@@ -218,7 +223,9 @@ static dtb_status advance_all(cycle *c, dtb__job *jobs, dtb__job_result *res)
 }
 
 typedef struct filter {
-    size_t rows;              /* parameters, then (UPDATE_STATE) the states */
+    size_t rows;              /* parameters, then (UPDATE_STATE) the states, then the BOLD
+                                 observers' haemodynamic states */
+    size_t haemo_units;       /* units of each BOLD observer (0: none corrected) */
     double *X;                /* rows x M */
     double *HX;               /* n_obs x M */
     double *theta;            /* M x n_par: the members' parameter values */
@@ -239,12 +246,14 @@ static void filter_free(filter *f)
     free(f->obs_site);
 }
 
-static dtb_status filter_init(const dtb_assimilation *a, filter *f)
+static dtb_status filter_init(const dtb_assimilation *a, filter *f, member *first)
 {
     memset(f, 0, sizeof *f);
     const size_t M = (size_t)a->opts.members, S = a->n_states * a->n_regions;
     const int update_state = (a->opts.flags & DTB_ASSIMILATE_FLAG_UPDATE_STATE) != 0;
-    f->rows = a->n_par + (update_state ? S : 0);
+    if (update_state)
+        dtb__observer_haemodynamics(first->obs, &f->haemo_units);
+    f->rows = a->n_par + (update_state ? S + 4 * f->haemo_units : 0);
     f->X = dtb__calloc(f->rows * M, sizeof *f->X);
     f->HX = dtb__calloc(a->n_obs * M, sizeof *f->HX);
     f->theta = dtb__calloc(M * a->n_par, sizeof *f->theta);
@@ -259,8 +268,10 @@ static dtb_status filter_init(const dtb_assimilation *a, filter *f)
     }
     for (size_t j = 0; j < a->n_par; j++)   /* a hyper-parameter is global */
         f->state_site[j] = a->par_region[j] >= 0 ? a->par_region[j] : -1;
-    for (size_t i = a->n_par; i < f->rows; i++)
+    for (size_t i = a->n_par; i < a->n_par + (update_state ? S : 0); i++)
         f->state_site[i] = (int64_t)((i - a->n_par) % a->n_regions);
+    for (size_t h = 0; h < 4 * f->haemo_units; h++)   /* unit u of a variable's block */
+        f->state_site[a->n_par + S + h] = (int64_t)((h % f->haemo_units) % a->n_regions);
     for (size_t c = 0; c < a->n_obs; c++)
         f->obs_site[c] = (int64_t)(c % a->n_regions);
     dtb__rng_seed(&f->rng, dtb__derive_seed(a->seed, FILTER_STREAM));
@@ -366,13 +377,17 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
     }
     record(a, f, c, i);
     /* 3. the analysis */
+    const size_t H = 4 * f->haemo_units;
     if (update_state)
         for (size_t k = 0; k < M; k++) {
-            size_t need;
+            size_t need, units;
             if ((st = dtb_sim_get_state(c->members[k].b.sim, f->state, S, &need)))
                 return st;
             for (size_t s = 0; s < S; s++)
                 f->X[(a->n_par + s) * M + k] = f->state[s];
+            const double *h = dtb__observer_haemodynamics(c->members[k].obs, &units);
+            for (size_t j = 0; j < H; j++)
+                f->X[(a->n_par + S + j) * M + k] = h[j];
         }
     dtb__enkf_config cfg = {
         .method = a->opts.method == DTB_ASSIMILATE_ENKF ? DTB__ENKF_STOCHASTIC : DTB__ENKF_ETKF,
@@ -394,6 +409,13 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
                 f->state[s] = f->X[(a->n_par + s) * M + k];
             if ((st = dtb_sim_set_state(c->members[k].b.sim, f->state, S)))
                 return dtb__error_context(st, "member %zu", k);
+            size_t units;
+            double *h = dtb__observer_haemodynamics(c->members[k].obs, &units);
+            for (size_t j = 0; j < H; j++) {
+                const double v = f->X[(a->n_par + S + j) * M + k];
+                /* s as analysed; f, v and q kept positive (NaN is not hidden) */
+                h[j] = j < f->haemo_units || !(v < HAEMO_FLOOR) ? v : HAEMO_FLOOR;
+            }
         }
     record_estimates(a, f, i);
     return DTB_OK;
@@ -444,7 +466,7 @@ dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
         if (st)
             dtb__error_context(st, "member %zu", k);
     }
-    if (!st && !(st = filter_init(a, &f)))
+    if (!st && !(st = filter_init(a, &f, &c.members[0])))
         filter_ready = 1;
     if (!st)
         st = dtb__pred_stats_init(&c.stats, a->n_obs);
