@@ -27,7 +27,8 @@
 #define FILTER_STREAM 0xA55131A7Eull
 /* The least inflow, volume and deoxyhaemoglobin (of their resting 1) an
  * analysis may leave in a BOLD observer: the Balloon-Windkessel equations
- * need them positive. */
+ * need them positive (and the flow signal s is bounded below so that it
+ * does not empty the inflow within a TR). */
 #define HAEMO_FLOOR 0.05
 
 typedef struct member {
@@ -413,8 +414,16 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
             double *h = dtb__observer_haemodynamics(c->members[k].obs, &units);
             for (size_t j = 0; j < H; j++) {
                 const double v = f->X[(a->n_par + S + j) * M + k];
-                /* s as analysed; f, v and q kept positive (NaN is not hidden) */
+                /* f, v and q kept positive (NaN is not hidden) */
                 h[j] = j < f->haemo_units || !(v < HAEMO_FLOOR) ? v : HAEMO_FLOOR;
+            }
+            /* the flow-inducing signal s is f's rate: an analysed s that
+             * would empty the inflow within one TR is held at the rate that
+             * takes it to the floor (ds/dt pulls it back meanwhile) */
+            for (size_t u = 0; u < f->haemo_units; u++) {
+                const double least = -(h[units + u] - HAEMO_FLOOR) / a->period;
+                if (h[u] < least)
+                    h[u] = least;
             }
         }
     record_estimates(a, f, i);
