@@ -48,10 +48,34 @@
  *      parameters are not localised): between their centres (mm), along
  *      the tracts (mm), or in connections (hops), as `distance` says;
  *   4. the analysed parameters go into the members' simulations (and, with
- *      DTB_ASSIMILATE_FLAG_UPDATE_STATE, the analysed states too; by default
- *      only the parameters are corrected, the states follow them).
+ *      DTB_ASSIMILATE_FLAG_UPDATE_STATE, the analysed states too - the
+ *      model's, and the haemodynamic states (s, f, v, q of the
+ *      Balloon-Windkessel model) of a BOLD observer, which carry BOLD from
+ *      one TR to the next; inflow, volume and deoxyhaemoglobin are kept at
+ *      or above 0.05 of rest; by default only the parameters are
+ *      corrected, the states follow them).
  * Observation errors are independent, each with the standard deviation
  * `obs_error` x that data column's standard deviation over time.
+ *
+ * Recorded BOLD against a model's (DTB_ASSIMILATE_FLAG_ZSCORE): a scanner
+ * records about 10^4 units with each region's own offset and gain, a model
+ * predicts fractions around 0. With the flag each data column is z-scored
+ * over the recording, and each member's prediction of a column is
+ * standardised by the mean and standard deviation of the ensemble's raw
+ * predictions of that column so far (the members' numbers only: no fit
+ * to the data, so a forecast stays ahead of its sample; an affine map
+ * fitted to the data would be two more unknowns a region). The members
+ * first run 30 s of simulated time that is compared with nothing (past the
+ * haemodynamic transient of a resting start); the times reported are the
+ * recording's (the spin-up's end is t = 0 of the first sample's period).
+ *
+ * The forecasts' skill (dtb_assimilation_forecast_skill, and
+ * out_dir/forecast_skill.csv): the Pearson correlation over the samples
+ * done of each column's one-step-ahead forecast with the recorded column,
+ * their mean over the columns, and the correlation of the strict upper
+ * triangles of the forecasts' FC and the recording's FC over the same
+ * samples (dtb_analysis_fc, dtb_analysis_fc_fit). Correlations ignore
+ * offset and gain, so they are the same with or without z-scoring.
  *
  * Reproducible: member k runs with the seed derived from the base seed
  * (the experiment's, or options.seed) and k, the filter's own draws come
@@ -86,10 +110,13 @@ typedef enum dtb_assimilate_distance {
 } dtb_assimilate_distance;
 
 /* dtb_assimilate_options.flags */
-/* Write the analysed states into the members too, not only the parameters. */
+/* Write the analysed states into the members too, not only the
+ * parameters: the model's and a BOLD observer's haemodynamic states. */
 #define DTB_ASSIMILATE_FLAG_UPDATE_STATE 0x1u
 /* No random walk of the parameters between samples. */
 #define DTB_ASSIMILATE_FLAG_NO_DRIFT 0x2u
+/* Z-score the data's columns and standardise the predictions (above). */
+#define DTB_ASSIMILATE_FLAG_ZSCORE 0x4u
 
 /* Called after each assimilated sample with the number done and the
  * total. Return non-zero to stop: the run returns DTB_ECANCELLED, keeping
@@ -113,8 +140,8 @@ typedef struct dtb_assimilate_options {
                                   standard deviation (default 0.3) */
     double localisation;       /* Gaspari–Cohn half-width, mm or hops (default 0: none) */
     uint64_t seed;             /* base seed (default: the experiment's) */
-    const char *out_dir;       /* results folder (estimates.csv, forecast.csv, their SVGs);
-                                  NULL: results in memory only */
+    const char *out_dir;       /* results folder (estimates.csv, forecast.csv,
+                                  forecast_skill.csv, the SVGs); NULL: in memory only */
     dtb_assimilate_progress_fn progress;   /* may be NULL */
     void *user_data;
 } dtb_assimilate_options;
@@ -156,8 +183,13 @@ DTB_API dtb_status dtb_assimilation_prepare(dtb_assimilation *a,
 /* Assimilate every sample of the recording. With opts->out_dir:
  * out_dir/estimates.csv (t, then each parameter's ensemble mean and
  * standard deviation after the analysis), out_dir/forecast.csv (t, the
- * forecast of every column before the analysis), estimates.svg and
- * forecast.svg. Once per object: DTB_ESTATE after that. */
+ * forecast of every column before the analysis; z-scored units with
+ * DTB_ASSIMILATE_FLAG_ZSCORE), out_dir/forecast_skill.csv (what,column,r:
+ * a row "column" per column, then "mean" and "fc"), estimates.svg,
+ * forecast.svg and provenance.json ("running" while it runs, then how it
+ * ended and which files hold how many rows; every file is written whole
+ * under a temporary name and renamed). Once per object: DTB_ESTATE after
+ * that. */
 DTB_API dtb_status dtb_assimilation_run(dtb_assimilation *a, const dtb_assimilate_options *opts);
 /* Ask a running dtb_assimilation_run to stop after the current sample.
  * Thread-safe and async-signal-safe. */
@@ -186,6 +218,13 @@ DTB_API dtb_status dtb_assimilation_spreads(const dtb_assimilation *a, double *b
  * the members' predictions), sample-major: buf[i * columns + c]. */
 DTB_API dtb_status dtb_assimilation_forecast(const dtb_assimilation *a, double *buf,
                                              size_t capacity, size_t *needed_out);
+/* The forecasts' skill over the samples done (see above): columns + 2
+ * values, each column's r, their mean, then the FC's r; NaN where it is
+ * undefined (fewer than 3 samples, a constant column; the FC's r with
+ * fewer than 3 columns). Nothing (needed 0) before a run has assimilated a
+ * sample. Two-call idiom. */
+DTB_API dtb_status dtb_assimilation_forecast_skill(const dtb_assimilation *a, double *buf,
+                                                   size_t capacity, size_t *needed_out);
 
 DTB_END_DECLS
 

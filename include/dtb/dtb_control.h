@@ -21,7 +21,10 @@
  * the controller). dtb(1) run's --control 'pid:kp=..,ki=..,kd=..,...:
  * read=VAR@REGION:target=X:drive=INTO@REGIONS' builds a PID controller.
  *
- * The controller's state is not saved in checkpoints. It runs on the
+ * The controller's state (integral, previous error, output, measurement,
+ * periods done) is saved in the simulation's checkpoints and restored by
+ * dtb_sim_load_checkpoint, so a resumed run continues exactly as the saved
+ * one would have; a branch starts its controllers afresh. It runs on the
  * simulation's thread, inside its steps. */
 #ifndef DTB_CONTROL_H
 #define DTB_CONTROL_H

@@ -297,8 +297,8 @@ DTB_API dtb_status dtb_sim_run_to(dtb_sim *sim, double t_end, dtb_progress_fn pr
  * delay history, parameters (as edited), connectivity (as lesioned),
  * coupling, noise settings and the random generator, stimuli's generator
  * state, scheduled changes done, provenance, the spiking regions' networks
- * (format 3), and each observer's partial window, counters and output-file
- * length. Restoring it into a simulation created the same way (same atlas
+ * (format 3), controllers' state (format 5), and each observer's partial
+ * window, counters and output-file length. Restoring it into a simulation created the same way (same atlas
  * and model, options, stimuli, spiking regions and scheduled changes added, observers attached in the same order, file
  * observers with DTB_OBSERVER_FLAG_APPEND) continues the run so that its
  * output is bit-identical to a run that was never interrupted, noise

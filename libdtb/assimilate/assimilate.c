@@ -98,6 +98,7 @@ void dtb_assimilation_free(dtb_assimilation *a)
     free(a->means);
     free(a->sds);
     free(a->forecast);
+    free(a->skill);
     free(a);
 }
 
@@ -224,7 +225,8 @@ static dtb_status fill_options(dtb_assimilation *a, const dtb_assimilate_options
             return st;
         o = *in;
     }
-    if (o.flags & ~(DTB_ASSIMILATE_FLAG_UPDATE_STATE | DTB_ASSIMILATE_FLAG_NO_DRIFT))
+    if (o.flags & ~(DTB_ASSIMILATE_FLAG_UPDATE_STATE | DTB_ASSIMILATE_FLAG_NO_DRIFT |
+                    DTB_ASSIMILATE_FLAG_ZSCORE))
         return dtb__error(DTB_EINVAL, "flags 0x%x: unknown flags", (unsigned)o.flags);
     if (o.distance != DTB_ASSIMILATE_DISTANCE_CENTRES &&
         o.distance != DTB_ASSIMILATE_DISTANCE_TRACTS && o.distance != DTB_ASSIMILATE_DISTANCE_HOPS)
@@ -347,6 +349,11 @@ static dtb_status read_data(dtb_assimilation *a)
         return dtb__error(DTB_EINVAL, "data %s: %zu samples; at least 2 are needed",
                           a->data_path, rows);
     }
+    if ((a->opts.flags & DTB_ASSIMILATE_FLAG_ZSCORE) &&
+        (st = dtb__assimilation_zscore_data(a, m, rows))) {
+        free(m);
+        return st;
+    }
     a->obs_var = dtb__calloc(n, sizeof *a->obs_var);
     if (!a->obs_var) {
         free(m);
@@ -429,13 +436,19 @@ dtb_status dtb_assimilation_run(dtb_assimilation *a, const dtb_assimilate_option
         return DTB_ENOMEM;
     a->n_done = 0;
     a->ran = 1;
+    if (a->opts.out_dir && (st = dtb__assimilation_mark_running(a, a->opts.out_dir)))
+        return st;
     st = dtb__assimilation_cycle_all(a);
-    if (a->opts.out_dir && a->n_done) {
+    if (a->n_done) {
+        dtb_status kst = dtb__assimilation_skill(a);
+        st = st ? st : kst;
+    }
+    if (a->opts.out_dir) {
         /* the samples done are written also after a failure or a stop */
         dtb__strbuf msg = {0};
         if (st)
             dtb__strbuf_append(&msg, dtb_last_error_message());
-        dtb_status wst = dtb__assimilation_write_files(a, a->opts.out_dir);
+        dtb_status wst = dtb__assimilation_write_files(a, a->opts.out_dir, st);
         if (st && msg.data)
             dtb__error(st, "%s", msg.data);
         dtb__strbuf_free(&msg);
@@ -498,6 +511,15 @@ dtb_status dtb_assimilation_spreads(const dtb_assimilation *a, double *buf, size
         return dtb__error(DTB_EINVAL, "dtb_assimilation_spreads: assimilation is NULL");
     return dtb__copy_out("dtb_assimilation_spreads", a->sds, a->n_done * a->n_par,
                          sizeof(double), buf, capacity, needed_out);
+}
+
+dtb_status dtb_assimilation_forecast_skill(const dtb_assimilation *a, double *buf,
+                                           size_t capacity, size_t *needed_out)
+{
+    if (!a)
+        return dtb__error(DTB_EINVAL, "dtb_assimilation_forecast_skill: assimilation is NULL");
+    return dtb__copy_out("dtb_assimilation_forecast_skill", a->skill,
+                         a->skill ? a->n_obs + 2 : 0, sizeof(double), buf, capacity, needed_out);
 }
 
 dtb_status dtb_assimilation_forecast(const dtb_assimilation *a, double *buf, size_t capacity,

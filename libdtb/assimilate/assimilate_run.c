@@ -18,12 +18,18 @@
 #include "experiment/experiment_build.h"
 #include "explore/explore.h"
 #include "observe/observe_spec.h"
+#include "observe/observer.h"
 
 #include "assimilation.h"
 #include "enkf.h"
 
 /* The filter's own draws: a stream apart from every member's seed. */
 #define FILTER_STREAM 0xA55131A7Eull
+/* The least inflow, volume and deoxyhaemoglobin (of their resting 1) an
+ * analysis may leave in a BOLD observer: the Balloon-Windkessel equations
+ * need them positive (and the flow signal s is bounded below so that it
+ * does not empty the inflow within a TR). */
+#define HAEMO_FLOOR 0.05
 
 typedef struct member {
     dtb__built b;
@@ -181,6 +187,8 @@ dtb_status dtb__assimilation_check_member(dtb_assimilation *a)
 typedef struct cycle {
     dtb_assimilation *a;
     member *members;
+    double t0;                /* the spin-up's end: t = 0 of the recording */
+    dtb__pred_stats stats;    /* DTB_ASSIMILATE_FLAG_ZSCORE: of the raw predictions */
 } cycle;
 
 /* The runner's executor: a job is a member running one sample period. */
@@ -216,7 +224,9 @@ static dtb_status advance_all(cycle *c, dtb__job *jobs, dtb__job_result *res)
 }
 
 typedef struct filter {
-    size_t rows;              /* parameters, then (UPDATE_STATE) the states */
+    size_t rows;              /* parameters, then (UPDATE_STATE) the states, then the BOLD
+                                 observers' haemodynamic states */
+    size_t haemo_units;       /* units of each BOLD observer (0: none corrected) */
     double *X;                /* rows x M */
     double *HX;               /* n_obs x M */
     double *theta;            /* M x n_par: the members' parameter values */
@@ -237,12 +247,14 @@ static void filter_free(filter *f)
     free(f->obs_site);
 }
 
-static dtb_status filter_init(const dtb_assimilation *a, filter *f)
+static dtb_status filter_init(const dtb_assimilation *a, filter *f, member *first)
 {
     memset(f, 0, sizeof *f);
     const size_t M = (size_t)a->opts.members, S = a->n_states * a->n_regions;
     const int update_state = (a->opts.flags & DTB_ASSIMILATE_FLAG_UPDATE_STATE) != 0;
-    f->rows = a->n_par + (update_state ? S : 0);
+    if (update_state)
+        dtb__observer_haemodynamics(first->obs, &f->haemo_units);
+    f->rows = a->n_par + (update_state ? S + 4 * f->haemo_units : 0);
     f->X = dtb__calloc(f->rows * M, sizeof *f->X);
     f->HX = dtb__calloc(a->n_obs * M, sizeof *f->HX);
     f->theta = dtb__calloc(M * a->n_par, sizeof *f->theta);
@@ -257,8 +269,10 @@ static dtb_status filter_init(const dtb_assimilation *a, filter *f)
     }
     for (size_t j = 0; j < a->n_par; j++)   /* a hyper-parameter is global */
         f->state_site[j] = a->par_region[j] >= 0 ? a->par_region[j] : -1;
-    for (size_t i = a->n_par; i < f->rows; i++)
+    for (size_t i = a->n_par; i < a->n_par + (update_state ? S : 0); i++)
         f->state_site[i] = (int64_t)((i - a->n_par) % a->n_regions);
+    for (size_t h = 0; h < 4 * f->haemo_units; h++)   /* unit u of a variable's block */
+        f->state_site[a->n_par + S + h] = (int64_t)((h % f->haemo_units) % a->n_regions);
     for (size_t c = 0; c < a->n_obs; c++)
         f->obs_site[c] = (int64_t)(c % a->n_regions);
     dtb__rng_seed(&f->rng, dtb__derive_seed(a->seed, FILTER_STREAM));
@@ -286,10 +300,10 @@ static void filter_theta(const dtb_assimilation *a, filter *f)
         }
 }
 
-static void record(dtb_assimilation *a, const filter *f, const member *first, size_t i)
+static void record(dtb_assimilation *a, const filter *f, const cycle *cy, size_t i)
 {
     const size_t M = (size_t)a->opts.members;
-    a->times[i] = first->t;
+    a->times[i] = cy->members[0].t - cy->t0;
     for (size_t c = 0; c < a->n_obs; c++) {
         double s = 0;
         for (size_t k = 0; k < M; k++)
@@ -358,15 +372,23 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
     for (size_t k = 0; k < M; k++)
         for (size_t o = 0; o < a->n_obs; o++)
             f->HX[o * M + k] = c->members[k].pred[o];
-    record(a, f, &c->members[0], i);
+    if (a->opts.flags & DTB_ASSIMILATE_FLAG_ZSCORE) {
+        dtb__pred_stats_add(&c->stats, f->HX, a->n_obs, M);
+        dtb__pred_stats_standardise(&c->stats, f->HX, a->n_obs, M);
+    }
+    record(a, f, c, i);
     /* 3. the analysis */
+    const size_t H = 4 * f->haemo_units;
     if (update_state)
         for (size_t k = 0; k < M; k++) {
-            size_t need;
+            size_t need, units;
             if ((st = dtb_sim_get_state(c->members[k].b.sim, f->state, S, &need)))
                 return st;
             for (size_t s = 0; s < S; s++)
                 f->X[(a->n_par + s) * M + k] = f->state[s];
+            const double *h = dtb__observer_haemodynamics(c->members[k].obs, &units);
+            for (size_t j = 0; j < H; j++)
+                f->X[(a->n_par + S + j) * M + k] = h[j];
         }
     dtb__enkf_config cfg = {
         .method = a->opts.method == DTB_ASSIMILATE_ENKF ? DTB__ENKF_STOCHASTIC : DTB__ENKF_ETKF,
@@ -388,15 +410,59 @@ static dtb_status one_sample(dtb_assimilation *a, cycle *c, filter *f, dtb__job 
                 f->state[s] = f->X[(a->n_par + s) * M + k];
             if ((st = dtb_sim_set_state(c->members[k].b.sim, f->state, S)))
                 return dtb__error_context(st, "member %zu", k);
+            size_t units;
+            double *h = dtb__observer_haemodynamics(c->members[k].obs, &units);
+            for (size_t j = 0; j < H; j++) {
+                const double v = f->X[(a->n_par + S + j) * M + k];
+                /* f, v and q kept positive (NaN is not hidden) */
+                h[j] = j < f->haemo_units || !(v < HAEMO_FLOOR) ? v : HAEMO_FLOOR;
+            }
+            /* the flow-inducing signal s is f's rate: an analysed s that
+             * would empty the inflow within one TR is held at the rate that
+             * takes it to the floor (ds/dt pulls it back meanwhile) */
+            for (size_t u = 0; u < f->haemo_units; u++) {
+                const double least = -(h[units + u] - HAEMO_FLOOR) / a->period;
+                if (h[u] < least)
+                    h[u] = least;
+            }
         }
     record_estimates(a, f, i);
+    return DTB_OK;
+}
+
+/* DTB_ASSIMILATE_FLAG_ZSCORE: the members run the spin-up with the first
+ * ensemble's parameters, their predictions only counted into the
+ * statistics. */
+static dtb_status spin_up(dtb_assimilation *a, cycle *c, filter *f, dtb__job *jobs,
+                          dtb__job_result *res)
+{
+    const size_t M = (size_t)a->opts.members;
+    const int64_t n = dtb__assimilation_spinup_samples(a);
+    dtb_status st = DTB_OK;
+    if (n == 0)
+        return DTB_OK;
+    filter_theta(a, f);
+    for (size_t k = 0; k < M; k++)
+        if ((st = member_apply(a, &c->members[k], f->theta + k * a->n_par, f->scratch)))
+            return dtb__error_context(st, "member %zu", k);
+    for (int64_t i = 0; i < n; i++) {
+        if (a->stop)
+            return dtb__error(DTB_ECANCELLED, "stopped in the spin-up");
+        if ((st = advance_all(c, jobs, res)))
+            return dtb__error_context(st, "spin-up");
+        for (size_t k = 0; k < M; k++)
+            for (size_t o = 0; o < a->n_obs; o++)
+                f->HX[o * M + k] = c->members[k].pred[o];
+        dtb__pred_stats_add(&c->stats, f->HX, a->n_obs, M);
+    }
+    c->t0 = (double)n * a->period;
     return DTB_OK;
 }
 
 dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
 {
     const size_t M = (size_t)a->opts.members;
-    cycle c = {a, dtb__calloc(M, sizeof(member))};
+    cycle c = {a, dtb__calloc(M, sizeof(member)), 0.0, {0.0, NULL, NULL}};
     dtb__job *jobs = dtb__calloc(M, sizeof *jobs);
     dtb__job_result *res = dtb__calloc(M, sizeof *res);
     filter f;
@@ -409,8 +475,12 @@ dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
         if (st)
             dtb__error_context(st, "member %zu", k);
     }
-    if (!st && !(st = filter_init(a, &f)))
+    if (!st && !(st = filter_init(a, &f, &c.members[0])))
         filter_ready = 1;
+    if (!st)
+        st = dtb__pred_stats_init(&c.stats, a->n_obs);
+    if (!st)
+        st = spin_up(a, &c, &f, jobs, res);
     for (size_t i = 0; !st && i < a->n_samples; i++) {
         if (a->stop) {
             st = dtb__error(DTB_ECANCELLED, "stopped after %zu of %zu samples", i, a->n_samples);
@@ -427,6 +497,7 @@ dtb_status dtb__assimilation_cycle_all(dtb_assimilation *a)
     }
     if (filter_ready)
         filter_free(&f);
+    dtb__pred_stats_free(&c.stats);
     for (size_t k = 0; c.members && k < M; k++)
         member_free(&c.members[k]);
     free(c.members);

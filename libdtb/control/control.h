@@ -2,6 +2,9 @@
  * experiment files write it:
  *   pid:kp=..,ki=..,kd=..[,min=..,max=..,bias=..,period=TIME]
  *      :read=VAR@REGION:target=X:drive=INTO[@REGIONS]
+ * (read=tavg:VAR@REGION is the same read, in the form read=OBS:VAR@REGION:
+ * tavg is the only observer a controller reads; drive= is the stimulus
+ * the controller makes, named by what it enters and where)
  * read: the temporal average of VAR over each period (default 10 ms) in
  * one region (an index or a label); drive: a stimulus into INTO (a state
  * variable, parameter or input of the model) in REGIONS (a region list;

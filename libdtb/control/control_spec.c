@@ -69,6 +69,17 @@ static dtb_status split_at(const char *setting, const char *what, const char *v,
     return *name && (!at || *regions) ? DTB_OK : DTB_ENOMEM;
 }
 
+/* The observers of --observe that read=OBS:VAR@REGION could name. */
+static int observer_kind(const char *s)
+{
+    static const char *const kinds[] = {"tavg", "raw", "subsample", "bold", "eeg", "meg",
+                                        "seeg", "events", "fc", "fcd", "psd"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(s, kinds[i]))
+            return 1;
+    return 0;
+}
+
 dtb_status dtb__parse_control(const char *setting, const char *text, dtb__control_spec *out)
 {
     memset(out, 0, sizeof *out);
@@ -81,11 +92,22 @@ dtb_status dtb__parse_control(const char *setting, const char *text, dtb__contro
     if (!copy)
         return DTB_ENOMEM;
     dtb_status st = DTB_OK;
-    int have_target = 0, field = 0;
+    int have_target = 0, field = 0, observer_named = 0;
     for (char *f = strtok_r(copy, ":", &save); f && !st; f = strtok_r(NULL, ":", &save), field++) {
-        if (field == 0 && !strstr(f, "read=") && !strstr(f, "drive=") && strncmp(f, "target=", 7))
+        if (observer_named) {   /* read=tavg:VAR@REGION, the read=OBS:VAR@REGION */
+            observer_named = 0;
+            st = split_at(setting, "read", f, 1, &out->read_var, &out->read_region);
+        } else if (field == 0 && !strstr(f, "read=") && !strstr(f, "drive=") &&
+                   strncmp(f, "target=", 7))
             st = gains(setting, f, out);
-        else if (!strncmp(f, "read=", 5))
+        else if (!strncmp(f, "read=", 5) && observer_kind(f + 5)) {
+            /* an observer named: the controller measures temporal averages */
+            if (strcmp(f + 5, "tavg") != 0)
+                st = dtb__error(DTB_EINVAL, "%s: read=%s: a controller reads the temporal average "
+                                "of a state over its period (read=tavg:VAR@REGION or "
+                                "read=VAR@REGION)", setting, f + 5);
+            observer_named = 1;
+        } else if (!strncmp(f, "read=", 5))
             st = split_at(setting, "read", f + 5, 1, &out->read_var, &out->read_region);
         else if (!strncmp(f, "drive=", 6))
             st = split_at(setting, "drive", f + 6, 0, &out->drive_into, &out->drive_regions);
@@ -98,6 +120,8 @@ dtb_status dtb__parse_control(const char *setting, const char *text, dtb__contro
                             f);
     }
     free(copy);
+    if (!st && observer_named)
+        st = dtb__error(DTB_EINVAL, "%s: read=tavg is not followed by :VAR@REGION", setting);
     if (!st && (!out->read_var || !out->drive_into || !have_target))
         st = dtb__error(DTB_EINVAL, "%s: '%s' lacks %s", setting, text,
                         !out->read_var ? "read=VAR@REGION" : !have_target ? "target=X"

@@ -12,6 +12,12 @@
 #include "dtb/dtb_control.h"
 #include "dtb/dtb_observer.h"
 #include "dtb/dtb_stimulus.h"
+#include "stimulus/stimulus.h"
+
+/* The controller's state, one array so that checkpoints save and restore
+ * it with the controller's stimulus (stimulus/stimulus.h): a resumed run
+ * continues exactly as the saved one would have. */
+enum { INTEGRAL, PREV_ERROR, OUTPUT, MEASUREMENT, UPDATES, N_STATE };
 
 struct dtb_controller {
     dtb__refcount refs;        /* the caller, and the observer and stimulus of a simulation */
@@ -24,9 +30,8 @@ struct dtb_controller {
     int attached;
     int64_t column;            /* the region's column in the observer's samples */
     double period;
-    double integral, prev_error;
-    double output, measurement;
-    int64_t updates;
+    double state[N_STATE];     /* integral, previous error, output, measurement, periods done
+                                  (a whole number, exact in a double) */
 };
 
 dtb_status dtb_pid_options_init(dtb_pid_options *opts, uint32_t version)
@@ -44,7 +49,7 @@ static dtb_status new_controller(dtb_controller **out, dtb_controller **c)
     if (!*c)
         return DTB_ENOMEM;
     dtb__ref_init(&(*c)->refs);
-    (*c)->measurement = NAN;
+    (*c)->state[MEASUREMENT] = NAN;
     return DTB_OK;
 }
 
@@ -78,7 +83,7 @@ dtb_status dtb_controller_create_pid(dtb_controller **out, const dtb_pid_options
         return st;
     c->is_pid = 1;
     c->pid = o;
-    c->output = o.bias;
+    c->state[OUTPUT] = o.bias;
     *out = c;
     return DTB_OK;
 }
@@ -119,8 +124,8 @@ static double pid_output(dtb_controller *c, double e)
 {
     const dtb_pid_options *o = &c->pid;
     const double h = c->period;
-    const double deriv = c->updates > 0 ? (e - c->prev_error) / h : 0.0;
-    const double integral = c->integral + e * h;
+    const double deriv = c->state[UPDATES] > 0 ? (e - c->state[PREV_ERROR]) / h : 0.0;
+    const double integral = c->state[INTEGRAL] + e * h;
     double u = o->bias + o->kp * e + o->ki * integral + o->kd * deriv;
     const int limited = o->out_min != 0 || o->out_max != 0;
     int clamped = 0;
@@ -132,8 +137,8 @@ static double pid_output(dtb_controller *c, double e)
         u = o->out_min;
     }
     if (!clamped)
-        c->integral = integral;
-    c->prev_error = e;
+        c->state[INTEGRAL] = integral;
+    c->state[PREV_ERROR] = e;
     return u;
 }
 
@@ -145,13 +150,13 @@ static int32_t on_sample(double t, const double *values, size_t n_values, void *
         return 1;
     const double y = values[c->column];
     const double u = c->is_pid ? pid_output(c, c->pid.target - y) : c->fn(t, y, c->user_data);
-    c->measurement = y;
-    c->updates++;
+    c->state[MEASUREMENT] = y;
+    c->state[UPDATES] += 1;
     if (!isfinite(u)) {
         dtb__error(DTB_ECANCELLED, "controller: output %g at t = %g s (measurement %g)", u, t, y);
         return 1;
     }
-    c->output = u;
+    c->state[OUTPUT] = u;
     return 0;
 }
 
@@ -160,7 +165,7 @@ static double drive(double t, void *ud)
 {
     (void)t;
     const dtb_controller *c = ud;
-    return c->output;
+    return c->state[OUTPUT];
 }
 
 dtb_status dtb_controller_attach(dtb_controller *c, dtb_sim *sim, const char *variable,
@@ -191,6 +196,8 @@ dtb_status dtb_controller_attach(dtb_controller *c, dtb_sim *sim, const char *va
         st = dtb_stimulus_add_callback(stim, drive, c, release);
         if (st)
             release(c);
+        else
+            st = dtb__stimulus_callback_state(stim, c->state, N_STATE);
     }
     /* the observer first: if the stimulus then fails (an unknown target),
      * the simulation keeps an observer that only measures, never a drive
@@ -239,15 +246,15 @@ dtb_status dtb_controller_set_target(dtb_controller *c, double target)
 
 double dtb_controller_output(const dtb_controller *c)
 {
-    return c ? c->output : NAN;
+    return c ? c->state[OUTPUT] : NAN;
 }
 
 double dtb_controller_measurement(const dtb_controller *c)
 {
-    return c ? c->measurement : NAN;
+    return c ? c->state[MEASUREMENT] : NAN;
 }
 
 int64_t dtb_controller_update_count(const dtb_controller *c)
 {
-    return c ? c->updates : -1;
+    return c ? (int64_t)c->state[UPDATES] : -1;
 }

@@ -407,11 +407,13 @@ static dtb_status apply_stimuli(const dtb_experiment *exp, dtb_sim *sim, const d
  * keeps it alive). */
 static dtb_status apply_controls(const dtb_experiment *exp, dtb_sim *sim, const dtb_atlas *atlas)
 {
-    static const char *const no_checkpoints[] = {"checkpoint", "checkpoint-at", "resume", "from"};
-    for (size_t k = 0; k < sizeof no_checkpoints / sizeof no_checkpoints[0]; k++)
-        if (last(exp, "control") && last(exp, no_checkpoints[k]))
-            return dtb__error(DTB_EINVAL, "control: a controller's state is not saved in "
-                              "checkpoints; it takes no %s", no_checkpoints[k]);
+    /* a controller's state is in checkpoints (with its stimulus), so runs
+     * with controllers save and resume; a branch takes only the dynamics
+     * and would start the controllers afresh, which a reader of the
+     * branch would not expect */
+    if (last(exp, "control") && last(exp, "from"))
+        return dtb__error(DTB_EINVAL, "control: a branch (from) takes the dynamics of a "
+                          "checkpoint, not its controllers' state; resume it instead");
     for (size_t i = 0; i < exp->n; i++) {
         if (strcmp(exp->names[i], "control") != 0)
             continue;

@@ -124,4 +124,10 @@ void dtb__result_fill(const dtb_observer *o, double *buf);
 /* Write the result to o->path (CSV or NPY), replacing the file whole. */
 dtb_status dtb__result_write(dtb_observer *o);
 
+/* The haemodynamic state of a Balloon-Windkessel BOLD observer, [4][units]
+ * (s, f, v, q: flow-inducing signal, inflow, volume, deoxyhaemoglobin; f,
+ * v and q positive), for a filter to correct in place (data assimilation);
+ * NULL for any other observer. */
+double *dtb__observer_haemodynamics(dtb_observer *o, size_t *units);
+
 #endif

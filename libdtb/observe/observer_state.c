@@ -3,7 +3,8 @@
  * and Volterra states of BOLD, the projection noise generator, threshold
  * crossings, FC sums, the PSD and FCD sample rings and FCD windows), its
  * counters, and how much of its output file belongs to the run so far.
- * A restored observer continues exactly as the saved one would have.
+ * A restored observer continues exactly as the saved one would have. Also
+ * the haemodynamic state of BOLD, for a filter to correct it.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "base/ckpt.h"
 #include "observer.h"
@@ -122,4 +123,13 @@ void dtb__observer_fields(dtb__ckpt *w, dtb_observer *o)
     matrix_fields(w, o);
     file_fields(w, o, samples);
     dtb__ckpt_leave(w, scope);
+}
+
+double *dtb__observer_haemodynamics(dtb_observer *o, size_t *units)
+{
+    *units = 0;
+    if (!o || !o->has_signal || !o->signal.balloon.x)
+        return NULL;
+    *units = o->signal.balloon.n;
+    return o->signal.balloon.x;
 }

@@ -35,8 +35,9 @@
 #include "spiking/spiking.h"
 
 #define MAGIC "DTBCKPT\n"
-#define FORMAT_VERSION 4   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
-                              3: spiking regions; 4: the note (format 3 is still read) */
+#define FORMAT_VERSION 5   /* 2: observers of every kind (BOLD, projections, events, FC, FCD, PSD);
+                              3: spiking regions; 4: the note; 5: the state of callback
+                              stimuli (controllers); formats 3 and 4 are still read */
 
 /* What a load (or a branch) reads at the check and installs after the
  * restore: copies of the file's values, and what is made of them. */
@@ -48,6 +49,7 @@ typedef struct stage {
     char *names[DTB__COUPLING_MAX_PARAMS], *pre, *post, **provenance;
     double values[DTB__COUPLING_MAX_PARAMS], speed, inner_step;
     size_t n_common_stims;       /* the stimuli whose streams are taken: the first, alike */
+    uint64_t format;             /* of the file read (FORMAT_VERSION when saving) */
     dtb__coupling coupling;      /* made by prepare() */
     dtb__network net;
     dtb__history hist;
@@ -177,6 +179,21 @@ static void network_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
     dtb__ckpt_stage_f64s(w, "delay history", &s->ring, sim->hist.ring, ncv * n * 2 * s->horizon);
 }
 
+/* The state a callback shape's owner keeps (a controller's integral,
+ * previous error, output...): a load needs the same count; a branch never
+ * takes it (it starts its own controllers afresh). */
+static void callback_state_fields(dtb__ckpt *w, dtb__stim_shape *sh, stage *s)
+{
+    const int has = sh && sh->kind == DTB__STIM_CALLBACK && sh->cb->state;
+    const size_t mine = has ? sh->cb->n_state : 0;
+    const uint64_t n = dtb__ckpt_count(w, "stimulus callback state", mine, 8);
+    if (n != mine && !s->branch)
+        dtb__ckpt_differs(w, "a callback stimulus (a controller) keeps %llu values there, %zu "
+                          "here", (unsigned long long)n, mine);
+    dtb__ckpt_f64s(w, "stimulus callback state", n == mine && !s->branch && has ? sh->cb->state
+                                                                                 : NULL, (size_t)n);
+}
+
 /* Each stimulus's generator and pulses. A load needs the simulation's
  * stimuli; a branch takes the streams of those it shares with the run it
  * branches from (the first ones, in order, with the same target and
@@ -198,8 +215,11 @@ static void stimulus_fields(dtb__ckpt *w, const dtb_sim *sim, stage *s)
             dtb__ckpt_differs(w, "its stimulus %zu differs from this simulation's (target or shapes)", i);
         if (dtb__ckpt_checking(w) && same && s->n_common_stims == i)
             s->n_common_stims = i + 1;
-        for (size_t k = 0; k < shapes; k++)
+        for (size_t k = 0; k < shapes; k++) {
             dtb__ckpt_f64(w, "stimulus pulses", ours ? &st->shapes[k].pulse_until : NULL);
+            if (s->format >= 5)
+                callback_state_fields(w, same ? &st->shapes[k] : NULL, s);
+        }
     }
 }
 
@@ -366,7 +386,7 @@ dtb_status dtb_sim_save_checkpoint(dtb_sim *sim, const char *path)
     size_t len;
     dtb__ckpt_take_str(&w, "library version", DTB_VERSION_STRING, &len);
     dtb__ckpt_take_str(&w, "note", sim->checkpoint_note, &len);
-    stage s = {0};
+    stage s = {.format = FORMAT_VERSION};
     fingerprint_fields(&w, sim, 0);
     state_fields(&w, sim, &s);
     dtb__ckpt_take(&w, "checksum", dtb__fnv1a(w.data, w.len), UINT64_MAX);
@@ -412,7 +432,7 @@ static dtb_status read_file(const char *path, unsigned char **data, size_t *len)
  * checked; w checks from the fingerprint on; the note (NULL if none)
  * points into *data. */
 static dtb_status open_checkpoint(const char *path, unsigned char **data, dtb__ckpt *w,
-                                  const char **note, size_t *note_len)
+                                  const char **note, size_t *note_len, uint64_t *format)
 {
     size_t len = 0;
     dtb_status st = read_file(path, data, &len);
@@ -424,13 +444,15 @@ static dtb_status open_checkpoint(const char *path, unsigned char **data, dtb__c
     dtb__ckpt_read_begin(&tail, DTB__CKPT_CHECK, *data, len, len - 8);
     dtb__ckpt_read_begin(w, DTB__CKPT_CHECK, *data, len - 8, 8);
     const uint64_t version = st ? 0 : dtb__ckpt_take(w, "format", 0, UINT32_MAX);
-    if (!st && version != FORMAT_VERSION && version != 3)
+    if (!st && (version > FORMAT_VERSION || version < 3))
         st = dtb__error(DTB_EUNSUPPORTED, "%s: checkpoint format %u, this library reads formats 3 "
-                                          "and %d", path, (unsigned)version, FORMAT_VERSION);
+                                          "to %d", path, (unsigned)version, FORMAT_VERSION);
     else if (!st && dtb__ckpt_take(&tail, "checksum", 0, UINT64_MAX) != dtb__fnv1a(*data, len - 8))
         st = dtb__error(DTB_EPARSE, "%s: the checkpoint is truncated or damaged (checksum)", path);
     *note = NULL;
     *note_len = 0;
+    if (format)
+        *format = version;
     if (!st) {
         size_t n;
         dtb__ckpt_take_str(w, "library version", NULL, &n);
@@ -453,7 +475,7 @@ dtb_status dtb__checkpoint_note(const char *path, char **note)
     dtb__ckpt w;
     const char *text;
     size_t len;
-    dtb_status st = open_checkpoint(path, &data, &w, &text, &len);
+    dtb_status st = open_checkpoint(path, &data, &w, &text, &len, NULL);
     if (!st && text && !(*note = dtb__strndup(text, len)))
         st = DTB_ENOMEM;
     free(data);
@@ -493,7 +515,7 @@ dtb_status dtb__checkpoint_time(const dtb_sim *sim, const char *path, double *t)
     dtb__ckpt w;
     const char *note;
     size_t note_len;
-    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len);
+    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len, NULL);
     if (st)
         return st;
     fingerprint_fields(&w, sim, 0);
@@ -511,10 +533,11 @@ dtb_status dtb__checkpoint_apply(dtb_sim *sim, const char *path, int branch, int
     dtb__ckpt w;
     const char *note;
     size_t note_len;
-    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len);
+    uint64_t format = 0;
+    dtb_status st = open_checkpoint(path, &data, &w, &note, &note_len, &format);
     if (st)
         return st;
-    stage s = {.branch = branch, .reseed = reseed};
+    stage s = {.branch = branch, .reseed = reseed, .format = format};
     const size_t start = w.pos;
     fingerprint_fields(&w, sim, branch);
     state_fields(&w, sim, &s);

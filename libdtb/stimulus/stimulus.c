@@ -265,6 +265,16 @@ dtb_status dtb_stimulus_add_callback(dtb_stimulus *stim, dtb_stimulus_fn fn, voi
     return DTB_OK;
 }
 
+dtb_status dtb__stimulus_callback_state(dtb_stimulus *stim, double *state, size_t n_state)
+{
+    if (!stim || !stim->n_shapes || stim->shapes[stim->n_shapes - 1].kind != DTB__STIM_CALLBACK)
+        return dtb__error(DTB_EINVAL, "stimulus: its last shape is not a callback");
+    dtb__stim_callback *cb = stim->shapes[stim->n_shapes - 1].cb;
+    cb->state = state;
+    cb->n_state = state ? n_state : 0;
+    return DTB_OK;
+}
+
 dtb_status dtb_stimulus_set_window(dtb_stimulus *stim, double start, double stop)
 {
     if (!stim || isnan(start) || isnan(stop) || !(stop > start))

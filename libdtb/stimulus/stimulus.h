@@ -23,6 +23,10 @@ typedef struct dtb__stim_callback {
     dtb_stimulus_fn fn;
     void *user_data;
     dtb_destroy_fn destroy;
+    double *state;                     /* what the callback's value depends on, kept by its
+                                          owner (a controller): saved and restored with the
+                                          stimulus in checkpoints; NULL: none */
+    size_t n_state;
 } dtb__stim_callback;
 
 typedef struct dtb__stim_shape {
@@ -52,6 +56,11 @@ struct dtb_stimulus {
     dtb__rng rng;                       /* random shapes (state) */
 };
 
+/* The state of the stimulus' last shape, a callback (state: n_state doubles
+ * its owner keeps alive as long as the callback): checkpoints save and
+ * restore it with the stimulus. DTB_EINVAL if the last shape is not a
+ * callback. */
+dtb_status dtb__stimulus_callback_state(dtb_stimulus *stim, double *state, size_t n_state);
 /* Deep copy (callbacks shared by reference). */
 dtb_status dtb__stimulus_copy(const dtb_stimulus *src, dtb_stimulus **out);
 /* One weight per atlas region from the spatial pattern. */

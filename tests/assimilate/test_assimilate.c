@@ -132,6 +132,177 @@ static dtb_assimilation *make(const char *data)
     return a;
 }
 
+/* BOLD of a noisier twin (noise 1e-3, so that BOLD moves), every 0.72 s
+ * for 72 s: samples x N, written to path. */
+static size_t bold_truth(const char *path)
+{
+    dtb_experiment *e = twin("999");
+    assert_int_equal(dtb_experiment_remove(e, "noise"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "noise", "1e-3"), DTB_OK);
+    char out[1200];
+    snprintf(out, sizeof out, "%s/bold-truth", test_tmpdir());
+    dtb_sim *sim;
+    assert_int_equal(dtb_experiment_build(e, out, &sim), DTB_OK);
+    dtb_experiment_free(e);
+    dtb_observer_options o = DTB_OBSERVER_OPTIONS_INIT;
+    o.kind = DTB_OBSERVER_BOLD;
+    o.period = 0.72;
+    o.variables = "S";
+    dtb_observer *obs;
+    assert_int_equal(dtb_observer_create(&obs, sim, &o), DTB_OK);
+    assert_int_equal(dtb_sim_run(sim, 72.0, NULL, NULL), DTB_OK);
+    size_t n = (size_t)dtb_observer_pending(obs), got;
+    double *y = malloc(n * N * sizeof *y);
+    assert_int_equal(dtb_observer_read(obs, NULL, y, n, &got), DTB_OK);
+    write_matrix(path, y, (int)n, N);
+    free(y);
+    dtb_observer_free(obs);
+    dtb_sim_free(sim);
+    return n;
+}
+
+static double pearson(const double *x, size_t sx, const double *y, size_t sy, size_t n);
+
+/* BOLD: with DTB_ASSIMILATE_FLAG_UPDATE_STATE the filter corrects the
+ * members' neural states and their BOLD observers' haemodynamic states
+ * (which carry BOLD from one TR to the next), so the forecasts follow the
+ * recording; correcting the parameter alone leaves the members' BOLD
+ * their own. Scored after the first 20 s (the resting start's transient). */
+static void test_bold_states_corrected(void **state)
+{
+    (void)state;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/bold.txt", test_tmpdir());
+    const size_t n = bold_truth(path);
+    double *data = malloc(n * N * sizeof *data);
+    FILE *f = fopen(path, "r");
+    for (size_t i = 0; i < n * N; i++)
+        assert_int_equal(fscanf(f, "%lf", &data[i]), 1);
+    fclose(f);
+    double r[2], rms[2];
+    for (int u = 0; u < 2; u++) {
+        dtb_experiment *e = twin("5");
+        assert_int_equal(dtb_experiment_remove(e, "noise"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "noise", "1e-3"), DTB_OK);
+        dtb_assimilation *a;
+        assert_int_equal(dtb_assimilation_create(&a, e), DTB_OK);
+        dtb_experiment_free(e);
+        assert_int_equal(dtb_assimilation_set_data(a, path), DTB_OK);
+        assert_int_equal(dtb_assimilation_set_observer(a, "bold:tr=720ms:vars=S"), DTB_OK);
+        assert_int_equal(dtb_assimilation_estimate(a, "I_o", 0.2, 0.5), DTB_OK);
+        dtb_assimilate_options o = DTB_ASSIMILATE_OPTIONS_INIT;
+        o.members = 10;
+        o.flags = u ? DTB_ASSIMILATE_FLAG_UPDATE_STATE : 0;
+        assert_int_equal(dtb_assimilation_run(a, &o), DTB_OK);
+        double *fc = malloc(n * N * sizeof *fc);
+        size_t need;
+        assert_int_equal(dtb_assimilation_forecast(a, fc, n * N, &need), DTB_OK);
+        const size_t skip = 28;   /* 20 s */
+        double sum = 0, ss = 0;
+        for (int c = 0; c < N; c++)
+            sum += pearson(fc + skip * N + c, N, data + skip * N + c, N, n - skip) / N;
+        for (size_t i = skip * N; i < n * N; i++)
+            ss += (fc[i] - data[i]) * (fc[i] - data[i]);
+        r[u] = sum;
+        rms[u] = sqrt(ss / (double)((n - skip) * N));
+        free(fc);
+        dtb_assimilation_free(a);
+    }
+    print_message("BOLD forecasts after 20 s: parameter only r %.3f RMS %.3g; states and "
+                  "haemodynamics corrected r %.3f RMS %.3g\n", r[0], rms[0], r[1], rms[1]);
+    assert_true(r[1] > 0.5 && r[0] < 0.3);
+    assert_true(rms[1] < 0.7 * rms[0]);
+    free(data);
+}
+
+/* Pearson correlation of two sequences with strides (the test's own). */
+static double pearson(const double *x, size_t sx, const double *y, size_t sy, size_t n)
+{
+    double mx = 0, my = 0, xy = 0, xx = 0, yy = 0;
+    for (size_t i = 0; i < n; i++) {
+        mx += x[i * sx] / (double)n;
+        my += y[i * sy] / (double)n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        xy += (x[i * sx] - mx) * (y[i * sy] - my);
+        xx += (x[i * sx] - mx) * (x[i * sx] - mx);
+        yy += (y[i * sy] - my) * (y[i * sy] - my);
+    }
+    return xy / sqrt(xx * yy);
+}
+
+/* The strict upper triangle of the FC of n samples x N columns. */
+static void fc_triangle(const double *x, size_t n, double tri[N * (N - 1) / 2])
+{
+    int k = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N; j++)
+            tri[k++] = pearson(x + i, N, x + j, N, n);
+}
+
+/* Z-scoring: a recording in other units (each column with its own gain and
+ * offset, as a scanner's) gives the same forecasts, in z units, as the
+ * recording itself; and the skill is the correlations of the forecasts
+ * with the recording, computed here independently. */
+static void test_zscore_and_skill(void **state)
+{
+    (void)state;
+    size_t n;
+    double *data = simulate(BEFORE, AFTER, "999", &n);
+    double *scaled = malloc(n * N * sizeof *scaled);
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < N; c++)
+            scaled[i * N + c] = 9000.0 + 500.0 * c + (2000.0 + 700.0 * c) * data[i * N + c];
+    char scaled_path[1200];
+    snprintf(scaled_path, sizeof scaled_path, "%s/scaled.txt", test_tmpdir());
+    write_matrix(scaled_path, scaled, (int)n, N);
+    double *fc[2];
+    double skill[N + 2];
+    for (int r = 0; r < 2; r++) {
+        dtb_assimilation *a = make(r ? scaled_path : data_path);
+        size_t need = 99;
+        assert_int_equal(dtb_assimilation_forecast_skill(a, NULL, 0, &need), DTB_OK);
+        assert_int_equal(need, 0);   /* nothing before a run */
+        dtb_assimilate_options o = DTB_ASSIMILATE_OPTIONS_INIT;
+        o.members = 6;
+        o.flags = DTB_ASSIMILATE_FLAG_ZSCORE;
+        assert_int_equal(dtb_assimilation_run(a, &o), DTB_OK);
+        assert_int_equal(dtb_assimilation_sample_count(a), (int64_t)n);
+        fc[r] = malloc(n * N * sizeof *fc[r]);
+        assert_int_equal(dtb_assimilation_forecast(a, fc[r], n * N, &need), DTB_OK);
+        assert_int_equal(dtb_assimilation_forecast_skill(a, NULL, 0, &need), DTB_OK);
+        assert_int_equal(need, N + 2);
+        assert_int_equal(dtb_assimilation_forecast_skill(a, skill, N + 2, &need), DTB_OK);
+        double *t = malloc(n * sizeof *t);
+        assert_int_equal(dtb_assimilation_times(a, t, n, &need), DTB_OK);
+        assert_true(fabs(t[0] - 0.025) < 1e-9);   /* the recording's times, not the spin-up's */
+        free(t);
+        dtb_assimilation_free(a);
+    }
+    double worst = 0, mean = 0;
+    for (size_t i = 0; i < n * N; i++)
+        worst = nan_max(worst, fabs(fc[0][i] - fc[1][i]));
+    print_message("z-scored forecasts from the recording and from it rescaled differ by at most "
+                  "%.3g\n", worst);
+    assert_true(worst < 1e-9);
+    for (int c = 0; c < N; c++) {
+        const double r = pearson(fc[1] + c, N, scaled + c, N, n);
+        assert_true(fabs(skill[c] - r) < 1e-12);
+        mean += r / N;
+    }
+    assert_true(fabs(skill[N] - mean) < 1e-12);
+    double tri_f[N * (N - 1) / 2], tri_d[N * (N - 1) / 2];
+    fc_triangle(fc[1], n, tri_f);
+    fc_triangle(scaled, n, tri_d);
+    const double fc_r = pearson(tri_f, 1, tri_d, 1, N * (N - 1) / 2);
+    print_message("skill: mean r %.4f, FC r %.4f (here %.4f)\n", skill[N], skill[N + 1], fc_r);
+    assert_true(fabs(skill[N + 1] - fc_r) < 1e-12);
+    free(fc[0]);
+    free(fc[1]);
+    free(scaled);
+    free(data);
+}
+
 /* The estimate's mean over the samples with lo <= t < hi. */
 static double mean_between(const double *t, const double *v, size_t n, double lo, double hi)
 {
@@ -477,6 +648,8 @@ int main(void)
         cmocka_unit_test(test_enkf_recovers_the_step),
         cmocka_unit_test(test_forecasts_beat_a_fixed_twin),
         cmocka_unit_test(test_hierarchical),
+        cmocka_unit_test(test_zscore_and_skill),
+        cmocka_unit_test(test_bold_states_corrected),
         cmocka_unit_test(test_threads_do_not_change_the_numbers),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_stop),

@@ -54,7 +54,8 @@ static void contract(void **state)
     assert_int_equal(sh("'%s' assimilate --help", DTB_EXE), 0);
     static const char *const flags[] = {"--data", "--estimate", "--members", "--observer",
                                         "--method", "--inflation", "--drift", "--obs-error",
-                                        "--localisation", "--distance", "--update-state", "--jobs", "--out"};
+                                        "--localisation", "--distance", "--update-state", "--jobs", "--out",
+                                        "--data-scale"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(output, flags[i]))
             fail_msg("help lacks %s", flags[i]);
@@ -112,6 +113,8 @@ static void refusals(void **state)
         {"--data plain.txt --estimate I_o@9=0:1", "I_o@9"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --inflation 0.5", "inflation 0.5"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --method kalman", "--method: 'kalman'"},
+        {"--data plain.txt --estimate I_o@0=0.1:0.6 --data-scale minmax",
+         "--data-scale: 'minmax'"},
         {"--data plain.txt --estimate I_o@0=0.1:0.6 --localisation 9 --distance far",
          "--distance: 'far'"},
         {"--data truth/tavg.csv --estimate I_o@0=0.1:0.6 --observer bold", "0.05 s apart"},
@@ -132,8 +135,9 @@ static void refusals(void **state)
 }
 
 /* dtb run --control: the linear node held at 0.2 through a disturbance
- * of -1 at 0.5 s (x settles at u / 10 without control: -0.1); a bad
- * controller is refused before anything is written. */
+ * of -1 at 0.5 s (x settles at u / 10 without control: -0.1); a run
+ * resumed from a checkpoint halfway writes the same bytes as one run
+ * through; a bad controller is refused before anything is written. */
 static void control(void **state)
 {
     (void)state;
@@ -145,6 +149,19 @@ static void control(void **state)
     assert_int_equal(sh("tail -1 c1/tavg.csv | awk -F, '{d = $2 - 0.2; print (d < 0.002 && "
                         "d > -0.002) ? \"held\" : $2}'"), 0);
     assert_string_equal(output, "held\n");
+    /* saved halfway and resumed: the same bytes as one run through (the
+     * controller's state is in the checkpoint) */
+#define CONTROLLED "'%s' run --atlas atlas --model linear --coupling linear:a=0 --init x=0 " \
+    "--stimulus step:onset=300ms,amplitude=-1:regions=0:into=x --control " \
+    "'pid:kp=5,ki=200,min=-5,max=5,period=10ms:read=tavg:x@0:target=0.2:drive=x@0' " \
+    "--observe tavg:period=10ms -q "
+    assert_int_equal(sh(CONTROLLED "--duration 1s --out r_full", DTB_EXE), 0);
+    assert_int_equal(sh(CONTROLLED "--duration 350ms --checkpoint r.ckpt --out r_half", DTB_EXE),
+                     0);
+    assert_int_equal(sh(CONTROLLED "--duration 1s --resume r.ckpt --out r_half", DTB_EXE), 0);
+    assert_int_equal(sh("cmp r_full/tavg.csv r_half/tavg.csv && wc -l < r_half/tavg.csv"), 0);
+    assert_string_equal(output, "101\n");
+#undef CONTROLLED
     assert_int_equal(sh("'%s' run --atlas atlas --model linear --duration 10ms "
                         "--control 'pid:kp=5,min=1:read=x@0:target=0.2:drive=x' --out c2 -q",
                         DTB_EXE), 2);

@@ -218,6 +218,9 @@ static void test_experiment_setting(void **state)
     } bad[] = {
         {"pi:kp=1:read=x@0:target=1:drive=x", "is not pid:"},
         {"pid:kp=1:read=x:target=1:drive=x", "read='x' is not VAR@REGION"},
+        {"pid:kp=1:read=bold:x@0:target=1:drive=x", "read=bold: a controller reads the temporal"},
+        {"pid:kp=1:read=tavg:target=1:drive=x", "read='target=1' is not VAR@REGION"},
+        {"pid:kp=1:target=1:drive=x:read=tavg", "read=tavg is not followed by :VAR@REGION"},
         {"pid:kp=1:read=x@0:drive=x", "lacks target=X"},
         {"pid:kp=1,kq=2:read=x@0:target=1:drive=x", "unknown pid key 'kq'"},
         {"pid:kp=1,min=0:read=x@0:target=1:drive=x", "both limits"},
@@ -260,16 +263,59 @@ static void test_experiment_setting(void **state)
     assert_int_equal(dtb_experiment_remove(e, "control"), DTB_OK);
     assert_int_equal(dtb_experiment_add(e, "control", "pid:kp=1:read=x@0:target=0:drive=x"),
                      DTB_OK);
-    assert_int_equal(dtb_experiment_add(e, "checkpoint", "c.ckpt"), DTB_OK);
+    assert_int_equal(dtb_experiment_add(e, "from", "c.ckpt"), DTB_OK);
     assert_int_equal(dtb_experiment_build(e, out, &sim), DTB_EINVAL);
-    assert_error_contains("not saved in checkpoints");
+    assert_error_contains("not its controllers' state");
     dtb_experiment_free(e);
+}
+
+/* A controlled simulation saved halfway and resumed from the checkpoint
+ * by another goes on exactly as the first: the controller's integral,
+ * previous error, output and count come back with the checkpoint (without
+ * them the resumed integral would start at 0 and the outputs differ). */
+static void test_checkpoint_resume(void **state)
+{
+    (void)state;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/controlled.ckpt", test_tmpdir());
+    dtb_sim *sim[2];
+    dtb_controller *c[2];
+    const int64_t region = 0;
+    for (int k = 0; k < 2; k++) {
+        sim[k] = linear_sim();
+        disturb(sim[k], 0.05, -1.0);
+        c[k] = pi(0.2, -5, 5);
+        assert_int_equal(dtb_controller_attach(c[k], sim[k], "x", 0, 0.01, "x", &region, 1),
+                         DTB_OK);
+    }
+    assert_int_equal(dtb_sim_run(sim[0], 0.1, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_sim_save_checkpoint(sim[0], path), DTB_OK);
+    assert_int_equal(dtb_sim_load_checkpoint(sim[1], path), DTB_OK);
+    assert_int_equal(dtb_controller_update_count(c[1]), dtb_controller_update_count(c[0]));
+    assert_true(dtb_controller_output(c[1]) == dtb_controller_output(c[0]));
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(dtb_sim_run(sim[k], 0.1, NULL, NULL), DTB_OK);
+    assert_int_equal(dtb_controller_update_count(c[0]), 20);
+    assert_int_equal(dtb_controller_update_count(c[1]), 20);
+    assert_true(dtb_controller_output(c[1]) == dtb_controller_output(c[0]));
+    assert_true(dtb_controller_measurement(c[1]) == dtb_controller_measurement(c[0]));
+    assert_true(x0(sim[1]) == x0(sim[0]));
+    /* a simulation without the controller refuses the checkpoint, naming it */
+    dtb_sim *plain = linear_sim();
+    disturb(plain, 0.05, -1.0);
+    assert_int_not_equal(dtb_sim_load_checkpoint(plain, path), DTB_OK);
+    dtb_sim_free(plain);
+    for (int k = 0; k < 2; k++) {
+        dtb_controller_free(c[k]);
+        dtb_sim_free(sim[k]);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holds_target_through_a_disturbance),
+        cmocka_unit_test(test_checkpoint_resume),
         cmocka_unit_test(test_limits_and_no_windup),
         cmocka_unit_test(test_callback_rule),
         cmocka_unit_test(test_bad_input),

@@ -23,7 +23,9 @@ static void print_help(void)
         "estimated parameters of every member (man dtb_assimilate(3)). Writes\n"
         "DIR/estimates.csv (t, each parameter's ensemble mean and standard deviation),\n"
         "DIR/forecast.csv (t, the one-step-ahead forecast of every observed column, made\n"
-        "before the sample is assimilated), estimates.svg and forecast.svg.\n"
+        "before the sample is assimilated), DIR/forecast_skill.csv (what,column,r: each\n"
+        "column's correlation of forecast and recording, their mean, the FCs' correlation),\n"
+        "estimates.svg and forecast.svg.\n"
         "\n"
         "  --data FILE             the recording: time x columns (or columns x time), text,\n"
         "                          CSV or .npy; one column per column of the observer\n"
@@ -36,6 +38,10 @@ static void print_help(void)
         "  --observer SPEC         what a member predicts for each sample, in --observe's\n"
         "                          vocabulary (default bold; bold:tr=720ms, tavg:period=50ms:\n"
         "                          vars=S); its period is the recording's sample interval\n"
+        "  --data-scale zscore|none  zscore: the data's columns z-scored over the recording\n"
+        "                          and the predictions standardised by the ensemble's own\n"
+        "                          running mean and sd, after a 30 s spin-up (for recorded\n"
+        "                          BOLD in scanner units); none (default): as they are\n"
         "  --members M             ensemble size, at least 2 (default 20)\n"
         "  --method etkf|enkf      square-root ETKF (default) or the stochastic EnKF with\n"
         "                          perturbed observations\n"
@@ -50,7 +56,8 @@ static void print_help(void)
         "  --distance KIND         what localisation measures: centres (default; between\n"
         "                          region centres), tracts (shortest paths along the tracts),\n"
         "                          hops (fewest connections)\n"
-        "  --update-state          correct the members' states as well as the parameters\n"
+        "  --update-state          correct the members' states (and a BOLD observer's\n"
+        "                          haemodynamics) as well as the parameters\n"
         "  --jobs N                N threads (default 1); the numbers do not depend on it\n"
         "  -q, --quiet             no progress line\n"
         "\n"
@@ -129,13 +136,36 @@ static int handle(const char *name, const char *v, void *ud)
         a->o.flags |= DTB_ASSIMILATE_FLAG_NO_DRIFT;
     else if (!strcmp(name, "update-state"))
         a->o.flags |= DTB_ASSIMILATE_FLAG_UPDATE_STATE;
+    else if (!strcmp(name, "data-scale")) {
+        if (!strcmp(v, "zscore"))
+            a->o.flags |= DTB_ASSIMILATE_FLAG_ZSCORE;
+        else if (!strcmp(v, "none"))
+            a->o.flags &= ~DTB_ASSIMILATE_FLAG_ZSCORE;
+        else
+            return cli_usage_error("--data-scale: '%s' is not zscore or none", v);
+    }
     return 0;
 }
 
 static const extra_option options[] = {
     {"data", 1}, {"observer", 1}, {"estimate", 1}, {"members", 1}, {"jobs", 1},
     {"method", 1}, {"inflation", 1}, {"drift", 1}, {"obs-error", 1}, {"localisation", 1},
-    {"localization", 1}, {"distance", 1}, {"no-drift", 0}, {"update-state", 0}, {NULL, 0}};
+    {"localization", 1}, {"distance", 1}, {"no-drift", 0}, {"update-state", 0}, {"data-scale", 1}, {NULL, 0}};
+
+/* The forecasts' skill: the mean of the columns' r and the FCs' r (each
+ * column's in forecast_skill.csv). */
+static void print_skill(const dtb_assimilation *as)
+{
+    const int64_t nc = dtb_assimilation_observation_count(as);
+    size_t need = 0;
+    double *r = nc > 0 ? malloc((size_t)(nc + 2) * sizeof *r) : NULL;
+    if (r && !dtb_assimilation_forecast_skill(as, r, (size_t)(nc + 2), &need) &&
+        need == (size_t)(nc + 2)) {
+        printf("  forecast skill: r of forecast and recording %.4f (mean over %lld columns), "
+               "FC r %.4f\n", r[nc], (long long)nc, r[nc + 1]);
+    }
+    free(r);
+}
 
 /* NAME[@REGIONS]=LO:HI[:pull=P] */
 static int add_estimate(dtb_assimilation *as, const char *text)
@@ -241,8 +271,10 @@ int cmd_assimilate(int argc, char **argv)
                            sd[(ns - 1) * np + j]);
             free(mean);
             free(sd);
-            printf("  %s/estimates.csv, %s/forecast.csv, %s/estimates.svg, %s/forecast.svg\n",
-                   dir, dir, dir, dir);
+            print_skill(as);
+            printf("  %s/estimates.csv, %s/forecast.csv, %s/forecast_skill.csv,\n"
+                   "  %s/estimates.svg, %s/forecast.svg, %s/provenance.json\n", dir, dir, dir,
+                   dir, dir, dir);
         }
     }
     dtb_assimilation_free(as);

@@ -945,10 +945,12 @@ DTB_EXPLORE_FLAG_SAME_SEED = dtb_explore_flags.DTB_EXPLORE_FLAG_SAME_SEED
 class dtb_assimilate_flags(enum.IntFlag):
     DTB_ASSIMILATE_FLAG_UPDATE_STATE = 1
     DTB_ASSIMILATE_FLAG_NO_DRIFT = 2
+    DTB_ASSIMILATE_FLAG_ZSCORE = 4
 
 
 DTB_ASSIMILATE_FLAG_UPDATE_STATE = dtb_assimilate_flags.DTB_ASSIMILATE_FLAG_UPDATE_STATE
 DTB_ASSIMILATE_FLAG_NO_DRIFT = dtb_assimilate_flags.DTB_ASSIMILATE_FLAG_NO_DRIFT
+DTB_ASSIMILATE_FLAG_ZSCORE = dtb_assimilate_flags.DTB_ASSIMILATE_FLAG_ZSCORE
 
 
 # ---- functions
@@ -1343,6 +1345,7 @@ dtb_assimilation_times = _fn('dtb_assimilation_times', ctypes.c_int32, [ctypes.P
 dtb_assimilation_means = _fn('dtb_assimilation_means', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_assimilation_spreads = _fn('dtb_assimilation_spreads', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_assimilation_forecast = _fn('dtb_assimilation_forecast', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
+dtb_assimilation_forecast_skill = _fn('dtb_assimilation_forecast_skill', ctypes.c_int32, [ctypes.POINTER(dtb_assimilation), ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)])
 dtb_pid_options_init = _fn('dtb_pid_options_init', ctypes.c_int32, [ctypes.POINTER(dtb_pid_options), ctypes.c_uint32])
 dtb_controller_create_pid = _fn('dtb_controller_create_pid', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), ctypes.POINTER(dtb_pid_options)])
 dtb_controller_create_callback = _fn('dtb_controller_create_callback', ctypes.c_int32, [ctypes.POINTER(ctypes.POINTER(dtb_controller)), dtb_control_fn, ctypes.c_void_p, dtb_destroy_fn])
@@ -1759,6 +1762,7 @@ PARAMS = {
     'dtb_assimilation_means': ('a', 'buf', 'capacity', 'needed_out'),
     'dtb_assimilation_spreads': ('a', 'buf', 'capacity', 'needed_out'),
     'dtb_assimilation_forecast': ('a', 'buf', 'capacity', 'needed_out'),
+    'dtb_assimilation_forecast_skill': ('a', 'buf', 'capacity', 'needed_out'),
     'dtb_pid_options_init': ('opts', 'version'),
     'dtb_controller_create_pid': ('out', 'opts'),
     'dtb_controller_create_callback': ('out', 'fn', 'user_data', 'destroy'),

@@ -76,7 +76,8 @@ class Assimilation(_Handle):
         return self
 
     def _options(self, out_dir, members, jobs, method, inflation, drift, obs_error,
-                 localisation, distance, seed, update_state, no_drift, progress):
+                 localisation, distance, seed, update_state, no_drift, progress,
+                 data_scale='none'):
         o = _ffi.dtb_assimilate_options()
         _check(_ffi.dtb_assimilate_options_init(ctypes.byref(o),
                                                 _ffi.DTB_ASSIMILATE_OPTIONS_VERSION))
@@ -90,8 +91,11 @@ class Assimilation(_Handle):
         o.distance = _enum(_ffi.dtb_assimilate_distance, 'DTB_ASSIMILATE_DISTANCE_', distance)
         o.seed = int(seed)
         o.out_dir = _b(out_dir)
+        if data_scale not in ('none', 'zscore'):
+            raise ValueError("data_scale %r: not 'none' or 'zscore'" % (data_scale,))
         o.flags = ((_ffi.DTB_ASSIMILATE_FLAG_UPDATE_STATE if update_state else 0) |
-                   (_ffi.DTB_ASSIMILATE_FLAG_NO_DRIFT if no_drift else 0))
+                   (_ffi.DTB_ASSIMILATE_FLAG_NO_DRIFT if no_drift else 0) |
+                   (_ffi.DTB_ASSIMILATE_FLAG_ZSCORE if data_scale == 'zscore' else 0))
         keep = None
         if progress is not None:
             keep = _Progress(progress, self)
@@ -107,13 +111,16 @@ class Assimilation(_Handle):
 
     def run(self, out_dir=None, members=0, jobs=1, method='etkf', inflation=0.0, drift=0.0,
             obs_error=0.0, localisation=0.0, distance='centres', seed=0, update_state=False,
-            no_drift=False, progress=None):
+            no_drift=False, progress=None, data_scale='none'):
         """Assimilate every sample (zero: the default). With out_dir:
-        estimates.csv, forecast.csv and their SVGs. distance: 'centres',
-        'tracts' or 'hops' (what localisation measures). progress(done,
-        total) may return True to stop (dtb.Cancelled)."""
+        estimates.csv, forecast.csv, forecast_skill.csv and the SVGs.
+        distance: 'centres', 'tracts' or 'hops' (what localisation
+        measures). data_scale 'zscore': the data's columns z-scored and the
+        predictions standardised (recorded BOLD in scanner units).
+        progress(done, total) may return True to stop (dtb.Cancelled)."""
         o, keep = self._options(out_dir, members, jobs, method, inflation, drift, obs_error,
-                                localisation, distance, seed, update_state, no_drift, progress)
+                                localisation, distance, seed, update_state, no_drift, progress,
+                                data_scale)
         status = _ffi.dtb_assimilation_run(self._h, ctypes.byref(o))
         if keep is not None and keep.error is not None:
             raise keep.error
@@ -166,6 +173,18 @@ class Assimilation(_Handle):
         samples x columns."""
         return self._rows(_ffi.dtb_assimilation_forecast, self.observation_count)
 
+    @property
+    def skill(self):
+        """The forecasts' skill over the samples done: a dict with 'r' (each
+        column's correlation of forecast and recording), 'mean' (their mean)
+        and 'fc' (the forecasts' FC against the recording's); None before a
+        sample is assimilated."""
+        flat = list(_copy_out(_ffi.dtb_assimilation_forecast_skill, self._h))
+        if not flat:
+            return None
+        return {'r': flat[:-2], 'mean': flat[-2], 'fc': flat[-1]}
+
 
 _DEFAULTS = dict(members=0, jobs=1, method='etkf', inflation=0.0, drift=0.0, obs_error=0.0,
-                 localisation=0.0, distance='centres', seed=0, update_state=False, no_drift=False, progress=None)
+                 localisation=0.0, distance='centres', seed=0, update_state=False, no_drift=False, progress=None,
+                 data_scale='none')

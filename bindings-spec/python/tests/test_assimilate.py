@@ -105,3 +105,27 @@ def test_stop_from_progress(recording):
               progress=lambda done, total: done >= 2)
     assert len(a) == 2
     a.request_stop()
+
+
+@needs_numpy
+def test_zscore_and_skill(recording, tmp_path):
+    """data_scale='zscore': forecasts in z units; the skill is each column's
+    r of forecast and recording, their mean and the FCs' r (NumPy here)."""
+    atlas, data = recording
+    a = dtb.Assimilation(twin(atlas, 5), data=data, observer=OBSERVER,
+                         estimate={'I_o@0': (0.1, 0.6)})
+    assert a.skill is None
+    with pytest.raises(ValueError):
+        a.run(members=3, data_scale='minmax')
+    a.run(str(tmp_path / 'out'), members=3, data_scale='zscore')
+    rec = np.loadtxt(data, delimiter=',', skiprows=1)[:, 1:]
+    fc = a.forecast
+    assert abs(fc.mean()) < 1.0          # z units, not the recording's
+    r = [np.corrcoef(fc[:, c], rec[:, c])[0, 1] for c in range(4)]
+    skill = a.skill
+    assert np.allclose(skill['r'], r, rtol=0, atol=1e-12)
+    assert abs(skill['mean'] - np.mean(r)) < 1e-12
+    iu = np.triu_indices(4, k=1)
+    fc_r = np.corrcoef(np.corrcoef(fc.T)[iu], np.corrcoef(rec.T)[iu])[0, 1]
+    assert abs(skill['fc'] - fc_r) < 1e-12
+    assert (tmp_path / 'out' / 'forecast_skill.csv').exists()
