@@ -11,6 +11,9 @@
 #include "dtb/dtb_mcell.h"
 #include "mcell.h"
 
+/* The most memory the traces of one run may take. */
+#define MAX_TRACE_BYTES (2.0 * 1024 * 1024 * 1024)
+
 typedef struct place {
     size_t segment;              /* index in desc.segments */
     double x;
@@ -283,10 +286,18 @@ dtb_status dtb_mcell_run(dtb_mcell *c, double duration, double dt)
     if (!(dt > 0) || !isfinite(dt) || !(duration >= 0) || !isfinite(duration))
         return dtb__error(DTB_EINVAL, "dtb_mcell_run: dt must be > 0 and duration >= 0 (ms), "
                           "both finite");
+    /* The traces are kept whole: a run whose traces would not fit in
+     * MAX_TRACE_BYTES is refused before anything is allocated. */
     double steps = round(duration / dt);
-    if (steps > 1e9 || steps * (double)(c->n_recs ? c->n_recs : 1) > 1e10)
-        return dtb__error(DTB_EINVAL, "dtb_mcell_run: %.0f steps of %zu recordings is too many",
-                          steps, c->n_recs);
+    double bytes = (steps + 1) * (double)c->n_recs * sizeof(double);
+    if (steps > 1e9)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_run: %.0f steps (duration %g ms, dt %g ms) is "
+                          "more than 1e9", steps, duration, dt);
+    if (bytes > MAX_TRACE_BYTES)
+        return dtb__error(DTB_EINVAL, "dtb_mcell_run: %.0f steps of %zu recordings would need "
+                          "%.1f GiB of traces (at most %.0f GiB): record fewer places or a "
+                          "shorter run", steps, c->n_recs, bytes / (1024.0 * 1024 * 1024),
+                          MAX_TRACE_BYTES / (1024.0 * 1024 * 1024));
     size_t n_steps = (size_t)steps;
     double celsius;
     dtb_status st = run_temperature(c, &celsius);

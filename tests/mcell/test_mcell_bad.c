@@ -178,6 +178,11 @@ static void test_bad_calls(void **state)
     assert_int_equal(n_spikes, 0);
     assert_int_equal(dtb_mcell_spike_times(NULL, NULL, 0, &n_spikes), DTB_EINVAL);
     assert_int_equal(dtb_mcell_run(cell, 1, 0), DTB_EINVAL);
+    /* traces that would not fit in memory: refused before anything is allocated */
+    assert_int_equal(dtb_mcell_run(cell, 1e7, 0.025), DTB_EINVAL);
+    assert_error_contains("GiB of traces");
+    assert_int_equal(dtb_mcell_run(cell, 1e12, 0.025), DTB_EINVAL);
+    assert_error_contains("more than 1e9");
     assert_int_equal(dtb_mcell_run(cell, 0.075, 0.025), DTB_OK);
     assert_int_equal(dtb_mcell_trace_length(cell), 4);
     size_t needed = 0;
